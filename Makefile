@@ -1,0 +1,32 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+# Each creates .venv on first use; nothing else is installed by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONFIG ?= config.example.toml
+
+.PHONY: run console test lint locale bench clean
+
+$(BIN)/relais: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/relais
+	$(BIN)/relais --config $(CONFIG) run
+
+test: $(BIN)/relais
+	$(BIN)/pytest -q
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+lint: $(BIN)/relais
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+locale: $(BIN)/relais
+	$(BIN)/python -m bot.i18n_catalogs
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

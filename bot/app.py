@@ -1,0 +1,216 @@
+"""The core: one transaction per update, routed to the handlers, replies sent after commit.
+
+Adapters call :meth:`Relais.dispatch` with a neutral event. The app records the update's
+delivery id (so a redelivery is a no-op), loads who is asking, checks the command table's
+rules (registration, role), runs the handler, commits, and only then sends what the
+handler queued. A failure rolls everything back and the person gets one localized line.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import flows, jobs
+from bot.clock import Clock
+from bot.commands import BY_NAME, Access
+from bot.config import Settings
+from bot.context import Context
+from bot.handlers import ROUTERS
+from bot.i18n import Translator
+from bot.membership import bootstrap_role
+from bot.models import Conversation, Identity, Member, MemberStatus, ProcessedUpdate
+from bot.platforms.port import Event, Outgoing, Platform
+from bot.routing import Routes
+
+log = logging.getLogger(__name__)
+
+
+class Relais:
+    """The platform-neutral application; one per process, shared by every adapter."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        translator: Translator | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.clock = clock
+        self.translator = translator or Translator(settings.network.default_language)
+        self.routes = Routes.of(ROUTERS)
+        self.platforms: dict[str, Platform] = {}
+
+    def attach(self, platform: Platform) -> None:
+        self.platforms[platform.name] = platform
+
+    async def on_clock_moved(self) -> None:
+        """Run the jobs that became due after the clock jumped (console ``~ +7d``)."""
+        await jobs.run_due(self)
+
+    async def dispatch(self, event: Event, platform: Platform) -> None:
+        """Handle one update end to end. Never raises for a person's mistake."""
+        self.platforms.setdefault(platform.name, platform)
+        try:
+            outgoing = await self._handle(event)
+        except Exception:
+            log.exception("update from %s failed", event.identity)
+            outgoing = [self._apology(event)]
+        await self.deliver(outgoing)
+
+    async def deliver(self, outgoing: list[Outgoing]) -> None:
+        for item in outgoing:
+            platform = self.platforms.get(item.address.platform)
+            if platform is None:
+                log.warning("no %s platform to deliver to %s", item.address.platform, item.address)
+                continue
+            try:
+                await platform.send(item)
+            except Exception:
+                log.exception("sending to %s failed", item.address)
+
+    async def _handle(self, event: Event) -> list[Outgoing]:
+        async with self.sessions() as session, session.begin():
+            if event.update_id is not None and not await self._first_delivery(session, event):
+                log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
+                return []
+            identity, member = await self._who(session, event)
+            chosen = member.language if member else await self._language_being_chosen(session, event)
+            ctx = Context(
+                event=event,
+                session=session,
+                settings=self.settings,
+                translator=self.translator,
+                clock=self.clock,
+                language=self.translator.resolve(chosen, event.language_code),
+                member=member,
+                identity=identity,
+            )
+            await self._route(ctx)
+        return ctx.outbox.items
+
+    async def _first_delivery(self, session: AsyncSession, event: Event) -> bool:
+        assert event.update_id is not None
+        record = ProcessedUpdate(
+            platform=event.platform, update_id=event.update_id, processed_at=self.clock.now()
+        )
+        try:
+            async with session.begin_nested():
+                session.add(record)
+        except IntegrityError:
+            return False
+        return True
+
+    async def _language_being_chosen(self, session: AsyncSession, event: Event) -> str | None:
+        """Someone joining has no member row yet; the join flow keeps their choice."""
+        data = await session.scalar(
+            select(Conversation.data).where(
+                Conversation.platform == event.platform, Conversation.user_id == event.user_id
+            )
+        )
+        language = (data or {}).get("language")
+        return language if isinstance(language, str) else None
+
+    async def _who(
+        self, session: AsyncSession, event: Event
+    ) -> tuple[Identity | None, Member | None]:
+        row = (
+            await session.execute(
+                select(Identity, Member)
+                .join(Member, Member.id == Identity.member_id)
+                .where(Identity.platform == event.platform, Identity.user_id == event.user_id)
+            )
+        ).first()
+        if row is None:
+            return None, None
+        identity, member = row
+        if event.is_private and identity.private_chat_id != event.chat_id:
+            identity.private_chat_id = event.chat_id
+        role = bootstrap_role(self.settings, event.identity, member.category)
+        if role is not None and role.rank > member.role.rank:
+            member.role = role
+        return identity, member
+
+    async def _route(self, ctx: Context) -> None:
+        event = ctx.event
+        if event.command is not None:
+            await self.run_command(ctx, event.command)
+        elif event.payload is not None:
+            await self._button(ctx, event.payload)
+        elif event.text is not None and event.is_private:
+            await self._text(ctx, event.text)
+        # Plain chatter in a group is not for the bot.
+
+    async def run_command(self, ctx: Context, name: str) -> None:
+        """Run a command after checking who may: the one gate for every command."""
+        command = BY_NAME.get(name)
+        handler = self.routes.commands.get(name)
+        if command is None or handler is None:
+            ctx.reply(ctx._("Unknown command. Send /help to see what you can do."))
+            return
+        member = ctx.member
+        if command.access is not Access.ANYONE:
+            if member is None:
+                ctx.reply(ctx._("You are not a member yet. Send /start to join."))
+                return
+            if command.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
+                ctx.reply(_status_refusal(ctx, member))
+                return
+            if not command.allows(member.role):
+                ctx.reply(ctx._("This command is for coordinators or referents."))
+                return
+        await handler(ctx)
+
+    async def _button(self, ctx: Context, payload: str) -> None:
+        prefix, _, rest = payload.partition(":")
+        parts = rest.split(":") if rest else []
+        if prefix == flows.PREFIX:
+            flow = self.routes.flows.get(parts[0]) if parts else None
+            if flow is not None and flow.needs_active and not _is_active(ctx):
+                ctx.reply(_status_refusal(ctx, ctx.member))
+                return
+            await flows.on_button(ctx, self.routes.flows, parts)
+        elif prefix == "cmd" and len(parts) == 1:
+            await self.run_command(ctx, parts[0])
+        elif prefix in self.routes.buttons and ctx.member is not None:
+            await self.routes.buttons[prefix](ctx, parts)
+        else:
+            ctx.reply(ctx._("This button is no longer active."))
+
+    async def _text(self, ctx: Context, text: str) -> None:
+        conversation = await flows.current(ctx)
+        flow = self.routes.flows.get(conversation.flow) if conversation else None
+        if conversation is None or flow is None:
+            ctx.reply(ctx._("I did not understand. Send /help to see what you can do."))
+            return
+        if flow.needs_active and not _is_active(ctx):
+            ctx.reply(_status_refusal(ctx, ctx.member))
+            return
+        await flows.on_text(ctx, flow, conversation, text)
+
+    def _apology(self, event: Event) -> Outgoing:
+        from bot.platforms.port import Message
+
+        language = self.translator.resolve(None, event.language_code)
+        text = self.translator.gettext(
+            language, "Sorry, something went wrong. Nothing was saved; please try again."
+        )
+        return Outgoing(event.chat, Message(text=text))
+
+
+def _is_active(ctx: Context) -> bool:
+    return ctx.member is not None and ctx.member.status is MemberStatus.ACTIVE
+
+
+def _status_refusal(ctx: Context, member: Member | None) -> str:
+    if member is None:
+        return ctx._("You are not a member yet. Send /start to join.")
+    if member.status is MemberStatus.PENDING:
+        return ctx._("Your application is waiting for a coordinator's approval.")
+    return ctx._("Your membership is not active. Contact a coordinator.")

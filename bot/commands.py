@@ -1,0 +1,77 @@
+"""The one command table. Each adapter compiles it into its native form (the console
+parses ``/name args``; Telegram gets ``setMyCommands`` per scope; Discord slash commands),
+and the app checks role and membership from it before any handler runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.i18n import N_
+from bot.models import Role
+
+
+class Access(StrEnum):
+    """Who may run a command, beyond the role."""
+
+    ANYONE = "anyone"  # even someone who has not joined yet
+    MEMBER = "member"  # a registered member, pending or active
+    ACTIVE = "active"  # an active member only
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    name: str
+    description: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    description: str
+    access: Access = Access.ACTIVE
+    min_role: Role = Role.MEMBER
+    args: tuple[Argument, ...] = ()
+    #: Shown in group chats' command menus too (otherwise private chats only).
+    in_groups: bool = False
+
+    def allows(self, role: Role) -> bool:
+        return role.rank >= self.min_role.rank
+
+
+PERIODS = ("week", "month", "all")
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "start",
+        N_("Join the network"),
+        access=Access.ANYONE,
+        args=(Argument("code", N_("Sponsor code")),),
+    ),
+    Command("report", N_("Report a mention, an opportunity or a settlement"), in_groups=True),
+    Command("me", N_("Your points, rank and level")),
+    Command(
+        "leaderboard",
+        N_("Top ambassadors this week, month or ever"),
+        in_groups=True,
+        args=(
+            Argument("category", N_("A category key, or all")),
+            Argument("period", N_("week, month or all"), choices=PERIODS),
+        ),
+    ),
+    Command("privacy", N_("Choose how you appear in leaderboards")),
+    Command("language", N_("Change your language"), access=Access.MEMBER),
+    Command("help", N_("What you can do here"), access=Access.ANYONE, in_groups=True),
+    Command("cancel", N_("Stop what you are doing"), access=Access.ANYONE),
+)
+
+BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+
+
+def visible_to(role: Role | None) -> list[Command]:
+    """Commands a person with this role may use (no role: not registered yet)."""
+    if role is None:
+        return [command for command in COMMANDS if command.access is Access.ANYONE]
+    return [command for command in COMMANDS if command.allows(role)]

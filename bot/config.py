@@ -1,0 +1,250 @@
+"""Typed settings: a TOML file, then ``RELAIS_*`` environment variables over it.
+
+Secrets (bot tokens, database passwords inside a URL) come only from the environment.
+A bad value stops the program with one line naming the key, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import zoneinfo
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import model_validator as _model_validator
+
+LANGUAGES = ("fr", "en")
+MEDIUMS = ("press", "blog", "social", "conference", "video", "organisation", "conversation")
+SIGNAL_KINDS = ("investor", "site", "event", "film", "talent", "other")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the key."""
+
+
+class RegistrationMode(StrEnum):
+    OPEN = "open"
+    APPROVAL = "approval"
+    SPONSOR = "sponsor"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedName(_Section):
+    fr: str = Field(min_length=1, max_length=64)
+    en: str = Field(min_length=1, max_length=64)
+
+    def get(self, language: str) -> str:
+        return self.fr if language == "fr" else self.en
+
+
+class Category(_Section):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    name: LocalizedName
+
+
+class Level(_Section):
+    points: int = Field(ge=0)
+    name: LocalizedName
+
+
+class NetworkSettings(_Section):
+    name: str = Field(default="Relais", min_length=1, max_length=80)
+    timezone: str = "Europe/Paris"
+    default_language: str = "fr"
+    registration: RegistrationMode = RegistrationMode.OPEN
+    privacy_url: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite+aiosqlite:///relais.sqlite3"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+
+class PointsSettings(_Section):
+    mention: dict[str, int] = Field(
+        default_factory=lambda: {
+            "press": 5,
+            "blog": 3,
+            "social": 2,
+            "conference": 5,
+            "video": 3,
+            "organisation": 3,
+            "conversation": 1,
+        }
+    )
+    signal: int = Field(default=10, ge=0)
+    settlement: int = Field(default=30, ge=0)
+    #: Most points a member can earn from their own reports in one local day.
+    daily_cap: int = Field(default=30, ge=0)
+
+    @field_validator("mention")
+    @classmethod
+    def _every_medium(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = set(value) - set(MEDIUMS)
+        if unknown:
+            raise ValueError(f"unknown medium {sorted(unknown)[0]!r}; known: {', '.join(MEDIUMS)}")
+        missing = set(MEDIUMS) - set(value)
+        if missing:
+            raise ValueError(f"missing medium {sorted(missing)[0]!r}")
+        if any(points < 0 for points in value.values()):
+            raise ValueError("points cannot be negative")
+        return value
+
+
+class RolesSettings(_Section):
+    """Bootstrap roles by platform identity, e.g. ``telegram:123`` or ``console:carol``."""
+
+    coordinators: list[str] = Field(default_factory=list)
+    referents: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("coordinators")
+    @classmethod
+    def _identities(cls, value: list[str]) -> list[str]:
+        for identity in value:
+            _check_identity(identity)
+        return value
+
+    @field_validator("referents")
+    @classmethod
+    def _referent_identities(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for identities in value.values():
+            for identity in identities:
+                _check_identity(identity)
+        return value
+
+
+def _check_identity(identity: str) -> None:
+    platform, _, user = identity.partition(":")
+    if platform not in ("console", "telegram", "discord") or not user:
+        raise ValueError(f"{identity!r} is not platform:user (console, telegram or discord)")
+
+
+class Settings(_Section):
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    categories: list[Category] = Field(min_length=1)
+    levels: list[Level] = Field(min_length=1)
+    points: PointsSettings = Field(default_factory=PointsSettings)
+    roles: RolesSettings = Field(default_factory=RolesSettings)
+    telegram_token: SecretStr | None = None
+    discord_token: SecretStr | None = None
+
+    @field_validator("categories")
+    @classmethod
+    def _unique_keys(cls, value: list[Category]) -> list[Category]:
+        keys = [category.key for category in value]
+        duplicate = next((key for key in keys if keys.count(key) > 1), None)
+        if duplicate:
+            raise ValueError(f"category {duplicate!r} is declared twice")
+        return value
+
+    @field_validator("levels")
+    @classmethod
+    def _ascending(cls, value: list[Level]) -> list[Level]:
+        thresholds = [level.points for level in value]
+        if thresholds != sorted(set(thresholds)):
+            raise ValueError("levels must have strictly increasing points")
+        if thresholds[0] != 0:
+            raise ValueError("the first level must start at 0 points")
+        return value
+
+    @_model_validator(mode="after")
+    def _referents_in_known_categories(self) -> Settings:
+        keys = {category.key for category in self.categories}
+        for key in self.roles.referents:
+            if key not in keys:
+                raise ValueError(f"roles.referents: unknown category {key!r}")
+        return self
+
+    def category(self, key: str) -> Category | None:
+        return next((category for category in self.categories if category.key == key), None)
+
+
+#: Environment variables that hold secrets; the TOML file may not set these keys.
+_SECRET_KEYS = ("telegram_token", "discord_token")
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    """``RELAIS_SECTION__KEY=value`` sets ``[section] key``; ``RELAIS_TELEGRAM_TOKEN``
+    and ``RELAIS_DISCORD_TOKEN`` set the secrets; ``RELAIS_DATABASE_URL`` is a
+    shortcut for ``RELAIS_DATABASE__URL``."""
+    overrides: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith("RELAIS_") or not value:
+            continue
+        key = name.removeprefix("RELAIS_").lower()
+        if key in _SECRET_KEYS:
+            overrides[key] = value
+        elif key == "database_url":
+            overrides.setdefault("database", {})["url"] = value
+        elif "__" in key:
+            section, _, field = key.partition("__")
+            overrides.setdefault(section, {})[field] = value
+    return overrides
+
+
+def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown setting"
+    return f"{where}: {message}"
+
+
+def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate settings; raise :class:`ConfigError` naming the bad key."""
+    environ = dict(os.environ) if environ is None else environ
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    for key in _SECRET_KEYS:
+        if key in raw:
+            env_name = f"RELAIS_{key.upper()}"
+            raise ConfigError(f"{key}: secrets come from the environment ({env_name}), not the file")
+    try:
+        return Settings.model_validate(_merge(raw, _env_overrides(environ)))
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}") from exc

@@ -1,0 +1,72 @@
+"""What a handler receives: the event, who sent it, their language, the open
+transaction, the clock, and ways to answer. Handlers never commit and never send
+directly: replies are queued and sent once the update's transaction has committed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Translator
+from bot.models import Identity, Member, Role
+from bot.platforms.port import Address, Button, Event, Message, Outbox, Outgoing
+
+
+@dataclass(slots=True)
+class Context:
+    event: Event
+    session: AsyncSession
+    settings: Settings
+    translator: Translator
+    clock: Clock
+    language: str
+    member: Member | None = None
+    identity: Identity | None = None
+    outbox: Outbox = field(default_factory=Outbox)
+
+    # -- who is asking ------------------------------------------------------------
+
+    @property
+    def role(self) -> Role | None:
+        return self.member.role if self.member else None
+
+    @property
+    def private_chat(self) -> Address:
+        """Where personal flows happen: this chat if private, else the person's DM."""
+        if self.event.is_private:
+            return self.event.chat
+        chat_id = self.identity.private_chat_id if self.identity else None
+        return Address(self.event.platform, chat_id or self.event.user_id)
+
+    # -- words --------------------------------------------------------------------
+
+    def _(self, message: str, /, **values: object) -> str:
+        """Translate into the person's language, then fill ``{placeholders}``."""
+        return self.translator.gettext(self.language, message, **values)
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **values: object) -> str:
+        return self.translator.ngettext(self.language, singular, plural, n, **values)
+
+    # -- answers ------------------------------------------------------------------
+
+    def reply(self, text: str, buttons: list[list[Button]] | None = None) -> None:
+        """Answer in the chat the event came from."""
+        self.send(self.event.chat, Message.with_rows(text, buttons or []))
+
+    def reply_private(self, text: str, buttons: list[list[Button]] | None = None) -> None:
+        self.send(self.private_chat, Message.with_rows(text, buttons or []))
+
+    def send(self, address: Address, message: Message) -> None:
+        self.outbox.add(Outgoing(address, message))
+
+    def edit_pressed(self, text: str) -> None:
+        """Rewrite the message whose button was pressed, without its buttons, so an old
+        prompt shows the choice made and cannot be pressed twice."""
+        if self.event.message_id is None:
+            return
+        self.outbox.add(
+            Outgoing(self.event.chat, Message(text=text), edit_message_id=self.event.message_id)
+        )

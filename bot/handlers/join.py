@@ -1,0 +1,176 @@
+"""Joining: language → consent → category → optional sponsor code → active or pending."""
+
+from __future__ import annotations
+
+from bot import flows
+from bot.config import LANGUAGES, RegistrationMode
+from bot.context import Context
+from bot.flows import SKIP, Flow, Step
+from bot.handlers.basics import help_buttons
+from bot.handlers.labels import category_name
+from bot.membership import Application, bootstrap_role, find_sponsor, normalize_code, register
+from bot.models import Conversation, MemberStatus
+from bot.routing import Router
+
+router = Router("join")
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+def _sponsor_required(ctx: Context) -> bool:
+    return ctx.settings.network.registration is RegistrationMode.SPONSOR
+
+
+def _ask_language(ctx: Context, _c: Conversation) -> str:
+    # Shown before any choice: say it in both languages.
+    return (
+        f"{ctx.translator.gettext('fr', 'Welcome to {network}!', network=ctx.settings.network.name)}"
+        f"\n{ctx.translator.gettext('en', 'Welcome to {network}!', network=ctx.settings.network.name)}"
+        "\nChoisissez votre langue · Choose your language"
+    )
+
+
+def _languages(_ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+
+async def _chose_language(ctx: Context, conversation: Conversation, value: str) -> None:
+    ctx.language = value
+    flows.update(conversation, language=value)
+    await flows.goto(ctx, JOIN, conversation, "consent")
+
+
+def _ask_consent(ctx: Context, _c: Conversation) -> str:
+    text = ctx._(
+        "To take part, {network} keeps your name, your category, your language and the "
+        "actions you report, to count points and show leaderboards. Coordinators of the "
+        "network can see them. You can choose to be hidden from leaderboards at any time "
+        "with /privacy. Do you agree?",
+        network=ctx.settings.network.name,
+    )
+    if ctx.settings.network.privacy_url:
+        text += "\n" + ctx._("Privacy notice: {url}", url=ctx.settings.network.privacy_url)
+    return text
+
+
+def _consent_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
+    return [("yes", ctx._("I agree")), ("no", ctx._("I do not agree"))]
+
+
+async def _consented(ctx: Context, conversation: Conversation, value: str) -> None:
+    if value != "yes":
+        await flows.end(ctx, conversation)
+        ctx.reply(ctx._("No problem: nothing was saved. Send /start if you change your mind."))
+        return
+    await flows.goto(ctx, JOIN, conversation, "category")
+
+
+def _ask_category(ctx: Context, _c: Conversation) -> str:
+    return ctx._("Which category of ambassadors do you belong to?")
+
+
+def _categories(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
+    return [(c.key, category_name(ctx, c.key)) for c in ctx.settings.categories]
+
+
+async def _chose_category(ctx: Context, conversation: Conversation, value: str) -> None:
+    flows.update(conversation, category=value)
+    has_role = bootstrap_role(ctx.settings, ctx.event.identity, value) is not None
+    if conversation.data.get("sponsor_id") is not None or (_sponsor_required(ctx) and has_role):
+        await _finish(ctx, conversation)
+    else:
+        await flows.goto(ctx, JOIN, conversation, "sponsor")
+
+
+def _ask_sponsor(ctx: Context, _c: Conversation) -> str:
+    if _sponsor_required(ctx):
+        return ctx._("Send the sponsor code an ambassador gave you.")
+    return ctx._("If an ambassador gave you a sponsor code, send it now. Otherwise tap Skip.")
+
+
+async def _skipped_sponsor(ctx: Context, conversation: Conversation, value: str) -> None:
+    assert value == SKIP
+    await _finish(ctx, conversation)
+
+
+async def _sent_sponsor(ctx: Context, conversation: Conversation, text: str) -> None:
+    sponsor = await find_sponsor(ctx.session, text)
+    if sponsor is None:
+        ctx.reply(ctx._("This code is unknown. Check it and send it again."))
+        return
+    flows.update(conversation, sponsor_id=sponsor.id)
+    await _finish(ctx, conversation)
+
+
+async def _finish(ctx: Context, conversation: Conversation) -> None:
+    data = conversation.data
+    event = ctx.event
+    member = await register(
+        ctx.session,
+        ctx.settings,
+        ctx.clock,
+        Application(
+            platform=event.platform,
+            user_id=event.user_id,
+            private_chat_id=ctx.private_chat.chat_id,
+            display_name=event.user_name or event.user_id,
+            language=str(data["language"]),
+            category=str(data["category"]),
+            sponsor_id=data.get("sponsor_id"),
+        ),
+    )
+    await flows.end(ctx, conversation)
+    ctx.member = member
+    if member.status is MemberStatus.PENDING:
+        ctx.reply_private(
+            ctx._(
+                "Thank you! Your application is waiting for a coordinator's approval. "
+                "You will get a message here."
+            )
+        )
+        return
+    ctx.reply_private(
+        ctx._(
+            "Welcome to the {category} ambassadors! Report what you do for the territory "
+            "and earn points.",
+            category=category_name(ctx, member.category),
+        ),
+        help_buttons(ctx),
+    )
+
+
+JOIN = router.flow(
+    Flow(
+        "join",
+        needs_active=False,
+        steps={
+            "language": Step(_ask_language, _languages, _chose_language),
+            "consent": Step(_ask_consent, _consent_choices, _consented, columns=1),
+            "category": Step(_ask_category, _categories, _chose_category),
+            "sponsor": Step(
+                _ask_sponsor,
+                on_choice=_skipped_sponsor,
+                on_text=_sent_sponsor,
+                skippable=lambda ctx: not _sponsor_required(ctx),
+            ),
+        },
+    )
+)
+
+
+@router.command("start")
+async def start(ctx: Context) -> None:
+    """Begin registration, or tell a member where they stand."""
+    if ctx.member is not None:
+        if ctx.member.status is MemberStatus.PENDING:
+            ctx.reply(ctx._("Your application is waiting for a coordinator's approval."))
+        else:
+            ctx.reply(ctx._("You are already a member. Send /help to see what you can do."))
+        return
+    data: dict[str, object] = {}
+    if ctx.event.args:
+        sponsor = await find_sponsor(ctx.session, normalize_code(ctx.event.args[0]))
+        if sponsor is not None:
+            data["sponsor_id"] = sponsor.id
+    if not ctx.event.is_private:
+        ctx.reply(ctx._("I have sent you a private message to continue."))
+    await flows.begin(ctx, JOIN, "language", data)

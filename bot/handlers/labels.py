@@ -1,0 +1,51 @@
+"""Translated names for the network's fixed vocabularies (mediums, signal kinds...)."""
+
+from __future__ import annotations
+
+from bot.config import MEDIUMS, SIGNAL_KINDS
+from bot.context import Context
+from bot.i18n import N_
+from bot.models import ReportKind
+
+KIND = {
+    ReportKind.MENTION: N_("Mention"),
+    ReportKind.SIGNAL: N_("Opportunity signal"),
+    ReportKind.SETTLEMENT: N_("Settlement"),
+}
+MEDIUM = {
+    "press": N_("Press"),
+    "blog": N_("Blog"),
+    "social": N_("Social post"),
+    "conference": N_("Conference"),
+    "video": N_("Video"),
+    "organisation": N_("My organisation's material"),
+    "conversation": N_("Conversation"),
+}
+SIGNAL_KIND = {
+    "investor": N_("Investor"),
+    "site": N_("Company looking for a site"),
+    "event": N_("Event or congress"),
+    "film": N_("Film shoot"),
+    "talent": N_("Talent"),
+    "other": N_("Other"),
+}
+assert set(MEDIUM) == set(MEDIUMS) and set(SIGNAL_KIND) == set(SIGNAL_KINDS)
+
+
+def category_name(ctx: Context, key: str) -> str:
+    category = ctx.settings.category(key)
+    return category.name.get(ctx.language) if category else key
+
+
+def subkind_name(ctx: Context, kind: ReportKind, subkind: str | None) -> str:
+    table = MEDIUM if kind is ReportKind.MENTION else SIGNAL_KIND
+    return ctx._(table[subkind]) if subkind in table else ""
+
+
+def invalid_input(ctx: Context, reason: str) -> str:
+    """One line telling the person what to send instead."""
+    if reason == "bad_link":
+        return ctx._("That link does not look right. Send a full link (https://...) or a few words.")
+    if reason == "too_long":
+        return ctx._("That is too long. Please keep it under 500 characters.")
+    return ctx._("That is too short. Please write a few words.")

@@ -1,0 +1,66 @@
+"""Translations: gettext catalogs under ``bot/locale``, compiled in memory at load.
+
+One place resolves a person's language (their choice, then their app's language, then
+the network's default); everything a person reads goes through :class:`Translator`.
+Logs stay in English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.config import LANGUAGES
+
+DOMAIN = "relais"
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a constant for extraction; it is translated where it is shown."""
+    return message
+
+
+def catalog_path(language: str) -> Any:
+    return resources.files("bot") / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _compile(language: str) -> gettext.GNUTranslations:
+    with catalog_path(language).open("rb") as po_file:
+        catalog = read_po(po_file, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Translator:
+    """All catalogs, loaded once; cheap to call from any handler or job."""
+
+    def __init__(self, default_language: str) -> None:
+        self.default_language = default_language
+        self._catalogs: Mapping[str, gettext.GNUTranslations] = {
+            language: _compile(language) for language in LANGUAGES
+        }
+
+    def resolve(self, chosen: str | None, platform_hint: str | None) -> str:
+        """The language to speak: the person's choice, their app's, or the default."""
+        for candidate in (chosen, (platform_hint or "")[:2].lower()):
+            if candidate in self._catalogs:
+                return candidate
+        return self.default_language
+
+    def gettext(self, language: str, message: str, /, **values: object) -> str:
+        text = self._catalogs[language].gettext(message)
+        return text.format(**values) if values else text
+
+    def ngettext(
+        self, language: str, singular: str, plural: str, n: int, /, **values: object
+    ) -> str:
+        text = self._catalogs[language].ngettext(singular, plural, n)
+        return text.format(n=n, **values)

@@ -1,0 +1,97 @@
+"""Who belongs to the network: registration, sponsor codes, bootstrap roles."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import RegistrationMode, Settings
+from bot.models import Identity, Member, MemberStatus, Role
+
+#: No 0/O or 1/I/L: codes are read aloud and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def new_sponsor_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def bootstrap_role(settings: Settings, identity: str, category: str | None) -> Role | None:
+    """The role config grants this identity, if any (config only ever raises a role)."""
+    if identity in settings.roles.coordinators:
+        return Role.COORDINATOR
+    if any(identity in people for people in settings.roles.referents.values()):
+        return Role.REFERENT
+    return None
+
+
+async def find_sponsor(session: AsyncSession, code: str) -> Member | None:
+    """The active member whose sponsor code this is."""
+    return await session.scalar(
+        select(Member).where(
+            Member.sponsor_code == normalize_code(code), Member.status == MemberStatus.ACTIVE
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    platform: str
+    user_id: str
+    private_chat_id: str | None
+    display_name: str
+    language: str
+    category: str
+    sponsor_id: int | None
+
+
+async def register(
+    session: AsyncSession, settings: Settings, clock: Clock, application: Application
+) -> Member:
+    """Create the member and their first identity; active or pending per the network's
+    registration mode (people with a bootstrap role are active at once)."""
+    identity_name = f"{application.platform}:{application.user_id}"
+    role = bootstrap_role(settings, identity_name, application.category) or Role.MEMBER
+    open_network = settings.network.registration is RegistrationMode.OPEN
+    status = MemberStatus.ACTIVE if open_network or role is not Role.MEMBER else MemberStatus.PENDING
+    now = clock.now()
+    member = Member(
+        display_name=application.display_name[:128] or application.user_id,
+        status=status,
+        role=role,
+        category=application.category,
+        language=application.language,
+        sponsor_code=await _unused_code(session),
+        sponsor_id=application.sponsor_id,
+        consent_at=now,
+        joined_at=now,
+    )
+    session.add(member)
+    await session.flush()
+    session.add(
+        Identity(
+            platform=application.platform,
+            user_id=application.user_id,
+            member_id=member.id,
+            private_chat_id=application.private_chat_id,
+        )
+    )
+    await session.flush()
+    return member
+
+
+async def _unused_code(session: AsyncSession) -> str:
+    while True:
+        code = new_sponsor_code()
+        taken = await session.scalar(select(Member.id).where(Member.sponsor_code == code))
+        if taken is None:
+            return code

@@ -1,0 +1,125 @@
+"""The neutral types every chat platform adapter speaks.
+
+Adapters turn native updates into an :class:`Event` and render :class:`Message` objects
+to an :class:`Address`. Nothing here knows about Telegram or Discord, so handlers and
+jobs stay testable on the console and portable to any new platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+#: Telegram's callback_data holds at most 64 bytes; every payload must fit in it.
+MAX_PAYLOAD_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a message goes: a chat on a platform, optionally a thread or forum topic."""
+
+    platform: str
+    chat_id: str
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A quick-reply button: what it says, and the opaque payload it sends back."""
+
+    label: str
+    payload: str
+
+    def __post_init__(self) -> None:
+        if len(self.payload.encode()) > MAX_PAYLOAD_BYTES:
+            raise ValueError(f"button payload over {MAX_PAYLOAD_BYTES} bytes: {self.payload!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    image_png: bytes | None = None
+
+    @staticmethod
+    def with_rows(text: str, rows: list[list[Button]]) -> Message:
+        return Message(text=text, buttons=tuple(tuple(row) for row in rows if row))
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message bound for an address; handlers queue these and the app sends them
+    only after the update's transaction committed."""
+
+    address: Address
+    message: Message
+    #: When set, the adapter edits this earlier message instead of sending a new one.
+    edit_message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing a person did, in neutral form.
+
+    Exactly one of ``command``, ``payload`` or ``text`` describes the action. ``update_id``
+    is the platform's delivery id when it has one: the app records it so a redelivered
+    update changes nothing the second time.
+    """
+
+    platform: str
+    user_id: str
+    chat_id: str
+    is_private: bool
+    user_name: str = ""
+    language_code: str | None = None
+    thread_id: str | None = None
+    text: str | None = None
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    payload: str | None = None
+    #: The id of the message whose button was pressed, so the adapter can edit it.
+    message_id: str | None = None
+    update_id: str | None = None
+    #: Set by adapters for messages in a chat bound to a category (console: ``#business``).
+    channel_category: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """``platform:user_id``, the form used in config to name coordinators."""
+        return f"{self.platform}:{self.user_id}"
+
+    @property
+    def chat(self) -> Address:
+        return Address(self.platform, self.chat_id, self.thread_id)
+
+
+class Platform(Protocol):
+    """The contract every adapter fulfils: start, deliver, stop.
+
+    ``send`` returns the platform's id for the message it created (or edited), so a
+    prompt can later be edited to drop its buttons.
+    """
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def send(self, outgoing: Outgoing) -> str | None: ...
+
+    async def stop(self) -> None: ...
+
+
+Dispatch = Callable[[Event, Platform], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class Outbox:
+    """Messages a handler produced during one update, sent after commit."""
+
+    items: list[Outgoing] = field(default_factory=list)
+
+    def add(self, outgoing: Outgoing) -> None:
+        self.items.append(outgoing)

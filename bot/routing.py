@@ -1,0 +1,67 @@
+"""Routers: each feature module in ``bot.handlers`` exports one, and the app includes
+them in one explicit list. A router maps command names, button payload prefixes and
+conversation flows to handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.flows import Flow
+
+CommandHandler = Callable[["Context"], Awaitable[None]]
+#: Receives the payload's parts after the prefix: ``set:vis:name`` → ``["vis", "name"]``.
+ButtonHandler = Callable[["Context", list[str]], Awaitable[None]]
+
+
+@dataclass
+class Router:
+    name: str
+    commands: dict[str, CommandHandler] = field(default_factory=dict)
+    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
+    flows: list[Flow] = field(default_factory=list)
+
+    def command(self, name: str) -> Callable[[CommandHandler], CommandHandler]:
+        def register(handler: CommandHandler) -> CommandHandler:
+            self.commands[name] = handler
+            return handler
+
+        return register
+
+    def button(self, prefix: str) -> Callable[[ButtonHandler], ButtonHandler]:
+        def register(handler: ButtonHandler) -> ButtonHandler:
+            self.buttons[prefix] = handler
+            return handler
+
+        return register
+
+    def flow(self, flow: Flow) -> Flow:
+        self.flows.append(flow)
+        return flow
+
+
+@dataclass
+class Routes:
+    """All routers merged; a name registered twice is a programming error."""
+
+    commands: dict[str, CommandHandler] = field(default_factory=dict)
+    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, routers: list[Router]) -> Routes:
+        routes = cls()
+        for router in routers:
+            for table, entries in (
+                (routes.commands, router.commands),
+                (routes.buttons, router.buttons),
+                (routes.flows, {flow.name: flow for flow in router.flows}),
+            ):
+                clash = table.keys() & entries.keys()
+                if clash:
+                    raise ValueError(f"router {router.name}: {sorted(clash)} already registered")
+                table.update(entries)  # type: ignore[attr-defined]
+        return routes

@@ -1,0 +1,158 @@
+"""Leaderboards, ranks and levels: queries over the points ledger, never stored counters.
+
+Ranks are competition ranks (1, 2, 2, 4): members with equal points share a rank.
+Public boards leave out members who chose to be hidden; a member's own rank (in ``/me``)
+counts every active member, since nobody else sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Level, Settings
+from bot.models import Member, MemberStatus, PointsEntry, Report, Visibility
+from bot.periods import month_start, week_start
+
+BOARD_SIZE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    week: int
+    month: int
+    all_time: int
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    rank: int
+    member_id: int
+    display_name: str
+    visibility: Visibility
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class LevelProgress:
+    level: Level
+    next_level: Level | None
+    points_to_next: int | None
+
+
+async def totals(session: AsyncSession, settings: Settings, member_id: int, now: datetime) -> Totals:
+    zone = settings.network.timezone
+    week, month = week_start(now, zone), month_start(now, zone)
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(
+                    func.sum(case((PointsEntry.created_at >= week, PointsEntry.points), else_=0)), 0
+                ),
+                func.coalesce(
+                    func.sum(case((PointsEntry.created_at >= month, PointsEntry.points), else_=0)),
+                    0,
+                ),
+                func.coalesce(func.sum(PointsEntry.points), 0),
+            ).where(PointsEntry.member_id == member_id)
+        )
+    ).one()
+    return Totals(week=int(row[0]), month=int(row[1]), all_time=int(row[2]))
+
+
+def _sums(since: datetime | None, category: str | None, *, public: bool) -> Select[tuple[int, int]]:
+    """Points per active member in scope, over the ledger since ``since``."""
+    join_on = PointsEntry.member_id == Member.id
+    if since is not None:
+        join_on = and_(join_on, PointsEntry.created_at >= since)
+    query = (
+        select(Member.id.label("member_id"), func.coalesce(func.sum(PointsEntry.points), 0).label("points"))
+        .select_from(Member)
+        .outerjoin(PointsEntry, join_on)
+        .where(Member.status == MemberStatus.ACTIVE)
+        .group_by(Member.id)
+    )
+    if category is not None:
+        query = query.where(Member.category == category)
+    if public:
+        query = query.where(Member.visibility != Visibility.HIDDEN)
+    return query
+
+
+async def rank_of(
+    session: AsyncSession, member_id: int, since: datetime | None, category: str | None
+) -> int:
+    """The member's competition rank among all active members in scope."""
+    sums = _sums(since, category, public=False).subquery()
+    mine = select(sums.c.points).where(sums.c.member_id == member_id).scalar_subquery()
+    ahead = await session.scalar(select(func.count()).where(sums.c.points > mine))
+    return int(ahead or 0) + 1
+
+
+async def board(
+    session: AsyncSession,
+    since: datetime | None,
+    category: str | None,
+    *,
+    around: int | None = None,
+) -> tuple[list[Standing], Standing | None]:
+    """The top of the public board, and ``around``'s own line if it is not in the top."""
+    sums = _sums(since, category, public=True).subquery()
+    ranked = (
+        select(
+            sums.c.member_id,
+            sums.c.points,
+            func.rank().over(order_by=sums.c.points.desc()).label("rank"),
+        )
+        .where(sums.c.points > 0)
+        .subquery()
+    )
+    columns = (ranked.c.rank, ranked.c.member_id, Member.display_name, Member.visibility, ranked.c.points)
+    base = select(*columns).join(Member, Member.id == ranked.c.member_id)
+    top_rows = (
+        await session.execute(
+            base.order_by(ranked.c.rank, Member.display_name, Member.id).limit(BOARD_SIZE)
+        )
+    ).all()
+    top = [Standing(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in top_rows]
+    own = None
+    if around is not None and all(standing.member_id != around for standing in top):
+        row = (await session.execute(base.where(ranked.c.member_id == around))).first()
+        if row is not None:
+            own = Standing(int(row[0]), row[1], row[2], row[3], int(row[4]))
+    return top, own
+
+
+def level_progress(settings: Settings, all_time: int) -> LevelProgress:
+    reached = [level for level in settings.levels if level.points <= all_time]
+    level = reached[-1]
+    later = [level for level in settings.levels if level.points > all_time]
+    next_level = later[0] if later else None
+    return LevelProgress(
+        level=level,
+        next_level=next_level,
+        points_to_next=next_level.points - all_time if next_level else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RecentAction:
+    report: Report
+    points: int
+
+
+async def recent_actions(session: AsyncSession, member_id: int, limit: int = 5) -> list[RecentAction]:
+    rows = (
+        await session.execute(
+            select(Report, func.coalesce(func.sum(PointsEntry.points), 0))
+            .outerjoin(PointsEntry, PointsEntry.report_id == Report.id)
+            .where(Report.member_id == member_id)
+            .group_by(Report.id)
+            .order_by(Report.created_at.desc(), Report.id.desc())
+            .limit(limit)
+        )
+    ).all()
+    return [RecentAction(report=row[0], points=int(row[1])) for row in rows]

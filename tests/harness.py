@@ -1,0 +1,61 @@
+"""Importable test helpers: a network on a real database, driven through the console."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import Relais
+from bot.clock import FrozenClock
+from bot.config import Settings, load_settings
+from bot.db import session_factory
+from bot.platforms.console import ConsolePlatform
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = ROOT / "config.example.toml"
+#: A Wednesday morning in Lyon, in winter time.
+START = datetime.fromisoformat("2026-03-04T10:00:00+01:00")
+
+
+def settings_for(database_url: str, **env: str) -> Settings:
+    """The example config on this database, with ``RELAIS_*`` style overrides."""
+    environ = {"RELAIS_DATABASE_URL": database_url}
+    environ.update({f"RELAIS_{key.upper()}": value for key, value in env.items()})
+    return load_settings(EXAMPLE_CONFIG, environ)
+
+
+class Network:
+    """A running Relais on the console platform; ``play`` returns what was printed."""
+
+    def __init__(self, engine: AsyncEngine, settings: Settings, clock: FrozenClock) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self.sessions = session_factory(engine)
+        self.app = Relais(settings=settings, sessions=self.sessions, clock=clock)
+        self.out = io.StringIO()
+        self.console = ConsolePlatform(self.app, self.out)
+
+    async def play(self, script: str) -> str:
+        start = self.out.tell()
+        await self.console.play(textwrap.dedent(script).splitlines())
+        return self.out.getvalue()[start:]
+
+    def restarted(self) -> Network:
+        """A new app and console on the same database, as after a process restart."""
+        return Network(self.engine, self.settings, self.clock)
+
+    async def join(self, name: str, category: str = "Business", language: str = "English") -> str:
+        return await self.play(
+            f"""
+            @{name} /start
+            @{name} [{language}]
+            @{name} [1]
+            @{name} [{category}]
+            @{name} [{"Skip" if language == "English" else "Passer"}]
+            """
+        )
