@@ -20,13 +20,14 @@ from bot.commands import BY_NAME, Access
 from bot.config import Settings
 from bot.context import Context
 from bot.handlers import ROUTERS
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.membership import bootstrap_role
 from bot.models import Conversation, Identity, Member, MemberStatus, ProcessedUpdate
-from bot.platforms.port import Event, Outgoing, Platform
+from bot.platforms.port import Event, Message, Outgoing, Platform
 from bot.routing import Routes
 
 log = logging.getLogger(__name__)
+APOLOGY = N_("Sorry, something went wrong. Nothing was saved; please try again.")
 
 
 class Relais:
@@ -81,7 +82,9 @@ class Relais:
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
                 return []
             identity, member = await self._who(session, event)
-            chosen = member.language if member else await self._language_being_chosen(session, event)
+            chosen = (
+                member.language if member else await self._language_being_chosen(session, event)
+            )
             ctx = Context(
                 event=event,
                 session=session,
@@ -195,13 +198,8 @@ class Relais:
         await flows.on_text(ctx, flow, conversation, text)
 
     def _apology(self, event: Event) -> Outgoing:
-        from bot.platforms.port import Message
-
         language = self.translator.resolve(None, event.language_code)
-        text = self.translator.gettext(
-            language, "Sorry, something went wrong. Nothing was saved; please try again."
-        )
-        return Outgoing(event.chat, Message(text=text))
+        return Outgoing(event.chat, Message(text=self.translator.gettext(language, APOLOGY)))
 
 
 def _is_active(ctx: Context) -> bool:

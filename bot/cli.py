@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         type=Path,
         default=None,
-        help="settings file (default: $RELAIS_CONFIG, else ./config.toml, else ./config.example.toml)",
+        help="settings file (default: $RELAIS_CONFIG, else ./config.toml, "
+        "else ./config.example.toml)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -83,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         print("database is up to date")
         return 0
     if args.command == "console":
-        return asyncio.run(_console(settings, args.script, args.start))
+        script = args.script.read_text(encoding="utf-8").splitlines() if args.script else None
+        return asyncio.run(_console(settings, script, args.start))
     return asyncio.run(_run(settings))
 
 
@@ -95,7 +97,7 @@ async def _upgrade(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def _console(settings: Settings, script: Path | None, start: datetime | None) -> int:
+async def _console(settings: Settings, script: list[str] | None, start: datetime | None) -> int:
     if start is not None and start.tzinfo is None:
         print("relais: --start needs a UTC offset, e.g. 2026-03-02T09:00+01:00", file=sys.stderr)
         return EXIT_CONFIG
@@ -104,7 +106,7 @@ async def _console(settings: Settings, script: Path | None, start: datetime | No
         console = ConsolePlatform(app)
         try:
             if script is not None:
-                await console.play(script.read_text(encoding="utf-8").splitlines())
+                await console.play(script)
             elif sys.stdin.isatty():
                 await console.repl()
             else:

@@ -21,7 +21,7 @@ from bot.config import LANGUAGES
 DOMAIN = "relais"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+def N_(message: str) -> str:
     """Mark a constant for extraction; it is translated where it is shown."""
     return message
 
@@ -51,7 +51,7 @@ class Translator:
     def resolve(self, chosen: str | None, platform_hint: str | None) -> str:
         """The language to speak: the person's choice, their app's, or the default."""
         for candidate in (chosen, (platform_hint or "")[:2].lower()):
-            if candidate in self._catalogs:
+            if candidate is not None and candidate in self._catalogs:
                 return candidate
         return self.default_language
 

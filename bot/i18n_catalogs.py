@@ -44,7 +44,7 @@ def refresh(language: str, template: Catalog) -> list[str]:
         if not message.id:
             continue
         if language == "en" and isinstance(message.id, tuple):
-            if not all(message.string):
+            if not isinstance(message.string, tuple) or not all(message.string):
                 message.string = tuple(message.id)
         elif language == "en" and not message.string:
             message.string = message.id

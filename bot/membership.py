@@ -62,7 +62,9 @@ async def register(
     identity_name = f"{application.platform}:{application.user_id}"
     role = bootstrap_role(settings, identity_name, application.category) or Role.MEMBER
     open_network = settings.network.registration is RegistrationMode.OPEN
-    status = MemberStatus.ACTIVE if open_network or role is not Role.MEMBER else MemberStatus.PENDING
+    status = (
+        MemberStatus.ACTIVE if open_network or role is not Role.MEMBER else MemberStatus.PENDING
+    )
     now = clock.now()
     member = Member(
         display_name=application.display_name[:128] or application.user_id,

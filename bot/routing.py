@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from bot.context import Context
     from bot.flows import Flow
 
+T = TypeVar("T")
 CommandHandler = Callable[["Context"], Awaitable[None]]
 #: Receives the payload's parts after the prefix: ``set:vis:name`` → ``["vis", "name"]``.
 ButtonHandler = Callable[["Context", list[str]], Awaitable[None]]
@@ -55,13 +56,14 @@ class Routes:
     def of(cls, routers: list[Router]) -> Routes:
         routes = cls()
         for router in routers:
-            for table, entries in (
-                (routes.commands, router.commands),
-                (routes.buttons, router.buttons),
-                (routes.flows, {flow.name: flow for flow in router.flows}),
-            ):
-                clash = table.keys() & entries.keys()
-                if clash:
-                    raise ValueError(f"router {router.name}: {sorted(clash)} already registered")
-                table.update(entries)  # type: ignore[attr-defined]
+            _merge(router.name, routes.commands, router.commands)
+            _merge(router.name, routes.buttons, router.buttons)
+            _merge(router.name, routes.flows, {flow.name: flow for flow in router.flows})
         return routes
+
+
+def _merge(router: str, table: dict[str, T], entries: dict[str, T]) -> None:
+    clash = table.keys() & entries.keys()
+    if clash:
+        raise ValueError(f"router {router}: {sorted(clash)} already registered")
+    table.update(entries)

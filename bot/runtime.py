@@ -20,7 +20,9 @@ async def running_app(settings: Settings, clock: Clock | None = None) -> AsyncIt
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     try:
         await upgrade(engine)
-        yield Relais(settings=settings, sessions=session_factory(engine), clock=clock or SystemClock())
+        yield Relais(
+            settings=settings, sessions=session_factory(engine), clock=clock or SystemClock()
+        )
     finally:
         await engine.dispose()
 

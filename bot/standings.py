@@ -43,7 +43,9 @@ class LevelProgress:
     points_to_next: int | None
 
 
-async def totals(session: AsyncSession, settings: Settings, member_id: int, now: datetime) -> Totals:
+async def totals(
+    session: AsyncSession, settings: Settings, member_id: int, now: datetime
+) -> Totals:
     zone = settings.network.timezone
     week, month = week_start(now, zone), month_start(now, zone)
     row = (
@@ -63,13 +65,16 @@ async def totals(session: AsyncSession, settings: Settings, member_id: int, now:
     return Totals(week=int(row[0]), month=int(row[1]), all_time=int(row[2]))
 
 
-def _sums(since: datetime | None, category: str | None, *, public: bool) -> Select[tuple[int, int]]:
+def _sums(since: datetime | None, category: str | None, *, public: bool) -> Select[int, int]:
     """Points per active member in scope, over the ledger since ``since``."""
     join_on = PointsEntry.member_id == Member.id
     if since is not None:
         join_on = and_(join_on, PointsEntry.created_at >= since)
     query = (
-        select(Member.id.label("member_id"), func.coalesce(func.sum(PointsEntry.points), 0).label("points"))
+        select(
+            Member.id.label("member_id"),
+            func.coalesce(func.sum(PointsEntry.points), 0).label("points"),
+        )
         .select_from(Member)
         .outerjoin(PointsEntry, join_on)
         .where(Member.status == MemberStatus.ACTIVE)
@@ -110,7 +115,13 @@ async def board(
         .where(sums.c.points > 0)
         .subquery()
     )
-    columns = (ranked.c.rank, ranked.c.member_id, Member.display_name, Member.visibility, ranked.c.points)
+    columns = (
+        ranked.c.rank,
+        ranked.c.member_id,
+        Member.display_name,
+        Member.visibility,
+        ranked.c.points,
+    )
     base = select(*columns).join(Member, Member.id == ranked.c.member_id)
     top_rows = (
         await session.execute(
@@ -144,7 +155,9 @@ class RecentAction:
     points: int
 
 
-async def recent_actions(session: AsyncSession, member_id: int, limit: int = 5) -> list[RecentAction]:
+async def recent_actions(
+    session: AsyncSession, member_id: int, limit: int = 5
+) -> list[RecentAction]:
     rows = (
         await session.execute(
             select(Report, func.coalesce(func.sum(PointsEntry.points), 0))

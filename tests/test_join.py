@@ -107,8 +107,14 @@ async def test_stale_join_button_is_refused(network: Network) -> None:
     # Forge a press on the first prompt (version 1) while the flow is at version 2.
     from bot.platforms.port import Event
 
-    event = Event(platform="console", user_id="alice", chat_id="alice", is_private=True,
-                  payload="f:join:1:fr", message_id="1")
+    event = Event(
+        platform="console",
+        user_id="alice",
+        chat_id="alice",
+        is_private=True,
+        payload="f:join:1:fr",
+        message_id="1",
+    )
     await network.app.dispatch(event, network.console)
     assert "This button is no longer active." in network.out.getvalue()
     assert await count(network, Member) == 0

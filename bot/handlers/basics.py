@@ -16,7 +16,11 @@ QUICK = ("report", "me", "leaderboard")
 
 def help_buttons(ctx: Context) -> list[list[Button]]:
     allowed = {command.name for command in visible_to(ctx.role)}
-    labels = {"report": ctx._("Report"), "me": ctx._("My points"), "leaderboard": ctx._("Leaderboard")}
+    labels = {
+        "report": ctx._("Report"),
+        "me": ctx._("My points"),
+        "leaderboard": ctx._("Leaderboard"),
+    }
     return [[Button(labels[name], f"cmd:{name}") for name in QUICK if name in allowed]]
 
 

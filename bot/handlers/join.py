@@ -8,12 +8,14 @@ from bot.context import Context
 from bot.flows import SKIP, Flow, Step
 from bot.handlers.basics import help_buttons
 from bot.handlers.labels import category_name
+from bot.i18n import N_
 from bot.membership import Application, bootstrap_role, find_sponsor, normalize_code, register
 from bot.models import Conversation, MemberStatus
 from bot.routing import Router
 
 router = Router("join")
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+WELCOME = N_("Welcome to {network}! Choose your language.")
 
 
 def _sponsor_required(ctx: Context) -> bool:
@@ -21,11 +23,10 @@ def _sponsor_required(ctx: Context) -> bool:
 
 
 def _ask_language(ctx: Context, _c: Conversation) -> str:
-    # Shown before any choice: say it in both languages.
-    return (
-        f"{ctx.translator.gettext('fr', 'Welcome to {network}!', network=ctx.settings.network.name)}"
-        f"\n{ctx.translator.gettext('en', 'Welcome to {network}!', network=ctx.settings.network.name)}"
-        "\nChoisissez votre langue · Choose your language"
+    # Shown before any choice is made: say it in every language.
+    network = ctx.settings.network.name
+    return "\n".join(
+        ctx.translator.gettext(language, WELCOME, network=network) for language in LANGUAGES
     )
 
 

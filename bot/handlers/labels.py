@@ -45,7 +45,9 @@ def subkind_name(ctx: Context, kind: ReportKind, subkind: str | None) -> str:
 def invalid_input(ctx: Context, reason: str) -> str:
     """One line telling the person what to send instead."""
     if reason == "bad_link":
-        return ctx._("That link does not look right. Send a full link (https://...) or a few words.")
+        return ctx._(
+            "That link does not look right. Send a full link (https://...) or a few words."
+        )
     if reason == "too_long":
         return ctx._("That is too long. Please keep it under 500 characters.")
     return ctx._("That is too short. Please write a few words.")

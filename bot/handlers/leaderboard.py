@@ -60,7 +60,9 @@ async def leaderboard(ctx: Context) -> None:
     since = period_start(period, ctx.clock.now(), ctx.settings.network.timezone)
     top, own = await board(ctx.session, since, category, around=ctx.member.id)
     scope = category_name(ctx, category) if category else ctx._("All categories")
-    lines = [ctx._("Leaderboard — {scope} — {period}", scope=scope, period=ctx._(PERIOD_TITLES[period]))]
+    lines = [
+        ctx._("Leaderboard — {scope} — {period}", scope=scope, period=ctx._(PERIOD_TITLES[period]))
+    ]
     if not top:
         lines.append(ctx._("No points yet in this period. Be the first: /report"))
     lines.extend(_line(ctx, standing) for standing in top)

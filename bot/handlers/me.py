@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.config import LANGUAGES
 from bot.context import Context
 from bot.handlers.labels import KIND, category_name, subkind_name
 from bot.i18n import N_
 from bot.models import MemberStatus, Visibility
+from bot.periods import week_start
 from bot.platforms.port import Button
 from bot.routing import Router
 from bot.standings import level_progress, rank_of, recent_actions, totals
-from bot.periods import week_start
 
 router = Router("me")
 
@@ -78,15 +80,13 @@ async def me(ctx: Context) -> None:
             + (f" ({detail})" if detail else "")
             + f" {ctx.ngettext('+{n} pt', '+{n} pts', action.points)}"
         )
-    lines.append(ctx._("Leaderboards: {visibility}", visibility=ctx._(VISIBILITY[member.visibility])))
-    ctx.reply_private(
-        "\n".join(lines), [[Button(ctx._("Leaderboard visibility"), "cmd:privacy")]]
+    lines.append(
+        ctx._("Leaderboards: {visibility}", visibility=ctx._(VISIBILITY[member.visibility]))
     )
+    ctx.reply_private("\n".join(lines), [[Button(ctx._("Leaderboard visibility"), "cmd:privacy")]])
 
 
-def _zone(ctx: Context) -> object:
-    from zoneinfo import ZoneInfo
-
+def _zone(ctx: Context) -> ZoneInfo:
     return ZoneInfo(ctx.settings.network.timezone)
 
 
@@ -109,7 +109,9 @@ async def set_visibility(ctx: Context, parts: list[str]) -> None:
         ctx.reply(ctx._("This button is no longer active."))
         return
     ctx.member.visibility = Visibility(parts[0])
-    ctx.edit_pressed(ctx._("Leaderboards: {visibility}", visibility=ctx._(VISIBILITY[ctx.member.visibility])))
+    ctx.edit_pressed(
+        ctx._("Leaderboards: {visibility}", visibility=ctx._(VISIBILITY[ctx.member.visibility]))
+    )
     ctx.reply(ctx._("Saved."))
 
 

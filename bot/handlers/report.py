@@ -97,9 +97,7 @@ async def _sent_description(ctx: Context, conversation: Conversation, text: str)
 
 
 def _ask_contact(ctx: Context, _c: Conversation) -> str:
-    return ctx._(
-        "A contact for the coordinators (name, email or phone)? Send it, or tap Skip."
-    )
+    return ctx._("A contact for the coordinators (name, email or phone)? Send it, or tap Skip.")
 
 
 async def _sent_contact(ctx: Context, conversation: Conversation, text: str) -> None:

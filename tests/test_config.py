@@ -1,0 +1,81 @@
+"""Settings: the example config is valid; a bad one stops with one line naming the key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, RegistrationMode, load_settings
+from tests.harness import EXAMPLE_CONFIG
+
+
+def test_example_config_is_valid() -> None:
+    settings = load_settings(EXAMPLE_CONFIG, {})
+    assert settings.network.registration is RegistrationMode.OPEN
+    assert [c.key for c in settings.categories][:2] == ["business", "tourism"]
+    assert settings.telegram_token is None
+
+
+def test_environment_overrides_and_secrets() -> None:
+    settings = load_settings(
+        EXAMPLE_CONFIG,
+        {
+            "RELAIS_NETWORK__REGISTRATION": "approval",
+            "RELAIS_TELEGRAM_TOKEN": "123:abc",
+            "RELAIS_DATABASE_URL": "postgresql+asyncpg://u:secret@db/relais",
+        },
+    )
+    assert settings.network.registration is RegistrationMode.APPROVAL
+    assert settings.telegram_token is not None
+    assert "123:abc" not in repr(settings)
+    assert settings.database.url.startswith("postgresql+asyncpg://")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            'registration = "open"',
+            "network.registration: Input should be 'open', 'approval' or 'sponsor'",
+        ),
+        ('timezone = "Europe/Paris"', "network.timezone: unknown time zone 'Mars/Olympus'"),
+        ("daily_cap = 30", "points.daily_cap: Input should be a valid integer"),
+        ('coordinators = ["console:carol"]', "roles.coordinators: 'carol' is not platform:user"),
+    ],
+)
+def test_bad_value_names_the_key(tmp_path: Path, change: str, expected: str) -> None:
+    replacement = {
+        'registration = "open"': 'registration = "maybe"',
+        'timezone = "Europe/Paris"': 'timezone = "Mars/Olympus"',
+        "daily_cap = 30": 'daily_cap = "lots"',
+        'coordinators = ["console:carol"]': 'coordinators = ["carol"]',
+    }[change]
+    path = tmp_path / "bad.toml"
+    path.write_text(EXAMPLE_CONFIG.read_text().replace(change, replacement))
+    with pytest.raises(ConfigError) as error:
+        load_settings(path, {})
+    assert expected in str(error.value)
+
+
+def test_token_in_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "leaky.toml"
+    path.write_text('telegram_token = "123:abc"\n' + EXAMPLE_CONFIG.read_text())
+    with pytest.raises(ConfigError, match="RELAIS_TELEGRAM_TOKEN"):
+        load_settings(path, {})
+
+
+def test_cli_config_error_exits_2_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(EXAMPLE_CONFIG.read_text().replace("[network]", "[network]\ncolour = 1"))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("network.colour: unknown setting")
+    assert "Traceback" not in result.stderr
