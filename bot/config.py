@@ -243,7 +243,7 @@ def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings
     for key in _SECRET_KEYS:
         if key in raw:
             env_name = f"RELAIS_{key.upper()}"
-            raise ConfigError(f"{key}: secrets come from the environment ({env_name}), not the file")
+            raise ConfigError(f"{key}: secrets come from the environment ({env_name}), not a file")
     try:
         return Settings.model_validate(_merge(raw, _env_overrides(environ)))
     except ValidationError as exc:
