@@ -135,6 +135,8 @@ class Relais:
         identity, member = row
         if event.is_private and identity.private_chat_id != event.chat_id:
             identity.private_chat_id = event.chat_id
+        if event.is_private and identity.unreachable_at is not None:
+            identity.unreachable_at = None  # writing to us in private reopens the chat
         role = bootstrap_role(self.settings, event.identity, member.category)
         if role is not None and role.rank > member.role.rank:
             member.role = role

@@ -132,6 +132,9 @@ class Identity(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     #: The private chat with this person, where nudges and private flows go.
     private_chat_id: Mapped[str | None] = mapped_column(String(64))
+    #: When the platform last refused a private message (the person blocked the bot or
+    #: never opened the chat); cleared when they write to the bot in private again.
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<Identity {self.platform}:{self.user_id} → {self.member_id}>"

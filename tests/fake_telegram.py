@@ -223,8 +223,12 @@ class FakeTelegram:
         self, user: JSON, command: str, *, chat: JSON | None = None, thread_id: int | None = None
     ) -> JSON:
         """``/name args`` (add ``@botname`` yourself for the group form)."""
-        return self.text(user, command if command.startswith("/") else f"/{command}",
-                         chat=chat, thread_id=thread_id)
+        return self.text(
+            user,
+            command if command.startswith("/") else f"/{command}",
+            chat=chat,
+            thread_id=thread_id,
+        )
 
     def press(self, user: JSON, message: JSON, label_or_data: str) -> JSON:
         """A callback query: ``user`` presses the button of ``message`` with this label
@@ -245,8 +249,13 @@ class FakeTelegram:
         """A callback query carrying ``data`` whatever the message's buttons are."""
         query_id = str(next(self._callback_ids))
         self._asked.add(query_id)
-        query = {"id": query_id, "from": user, "chat_instance": "ci", "message": message,
-                 "data": data}
+        query = {
+            "id": query_id,
+            "from": user,
+            "chat_instance": "ci",
+            "message": message,
+            "data": data,
+        }
         return {"update_id": self._next_update_id(), "callback_query": query}
 
     def push(self, *updates: JSON) -> None:
@@ -281,9 +290,13 @@ class FakeTelegram:
     def last_message(self, chat: JSON | int, *, with_buttons: bool = False) -> JSON:
         """The newest message the bot has in this chat, as stored now (after edits)."""
         chat_id = chat if isinstance(chat, int) else chat["id"]
-        mine = [m for (c, _), m in self._messages.items() if c == chat_id
-                and m["from"]["id"] == self.bot_user["id"]
-                and (not with_buttons or m.get("reply_markup"))]
+        mine = [
+            m
+            for (c, _), m in self._messages.items()
+            if c == chat_id
+            and m["from"]["id"] == self.bot_user["id"]
+            and (not with_buttons or m.get("reply_markup"))
+        ]
         if not mine:
             raise LookupError(f"the bot has no message in chat {chat_id}")
         return max(mine, key=lambda m: m["message_id"])
@@ -405,8 +418,11 @@ class FakeTelegram:
 
     async def _api_getUpdates(self, p: JSON) -> list[JSON]:
         if self.webhook is not None:
-            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                 "use deleteWebhook to delete the webhook first")
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         poll = self._poll
         offset = int(p.get("offset") or 0)
         if offset > 0:  # confirm everything before the offset
@@ -427,13 +443,19 @@ class FakeTelegram:
             except TimeoutError:
                 break
             if poll.generation != mine:
-                raise _ApiError(409, "Conflict: terminated by other getUpdates request; "
-                                     "make sure that only one bot instance is running")
+                raise _ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
         return poll.updates[:limit]
 
     async def _api_setWebhook(self, p: JSON) -> bool:
-        self.webhook = {"url": p["url"], "secret_token": p.get("secret_token"),
-                        "allowed_updates": p.get("allowed_updates")}
+        self.webhook = {
+            "url": p["url"],
+            "secret_token": p.get("secret_token"),
+            "allowed_updates": p.get("allowed_updates"),
+        }
         self._poll.generation += 1
         self._poll.arrived.set()
         return True
@@ -446,18 +468,25 @@ class FakeTelegram:
 
     async def _api_getWebhookInfo(self, _p: JSON) -> JSON:
         hook = self.webhook or {}
-        return {"url": hook.get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": len(self._poll.updates)}
+        return {
+            "url": hook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._poll.updates),
+        }
 
     async def _api_setMyCommands(self, p: JSON) -> bool:
-        key = (json.dumps(p.get("scope") or {"type": "default"}, sort_keys=True),
-               str(p.get("language_code") or ""))
+        key = (
+            json.dumps(p.get("scope") or {"type": "default"}, sort_keys=True),
+            str(p.get("language_code") or ""),
+        )
         self.commands[key] = list(p["commands"])
         return True
 
     async def _api_deleteMyCommands(self, p: JSON) -> bool:
-        key = (json.dumps(p.get("scope") or {"type": "default"}, sort_keys=True),
-               str(p.get("language_code") or ""))
+        key = (
+            json.dumps(p.get("scope") or {"type": "default"}, sort_keys=True),
+            str(p.get("language_code") or ""),
+        )
         self.commands.pop(key, None)
         return True
 
@@ -473,8 +502,9 @@ class FakeTelegram:
             raise _ApiError(400, "Bad Request: message text is empty")
         if len(text) > 4096:
             raise _ApiError(400, "Bad Request: message is too long")
-        message = self._new_message(chat, text, sender=self.bot_user,
-                                    thread_id=_int_or_none(p.get("message_thread_id")))
+        message = self._new_message(
+            chat, text, sender=self.bot_user, thread_id=_int_or_none(p.get("message_thread_id"))
+        )
         return self._store(message, p)
 
     async def _api_sendPhoto(self, p: JSON) -> JSON:
@@ -482,22 +512,32 @@ class FakeTelegram:
         caption = str(p.get("caption") or "")
         if len(caption) > 1024:
             raise _ApiError(400, "Bad Request: message caption is too long")
-        message = self._new_message(chat, None, sender=self.bot_user,
-                                    thread_id=_int_or_none(p.get("message_thread_id")))
+        message = self._new_message(
+            chat, None, sender=self.bot_user, thread_id=_int_or_none(p.get("message_thread_id"))
+        )
         size = len(p["photo"]) if isinstance(p.get("photo"), bytes) else 0
-        message["photo"] = [{"file_id": f"photo{message['message_id']}",
-                             "file_unique_id": f"u{message['message_id']}",
-                             "width": 800, "height": 600, "file_size": size}]
+        message["photo"] = [
+            {
+                "file_id": f"photo{message['message_id']}",
+                "file_unique_id": f"u{message['message_id']}",
+                "width": 800,
+                "height": 600,
+                "file_size": size,
+            }
+        ]
         if caption:
             message["caption"] = caption
         return self._store(message, p)
 
     async def _api_sendDocument(self, p: JSON) -> JSON:
         chat = self._writable_chat(p)
-        message = self._new_message(chat, None, sender=self.bot_user,
-                                    thread_id=_int_or_none(p.get("message_thread_id")))
-        message["document"] = {"file_id": f"doc{message['message_id']}",
-                               "file_unique_id": f"d{message['message_id']}"}
+        message = self._new_message(
+            chat, None, sender=self.bot_user, thread_id=_int_or_none(p.get("message_thread_id"))
+        )
+        message["document"] = {
+            "file_id": f"doc{message['message_id']}",
+            "file_unique_id": f"d{message['message_id']}",
+        }
         if p.get("caption"):
             message["caption"] = str(p["caption"])
         return self._store(message, p)
@@ -507,9 +547,12 @@ class FakeTelegram:
         text = str(p.get("text") or "")
         markup = p.get("reply_markup") or None
         if message.get("text") == text and message.get("reply_markup") == markup:
-            raise _ApiError(400, "Bad Request: message is not modified: specified new message "
-                                 "content and reply markup are exactly the same as a current "
-                                 "content and reply markup of the message")
+            raise _ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same as a current "
+                "content and reply markup of the message",
+            )
         message["text"] = text
         message["edit_date"] = int(time.time())
         _set_markup(message, markup)
@@ -526,8 +569,10 @@ class FakeTelegram:
     async def _api_answerCallbackQuery(self, p: JSON) -> bool:
         query_id = str(p["callback_query_id"])
         if query_id not in self._asked:
-            raise _ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                 "or query ID is invalid")
+            raise _ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         self._answered.add(query_id)
         return True
 
@@ -552,8 +597,12 @@ class FakeTelegram:
         self, chat: JSON, text: str | None, *, sender: JSON, thread_id: int | None
     ) -> JSON:
         ids = self._message_ids.setdefault(chat["id"], itertools.count(1))
-        message: JSON = {"message_id": next(ids), "date": int(time.time()), "chat": chat,
-                         "from": sender}
+        message: JSON = {
+            "message_id": next(ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": sender,
+        }
         if text is not None:
             message["text"] = text
         if thread_id is not None:

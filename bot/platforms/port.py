@@ -96,6 +96,11 @@ class Event:
         return Address(self.platform, self.chat_id, self.thread_id)
 
 
+class PlatformUnavailable(Exception):
+    """A platform cannot start (its service is unreachable, its token was refused); the
+    message says why in one line, for the person running the bot."""
+
+
 class Platform(Protocol):
     """The contract every adapter fulfils: start, deliver, stop.
 

@@ -1,0 +1,420 @@
+"""The Telegram platform, on python-telegram-bot v22.
+
+python-telegram-bot provides the Bot API client, webhook server and pacing; Relais keeps
+three things in its own hands:
+
+* **Polling acknowledges only handled updates.** PTB's ``Updater`` confirms a batch as
+  soon as it is fetched, so a crash loses what was fetched but not handled. Here the
+  offset moves past an update only after it was dispatched; a crash gets it redelivered,
+  and the app's ``processed_updates`` makes the redelivery a no-op.
+* **Sending is retried the way Telegram asks**: after ``retry_after`` on a 429 (all sends
+  pause meanwhile), to the new id when a group became a supergroup, with growing waits on
+  network errors. A 403 marks the person's identity unreachable and is not an error.
+* **Plain text, no parse mode**: nothing a member writes (a name, a link, ``_*[]``) can
+  break a message or inject formatting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import or_, update
+from telegram import Bot, CallbackQuery, Update
+from telegram import Message as TelegramMessage
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.config import ConfigError, TelegramMode, TelegramSettings
+from bot.models import Identity
+from bot.platforms.port import Message, Outgoing, PlatformUnavailable
+from bot.platforms.telegram_convert import (
+    ALLOWED_UPDATES,
+    CAPTION_LIMIT,
+    NAME,
+    keyboard,
+    menus,
+    split_text,
+    to_event,
+)
+from bot.platforms.telegram_limits import FloodGate
+
+if TYPE_CHECKING:
+    from bot.app import Relais
+
+log = logging.getLogger(__name__)
+
+# PTB 22 warns, each time it builds a RetryAfter, that retry_after will become a
+# timedelta; _retry_seconds takes both, so the warning tells operators nothing.
+warnings.filterwarnings(
+    "ignore", message=r".*`retry_after` will be of type", category=PTBDeprecationWarning
+)
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
+
+#: 429 answers accepted for one call before giving up on it.
+MAX_FLOOD_RETRIES = 5
+#: Waits after successive network errors on one call; then it is given up (and logged).
+NETWORK_BACKOFF = (1.0, 2.0, 4.0, 8.0)
+#: Longest wait between failed polls.
+MAX_POLL_BACKOFF = 60.0
+_NOT_MODIFIED = "message is not modified"
+
+
+def build_application(token: str, config: TelegramSettings) -> TelegramApplication:
+    """A PTB application on ``config.api_base_url``; the webhook server only in webhook
+    mode (polling is Relais' own loop, see the module docstring)."""
+    base = config.api_base_url
+    file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
+    builder = (
+        Application.builder()
+        .token(token)
+        .base_url(base)
+        .base_file_url(file_base)
+        .rate_limiter(FloodGate())
+        .connection_pool_size(16)
+    )
+    if config.mode is not TelegramMode.WEBHOOK:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+class TelegramPlatform:
+    """Turns Telegram updates into events for the app, and the app's messages into Bot
+    API calls. ``sleep`` is how it waits before a retry (tests pass a recorder)."""
+
+    name = NAME
+
+    def __init__(
+        self, app: Relais, *, token: str | None = None, sleep: Sleep = asyncio.sleep
+    ) -> None:
+        settings = app.settings
+        configured = settings.telegram_token
+        secret = token or (configured.get_secret_value() if configured else "")
+        if not secret:
+            raise ConfigError("RELAIS_TELEGRAM_TOKEN: not set")
+        self.app = app
+        self.config = settings.telegram
+        self.application = build_application(secret, self.config)
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self._sleep = sleep
+        self._offset: int | None = None
+        self._poll_task: asyncio.Task[None] | None = None
+        #: True while polled updates are being handled: stopping then waits for them.
+        self._handling = False
+        self._stopping = False
+        self._paused_until = 0.0
+        #: Groups that became supergroups during this run: old id → new id.
+        self._migrated: dict[int, int] = {}
+        app.attach(self)
+
+    @property
+    def bot(self) -> Bot:
+        return self.application.bot  # type: ignore[no-any-return]
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    async def initialize(self) -> None:
+        """Check the token (``getMe``) and publish the command menus."""
+        try:
+            await self.application.initialize()
+        except InvalidToken as error:
+            raise PlatformUnavailable(
+                "telegram: the token was refused (check RELAIS_TELEGRAM_TOKEN)"
+            ) from error
+        except TelegramError as error:
+            raise PlatformUnavailable(
+                f"telegram: cannot reach the Bot API at {self.config.api_base_url} ({error})"
+            ) from error
+        await self.publish_menus()
+
+    async def start(self) -> None:
+        """Initialize, then receive updates by polling or webhook, as configured."""
+        await self.initialize()
+        await self.application.start()
+        if self.config.mode is TelegramMode.WEBHOOK:
+            await self._start_webhook()
+            return
+        try:  # a webhook left by an earlier deployment makes getUpdates fail with 409
+            await self.bot.delete_webhook(drop_pending_updates=False)
+        except TelegramError as error:
+            raise PlatformUnavailable(f"telegram: cannot remove the webhook ({error})") from error
+        self._poll_task = asyncio.create_task(self._poll_forever(), name="telegram-polling")
+        self._poll_task.add_done_callback(_log_end)
+        log.info("telegram: polling as @%s", self.bot.username)
+
+    async def _start_webhook(self) -> None:
+        secret = self.app.settings.telegram_webhook_secret
+        updater = self.application.updater
+        if secret is None or updater is None or self.config.webhook_url is None:
+            raise ConfigError("telegram.mode is webhook: set webhook_url and the secret")
+        try:
+            await updater.start_webhook(
+                listen=self.config.webhook_listen,
+                port=self.config.webhook_port,
+                url_path=self.config.webhook_path,
+                webhook_url=self.config.webhook_url,
+                secret_token=secret.get_secret_value(),
+                allowed_updates=list(ALLOWED_UPDATES),
+            )
+        except (OSError, TelegramError) as error:
+            raise PlatformUnavailable(f"telegram: cannot start the webhook ({error})") from error
+        log.info(
+            "telegram: webhook on %s:%s/%s",
+            self.config.webhook_listen,
+            self.config.webhook_port,
+            self.config.webhook_path,
+        )
+
+    async def stop(self) -> None:
+        """Finish the update in hand, acknowledge what was handled, close connections."""
+        self._stopping = True
+        task = self._poll_task
+        if task is not None:
+            if not self._handling:
+                task.cancel()  # waiting on a long poll or a backoff: nothing half-done
+            with suppress(asyncio.CancelledError):
+                await task
+            await self._acknowledge()
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def publish_menus(self) -> None:
+        """``setMyCommands`` for every scope and language; a failure is only logged,
+        since the bot works without menus."""
+        translator = self.app.translator
+        default = self.app.settings.network.default_language
+        for menu in menus(self.app.settings):
+            try:
+                await self.bot.set_my_commands(
+                    menu.bot_commands(translator, default),
+                    scope=menu.scope,
+                    language_code=menu.language,
+                )
+            except TelegramError as error:
+                log.warning(
+                    "telegram: setting the %s menu (%s) failed: %s",
+                    menu.scope.type,
+                    menu.language or "default",
+                    error,
+                )
+
+    # -- receiving ------------------------------------------------------------------
+
+    async def _poll_forever(self) -> None:
+        backoff = 1.0
+        while not self._stopping:
+            try:
+                await self.poll_once(wait=self.config.poll_timeout)
+                backoff = 1.0
+            except InvalidToken:
+                log.error("telegram: the token was revoked; polling stops")
+                return
+            except TelegramError as error:  # network, 5xx, 409 (another instance polls)
+                log.warning("telegram: polling failed (%s); retrying in %.0f s", error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_POLL_BACKOFF)
+
+    async def poll_once(self, wait: int = 0) -> int:
+        """Fetch one batch (a long poll of up to ``wait`` seconds) and handle it in
+        order; return how many updates it held. The next ``getUpdates``, with the moved
+        offset, is what acknowledges them."""
+        updates = await self.bot.get_updates(
+            offset=self._offset, timeout=wait, allowed_updates=ALLOWED_UPDATES
+        )
+        self._handling = True
+        try:
+            for item in updates:
+                await self.application.process_update(item)
+                self._offset = item.update_id + 1
+                if self._stopping:
+                    break
+        finally:
+            self._handling = False
+        return len(updates)
+
+    async def _acknowledge(self) -> None:
+        if self._offset is None:
+            return
+        try:
+            await self.bot.get_updates(
+                offset=self._offset, timeout=0, allowed_updates=ALLOWED_UPDATES
+            )
+        except TelegramError as error:  # they will come again, and be recognized
+            log.info("telegram: could not acknowledge handled updates: %s", error)
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer a button press first (the person's spinner stops), then dispatch."""
+        if update.callback_query is not None:
+            await self._answer(update.callback_query)
+        event = to_event(update, self.bot.username)
+        if event is not None:
+            await self.app.dispatch(event, self)
+
+    async def _answer(self, query: CallbackQuery) -> None:
+        try:
+            await self.bot.answer_callback_query(query.id)
+        except TelegramError as error:  # too old: the person pressed long ago
+            log.info("telegram: could not answer callback query %s: %s", query.id, error)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # The update itself may hold what people wrote: only its id goes to the log.
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("telegram: handling update %s failed", update_id, exc_info=context.error)
+
+    # -- sending ---------------------------------------------------------------------
+
+    async def send(self, outgoing: Outgoing) -> str | None:
+        """Send (or edit) one message; return its id, or ``None`` when the chat refused."""
+        address = outgoing.address
+        chat_id = int(address.chat_id)
+        try:
+            if outgoing.edit_message_id is not None:
+                return await self._edit(chat_id, int(outgoing.edit_message_id), outgoing.message)
+            thread = int(address.thread_id) if address.thread_id else None
+            return await self._post(chat_id, thread, outgoing.message)
+        except Forbidden as error:
+            log.warning("telegram: chat %s refused a message: %s", chat_id, error.message)
+            await self._mark_unreachable(chat_id)
+            return None
+
+    async def _post(self, chat_id: int, thread: int | None, message: Message) -> str:
+        markup = keyboard(message.buttons)
+        text = message.text
+        if message.image_png is not None:
+            photo = message.image_png
+            caption = text if len(text) <= CAPTION_LIMIT else None
+            sent = await self._call(
+                chat_id,
+                lambda chat: self.bot.send_photo(
+                    chat,
+                    photo,
+                    caption=caption,
+                    message_thread_id=thread,
+                    reply_markup=markup if caption is not None else None,
+                ),
+            )
+            if caption is not None:
+                return str(sent.message_id)
+        chunks = split_text(text)
+        for chunk in chunks[:-1]:
+            await self._send_text(chat_id, thread, chunk, None)
+        return str((await self._send_text(chat_id, thread, chunks[-1], markup)).message_id)
+
+    async def _send_text(
+        self, chat_id: int, thread: int | None, text: str, markup: Any
+    ) -> TelegramMessage:
+        return await self._call(
+            chat_id,
+            lambda chat: self.bot.send_message(
+                chat, text, message_thread_id=thread, reply_markup=markup
+            ),
+        )
+
+    async def _edit(self, chat_id: int, message_id: int, message: Message) -> str:
+        """Rewrite an earlier message; without buttons its keyboard goes away."""
+        text, markup = split_text(message.text)[0], keyboard(message.buttons)
+        try:
+            await self._call(
+                chat_id,
+                lambda chat: self.bot.edit_message_text(
+                    text, chat_id=chat, message_id=message_id, reply_markup=markup
+                ),
+            )
+        except BadRequest as error:
+            if _NOT_MODIFIED not in error.message.lower():
+                raise
+        return str(message_id)
+
+    async def _call(self, chat_id: int, request: Callable[[int], Awaitable[T]]) -> T:
+        """One Bot API call into a chat, retried as Telegram asks. 400 and 403 are not
+        retried; a call that still fails raises, and the app logs it."""
+        chat = self._migrated.get(chat_id, chat_id)
+        floods = failures = migrations = 0
+        while True:
+            await self._respect_pause()
+            try:
+                return await request(chat)
+            except RetryAfter as error:
+                floods += 1
+                if floods > MAX_FLOOD_RETRIES:
+                    raise
+                wait = _retry_seconds(error)
+                log.warning("telegram: flood control in chat %s; retry in %.1f s", chat, wait)
+                self._paused_until = max(self._paused_until, time.monotonic() + wait)
+            except ChatMigrated as error:
+                migrations += 1
+                if migrations > 1:
+                    raise
+                log.warning("telegram: group %s is now supergroup %s", chat, error.new_chat_id)
+                chat = self._migrated[chat_id] = int(error.new_chat_id)
+            except BadRequest:
+                raise  # a NetworkError subclass, but retrying cannot help
+            except NetworkError as error:  # includes TimedOut
+                if failures >= len(NETWORK_BACKOFF):
+                    raise
+                wait = NETWORK_BACKOFF[failures]
+                failures += 1
+                log.warning(
+                    "telegram: network error in chat %s (%s); retry %d in %.0f s",
+                    chat,
+                    error,
+                    failures,
+                    wait,
+                )
+                await self._sleep(wait)
+
+    async def _respect_pause(self) -> None:
+        """After a 429, every send waits for the flood control to lift, not only the
+        one that hit it: Telegram counts the bot, not the chat."""
+        remaining = self._paused_until - time.monotonic()
+        if remaining > 0:
+            await self._sleep(remaining)
+            self._paused_until = 0.0
+
+    async def _mark_unreachable(self, chat_id: int) -> None:
+        if chat_id < 0:
+            log.warning("telegram: the bot cannot write in group %s (removed?)", chat_id)
+            return
+        async with self.app.sessions() as session, session.begin():
+            await session.execute(
+                update(Identity)
+                .where(
+                    Identity.platform == NAME,
+                    or_(Identity.private_chat_id == str(chat_id), Identity.user_id == str(chat_id)),
+                )
+                .values(unreachable_at=self.app.clock.now())
+            )
+
+
+def _retry_seconds(error: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type this PTB version returns."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _log_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("telegram: polling stopped", exc_info=task.exception())
