@@ -7,9 +7,14 @@ sleep: the adapter's ``sleep`` is a recorder here, so a test asserts the wait in
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import os
+import signal
 import socket
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +28,7 @@ from bot.models import Identity, Member, ProcessedUpdate, Report
 from bot.platforms.telegram import TelegramPlatform
 from bot.platforms.telegram_convert import split_text, to_event
 from tests.fake_telegram import JSON, FakeTelegram
-from tests.harness import settings_for
+from tests.harness import EXAMPLE_CONFIG, settings_for
 
 GROUP_ID = -1001234
 SECRET = "s3cret_token-for-tests"
@@ -395,3 +400,54 @@ def test_long_texts_are_cut_at_line_breaks() -> None:
     chunks = split_text("\n".join(lines), limit=1000)
     assert all(len(chunk) <= 1000 for chunk in chunks)
     assert "\n".join(chunks) == "\n".join(lines)
+
+
+# -- `relais run` ----------------------------------------------------------------------
+
+
+async def _relais_run(tmp_path: Path, fake: FakeTelegram, token: str) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "RELAIS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.sqlite3'}",
+        "RELAIS_TELEGRAM_TOKEN": token,
+        "RELAIS_TELEGRAM__API_BASE_URL": fake.base_url,
+        "RELAIS_TELEGRAM__POLL_TIMEOUT": "10",
+    }
+    env.pop("RELAIS_DISCORD_TOKEN", None)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(EXAMPLE_CONFIG),
+        "run",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+
+
+async def test_relais_run_serves_telegram_until_sigterm(
+    tmp_path: Path, fake: FakeTelegram, alice: JSON
+) -> None:
+    process = await _relais_run(tmp_path, fake, fake.token)
+    try:
+        fake.push(fake.command(alice, "/help"))
+        await fake.wait_for(lambda: bool(fake.sent_to(alice)), within=30)
+        process.send_signal(signal.SIGTERM)  # arrives during a 10 s long poll
+        _, stderr = await asyncio.wait_for(process.communicate(), 10)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, stderr.decode()
+    assert fake.texts(alice)[0].startswith("What you can do:")
+    assert fake.pending_updates == []  # acknowledged on the way out
+
+
+async def test_relais_run_with_a_refused_token_says_so(tmp_path: Path, fake: FakeTelegram) -> None:
+    process = await _relais_run(tmp_path, fake, "999:WRONG")
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 3
+    assert "the token was refused" in stderr.decode()
+    assert "Traceback" not in stderr.decode()
