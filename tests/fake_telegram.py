@@ -205,6 +205,16 @@ class FakeTelegram:
         """The person blocks the bot: sends to them get 403 from now on."""
         self._blocked.add(user_id)
 
+    def unblock(self, user_id: int) -> None:
+        self._blocked.discard(user_id)
+
+    def migrate(self, group_id: int, supergroup_id: int) -> JSON:
+        """The group becomes a supergroup with a new id; sends to the old id get
+        ``400 group chat was upgraded`` carrying ``migrate_to_chat_id``."""
+        old = self._chats[group_id]
+        old["migrated_to"] = supergroup_id
+        return self.group(supergroup_id, old["title"])
+
     # -- incoming updates -----------------------------------------------------------
 
     def text(
@@ -384,7 +394,7 @@ class FakeTelegram:
         try:
             result = await handler(params)
         except _ApiError as error:
-            return _error(error.code, error.description)
+            return _error(error.code, error.description, error.parameters)
         return web.json_response({"ok": True, "result": result})
 
     async def _fault(self, request: web.Request, fault: Fault) -> web.StreamResponse | None:
@@ -621,6 +631,12 @@ class FakeTelegram:
         chat = self._chats.get(chat_id)
         if chat is None:
             raise _ApiError(400, "Bad Request: chat not found")
+        if "migrated_to" in chat:
+            raise _ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat["migrated_to"]},
+            )
         if chat["type"] == "private":
             if chat_id in self._blocked:
                 raise _ApiError(403, "Forbidden: bot was blocked by the user")
@@ -642,10 +658,11 @@ class FakeTelegram:
 
 
 class _ApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, parameters: JSON | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.parameters = parameters
 
 
 def _error(code: int, description: str, parameters: JSON | None = None) -> web.Response:

@@ -20,11 +20,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
+from telegram.error import TimedOut
 
 from bot.app import Relais
 from bot.clock import FrozenClock
 from bot.db import session_factory
 from bot.models import Identity, Member, ProcessedUpdate, Report
+from bot.platforms.port import Address, Button, Message, Outgoing
 from bot.platforms.telegram import TelegramPlatform
 from bot.platforms.telegram_convert import split_text, to_event
 from tests.fake_telegram import JSON, FakeTelegram
@@ -279,7 +281,7 @@ async def test_a_blocked_bot_marks_the_identity_unreachable(
     identity = await tg.identity(alice)
     assert identity.unreachable_at == clock.now()
     # She unblocks and writes in private: reachable again.
-    fake._blocked.discard(alice["id"])
+    fake.unblock(alice["id"])
     await tg.say(alice, "/help")
     assert (await tg.identity(alice)).unreachable_at is None
 
@@ -300,6 +302,55 @@ async def test_editing_with_identical_content_is_not_an_error(
     assert len(edits) == 2  # the second one got "400 message is not modified"
     assert fake.texts(alice)[-2:] == ["Leaderboards: Anonymously", "Saved."]
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_a_group_that_became_a_supergroup_still_gets_its_messages(
+    tg: TelegramNetwork, fake: FakeTelegram
+) -> None:
+    fake.group(-4001, "Lyon business")
+    supergroup = fake.migrate(-4001, -1004001)
+    outgoing = Outgoing(Address("telegram", "-4001"), Message(text="Weekly leaderboard"))
+    assert await tg.platform.send(outgoing) == "1"
+    assert await tg.platform.send(outgoing) == "2"  # straight to the new id this time
+    assert fake.texts(supergroup) == ["Weekly leaderboard", "Weekly leaderboard"]
+    assert len(fake.sent_to(-4001)) == 1
+
+
+async def test_images_long_texts_and_buttons(
+    tg: TelegramNetwork, fake: FakeTelegram, alice: JSON
+) -> None:
+    fake.push(fake.text(alice, "hi"))  # opens the private chat
+    chat = Address("telegram", str(alice["id"]))
+    button = Button("Open", "cmd:me")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(100)
+    await tg.platform.send(Outgoing(chat, Message("Your badge", ((button,),), image_png=png)))
+    [photo] = fake.calls_to("sendPhoto")
+    assert photo.params["photo"] == png and photo.text == "Your badge"
+    assert photo.buttons == [("Open", "cmd:me")]
+    long_text = "\n".join(f"{i}. " + "x" * 90 for i in range(60))  # about 5,600 characters
+    message_id = await tg.platform.send(Outgoing(chat, Message(long_text, ((button,),))))
+    first, second = fake.calls_to("sendMessage")
+    assert first.buttons == [] and second.buttons == [("Open", "cmd:me")]
+    assert first.text + "\n" + second.text == long_text
+    assert message_id == str(fake.last_message(alice)["message_id"])
+
+
+async def test_the_fake_server_can_answer_too_late(
+    tg: TelegramNetwork, fake: FakeTelegram, alice: JSON
+) -> None:
+    fake.push(fake.text(alice, "hi"))
+    fake.fail("sendMessage", "timeout", delay=0.5)
+    with pytest.raises(TimedOut):
+        await tg.platform.bot.send_message(alice["id"], "late", read_timeout=0.1)
+
+    # Like Telegram, it may still have delivered it: the reason a retry can duplicate.
+    def delivered() -> bool:
+        try:
+            return fake.last_message(alice).get("text") == "late"
+        except LookupError:
+            return False
+
+    await fake.wait_for(delivered)
 
 
 # -- menus, polling and webhook ----------------------------------------------------------
