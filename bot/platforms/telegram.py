@@ -1,81 +1,48 @@
 """The Telegram platform, on python-telegram-bot v22.
 
-python-telegram-bot provides the Bot API client, webhook server and pacing; Relais keeps
-three things in its own hands:
+python-telegram-bot provides the Bot API client, the webhook server (which answers 403
+to a request without the secret token) and the pacing hook; Relais keeps three things
+in its own hands:
 
 * **Polling acknowledges only handled updates.** PTB's ``Updater`` confirms a batch as
   soon as it is fetched, so a crash loses what was fetched but not handled. Here the
   offset moves past an update only after it was dispatched; a crash gets it redelivered,
   and the app's ``processed_updates`` makes the redelivery a no-op.
-* **Sending is retried the way Telegram asks**: after ``retry_after`` on a 429 (all sends
-  pause meanwhile), to the new id when a group became a supergroup, with growing waits on
-  network errors. A 403 marks the person's identity unreachable and is not an error.
-* **Plain text, no parse mode**: nothing a member writes (a name, a link, ``_*[]``) can
-  break a message or inject formatting.
+* **Sending is retried the way Telegram asks** (:mod:`bot.platforms.telegram_send`), in
+  plain text with no parse mode. A 403 marks the person's identity unreachable and is
+  not an error: they blocked the bot or never opened the private chat.
+* **Pacing without retries** (:mod:`bot.platforms.telegram_limits`): a 429 comes back
+  to the sender, which knows what to do with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-import warnings
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, update
 from telegram import Bot, CallbackQuery, Update
-from telegram import Message as TelegramMessage
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import ConfigError, TelegramMode, TelegramSettings
 from bot.models import Identity
-from bot.platforms.port import Message, Outgoing, PlatformUnavailable
-from bot.platforms.telegram_convert import (
-    ALLOWED_UPDATES,
-    CAPTION_LIMIT,
-    NAME,
-    keyboard,
-    menus,
-    split_text,
-    to_event,
-)
+from bot.platforms.port import Outgoing, PlatformUnavailable
+from bot.platforms.telegram_convert import ALLOWED_UPDATES, NAME, menus, to_event
 from bot.platforms.telegram_limits import FloodGate
+from bot.platforms.telegram_send import Sender, Sleep
 
 if TYPE_CHECKING:
     from bot.app import Relais
 
 log = logging.getLogger(__name__)
 
-# PTB 22 warns, each time it builds a RetryAfter, that retry_after will become a
-# timedelta; _retry_seconds takes both, so the warning tells operators nothing.
-warnings.filterwarnings(
-    "ignore", message=r".*`retry_after` will be of type", category=PTBDeprecationWarning
-)
-
-T = TypeVar("T")
-Sleep = Callable[[float], Awaitable[None]]
 TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 
-#: 429 answers accepted for one call before giving up on it.
-MAX_FLOOD_RETRIES = 5
-#: Waits after successive network errors on one call; then it is given up (and logged).
-NETWORK_BACKOFF = (1.0, 2.0, 4.0, 8.0)
 #: Longest wait between failed polls.
 MAX_POLL_BACKOFF = 60.0
-_NOT_MODIFIED = "message is not modified"
 
 
 def build_application(token: str, config: TelegramSettings) -> TelegramApplication:
@@ -97,8 +64,9 @@ def build_application(token: str, config: TelegramSettings) -> TelegramApplicati
 
 
 class TelegramPlatform:
-    """Turns Telegram updates into events for the app, and the app's messages into Bot
-    API calls. ``sleep`` is how it waits before a retry (tests pass a recorder)."""
+    """Turns Telegram updates into events for the app, and hands the app's messages to
+    its :class:`Sender`. ``sleep`` is how that waits before a retry (tests pass a
+    recorder)."""
 
     name = NAME
 
@@ -115,15 +83,12 @@ class TelegramPlatform:
         self.application = build_application(secret, self.config)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self._sleep = sleep
+        self.sender = Sender(self.application.bot, sleep)
         self._offset: int | None = None
         self._poll_task: asyncio.Task[None] | None = None
         #: True while polled updates are being handled: stopping then waits for them.
         self._handling = False
         self._stopping = False
-        self._paused_until = 0.0
-        #: Groups that became supergroups during this run: old id → new id.
-        self._migrated: dict[int, int] = {}
         app.attach(self)
 
     @property
@@ -288,111 +253,13 @@ class TelegramPlatform:
 
     async def send(self, outgoing: Outgoing) -> str | None:
         """Send (or edit) one message; return its id, or ``None`` when the chat refused."""
-        address = outgoing.address
-        chat_id = int(address.chat_id)
         try:
-            if outgoing.edit_message_id is not None:
-                return await self._edit(chat_id, int(outgoing.edit_message_id), outgoing.message)
-            thread = int(address.thread_id) if address.thread_id else None
-            return await self._post(chat_id, thread, outgoing.message)
+            return await self.sender.deliver(outgoing)
         except Forbidden as error:
+            chat_id = int(outgoing.address.chat_id)
             log.warning("telegram: chat %s refused a message: %s", chat_id, error.message)
             await self._mark_unreachable(chat_id)
             return None
-
-    async def _post(self, chat_id: int, thread: int | None, message: Message) -> str:
-        markup = keyboard(message.buttons)
-        text = message.text
-        if message.image_png is not None:
-            photo = message.image_png
-            caption = text if len(text) <= CAPTION_LIMIT else None
-            sent = await self._call(
-                chat_id,
-                lambda chat: self.bot.send_photo(
-                    chat,
-                    photo,
-                    caption=caption,
-                    message_thread_id=thread,
-                    reply_markup=markup if caption is not None else None,
-                ),
-            )
-            if caption is not None:
-                return str(sent.message_id)
-        chunks = split_text(text)
-        for chunk in chunks[:-1]:
-            await self._send_text(chat_id, thread, chunk, None)
-        return str((await self._send_text(chat_id, thread, chunks[-1], markup)).message_id)
-
-    async def _send_text(
-        self, chat_id: int, thread: int | None, text: str, markup: Any
-    ) -> TelegramMessage:
-        return await self._call(
-            chat_id,
-            lambda chat: self.bot.send_message(
-                chat, text, message_thread_id=thread, reply_markup=markup
-            ),
-        )
-
-    async def _edit(self, chat_id: int, message_id: int, message: Message) -> str:
-        """Rewrite an earlier message; without buttons its keyboard goes away."""
-        text, markup = split_text(message.text)[0], keyboard(message.buttons)
-        try:
-            await self._call(
-                chat_id,
-                lambda chat: self.bot.edit_message_text(
-                    text, chat_id=chat, message_id=message_id, reply_markup=markup
-                ),
-            )
-        except BadRequest as error:
-            if _NOT_MODIFIED not in error.message.lower():
-                raise
-        return str(message_id)
-
-    async def _call(self, chat_id: int, request: Callable[[int], Awaitable[T]]) -> T:
-        """One Bot API call into a chat, retried as Telegram asks. 400 and 403 are not
-        retried; a call that still fails raises, and the app logs it."""
-        chat = self._migrated.get(chat_id, chat_id)
-        floods = failures = migrations = 0
-        while True:
-            await self._respect_pause()
-            try:
-                return await request(chat)
-            except RetryAfter as error:
-                floods += 1
-                if floods > MAX_FLOOD_RETRIES:
-                    raise
-                wait = _retry_seconds(error)
-                log.warning("telegram: flood control in chat %s; retry in %.1f s", chat, wait)
-                self._paused_until = max(self._paused_until, time.monotonic() + wait)
-            except ChatMigrated as error:
-                migrations += 1
-                if migrations > 1:
-                    raise
-                log.warning("telegram: group %s is now supergroup %s", chat, error.new_chat_id)
-                chat = self._migrated[chat_id] = int(error.new_chat_id)
-            except BadRequest:
-                raise  # a NetworkError subclass, but retrying cannot help
-            except NetworkError as error:  # includes TimedOut
-                if failures >= len(NETWORK_BACKOFF):
-                    raise
-                wait = NETWORK_BACKOFF[failures]
-                failures += 1
-                log.warning(
-                    "telegram: network error in chat %s (%s); retry %d in %.0f s",
-                    chat,
-                    error,
-                    failures,
-                    wait,
-                )
-                await self._sleep(wait)
-
-    async def _respect_pause(self) -> None:
-        """After a 429, every send waits for the flood control to lift, not only the
-        one that hit it: Telegram counts the bot, not the chat."""
-        remaining = self._paused_until - time.monotonic()
-        if remaining > 0:
-            await self._sleep(remaining)
-            self._paused_until = 0.0
 
     async def _mark_unreachable(self, chat_id: int) -> None:
         if chat_id < 0:
@@ -407,12 +274,6 @@ class TelegramPlatform:
                 )
                 .values(unreachable_at=self.app.clock.now())
             )
-
-
-def _retry_seconds(error: RetryAfter) -> float:
-    """``retry_after`` in seconds, whichever type this PTB version returns."""
-    value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _log_end(task: asyncio.Task[None]) -> None:
