@@ -63,6 +63,19 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("privacy", N_("Choose how you appear in leaderboards")),
     Command("language", N_("Change your language"), access=Access.MEMBER),
+    Command(
+        "bind",
+        N_("Make this chat the channel of a category, general or coordinators"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+        args=(Argument("scope", N_("A category key, general or coordinators"), required=True),),
+    ),
+    Command(
+        "unbind",
+        N_("Stop using this chat as a channel"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+    ),
     Command("help", N_("What you can do here"), access=Access.ANYONE, in_groups=True),
     Command("cancel", N_("Stop what you are doing"), access=Access.ANYONE),
 )

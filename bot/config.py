@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic import model_validator as _model_validator
 
+from bot.platforms.port import Address
+
 LANGUAGES = ("fr", "en")
 MEDIUMS = ("press", "blog", "social", "conference", "video", "organisation", "conversation")
 SIGNAL_KINDS = ("investor", "site", "event", "film", "talent", "other")
@@ -191,6 +193,15 @@ class TelegramSettings(_Section):
             raise ValueError("webhook_url is required when mode is webhook")
         return self
 
+class DeliverySettings(_Section):
+    """How fast broadcasts may go. Defaults follow the platforms' published limits;
+    ``speedup`` multiplies every rate (benchmarks and tests use it with fake servers)."""
+
+    speedup: float = Field(default=1.0, gt=0)
+    #: Sends in flight at once across all chats (each chat is still sent to in order).
+    concurrency: int = Field(default=8, ge=1, le=256)
+    max_attempts: int = Field(default=5, ge=1)
+
 
 class Settings(_Section):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
@@ -200,6 +211,11 @@ class Settings(_Section):
     points: PointsSettings = Field(default_factory=PointsSettings)
     roles: RolesSettings = Field(default_factory=RolesSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+
+    #: Channels declared in config: scope (a category key, general, coordinators) → chats
+    #: written ``platform:chat_id`` or ``platform:chat_id:thread_id``.
+    channels: dict[str, list[str]] = Field(default_factory=dict)
+    delivery: DeliverySettings = Field(default_factory=lambda: DeliverySettings())
     telegram_token: SecretStr | None = None
     #: Telegram echoes it in a header on every webhook request; others get 403.
     telegram_webhook_secret: SecretStr | None = None
@@ -249,6 +265,30 @@ class Settings(_Section):
                 "(1-256 characters: A-Z, a-z, 0-9, _ and -)"
             )
         return self
+
+
+    @_model_validator(mode="after")
+    def _channels_are_known(self) -> Settings:
+        keys = {category.key for category in self.categories} | {"general", "coordinators"}
+        for scope, chats in self.channels.items():
+            if scope not in keys:
+                raise ValueError(f"channels: unknown scope {scope!r}")
+            for chat in chats:
+                platform, _, rest = chat.partition(":")
+                if platform not in ("telegram", "discord") or not rest:
+                    raise ValueError(f"channels.{scope}: {chat!r} is not platform:chat_id")
+        return self
+
+    def channel_addresses(self) -> list[tuple[str, Address]]:
+        """Declared channels as (scope, address), scopes in ``bind`` form."""
+        pairs = []
+        for word, chats in self.channels.items():
+            scope = word if word in ("general", "coordinators") else f"category:{word}"
+            for chat in chats:
+                platform, _, rest = chat.partition(":")
+                chat_id, _, thread = rest.partition(":")
+                pairs.append((scope, Address(platform, chat_id, thread or None)))
+        return pairs
 
     def category(self, key: str) -> Category | None:
         return next((category for category in self.categories if category.key == key), None)

@@ -25,7 +25,11 @@ class Context:
     language: str
     member: Member | None = None
     identity: Identity | None = None
+    #: The scope the chat serves (``category:business``, ``general``...), for group events.
+    channel_scope: str | None = None
     outbox: Outbox = field(default_factory=Outbox)
+    #: Set when the handler enqueued deliveries, so the sender looks at the queue after commit.
+    queued: bool = False
 
     # -- who is asking ------------------------------------------------------------
 

@@ -25,9 +25,11 @@ async def running_app(settings: Settings, clock: Clock | None = None) -> AsyncIt
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     try:
         await upgrade(engine)
-        yield Relais(
+        app = Relais(
             settings=settings, sessions=session_factory(engine), clock=clock or SystemClock()
         )
+        await app.sender.recover()
+        yield app
     finally:
         await engine.dispose()
 

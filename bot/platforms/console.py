@@ -116,6 +116,9 @@ class ConsolePlatform:
         event = self._event(match["user"], match["channel"], match["rest"].strip())
         if event is not None:
             await self.app.dispatch(event, self)
+            # Broadcasts queued by this line go out before the next line is read, so a
+            # transcript reads in the order things happen.
+            await self.app.sender.drain()
 
     async def _advance(self, delta: timedelta) -> None:
         clock = self.app.clock
@@ -132,7 +135,6 @@ class ConsolePlatform:
             "user_name": user.capitalize(),
             "chat_id": chat,
             "is_private": channel is None,
-            "channel_category": channel,
         }
         press = _PRESS.match(rest)
         if press:

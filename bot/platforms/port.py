@@ -83,8 +83,6 @@ class Event:
     #: The id of the message whose button was pressed, so the adapter can edit it.
     message_id: str | None = None
     update_id: str | None = None
-    #: Set by adapters for messages in a chat bound to a category (console: ``#business``).
-    channel_category: str | None = None
 
     @property
     def identity(self) -> str:
@@ -99,6 +97,25 @@ class Event:
 class PlatformUnavailable(Exception):
     """A platform cannot start (its service is unreachable, its token was refused); the
     message says why in one line, for the person running the bot."""
+
+class DeliveryError(Exception):
+    """Raised by ``Platform.send`` so the delivery queue can decide what happens next."""
+
+
+class RetryLater(DeliveryError):
+    """The platform asked to slow down (a 429): try again after ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class Unreachable(DeliveryError):
+    """The person blocked the bot or closed their DMs, or the chat is gone: do not retry."""
+
+
+class TemporaryFailure(DeliveryError):
+    """A network error or a server error: worth retrying with back-off."""
 
 
 class Platform(Protocol):
