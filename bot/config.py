@@ -193,6 +193,7 @@ class TelegramSettings(_Section):
             raise ValueError("webhook_url is required when mode is webhook")
         return self
 
+
 class DeliverySettings(_Section):
     """How fast broadcasts may go. Defaults follow the platforms' published limits;
     ``speedup`` multiplies every rate (benchmarks and tests use it with fake servers)."""
@@ -265,7 +266,6 @@ class Settings(_Section):
                 "(1-256 characters: A-Z, a-z, 0-9, _ and -)"
             )
         return self
-
 
     @_model_validator(mode="after")
     def _channels_are_known(self) -> Settings:

@@ -33,6 +33,7 @@ from bot.platforms.port import (
     Address,
     Outgoing,
     Platform,
+    Rejected,
     RetryLater,
     TemporaryFailure,
     Unreachable,
@@ -206,6 +207,10 @@ class Sender:
             return False
         except Unreachable as error:
             await self._finish(row, DeliveryStatus.UNREACHABLE, error=str(error)[:256])
+            return True
+        except Rejected as error:
+            log.warning("delivery %s rejected by %s: %s", row.id, row.platform, error)
+            await self._finish(row, DeliveryStatus.FAILED, error=str(error)[:256])
             return True
         except (TemporaryFailure, OSError, TimeoutError) as error:
             await self._retry_or_fail(row, str(error)[:256] or type(error).__name__)

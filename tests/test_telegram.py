@@ -22,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import TimedOut
 
+from bot import channels, delivery
 from bot.app import Relais
 from bot.clock import FrozenClock
 from bot.db import session_factory
-from bot.models import Identity, Member, ProcessedUpdate, Report
+from bot.models import DeliveryStatus, Identity, Member, ProcessedUpdate, Report
 from bot.platforms.port import Address, Button, Message, Outgoing
 from bot.platforms.telegram import TelegramPlatform
 from bot.platforms.telegram_convert import split_text, to_event
@@ -308,12 +309,22 @@ async def test_a_group_that_became_a_supergroup_still_gets_its_messages(
     tg: TelegramNetwork, fake: FakeTelegram
 ) -> None:
     fake.group(-4001, "Lyon business")
+    async with tg.sessions.begin() as session:
+        await channels.bind(
+            session, Address("telegram", "-4001"), "category:business", by=None, now=tg.clock.now()
+        )
     supergroup = fake.migrate(-4001, -1004001)
     outgoing = Outgoing(Address("telegram", "-4001"), Message(text="Weekly leaderboard"))
     assert await tg.platform.send(outgoing) == "1"
     assert await tg.platform.send(outgoing) == "2"  # straight to the new id this time
     assert fake.texts(supergroup) == ["Weekly leaderboard", "Weekly leaderboard"]
     assert len(fake.sent_to(-4001)) == 1
+    # The category's channel follows the group to its new id, across restarts.
+    async with tg.sessions() as session:
+        found = await channels.addresses_for(
+            session, tg.settings, "category:business", ["telegram"]
+        )
+    assert found == [Address("telegram", "-1004001")]
 
 
 async def test_images_long_texts_and_buttons(
@@ -502,3 +513,31 @@ async def test_relais_run_with_a_refused_token_says_so(tmp_path: Path, fake: Fak
     assert process.returncode == 3
     assert "the token was refused" in stderr.decode()
     assert "Traceback" not in stderr.decode()
+
+
+# -- broadcasts through the delivery queue -----------------------------------------
+
+
+async def test_queued_broadcast_marks_blocked_members_unreachable(
+    tg: TelegramNetwork, fake: FakeTelegram, alice: JSON, bob: JSON, clock: FrozenClock
+) -> None:
+    await tg.join(alice)
+    await tg.join(bob)
+    fake.block(bob["id"])
+    planned = [
+        delivery.Planned(
+            key=f"test:{user['id']}",
+            address=Address("telegram", str(user["id"])),
+            message=Message(text="Campaign: share the festival"),
+            private=True,
+        )
+        for user in (alice, bob)
+    ]
+    async with tg.sessions.begin() as session:
+        assert await delivery.enqueue(session, clock.now(), "test", planned) == 2
+    await tg.app.sender.drain()
+    async with tg.sessions() as session:
+        counts = await delivery.progress(session, "test")
+    assert (counts[DeliveryStatus.SENT], counts[DeliveryStatus.UNREACHABLE]) == (1, 1)
+    assert fake.texts(alice)[-1] == "Campaign: share the festival"
+    assert (await tg.identity(bob)).unreachable_at == clock.now()

@@ -98,6 +98,7 @@ class PlatformUnavailable(Exception):
     """A platform cannot start (its service is unreachable, its token was refused); the
     message says why in one line, for the person running the bot."""
 
+
 class DeliveryError(Exception):
     """Raised by ``Platform.send`` so the delivery queue can decide what happens next."""
 
@@ -112,6 +113,10 @@ class RetryLater(DeliveryError):
 
 class Unreachable(DeliveryError):
     """The person blocked the bot or closed their DMs, or the chat is gone: do not retry."""
+
+
+class Rejected(DeliveryError):
+    """The platform refused this message for good (a bad request): do not retry."""
 
 
 class TemporaryFailure(DeliveryError):

@@ -24,15 +24,30 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, update
 from telegram import Bot, CallbackQuery, Update
-from telegram.error import Forbidden, InvalidToken, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot import channels
 from bot.config import ConfigError, TelegramMode, TelegramSettings
 from bot.models import Identity
-from bot.platforms.port import Outgoing, PlatformUnavailable
+from bot.platforms.port import (
+    Outgoing,
+    PlatformUnavailable,
+    Rejected,
+    RetryLater,
+    TemporaryFailure,
+    Unreachable,
+)
 from bot.platforms.telegram_convert import ALLOWED_UPDATES, NAME, menus, to_event
 from bot.platforms.telegram_limits import FloodGate
-from bot.platforms.telegram_send import Sender, Sleep
+from bot.platforms.telegram_send import Sender, Sleep, retry_seconds
 
 if TYPE_CHECKING:
     from bot.app import Relais
@@ -83,7 +98,7 @@ class TelegramPlatform:
         self.application = build_application(secret, self.config)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self.sender = Sender(self.application.bot, sleep)
+        self.sender = Sender(self.application.bot, sleep, on_migrated=self._chat_migrated)
         self._offset: int | None = None
         self._poll_task: asyncio.Task[None] | None = None
         #: True while polled updates are being handled: stopping then waits for them.
@@ -259,7 +274,18 @@ class TelegramPlatform:
             chat_id = int(outgoing.address.chat_id)
             log.warning("telegram: chat %s refused a message: %s", chat_id, error.message)
             await self._mark_unreachable(chat_id)
-            return None
+            raise Unreachable(error.message) from error
+        except RetryAfter as error:  # still flooded after the sender's own retries
+            raise RetryLater(retry_seconds(error)) from error
+        except BadRequest as error:  # a NetworkError subclass, but retrying cannot help
+            raise Rejected(error.message) from error
+        except NetworkError as error:
+            raise TemporaryFailure(str(error)) from error
+
+    async def _chat_migrated(self, old_chat: int, new_chat: int) -> None:
+        """A group became a supergroup: its channel binding follows the new id."""
+        async with self.app.sessions() as session, session.begin():
+            await channels.migrate_chat(session, NAME, str(old_chat), str(new_chat))
 
     async def _mark_unreachable(self, chat_id: int) -> None:
         if chat_id < 0:

@@ -31,7 +31,7 @@ from bot.platforms.telegram_convert import CAPTION_LIMIT, keyboard, split_text
 log = logging.getLogger(__name__)
 
 # PTB 22 warns, each time it builds a RetryAfter, that retry_after will become a
-# timedelta; _retry_seconds takes both, so the warning tells operators nothing.
+# timedelta; retry_seconds takes both, so the warning tells operators nothing.
 warnings.filterwarnings(
     "ignore", message=r".*`retry_after` will be of type", category=PTBDeprecationWarning
 )
@@ -49,9 +49,15 @@ _NOT_MODIFIED = "message is not modified"
 class Sender:
     """Delivers :class:`Outgoing` items through one bot; ``sleep`` waits before retries."""
 
-    def __init__(self, bot: Bot, sleep: Sleep) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        sleep: Sleep,
+        on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
+    ) -> None:
         self.bot = bot
         self._sleep = sleep
+        self._on_migrated = on_migrated
         self._paused_until = 0.0
         #: Groups that became supergroups during this run: old id → new id.
         self._migrated: dict[int, int] = {}
@@ -127,7 +133,7 @@ class Sender:
                 floods += 1
                 if floods > MAX_FLOOD_RETRIES:
                     raise
-                wait = _retry_seconds(error)
+                wait = retry_seconds(error)
                 log.warning("telegram: flood control in chat %s; retry in %.1f s", chat, wait)
                 self._paused_until = max(self._paused_until, time.monotonic() + wait)
             except ChatMigrated as error:
@@ -136,6 +142,8 @@ class Sender:
                     raise
                 log.warning("telegram: group %s is now supergroup %s", chat, error.new_chat_id)
                 chat = self._migrated[chat_id] = int(error.new_chat_id)
+                if self._on_migrated is not None:
+                    await self._on_migrated(chat_id, chat)
             except BadRequest:
                 raise  # a NetworkError subclass, but retrying cannot help
             except NetworkError as error:  # includes TimedOut
@@ -161,7 +169,7 @@ class Sender:
             self._paused_until = 0.0
 
 
-def _retry_seconds(error: RetryAfter) -> float:
+def retry_seconds(error: RetryAfter) -> float:
     """``retry_after`` in seconds, whichever type this PTB version returns."""
     value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
