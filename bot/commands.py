@@ -76,6 +76,11 @@ COMMANDS: tuple[Command, ...] = (
         min_role=Role.COORDINATOR,
         in_groups=True,
     ),
+    Command(
+        "nudges",
+        N_("How nudges to dormant members work, by wording"),
+        min_role=Role.COORDINATOR,
+    ),
     Command("help", N_("What you can do here"), access=Access.ANYONE, in_groups=True),
     Command("cancel", N_("Stop what you are doing"), access=Access.ANYONE),
 )

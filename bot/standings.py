@@ -65,11 +65,20 @@ async def totals(
     return Totals(week=int(row[0]), month=int(row[1]), all_time=int(row[2]))
 
 
-def _sums(since: datetime | None, category: str | None, *, public: bool) -> Select[int, int]:
-    """Points per active member in scope, over the ledger since ``since``."""
+def _sums(
+    since: datetime | None,
+    category: str | None,
+    *,
+    public: bool,
+    until: datetime | None = None,
+) -> Select[int, int]:
+    """Points per active member in scope, over the ledger since ``since`` (and before
+    ``until``, for a past week)."""
     join_on = PointsEntry.member_id == Member.id
     if since is not None:
         join_on = and_(join_on, PointsEntry.created_at >= since)
+    if until is not None:
+        join_on = and_(join_on, PointsEntry.created_at < until)
     query = (
         select(
             Member.id.label("member_id"),
@@ -103,9 +112,10 @@ async def board(
     category: str | None,
     *,
     around: int | None = None,
+    until: datetime | None = None,
 ) -> tuple[list[Standing], Standing | None]:
     """The top of the public board, and ``around``'s own line if it is not in the top."""
-    sums = _sums(since, category, public=True).subquery()
+    sums = _sums(since, category, public=True, until=until).subquery()
     ranked = (
         select(
             sums.c.member_id,

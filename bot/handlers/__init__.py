@@ -1,6 +1,6 @@
 """What people say → what happens. One router per feature, included here in one list."""
 
-from bot.handlers import basics, channels, join, leaderboard, me, report
+from bot.handlers import basics, channels, join, leaderboard, me, nudges, report
 from bot.routing import Router
 
 ROUTERS: list[Router] = [
@@ -9,5 +9,6 @@ ROUTERS: list[Router] = [
     me.router,
     leaderboard.router,
     channels.router,
+    nudges.router,
     basics.router,
 ]
