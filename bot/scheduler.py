@@ -72,7 +72,8 @@ class Scheduler:
         )
 
     async def stop(self) -> None:
-        self.aps.shutdown(wait=False)
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
         await self._release()
 
     async def _lead(self) -> None:

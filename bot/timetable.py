@@ -65,11 +65,28 @@ class Schedule:
         if self.cron is None:
             return []
         found: list[datetime] = []
-        moment = self.cron.get_next_fire_time(None, after + _MICROSECOND)
+        moment = self._next_after(after)
         while moment is not None and moment <= until:
-            found.append(moment.astimezone(UTC))
-            moment = self.cron.get_next_fire_time(moment, moment + _MICROSECOND)
+            found.append(moment)
+            moment = self._next_after(moment)
         return found
+
+    def _next_after(self, moment: datetime) -> datetime | None:
+        """The first instant strictly after ``moment``, in UTC.
+
+        At the autumn change APScheduler 3 can return the same ambiguous local time
+        again (02:00 happens twice); searching from a little later moves past it.
+        """
+        assert self.cron is not None
+        step = _MICROSECOND
+        while step < timedelta(days=2):
+            found = self.cron.get_next_fire_time(None, moment + step)
+            if found is None:
+                return None
+            if found.astimezone(UTC) > moment:
+                return found.astimezone(UTC)
+            step = timedelta(minutes=1) if step < timedelta(minutes=1) else step * 2
+        return None
 
     def latest(self, until: datetime, within: timedelta) -> datetime | None:
         """The last calendar instant in ``(until - within, until]``, if any."""

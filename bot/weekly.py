@@ -74,35 +74,30 @@ async def most_improved(
     session: AsyncSession, week: Week, before: Week, category: str | None
 ) -> Improvement | None:
     """The public member whose points grew most from ``before`` to ``week`` (if anyone's did)."""
-    rows = await session.execute(
-        select(
-            Member.id,
-            Member.display_name,
-            Member.visibility,
-            PointsEntry.created_at >= week.start,
-            func.sum(PointsEntry.points),
-        )
-        .join(PointsEntry, PointsEntry.member_id == Member.id)
-        .where(
-            *_active(category),
-            Member.visibility != Visibility.HIDDEN,
-            PointsEntry.created_at >= before.start,
-            PointsEntry.created_at < week.end,
-        )
-        .group_by(
-            Member.id, Member.display_name, Member.visibility, PointsEntry.created_at >= week.start
+    gain = func.sum(
+        case(
+            (PointsEntry.created_at >= week.start, PointsEntry.points),
+            else_=-PointsEntry.points,
         )
     )
-    gains: dict[int, int] = defaultdict(int)
-    who: dict[int, tuple[str, Visibility]] = {}
-    for member_id, name, visibility, this_week, points in rows:
-        gains[member_id] += int(points or 0) * (1 if this_week else -1)
-        who[member_id] = (name, visibility)
-    best = sorted(gains.items(), key=lambda item: (-item[1], who[item[0]][0], item[0]))
-    if not best or best[0][1] <= 0:
+    row = (
+        await session.execute(
+            select(Member.id, Member.display_name, Member.visibility, gain.label("gain"))
+            .join(PointsEntry, PointsEntry.member_id == Member.id)
+            .where(
+                *_active(category),
+                Member.visibility != Visibility.HIDDEN,
+                PointsEntry.created_at >= before.start,
+                PointsEntry.created_at < week.end,
+            )
+            .group_by(Member.id, Member.display_name, Member.visibility)
+            .order_by(gain.desc(), Member.display_name, Member.id)
+            .limit(1)
+        )
+    ).first()
+    if row is None or int(row[3] or 0) <= 0:
         return None
-    member_id, gain = best[0]
-    return Improvement(member_id, who[member_id][0], who[member_id][1], gain)
+    return Improvement(row[0], row[1], row[2], int(row[3]))
 
 
 async def active_share(session: AsyncSession, week: Week) -> dict[str, tuple[int, int]]:

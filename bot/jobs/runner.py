@@ -71,8 +71,10 @@ async def run_due(app: Relais) -> None:
             for order, (job, schedule) in enumerate(plan.items())
             for moment in schedule.occurrences(since, now)
         ]
+        done = await _done_since(app, since) if due else set()
         for moment, _order, job in sorted(due):
-            await _run_occurrence(app, job, moment)
+            if (job, _period(moment)) not in done:
+                await _run_occurrence(app, job, moment, checked=True)
         await _run_one_offs(app, now)
         for job, schedule in plan.items():
             if not schedule.recurring:
@@ -116,8 +118,21 @@ async def _done(app: Relais, job: str, moment: datetime) -> bool:
     return status == "done"
 
 
-async def _run_occurrence(app: Relais, job: str, moment: datetime) -> None:
-    if await _done(app, job, moment):
+async def _done_since(app: Relais, since: datetime) -> set[tuple[str, str]]:
+    """Occurrences after ``since`` that already completed (periods sort as text)."""
+    async with app.sessions() as session:
+        rows = await session.execute(
+            select(JobRun.job, JobRun.period).where(
+                JobRun.period > _period(since), JobRun.status == "done"
+            )
+        )
+    return {(job, period) for job, period in rows}
+
+
+async def _run_occurrence(
+    app: Relais, job: str, moment: datetime, *, checked: bool = False
+) -> None:
+    if not checked and await _done(app, job, moment):
         return
     started = app.clock.now()
     error = await _run(app, job, moment)
