@@ -18,7 +18,9 @@ def render(title: str, weeks: list[str], series: dict[str, list[int]], ylabel: s
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, 4.5), dpi=80, layout="constrained")
+    # Fixed margins: an automatic layout doubles the drawing time.
+    figure = Figure(figsize=(8, 4.5), dpi=80)
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.1)
     axes = figure.subplots()
     bottom = [0] * len(weeks)
     for name, counts in series.items():

@@ -171,9 +171,7 @@ async def test_one_off_jobs_run_once_at_their_time_in_order(network: Network) ->
         await runner.catch_up(restarted.app)
         assert len(seen) == 2
         async with network.sessions() as session:
-            statuses = dict(
-                (await session.execute(select(OneOffJob.key, OneOffJob.status))).tuples().all()
-            )
+            statuses = dict((await session.execute(select(OneOffJob.key, OneOffJob.status))).all())
         assert statuses == {
             "test:a": OneOffStatus.DONE,
             "test:b": OneOffStatus.DONE,

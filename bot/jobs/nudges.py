@@ -74,7 +74,8 @@ async def run(app: Relais) -> None:
     at = occurrence(app)
     queued = 0
     async with app.sessions.begin() as session:
-        for rung in await nudging.due(session, app.settings, at):
+        rungs = await nudging.due(session, app.settings, at)
+        for rung in rungs:
             nudge = Nudge(
                 member_id=rung.member.id,
                 spell_start=rung.start,

@@ -72,9 +72,15 @@ async def run_due(app: Relais) -> None:
             for moment in schedule.occurrences(since, now)
         ]
         done = await _done_since(app, since) if due else set()
-        for moment, _order, job in sorted(due):
-            if (job, _period(moment)) not in done:
-                await _run_occurrence(app, job, moment, checked=True)
+        records: list[dict[str, Any]] = []
+        try:
+            for moment, _order, job in sorted(due):
+                if (job, _period(moment)) not in done:
+                    records.append(await _attempt(app, job, moment))
+        finally:
+            # One write for the whole jump: a crash before it only makes the catch-up
+            # run the latest occurrence again, which the jobs' own keys make harmless.
+            await _record(app, records)
         await _run_one_offs(app, now)
         for job, schedule in plan.items():
             if not schedule.recurring:
@@ -129,14 +135,16 @@ async def _done_since(app: Relais, since: datetime) -> set[tuple[str, str]]:
     return {(job, period) for job, period in rows}
 
 
-async def _run_occurrence(
-    app: Relais, job: str, moment: datetime, *, checked: bool = False
-) -> None:
-    if not checked and await _done(app, job, moment):
-        return
+async def _run_occurrence(app: Relais, job: str, moment: datetime) -> None:
+    if not await _done(app, job, moment):
+        await _record(app, [await _attempt(app, job, moment)])
+
+
+async def _attempt(app: Relais, job: str, moment: datetime) -> dict[str, Any]:
+    """Run one occurrence; the ``job_runs`` row that says how it went."""
     started = app.clock.now()
     error = await _run(app, job, moment)
-    values: dict[str, Any] = {
+    return {
         "job": job,
         "period": _period(moment),
         "status": "failed" if error else "done",
@@ -144,15 +152,19 @@ async def _run_occurrence(
         "finished_at": app.clock.now(),
         "error": error,
     }
+
+
+async def _record(app: Relais, records: list[dict[str, Any]]) -> None:
+    if not records:
+        return
     async with app.sessions.begin() as session:
-        insert = _insert(session)
+        insert = _insert(session)(JobRun)
         await session.execute(
-            insert(JobRun)
-            .values(**values)
-            .on_conflict_do_update(
+            insert.on_conflict_do_update(
                 index_elements=["job", "period"],
-                set_={key: values[key] for key in ("status", "finished_at", "error")},
-            )
+                set_={key: insert.excluded[key] for key in ("status", "finished_at", "error")},
+            ),
+            records,
         )
 
 
