@@ -1,13 +1,18 @@
 """The one command table. Each adapter compiles it into its native form (the console
 parses ``/name args``; Telegram gets ``setMyCommands`` per scope; Discord slash commands),
-and the app checks role and membership from it before any handler runs."""
+and the app checks role and membership from it before any handler runs.
+
+Command and argument names are marked with the ``command name`` context: platforms that
+localize names (Discord) look them up there; translations must stay lowercase, without
+spaces, at most 32 characters.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 from bot.models import Role
 
 
@@ -19,12 +24,23 @@ class Access(StrEnum):
     ACTIVE = "active"  # an active member only
 
 
+class ArgType(StrEnum):
+    """What an argument holds, so platforms with typed options can offer the choices."""
+
+    TEXT = "text"
+    CHOICE = "choice"  # one of ``choices``
+    CATEGORY = "category"  # a category key from the config
+
+
 @dataclass(frozen=True, slots=True)
 class Argument:
     name: str
     description: str
     choices: tuple[str, ...] = ()
     required: bool = False
+    type: ArgType = ArgType.TEXT
+    #: Translatable display names of ``choices``, in the same order.
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +52,9 @@ class Command:
     args: tuple[Argument, ...] = ()
     #: Shown in group chats' command menus too (otherwise private chats only).
     in_groups: bool = False
+    #: Its answers are for everyone in the chat; otherwise they are the caller's own and
+    #: platforms that can (Discord) show them to the caller only.
+    public: bool = False
 
     def allows(self, role: Role) -> bool:
         return role.rank >= self.min_role.rank
@@ -45,26 +64,57 @@ PERIODS = ("week", "month", "all")
 
 COMMANDS: tuple[Command, ...] = (
     Command(
-        "start",
+        NP_("command name", "start"),
         N_("Join the network"),
         access=Access.ANYONE,
-        args=(Argument("code", N_("Sponsor code")),),
+        args=(Argument(NP_("command name", "code"), N_("Sponsor code")),),
     ),
-    Command("report", N_("Report a mention, an opportunity or a settlement"), in_groups=True),
-    Command("me", N_("Your points, rank and level")),
     Command(
-        "leaderboard",
+        NP_("command name", "report"),
+        N_("Report a mention, an opportunity or a settlement"),
+        in_groups=True,
+    ),
+    Command(NP_("command name", "me"), N_("Your points, rank and level")),
+    Command(
+        NP_("command name", "leaderboard"),
         N_("Top ambassadors this week, month or ever"),
         in_groups=True,
+        public=True,
         args=(
-            Argument("category", N_("A category key, or all")),
-            Argument("period", N_("week, month or all"), choices=PERIODS),
+            Argument(
+                NP_("command name", "category"),
+                N_("A category key, or all"),
+                type=ArgType.CATEGORY,
+            ),
+            Argument(
+                NP_("command name", "period"),
+                N_("week, month or all"),
+                choices=PERIODS,
+                type=ArgType.CHOICE,
+                labels=(N_("This week"), N_("This month"), N_("All time")),
+            ),
         ),
     ),
-    Command("privacy", N_("Choose how you appear in leaderboards")),
-    Command("language", N_("Change your language"), access=Access.MEMBER),
-    Command("help", N_("What you can do here"), access=Access.ANYONE, in_groups=True),
-    Command("cancel", N_("Stop what you are doing"), access=Access.ANYONE),
+    Command(NP_("command name", "privacy"), N_("Choose how you appear in leaderboards")),
+    Command(NP_("command name", "language"), N_("Change your language"), access=Access.MEMBER),
+    Command(
+        NP_("command name", "link"),
+        N_("Link your accounts on two platforms into one membership"),
+        access=Access.ANYONE,
+        args=(Argument(NP_("command name", "code"), N_("The code /link gave you elsewhere")),),
+    ),
+    Command(
+        NP_("command name", "unlink"),
+        N_("Make this account a membership of its own again"),
+        access=Access.MEMBER,
+    ),
+    Command(
+        NP_("command name", "help"),
+        N_("What you can do here"),
+        access=Access.ANYONE,
+        in_groups=True,
+    ),
+    Command(NP_("command name", "cancel"), N_("Stop what you are doing"), access=Access.ANYONE),
 )
 
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
