@@ -23,7 +23,7 @@ from bot.handlers import ROUTERS
 from bot.i18n import N_, Translator
 from bot.membership import bootstrap_role
 from bot.models import Conversation, Identity, Member, MemberStatus, ProcessedUpdate
-from bot.platforms.port import Event, Message, Outgoing, Platform
+from bot.platforms.port import DeliveryError, Event, Message, Outgoing, Platform
 from bot.routing import Routes
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ class Relais:
                 continue
             try:
                 await platform.send(item)
+            except DeliveryError as error:  # the adapter already retried and recorded it
+                log.warning("not delivered: %s", error)
             except Exception:
                 log.exception("sending to %s failed", item.address)
 

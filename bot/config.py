@@ -142,6 +142,23 @@ class RolesSettings(_Section):
         return value
 
 
+class DiscordSettings(_Section):
+    """The Discord server (guild) Relais serves; the token comes from RELAIS_DISCORD_TOKEN."""
+
+    #: The server whose slash commands Relais registers (instantly, unlike global ones).
+    guild_id: int | None = Field(default=None, gt=0)
+    #: Register the slash commands globally too, so they also work in direct messages
+    #: (Discord takes up to an hour to show global changes).
+    sync_globally: bool = False
+    #: Pacing of the bot's own messages per channel: at most ``pace_messages`` every
+    #: ``pace_seconds`` (Discord's limit is 5 per 5 s per channel).
+    pace_messages: int = Field(default=5, ge=1, le=50)
+    pace_seconds: float = Field(default=5.0, gt=0, le=60)
+    #: How many times a message that failed for a passing reason (Discord unavailable,
+    #: network error) is tried again before it is reported as failed.
+    send_retries: int = Field(default=3, ge=0, le=10)
+
+
 def _check_identity(identity: str) -> None:
     platform, _, user = identity.partition(":")
     if platform not in ("console", "telegram", "discord") or not user:
@@ -155,6 +172,7 @@ class Settings(_Section):
     levels: list[Level] = Field(min_length=1)
     points: PointsSettings = Field(default_factory=PointsSettings)
     roles: RolesSettings = Field(default_factory=RolesSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
     telegram_token: SecretStr | None = None
     discord_token: SecretStr | None = None
 
@@ -184,6 +202,15 @@ class Settings(_Section):
             if key not in keys:
                 raise ValueError(f"roles.referents: unknown category {key!r}")
         return self
+
+    @_model_validator(mode="after")
+    def _discord_has_somewhere_to_register(self) -> Settings:
+        if self.discord_token is None or self.discord.guild_id or self.discord.sync_globally:
+            return self
+        raise ValueError(
+            "discord.guild_id: required when RELAIS_DISCORD_TOKEN is set "
+            "(or set discord.sync_globally = true)"
+        )
 
     def category(self, key: str) -> Category | None:
         return next((category for category in self.categories if category.key == key), None)
@@ -224,11 +251,12 @@ def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    where = ".".join(str(part) for part in first["loc"])
     message = str(first["msg"]).removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown setting"
-    return f"{where}: {message}"
+    # Checks across sections name their key in the message itself.
+    return f"{where}: {message}" if where else message
 
 
 def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings:

@@ -43,10 +43,20 @@ class Message:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     image_png: bytes | None = None
+    #: Set when the person may also answer with free text: the translated label of a
+    #: control that asks for it. Platforms where people simply type (the console, private
+    #: chats) may ignore it; Discord shows a button that opens a form.
+    text_prompt: str | None = None
 
     @staticmethod
-    def with_rows(text: str, rows: list[list[Button]]) -> Message:
-        return Message(text=text, buttons=tuple(tuple(row) for row in rows if row))
+    def with_rows(
+        text: str, rows: list[list[Button]], *, text_prompt: str | None = None
+    ) -> Message:
+        return Message(
+            text=text,
+            buttons=tuple(tuple(row) for row in rows if row),
+            text_prompt=text_prompt,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +104,25 @@ class Event:
     @property
     def chat(self) -> Address:
         return Address(self.platform, self.chat_id, self.thread_id)
+
+
+class DeliveryError(Exception):
+    """``Platform.send`` could not deliver, after the adapter's own retries; raised so
+    that the caller records the failure instead of losing the message silently."""
+
+    def __init__(self, address: Address, reason: str) -> None:
+        super().__init__(f"{address.platform}:{address.chat_id}: {reason}")
+        self.address = address
+        self.reason = reason
+
+
+class RecipientUnreachable(DeliveryError):
+    """The person does not accept private messages from the bot (Discord: DMs closed,
+    error 50007); the adapter has already marked their identity unreachable."""
+
+
+class StartFailed(Exception):
+    """A platform could not start; the message names what to fix (a token, a setting)."""
 
 
 class Platform(Protocol):
