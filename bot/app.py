@@ -162,6 +162,9 @@ class Relais:
             await self.run_command(ctx, event.command)
         elif event.payload is not None:
             await self._button(ctx, event.payload)
+        elif event.joined:
+            if self.routes.on_join is not None:
+                await self.routes.on_join(ctx)
         elif event.text is not None and event.is_private:
             await self._text(ctx, event.text)
         # Plain chatter in a group is not for the bot.

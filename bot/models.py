@@ -208,6 +208,18 @@ class Conversation(Base):
         return f"<Conversation {self.platform}:{self.user_id} {self.flow}/{self.step}>"
 
 
+class GroupGreeting(Base):
+    """People already greeted when they joined a channel: greeted once, never again."""
+
+    __tablename__ = "group_greetings"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    greeted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ProcessedUpdate(Base):
     """Platform delivery ids already handled: a redelivered update is ignored."""
 

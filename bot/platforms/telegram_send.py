@@ -73,7 +73,7 @@ class Sender:
         return await self._post(chat_id, thread, outgoing.message)
 
     async def _post(self, chat_id: int, thread: int | None, message: Message) -> str:
-        markup = keyboard(message.buttons)
+        markup = keyboard(message.buttons, self.bot.username)
         text = message.text
         if message.image_png is not None:
             photo = message.image_png
@@ -107,7 +107,7 @@ class Sender:
 
     async def _edit(self, chat_id: int, message_id: int, message: Message) -> str:
         """Rewrite an earlier message; without buttons its keyboard goes away."""
-        text, markup = split_text(message.text)[0], keyboard(message.buttons)
+        text, markup = split_text(message.text)[0], keyboard(message.buttons, self.bot.username)
         try:
             await self.call(
                 chat_id,
