@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import flows, jobs
+from bot import channels, flows, jobs
 from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
@@ -25,6 +25,7 @@ from bot.membership import bootstrap_role
 from bot.models import Conversation, Identity, Member, MemberStatus, ProcessedUpdate
 from bot.platforms.port import DeliveryError, Event, Message, Outgoing, Platform
 from bot.routing import Routes
+from bot.sender import Sender
 
 log = logging.getLogger(__name__)
 APOLOGY = N_("Sorry, something went wrong. Nothing was saved; please try again.")
@@ -47,6 +48,12 @@ class Relais:
         self.translator = translator or Translator(settings.network.default_language)
         self.routes = Routes.of(ROUTERS)
         self.platforms: dict[str, Platform] = {}
+        self.sender = Sender(
+            sessions=sessions,
+            platforms=self.platforms,
+            clock=clock,
+            settings=settings.delivery,
+        )
 
     def attach(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
@@ -54,16 +61,19 @@ class Relais:
     async def on_clock_moved(self) -> None:
         """Run the jobs that became due after the clock jumped (console ``~ +7d``)."""
         await jobs.run_due(self)
+        await self.sender.drain()
 
     async def dispatch(self, event: Event, platform: Platform) -> None:
         """Handle one update end to end. Never raises for a person's mistake."""
         self.platforms.setdefault(platform.name, platform)
         try:
-            outgoing = await self._handle(event)
+            outgoing, queued = await self._handle(event)
         except Exception:
             log.exception("update from %s failed", event.identity)
-            outgoing = [self._apology(event)]
+            outgoing, queued = [self._apology(event)], False
         await self.deliver(outgoing)
+        if queued:
+            self.sender.wake()
 
     async def deliver(self, outgoing: list[Outgoing]) -> None:
         for item in outgoing:
@@ -73,16 +83,16 @@ class Relais:
                 continue
             try:
                 await platform.send(item)
-            except DeliveryError as error:  # the adapter already retried and recorded it
-                log.warning("not delivered: %s", error)
+            except DeliveryError as error:
+                log.warning("sending to %s failed: %s", item.address, error)
             except Exception:
                 log.exception("sending to %s failed", item.address)
 
-    async def _handle(self, event: Event) -> list[Outgoing]:
+    async def _handle(self, event: Event) -> tuple[list[Outgoing], bool]:
         async with self.sessions() as session, session.begin():
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
-                return []
+                return [], False
             identity, member = await self._who(session, event)
             chosen = (
                 member.language if member else await self._language_being_chosen(session, event)
@@ -97,8 +107,10 @@ class Relais:
                 member=member,
                 identity=identity,
             )
+            if not event.is_private:
+                ctx.channel_scope = await channels.scope_of(session, self.settings, event.chat)
             await self._route(ctx)
-        return ctx.outbox.items
+        return ctx.outbox.items, ctx.queued
 
     async def _first_delivery(self, session: AsyncSession, event: Event) -> bool:
         assert event.update_id is not None
@@ -135,8 +147,11 @@ class Relais:
         if row is None:
             return None, None
         identity, member = row
-        if event.is_private and identity.private_chat_id != event.chat_id:
+        in_private_chat = event.is_private and event.in_private_chat
+        if in_private_chat and identity.private_chat_id != event.chat_id:
             identity.private_chat_id = event.chat_id
+        if in_private_chat and identity.unreachable_at is not None:
+            identity.unreachable_at = None  # writing to us in private reopens the chat
         role = bootstrap_role(self.settings, event.identity, member.category)
         if role is not None and role.rank > member.role.rank:
             member.role = role
@@ -148,6 +163,9 @@ class Relais:
             await self.run_command(ctx, event.command)
         elif event.payload is not None:
             await self._button(ctx, event.payload)
+        elif event.joined:
+            if self.routes.on_join is not None:
+                await self.routes.on_join(ctx)
         elif event.text is not None and event.is_private:
             await self._text(ctx, event.text)
         # Plain chatter in a group is not for the bot.

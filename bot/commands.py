@@ -52,8 +52,9 @@ class Command:
     args: tuple[Argument, ...] = ()
     #: Shown in group chats' command menus too (otherwise private chats only).
     in_groups: bool = False
-    #: Its answers are for everyone in the chat; otherwise they are the caller's own and
-    #: platforms that can (Discord) show them to the caller only.
+    #: It acts on the chat it is sent in and answers everyone there (a leaderboard, binding
+    #: a channel). Otherwise it is the caller's own business, and platforms that can
+    #: (Discord) handle it as a private exchange shown to the caller only.
     public: bool = False
 
     def allows(self, role: Role) -> bool:
@@ -97,6 +98,27 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(NP_("command name", "privacy"), N_("Choose how you appear in leaderboards")),
     Command(NP_("command name", "language"), N_("Change your language"), access=Access.MEMBER),
+    Command(
+        NP_("command name", "bind"),
+        N_("Make this chat the channel of a category, general or coordinators"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+        public=True,
+        args=(
+            Argument(
+                NP_("command name", "scope"),
+                N_("A category key, general or coordinators"),
+                required=True,
+            ),
+        ),
+    ),
+    Command(
+        NP_("command name", "unbind"),
+        N_("Stop using this chat as a channel"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+        public=True,
+    ),
     Command(
         NP_("command name", "link"),
         N_("Link your accounts on two platforms into one membership"),

@@ -111,16 +111,3 @@ async def mark_unreachable(
         .values(unreachable_at=now)
     )
     return bool(getattr(result, "rowcount", 0))
-
-
-async def mark_reachable(session: AsyncSession, platform: str, user_id: str) -> None:
-    """The person wrote to the bot privately: private messages reach them again."""
-    await session.execute(
-        update(Identity)
-        .where(
-            Identity.platform == platform,
-            Identity.user_id == user_id,
-            Identity.unreachable_at.is_not(None),
-        )
-        .values(unreachable_at=None)
-    )

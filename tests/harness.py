@@ -62,7 +62,7 @@ class Network:
         )
 
 
-class RecordingPlatform:
+class OtherPlatform:
     """A second platform for tests that only need the neutral port: it records what the
     app sends and lets a test speak as one of its users."""
 

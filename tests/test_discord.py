@@ -277,7 +277,7 @@ async def test_broadcasts_are_paced_per_channel_and_retried(
 
     platform = await connect.start()
     clock = FakeTime()
-    platform.pacer = Pacer(5, 5.0, clock=clock.now, sleep=clock.sleep)
+    platform.sender.pacer = Pacer(5, 5.0, clock=clock.now, sleep=clock.sleep)
     business, general = Address("discord", str(BUSINESS)), Address("discord", str(GENERAL))
     for n in range(7):
         await platform.send(Outgoing(business, Message(text=f"plan {n}")))

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from bot.models import Identity, LinkCode, Member, MemberStatus, PointsEntry, Report, Role
-from tests.harness import Network, RecordingPlatform
+from tests.harness import Network, OtherPlatform
 
 CODE = re.compile(r"(?:code|CODE)\s*:\s*([A-Z0-9]{6})")
 
@@ -31,7 +31,7 @@ async def press_mention(network: Network, name: str, url: str) -> None:
 
 
 async def test_a_new_platform_account_joins_the_member(network: Network) -> None:
-    other = RecordingPlatform(network.app)
+    other = OtherPlatform(network.app)
     await network.join("alice")
     await press_mention(network, "alice", "https://press.test/a")
     code = await issue_code(network, "alice")
@@ -51,7 +51,7 @@ async def test_a_new_platform_account_joins_the_member(network: Network) -> None
 
 
 async def test_wrong_reused_expired_and_same_platform_codes(network: Network) -> None:
-    other = RecordingPlatform(network.app)
+    other = OtherPlatform(network.app)
     await network.join("alice")
     await network.join("bob")
     assert "is unknown" in await other.say("1", "/link ZZZZZZ")
@@ -68,7 +68,7 @@ async def test_wrong_reused_expired_and_same_platform_codes(network: Network) ->
 
 
 async def test_a_new_code_replaces_the_unused_one(network: Network) -> None:
-    other = RecordingPlatform(network.app)
+    other = OtherPlatform(network.app)
     await network.join("alice")
     first = await issue_code(network, "alice")
     second = await issue_code(network, "alice")
@@ -80,7 +80,7 @@ async def test_a_new_code_replaces_the_unused_one(network: Network) -> None:
 
 
 async def test_two_members_with_history_merge_into_one(network: Network) -> None:
-    other = RecordingPlatform(network.app)
+    other = OtherPlatform(network.app)
     await network.join("alice")
     await press_mention(network, "alice", "https://press.test/a")
     # The same person had joined on the other platform and reported there too.
@@ -105,7 +105,7 @@ async def test_two_members_with_history_merge_into_one(network: Network) -> None
 
 
 async def test_merge_keeps_the_higher_role_and_never_lifts_a_rejection(network: Network) -> None:
-    other = RecordingPlatform(network.app)
+    other = OtherPlatform(network.app)
     await network.join("carol")  # a coordinator by config
     for line in ("/start", "[en]", "[yes]", "[sport]", "[skip]"):
         await _press_or_say(other, "9", line)
@@ -123,7 +123,7 @@ async def test_merge_keeps_the_higher_role_and_never_lifts_a_rejection(network: 
 
 
 async def test_one_account_per_platform(network: Network) -> None:
-    other = RecordingPlatform(network.app)
+    other = OtherPlatform(network.app)
     await network.join("alice")
     assert "Linked!" in await other.say("1", f"/link {await issue_code(network, 'alice')}")
     code = await issue_code(network, "alice")
@@ -132,7 +132,7 @@ async def test_one_account_per_platform(network: Network) -> None:
 
 
 async def test_unlink_separates_and_history_stays(network: Network) -> None:
-    other = RecordingPlatform(network.app)
+    other = OtherPlatform(network.app)
     await network.join("alice")
     await press_mention(network, "alice", "https://press.test/a")
     assert "Linked!" in await other.say("1", f"/link {await issue_code(network, 'alice')}")
@@ -148,7 +148,7 @@ async def test_link_without_membership_explains(network: Network) -> None:
     assert "Vous n'êtes pas encore membre ici" in out  # no language chosen: the default
 
 
-async def _press_or_say(platform: RecordingPlatform, user: str, line: str) -> None:
+async def _press_or_say(platform: OtherPlatform, user: str, line: str) -> None:
     """``[value]`` presses the newest prompt's button whose payload ends with that value."""
     from bot.platforms.port import Event
 
@@ -174,7 +174,7 @@ async def _press_or_say(platform: RecordingPlatform, user: str, line: str) -> No
     await platform.app.dispatch(event, platform)
 
 
-async def _report_settlement(platform: RecordingPlatform, user: str) -> None:
+async def _report_settlement(platform: OtherPlatform, user: str) -> None:
     await platform.say(user, "/report")
     await _press_or_say(platform, user, "[settlement]")
     await platform.say(user, "A family moved to Lyon")

@@ -1,6 +1,6 @@
 """What people say → what happens. One router per feature, included here in one list."""
 
-from bot.handlers import basics, join, leaderboard, linking, me, report
+from bot.handlers import basics, channels, join, leaderboard, linking, me, report
 from bot.routing import Router
 
 ROUTERS: list[Router] = [
@@ -8,6 +8,7 @@ ROUTERS: list[Router] = [
     report.router,
     me.router,
     leaderboard.router,
+    channels.router,
     linking.router,
     basics.router,
 ]

@@ -58,9 +58,9 @@ async def link(ctx: Context) -> None:
             )
         )
         return
+    if not ctx.move_to_private("link"):
+        return
     code = await linking.issue(ctx.session, ctx.clock, ctx.member, ctx.identity)
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
     ctx.reply_private(
         ctx._(
             "Your link code: {code}\n"

@@ -2,34 +2,27 @@
 
 What people do arrives three ways and becomes one neutral :class:`Event` each:
 
-* a slash command (compiled from the command table, see :mod:`discord_commands`);
+* a slash command, compiled from the command table (:mod:`discord_commands`);
 * a press on a button — every button's ``custom_id`` is its payload, parsed back by one
   dynamic item, so buttons keep working across restarts — or the submission of the form a
-  free-text step offers (see :mod:`discord_ui`);
+  free-text step offers (:mod:`discord_ui`);
 * plain text in a direct message (DM content needs no privileged intent).
 
 Interactions are acknowledged (deferred) before any database work, within Discord's
-three seconds. While the app handles the update, what it sends to the person or to the
-interaction's channel goes back through the interaction: in a server, a person's own
-answers (``/me``, flows, button replies) are *ephemeral*, seen by them only, so the
-adapter presents such an update as a private chat whose id is the user's id; the same
-address outside an interaction means a DM. Everything else — broadcasts, DMs, other
-channels — is posted over REST, paced per channel, retried on passing failures, and a
-DM refused with error 50007 marks the identity unreachable.
+three seconds. In a server, a person's own business (``/me``, flows, button replies) is
+answered *ephemerally*: the adapter presents it as a private exchange whose chat is the
+user's id, held outside the private chat itself (``in_private_chat=False``); the same
+address outside an interaction means a DM. How answers travel is :mod:`discord_send`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import discord
 from discord import app_commands
 
@@ -41,17 +34,10 @@ from bot.platforms.discord_commands import (
     build_commands,
     sync_if_changed,
 )
-from bot.platforms.discord_ui import FORM, WRITE, PayloadButton, TextForm, submitted_text, view_for
+from bot.platforms.discord_send import CURRENT, DiscordSender, Interaction, Sleep, Turn
+from bot.platforms.discord_ui import FORM, WRITE, PayloadButton, TextForm, submitted_text
 from bot.platforms.pacing import Pacer
-from bot.platforms.port import (
-    Address,
-    DeliveryError,
-    Event,
-    Message,
-    Outgoing,
-    RecipientUnreachable,
-    StartFailed,
-)
+from bot.platforms.port import Event, Outgoing, PlatformUnavailable
 from bot.reports import MAX_TEXT
 
 if TYPE_CHECKING:
@@ -60,12 +46,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAME = "discord"
-MAX_CONTENT = 2000
-#: Discord's error code for "Cannot send messages to this user" (DMs closed).
-CLOSED_DMS = 50007
-Interaction = discord.Interaction[Any]
-Sleep = Callable[[float], Awaitable[None]]
-T = TypeVar("T")
 
 
 def intents() -> discord.Intents:
@@ -75,37 +55,6 @@ def intents() -> discord.Intents:
     wanted.guilds = True
     wanted.dm_messages = True
     return wanted
-
-
-@dataclass(slots=True)
-class _Turn:
-    """The interaction the update in progress came from. Replies to its person or its
-    channel go back through it (ephemeral in a server); its token lasts 15 minutes."""
-
-    interaction: Interaction
-    user_id: str
-    channel_id: str
-    in_guild: bool
-    #: Replies to the channel are the caller's own too (all but public commands).
-    channel_private: bool
-    pressed_message_id: str | None = None
-    #: A "thinking…" response waits to be replaced by the first answer.
-    original_pending: bool = False
-    original_private: bool = False
-    followups: set[str] = field(default_factory=set)
-
-    def owns(self, address: Address) -> bool:
-        return (
-            address.platform == NAME
-            and address.thread_id is None
-            and address.chat_id in (self.user_id, self.channel_id)
-        )
-
-    def private(self, address: Address) -> bool:
-        return self.in_guild and (address.chat_id == self.user_id or self.channel_private)
-
-
-_TURN: ContextVar[_Turn | None] = ContextVar("relais_discord_turn", default=None)
 
 
 class RelaisClient(discord.Client):
@@ -161,10 +110,14 @@ class DiscordPlatform:
         )
         for command in build_commands(app.settings, self.on_command):
             self.client.tree.add_command(command, guild=self.command_guild)
-        self.pacer = pacer or Pacer(self.settings.pace_messages, self.settings.pace_seconds)
-        self.retry_delay = retry_delay
-        self._sleep = sleep
-        self._dm_channels: dict[str, int] = {}
+        self.sender = DiscordSender(
+            self.client,
+            self.settings,
+            pacer=pacer or Pacer(self.settings.pace_messages, self.settings.pace_seconds),
+            on_closed_dms=self._closed_dms,
+            sleep=sleep,
+            retry_delay=retry_delay,
+        )
         self._typed_names = _typed_command_names(app)
         self._gateway: asyncio.Task[None] | None = None
         #: Updates fully handled (answered or refused); tests and benchmarks wait on it.
@@ -179,12 +132,18 @@ class DiscordPlatform:
         keep the gateway connection in a tracked task."""
         await self.login()
         self._gateway = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        self._gateway.add_done_callback(_log_end)
+        log.info("discord: connected as %s", self.client.user)
 
     async def login(self) -> None:
         try:
             await self.client.login(self._token)
         except discord.LoginFailure as error:
-            raise StartFailed("Discord refused RELAIS_DISCORD_TOKEN") from error
+            raise PlatformUnavailable(
+                "discord: the token was refused (RELAIS_DISCORD_TOKEN)"
+            ) from error
+        except (discord.HTTPException, OSError) as error:
+            raise PlatformUnavailable(f"discord: cannot log in ({error})") from error
 
     async def setup(self) -> None:
         """Runs inside ``login``: buttons first (they must work even if syncing fails)."""
@@ -268,9 +227,7 @@ class DiscordPlatform:
             return
         async with self._update():
             user_id = str(message.author.id)
-            self._dm_channels[user_id] = message.channel.id
-            async with self.app.sessions() as session, session.begin():
-                await membership.mark_reachable(session, NAME, user_id)
+            self.sender.dm_channels[user_id] = message.channel.id
             text = message.content.strip()
             command: str | None = None
             args: tuple[str, ...] = ()
@@ -327,6 +284,8 @@ class DiscordPlatform:
             user_name=interaction.user.display_name,
             chat_id=user_id if private else str(interaction.channel_id),
             is_private=private,
+            # Ephemeral answers in a server say nothing about whether DMs are open.
+            in_private_chat=interaction.guild_id is None,
             language_code=interaction.locale.value,
             update_id=str(interaction.id),
             command=command,
@@ -336,8 +295,8 @@ class DiscordPlatform:
             message_id=message_id,
         )
 
-    def _turn(self, interaction: Interaction, *, channel_private: bool) -> _Turn:
-        return _Turn(
+    def _turn(self, interaction: Interaction, *, channel_private: bool) -> Turn:
+        return Turn(
             interaction=interaction,
             user_id=str(interaction.user.id),
             channel_id=str(interaction.channel_id),
@@ -345,12 +304,12 @@ class DiscordPlatform:
             channel_private=channel_private,
         )
 
-    async def _run(self, event: Event, turn: _Turn | None) -> None:
-        token = _TURN.set(turn)
+    async def _run(self, event: Event, turn: Turn | None) -> None:
+        token = CURRENT.set(turn)
         try:
             await self.app.dispatch(event, self)
         finally:
-            _TURN.reset(token)
+            CURRENT.reset(token)
         if turn is not None and turn.original_pending:  # nothing was said: no endless "thinking…"
             try:
                 await turn.interaction.delete_original_response()
@@ -375,161 +334,19 @@ class DiscordPlatform:
     # -- what the bot says -----------------------------------------------------------
 
     async def send(self, outgoing: Outgoing) -> str | None:
-        """Through the interaction in progress when it is about its person or channel;
-        otherwise over REST (paced, retried, DMs opened as needed)."""
-        turn = _TURN.get()
-        if turn is not None and turn.owns(outgoing.address):
-            try:
-                return await self._answer(turn, outgoing)
-            except discord.HTTPException as error:
-                raise DeliveryError(
-                    outgoing.address, f"interaction reply refused: {error}"
-                ) from error
-        return await self._post(outgoing)
+        """Through the interaction in progress when it concerns its person or channel,
+        otherwise over REST; failures are raised in the port's terms (see discord_send)."""
+        return await self.sender.deliver(outgoing)
 
-    async def _answer(self, turn: _Turn, outgoing: Outgoing) -> str | None:
-        interaction, message = turn.interaction, outgoing.message
-        view = view_for(message)
-        chunks = _chunks(message.text)
-        edit_id = outgoing.edit_message_id
-        if edit_id is not None:
-            if edit_id == turn.pressed_message_id:
-                edited = await interaction.edit_original_response(content=chunks[0], view=view)
-                return str(edited.id)
-            if edit_id in turn.followups:
-                changed = await interaction.followup.edit_message(
-                    int(edit_id), content=chunks[0], view=view
-                )
-                return str(changed.id)
-            return await self._post(outgoing)
-        private = turn.private(outgoing.address)
-        sent_id: str | None = None
-        for index, chunk in enumerate(chunks):
-            extras = _extras(message, view, first=index == 0, last=index == len(chunks) - 1)
-            if turn.original_pending:
-                turn.original_pending = False
-                if private == turn.original_private:
-                    if "file" in extras:
-                        extras["attachments"] = [extras.pop("file")]
-                    edited = await interaction.edit_original_response(content=chunk, **extras)
-                    sent_id = str(edited.id)
-                    continue
-                await interaction.delete_original_response()
-            followup = await interaction.followup.send(
-                chunk, ephemeral=private, wait=True, **extras
-            )
-            sent_id = str(followup.id)
-            turn.followups.add(sent_id)
-        return sent_id
-
-    async def _post(self, outgoing: Outgoing) -> str | None:
-        address, message = outgoing.address, outgoing.message
-        target = address.thread_id or address.chat_id
-        channel, person = await self._retrying(address, None, lambda: self._channel(target))
-        view = view_for(message)
-        chunks = _chunks(message.text)
-        if outgoing.edit_message_id is not None:
-            partial = channel.get_partial_message(int(outgoing.edit_message_id))
-            edited = await self._retrying(
-                address, person, lambda: partial.edit(content=chunks[0], view=view)
-            )
-            return str(edited.id)
-        sent_id: str | None = None
-        for index, chunk in enumerate(chunks):
-            extras = _extras(message, view, first=index == 0, last=index == len(chunks) - 1)
-            await self.pacer.acquire(str(channel.id))
-            sent = await self._retrying(address, person, _sender(channel, chunk, extras))
-            sent_id = str(sent.id)
-        return sent_id
-
-    async def _channel(self, target: str) -> tuple[discord.PartialMessageable, str | None]:
-        """A server channel known from the gateway, else the DM with the person whose id
-        it is (opened once, remembered); an id that is neither is tried as a channel."""
-        ident = int(target)
-        known = self.client.get_channel(ident)
-        if known is not None and not isinstance(known, discord.abc.PrivateChannel):
-            return self.client.get_partial_messageable(ident, guild_id=known.guild.id), None
-        dm = self._dm_channels.get(target)
-        if dm is None:
-            try:
-                data = await self.client.http.start_private_message(ident)
-            except discord.HTTPException as error:
-                if error.status in (400, 404):  # not a person: a channel not in the cache
-                    return self.client.get_partial_messageable(ident), None
-                raise
-            dm = self._dm_channels[target] = int(data["id"])
-        return self.client.get_partial_messageable(dm, type=discord.ChannelType.private), target
-
-    async def _retrying(
-        self, address: Address, person: str | None, call: Callable[[], Awaitable[T]]
-    ) -> T:
-        """discord.py already waits out 429s (``retry_after``); this adds retries for
-        outages and network errors, and turns what remains into :class:`DeliveryError`."""
-        attempt = 0
-        while True:
-            try:
-                return await call()
-            except discord.Forbidden as error:
-                if error.code == CLOSED_DMS and person is not None:
-                    await self._unreachable(person)
-                    raise RecipientUnreachable(address, "direct messages are closed") from error
-                raise DeliveryError(address, f"forbidden (code {error.code})") from error
-            except (
-                discord.DiscordServerError,
-                aiohttp.ClientError,
-                TimeoutError,
-                OSError,
-            ) as error:
-                if attempt >= self.settings.send_retries:
-                    raise DeliveryError(
-                        address, f"gave up after {attempt + 1} tries: {error}"
-                    ) from error
-                await self._sleep(self.retry_delay * 2**attempt)
-                attempt += 1
-            except discord.HTTPException as error:
-                raise DeliveryError(
-                    address, f"refused ({error.status}, code {error.code})"
-                ) from error
-
-    async def _unreachable(self, user_id: str) -> None:
+    async def _closed_dms(self, user_id: str) -> None:
         async with self.app.sessions() as session, session.begin():
             await membership.mark_unreachable(session, NAME, user_id, self.app.clock.now())
         log.info("discord user %s has closed their DMs; marked unreachable", user_id)
 
 
-def _sender(
-    channel: discord.PartialMessageable, chunk: str, extras: dict[str, Any]
-) -> Callable[[], Awaitable[discord.Message]]:
-    async def send() -> discord.Message:
-        return await channel.send(chunk, **extras)
-
-    return send
-
-
-def _extras(
-    message: Message, view: discord.ui.View | None, *, first: bool, last: bool
-) -> dict[str, Any]:
-    """Keyword arguments for a send: the buttons go with the last piece, the image with
-    the first."""
-    extras: dict[str, Any] = {}
-    if last and view is not None:
-        extras["view"] = view
-    if first and message.image_png is not None:
-        extras["file"] = discord.File(io.BytesIO(message.image_png), filename="relais.png")
-    return extras
-
-
-def _chunks(text: str) -> list[str]:
-    """Discord's 2,000 characters a message, cut at line ends where possible."""
-    text = text or "…"
-    chunks: list[str] = []
-    while len(text) > MAX_CONTENT:
-        cut = text.rfind("\n", 0, MAX_CONTENT)
-        cut = cut if cut > 0 else MAX_CONTENT
-        chunks.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    chunks.append(text)
-    return chunks
+def _log_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("discord: the gateway connection stopped", exc_info=task.exception())
 
 
 def _typed_command_names(app: Relais) -> dict[str, str]:

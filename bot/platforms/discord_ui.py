@@ -17,7 +17,7 @@ from typing import Any, Protocol, cast
 import discord
 from discord import ui
 
-from bot.platforms.port import Message
+from bot.platforms.port import OPEN_PRIVATE, Message
 
 #: The custom_id of the button that opens the free-text form, and of the form and field.
 WRITE = "relais:write"
@@ -50,12 +50,12 @@ class PayloadButton(ui.DynamicItem[ui.Button[ui.View]], template=r"(?P<custom_id
     adapter decides what an id means, so an unknown one gets a polite "no longer active".
     """
 
-    def __init__(self, custom_id: str, label: str, *, row: int | None = None) -> None:
+    def __init__(self, custom_id: str, label: str) -> None:
         style = discord.ButtonStyle.primary if custom_id == WRITE else discord.ButtonStyle.secondary
         button: ui.Button[ui.View] = ui.Button(
             label=_short(label, MAX_LABEL), custom_id=custom_id, style=style
         )
-        super().__init__(button, row=row)
+        super().__init__(button)
 
     @classmethod
     async def from_custom_id(
@@ -68,24 +68,35 @@ class PayloadButton(ui.DynamicItem[ui.Button[ui.View]], template=r"(?P<custom_id
         await client.on_press(interaction, self.custom_id, self.item.label or "")
 
 
-def view_for(message: Message) -> ui.View | None:
+def view_for(message: Message, open_private_url: str | None = None) -> ui.View | None:
     """The message's buttons as a view (rows kept, Discord's 5×5 grid respected);
-    ``None`` when it has none, so an edit removes old buttons."""
-    rows: list[list[tuple[str, str]]] = [
-        [(button.payload, button.label) for button in row] for row in message.buttons
-    ]
+    ``None`` when it has none, so an edit removes old buttons. Link buttons stay links;
+    "open a private chat" leads to ``open_private_url`` (dropped when unknown)."""
+    rows: list[list[ui.Item[Any]]] = []
     if message.text_prompt is not None:
-        rows.insert(0, [(WRITE, message.text_prompt)])
+        rows.append([PayloadButton(WRITE, message.text_prompt)])
+    for row in message.buttons:
+        items: list[ui.Item[Any]] = []
+        for button in row:
+            if button.url is None:
+                items.append(PayloadButton(button.payload, button.label))
+                continue
+            url = open_private_url if button.url.startswith(OPEN_PRIVATE) else button.url
+            if url is not None:
+                items.append(ui.Button(label=_short(button.label, MAX_LABEL), url=url))
+        if items:
+            rows.append(items)
     if not rows:
         return None
     view = ui.View(timeout=None)
     row_index = 0
-    for row in rows:
-        for start in range(0, len(row), PER_ROW):
+    for items in rows:
+        for start in range(0, len(items), PER_ROW):
             if row_index >= ROWS:
                 raise ValueError("a Discord message holds at most 25 buttons in 5 rows")
-            for custom_id, label in row[start : start + PER_ROW]:
-                view.add_item(PayloadButton(custom_id, label, row=row_index))
+            for item in items[start : start + PER_ROW]:
+                item.row = row_index
+                view.add_item(item)
             row_index += 1
     return view
 
