@@ -145,6 +145,10 @@ class RolesSettings(_Section):
         return value
 
 
+DISCORD_API = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg/"
+
+
 class DiscordSettings(_Section):
     """The Discord server (guild) Relais serves; the token comes from RELAIS_DISCORD_TOKEN."""
 
@@ -160,6 +164,9 @@ class DiscordSettings(_Section):
     #: How many times a message that failed for a passing reason (Discord unavailable,
     #: network error) is tried again before it is reported as failed.
     send_retries: int = Field(default=3, ge=0, le=10)
+    #: Where Discord is: change these only for a proxy or a test server.
+    api_base_url: str = Field(default=DISCORD_API, pattern=r"^https?://")
+    gateway_url: str = Field(default=DISCORD_GATEWAY, pattern=r"^wss?://")
 
 
 def _check_identity(identity: str) -> None:

@@ -27,7 +27,9 @@ from typing import Any
 
 import discord
 import discord.http
+import yarl
 from aiohttp import web
+from discord.gateway import DiscordWebSocket
 
 from bot.platforms.discord_ import DiscordPlatform
 from bot.platforms.discord_ui import FIELD, FORM
@@ -126,6 +128,7 @@ class Token:
 
 @dataclass
 class FakeDiscord:
+    token: str = "fake-token"
     closed_dms: set[int] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
     posted: dict[str, Posted] = field(default_factory=dict)
@@ -135,22 +138,43 @@ class FakeDiscord:
     _dm_of: dict[int, int] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _base: str = ""
+    _gateway_default: yarl.URL = DiscordWebSocket.DEFAULT_GATEWAY
+    _port: int = 0
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    #: Set when a gateway connection has received READY and the server.
+    connected: asyncio.Event = field(default_factory=asyncio.Event)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     # -- lifecycle --------------------------------------------------------------------
 
     async def start(self) -> None:
         app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._handle)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        port = self._runner.addresses[0][1]
+        self._port = self._runner.addresses[0][1]
         self._base = discord.http.Route.BASE
-        discord.http.Route.BASE = f"http://127.0.0.1:{port}/api/v10"
+        discord.http.Route.BASE = self.base_url
+
+    @property
+    def base_url(self) -> str:
+        """For ``discord.api_base_url`` (a ``relais run`` in another process)."""
+        return f"http://127.0.0.1:{self._port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """For ``discord.gateway_url``."""
+        return f"ws://127.0.0.1:{self._port}/gateway"
 
     async def stop(self) -> None:
         discord.http.Route.BASE = self._base or discord.http.Route.BASE
+        DiscordWebSocket.DEFAULT_GATEWAY = self._gateway_default
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -160,6 +184,14 @@ class FakeDiscord:
         self._failures.append(Failure(re.compile(path), status, body, times))
 
     # -- what Relais sent, as tests read it -------------------------------------------
+
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 30.0) -> None:
+        """Until ``predicate()`` holds, re-checked at every request Relais makes (for a
+        ``relais run`` in another process, where no adapter counter is at hand)."""
+        async with asyncio.timeout(within):
+            while not predicate():
+                self._changed.clear()
+                await self._changed.wait()
 
     def requests(self, method: str, path_pattern: str) -> list[Call]:
         pattern = re.compile(path_pattern)
@@ -185,48 +217,8 @@ class FakeDiscord:
     # -- gateway: people act ----------------------------------------------------------
 
     def guild_create(self, platform: DiscordPlatform) -> None:
-        channels = [
-            {
-                "id": str(cid),
-                "type": 0,
-                "guild_id": str(GUILD_ID),
-                "name": name,
-                "position": i,
-                "permission_overwrites": [],
-                "nsfw": False,
-                "parent_id": None,
-            }
-            for i, (cid, name) in enumerate(CHANNELS.items())
-        ]
-        everyone = {
-            "id": str(GUILD_ID),
-            "name": "@everyone",
-            "permissions": "0",
-            "position": 0,
-            "color": 0,
-            "hoist": False,
-            "managed": False,
-            "mentionable": False,
-            "flags": 0,
-        }
-        platform.client._connection.parsers["GUILD_CREATE"](
-            {
-                "id": str(GUILD_ID),
-                "name": "Lyon Ambassadors",
-                "owner_id": "1",
-                "channels": channels,
-                "threads": [],
-                "roles": [everyone],
-                "members": [],
-                "member_count": 1,
-                "emojis": [],
-                "stickers": [],
-                "features": [],
-                "large": False,
-                "unavailable": False,
-                "preferred_locale": "fr",
-            }
-        )
+        """The server and its channels, as the gateway announces them after READY."""
+        platform.client._connection.parsers["GUILD_CREATE"](_guild())
 
     async def slash(
         self,
@@ -237,6 +229,13 @@ class FakeDiscord:
         **options: str,
     ) -> None:
         """``person`` runs ``/command`` in a server channel (``channel=None``: in a DM)."""
+        payload = self.slash_payload(person, command, channel, **options)
+        await self._feed(platform, "INTERACTION_CREATE", payload)
+
+    def slash_payload(
+        self, person: Person, command: str, channel: int | None = GENERAL, **options: str
+    ) -> dict[str, Any]:
+        """The INTERACTION_CREATE payload of ``/command`` (for :meth:`push`)."""
         data: dict[str, Any] = {
             "id": str(next(self._ids)),
             "name": command,
@@ -245,7 +244,7 @@ class FakeDiscord:
         }
         if channel is not None:
             data["guild_id"] = str(GUILD_ID)
-        await self._interact(platform, person, 2, data, channel=channel)
+        return self.interaction(person, 2, data, channel=channel)
 
     async def press(
         self, platform: DiscordPlatform, person: Person, message: Posted, label: str
@@ -253,7 +252,9 @@ class FakeDiscord:
         """``person`` presses the button labelled ``label`` on ``message``."""
         custom_id = next(cid for text, cid in message.buttons() if text == label)
         data = {"custom_id": custom_id, "component_type": 2}
-        await self._interact(platform, person, 3, data, message=message)
+        await self._feed(
+            platform, "INTERACTION_CREATE", self.interaction(person, 3, data, message=message)
+        )
 
     async def submit(
         self, platform: DiscordPlatform, person: Person, message: Posted, text: str
@@ -265,7 +266,9 @@ class FakeDiscord:
                 {"type": 1, "components": [{"type": 4, "custom_id": FIELD, "value": text}]}
             ],
         }
-        await self._interact(platform, person, 5, data, message=message)
+        await self._feed(
+            platform, "INTERACTION_CREATE", self.interaction(person, 5, data, message=message)
+        )
 
     async def dm(self, platform: DiscordPlatform, person: Person, content: str) -> None:
         """``person`` writes ``content`` to the bot in their DM."""
@@ -273,16 +276,16 @@ class FakeDiscord:
         payload = self._message(channel, content, author=person.payload())
         await self._feed(platform, "MESSAGE_CREATE", payload)
 
-    async def _interact(
+    def interaction(
         self,
-        platform: DiscordPlatform,
         person: Person,
         kind: int,
         data: dict[str, Any],
         *,
         channel: int | None = GENERAL,
         message: Posted | None = None,
-    ) -> None:
+    ) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload: a command (2), a button (3) or a form (5)."""
         if message is not None:
             channel = self._channel_of(message)
         token = f"token-{next(self._ids)}"
@@ -333,7 +336,7 @@ class FakeDiscord:
             )
         if message is not None:
             payload["message"] = message.payload
-        await self._feed(platform, "INTERACTION_CREATE", payload)
+        return payload
 
     async def _feed(self, platform: DiscordPlatform, event: str, payload: dict[str, Any]) -> None:
         done = platform.updates_done
@@ -354,12 +357,58 @@ class FakeDiscord:
             self._dm_of[user_id] = next(self._ids)
         return self._dm_of[user_id]
 
+    # -- the gateway, over a real websocket (for ``relais run`` and ``serve``) -----------
+
+    async def push(self, event: str, data: dict[str, Any]) -> None:
+        """Send a dispatch to every connected client, as Discord's gateway would."""
+        for socket in list(self._sockets):
+            await socket.send_json({"op": 0, "t": event, "s": next(self._sequence), "d": data})
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        """HELLO; IDENTIFY → READY and GUILD_CREATE; heartbeats acknowledged. Text
+        frames, so discord.py's zlib stream is never needed."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
+        self._sockets.append(socket)
+        try:
+            async for frame in socket:
+                message = json.loads(frame.data)
+                if message["op"] == 1:  # heartbeat
+                    await socket.send_json({"op": 11})
+                elif message["op"] == 2:  # identify
+                    if message["d"].get("token") != self.token:
+                        await socket.close(code=4004, message=b"Authentication failed")
+                        break
+                    await self._ready(socket)
+        finally:
+            self._sockets.remove(socket)
+        return socket
+
+    async def _ready(self, socket: web.WebSocketResponse) -> None:
+        ready = {
+            "v": 10,
+            "user": _bot_user(),
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(APP_ID), "flags": 0},
+            "shard": [0, 1],
+        }
+        for event, data in (("READY", ready), ("GUILD_CREATE", _guild())):
+            await socket.send_json({"op": 0, "t": event, "s": next(self._sequence), "d": data})
+        self.connected.set()
+
     # -- REST ---------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["path"]
         body = await _body(request)
         self.calls.append(Call(request.method, path, body, dict(request.query)))
+        self._changed.set()
+        bot_call = not path.startswith(("/interactions/", "/webhooks/"))
+        if bot_call and request.headers.get("Authorization") != f"Bot {self.token}":
+            return _json({"code": 0, "message": "401: Unauthorized"}, status=401)
         for failure in self._failures:
             if failure.times > 0 and failure.pattern.search(path):
                 failure.times -= 1
@@ -502,6 +551,49 @@ class FakeDiscord:
             "flags": flags,
             "components": components or [],
         }
+
+
+def _guild() -> dict[str, Any]:
+    channels = [
+        {
+            "id": str(cid),
+            "type": 0,
+            "guild_id": str(GUILD_ID),
+            "name": name,
+            "position": i,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+        }
+        for i, (cid, name) in enumerate(CHANNELS.items())
+    ]
+    everyone = {
+        "id": str(GUILD_ID),
+        "name": "@everyone",
+        "permissions": "0",
+        "position": 0,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+    return {
+        "id": str(GUILD_ID),
+        "name": "Lyon Ambassadors",
+        "owner_id": "1",
+        "channels": channels,
+        "threads": [],
+        "roles": [everyone],
+        "members": [],
+        "member_count": 1,
+        "emojis": [],
+        "stickers": [],
+        "features": [],
+        "large": False,
+        "unavailable": False,
+        "preferred_locale": "fr",
+    }
 
 
 async def _body(request: web.Request) -> Any:

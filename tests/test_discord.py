@@ -305,3 +305,34 @@ class FakeTime:
     async def sleep(self, delay: float) -> None:
         self.slept.append(delay)
         self.t += delay
+
+
+# -- relais run: the gateway over a websocket, in the same loop as Telegram --------------
+
+
+async def test_serve_answers_interactions_arriving_over_the_gateway(
+    network_factory,
+    fake: FakeDiscord,  # type: ignore[no-untyped-def]
+) -> None:
+    import asyncio
+
+    from bot.runtime import build_platforms, serve
+
+    network = network_factory(
+        discord__guild_id=str(GUILD_ID),
+        discord_token=fake.token,
+        discord__gateway_url=fake.gateway_url,
+    )
+    (platform,) = build_platforms(network.app, ["discord"])
+    assert isinstance(platform, DiscordPlatform)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve([platform], stop))
+    async with asyncio.timeout(10):
+        await fake.connected.wait()
+        await platform.client.wait_until_ready()
+    await fake.push("INTERACTION_CREATE", fake.slash_payload(ALICE, "help"))
+    await asyncio.wait_for(platform.wait_for_updates(1), 10)
+    stop.set()
+    await asyncio.wait_for(serving, 10)
+    assert fake.seen_by(ALICE)[-1].content.startswith("What you can do:")
+    assert platform.client.is_closed()

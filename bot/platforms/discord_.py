@@ -24,10 +24,13 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import discord
+import yarl
 from discord import app_commands
+from discord.gateway import DiscordWebSocket
 
 from bot import membership
 from bot.commands import COMMANDS, Command
+from bot.config import DISCORD_API, DISCORD_GATEWAY, DiscordSettings
 from bot.platforms.discord_commands import (
     NAME_CONTEXT,
     CommandTranslator,
@@ -46,6 +49,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAME = "discord"
+#: How long ``start`` waits for the gateway's READY before carrying on regardless.
+READY_TIMEOUT = 30.0
 
 
 def intents() -> discord.Intents:
@@ -102,6 +107,7 @@ class DiscordPlatform:
         self.app = app
         self.settings = app.settings.discord
         self._token = token
+        _point_at(self.settings)
         self.client = RelaisClient(self)
         self.command_guild = (
             None
@@ -128,11 +134,22 @@ class DiscordPlatform:
     # -- lifecycle ------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Log in (registering buttons and, if they changed, the slash commands), then
-        keep the gateway connection in a tracked task."""
+        """Log in (registering buttons and, if they changed, the slash commands), open
+        the gateway in a tracked task, and wait for READY so that a refused connection
+        stops ``relais run`` with a clear line instead of failing in the background."""
         await self.login()
-        self._gateway = asyncio.create_task(self.client.connect(), name="discord-gateway")
-        self._gateway.add_done_callback(_log_end)
+        gateway = self._gateway = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {gateway, ready}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        ready.cancel()
+        if gateway in done:
+            error = gateway.exception() if not gateway.cancelled() else None
+            raise PlatformUnavailable(f"discord: the gateway closed the connection ({error})")
+        if not done:
+            log.warning("discord: no READY after %.0f s; still trying", READY_TIMEOUT)
+        gateway.add_done_callback(_log_end)
         log.info("discord: connected as %s", self.client.user)
 
     async def login(self) -> None:
@@ -342,6 +359,15 @@ class DiscordPlatform:
         async with self.app.sessions() as session, session.begin():
             await membership.mark_unreachable(session, NAME, user_id, self.app.clock.now())
         log.info("discord user %s has closed their DMs; marked unreachable", user_id)
+
+
+def _point_at(settings: DiscordSettings) -> None:
+    """discord.py keeps Discord's addresses in class attributes: a proxy or a test server
+    replaces them for the whole process (Relais runs one Discord client per process)."""
+    if settings.api_base_url != DISCORD_API:
+        discord.http.Route.BASE = settings.api_base_url.rstrip("/")
+    if settings.gateway_url != DISCORD_GATEWAY:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
 def _log_end(task: asyncio.Task[None]) -> None:
