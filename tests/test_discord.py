@@ -211,6 +211,10 @@ async def test_closed_dms_mark_the_identity_unreachable_until_they_write(
     assert fake.requests("POST", r"/users/@me/channels")
     assert await unreachable_since(network, BRUNO) is not None
 
+    # An ephemeral exchange in the server proves nothing about his DMs.
+    await fake.slash(platform, BRUNO, "me")
+    assert await unreachable_since(network, BRUNO) is not None
+
     fake.closed_dms.discard(BRUNO.id)
     await fake.dm(platform, BRUNO, "bonjour")
     assert await unreachable_since(network, BRUNO) is None
@@ -243,6 +247,8 @@ async def test_direct_messages_carry_commands_text_and_buttons(
     await fake.press(platform, ALICE, fake.newest_with_buttons(ALICE), "Blog")
     await fake.dm(platform, ALICE, "https://blog.test/lyon")
     assert "Your mention is recorded." in fake.seen_by(ALICE)[-1].content
+    await fake.dm(platform, ALICE, "/moi")  # a command's French name typed out
+    assert "Points: 3 this week" in fake.seen_by(ALICE)[-1].content
 
 
 async def test_leaderboard_in_a_channel_is_public(connect: Connected, fake: FakeDiscord) -> None:
@@ -336,3 +342,79 @@ async def test_serve_answers_interactions_arriving_over_the_gateway(
     await asyncio.wait_for(serving, 10)
     assert fake.seen_by(ALICE)[-1].content.startswith("What you can do:")
     assert platform.client.is_closed()
+
+
+# -- coordinators, channels and the delivery queue ------------------------------------
+
+CAROL = Person(500000000000000003, "Carol")
+
+
+def with_coordinator(network: Network, person: Person) -> Network:
+    """The same network, where config makes ``person`` a coordinator."""
+    roles = network.settings.roles.model_copy(
+        update={"coordinators": [*network.settings.roles.coordinators, f"discord:{person.id}"]}
+    )
+    return Network(
+        network.engine, network.settings.model_copy(update={"roles": roles}), network.clock
+    )
+
+
+async def test_a_coordinator_binds_a_channel_and_its_leaderboard_follows(
+    connect: Connected, fake: FakeDiscord
+) -> None:
+    network = with_coordinator(connect.network, CAROL)
+    platform = await connect.start(network)
+    sync = fake.requests("PUT", r"/commands")[0].body
+    bind = next(command for command in sync if command["name"] == "bind")
+    assert int(bind["default_member_permissions"]) == 32  # manage server: hidden from members
+    assert bind["name_localizations"]["fr"] == "associer"
+
+    await join(fake, platform, ALICE)
+    await fake.slash(platform, ALICE, "bind", channel=BUSINESS, scope="business")
+    # Hidden from members by default; should one run it anyway, the app still refuses.
+    assert fake.in_channel(BUSINESS)[-1].content == "This command is for coordinators or referents."
+
+    await join(fake, platform, CAROL)
+    await fake.slash(platform, CAROL, "bind", channel=BUSINESS, scope="business")
+    assert fake.in_channel(BUSINESS)[-1].content == "This chat is now the channel for: Business."
+    await fake.slash(platform, ALICE, "leaderboard", channel=BUSINESS)
+    assert fake.in_channel(BUSINESS)[-1].content.startswith("Leaderboard — Business — this week")
+
+
+async def test_queued_broadcasts_reach_channels_and_record_closed_dms(
+    connect: Connected, fake: FakeDiscord
+) -> None:
+    from bot import delivery
+    from bot.models import DeliveryStatus
+    from bot.platforms.port import Address, Button, Message
+
+    network = connect.network
+    platform = await connect.start()
+    await join(fake, platform, ALICE)
+    await join(fake, platform, BRUNO)
+    fake.closed_dms.add(BRUNO.id)
+    plan = Message.with_rows("Action plan: share the festival", [[Button("Done", "plan:1:done")]])
+    planned = [
+        delivery.Planned("plan:1:business", Address("discord", str(BUSINESS)), plan),
+        *(
+            delivery.Planned(
+                f"nudge:{person.id}",
+                Address("discord", str(person.id)),
+                Message(text="How about one action this week?"),
+                private=True,
+            )
+            for person in (ALICE, BRUNO)
+        ),
+    ]
+    async with network.sessions.begin() as session:
+        assert await delivery.enqueue(session, network.clock.now(), "test", planned) == 3
+    await network.app.sender.drain()
+    async with network.sessions() as session:
+        counts = await delivery.progress(session, "test")
+    assert (counts[DeliveryStatus.SENT], counts[DeliveryStatus.UNREACHABLE]) == (2, 1)
+    posted = fake.in_channel(BUSINESS)[-1]
+    assert posted.content == "Action plan: share the festival"
+    assert posted.buttons() == [("Done", "plan:1:done")]
+    assert fake.seen_by(ALICE)[-1].where == f"dm:{ALICE.id}"
+    assert await unreachable_since(network, BRUNO) == network.clock.now()
+    assert await unreachable_since(network, ALICE) is None
