@@ -145,8 +145,9 @@ class DiscordPlatform:
         )
         ready.cancel()
         if gateway in done:
-            error = gateway.exception() if not gateway.cancelled() else None
-            raise PlatformUnavailable(f"discord: the gateway closed the connection ({error})")
+            error = None if gateway.cancelled() else gateway.exception()
+            reason = f" ({error})" if error is not None else ""
+            raise PlatformUnavailable(f"discord: the gateway closed the connection{reason}")
         if not done:
             log.warning("discord: no READY after %.0f s; still trying", READY_TIMEOUT)
         gateway.add_done_callback(_log_end)
@@ -176,13 +177,8 @@ class DiscordPlatform:
                 sessions=self.app.sessions,
                 clock=self.app.clock,
             )
-        except discord.HTTPException:
+        except (discord.HTTPException, app_commands.AppCommandError):
             log.exception("could not register the slash commands; buttons and DMs still work")
-
-    async def wait_closed(self) -> None:
-        """Until the gateway connection ends for good (it reconnects by itself)."""
-        if self._gateway is not None:
-            await self._gateway
 
     async def stop(self) -> None:
         await self.client.close()
@@ -376,7 +372,7 @@ def _log_end(task: asyncio.Task[None]) -> None:
 
 
 def _typed_command_names(app: Relais) -> dict[str, str]:
-    """Localized command names typed in a DM (``/signaler``) → the table's names."""
+    """Localized command names typed in a DM (``/déclarer``) → the table's names."""
     names: dict[str, str] = {}
     for command in COMMANDS:
         for language in ("fr", "en"):
