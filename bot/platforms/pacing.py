@@ -12,6 +12,9 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+#: Chats remembered before idle ones are forgotten (a broadcast by DM touches thousands).
+MAX_KEYS = 1024
+
 
 class Pacer:
     """A sliding window per key: ``acquire(key)`` returns when one more message fits."""
@@ -37,6 +40,8 @@ class Pacer:
 
     async def acquire(self, key: str) -> None:
         """Wait until ``key`` may send one more message, and count it as sent."""
+        if key not in self._locks and len(self._locks) >= MAX_KEYS:
+            self.forget_idle()
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:  # messages to one chat leave in the order they were queued
             sent = self._sent.setdefault(key, deque())
