@@ -193,6 +193,10 @@ class FakeDiscord:
                 self._changed.clear()
                 await self._changed.wait()
 
+    def tokens(self) -> list[str]:
+        """The tokens of every interaction sent so far, oldest first."""
+        return list(self._tokens)
+
     def requests(self, method: str, path_pattern: str) -> list[Call]:
         pattern = re.compile(path_pattern)
         return [call for call in self.calls if call.method == method and pattern.search(call.path)]

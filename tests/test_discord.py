@@ -118,6 +118,9 @@ async def test_member_joins_reports_with_buttons_and_forms_and_sees_me_privately
     assert me.ephemeral
     defer = fake.requests("POST", r"/callback")[-1].body
     assert defer == {"type": 5, "data": {"flags": 64}}  # acknowledged first, privately
+    for token in fake.tokens():  # every interaction was acknowledged before anything else
+        first = next(call for call in fake.calls if token in call.path)
+        assert first.path.endswith("/callback"), first.path
     async with connect.network.sessions() as session:
         from sqlalchemy import select
 
