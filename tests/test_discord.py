@@ -71,6 +71,15 @@ async def test_commands_are_synced_once_and_localized(
     # A restart with the same table does not call Discord again.
     await connect.start(connect.network.restarted())
     assert len(fake.requests("PUT", r"/commands")) == 1
+    # One that differs from what Discord last received (here: a forged hash) syncs again.
+    from sqlalchemy import update
+
+    from bot.models import PlatformState
+
+    async with connect.network.sessions.begin() as session:
+        await session.execute(update(PlatformState).values(value="an older table"))
+    await connect.start(connect.network.restarted())
+    assert len(fake.requests("PUT", r"/commands")) == 2
 
 
 async def join(fake: FakeDiscord, platform: DiscordPlatform, person: Person) -> None:
