@@ -62,6 +62,16 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command("privacy", N_("Choose how you appear in leaderboards")),
+    Command(
+        "signals",
+        N_("Opportunity signals: list, open, triage"),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument("stage", N_("new, qualified, in_progress, won, lost, not_relevant, all")),
+            Argument("category", N_("A category key")),
+            Argument("kind", N_("A kind of opportunity")),
+        ),
+    ),
     Command("language", N_("Change your language"), access=Access.MEMBER),
     Command("help", N_("What you can do here"), access=Access.ANYONE, in_groups=True),
     Command("cancel", N_("Stop what you are doing"), access=Access.ANYONE),

@@ -1,6 +1,13 @@
 """What people say → what happens. One router per feature, included here in one list."""
 
-from bot.handlers import basics, join, leaderboard, me, report
+from bot.handlers import basics, join, leaderboard, me, report, signals
 from bot.routing import Router
 
-ROUTERS: list[Router] = [join.router, report.router, me.router, leaderboard.router, basics.router]
+ROUTERS: list[Router] = [
+    join.router,
+    report.router,
+    me.router,
+    leaderboard.router,
+    signals.router,
+    basics.router,
+]

@@ -38,11 +38,14 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image."""
+    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image,
+    an optional file (``/mydata`` sends one)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     image_png: bytes | None = None
+    #: A file attached to the message: (file name, content).
+    document: tuple[str, bytes] | None = None
 
     @staticmethod
     def with_rows(text: str, rows: list[list[Button]]) -> Message:
