@@ -63,6 +63,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("privacy", N_("Choose how you appear in leaderboards")),
     Command(
+        "stats",
+        N_("Network health: members, activity, trends, with a chart"),
+        min_role=Role.REFERENT,
+        args=(Argument("category", N_("A category key")),),
+    ),
+    Command("review", N_("Verify or reject members' mentions"), min_role=Role.REFERENT),
+    Command(
         "signals",
         N_("Opportunity signals: list, open, triage"),
         min_role=Role.COORDINATOR,

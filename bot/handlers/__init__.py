@@ -1,6 +1,6 @@
 """What people say → what happens. One router per feature, included here in one list."""
 
-from bot.handlers import basics, join, leaderboard, me, report, signals
+from bot.handlers import basics, join, leaderboard, me, report, review, signals, stats
 from bot.routing import Router
 
 ROUTERS: list[Router] = [
@@ -9,5 +9,7 @@ ROUTERS: list[Router] = [
     me.router,
     leaderboard.router,
     signals.router,
+    stats.router,
+    review.router,
     basics.router,
 ]
