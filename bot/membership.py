@@ -75,6 +75,7 @@ async def register(
         sponsor_code=await _unused_code(session),
         sponsor_id=application.sponsor_id,
         consent_at=now,
+        consent_version=settings.privacy.consent_version,
         joined_at=now,
     )
     session.add(member)
@@ -97,3 +98,43 @@ async def _unused_code(session: AsyncSession) -> str:
         taken = await session.scalar(select(Member.id).where(Member.sponsor_code == code))
         if taken is None:
             return code
+
+
+async def find_invitation(session: AsyncSession, code: str) -> Member | None:
+    """The imported member, not claimed yet, whose invitation code this is."""
+    return await session.scalar(
+        select(Member).where(
+            Member.invite_code == normalize_code(code), Member.status == MemberStatus.ACTIVE
+        )
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    member_id: int,
+    application: Application,
+) -> Member | None:
+    """Link an imported member to the person who sent their invitation code, with their
+    consent; None when the code was used meanwhile. The code works once."""
+    member = await session.scalar(
+        select(Member).where(Member.id == member_id, Member.invite_code.is_not(None))
+    )
+    if member is None:
+        return None
+    now = clock.now()
+    member.invite_code = None
+    member.language = application.language
+    member.consent_at = now
+    member.consent_version = settings.privacy.consent_version
+    session.add(
+        Identity(
+            platform=application.platform,
+            user_id=application.user_id,
+            member_id=member.id,
+            private_chat_id=application.private_chat_id,
+        )
+    )
+    await session.flush()
+    return member

@@ -1,0 +1,97 @@
+"""The data commands of the ``relais`` CLI: import, export (and the demo network).
+
+Each opens the configured database (migrated first), runs in one transaction, and
+writes an audit entry, so what the command line did to the network is on record like
+what coordinators do in chat.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit, exporter, importer
+from bot.config import Settings
+from bot.db import create_engine, session_factory, upgrade
+from bot.progress import Progress
+
+
+@asynccontextmanager
+async def transaction(url: str) -> AsyncIterator[AsyncSession]:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session, session.begin():
+            yield session
+    finally:
+        await engine.dispose()
+
+
+def since_instant(day: date | None, timezone: str) -> datetime | None:
+    """Midnight of ``day`` in the network's time zone, as a UTC instant."""
+    if day is None:
+        return None
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+async def import_members(settings: Settings, path: Path, data: bytes, *, dry_run: bool) -> int:
+    """Check the file's rows, then import them all, or nothing when any row is bad."""
+    outcome = importer.parse(importer.decode(data), settings)
+    if outcome.problems:
+        for problem in outcome.problems:
+            print(f"{path}:{problem.line}: {problem.message}", file=sys.stderr)
+        count = len(outcome.problems)
+        print(f"relais: {count} problem(s); nothing was imported", file=sys.stderr)
+        return 1
+    progress = Progress("importing", len(outcome.rows))
+    async with transaction(settings.database.url) as session:
+        now = datetime.now(UTC)
+        await importer.import_members(
+            session, settings, now, outcome, dry_run=dry_run, progress=progress
+        )
+    progress.finish()
+    verb = "would import" if dry_run else "imported"
+    print(
+        f"{verb} {outcome.created} new member(s); {outcome.unchanged} already there "
+        f"({len(outcome.rows)} rows)"
+    )
+    if outcome.created and not dry_run:
+        print(
+            "Each new member claims their account by sending /start CODE to the bot; "
+            "`relais export members` lists the invitation codes."
+        )
+    return 0
+
+
+async def export(
+    settings: Settings, kind: str, fmt: str, since: date | None, output: Path | None
+) -> int:
+    start = since_instant(since, settings.network.timezone)
+    async with transaction(settings.database.url) as session:
+        progress = Progress(f"exporting {kind}", await exporter.count(session, kind, start))
+        chunks = exporter.rows(session, kind, start, settings.network.timezone)
+        if output is None:
+            written = await exporter.write(sys.stdout.buffer, kind, fmt, chunks, progress.advance)
+            sys.stdout.buffer.flush()
+        else:
+            with output.open("wb") as out:
+                written = await exporter.write(out, kind, fmt, chunks, progress.advance)
+        audit.record(
+            session,
+            actor_id=None,
+            action=f"export.{kind}",
+            target=kind,
+            now=datetime.now(UTC),
+            rows=written,
+            since=since.isoformat() if since else None,
+        )
+    progress.finish()
+    if output is not None:
+        print(f"exported {written} {kind} to {output}", file=sys.stderr)
+    return 0
