@@ -14,6 +14,7 @@ from bot import cli_data
 from bot.clock import Clock, FrozenClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import create_engine, upgrade
+from bot.demo import DEFAULT_MEMBERS
 from bot.exporter import FORMATS, KINDS
 from bot.platforms.console import ConsoleError, ConsolePlatform
 from bot.runtime import configured_platforms, running_app
@@ -88,6 +89,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dump.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or json")
     dump.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    sample = commands.add_parser(
+        "demo",
+        help="create a realistic demo network in a separate database",
+        description="Members over the configured categories, most dormant and a few very "
+        "active, with 12 weeks of reports and signals in every stage.",
+    )
+    sample.add_argument(
+        "--members", type=int, default=DEFAULT_MEMBERS, help=f"how many (default {DEFAULT_MEMBERS})"
+    )
+    sample.add_argument(
+        "--database",
+        metavar="URL",
+        default=cli_data.DEMO_DATABASE,
+        help=f"where to build it (default {cli_data.DEMO_DATABASE})",
+    )
+    sample.add_argument("--seed", type=int, default=7, help="random seed (same seed, same network)")
+    sample.add_argument("--reset", action="store_true", help="replace what that database holds")
     db = commands.add_parser("db", parents=[database], help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply the database migrations")
@@ -115,6 +133,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"relais: cannot read {args.file}: {error.strerror}", file=sys.stderr)
             return 1
         return asyncio.run(cli_data.import_members(settings, args.file, data, dry_run=args.dry_run))
+    if args.command == "demo":
+        if args.members < 1:
+            print("relais: --members must be at least 1", file=sys.stderr)
+            return EXIT_CONFIG
+        return asyncio.run(
+            cli_data.build_demo(
+                settings,
+                settings.database.url,
+                members=args.members,
+                seed=args.seed,
+                reset=args.reset,
+            )
+        )
     if args.command == "export":
         return asyncio.run(
             cli_data.export(settings, args.what, args.format, args.since, args.output)

@@ -16,10 +16,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, exporter, importer
+from bot import audit, demo, exporter, importer
 from bot.config import Settings
 from bot.db import create_engine, session_factory, upgrade
+from bot.models import Base
 from bot.progress import Progress
+
+DEMO_DATABASE = "sqlite+aiosqlite:///relais-demo.sqlite3"
 
 
 @asynccontextmanager
@@ -94,4 +97,30 @@ async def export(
     progress.finish()
     if output is not None:
         print(f"exported {written} {kind} to {output}", file=sys.stderr)
+    return 0
+
+
+async def build_demo(settings: Settings, url: str, *, members: int, seed: int, reset: bool) -> int:
+    """Create the demo network in its own database (never the configured one by default)."""
+    async with transaction(url) as session:
+        if not await demo.is_empty(session):
+            if not reset:
+                print(
+                    f"relais: {url} already holds a network; add --reset to replace it",
+                    file=sys.stderr,
+                )
+                return 1
+            for table in reversed(Base.metadata.sorted_tables):
+                await session.execute(table.delete())
+        progress = Progress("building the demo network", members * 6)
+        summary = await demo.build(
+            session, settings, datetime.now(UTC), members=members, seed=seed, progress=progress
+        )
+        progress.finish()
+    print(
+        f"demo network ready in {url}: {summary.members} members, {summary.reports} reports "
+        f"({summary.signals} signals), {summary.points_entries} points entries"
+    )
+    print(f"explore it: relais console --database {url}")
+    print("  then: @carol /stats   @carol /signals   @carol /leaderboard all   @rita /review")
     return 0
