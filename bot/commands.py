@@ -36,6 +36,8 @@ class Command:
     args: tuple[Argument, ...] = ()
     #: Shown in group chats' command menus too (otherwise private chats only).
     in_groups: bool = False
+    #: May be used before agreeing to the current consent text (GDPR rights, help).
+    before_consent: bool = False
 
     def allows(self, role: Role) -> bool:
         return role.rank >= self.min_role.rank
@@ -79,9 +81,33 @@ COMMANDS: tuple[Command, ...] = (
             Argument("kind", N_("A kind of opportunity")),
         ),
     ),
-    Command("language", N_("Change your language"), access=Access.MEMBER),
-    Command("help", N_("What you can do here"), access=Access.ANYONE, in_groups=True),
-    Command("cancel", N_("Stop what you are doing"), access=Access.ANYONE),
+    Command("language", N_("Change your language"), access=Access.MEMBER, before_consent=True),
+    Command(
+        "mydata",
+        N_("Get all your data as a file"),
+        access=Access.MEMBER,
+        before_consent=True,
+    ),
+    Command(
+        "forget",
+        N_("Erase your data and leave the network"),
+        access=Access.MEMBER,
+        before_consent=True,
+    ),
+    Command(
+        "erase",
+        N_("Erase a member's data on their request"),
+        min_role=Role.COORDINATOR,
+        args=(Argument("member", N_("A member's number or name"), required=True),),
+    ),
+    Command(
+        "help",
+        N_("What you can do here"),
+        access=Access.ANYONE,
+        in_groups=True,
+        before_consent=True,
+    ),
+    Command("cancel", N_("Stop what you are doing"), access=Access.ANYONE, before_consent=True),
 )
 
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}

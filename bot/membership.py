@@ -72,7 +72,7 @@ async def register(
         role=role,
         category=application.category,
         language=application.language,
-        sponsor_code=await _unused_code(session),
+        sponsor_code=await unused_code(session),
         sponsor_id=application.sponsor_id,
         consent_at=now,
         consent_version=settings.privacy.consent_version,
@@ -92,7 +92,8 @@ async def register(
     return member
 
 
-async def _unused_code(session: AsyncSession) -> str:
+async def unused_code(session: AsyncSession) -> str:
+    """A sponsor code no member has."""
     while True:
         code = new_sponsor_code()
         taken = await session.scalar(select(Member.id).where(Member.sponsor_code == code))

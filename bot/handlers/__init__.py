@@ -1,6 +1,16 @@
 """What people say → what happens. One router per feature, included here in one list."""
 
-from bot.handlers import basics, join, leaderboard, me, report, review, signals, stats
+from bot.handlers import (
+    basics,
+    join,
+    leaderboard,
+    me,
+    privacy,
+    report,
+    review,
+    signals,
+    stats,
+)
 from bot.routing import Router
 
 ROUTERS: list[Router] = [
@@ -11,5 +21,6 @@ ROUTERS: list[Router] = [
     signals.router,
     stats.router,
     review.router,
+    privacy.router,
     basics.router,
 ]

@@ -49,6 +49,11 @@ async def _chose_language(ctx: Context, conversation: Conversation, value: str) 
 
 
 def _ask_consent(ctx: Context, _c: Conversation) -> str:
+    return consent_text(ctx)
+
+
+def consent_text(ctx: Context) -> str:
+    """The consent text (its version is ``privacy.consent_version``)."""
     text = ctx._(
         "To take part, {network} keeps your name, your category, your language and the "
         "actions you report, to count points and show leaderboards. Coordinators of the "

@@ -77,6 +77,8 @@ def upgrade() -> None:
         batch_op.alter_column("consent_at", existing_type=sa.DateTime(timezone=True), nullable=True)
         batch_op.create_unique_constraint(batch_op.f("uq_members_import_key"), ["import_key"])
         batch_op.create_unique_constraint(batch_op.f("uq_members_invite_code"), ["invite_code"])
+    # Members who joined before consent versions existed agreed to the first text.
+    op.execute("UPDATE members SET consent_version = '1' WHERE consent_at IS NOT NULL")
 
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("assignee_id", sa.Integer(), nullable=True))
