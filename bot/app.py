@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import flows, jobs, privacy
+from bot import channels, flows, jobs, privacy
 from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
@@ -24,8 +24,9 @@ from bot.handlers.privacy import ask_consent
 from bot.i18n import N_, Translator
 from bot.membership import bootstrap_role
 from bot.models import Conversation, Identity, Member, MemberStatus, ProcessedUpdate
-from bot.platforms.port import Event, Message, Outgoing, Platform
+from bot.platforms.port import DeliveryError, Event, Message, Outgoing, Platform
 from bot.routing import Routes
+from bot.sender import Sender
 
 log = logging.getLogger(__name__)
 APOLOGY = N_("Sorry, something went wrong. Nothing was saved; please try again.")
@@ -48,6 +49,12 @@ class Relais:
         self.translator = translator or Translator(settings.network.default_language)
         self.routes = Routes.of(ROUTERS)
         self.platforms: dict[str, Platform] = {}
+        self.sender = Sender(
+            sessions=sessions,
+            platforms=self.platforms,
+            clock=clock,
+            settings=settings.delivery,
+        )
 
     def attach(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
@@ -55,16 +62,19 @@ class Relais:
     async def on_clock_moved(self) -> None:
         """Run the jobs that became due after the clock jumped (console ``~ +7d``)."""
         await jobs.run_due(self)
+        await self.sender.drain()
 
     async def dispatch(self, event: Event, platform: Platform) -> None:
         """Handle one update end to end. Never raises for a person's mistake."""
         self.platforms.setdefault(platform.name, platform)
         try:
-            outgoing = await self._handle(event)
+            outgoing, queued = await self._handle(event)
         except Exception:
             log.exception("update from %s failed", event.identity)
-            outgoing = [self._apology(event)]
+            outgoing, queued = [self._apology(event)], False
         await self.deliver(outgoing)
+        if queued:
+            self.sender.wake()
 
     async def deliver(self, outgoing: list[Outgoing]) -> None:
         for item in outgoing:
@@ -74,14 +84,16 @@ class Relais:
                 continue
             try:
                 await platform.send(item)
+            except DeliveryError as error:
+                log.warning("sending to %s failed: %s", item.address, error)
             except Exception:
                 log.exception("sending to %s failed", item.address)
 
-    async def _handle(self, event: Event) -> list[Outgoing]:
+    async def _handle(self, event: Event) -> tuple[list[Outgoing], bool]:
         async with self.sessions() as session, session.begin():
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
-                return []
+                return [], False
             identity, member = await self._who(session, event)
             chosen = (
                 member.language if member else await self._language_being_chosen(session, event)
@@ -95,9 +107,12 @@ class Relais:
                 language=self.translator.resolve(chosen, event.language_code),
                 member=member,
                 identity=identity,
+                platforms=tuple(sorted(self.platforms)),
             )
+            if not event.is_private:
+                ctx.channel_scope = await channels.scope_of(session, self.settings, event.chat)
             await self._route(ctx)
-        return ctx.outbox.items
+        return ctx.outbox.items, ctx.queued
 
     async def _first_delivery(self, session: AsyncSession, event: Event) -> bool:
         assert event.update_id is not None
@@ -136,6 +151,8 @@ class Relais:
         identity, member = row
         if event.is_private and identity.private_chat_id != event.chat_id:
             identity.private_chat_id = event.chat_id
+        if event.is_private and identity.unreachable_at is not None:
+            identity.unreachable_at = None  # writing to us in private reopens the chat
         role = bootstrap_role(self.settings, event.identity, member.category)
         if role is not None and role.rank > member.role.rank:
             member.role = role
@@ -147,6 +164,9 @@ class Relais:
             await self.run_command(ctx, event.command)
         elif event.payload is not None:
             await self._button(ctx, event.payload)
+        elif event.joined:
+            if self.routes.on_join is not None:
+                await self.routes.on_join(ctx)
         elif event.text is not None and event.is_private:
             await self._text(ctx, event.text)
         # Plain chatter in a group is not for the bot.

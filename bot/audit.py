@@ -1,31 +1,31 @@
-"""The audit trail of privileged actions: who did what to which record, when.
-
-Handlers and CLI commands call :func:`record` in the same transaction as the action, so
-an action and its audit entry are written together or not at all. Details carry ids and
-codes only: the trail must not become a second copy of personal data.
-"""
+"""The audit log: every privileged action leaves a line (who, what, on whom, when)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.models import AuditEntry
 
 
 def record(
     session: AsyncSession,
+    clock: Clock,
     *,
     actor_id: int | None,
     action: str,
-    target: str,
-    now: datetime,
-    **details: object,
-) -> AuditEntry:
-    """Add an audit entry to the open transaction (flushed with the action)."""
-    entry = AuditEntry(
-        actor_id=actor_id, action=action, target=target, details=dict(details), created_at=now
+    target_member_id: int | None = None,
+    **details: Any,
+) -> None:
+    """Add an entry in the caller's transaction, so it exists exactly when the action does."""
+    session.add(
+        AuditEntry(
+            actor_id=actor_id,
+            action=action,
+            target_member_id=target_member_id,
+            details=details,
+            created_at=clock.now(),
+        )
     )
-    session.add(entry)
-    return entry

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -17,9 +18,12 @@ from bot.db import create_engine, upgrade
 from bot.demo import DEFAULT_MEMBERS
 from bot.exporter import FORMATS, KINDS
 from bot.platforms.console import ConsoleError, ConsolePlatform
-from bot.runtime import configured_platforms, running_app
+from bot.platforms.port import PlatformUnavailable
+from bot.runtime import build_platforms, configured_platforms, running_app, serve
 
 EXIT_CONFIG = 2
+#: A platform could not start (unreachable, token refused).
+EXIT_UNAVAILABLE = 3
 
 
 def _default_config() -> Path:
@@ -202,12 +206,32 @@ async def _console(settings: Settings, script: list[str] | None, start: datetime
 
 
 async def _run(settings: Settings) -> int:
-    platforms = configured_platforms(settings)
-    if platforms == ["console"]:
+    """Serve every platform with a token until SIGINT or SIGTERM; the console otherwise."""
+    names = configured_platforms(settings)
+    if names == ["console"]:
         return await _console(settings, None, None)
-    print(
-        f"relais: {', '.join(platforms)} support is not part of this version yet; "
-        "unset the token to use the console",
-        file=sys.stderr,
-    )
-    return EXIT_CONFIG
+    async with running_app(settings) as app:
+        platforms = build_platforms(app, names)
+        if not platforms:
+            print(
+                f"relais: {', '.join(names)} support is not part of this version yet; "
+                "unset the token to use the console",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await serve(platforms, stop)
+        except PlatformUnavailable as error:
+            print(f"relais: {error}", file=sys.stderr)
+            return EXIT_UNAVAILABLE
+        except ConfigError as error:
+            print(f"relais: config error: {error}", file=sys.stderr)
+            return EXIT_CONFIG
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+    return 0

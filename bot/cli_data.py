@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, demo, exporter, importer
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import create_engine, session_factory, upgrade
 from bot.models import Base
@@ -54,9 +55,8 @@ async def import_members(settings: Settings, path: Path, data: bytes, *, dry_run
         return 1
     progress = Progress("importing", len(outcome.rows))
     async with transaction(settings.database.url) as session:
-        now = datetime.now(UTC)
         await importer.import_members(
-            session, settings, now, outcome, dry_run=dry_run, progress=progress
+            session, settings, SystemClock(), outcome, dry_run=dry_run, progress=progress
         )
     progress.finish()
     verb = "would import" if dry_run else "imported"
@@ -87,10 +87,9 @@ async def export(
                 written = await exporter.write(out, kind, fmt, chunks, progress.advance)
         audit.record(
             session,
+            SystemClock(),
             actor_id=None,
             action=f"export.{kind}",
-            target=kind,
-            now=datetime.now(UTC),
             rows=written,
             since=since.isoformat() if since else None,
         )

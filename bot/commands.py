@@ -83,6 +83,19 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("language", N_("Change your language"), access=Access.MEMBER, before_consent=True),
     Command(
+        "bind",
+        N_("Make this chat the channel of a category, general or coordinators"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+        args=(Argument("scope", N_("A category key, general or coordinators"), required=True),),
+    ),
+    Command(
+        "unbind",
+        N_("Stop using this chat as a channel"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+    ),
+    Command(
         "mydata",
         N_("Get all your data as a file"),
         access=Access.MEMBER,

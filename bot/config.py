@@ -7,6 +7,7 @@ A bad value stops the program with one line naming the key, never a traceback.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 import zoneinfo
 from enum import StrEnum
@@ -15,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic import model_validator as _model_validator
+
+from bot.platforms.port import Address
 
 LANGUAGES = ("fr", "en")
 MEDIUMS = ("press", "blog", "social", "conference", "video", "organisation", "conversation")
@@ -159,6 +162,59 @@ def _check_identity(identity: str) -> None:
         raise ValueError(f"{identity!r} is not platform:user (console, telegram or discord)")
 
 
+#: The characters Telegram allows in a webhook's secret_token.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+class TelegramMode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class TelegramSettings(_Section):
+    """How Relais reaches the Bot API and how updates reach Relais.
+
+    Keys are flat (``webhook_url``, not ``[telegram.webhook]``) so that each one can be
+    overridden from the environment: ``RELAIS_TELEGRAM__WEBHOOK_URL``.
+    """
+
+    #: The Bot API endpoint; the token is appended. Point it at a self-hosted Bot API
+    #: server (or the tests' fake one).
+    api_base_url: str = "https://api.telegram.org/bot"
+    mode: TelegramMode = TelegramMode.POLLING
+    #: Seconds a getUpdates long poll waits for news before asking again.
+    poll_timeout: int = Field(default=30, ge=0, le=50)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    #: The public HTTPS URL Telegram posts to (a reverse proxy forwards it to
+    #: ``webhook_listen:webhook_port/webhook_path``). Required in webhook mode.
+    webhook_url: str | None = None
+    webhook_path: str = Field(default="telegram", pattern=r"^[A-Za-z0-9._~/-]*$")
+
+    @field_validator("api_base_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @_model_validator(mode="after")
+    def _webhook_needs_url(self) -> TelegramSettings:
+        if self.mode is TelegramMode.WEBHOOK and not self.webhook_url:
+            raise ValueError("webhook_url is required when mode is webhook")
+        return self
+
+
+class DeliverySettings(_Section):
+    """How fast broadcasts may go. Defaults follow the platforms' published limits;
+    ``speedup`` multiplies every rate (benchmarks and tests use it with fake servers)."""
+
+    speedup: float = Field(default=1.0, gt=0)
+    #: Sends in flight at once across all chats (each chat is still sent to in order).
+    concurrency: int = Field(default=8, ge=1, le=256)
+    max_attempts: int = Field(default=5, ge=1)
+
+
 class Settings(_Section):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -167,7 +223,15 @@ class Settings(_Section):
     points: PointsSettings = Field(default_factory=PointsSettings)
     roles: RolesSettings = Field(default_factory=RolesSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+
+    #: Channels declared in config: scope (a category key, general, coordinators) → chats
+    #: written ``platform:chat_id`` or ``platform:chat_id:thread_id``.
+    channels: dict[str, list[str]] = Field(default_factory=dict)
+    delivery: DeliverySettings = Field(default_factory=lambda: DeliverySettings())
     telegram_token: SecretStr | None = None
+    #: Telegram echoes it in a header on every webhook request; others get 403.
+    telegram_webhook_secret: SecretStr | None = None
     discord_token: SecretStr | None = None
 
     @field_validator("categories")
@@ -197,18 +261,59 @@ class Settings(_Section):
                 raise ValueError(f"roles.referents: unknown category {key!r}")
         return self
 
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token; checked here so a bad one fails at start.
+        if value is not None and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1-256 characters among A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @_model_validator(mode="after")
+    def _webhook_has_secret(self) -> Settings:
+        webhook = self.telegram.mode is TelegramMode.WEBHOOK
+        if webhook and self.telegram_token is not None and self.telegram_webhook_secret is None:
+            raise ValueError(
+                "telegram.mode is webhook: set RELAIS_TELEGRAM_WEBHOOK_SECRET "
+                "(1-256 characters: A-Z, a-z, 0-9, _ and -)"
+            )
+        return self
+
+    @_model_validator(mode="after")
+    def _channels_are_known(self) -> Settings:
+        keys = {category.key for category in self.categories} | {"general", "coordinators"}
+        for scope, chats in self.channels.items():
+            if scope not in keys:
+                raise ValueError(f"channels: unknown scope {scope!r}")
+            for chat in chats:
+                platform, _, rest = chat.partition(":")
+                if platform not in ("telegram", "discord") or not rest:
+                    raise ValueError(f"channels.{scope}: {chat!r} is not platform:chat_id")
+        return self
+
+    def channel_addresses(self) -> list[tuple[str, Address]]:
+        """Declared channels as (scope, address), scopes in ``bind`` form."""
+        pairs = []
+        for word, chats in self.channels.items():
+            scope = word if word in ("general", "coordinators") else f"category:{word}"
+            for chat in chats:
+                platform, _, rest = chat.partition(":")
+                chat_id, _, thread = rest.partition(":")
+                pairs.append((scope, Address(platform, chat_id, thread or None)))
+        return pairs
+
     def category(self, key: str) -> Category | None:
         return next((category for category in self.categories if category.key == key), None)
 
 
 #: Environment variables that hold secrets; the TOML file may not set these keys.
-_SECRET_KEYS = ("telegram_token", "discord_token")
+_SECRET_KEYS = ("telegram_token", "telegram_webhook_secret", "discord_token")
 
 
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
-    """``RELAIS_SECTION__KEY=value`` sets ``[section] key``; ``RELAIS_TELEGRAM_TOKEN``
-    and ``RELAIS_DISCORD_TOKEN`` set the secrets; ``RELAIS_DATABASE_URL`` is a
-    shortcut for ``RELAIS_DATABASE__URL``."""
+    """``RELAIS_SECTION__KEY=value`` sets ``[section] key``; ``RELAIS_TELEGRAM_TOKEN``,
+    ``RELAIS_TELEGRAM_WEBHOOK_SECRET`` and ``RELAIS_DISCORD_TOKEN`` set the secrets;
+    ``RELAIS_DATABASE_URL`` is a shortcut for ``RELAIS_DATABASE__URL``."""
     overrides: dict[str, Any] = {}
     for name, value in environ.items():
         if not name.startswith("RELAIS_") or not value:
@@ -236,11 +341,11 @@ def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    where = ".".join(str(part) for part in first["loc"])
     message = str(first["msg"]).removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown setting"
-    return f"{where}: {message}"
+    return f"{where}: {message}" if where else message
 
 
 def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings:

@@ -17,12 +17,12 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.clock import Clock
 from bot.config import LANGUAGES, Settings
 from bot.membership import new_sponsor_code
 from bot.models import Member, MemberStatus, Role, Visibility
@@ -170,7 +170,7 @@ def _check(
 async def import_members(
     session: AsyncSession,
     settings: Settings,
-    now: datetime,
+    clock: Clock,
     outcome: Outcome,
     *,
     dry_run: bool,
@@ -210,7 +210,7 @@ async def import_members(
                     "sponsor_code": codes.pop(),
                     "invite_code": codes.pop(),
                     "import_key": row.key,
-                    "joined_at": now,
+                    "joined_at": clock.now(),
                 }
                 for row in rows
             ],
@@ -219,10 +219,9 @@ async def import_members(
             progress.advance(len(rows))
     audit.record(
         session,
+        clock,
         actor_id=None,
         action="import.members",
-        target="members",
-        now=now,
         created=outcome.created,
         unchanged=outcome.unchanged,
     )

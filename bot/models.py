@@ -12,11 +12,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Enum,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -146,6 +148,9 @@ class Identity(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     #: The private chat with this person, where nudges and private flows go.
     private_chat_id: Mapped[str | None] = mapped_column(String(64))
+    #: When the platform last refused a private message (the person blocked the bot or
+    #: never opened the chat); cleared when they write to the bot in private again.
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<Identity {self.platform}:{self.user_id} → {self.member_id}>"
@@ -224,6 +229,18 @@ class Conversation(Base):
         return f"<Conversation {self.platform}:{self.user_id} {self.flow}/{self.step}>"
 
 
+class GroupGreeting(Base):
+    """People already greeted when they joined a channel: greeted once, never again."""
+
+    __tablename__ = "group_greetings"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    greeted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ProcessedUpdate(Base):
     """Platform delivery ids already handled: a redelivered update is ignored."""
 
@@ -234,6 +251,77 @@ class ProcessedUpdate(Base):
     platform: Mapped[str] = mapped_column(String(16))
     update_id: Mapped[str] = mapped_column(String(64))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ChannelBinding(Base):
+    """A chat (or forum topic / thread) that serves as a channel of the network.
+
+    ``scope`` is ``category:<key>``, ``general`` or ``coordinators``. One chat serves one
+    scope, and a scope has at most one chat per platform.
+    """
+
+    __tablename__ = "channel_bindings"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "thread_id", name="uq_channel_bindings_chat"),
+        UniqueConstraint("platform", "scope", name="uq_channel_bindings_scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    #: Empty when the whole chat is bound (NULLs would not be unique on PostgreSQL).
+    thread_id: Mapped[str] = mapped_column(String(64), default="")
+    scope: Mapped[str] = mapped_column(String(48))
+    bound_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<ChannelBinding {self.platform}:{self.chat_id}/{self.thread_id} {self.scope}>"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    #: Handed to the platform; if the process dies now, the outcome is unknown.
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    #: Was being sent when the process stopped: maybe delivered, never retried.
+    UNKNOWN = "unknown"
+
+
+class Delivery(Base):
+    """One message to one address, queued before anything is sent.
+
+    ``key`` names the business fact (``campaign:12:member:34``), so enqueuing the same
+    broadcast again (a retried update, a re-run job) adds nothing.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    batch: Mapped[str] = mapped_column(String(80), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    thread_id: Mapped[str | None] = mapped_column(String(64))
+    #: A private chat (per-chat limits differ from groups').
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The member it is for, when it is a private message (to mark them unreachable).
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    message: Mapped[dict[str, Any]] = mapped_column(JSON)
+    image_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    platform_message_id: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Delivery {self.id} {self.key} {self.status}>"
 
 
 class ReportEvent(Base):
@@ -257,18 +345,18 @@ class ReportEvent(Base):
 
 
 class AuditEntry(Base):
-    """Who did what privileged thing, when. Details hold ids and codes, never names or
-    texts, so the audit trail itself holds no personal data to erase."""
+    """Who did what privileged thing, to whom, when; never updated or deleted."""
 
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: None for the command line (``relais import``, ``relais export``...).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    target_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     def __repr__(self) -> str:
-        return f"<AuditEntry {self.action} {self.target} by {self.actor_id}>"
+        return f"<AuditEntry {self.action} by {self.actor_id} on {self.target_member_id}>"

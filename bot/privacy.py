@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.clock import Clock
 from bot.config import Settings
 from bot.membership import unused_code
 from bot.models import (
@@ -137,7 +138,7 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
 
 
 async def forget(
-    session: AsyncSession, member: Member, now: datetime, *, actor_id: int | None
+    session: AsyncSession, member: Member, clock: Clock, *, actor_id: int | None
 ) -> None:
     """Erase a member's personal data in the caller's transaction (see the module doc)."""
     await _drop_identities(session, [member.id])
@@ -158,21 +159,21 @@ async def forget(
     member.sponsor_code = await unused_code(session)
     member.status = MemberStatus.FORGOTTEN
     member.visibility = Visibility.HIDDEN
-    member.forgotten_at = now
+    member.forgotten_at = clock.now()
     audit.record(
         session,
+        clock,
         actor_id=actor_id,
         action="member.forget",
-        target=f"member:{member.id}",
-        now=now,
+        target_member_id=member.id,
         on_request_of="self" if actor_id == member.id else "coordinator",
     )
 
 
-async def purge_applicants(session: AsyncSession, settings: Settings, now: datetime) -> int:
+async def purge_applicants(session: AsyncSession, settings: Settings, clock: Clock) -> int:
     """Delete applicants never approved (pending or rejected) older than the retention
     period; returns how many. Safe to run any number of times."""
-    cutoff = now - timedelta(days=settings.privacy.applicant_retention_days)
+    cutoff = clock.now() - timedelta(days=settings.privacy.applicant_retention_days)
     stale = select(Member.id).where(
         Member.status.in_([MemberStatus.PENDING, MemberStatus.REJECTED]),
         Member.joined_at < cutoff,
@@ -182,7 +183,5 @@ async def purge_applicants(session: AsyncSession, settings: Settings, now: datet
         return 0
     await _drop_identities(session, ids)
     await session.execute(delete(Member).where(Member.id.in_(ids)))
-    audit.record(
-        session, actor_id=None, action="member.purge", target="applicants", now=now, count=len(ids)
-    )
+    audit.record(session, clock, actor_id=None, action="member.purge", count=len(ids))
     return len(ids)

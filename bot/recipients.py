@@ -37,6 +37,7 @@ async def private_recipients(session: AsyncSession, member_ids: Iterable[int]) -
                 Member.id.in_(ids),
                 Member.status != MemberStatus.FORGOTTEN,
                 Identity.private_chat_id.is_not(None),
+                Identity.unreachable_at.is_(None),
             )
             .order_by(Member.id, Identity.id)
         )

@@ -7,13 +7,13 @@ still be rejected (a coordinator overruling a referent)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.clock import Clock
 from bot.models import (
     Member,
     MemberStatus,
@@ -90,13 +90,14 @@ async def _pending(
 
 async def decide(
     session: AsyncSession,
-    now: datetime,
+    clock: Clock,
     pending: Pending,
     reviewer: Member,
     verdict: str,
     reason: str | None = None,
 ) -> int:
     """Record a verdict; return the points withdrawn (0 when verified)."""
+    now = clock.now()
     report = pending.report
     if not may_review(reviewer, pending.category):
         raise ReviewRefused("scope")
@@ -110,10 +111,11 @@ async def decide(
     )
     audit.record(
         session,
+        clock,
         actor_id=reviewer.id,
         action=f"mention.{verdict}",
-        target=f"report:{report.id}",
-        now=now,
+        target_member_id=report.member_id,
+        report_id=report.id,
     )
     if verdict != REJECTED or pending.points <= 0:
         return 0

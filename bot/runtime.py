@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,8 +11,12 @@ from bot.app import Relais
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import create_engine, session_factory, upgrade
+from bot.platforms.port import Platform
 
 log = logging.getLogger(__name__)
+
+#: Platforms ``relais run`` can serve in this version.
+SERVED = ("telegram",)
 
 
 @asynccontextmanager
@@ -20,9 +25,11 @@ async def running_app(settings: Settings, clock: Clock | None = None) -> AsyncIt
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     try:
         await upgrade(engine)
-        yield Relais(
+        app = Relais(
             settings=settings, sessions=session_factory(engine), clock=clock or SystemClock()
         )
+        await app.sender.recover()
+        yield app
     finally:
         await engine.dispose()
 
@@ -35,3 +42,42 @@ def configured_platforms(settings: Settings) -> list[str]:
     if settings.discord_token is not None:
         names.append("discord")
     return names or ["console"]
+
+
+def build_platforms(app: Relais, names: list[str]) -> list[Platform]:
+    """The adapters for ``names`` that this version serves, attached to ``app``."""
+    platforms: list[Platform] = []
+    for name in names:
+        if name == "telegram":
+            # Imported here so the console and the tests that do not need it never load
+            # python-telegram-bot.
+            from bot.platforms.telegram import TelegramPlatform
+
+            platforms.append(TelegramPlatform(app))
+        else:
+            log.warning("%s is not supported by this version yet; it is not started", name)
+    return platforms
+
+
+async def serve(platforms: list[Platform], stop: asyncio.Event) -> None:
+    """Start every platform, run until ``stop`` is set, then stop them in reverse order.
+
+    When one fails to start, it and those started before it are stopped before the
+    error goes up, so nothing keeps polling behind a failed start (``stop`` must be
+    safe on a platform whose ``start`` failed half-way).
+    """
+    started: list[Platform] = []
+    try:
+        for platform in platforms:
+            started.append(platform)
+            await platform.start()
+            log.info("%s started", platform.name)
+        await stop.wait()
+    finally:
+        for platform in reversed(started):
+            try:
+                await platform.stop()
+            except Exception:
+                log.exception("stopping %s failed", platform.name)
+            else:
+                log.info("%s stopped", platform.name)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot import audit
+from bot.clock import Clock
 from bot.config import Settings
 from bot.models import Member, PointsEntry, Report, ReportEvent, ReportKind
 
@@ -95,7 +96,7 @@ async def load(session: AsyncSession, report_id: int, *, lock: bool = False) -> 
 async def move(
     session: AsyncSession,
     settings: Settings,
-    now: datetime,
+    clock: Clock,
     report: Report,
     actor: Member,
     requested: Move,
@@ -104,6 +105,7 @@ async def move(
 
     The caller loads ``report`` with ``lock=True`` so that two coordinators pressing at
     once are serialised (PostgreSQL row lock; SQLite has a single writer)."""
+    now = clock.now()
     stage = Stage(report.stage or Stage.NEW)
     if stage in CLOSED:
         raise MoveRefused("closed")
@@ -118,10 +120,11 @@ async def move(
     )
     audit.record(
         session,
+        clock,
         actor_id=actor.id,
         action=f"signal.{target.value}",
-        target=f"report:{report.id}",
-        now=now,
+        target_member_id=report.member_id,
+        report_id=report.id,
         previous=stage.value,
     )
     bonus = 0
@@ -144,14 +147,19 @@ async def move(
     return Moved(stage=target, bonus=bonus)
 
 
-def add_note(
-    session: AsyncSession, now: datetime, report: Report, actor: Member, note: str
-) -> None:
+def add_note(session: AsyncSession, clock: Clock, report: Report, actor: Member, note: str) -> None:
     session.add(
-        ReportEvent(report_id=report.id, actor_id=actor.id, action=NOTE, note=note, created_at=now)
+        ReportEvent(
+            report_id=report.id, actor_id=actor.id, action=NOTE, note=note, created_at=clock.now()
+        )
     )
     audit.record(
-        session, actor_id=actor.id, action="signal.note", target=f"report:{report.id}", now=now
+        session,
+        clock,
+        actor_id=actor.id,
+        action="signal.note",
+        target_member_id=report.member_id,
+        report_id=report.id,
     )
 
 

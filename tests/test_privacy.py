@@ -121,7 +121,7 @@ async def test_coordinator_erases_on_request(network: Network) -> None:
         bob = await session.get(Member, 3)
         assert bob is not None and bob.status == "forgotten"
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "member.forget"))
-        assert entry is not None and entry.actor_id == 1 and entry.target == "member:3"
+        assert entry is not None and entry.actor_id == 1 and entry.target_member_id == 3
 
 
 async def test_changed_consent_text_asks_again(network_factory) -> None:  # type: ignore[no-untyped-def]

@@ -34,6 +34,7 @@ async def press(network: Network, user: str, payload: str) -> str:
     start = network.out.tell()
     event = Event(platform="console", user_id=user, chat_id=user, is_private=True, payload=payload)
     await network.app.dispatch(event, network.console)
+    await network.app.sender.drain()
     return network.out.getvalue()[start:]
 
 
@@ -53,7 +54,8 @@ async def test_signal_life_cycle_with_notifications(network: Network) -> None:
     assert (
         "[1] Qualify  [2] Assign to me  [3] Won  [4] Lost  [5] Not relevant  [6] Add a note" in out
     )
-    assert "→ #" not in out  # never in a category channel
+    assert "→ #coordinators: Signal d'opportunité n°1 — Investisseur" in out  # network language
+    assert "→ #sport" not in out and "→ #business" not in out  # never a category channel
 
     out = await network.play("@carol [Qualify]")
     assert "→ @carol (edited): Opportunity signal #1" in out and "Stage: qualified" in out

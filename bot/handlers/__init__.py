@@ -2,6 +2,7 @@
 
 from bot.handlers import (
     basics,
+    channels,
     join,
     leaderboard,
     me,
@@ -22,5 +23,6 @@ ROUTERS: list[Router] = [
     stats.router,
     review.router,
     privacy.router,
+    channels.router,
     basics.router,
 ]

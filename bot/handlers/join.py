@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot import flows
+from sqlalchemy.exc import IntegrityError
+
+from bot import channels, flows
 from bot.config import LANGUAGES, RegistrationMode
 from bot.context import Context
 from bot.flows import SKIP, Flow, Step
@@ -18,7 +20,8 @@ from bot.membership import (
     normalize_code,
     register,
 )
-from bot.models import Conversation, MemberStatus
+from bot.models import Conversation, GroupGreeting, MemberStatus
+from bot.platforms.port import Button
 from bot.routing import Router
 
 router = Router("join")
@@ -194,6 +197,30 @@ JOIN = router.flow(
 )
 
 
+@router.joined
+async def greet(ctx: Context) -> None:
+    """Someone joined a category channel without being a member: invite them, once."""
+    category = channels.scope_category(ctx.channel_scope)
+    if ctx.member is not None or category is None:
+        return
+    greeting = GroupGreeting(
+        platform=ctx.event.platform, user_id=ctx.event.user_id, greeted_at=ctx.clock.now()
+    )
+    try:
+        async with ctx.session.begin_nested():
+            ctx.session.add(greeting)
+    except IntegrityError:
+        return  # greeted before, in this channel or another
+    ctx.reply(
+        ctx._(
+            "Welcome, {name}! To join the {category} ambassadors, open a private chat with me.",
+            name=ctx.event.user_name or ctx.event.user_id,
+            category=category_name(ctx, category),
+        ),
+        [[Button.open_private(ctx._("Join"))]],
+    )
+
+
 @router.command("start")
 async def start(ctx: Context) -> None:
     """Begin registration, or tell a member where they stand."""
@@ -212,6 +239,6 @@ async def start(ctx: Context) -> None:
             data["claim_id"] = invited.id
         elif sponsor is not None:
             data["sponsor_id"] = sponsor.id
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
+    if not ctx.move_to_private(start=ctx.event.args[0] if ctx.event.args else ""):
+        return
     await flows.begin(ctx, JOIN, "language", data)

@@ -6,6 +6,7 @@ own line is added when they are outside the top ten.
 
 from __future__ import annotations
 
+from bot import channels
 from bot.commands import PERIODS
 from bot.context import Context
 from bot.handlers.labels import category_name
@@ -21,7 +22,7 @@ PERIOD_TITLES = {"week": N_("this week"), "month": N_("this month"), "all": N_("
 
 
 def _parse(ctx: Context) -> tuple[str | None, str] | None:
-    category: str | None = ctx.event.channel_category
+    category = channels.scope_category(ctx.channel_scope)
     period = "week"
     for arg in (a.lower() for a in ctx.event.args):
         if arg in PERIODS:

@@ -40,8 +40,8 @@ async def my_data(ctx: Context) -> None:
     assert ctx.member is not None
     data = await privacy.my_data(ctx.session, ctx.member)
     content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
+    if not ctx.move_to_private():
+        return
     ctx.send(
         ctx.private_chat,
         Message(
@@ -57,8 +57,8 @@ async def my_data(ctx: Context) -> None:
 async def forget(ctx: Context) -> None:
     """Ask for confirmation before erasing the member's data."""
     assert ctx.member is not None
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
+    if not ctx.move_to_private():
+        return
     ctx.reply_private(
         ctx._(
             "Erase your data? Your name, contacts and accounts are deleted, your reports are "
@@ -122,7 +122,7 @@ async def pressed(ctx: Context, parts: list[str]) -> None:
     elif action == "consent" and arg in ("yes", "no"):
         await _consent(ctx, member, agreed=arg == "yes")
     elif action == "forget" and arg == str(member.id):
-        await privacy.forget(ctx.session, member, ctx.clock.now(), actor_id=member.id)
+        await privacy.forget(ctx.session, member, ctx.clock, actor_id=member.id)
         ctx.edit_pressed(ctx._("Your data was erased. Goodbye, and thank you."))
     elif action == "erase" and arg.isdigit():
         await _erase(ctx, int(arg))
@@ -152,5 +152,5 @@ async def _erase(ctx: Context, member_id: int) -> None:
         ctx.reply(ctx._("This button is no longer active."))
         return
     assert ctx.member is not None
-    await privacy.forget(ctx.session, target, ctx.clock.now(), actor_id=ctx.member.id)
+    await privacy.forget(ctx.session, target, ctx.clock, actor_id=ctx.member.id)
     ctx.edit_pressed(ctx._("Member #{id} was erased.", id=member_id))

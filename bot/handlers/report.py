@@ -166,8 +166,8 @@ REPORT = router.flow(
 @router.command("report")
 async def report(ctx: Context) -> None:
     """Start a report (in private: reports can carry personal details)."""
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
+    if not ctx.move_to_private():
+        return
     conversation = await flows.current(ctx)
     if conversation is not None and conversation.flow == REPORT.name:
         ctx.reply_private(ctx._("You have a report in progress: continue below, or send /cancel."))

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from bot import flows, review
 from bot.context import Context
 from bot.flows import Flow, Step
-from bot.handlers.labels import category_name, short, speaking, subkind_name
+from bot.handlers import notify
+from bot.handlers.labels import category_name, short, subkind_name
 from bot.i18n import N_
 from bot.models import Conversation, ReportKind
 from bot.platforms.port import Button, Message
-from bot.recipients import private_recipients
 from bot.review import Pending, ReviewRefused
 from bot.routing import Router
 
@@ -48,8 +48,8 @@ def _describe(ctx: Context, pending: Pending) -> str:
 async def review_queue(ctx: Context) -> None:
     """Send the newest unreviewed mentions in the caller's scope, each with buttons."""
     assert ctx.member is not None
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
+    if not ctx.move_to_private():
+        return
     pending = await review.queue(ctx.session, ctx.member)
     if not pending:
         ctx.reply_private(ctx._("No mention is waiting for review."))
@@ -95,7 +95,7 @@ async def pressed(ctx: Context, parts: list[str]) -> None:
         return
     assert ctx.member is not None
     try:
-        await review.decide(ctx.session, ctx.clock.now(), pending, ctx.member, review.VERIFIED)
+        await review.decide(ctx.session, ctx.clock, pending, ctx.member, review.VERIFIED)
     except ReviewRefused:
         ctx.reply(ctx._("Mention #{id} was already verified.", id=pending.report.id))
         return
@@ -118,7 +118,7 @@ async def _sent_reason(ctx: Context, conversation: Conversation, text: str) -> N
     reason = " ".join(text.split())[:500]
     assert ctx.member is not None
     withdrawn = await review.decide(
-        ctx.session, ctx.clock.now(), pending, ctx.member, review.REJECTED, reason
+        ctx.session, ctx.clock, pending, ctx.member, review.REJECTED, reason
     )
     ctx.reply(
         ctx._("Mention #{id} rejected.", id=report_id)
@@ -126,15 +126,18 @@ async def _sent_reason(ctx: Context, conversation: Conversation, text: str) -> N
         + ctx.ngettext("{n} point withdrawn.", "{n} points withdrawn.", withdrawn)
     )
     report = pending.report
-    for recipient in await private_recipients(ctx.session, [report.member_id]):
-        words = speaking(ctx, recipient.language)
+
+    def render(words: Context) -> Message:
         summary = report.url or short(report.text, 40) or words._("your mention")
         message = words._(TO_AUTHOR, summary=summary, reason=reason)
         if withdrawn:
             message += "\n" + words.ngettext(
                 "{n} point was withdrawn.", "{n} points were withdrawn.", withdrawn
             )
-        ctx.send(recipient.address, Message(text=message))
+        return Message(text=message)
+
+    key = f"mention:{report.id}:rejected"
+    await notify.to_members(ctx, key, key, [report.member_id], render)
 
 
 REJECT = router.flow(

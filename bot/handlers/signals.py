@@ -10,22 +10,16 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import flows, signals
+from bot import channels, flows, signals
 from bot.config import SIGNAL_KINDS
 from bot.context import Context
 from bot.flows import Flow, Step
-from bot.handlers.labels import (
-    SIGNAL_KIND,
-    STAGE,
-    category_name,
-    is_coordinator,
-    short,
-    speaking,
-)
+from bot.handlers import notify
+from bot.handlers.labels import SIGNAL_KIND, STAGE, category_name, is_coordinator, short
 from bot.i18n import N_
 from bot.models import Conversation, Report
 from bot.platforms.port import Button, Message, Outgoing
-from bot.recipients import coordinator_recipients, private_recipients
+from bot.recipients import coordinator_recipients
 from bot.routing import Router
 from bot.signals import CLOSED, OPEN, Move, MoveRefused, SignalView, Stage
 
@@ -90,20 +84,28 @@ def card(ctx: Context, signal: SignalView) -> Message:
 
 
 async def announce(ctx: Context, report: Report) -> None:
-    """Send a new signal to every coordinator, each in their language, with buttons."""
+    """Send a new signal to every coordinator (each in their language) and to the
+    coordinators' channel, with the triage buttons. Never to a category channel."""
     signal = await signals.view(ctx.session, report.id)
     assert signal is not None
-    for recipient in await coordinator_recipients(ctx.session):
-        ctx.send(recipient.address, card(speaking(ctx, recipient.language), signal))
+    key = f"signal:{report.id}:new"
+
+    def render(words: Context) -> Message:
+        return card(words, signal)
+
+    await notify.to_recipients(ctx, key, key, await coordinator_recipients(ctx.session), render)
+    await notify.to_channel(ctx, key, key, channels.COORDINATORS, render)
 
 
 async def _tell_reporter(ctx: Context, report: Report, moved: signals.Moved) -> None:
-    for recipient in await private_recipients(ctx.session, [report.member_id]):
-        words = speaking(ctx, recipient.language)
+    def render(words: Context) -> Message:
         text = words._(TO_REPORTER[moved.stage], summary=short(report.text, 40))
         if moved.bonus:
             text += "\n" + words.ngettext("+{n} point", "+{n} points", moved.bonus)
-        ctx.send(recipient.address, Message(text=text))
+        return Message(text=text)
+
+    key = f"signal:{report.id}:{moved.stage.value}"
+    await notify.to_members(ctx, key, key, [report.member_id], render)
 
 
 @router.button("sig")
@@ -130,7 +132,7 @@ async def pressed(ctx: Context, parts: list[str]) -> None:
     assert ctx.member is not None
     try:
         moved = await signals.move(
-            ctx.session, ctx.settings, ctx.clock.now(), report, ctx.member, requested
+            ctx.session, ctx.settings, ctx.clock, report, ctx.member, requested
         )
     except MoveRefused as refused:
         stage = ctx._(STAGE[Stage(report.stage or Stage.NEW)])
@@ -161,9 +163,7 @@ async def _sent_note(ctx: Context, conversation: Conversation, text: str) -> Non
         ctx.reply(ctx._("This command is for coordinators or referents."))
         return
     assert ctx.member is not None
-    signals.add_note(
-        ctx.session, ctx.clock.now(), report, ctx.member, " ".join(text.split())[:1000]
-    )
+    signals.add_note(ctx.session, ctx.clock, report, ctx.member, " ".join(text.split())[:1000])
     ctx.reply(ctx._("Note added to signal #{id}.", id=report.id))
 
 
@@ -199,8 +199,8 @@ def _parse(ctx: Context) -> tuple[int | None, tuple[Stage, ...], str | None, str
 async def list_signals(ctx: Context) -> None:
     """List signals (open ones by default) or open one with its history and buttons.
     Signals are confidential: the answer always goes to the coordinator's private chat."""
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
+    if not ctx.move_to_private():
+        return
     parsed = _parse(ctx)
     if parsed is None:
         ctx.reply_private(

@@ -130,8 +130,8 @@ def chart(ctx: Context, stats: Stats) -> bytes:
 @router.command("stats")
 async def stats(ctx: Context) -> None:
     """Compute the health of the network (or a category) and send it with a chart."""
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
+    if not ctx.move_to_private():
+        return
     allowed, category = _scope(ctx)
     if not allowed:
         assert ctx.member is not None

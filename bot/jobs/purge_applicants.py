@@ -20,6 +20,6 @@ JOB_ID = "purge_applicants"
 
 async def run(app: Relais) -> None:
     async with app.sessions() as session, session.begin():
-        count = await purge_applicants(session, app.settings, app.clock.now())
+        count = await purge_applicants(session, app.settings, app.clock)
     if count:
         log.info("deleted %d applicants never approved", count)

@@ -9,6 +9,7 @@ transcript replays deterministically. The grammar (also in the README)::
     @alice [Business]        ... or the button whose label is Business
     @alice https://x.test    alice writes free text
     @alice #business hi      alice writes "hi" in the channel of category business
+    @alice +#business        alice joins the channel of category business
     ~ +7d                    the clock moves 7 days (also +3h, +30m, +2w)
 """
 
@@ -21,13 +22,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from bot.platforms.port import Button, Event, Outgoing
+from bot.platforms.port import OPEN_PRIVATE, Button, Event, Outgoing
 
 if TYPE_CHECKING:
     from bot.app import Relais
 
 NAME = "console"
-_LINE = re.compile(r"^@(?P<user>[\w.-]+)\s*(?:#(?P<channel>[\w-]+)\s*)?(?P<rest>.*)$")
+_LINE = re.compile(r"^@(?P<user>[\w.-]+)\s*(?P<joins>\+)?(?:#(?P<channel>[\w-]+)\s*)?(?P<rest>.*)$")
 _PRESS = re.compile(r"^\[(?P<which>[^\]]+)\]$")
 _CLOCK = re.compile(r"^~\s*\+(?P<amount>\d+)(?P<unit>[mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -95,7 +96,9 @@ class ConsolePlatform:
         buttons = [button for row in message.buttons for button in row]
         if buttons:
             self._keyboards[address.chat_id] = (message_id, buttons)
-            numbered = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, start=1))
+            numbered = "  ".join(
+                f"[{i}] {b.label}" + (" ↗" if b.url else "") for i, b in enumerate(buttons, start=1)
+            )
             self._print(f"    {numbered}")
         return message_id
 
@@ -120,9 +123,22 @@ class ConsolePlatform:
         if match is None:
             raise ConsoleError(f"cannot read {line!r}: start with @name, ~ +7d or #")
         self._print(line)
-        event = self._event(match["user"], match["channel"], match["rest"].strip())
+        if match["joins"] and match["channel"]:
+            event: Event | None = Event(
+                platform=NAME,
+                user_id=match["user"],
+                user_name=match["user"].capitalize(),
+                chat_id=channel_chat(match["channel"]),
+                is_private=False,
+                joined=True,
+            )
+        else:
+            event = self._event(match["user"], match["channel"], match["rest"].strip())
         if event is not None:
             await self.app.dispatch(event, self)
+            # Broadcasts queued by this line go out before the next line is read, so a
+            # transcript reads in the order things happen.
+            await self.app.sender.drain()
 
     async def _advance(self, delta: timedelta) -> None:
         clock = self.app.clock
@@ -139,7 +155,6 @@ class ConsolePlatform:
             "user_name": user.capitalize(),
             "chat_id": chat,
             "is_private": channel is None,
-            "channel_category": channel,
         }
         press = _PRESS.match(rest)
         if press:
@@ -148,11 +163,30 @@ class ConsolePlatform:
                 self._print(f"    (no button {press['which']!r} in {chat})")
                 return None
             message_id, button = found
+            if button.url is not None:
+                return self._follow(user, button.url)
             return Event(**common, payload=button.payload, message_id=message_id)  # type: ignore[arg-type]
         if rest.startswith("/"):
             name, *args = rest[1:].split()
             return Event(**common, command=name.split("@")[0].lower(), args=tuple(args))  # type: ignore[arg-type]
         return Event(**common, text=rest)  # type: ignore[arg-type]
+
+    def _follow(self, user: str, url: str) -> Event | None:
+        """A link button: opening the private chat sends ``/start <arg>`` there, as the
+        Telegram app does with a deep link; other links are only shown."""
+        if not url.startswith(OPEN_PRIVATE):
+            self._print(f"    (opens {url})")
+            return None
+        start = url.partition("?start=")[2]
+        return Event(
+            platform=NAME,
+            user_id=user,
+            user_name=user.capitalize(),
+            chat_id=user,
+            is_private=True,
+            command="start",
+            args=(start,) if start else (),
+        )
 
     def _find_button(self, chat: str, which: str) -> tuple[str, Button] | None:
         newest = self._keyboards.get(chat)

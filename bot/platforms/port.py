@@ -24,16 +24,30 @@ class Address:
     thread_id: str | None = None
 
 
+#: A link button's URL that each adapter turns into "open a private chat with this bot"
+#: (on Telegram, ``https://t.me/<bot>?start=<arg>``), since only it knows its own address.
+OPEN_PRIVATE = "relais:private"
+
+
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A quick-reply button: what it says, and the opaque payload it sends back."""
+    """A quick-reply button: what it says, and the opaque payload it sends back; or a
+    link button when ``url`` is set (the payload is then empty)."""
 
     label: str
-    payload: str
+    payload: str = ""
+    url: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.payload.encode()) > MAX_PAYLOAD_BYTES:
             raise ValueError(f"button payload over {MAX_PAYLOAD_BYTES} bytes: {self.payload!r}")
+        if (self.url is None) == (not self.payload):
+            raise ValueError("a button has either a payload or a url")
+
+    @staticmethod
+    def open_private(label: str, start: str = "") -> Button:
+        """A link that opens the private chat with the bot, passing ``start`` along."""
+        return Button(label, url=f"{OPEN_PRIVATE}?start={start}" if start else OPEN_PRIVATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +100,8 @@ class Event:
     #: The id of the message whose button was pressed, so the adapter can edit it.
     message_id: str | None = None
     update_id: str | None = None
-    #: Set by adapters for messages in a chat bound to a category (console: ``#business``).
-    channel_category: str | None = None
+    #: The person just joined this (group) chat; no text, command or payload.
+    joined: bool = False
 
     @property
     def identity(self) -> str:
@@ -97,6 +111,35 @@ class Event:
     @property
     def chat(self) -> Address:
         return Address(self.platform, self.chat_id, self.thread_id)
+
+
+class PlatformUnavailable(Exception):
+    """A platform cannot start (its service is unreachable, its token was refused); the
+    message says why in one line, for the person running the bot."""
+
+
+class DeliveryError(Exception):
+    """Raised by ``Platform.send`` so the delivery queue can decide what happens next."""
+
+
+class RetryLater(DeliveryError):
+    """The platform asked to slow down (a 429): try again after ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class Unreachable(DeliveryError):
+    """The person blocked the bot or closed their DMs, or the chat is gone: do not retry."""
+
+
+class Rejected(DeliveryError):
+    """The platform refused this message for good (a bad request): do not retry."""
+
+
+class TemporaryFailure(DeliveryError):
+    """A network error or a server error: worth retrying with back-off."""
 
 
 class Platform(Protocol):

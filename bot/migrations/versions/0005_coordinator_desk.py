@@ -1,7 +1,7 @@
-"""coordinator desk: signal history, audit, mention review, import keys, consent version, erasure
+"""coordinator desk: signal history, mention review, import keys, consent version, erasure
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0008
 Create Date: 2026-11-24 21:34:04.098738
 """
 
@@ -13,33 +13,12 @@ from alembic import op
 import bot.models
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "audit_entries",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("action", sa.String(length=32), nullable=False),
-        sa.Column("target", sa.String(length=64), nullable=False),
-        sa.Column("details", sa.JSON(), nullable=False),
-        sa.Column("created_at", bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"],
-            ["members.id"],
-            name=op.f("fk_audit_entries_actor_id_members"),
-            ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entries")),
-    )
-    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_entries_created_at"), ["created_at"], unique=False
-        )
-
     op.create_table(
         "report_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -117,7 +96,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_report_events_report_id"))
 
     op.drop_table("report_events")
-    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_audit_entries_created_at"))
-
-    op.drop_table("audit_entries")

@@ -1,0 +1,127 @@
+"""The delivery queue's records: broadcasts are written as rows before anything is sent.
+
+Every delivery has a ``key`` naming its business fact; enqueuing the same key twice adds
+nothing, so a re-run job or a retried update cannot send twice. The sender
+(:mod:`bot.sender`) drains the rows; this module only reads and writes them.
+
+Crash rule: a row is marked ``sending`` in its own committed transaction before the
+platform is called, and ``sent`` after. A row found ``sending`` at start-up was in flight
+when the process died: it may or may not have arrived, and it is marked ``unknown`` and
+never retried. Relais prefers a rare missing message to a duplicate one; coordinators see
+the ``unknown`` count in the progress of the broadcast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Delivery, DeliveryStatus
+from bot.platforms.port import Address, Button, Message
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One delivery to enqueue."""
+
+    key: str
+    address: Address
+    message: Message
+    private: bool = False
+    member_id: int | None = None
+
+
+def encode(message: Message) -> dict[str, Any]:
+    return {
+        "text": message.text,
+        "buttons": [[[button.label, button.payload] for button in row] for row in message.buttons],
+    }
+
+
+def decode(data: dict[str, Any], image_png: bytes | None) -> Message:
+    rows = [[Button(label, payload) for label, payload in row] for row in data.get("buttons", [])]
+    return Message(
+        text=str(data["text"]),
+        buttons=tuple(tuple(row) for row in rows),
+        image_png=image_png,
+    )
+
+
+async def enqueue(
+    session: AsyncSession, now: datetime, batch: str, planned: Sequence[Planned]
+) -> int:
+    """Add deliveries in the caller's transaction; returns how many were new."""
+    if not planned:
+        return 0
+    rows = [
+        {
+            "key": item.key,
+            "batch": batch,
+            "platform": item.address.platform,
+            "chat_id": item.address.chat_id,
+            "thread_id": item.address.thread_id,
+            "private": item.private,
+            "member_id": item.member_id,
+            "message": encode(item.message),
+            "image_png": item.message.image_png,
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "not_before": now,
+            "created_at": now,
+        }
+        for item in planned
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    before = await _count(session, batch)
+    await session.execute(insert(Delivery).on_conflict_do_nothing(index_elements=["key"]), rows)
+    return await _count(session, batch) - before
+
+
+async def _count(session: AsyncSession, batch: str) -> int:
+    return int(await session.scalar(select(func.count()).where(Delivery.batch == batch)) or 0)
+
+
+async def progress(session: AsyncSession, batch: str) -> dict[DeliveryStatus, int]:
+    """How many deliveries of a broadcast are in each state."""
+    rows = await session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.batch == batch)
+        .group_by(Delivery.status)
+    )
+    counts = {status: 0 for status in DeliveryStatus}
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+async def recover_in_flight(session: AsyncSession) -> int:
+    """At start-up: rows left ``sending`` by a dead process become ``unknown``."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.status == DeliveryStatus.SENDING)
+        .values(status=DeliveryStatus.UNKNOWN, last_error="process stopped while sending")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def due(
+    session: AsyncSession, now: datetime, platforms: Sequence[str], limit: int
+) -> list[Delivery]:
+    """The oldest pending deliveries that may go now, on the running platforms."""
+    result = await session.scalars(
+        select(Delivery)
+        .where(
+            Delivery.status == DeliveryStatus.PENDING,
+            Delivery.not_before <= now,
+            Delivery.platform.in_(platforms),
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    return list(result)

@@ -1,0 +1,30 @@
+"""identities.unreachable_at: when Telegram last refused a private message (403)
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-24 21:29:55.128833
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import bot.models
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("identities", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("unreachable_at", bot.models.UTCDateTime(timezone=True), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("identities", schema=None) as batch_op:
+        batch_op.drop_column("unreachable_at")

@@ -1,0 +1,74 @@
+"""Pacing of Bot API calls to Telegram's flood limits (about 30 messages a second
+overall, 20 a minute in one group).
+
+python-telegram-bot's ``AIORateLimiter`` paces the same way, but when it is told not to
+retry it logs every 429 as an error with a traceback. Relais retries 429s itself (in
+the adapter, with network errors and group migrations), so this gate only paces and
+lets a 429 through to the code that knows what to do with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram.ext import BaseRateLimiter
+
+#: Group limiters kept in memory before idle ones are forgotten.
+_MAX_GROUP_LIMITERS = 512
+
+JSONDict = dict[str, Any]
+
+
+class FloodGate(BaseRateLimiter[None]):
+    """Waits before a call that would exceed a limit; never retries."""
+
+    def __init__(self, *, overall_per_second: float = 30, group_per_minute: float = 20) -> None:
+        self._overall = AsyncLimiter(overall_per_second, 1)
+        self._group_rate = group_per_minute
+        self._groups: dict[int, AsyncLimiter] = {}
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        chat_id = data.get("chat_id")
+        if chat_id is None:  # getUpdates, answerCallbackQuery, setMyCommands...
+            return await callback(*args, **kwargs)
+        group = self._group(chat_id)
+        # The group's own limit first, so a throttled group does not hold overall capacity.
+        async with group if group is not None else contextlib.nullcontext(), self._overall:
+            return await callback(*args, **kwargs)
+
+    def _group(self, chat_id: object) -> AsyncLimiter | None:
+        try:
+            chat = int(str(chat_id))
+        except ValueError:
+            return None  # an @channelusername: Relais addresses chats by id
+        if chat >= 0:
+            return None  # a private chat
+        if len(self._groups) > _MAX_GROUP_LIMITERS:
+            idle = [
+                key
+                for key, limiter in self._groups.items()
+                if limiter.has_capacity(self._group_rate)
+            ]
+            for key in idle:
+                del self._groups[key]
+        limiter = self._groups.get(chat)
+        if limiter is None:
+            limiter = self._groups[chat] = AsyncLimiter(self._group_rate, 60)
+        return limiter

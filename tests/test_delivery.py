@@ -1,0 +1,192 @@
+"""The delivery queue: nothing sent twice, nothing lost, limits and failures handled."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import delivery
+from bot.clock import FrozenClock
+from bot.config import DeliverySettings
+from bot.db import session_factory
+from bot.models import Delivery, DeliveryStatus
+from bot.platforms.port import Address, Message
+from bot.sender import Pace, Sender, Window
+from tests.fakes import RecordingPlatform
+
+FAST = DeliverySettings(speedup=10_000, concurrency=32, max_attempts=4)
+
+
+def plan(n: int, prefix: str = "c1", chats: int | None = None) -> list[delivery.Planned]:
+    return [
+        delivery.Planned(
+            key=f"{prefix}:m{i}",
+            address=Address("telegram", str(1000 + (i % chats if chats else i))),
+            message=Message(text=f"{prefix} hello {i}"),
+            private=True,
+        )
+        for i in range(n)
+    ]
+
+
+async def enqueue(
+    engine: AsyncEngine, clock: FrozenClock, items: list[delivery.Planned], batch: str = "c1"
+) -> int:
+    async with session_factory(engine).begin() as session:
+        return await delivery.enqueue(session, clock.now(), batch, items)
+
+
+async def statuses(engine: AsyncEngine) -> Counter[str]:
+    async with session_factory(engine)() as session:
+        rows = await session.execute(
+            select(Delivery.status, func.count()).group_by(Delivery.status)
+        )
+        return Counter({str(status): int(n) for status, n in rows})
+
+
+def sender_for(engine: AsyncEngine, clock: FrozenClock, platform: RecordingPlatform) -> Sender:
+    return Sender(
+        sessions=session_factory(engine),
+        platforms={platform.name: platform},
+        clock=clock,
+        settings=FAST,
+    )
+
+
+async def test_enqueuing_the_same_keys_twice_adds_nothing(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    assert await enqueue(engine, clock, plan(50)) == 50
+    assert await enqueue(engine, clock, plan(50)) == 0
+    platform = RecordingPlatform()
+    await sender_for(engine, clock, platform).drain()
+    assert len(platform.sent) == 50
+    assert await enqueue(engine, clock, plan(50)) == 0
+    await sender_for(engine, clock, platform).drain()
+    assert len(platform.sent) == 50
+
+
+async def test_two_thousand_with_429s_and_403s_end_sent_or_unreachable_once(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    await enqueue(engine, clock, plan(2000))
+    platform = RecordingPlatform()
+    for i in range(0, 2000, 7):
+        platform.throttle[str(1000 + i)] = 2
+    for i in range(3, 2000, 11):
+        platform.flaky[str(1000 + i)] = 1
+    platform.blocked = {str(1000 + i) for i in range(5, 2000, 13)}
+    sender = sender_for(engine, clock, platform)
+    for _ in range(10):
+        await sender.drain()
+        clock.advance(timedelta(seconds=30))
+    counts = await statuses(engine)
+    assert counts == Counter(
+        {"sent": 2000 - len(platform.blocked), "unreachable": len(platform.blocked)}
+    )
+    texts = [o.message.text for o in platform.sent]
+    assert len(texts) == len(set(texts))
+    assert platform.rejections > 0
+
+
+async def test_a_429_delays_only_its_chat_and_keeps_order(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    await enqueue(engine, clock, plan(30, chats=3))
+    platform = RecordingPlatform()
+    platform.throttle["1000"] = 1
+    sender = sender_for(engine, clock, platform)
+    await sender.drain()
+    assert platform.by_chat["1000"] == []
+    assert len(platform.by_chat["1001"]) == 10 and len(platform.by_chat["1002"]) == 10
+    clock.advance(timedelta(seconds=5))
+    await sender.drain()
+    assert platform.by_chat["1000"] == [f"c1 hello {i}" for i in range(0, 30, 3)]
+
+
+async def test_repeated_failures_end_failed(engine: AsyncEngine, clock: FrozenClock) -> None:
+    await enqueue(engine, clock, plan(1))
+    platform = RecordingPlatform()
+    platform.flaky["1000"] = 99
+    sender = sender_for(engine, clock, platform)
+    for _ in range(8):
+        await sender.drain()
+        clock.advance(timedelta(minutes=5))
+    assert await statuses(engine) == Counter({"failed": 1})
+    assert platform.rejections == FAST.max_attempts
+
+
+async def test_in_flight_rows_become_unknown_and_are_never_resent(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    await enqueue(engine, clock, plan(3))
+    async with session_factory(engine).begin() as session:
+        await session.execute(
+            update(Delivery).where(Delivery.key == "c1:m0").values(status=DeliveryStatus.SENDING)
+        )
+    platform = RecordingPlatform()
+    sender = sender_for(engine, clock, platform)
+    await sender.recover()
+    await sender.drain()
+    assert [o.message.text for o in platform.sent] == ["c1 hello 1", "c1 hello 2"]
+    assert await statuses(engine) == Counter({"sent": 2, "unknown": 1})
+
+
+def test_windows_and_pace_hold_the_published_limits() -> None:
+    """Pure logic on made-up instants: a private chat gets 1 message per second, a group
+    20 per minute, and the platform's pace spaces messages evenly."""
+    private = Window(1, 1.0)
+    private.take(0.0)
+    assert private.wait(0.5) == 0.5
+    assert private.wait(1.0) == 0.0
+    group = Window(20, 60.0)
+    for second in range(20):
+        assert group.wait(float(second)) == 0.0
+        group.take(float(second))
+    assert group.wait(20.0) == 40.0
+    assert group.wait(60.0) == 0.0
+    pace = Pace(30)
+    delays = [pace.reserve(0.0) for _ in range(4)]
+    assert [round(d * 30) for d in delays] == [0, 1, 2, 3]
+
+
+WORKER = Path(__file__).with_name("queue_worker.py")
+
+
+async def test_killed_mid_broadcast_then_restarted_sends_each_at_most_once(
+    engine: AsyncEngine, clock: FrozenClock, database_url: str, tmp_path: Path
+) -> None:
+    total = 2000
+    await enqueue(engine, clock, plan(total))
+    log = tmp_path / "sent.log"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    command = [sys.executable, str(WORKER), database_url, str(log)]
+    first = await asyncio.create_subprocess_exec(*command, env=env)
+    try:
+        for _ in range(600):
+            await asyncio.sleep(0.05)
+            if log.exists() and log.read_text().count("\n") >= total // 4:
+                break
+        first.send_signal(signal.SIGKILL)
+    finally:
+        await first.wait()
+    killed_at = log.read_text().count("\n")
+    assert 0 < killed_at < total
+    second = await asyncio.create_subprocess_exec(*command, env=env)
+    assert await asyncio.wait_for(second.wait(), timeout=300) == 0
+    lines = log.read_text().splitlines()
+    per_message = Counter(line.split("\t")[1] for line in lines)
+    assert max(per_message.values()) == 1
+    counts = await statuses(engine)
+    assert counts["pending"] == counts["sending"] == 0
+    assert counts["sent"] + counts["unknown"] == total
+    assert counts["unknown"] <= FAST.concurrency
+    assert len(per_message) >= counts["sent"]
