@@ -1,11 +1,11 @@
 """GDPR: consent versions, a member's own data, erasure, and forgetting old applicants.
 
 Erasure keeps the member row as an anonymous husk (status ``forgotten``): identities,
-flows in progress and every personal field go, report texts, links and contacts are
-blanked, and coordinators' notes on those reports too; the reports' kinds, dates and
-points stay, so aggregates and everyone else's totals do not move. A forgotten member has
-no identity left, so nothing can reach them again, and leaderboards only show active
-members.
+flows in progress, messages queued to them and every personal field go; report texts,
+links and contacts are blanked, and coordinators' notes on those reports too; the
+reports' kinds, dates and points stay, so aggregates and everyone else's totals do not
+move. A forgotten member has no identity left, so nothing can reach them again, and
+leaderboards only show active members.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from bot.config import Settings
 from bot.membership import unused_code
 from bot.models import (
     Conversation,
+    Delivery,
+    GroupGreeting,
     Identity,
     Member,
     MemberStatus,
@@ -121,7 +123,8 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
 
 
 async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None:
-    """Delete these members' identities and any flow they had in progress."""
+    """Delete these members' identities, any flow they had in progress, the record of
+    greeting them in a group, and the queued or sent messages addressed to them."""
     identities = (
         await session.execute(
             select(Identity.platform, Identity.user_id).where(Identity.member_id.in_(member_ids))
@@ -129,11 +132,11 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
     ).all()
     if identities:
         pairs = [(platform, user_id) for platform, user_id in identities]
-        await session.execute(
-            delete(Conversation).where(
-                tuple_(Conversation.platform, Conversation.user_id).in_(pairs)
+        for model in (Conversation, GroupGreeting):
+            await session.execute(
+                delete(model).where(tuple_(model.platform, model.user_id).in_(pairs))
             )
-        )
+    await session.execute(delete(Delivery).where(Delivery.member_id.in_(member_ids)))
     await session.execute(delete(Identity).where(Identity.member_id.in_(member_ids)))
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import exporter
-from bot.models import AuditEntry, Identity, Member, PointsEntry, Report
+from bot.models import AuditEntry, Delivery, Identity, Member, PointsEntry, Report
 from tests.harness import Network
 from tests.test_signals import press
 
@@ -71,6 +71,8 @@ async def test_forget_then_mydata_and_exports_show_nothing(network: Network) -> 
     assert data["identities"] == [
         {"platform": "console", "user_id": "alice", "private_chat_id": "alice"}
     ]
+    out = await press(network, "carol", "sig:q:2")
+    assert "→ @alice: Good news" in out  # a message through the queue, addressed to her
     before = await totals(network)
     stats_before = (await network.play("@carol /stats")).split("Actions in the last", 1)[1]
     out = await network.play("@bob /leaderboard")
@@ -99,6 +101,8 @@ async def test_forget_then_mydata_and_exports_show_nothing(network: Network) -> 
     assert "Stage: won" in out and "→ @alice" not in out
     async with network.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Identity)) == 2
+        to_alice = select(func.count()).select_from(Delivery).where(Delivery.chat_id == "alice")
+        assert await session.scalar(to_alice) == 0  # the queue keeps nothing addressed to her
         husk = await session.scalar(select(Member).where(Member.status == "forgotten"))
         assert husk is not None and husk.display_name == "" and husk.email is None
         audit = await session.scalar(select(AuditEntry).where(AuditEntry.action == "member.forget"))
