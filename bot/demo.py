@@ -41,57 +41,19 @@ from bot.signals import WON_REASON, Stage
 DEFAULT_MEMBERS = 300
 WEEKS = 12
 CHUNK = 2000
-FIRST = (
-    "Camille",
-    "Léa",
-    "Hugo",
-    "Chloé",
-    "Lucas",
-    "Inès",
-    "Louis",
-    "Manon",
-    "Jules",
-    "Zoé",
-    "Arthur",
-    "Émilie",
-    "Nathan",
-    "Sarah",
-    "Théo",
-    "Jeanne",
-    "Paul",
-    "Anaïs",
-    "Gabriel",
-    "Clément",
-    "Amélie",
-    "Yasmine",
-    "Karim",
-    "Sofia",
-    "Mathis",
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+FIRST = _words(
+    "Camille Léa Hugo Chloé Lucas Inès Louis Manon Jules Zoé Arthur Émilie Nathan Sarah Théo "
+    "Jeanne Paul Anaïs Gabriel Clément Amélie Yasmine Karim Sofia Mathis"
 )
-LAST = (
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Simon",
-    "Laurent",
-    "Lefèvre",
-    "Michel",
-    "Garcia",
-    "Fournier",
-    "Girard",
-    "Bonnet",
-    "Mercier",
-    "Rousseau",
-    "Faure",
-    "Chevalier",
-    "Nguyen",
+LAST = _words(
+    "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent "
+    "Lefèvre Michel Garcia Fournier Girard Bonnet Mercier Rousseau Faure Chevalier Nguyen"
 )
 #: (share of members, reports per week while active); the rest are dormant.
 PROFILES = (("very_active", 0.03, 2.0), ("regular", 0.10, 0.35), ("occasional", 0.20, 0.08))
@@ -185,6 +147,7 @@ async def build(
     for _ in range(max(members - len(people), 0)):
         people.append(_person(rng, now, rng.choice(keys), Role.MEMBER, None))
         identities.append(None)
+    _appoint_referents(rng, people, keys)
     codes: set[str] = set()
     while len(codes) < len(people):
         codes.add(_code(rng))
@@ -311,6 +274,21 @@ def _person(
         "consent_version": "1",
         "joined_at": joined,
     }
+
+
+def _appoint_referents(rng: random.Random, people: list[dict[str, Any]], keys: list[str]) -> None:
+    """Two referents per category (with the configured ones), among active members."""
+    for key in keys:
+        ordinary = [
+            p
+            for p in people
+            if p["category"] == key
+            and p["role"] is Role.MEMBER
+            and p["status"] is MemberStatus.ACTIVE
+        ]
+        named = sum(1 for p in people if p["category"] == key and p["role"] is Role.REFERENT)
+        for person in rng.sample(ordinary, k=max(0, min(2 - named, len(ordinary)))):
+            person["role"] = Role.REFERENT
 
 
 def _rate(rng: random.Random, role: Role) -> float:

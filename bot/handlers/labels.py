@@ -7,7 +7,7 @@ import dataclasses
 from bot.config import MEDIUMS, SIGNAL_KINDS
 from bot.context import Context
 from bot.i18n import N_
-from bot.models import ReportKind
+from bot.models import MemberStatus, ReportKind, Role
 from bot.signals import Stage
 
 KIND = {
@@ -52,8 +52,6 @@ def speaking(ctx: Context, language: str) -> Context:
 def is_coordinator(ctx: Context) -> bool:
     """An active coordinator: the check every privileged button repeats, since buttons
     do not pass through the command table's gate."""
-    from bot.models import MemberStatus, Role
-
     member = ctx.member
     return (
         member is not None
