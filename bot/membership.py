@@ -80,6 +80,11 @@ async def register(
     )
     session.add(member)
     await session.flush()
+    return await _with_identity(session, member, application)
+
+
+async def _with_identity(session: AsyncSession, member: Member, application: Application) -> Member:
+    """Give the member the applicant's platform identity (their first, or a claimed one)."""
     session.add(
         Identity(
             platform=application.platform,
@@ -129,13 +134,4 @@ async def claim(
     member.language = application.language
     member.consent_at = now
     member.consent_version = settings.privacy.consent_version
-    session.add(
-        Identity(
-            platform=application.platform,
-            user_id=application.user_id,
-            member_id=member.id,
-            private_chat_id=application.private_chat_id,
-        )
-    )
-    await session.flush()
-    return member
+    return await _with_identity(session, member, application)
