@@ -14,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import channels, flows, jobs
+from bot import channels, flows, jobs, privacy
 from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
 from bot.context import Context
 from bot.handlers import ROUTERS
+from bot.handlers.privacy import ask_consent
 from bot.i18n import N_, Translator
 from bot.membership import bootstrap_role
 from bot.models import Conversation, Identity, Member, MemberStatus, ProcessedUpdate
@@ -106,6 +107,7 @@ class Relais:
                 language=self.translator.resolve(chosen, event.language_code),
                 member=member,
                 identity=identity,
+                platforms=tuple(sorted(self.platforms)),
             )
             if not event.is_private:
                 ctx.channel_scope = await channels.scope_of(session, self.settings, event.chat)
@@ -188,6 +190,10 @@ class Relais:
             if not command.allows(member.role):
                 ctx.reply(ctx._("This command is for coordinators or referents."))
                 return
+        consent_missing = member is not None and privacy.needs_consent(member, self.settings)
+        if consent_missing and not command.before_consent:
+            ask_consent(ctx)
+            return
         await handler(ctx)
 
     async def _button(self, ctx: Context, payload: str) -> None:

@@ -56,6 +56,8 @@ class Command:
     #: a channel). Otherwise it is the caller's own business, and platforms that can
     #: (Discord) handle it as a private exchange shown to the caller only.
     public: bool = False
+    #: May be used before agreeing to the current consent text (GDPR rights, help).
+    before_consent: bool = False
 
     def allows(self, role: Role) -> bool:
         return role.rank >= self.min_role.rank
@@ -97,7 +99,38 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(NP_("command name", "privacy"), N_("Choose how you appear in leaderboards")),
-    Command(NP_("command name", "language"), N_("Change your language"), access=Access.MEMBER),
+    Command(
+        NP_("command name", "stats"),
+        N_("Network health: members, activity, trends, with a chart"),
+        min_role=Role.REFERENT,
+        args=(
+            Argument(NP_("command name", "category"), N_("A category key"), type=ArgType.CATEGORY),
+        ),
+    ),
+    Command(
+        NP_("command name", "review"),
+        N_("Verify or reject members' mentions"),
+        min_role=Role.REFERENT,
+    ),
+    Command(
+        NP_("command name", "signals"),
+        N_("Opportunity signals: list, open, triage"),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument(
+                NP_("command name", "stage"),
+                N_("new, qualified, in_progress, won, lost, not_relevant, all"),
+            ),
+            Argument(NP_("command name", "category"), N_("A category key"), type=ArgType.CATEGORY),
+            Argument(NP_("command name", "kind"), N_("A kind of opportunity")),
+        ),
+    ),
+    Command(
+        NP_("command name", "language"),
+        N_("Change your language"),
+        access=Access.MEMBER,
+        before_consent=True,
+    ),
     Command(
         NP_("command name", "bind"),
         N_("Make this chat the channel of a category, general or coordinators"),
@@ -131,12 +164,38 @@ COMMANDS: tuple[Command, ...] = (
         access=Access.MEMBER,
     ),
     Command(
+        NP_("command name", "mydata"),
+        N_("Get all your data as a file"),
+        access=Access.MEMBER,
+        before_consent=True,
+    ),
+    Command(
+        NP_("command name", "forget"),
+        N_("Erase your data and leave the network"),
+        access=Access.MEMBER,
+        before_consent=True,
+    ),
+    Command(
+        NP_("command name", "erase"),
+        N_("Erase a member's data on their request"),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument(NP_("command name", "member"), N_("A member's number or name"), required=True),
+        ),
+    ),
+    Command(
         NP_("command name", "help"),
         N_("What you can do here"),
         access=Access.ANYONE,
         in_groups=True,
+        before_consent=True,
     ),
-    Command(NP_("command name", "cancel"), N_("Stop what you are doing"), access=Access.ANYONE),
+    Command(
+        NP_("command name", "cancel"),
+        N_("Stop what you are doing"),
+        access=Access.ANYONE,
+        before_consent=True,
+    ),
 )
 
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}

@@ -108,6 +108,8 @@ class PointsSettings(_Section):
     settlement: int = Field(default=30, ge=0)
     #: Most points a member can earn from their own reports in one local day.
     daily_cap: int = Field(default=30, ge=0)
+    #: Bonus for the reporter when coordinators mark their signal won (once per signal).
+    signal_won: int = Field(default=50, ge=0)
 
     @field_validator("mention")
     @classmethod
@@ -167,6 +169,15 @@ class DiscordSettings(_Section):
     #: Where Discord is: change these only for a proxy or a test server.
     api_base_url: str = Field(default=DISCORD_API, pattern=r"^https?://")
     gateway_url: str = Field(default=DISCORD_GATEWAY, pattern=r"^wss?://")
+
+
+class PrivacySettings(_Section):
+    """GDPR: which consent text members agreed to, and how long applicants are kept."""
+
+    #: Change it when the consent text changes: members are asked to agree again.
+    consent_version: str = Field(default="1", min_length=1, max_length=32)
+    #: Applicants never approved (pending or rejected) are deleted after this many days.
+    applicant_retention_days: int = Field(default=90, ge=1)
 
 
 def _check_identity(identity: str) -> None:
@@ -236,6 +247,7 @@ class Settings(_Section):
     points: PointsSettings = Field(default_factory=PointsSettings)
     roles: RolesSettings = Field(default_factory=RolesSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
 
     #: Channels declared in config: scope (a category key, general, coordinators) → chats

@@ -30,6 +30,8 @@ class Context:
     outbox: Outbox = field(default_factory=Outbox)
     #: Set when the handler enqueued deliveries, so the sender looks at the queue after commit.
     queued: bool = False
+    #: The platforms running in this process, for broadcasts to bound channels.
+    platforms: tuple[str, ...] = ()
 
     # -- who is asking ------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.membership import CODE_ALPHABET, new_sponsor_code, normalize_code
+from bot.membership import CODE_ALPHABET, normalize_code, unused_code
 from bot.models import Base, Conversation, Identity, LinkCode, Member, MemberStatus, Role
 
 CODE_LENGTH = 6
@@ -168,7 +168,14 @@ async def _platforms(session: AsyncSession, member_id: int) -> list[str]:
     return list(rows)
 
 
-_STATUS_RANK = {MemberStatus.PENDING: 0, MemberStatus.ACTIVE: 1, MemberStatus.REJECTED: 2}
+#: A merge keeps the "strongest" status: active over pending, and a rejection (or an
+#: erasure) is never lifted by linking another account.
+_STATUS_RANK = {
+    MemberStatus.PENDING: 0,
+    MemberStatus.ACTIVE: 1,
+    MemberStatus.REJECTED: 2,
+    MemberStatus.FORGOTTEN: 3,
+}
 
 
 async def _merge(session: AsyncSession, *, survivor: Member, absorbed: Member) -> None:
@@ -197,6 +204,13 @@ async def _merge(session: AsyncSession, *, survivor: Member, absorbed: Member) -
         survivor.status = absorbed.status
     survivor.joined_at = min(survivor.joined_at, absorbed.joined_at)
     survivor.last_action_at = _latest(survivor.last_action_at, absorbed.last_action_at)
+    if survivor.consent_at is None:  # e.g. imported, never claimed: the other one agreed
+        survivor.consent_at, survivor.consent_version = (
+            absorbed.consent_at,
+            absorbed.consent_version,
+        )
+    survivor.email = survivor.email or absorbed.email
+    survivor.phone = survivor.phone or absorbed.phone
     await session.flush()
     await session.execute(delete(Member).where(Member.id == old))
     session.expunge(absorbed)
@@ -228,9 +242,10 @@ async def unlink(
         language=member.language,
         timezone=member.timezone,
         visibility=member.visibility,
-        sponsor_code=await _unused_sponsor_code(session),
+        sponsor_code=await unused_code(session),
         sponsor_id=member.sponsor_id,
         consent_at=member.consent_at,
+        consent_version=member.consent_version,
         joined_at=now,
     )
     session.add(alone)
@@ -238,10 +253,3 @@ async def unlink(
     identity.member_id = alone.id
     await session.flush()
     return alone
-
-
-async def _unused_sponsor_code(session: AsyncSession) -> str:
-    while True:
-        code = new_sponsor_code()
-        if await session.scalar(select(Member.id).where(Member.sponsor_code == code)) is None:
-            return code

@@ -430,3 +430,13 @@ async def test_queued_broadcasts_reach_channels_and_record_closed_dms(
     assert fake.seen_by(ALICE)[-1].where == f"dm:{ALICE.id}"
     assert await unreachable_since(network, BRUNO) == network.clock.now()
     assert await unreachable_since(network, ALICE) is None
+
+
+async def test_my_data_arrives_as_a_private_file(connect: Connected, fake: FakeDiscord) -> None:
+    platform = await connect.start()
+    await join(fake, platform, ALICE)
+    await fake.slash(platform, ALICE, "mydata")
+    answer = fake.calls[-1]
+    assert answer.method == "PATCH" and answer.path.endswith("/messages/@original")
+    assert [a["filename"] for a in answer.body["attachments"]] == ["relais-mydata.json"]
+    assert fake.seen_by(ALICE)[-1].ephemeral

@@ -178,3 +178,20 @@ async def _report_settlement(platform: OtherPlatform, user: str) -> None:
     await platform.say(user, "/report")
     await _press_or_say(platform, user, "[settlement]")
     await platform.say(user, "A family moved to Lyon")
+
+
+async def test_erasure_removes_link_codes_and_linked_accounts(network: Network) -> None:
+    other = OtherPlatform(network.app)
+    await network.join("alice")
+    assert "Linked!" in await other.say("1", f"/link {await issue_code(network, 'alice')}")
+    await issue_code(network, "alice")  # one more, unused
+    out = await network.play(
+        """
+        @alice /forget
+        @alice [Yes, erase my data]
+        """
+    )
+    assert "Your data was erased." in out
+    async with network.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(LinkCode)) == 0
+        assert await session.scalar(select(func.count()).select_from(Identity)) == 0

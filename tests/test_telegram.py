@@ -338,6 +338,12 @@ async def test_images_long_texts_and_buttons(
     [photo] = fake.calls_to("sendPhoto")
     assert photo.params["photo"] == png and photo.text == "Your badge"
     assert photo.buttons == [("Open", "cmd:me")]
+    data = b'{"member": {"name": "Alice"}}'
+    await tg.platform.send(
+        Outgoing(chat, Message("Your data", document=("relais-mydata.json", data)))
+    )
+    [document] = fake.calls_to("sendDocument")
+    assert document.params["document"] == data and document.text == "Your data"
     long_text = "\n".join(f"{i}. " + "x" * 90 for i in range(60))  # about 5,600 characters
     message_id = await tg.platform.send(Outgoing(chat, Message(long_text, ((button,),))))
     first, second = fake.calls_to("sendMessage")

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.app import Relais
 
+from bot.jobs import purge_applicants
+
 Job = Callable[["Relais"], Awaitable[None]]
 
-JOBS: dict[str, Job] = {}
+JOBS: dict[str, Job] = {purge_applicants.JOB_ID: purge_applicants.run}
 
 
 async def run_due(app: Relais) -> None:

@@ -142,8 +142,8 @@ class DiscordSender:
             if turn.original_pending:
                 turn.original_pending = False
                 if private == turn.original_private:
-                    if "file" in extras:
-                        extras["attachments"] = [extras.pop("file")]
+                    if "files" in extras:
+                        extras["attachments"] = extras.pop("files")
                     edited = await interaction.edit_original_response(content=chunk, **extras)
                     sent_id = str(edited.id)
                     continue
@@ -240,12 +240,20 @@ def _sender(
 def _extras(
     message: Message, view: discord.ui.View | None, *, first: bool, last: bool
 ) -> dict[str, Any]:
-    """Keyword arguments of one send: buttons with the last piece, the image with the first."""
+    """Keyword arguments of one send: buttons with the last piece, the image and the
+    document (``/mydata``) with the first."""
     extras: dict[str, Any] = {}
     if last and view is not None:
         extras["view"] = view
-    if first and message.image_png is not None:
-        extras["file"] = discord.File(io.BytesIO(message.image_png), filename="relais.png")
+    if first:
+        files = []
+        if message.image_png is not None:
+            files.append(discord.File(io.BytesIO(message.image_png), filename="relais.png"))
+        if message.document is not None:
+            name, content = message.document
+            files.append(discord.File(io.BytesIO(content), filename=name))
+        if files:
+            extras["files"] = files
     return extras
 
 

@@ -52,7 +52,8 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image."""
+    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image,
+    an optional file (``/mydata`` sends one)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
@@ -61,6 +62,8 @@ class Message:
     #: control that asks for it. Platforms where people simply type (the console, private
     #: chats) may ignore it; Discord shows a button that opens a form.
     text_prompt: str | None = None
+    #: A file attached to the message: (file name, content).
+    document: tuple[str, bytes] | None = None
 
     @staticmethod
     def with_rows(

@@ -3,7 +3,7 @@
 identities.unreachable_at, which Discord also uses, comes from 0002.
 
 Revision ID: 0006
-Revises: 0008
+Revises: 0005
 Create Date: 2026-11-24 21:36:58.877311
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import bot.models
 
 revision: str = "0006"
-down_revision: str | None = "0008"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
