@@ -76,6 +76,67 @@ COMMANDS: tuple[Command, ...] = (
         min_role=Role.COORDINATOR,
         in_groups=True,
     ),
+    Command("invite", N_("Your sponsor code, to invite people you know")),
+    Command(
+        "plan",
+        N_("Post an action plan to your category's channel"),
+        min_role=Role.REFERENT,
+        args=(Argument("category", N_("A category key")),),
+    ),
+    Command(
+        "plans",
+        N_("Your categories' action plans and their answers"),
+        min_role=Role.REFERENT,
+        args=(Argument("category", N_("A category key")),),
+    ),
+    Command(
+        "members",
+        N_("Members of your categories, with their numbers"),
+        min_role=Role.REFERENT,
+        args=(Argument("category", N_("A category key")),),
+    ),
+    Command(
+        "campaigns",
+        N_("Campaigns: scheduled, running and past, with results"),
+        min_role=Role.REFERENT,
+    ),
+    Command(
+        "campaign", N_("Prepare a campaign for some or all categories"), min_role=Role.COORDINATOR
+    ),
+    Command(
+        "pending",
+        N_("Applications waiting for approval"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+    ),
+    Command(
+        "referent",
+        N_("Appoint (or remove) a referent of a category"),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument("member", N_("A member number (#12) or name"), required=True),
+            Argument("category", N_("A category key"), required=True),
+            Argument("action", N_("add or remove"), choices=("add", "remove")),
+        ),
+    ),
+    Command(
+        "coordinator",
+        N_("Appoint (or remove) a coordinator"),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument("member", N_("A member number (#12) or name"), required=True),
+            Argument("action", N_("add or remove"), choices=("add", "remove")),
+        ),
+    ),
+    Command(
+        "move",
+        N_("Move a member to another category"),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument("member", N_("A member number (#12) or name"), required=True),
+            Argument("category", N_("A category key"), required=True),
+        ),
+    ),
     Command("help", N_("What you can do here"), access=Access.ANYONE, in_groups=True),
     Command("cancel", N_("Stop what you are doing"), access=Access.ANYONE),
 )

@@ -4,6 +4,7 @@ directly: replies are queued and sent once the update's transaction has committe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +31,11 @@ class Context:
     outbox: Outbox = field(default_factory=Outbox)
     #: Set when the handler enqueued deliveries, so the sender looks at the queue after commit.
     queued: bool = False
+    #: The platforms this process serves (broadcasts go to their bound chats only).
+    platforms: tuple[str, ...] = ()
+    #: Platform → link that opens the bot with ``/start <code>`` when the code is appended
+    #: (Telegram deep links); platforms without one are absent.
+    start_links: Mapping[str, str] = field(default_factory=dict)
 
     # -- who is asking ------------------------------------------------------------
 

@@ -1,6 +1,20 @@
 """What people say → what happens. One router per feature, included here in one list."""
 
-from bot.handlers import basics, channels, join, leaderboard, me, report
+from bot.handlers import (
+    answers,
+    approvals,
+    basics,
+    campaign_list,
+    campaigns,
+    channels,
+    join,
+    leaderboard,
+    me,
+    plans,
+    report,
+    results,
+    roles,
+)
 from bot.routing import Router
 
 ROUTERS: list[Router] = [
@@ -9,5 +23,12 @@ ROUTERS: list[Router] = [
     me.router,
     leaderboard.router,
     channels.router,
+    approvals.router,
+    roles.router,
+    plans.router,
+    answers.router,
+    campaigns.router,
+    campaign_list.router,
+    results.router,
     basics.router,
 ]

@@ -7,12 +7,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from bot.jobs import campaigns, plans
+
 if TYPE_CHECKING:
     from bot.app import Relais
 
 Job = Callable[["Relais"], Awaitable[None]]
 
-JOBS: dict[str, Job] = {}
+JOBS: dict[str, Job] = {
+    campaigns.ID: campaigns.run_due_campaigns,
+    plans.ID: plans.remind_due_plans,
+}
 
 
 async def run_due(app: Relais) -> None:
