@@ -38,16 +38,20 @@ async def _state(ctx: Context, campaign: Campaign) -> str:
     if campaign.status is CampaignStatus.CANCELLED:
         return ctx._("cancelled")
     latest = await campaigns.latest_run(ctx.session, campaign.id)
-    if latest is not None and latest.ends_at > now:
+    if latest is not None and latest.ends_at > now and campaign.next_run_at is not None:
+        state = ctx._("running")
+    elif latest is not None and latest.ends_at > now:
         state = ctx._("running until {when}", when=campaigns.local(ctx.settings, latest.ends_at))
     elif latest is not None and campaign.next_run_at is None:
         state = ctx._("finished")
     else:
         state = ""
     if campaign.next_run_at is not None:
-        scheduled = ctx._(
-            "scheduled for {when}", when=campaigns.local(ctx.settings, campaign.next_run_at)
-        )
+        when = campaigns.local(ctx.settings, campaign.next_run_at)
+        if latest is not None:
+            scheduled = ctx._("next run {when}", when=when)
+        else:
+            scheduled = ctx._("scheduled for {when}", when=when)
         state = f"{state}, {scheduled}" if state else scheduled
     return state
 

@@ -46,7 +46,9 @@ def _targets(ctx: Context, keys: list[str]) -> str:
 
 def _now_line(ctx: Context, conversation: Conversation, value: str) -> str:
     if conversation.data.get("editing"):
-        return "\n" + ctx._("Now: {value}", value=value) + "\n" + ctx._("Tap Keep to keep it.")
+        return (
+            "\n" + ctx._("Currently: {value}", value=value) + "\n" + ctx._("Tap Keep to keep it.")
+        )
     return ""
 
 

@@ -114,7 +114,7 @@ async def _show(
         lines.append(progress_line(ctx, progress))
     lines.append(ctx._("By category:"))
     for row in found.categories:
-        answers = ", ".join(f"{ctx._(LABELS[c]).lower()} {row.answers[c]}" for c in Choice)
+        answers = ", ".join(f"{ctx._(LABELS[c])} {row.answers[c]}" for c in Choice)
         lines.append(
             "• "
             + ctx._(
