@@ -13,6 +13,7 @@ from tests.harness import Network
 
 def with_roles(
     network: Network,
+    /,
     *,
     coordinators: list[str] | None = None,
     referents: dict[str, list[str]] | None = None,

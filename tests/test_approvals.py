@@ -136,9 +136,7 @@ async def test_rejection_is_told_in_the_applicants_language(network_factory) -> 
     # The list is not rewritten (it may hold other applicants' buttons).
     assert "(edited)" not in out
     assert said_to(out, "@gus")[0].startswith("Your application was not accepted.")
-    assert said_to(out, "@gus")[1:] == [
-        "Your membership is not active. Contact a coordinator."
-    ] * 2
+    assert said_to(out, "@gus")[1:] == ["Your membership is not active. Contact a coordinator."] * 2
 
 
 async def test_without_a_coordinators_channel_each_coordinator_gets_the_card_privately(
@@ -154,7 +152,9 @@ async def test_without_a_coordinators_channel_each_coordinator_gets_the_card_pri
 
     async def join(user: str, *labels: str) -> None:
         await app.dispatch(
-            Event(platform="telegram", user_id=user, chat_id=user, is_private=True, command="start"),
+            Event(
+                platform="telegram", user_id=user, chat_id=user, is_private=True, command="start"
+            ),
             telegram,
         )
         for label in labels:
@@ -196,4 +196,3 @@ async def test_invite_gives_the_code_and_a_telegram_link(network: Network) -> No
     # The link's code works with /start.
     out = await network.play(f"@zed /start {code}\n@zed [English]\n@zed [1]\n@zed [Sport]")
     assert (await member(network, "Zed")).sponsor_id == await member_id(network, "Alice")
-

@@ -61,9 +61,7 @@ async def test_next_monday_campaign_runs_once_reaches_exactly_its_targets(
     assert "Lyon is in the top 10" not in out
     out = await network.play("~ +1h")  # Monday 09:00
     assert network.clock.now() == datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
-    reached = sorted(
-        line.split(":")[0][2:] for line in out.splitlines() if line.startswith("→ ")
-    )
+    reached = sorted(line.split(":")[0][2:] for line in out.splitlines() if line.startswith("→ "))
     assert reached == ["#business", "#tourism", "@alice", "@bob", "@carol", "@tina"]
     assert said_to(out, "#business")[0].startswith("Lyon is in the top 10")
     assert said_to(out, "@tina")[0].startswith("Une campagne des coordinateurs du réseau :")
@@ -166,8 +164,10 @@ async def test_cancelled_and_edited_campaigns(network: Network) -> None:
         @carol /campaigns
         """
     )
-    assert said_to(out, "#sport") == ["Derby on Sunday: wear the city's colours!\n\n"
-        "→ Share the article with your network\n[1] Fait  [2] Je m'en occupe  [3] Pas pour moi"]
+    assert said_to(out, "#sport") == [
+        "Derby on Sunday: wear the city's colours!\n\n"
+        "→ Share the article with your network\n[1] Fait  [2] Je m'en occupe  [3] Pas pour moi"
+    ]
     assert "running, next run 17/03/2026 18:30" in out
     out = await network.play(
         """

@@ -22,7 +22,9 @@ async def referent_rows(network: Network, name: str) -> list[tuple[str, int | No
 
 
 async def test_config_referents_get_exactly_their_categories(network: Network) -> None:
-    network = with_roles(network, referents={"business": ["console:rita"], "sport": ["console:sam"]})
+    network = with_roles(
+        network, referents={"business": ["console:rita"], "sport": ["console:sam"]}
+    )
     await network.join("rita", category="Sport")
     await network.join("sam", category="Sport")
     assert await referent_rows(network, "Rita") == [("business", None)]
@@ -65,7 +67,9 @@ async def test_coordinator_appoints_and_removes_a_referent(network: Network) -> 
         @bob /plan tourism
         """
     )
-    assert said_to(out, "@bob")[0] == "Cette commande est réservée aux coordinateurs et aux référents."
+    assert (
+        said_to(out, "@bob")[0] == "Cette commande est réservée aux coordinateurs et aux référents."
+    )
     assert "Bob is now a referent of Sport." in out
     assert "Bob is already a referent of Sport." in out
     # Told in their own language, through the queue.
