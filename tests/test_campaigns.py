@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from bot import jobs
 from bot.campaigns import occurrence_time, parse_when
-from bot.models import Campaign, CampaignRun, CampaignStatus, Delivery, Member, Repeat
+from bot.models import AuditEntry, Campaign, CampaignRun, CampaignStatus, Delivery, Member, Repeat
 from tests.harness import Network, settings_for
 from tests.people import count, member_id, said_to, with_roles
 
@@ -180,6 +180,9 @@ async def test_cancelled_and_edited_campaigns(network: Network) -> None:
     assert "#sport" not in out
     assert "— cancelled" in out and "Edit #1" not in out
     assert await count(network, CampaignRun) == 1
+    async with network.sessions() as session:
+        actions = list(await session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions == ["campaign.create", "campaign.edit", "campaign.cancel"]
 
 
 def test_schedule_keeps_local_time_across_daylight_saving(database_url: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models import ActionPlan, Answer, PointsEntry, Report
+from bot.models import ActionPlan, Answer, AuditEntry, PointsEntry, Report
 from bot.platforms.port import Address, Event
 from tests.fakes import RecordingPlatform
 from tests.harness import Network
@@ -59,6 +59,7 @@ async def test_plan_goes_to_every_bound_channel_and_answers_count_once(network: 
     assert post.endswith("[1] Fait  [2] Je m'en occupe  [3] Pas pour moi")
     assert telegram.by_chat["-100"] == [post.rsplit("\n", 1)[0]]
     assert telegram.sent[0].address == Address("telegram", "-100", "5")
+    assert await count(network, AuditEntry, AuditEntry.action == "plan.publish") == 1
     out = await network.play(
         """
         @alice #business [Je m'en occupe]

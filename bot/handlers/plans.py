@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot import calls, flows, plans, roles
+from bot import audit, calls, flows, plans, roles
 from bot.calls import Choice
 from bot.context import Context
 from bot.flows import SKIP, Flow, Step
@@ -157,6 +157,10 @@ async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> N
         now=ctx.clock.now(),
     )
     ctx.queued = ctx.queued or queued > 0
+    audit.record(
+        ctx.session, ctx.clock, actor_id=ctx.member.id, action="plan.publish",
+        plan_id=plan.id, category=draft.category, channels=queued,
+    )  # fmt: skip
     await flows.end(ctx, conversation)
     ctx.reply(
         ctx._(
