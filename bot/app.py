@@ -14,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import channels, flows, jobs, roles
+from bot import channels, flows, jobs, privacy, roles
 from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
 from bot.context import Context
 from bot.handlers import ROUTERS
+from bot.handlers.privacy import ask_consent
 from bot.i18n import N_, Translator
 from bot.membership import bootstrap_role
 from bot.models import Conversation, Identity, Member, MemberStatus, ProcessedUpdate
@@ -170,6 +171,9 @@ class Relais:
             await self.run_command(ctx, event.command)
         elif event.payload is not None:
             await self._button(ctx, event.payload)
+        elif event.joined:
+            if self.routes.on_join is not None:
+                await self.routes.on_join(ctx)
         elif event.text is not None and event.is_private:
             await self._text(ctx, event.text)
         # Plain chatter in a group is not for the bot.
@@ -192,6 +196,10 @@ class Relais:
             if not command.allows(member.role):
                 ctx.reply(ctx._("This command is for coordinators or referents."))
                 return
+        consent_missing = member is not None and privacy.needs_consent(member, self.settings)
+        if consent_missing and not command.before_consent:
+            ask_consent(ctx)
+            return
         await handler(ctx)
 
     async def _button(self, ctx: Context, payload: str) -> None:

@@ -36,6 +36,8 @@ class Command:
     args: tuple[Argument, ...] = ()
     #: Shown in group chats' command menus too (otherwise private chats only).
     in_groups: bool = False
+    #: May be used before agreeing to the current consent text (GDPR rights, help).
+    before_consent: bool = False
 
     def allows(self, role: Role) -> bool:
         return role.rank >= self.min_role.rank
@@ -62,7 +64,24 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command("privacy", N_("Choose how you appear in leaderboards")),
-    Command("language", N_("Change your language"), access=Access.MEMBER),
+    Command(
+        "stats",
+        N_("Network health: members, activity, trends, with a chart"),
+        min_role=Role.REFERENT,
+        args=(Argument("category", N_("A category key")),),
+    ),
+    Command("review", N_("Verify or reject members' mentions"), min_role=Role.REFERENT),
+    Command(
+        "signals",
+        N_("Opportunity signals: list, open, triage"),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument("stage", N_("new, qualified, in_progress, won, lost, not_relevant, all")),
+            Argument("category", N_("A category key")),
+            Argument("kind", N_("A kind of opportunity")),
+        ),
+    ),
+    Command("language", N_("Change your language"), access=Access.MEMBER, before_consent=True),
     Command(
         "bind",
         N_("Make this chat the channel of a category, general or coordinators"),
@@ -137,8 +156,32 @@ COMMANDS: tuple[Command, ...] = (
             Argument("category", N_("A category key"), required=True),
         ),
     ),
-    Command("help", N_("What you can do here"), access=Access.ANYONE, in_groups=True),
-    Command("cancel", N_("Stop what you are doing"), access=Access.ANYONE),
+    Command(
+        "mydata",
+        N_("Get all your data as a file"),
+        access=Access.MEMBER,
+        before_consent=True,
+    ),
+    Command(
+        "forget",
+        N_("Erase your data and leave the network"),
+        access=Access.MEMBER,
+        before_consent=True,
+    ),
+    Command(
+        "erase",
+        N_("Erase a member's data on their request"),
+        min_role=Role.COORDINATOR,
+        args=(Argument("member", N_("A member's number or name"), required=True),),
+    ),
+    Command(
+        "help",
+        N_("What you can do here"),
+        access=Access.ANYONE,
+        in_groups=True,
+        before_consent=True,
+    ),
+    Command("cancel", N_("Stop what you are doing"), access=Access.ANYONE, before_consent=True),
 )
 
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}

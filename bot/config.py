@@ -108,6 +108,8 @@ class PointsSettings(_Section):
     settlement: int = Field(default=30, ge=0)
     #: Most points a member can earn from their own reports in one local day.
     daily_cap: int = Field(default=30, ge=0)
+    #: Bonus for the reporter when coordinators mark their signal won (once per signal).
+    signal_won: int = Field(default=50, ge=0)
     #: For the sponsor, once, when a coordinator approves the member they sponsored.
     sponsor: int = Field(default=10, ge=0)
     #: For answering "Done" to a referent's action plan (once per plan).
@@ -149,6 +151,15 @@ class RolesSettings(_Section):
             for identity in identities:
                 _check_identity(identity)
         return value
+
+
+class PrivacySettings(_Section):
+    """GDPR: which consent text members agreed to, and how long applicants are kept."""
+
+    #: Change it when the consent text changes: members are asked to agree again.
+    consent_version: str = Field(default="1", min_length=1, max_length=32)
+    #: Applicants never approved (pending or rejected) are deleted after this many days.
+    applicant_retention_days: int = Field(default=90, ge=1)
 
 
 def _check_identity(identity: str) -> None:
@@ -237,6 +248,7 @@ class Settings(_Section):
     levels: list[Level] = Field(min_length=1)
     points: PointsSettings = Field(default_factory=PointsSettings)
     roles: RolesSettings = Field(default_factory=RolesSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     animation: AnimationSettings = Field(default_factory=AnimationSettings)
 

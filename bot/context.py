@@ -72,6 +72,22 @@ class Context:
     def send(self, address: Address, message: Message) -> None:
         self.outbox.add(Outgoing(address, message))
 
+    def move_to_private(self, start: str = "") -> bool:
+        """Personal flows happen in the private chat. From a group, say so there; when
+        the bot cannot write to the person privately (they never opened the chat, or
+        blocked the bot), offer a button that opens it, and return False."""
+        if self.event.is_private:
+            return True
+        identity = self.identity
+        if identity is None or identity.private_chat_id is None or identity.unreachable_at:
+            self.reply(
+                self._("Let's continue in private: tap the button, then send your command again."),
+                [[Button.open_private(self._("Open a private chat"), start)]],
+            )
+            return False
+        self.reply(self._("I have sent you a private message to continue."))
+        return True
+
     def edit_pressed(self, text: str) -> None:
         """Rewrite the message whose button was pressed, without its buttons, so an old
         prompt shows the choice made and cannot be pressed twice."""

@@ -76,13 +76,22 @@ async def register(
         role=role,
         category=application.category,
         language=application.language,
-        sponsor_code=await _unused_code(session),
+        sponsor_code=await unused_code(session),
         sponsor_id=application.sponsor_id,
         consent_at=now,
+        consent_version=settings.privacy.consent_version,
         joined_at=now,
     )
     session.add(member)
     await session.flush()
+    await _with_identity(session, member, application)
+    if role is not Role.MEMBER:
+        await roles.apply_bootstrap(session, settings, identity_name, member, now)
+    return member
+
+
+async def _with_identity(session: AsyncSession, member: Member, application: Application) -> Member:
+    """Give the member the applicant's platform identity (their first, or a claimed one)."""
     session.add(
         Identity(
             platform=application.platform,
@@ -92,14 +101,44 @@ async def register(
         )
     )
     await session.flush()
-    if role is not Role.MEMBER:
-        await roles.apply_bootstrap(session, settings, identity_name, member, now)
     return member
 
 
-async def _unused_code(session: AsyncSession) -> str:
+async def unused_code(session: AsyncSession) -> str:
+    """A sponsor code no member has."""
     while True:
         code = new_sponsor_code()
         taken = await session.scalar(select(Member.id).where(Member.sponsor_code == code))
         if taken is None:
             return code
+
+
+async def find_invitation(session: AsyncSession, code: str) -> Member | None:
+    """The imported member, not claimed yet, whose invitation code this is."""
+    return await session.scalar(
+        select(Member).where(
+            Member.invite_code == normalize_code(code), Member.status == MemberStatus.ACTIVE
+        )
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    member_id: int,
+    application: Application,
+) -> Member | None:
+    """Link an imported member to the person who sent their invitation code, with their
+    consent; None when the code was used meanwhile. The code works once."""
+    member = await session.scalar(
+        select(Member).where(Member.id == member_id, Member.invite_code.is_not(None))
+    )
+    if member is None:
+        return None
+    now = clock.now()
+    member.invite_code = None
+    member.language = application.language
+    member.consent_at = now
+    member.consent_version = settings.privacy.consent_version
+    return await _with_identity(session, member, application)

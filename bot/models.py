@@ -75,6 +75,9 @@ class MemberStatus(StrEnum):
     PENDING = "pending"
     ACTIVE = "active"
     REJECTED = "rejected"
+    #: Erased on request (GDPR): no identity, no personal field; the row stays so that
+    #: the anonymized reports and points keep aggregates right.
+    FORGOTTEN = "forgotten"
 
 
 class Role(StrEnum):
@@ -114,9 +117,20 @@ class Member(Base):
     visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.NAME)
     sponsor_code: Mapped[str] = mapped_column(String(16), unique=True)
     sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When and to which version of the consent text the member agreed; empty for a
+    #: member imported from a spreadsheet until they claim their account.
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_version: Mapped[str | None] = mapped_column(String(32))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    #: Secret code an imported member sends (``/start CODE``) to claim the account.
+    invite_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    #: What identifies an imported row (email, phone or name+category), so that
+    #: importing the same spreadsheet twice changes nothing.
+    import_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.display_name!r} {self.status} {self.category}>"
@@ -153,13 +167,20 @@ class Report(Base):
     text: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(2048))
     contact: Mapped[str | None] = mapped_column(String(256))
-    #: Triage stage, for signals only.
+    #: Triage stage, for signals only (see :mod:`bot.signals`).
     stage: Mapped[str | None] = mapped_column(String(16))
+    #: The coordinator who took a signal in hand.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    #: A referent's or coordinator's check of a mention: verified or rejected.
+    review: Mapped[str | None] = mapped_column(String(16))
     #: The action plan or campaign run this report answers (``p12``, ``c5-2``), if any.
     subject: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_reports_member_created", "member_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_reports_member_created", "member_id", "created_at"),
+        Index("ix_reports_kind_created", "kind", "created_at"),
+    )
 
     def __repr__(self) -> str:
         return f"<Report {self.id} {self.kind}/{self.subkind} by {self.member_id}>"
@@ -208,6 +229,18 @@ class Conversation(Base):
 
     def __repr__(self) -> str:
         return f"<Conversation {self.platform}:{self.user_id} {self.flow}/{self.step}>"
+
+
+class GroupGreeting(Base):
+    """People already greeted when they joined a channel: greeted once, never again."""
+
+    __tablename__ = "group_greetings"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    greeted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ProcessedUpdate(Base):
@@ -291,6 +324,26 @@ class Delivery(Base):
 
     def __repr__(self) -> str:
         return f"<Delivery {self.id} {self.key} {self.status}>"
+
+
+class ReportEvent(Base):
+    """The history of a report: a signal's stage moves and notes, a mention's review.
+
+    ``action`` is the new stage (``qualified``, ``won``...), ``note`` or a review
+    (``verified``, ``rejected``); who did it and when are kept for the record.
+    """
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<ReportEvent {self.action} on {self.report_id} by {self.actor_id}>"
 
 
 class AuditEntry(Base):

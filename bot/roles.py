@@ -183,7 +183,8 @@ async def find_member(session: AsyncSession, word: str) -> Lookup:
     convenience that stops at homonyms."""
     number = member_number(word)
     if number is not None:
-        return Lookup(await session.get(Member, number))
+        found = await session.get(Member, number)
+        return Lookup(found if found and found.status is not MemberStatus.FORGOTTEN else None)
     name = word.removeprefix("@").lower()
     if not name:
         return Lookup(None)
@@ -192,7 +193,7 @@ async def find_member(session: AsyncSession, word: str) -> Lookup:
             select(Member)
             .where(
                 func.lower(Member.display_name) == name,
-                Member.status != MemberStatus.REJECTED,
+                Member.status.not_in((MemberStatus.REJECTED, MemberStatus.FORGOTTEN)),
             )
             .order_by(Member.id)
             .limit(5)

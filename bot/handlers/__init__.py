@@ -11,9 +11,13 @@ from bot.handlers import (
     leaderboard,
     me,
     plans,
+    privacy,
     report,
     results,
+    review,
     roles,
+    signals,
+    stats,
 )
 from bot.routing import Router
 
@@ -22,6 +26,10 @@ ROUTERS: list[Router] = [
     report.router,
     me.router,
     leaderboard.router,
+    signals.router,
+    stats.router,
+    review.router,
+    privacy.router,
     channels.router,
     approvals.router,
     roles.router,

@@ -118,8 +118,8 @@ async def manage(ctx: Context, parts: list[str]) -> None:
         ctx.reply(ctx._("This campaign can no longer be changed."))
         return
     if parts[0] == "e":
-        if not ctx.event.is_private:
-            ctx.reply(ctx._("I have sent you a private message to continue."))
+        if not ctx.move_to_private():
+            return
         await campaign_flow.edit(ctx, campaign)
         return
     dropped = await campaigns.cancel(ctx.session, campaign, ctx.clock.now())

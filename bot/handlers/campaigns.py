@@ -305,8 +305,8 @@ CAMPAIGN = router.flow(
 @router.command("campaign")
 async def campaign(ctx: Context) -> None:
     """Prepare a new campaign (in private)."""
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
+    if not ctx.move_to_private():
+        return
     await flows.begin(ctx, CAMPAIGN, "target", {})
 
 

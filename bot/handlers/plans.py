@@ -212,8 +212,8 @@ async def plan(ctx: Context) -> None:
         return
     if category is None and len(mine) == 1:
         category = mine[0]
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
+    if not ctx.move_to_private():
+        return
     if category is None:
         await flows.begin(ctx, PLAN, "category", {"mine": mine})
     else:

@@ -24,25 +24,42 @@ class Address:
     thread_id: str | None = None
 
 
+#: A link button's URL that each adapter turns into "open a private chat with this bot"
+#: (on Telegram, ``https://t.me/<bot>?start=<arg>``), since only it knows its own address.
+OPEN_PRIVATE = "relais:private"
+
+
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A quick-reply button: what it says, and the opaque payload it sends back."""
+    """A quick-reply button: what it says, and the opaque payload it sends back; or a
+    link button when ``url`` is set (the payload is then empty)."""
 
     label: str
-    payload: str
+    payload: str = ""
+    url: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.payload.encode()) > MAX_PAYLOAD_BYTES:
             raise ValueError(f"button payload over {MAX_PAYLOAD_BYTES} bytes: {self.payload!r}")
+        if (self.url is None) == (not self.payload):
+            raise ValueError("a button has either a payload or a url")
+
+    @staticmethod
+    def open_private(label: str, start: str = "") -> Button:
+        """A link that opens the private chat with the bot, passing ``start`` along."""
+        return Button(label, url=f"{OPEN_PRIVATE}?start={start}" if start else OPEN_PRIVATE)
 
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image."""
+    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image,
+    an optional file (``/mydata`` sends one)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     image_png: bytes | None = None
+    #: A file attached to the message: (file name, content).
+    document: tuple[str, bytes] | None = None
 
     @staticmethod
     def with_rows(text: str, rows: list[list[Button]]) -> Message:
@@ -83,6 +100,8 @@ class Event:
     #: The id of the message whose button was pressed, so the adapter can edit it.
     message_id: str | None = None
     update_id: str | None = None
+    #: The person just joined this (group) chat; no text, command or payload.
+    joined: bool = False
 
     @property
     def identity(self) -> str:

@@ -45,7 +45,7 @@ from bot.platforms.port import (
     TemporaryFailure,
     Unreachable,
 )
-from bot.platforms.telegram_convert import ALLOWED_UPDATES, NAME, menus, to_event
+from bot.platforms.telegram_convert import ALLOWED_UPDATES, NAME, joined_events, menus, to_event
 from bot.platforms.telegram_limits import FloodGate
 from bot.platforms.telegram_send import Sender, Sleep, retry_seconds
 
@@ -254,6 +254,8 @@ class TelegramPlatform:
         event = to_event(update, self.bot.username)
         if event is not None:
             await self.app.dispatch(event, self)
+        for joined in joined_events(update):
+            await self.app.dispatch(joined, self)
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:
