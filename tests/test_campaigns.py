@@ -57,9 +57,9 @@ async def test_next_monday_campaign_runs_once_reaches_exactly_its_targets(
     out = await network.play("~ +4d")  # Sunday
     assert "Lyon is in the top 10" not in out
     network = network.restarted()  # a new process on the same database
-    out = await network.play("~ +22h")  # Monday 08:00
+    out = await network.play("~ +22h\n~ +59m")  # Monday 08:59
     assert "Lyon is in the top 10" not in out
-    out = await network.play("~ +1h")  # Monday 09:00
+    out = await network.play("~ +1m")  # Monday 09:00
     assert network.clock.now() == datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
     reached = sorted(line.split(":")[0][2:] for line in out.splitlines() if line.startswith("→ "))
     assert reached == ["#business", "#tourism", "@alice", "@bob", "@carol", "@tina"]

@@ -51,6 +51,11 @@ async def visible_categories(ctx: Context, addressed: list[str]) -> list[str]:
     return [key for key in everything if key in mine]
 
 
+def _labelled(ctx: Context, label: str, value: str) -> str:
+    """``Done: 3`` (French puts a space before the colon)."""
+    return ctx._("{label}: {value}", label=label, value=value)
+
+
 @router.button(PREFIX)
 async def show(ctx: Context, parts: list[str]) -> None:
     """Show the results the presser may see."""
@@ -108,7 +113,7 @@ async def _show(
             end=campaigns.local(ctx.settings, end),
             acted=found.acted,
         ),
-        " · ".join(f"{ctx._(LABELS[c])}: {found.count(c)}" for c in Choice),
+        " · ".join(_labelled(ctx, ctx._(LABELS[c]), str(found.count(c))) for c in Choice),
     ]
     if progress is not None:
         lines.append(progress_line(ctx, progress))
@@ -133,5 +138,6 @@ async def _show(
         if people:
             names = ", ".join(f"{p.display_name} #{p.member_id}" for p in people[:NAMES_SHOWN])
             more = len(people) - NAMES_SHOWN
-            lines.append(f"{ctx._(LABELS[choice])}: {names}" + (f" (+{more})" if more > 0 else ""))
+            names += f" (+{more})" if more > 0 else ""
+            lines.append(_labelled(ctx, ctx._(LABELS[choice]), names))
     ctx.reply("\n".join(lines))
