@@ -113,7 +113,7 @@ async def manage(ctx: Context, parts: list[str]) -> None:
     if len(parts) != 2 or parts[0] not in ("e", "x") or not parts[1].isdigit():
         ctx.reply(ctx._("This button is no longer active."))
         return
-    campaign = await ctx.session.get(Campaign, int(parts[1]))
+    campaign = await ctx.session.get(Campaign, int(parts[1]), with_for_update=True)
     if campaign is None or campaign.status is not CampaignStatus.SCHEDULED:
         ctx.reply(ctx._("This campaign can no longer be changed."))
         return

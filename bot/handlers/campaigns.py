@@ -1,7 +1,7 @@
 """/campaign: a coordinator prepares a campaign in private — target categories, message,
 call to action, when (now, or a local date and time) and whether it repeats, and whether
 every targeted member also gets it privately — sees it exactly as members will, and
-confirms. Edit (from /campaigns) runs the same steps with the current values kept by Skip.
+confirms. Edit (from /campaigns) runs the same steps, where Keep keeps the current value.
 
 Nothing is stored before Confirm. A campaign due now runs in the same transaction as its
 creation; a later one is run by the ``campaigns`` job at its time.
@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import audience, audit, calls, campaigns, flows
 from bot.context import Context
-from bot.flows import Flow, Step
+from bot.flows import Flow, Question, Step
 from bot.handlers.labels import category_name
 from bot.models import Campaign, CampaignStatus, Conversation, Repeat, Role
 from bot.routing import Router
@@ -107,7 +107,7 @@ def _ask_call(ctx: Context, conversation: Conversation) -> str:
     return text + _now_line(ctx, conversation, str(conversation.data.get("call", "")))
 
 
-def _text_step(question: Any, field: str, limit: int, next_step: str) -> Step:
+def _text_step(question: Question, field: str, limit: int, next_step: str) -> Step:
     async def sent(ctx: Context, conversation: Conversation, text: str) -> None:
         cleaned = clean_block(text, limit)
         if cleaned is None:
@@ -250,7 +250,7 @@ async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> N
     existing = None
     editing = conversation.data.get("editing")
     if editing:
-        existing = await ctx.session.get(Campaign, int(editing))
+        existing = await ctx.session.get(Campaign, int(editing), with_for_update=True)
         if existing is None or existing.status is not CampaignStatus.SCHEDULED:
             await flows.end(ctx, conversation)
             ctx.reply(ctx._("This campaign can no longer be changed."))
