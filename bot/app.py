@@ -155,9 +155,10 @@ class Relais:
         if row is None:
             return None, None
         identity, member = row
-        if event.is_private and identity.private_chat_id != event.chat_id:
+        in_private_chat = event.is_private and event.in_private_chat
+        if in_private_chat and identity.private_chat_id != event.chat_id:
             identity.private_chat_id = event.chat_id
-        if event.is_private and identity.unreachable_at is not None:
+        if in_private_chat and identity.unreachable_at is not None:
             identity.unreachable_at = None  # writing to us in private reopens the chat
         if bootstrap_role(self.settings, event.identity, member.category) is not None:
             await roles.apply_bootstrap(

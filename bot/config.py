@@ -153,6 +153,30 @@ class RolesSettings(_Section):
         return value
 
 
+DISCORD_API = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg/"
+
+
+class DiscordSettings(_Section):
+    """The Discord server (guild) Relais serves; the token comes from RELAIS_DISCORD_TOKEN."""
+
+    #: The server whose slash commands Relais registers (instantly, unlike global ones).
+    guild_id: int | None = Field(default=None, gt=0)
+    #: Register the slash commands globally too, so they also work in direct messages
+    #: (Discord takes up to an hour to show global changes).
+    sync_globally: bool = False
+    #: Pacing of the bot's own messages per channel: at most ``pace_messages`` every
+    #: ``pace_seconds`` (Discord's limit is 5 per 5 s per channel).
+    pace_messages: int = Field(default=5, ge=1, le=50)
+    pace_seconds: float = Field(default=5.0, gt=0, le=60)
+    #: How many times a message that failed for a passing reason (Discord unavailable,
+    #: network error) is tried again before it is reported as failed.
+    send_retries: int = Field(default=3, ge=0, le=10)
+    #: Where Discord is: change these only for a proxy or a test server.
+    api_base_url: str = Field(default=DISCORD_API, pattern=r"^https?://")
+    gateway_url: str = Field(default=DISCORD_GATEWAY, pattern=r"^wss?://")
+
+
 class PrivacySettings(_Section):
     """GDPR: which consent text members agreed to, and how long applicants are kept."""
 
@@ -248,6 +272,7 @@ class Settings(_Section):
     levels: list[Level] = Field(min_length=1)
     points: PointsSettings = Field(default_factory=PointsSettings)
     roles: RolesSettings = Field(default_factory=RolesSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     animation: AnimationSettings = Field(default_factory=AnimationSettings)
@@ -287,6 +312,15 @@ class Settings(_Section):
             if key not in keys:
                 raise ValueError(f"roles.referents: unknown category {key!r}")
         return self
+
+    @_model_validator(mode="after")
+    def _discord_has_somewhere_to_register(self) -> Settings:
+        if self.discord_token is None or self.discord.guild_id or self.discord.sync_globally:
+            return self
+        raise ValueError(
+            "discord.guild_id: required when RELAIS_DISCORD_TOKEN is set "
+            "(or set discord.sync_globally = true)"
+        )
 
     @field_validator("telegram_webhook_secret")
     @classmethod
@@ -372,6 +406,7 @@ def _describe(error: ValidationError) -> str:
     message = str(first["msg"]).removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown setting"
+    # Checks across sections name their key in the message itself.
     return f"{where}: {message}" if where else message
 
 

@@ -255,6 +255,46 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class LinkCode(Base):
+    """A one-time code that joins a second platform identity to a member (``/link``).
+
+    The code is unique while its row exists; a used or expired row is kept for a day so
+    that a late attempt is told "already used" or "expired" rather than "unknown".
+    """
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    #: The identity that asked for the code: the code must be used from another platform.
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<LinkCode {self.code} for {self.member_id} from {self.platform}:{self.user_id}>"
+
+
+class PlatformState(Base):
+    """Small facts an adapter keeps between runs, e.g. the hash of the slash commands
+    last registered with Discord, so that start-up only syncs when the table changed."""
+
+    __tablename__ = "platform_state"
+    __table_args__ = (UniqueConstraint("platform", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<PlatformState {self.platform}:{self.key}>"
+
+
 class ChannelBinding(Base):
     """A chat (or forum topic / thread) that serves as a channel of the network.
 

@@ -26,6 +26,7 @@ from bot.models import (
     Delivery,
     GroupGreeting,
     Identity,
+    LinkCode,
     Member,
     MemberStatus,
     PointsEntry,
@@ -145,7 +146,8 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
 
 async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None:
     """Delete these members' identities, any flow they had in progress, the record of
-    greeting them in a group, and the queued or sent messages addressed to them."""
+    greeting them in a group, their /link codes (which name a platform account), and the
+    queued or sent messages addressed to them."""
     identities = (
         await session.execute(
             select(Identity.platform, Identity.user_id).where(Identity.member_id.in_(member_ids))
@@ -158,6 +160,7 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
                 delete(model).where(tuple_(model.platform, model.user_id).in_(pairs))
             )
     await session.execute(delete(Delivery).where(Delivery.member_id.in_(member_ids)))
+    await session.execute(delete(LinkCode).where(LinkCode.member_id.in_(member_ids)))
     await session.execute(delete(Identity).where(Identity.member_id.in_(member_ids)))
 
 

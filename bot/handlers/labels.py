@@ -85,3 +85,11 @@ def invalid_input(ctx: Context, reason: str) -> str:
     if reason == "too_long":
         return ctx._("That is too long. Please keep it under 500 characters.")
     return ctx._("That is too short. Please write a few words.")
+
+
+#: Platforms' own names (brands, not translated).
+PLATFORM_NAMES = {"console": "Console", "telegram": "Telegram", "discord": "Discord"}
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform.capitalize())

@@ -1,10 +1,11 @@
 """referent categories, action plans, campaigns, answers
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0006
 
-Written on the animation branch after 0003; when main (0003 → 0008 → 0005) was merged in,
-it was moved after 0005 so that the chain stays linear: 0003 → 0008 → 0005 → 0004.
+Written on the animation branch after 0003; when main (0003 → 0008 → 0005 → 0006) was
+merged in, it was moved to the end so that the chain stays linear:
+0003 → 0008 → 0005 → 0006 → 0004.
 Create Date: 2026-11-24 21:50:08.409357
 """
 
@@ -16,7 +17,7 @@ from alembic import op
 import bot.models
 
 revision: str = "0004"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
