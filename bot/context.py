@@ -31,7 +31,7 @@ class Context:
     outbox: Outbox = field(default_factory=Outbox)
     #: Set when the handler enqueued deliveries, so the sender looks at the queue after commit.
     queued: bool = False
-    #: The platforms this process serves (broadcasts go to their bound chats only).
+    #: The platforms running in this process, for broadcasts to bound channels.
     platforms: tuple[str, ...] = ()
     #: Platform → link that opens the bot with ``/start <code>`` when the code is appended
     #: (Telegram deep links); platforms without one are absent.
