@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import channels, flows, jobs, privacy
+from bot import channels, flows, jobs, privacy, roles
 from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
@@ -49,6 +49,11 @@ class Relais:
         self.translator = translator or Translator(settings.network.default_language)
         self.routes = Routes.of(ROUTERS)
         self.platforms: dict[str, Platform] = {}
+        #: Platform → invitation link prefix (``https://t.me/<bot>?start=``); from config,
+        #: or filled by an adapter that learns its bot's name at start.
+        self.start_links: dict[str, str] = {}
+        if settings.telegram.username:
+            self.start_links["telegram"] = f"https://t.me/{settings.telegram.username}?start="
         self.sender = Sender(
             sessions=sessions,
             platforms=self.platforms,
@@ -108,6 +113,7 @@ class Relais:
                 member=member,
                 identity=identity,
                 platforms=tuple(sorted(self.platforms)),
+                start_links=self.start_links,
             )
             if not event.is_private:
                 ctx.channel_scope = await channels.scope_of(session, self.settings, event.chat)
@@ -154,9 +160,10 @@ class Relais:
             identity.private_chat_id = event.chat_id
         if in_private_chat and identity.unreachable_at is not None:
             identity.unreachable_at = None  # writing to us in private reopens the chat
-        role = bootstrap_role(self.settings, event.identity, member.category)
-        if role is not None and role.rank > member.role.rank:
-            member.role = role
+        if bootstrap_role(self.settings, event.identity, member.category) is not None:
+            await roles.apply_bootstrap(
+                session, self.settings, event.identity, member, self.clock.now()
+            )
         return identity, member
 
     async def _route(self, ctx: Context) -> None:
@@ -209,6 +216,8 @@ class Relais:
             await self.run_command(ctx, parts[0])
         elif prefix in self.routes.buttons and ctx.member is not None:
             await self.routes.buttons[prefix](ctx, parts)
+        elif prefix in self.routes.buttons:
+            ctx.reply(ctx._("You are not a member yet. Send /start to join."))
         else:
             ctx.reply(ctx._("This button is no longer active."))
 

@@ -10,6 +10,7 @@ spaces, at most 32 characters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 from enum import StrEnum
 
 from bot.i18n import N_, NP_
@@ -64,6 +65,16 @@ class Command:
 
 
 PERIODS = ("week", "month", "all")
+#: Arguments shared by the referents' and coordinators' commands.
+_CATEGORY = Argument(NP_("command name", "category"), N_("A category key"), type=ArgType.CATEGORY)
+_MEMBER = Argument(NP_("command name", "member"), N_("A member's number or name"), required=True)
+_ACTION = Argument(
+    NP_("command name", "action"),
+    N_("add or remove"),
+    choices=("add", "remove"),
+    type=ArgType.CHOICE,
+    labels=(N_("Add"), N_("Remove")),
+)
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -151,6 +162,60 @@ COMMANDS: tuple[Command, ...] = (
         min_role=Role.COORDINATOR,
         in_groups=True,
         public=True,
+    ),
+    Command(NP_("command name", "invite"), N_("Your sponsor code, to invite people you know")),
+    Command(
+        NP_("command name", "plan"),
+        N_("Post an action plan to your category's channel"),
+        min_role=Role.REFERENT,
+        args=(_CATEGORY,),
+    ),
+    Command(
+        NP_("command name", "plans"),
+        N_("Your categories' action plans and their answers"),
+        min_role=Role.REFERENT,
+        args=(_CATEGORY,),
+    ),
+    Command(
+        NP_("command name", "members"),
+        N_("Members of your categories, with their numbers"),
+        min_role=Role.REFERENT,
+        args=(_CATEGORY,),
+    ),
+    Command(
+        NP_("command name", "campaigns"),
+        N_("Campaigns: scheduled, running and past, with results"),
+        min_role=Role.REFERENT,
+    ),
+    Command(
+        NP_("command name", "campaign"),
+        N_("Prepare a campaign for some or all categories"),
+        min_role=Role.COORDINATOR,
+    ),
+    Command(
+        NP_("command name", "pending"),
+        N_("Applications waiting for approval"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+        public=True,
+    ),
+    Command(
+        NP_("command name", "referent"),
+        N_("Appoint (or remove) a referent of a category"),
+        min_role=Role.COORDINATOR,
+        args=(_MEMBER, _replace(_CATEGORY, required=True), _ACTION),
+    ),
+    Command(
+        NP_("command name", "coordinator"),
+        N_("Appoint (or remove) a coordinator"),
+        min_role=Role.COORDINATOR,
+        args=(_MEMBER, _ACTION),
+    ),
+    Command(
+        NP_("command name", "move"),
+        N_("Move a member to another category"),
+        min_role=Role.COORDINATOR,
+        args=(_MEMBER, _replace(_CATEGORY, required=True)),
     ),
     Command(
         NP_("command name", "link"),

@@ -110,6 +110,12 @@ class PointsSettings(_Section):
     daily_cap: int = Field(default=30, ge=0)
     #: Bonus for the reporter when coordinators mark their signal won (once per signal).
     signal_won: int = Field(default=50, ge=0)
+    #: For the sponsor, once, when a coordinator approves the member they sponsored.
+    sponsor: int = Field(default=10, ge=0)
+    #: For answering "Done" to a referent's action plan (once per plan).
+    plan_done: int = Field(default=5, ge=0)
+    #: For answering "Done" to a campaign (once per run of the campaign).
+    campaign_done: int = Field(default=5, ge=0)
 
     @field_validator("mention")
     @classmethod
@@ -214,6 +220,14 @@ class TelegramSettings(_Section):
     #: ``webhook_listen:webhook_port/webhook_path``). Required in webhook mode.
     webhook_url: str | None = None
     webhook_path: str = Field(default="telegram", pattern=r"^[A-Za-z0-9._~/-]*$")
+    #: The bot's @username, for invitation links (``https://t.me/<username>?start=CODE``).
+    #: When unset, the adapter learns it from Telegram at start.
+    username: str | None = Field(default=None, pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+    @field_validator("username")
+    @classmethod
+    def _no_at(cls, value: str | None) -> str | None:
+        return value.removeprefix("@") if value else value
 
     @field_validator("api_base_url", "webhook_url")
     @classmethod
@@ -239,6 +253,18 @@ class DeliverySettings(_Section):
     max_attempts: int = Field(default=5, ge=1)
 
 
+class AnimationSettings(_Section):
+    """Action plans and campaigns: when reminders go and how long answers count."""
+
+    #: Days after a plan or a one-off campaign during which members' reports count as
+    #: acting on it (a plan with a due date counts until the end of that day; a repeating
+    #: campaign's run until its next run).
+    results_window_days: int = Field(default=7, ge=1, le=90)
+    #: Local hour (network time zone) of a plan's due date at which members who said
+    #: "I'm on it" are reminded.
+    reminder_hour: int = Field(default=9, ge=0, le=23)
+
+
 class Settings(_Section):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -249,6 +275,7 @@ class Settings(_Section):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    animation: AnimationSettings = Field(default_factory=AnimationSettings)
 
     #: Channels declared in config: scope (a category key, general, coordinators) → chats
     #: written ``platform:chat_id`` or ``platform:chat_id:thread_id``.

@@ -27,6 +27,7 @@ from bot.models import (
     Member,
     MemberStatus,
     PointsEntry,
+    ReferentCategory,
     Report,
     ReportEvent,
     ReportKind,
@@ -154,6 +155,13 @@ async def build(
     for person, code in zip(people, codes, strict=True):
         person["sponsor_code"] = code
     member_ids = await _insert(session, Member, people, progress, ids=True)
+    # A referent speaks for the category they were drawn from (see bot.roles).
+    referent_rows = [
+        {"member_id": member_id, "category": person["category"], "appointed_at": now}
+        for member_id, person in zip(member_ids, people, strict=True)
+        if person["role"] is Role.REFERENT
+    ]
+    await _insert(session, ReferentCategory, referent_rows, None)
 
     identity_rows = []
     for member_id, named in zip(member_ids, identities, strict=True):

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import roles
 from bot.clock import Clock
 from bot.config import RegistrationMode, Settings
 from bot.models import Identity, Member, MemberStatus, Role
@@ -27,7 +28,10 @@ def normalize_code(text: str) -> str:
 
 
 def bootstrap_role(settings: Settings, identity: str, category: str | None) -> Role | None:
-    """The role config grants this identity, if any (config only ever raises a role)."""
+    """The role config grants this identity, if any (config only ever raises a role).
+
+    A referent role is for the categories listed for them only: see
+    :func:`bot.roles.apply_bootstrap`, which records exactly those."""
     if identity in settings.roles.coordinators:
         return Role.COORDINATOR
     if any(identity in people for people in settings.roles.referents.values()):
@@ -81,7 +85,10 @@ async def register(
     )
     session.add(member)
     await session.flush()
-    return await _with_identity(session, member, application)
+    await _with_identity(session, member, application)
+    if role is not Role.MEMBER:
+        await roles.apply_bootstrap(session, settings, identity_name, member, now)
+    return member
 
 
 async def _with_identity(session: AsyncSession, member: Member, application: Application) -> Member:

@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.membership import unused_code
 from bot.models import (
+    Answer,
     Conversation,
     Delivery,
     GroupGreeting,
@@ -29,8 +30,10 @@ from bot.models import (
     Member,
     MemberStatus,
     PointsEntry,
+    ReferentCategory,
     Report,
     ReportEvent,
+    Role,
     Visibility,
 )
 
@@ -72,6 +75,14 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
         )
     entries = await session.scalars(
         select(PointsEntry).where(PointsEntry.member_id == member.id).order_by(PointsEntry.id)
+    )
+    answers = await session.scalars(
+        select(Answer).where(Answer.member_id == member.id).order_by(Answer.id)
+    )
+    referent_of = await session.scalars(
+        select(ReferentCategory.category)
+        .where(ReferentCategory.member_id == member.id)
+        .order_by(ReferentCategory.category)
     )
     return {
         "member": {
@@ -120,6 +131,16 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
             }
             for e in entries
         ],
+        "referent_of": list(referent_of),
+        "answers": [
+            {
+                "to": a.subject,
+                "answer": a.answer,
+                "at": _when(a.answered_at),
+                "changed_at": _when(a.changed_at),
+            }
+            for a in answers
+        ],
     }
 
 
@@ -157,6 +178,8 @@ async def forget(
         .where(Report.member_id == member.id)
         .values(text=None, url=None, contact=None)
     )
+    await session.execute(delete(ReferentCategory).where(ReferentCategory.member_id == member.id))
+    member.role = Role.MEMBER
     member.display_name = ""
     member.email = member.phone = member.timezone = None
     member.invite_code = member.import_key = None

@@ -1,4 +1,4 @@
-"""Checking members' mentions: a referent (for their category) or a coordinator verifies
+"""Checking members' mentions: a referent (of its category) or a coordinator verifies
 or rejects one. A rejection withdraws the mention's points by a compensating negative
 entry (key ``reject:<report id>``): the ledger stays append-only, and a retried
 rejection cannot withdraw twice. A rejected mention stays rejected; a verified one can
@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
+from bot import audit, roles
 from bot.clock import Clock
 from bot.models import (
     Member,
@@ -38,12 +38,9 @@ class ReviewRefused(ValueError):
         self.reason = reason
 
 
-def may_review(reviewer: Member, author_category: str) -> bool:
-    if reviewer.status is not MemberStatus.ACTIVE:
-        return False
-    if reviewer.role is Role.COORDINATOR:
-        return True
-    return reviewer.role is Role.REFERENT and reviewer.category == author_category
+async def may_review(session: AsyncSession, reviewer: Member, author_category: str) -> bool:
+    """A coordinator, or a referent of the author's category (see :mod:`bot.roles`)."""
+    return await roles.speaks_for(session, reviewer, author_category)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +60,8 @@ async def queue(session: AsyncSession, reviewer: Member) -> list[Pending]:
     """The newest mentions nobody has reviewed yet, in this reviewer's scope."""
     where: list[ColumnElement[bool]] = [Report.review.is_(None)]
     if reviewer.role is not Role.COORDINATOR:
-        where.append(Member.category == reviewer.category)
+        mine = await roles.referent_categories(session, reviewer.id)
+        where.append(Member.category.in_(mine))
     return await _pending(session, *where, limit=QUEUE_SIZE)
 
 
@@ -99,7 +97,7 @@ async def decide(
     """Record a verdict; return the points withdrawn (0 when verified)."""
     now = clock.now()
     report = pending.report
-    if not may_review(reviewer, pending.category):
+    if not await may_review(session, reviewer, pending.category):
         raise ReviewRefused("scope")
     if report.review == REJECTED or report.review == verdict:
         raise ReviewRefused("already")

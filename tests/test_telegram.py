@@ -160,6 +160,15 @@ async def test_deep_link_join_fills_in_the_sponsor(
     assert identity.private_chat_id == str(alice["id"])
 
 
+async def test_invite_links_to_the_bot_it_learned_at_start(
+    tg: TelegramNetwork, fake: FakeTelegram, bob: JSON
+) -> None:
+    await tg.join(bob)
+    await tg.say(bob, "/invite")
+    code = (await tg.member(bob)).sponsor_code
+    assert f"On Telegram: https://t.me/relais_test_bot?start={code}" in fake.texts(bob)[-1]
+
+
 async def test_mention_with_buttons_then_a_link(
     tg: TelegramNetwork, fake: FakeTelegram, alice: JSON
 ) -> None:

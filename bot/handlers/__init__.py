@@ -1,15 +1,22 @@
 """What people say → what happens. One router per feature, included here in one list."""
 
 from bot.handlers import (
+    answers,
+    approvals,
     basics,
+    campaign_list,
+    campaigns,
     channels,
     join,
     leaderboard,
     linking,
     me,
+    plans,
     privacy,
     report,
+    results,
     review,
+    roles,
     signals,
     stats,
 )
@@ -26,5 +33,12 @@ ROUTERS: list[Router] = [
     privacy.router,
     channels.router,
     linking.router,
+    approvals.router,
+    roles.router,
+    plans.router,
+    answers.router,
+    campaigns.router,
+    campaign_list.router,
+    results.router,
     basics.router,
 ]

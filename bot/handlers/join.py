@@ -8,6 +8,7 @@ from bot import channels, flows
 from bot.config import LANGUAGES, RegistrationMode
 from bot.context import Context
 from bot.flows import SKIP, Flow, Step
+from bot.handlers import approvals
 from bot.handlers.basics import help_buttons
 from bot.handlers.labels import category_name
 from bot.i18n import N_
@@ -156,6 +157,7 @@ async def _finish(ctx: Context, conversation: Conversation) -> None:
     await flows.end(ctx, conversation)
     ctx.member = member
     if member.status is MemberStatus.PENDING:
+        await approvals.announce(ctx, member)
         ctx.reply_private(
             ctx._(
                 "Thank you! Your application is waiting for a coordinator's approval. "
@@ -227,6 +229,8 @@ async def start(ctx: Context) -> None:
     if ctx.member is not None:
         if ctx.member.status is MemberStatus.PENDING:
             ctx.reply(ctx._("Your application is waiting for a coordinator's approval."))
+        elif ctx.member.status is MemberStatus.REJECTED:
+            ctx.reply(ctx._("Your membership is not active. Contact a coordinator."))
         else:
             ctx.reply(ctx._("You are already a member. Send /help to see what you can do."))
         return

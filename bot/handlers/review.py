@@ -72,7 +72,7 @@ async def _loaded(ctx: Context, report_id: int) -> Pending | None:
     if pending is None:
         ctx.reply(ctx._("This button is no longer active."))
         return None
-    if not review.may_review(ctx.member, pending.category):
+    if not await review.may_review(ctx.session, ctx.member, pending.category):
         ctx.reply(ctx._("Only a coordinator or this category's referent can review it."))
         return None
     if pending.report.review == review.REJECTED:

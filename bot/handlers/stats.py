@@ -1,15 +1,15 @@
 """/stats [category]: the network's health, as text first and then a chart.
 
-Coordinators see the whole network or one category; a referent sees their own category
-only. The answer goes to the caller's private chat: it is for the people who run the
-network, not for the category channel.
+Coordinators see the whole network or one category; a referent sees the categories they
+are referent of (see :mod:`bot.roles`), one at a time. The answer goes to the caller's
+private chat: it is for the people who run the network, not for the category channel.
 """
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import charts
+from bot import charts, roles
 from bot.context import Context
 from bot.handlers.labels import KIND, MEDIUM, STAGE, category_name
 from bot.i18n import N_
@@ -26,17 +26,19 @@ STATUS_COUNTS = {
 }
 
 
-def _scope(ctx: Context) -> tuple[bool, str | None]:
-    """Whether the caller may see what they asked, and the category (None: the whole
-    network). A referent sees their own category only."""
+async def _scope(ctx: Context) -> tuple[bool, str | None, list[str]]:
+    """Whether the caller may see what they asked, the category (None: the whole
+    network), and a referent's own categories: a referent sees only those, one at a time
+    (without an argument, their only one)."""
     assert ctx.member is not None
     asked = [arg.lower() for arg in ctx.event.args]
     if len(asked) > 1 or (asked and ctx.settings.category(asked[0]) is None):
-        return False, None
+        return False, None, []
     if ctx.member.role is Role.REFERENT:
-        own = ctx.member.category
-        return (not asked or asked[0] == own), own
-    return True, asked[0] if asked else None
+        own = await roles.referent_categories(ctx.session, ctx.member.id)
+        wanted = asked[0] if asked else (own[0] if len(own) == 1 else None)
+        return wanted in own, wanted, own
+    return True, asked[0] if asked else None, []
 
 
 def _percent(part: int, whole: int) -> int:
@@ -132,14 +134,14 @@ async def stats(ctx: Context) -> None:
     """Compute the health of the network (or a category) and send it with a chart."""
     if not ctx.move_to_private():
         return
-    allowed, category = _scope(ctx)
+    allowed, category, own = await _scope(ctx)
     if not allowed:
         assert ctx.member is not None
         if ctx.member.role is Role.REFERENT:
             ctx.reply_private(
                 ctx._(
                     "You can see the statistics of your category: /stats {key}",
-                    key=ctx.member.category,
+                    key=" | ".join(own),
                 )
             )
         else:
