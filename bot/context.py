@@ -4,6 +4,7 @@ directly: replies are queued and sent once the update's transaction has committe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +31,11 @@ class Context:
     outbox: Outbox = field(default_factory=Outbox)
     #: Set when the handler enqueued deliveries, so the sender looks at the queue after commit.
     queued: bool = False
+    #: The platforms running in this process, for broadcasts to bound channels.
+    platforms: tuple[str, ...] = ()
+    #: Platform → link that opens the bot with ``/start <code>`` when the code is appended
+    #: (Telegram deep links); platforms without one are absent.
+    start_links: Mapping[str, str] = field(default_factory=dict)
 
     # -- who is asking ------------------------------------------------------------
 
@@ -65,6 +71,22 @@ class Context:
 
     def send(self, address: Address, message: Message) -> None:
         self.outbox.add(Outgoing(address, message))
+
+    def move_to_private(self, start: str = "") -> bool:
+        """Personal flows happen in the private chat. From a group, say so there; when
+        the bot cannot write to the person privately (they never opened the chat, or
+        blocked the bot), offer a button that opens it, and return False."""
+        if self.event.is_private:
+            return True
+        identity = self.identity
+        if identity is None or identity.private_chat_id is None or identity.unreachable_at:
+            self.reply(
+                self._("Let's continue in private: tap the button, then send your command again."),
+                [[Button.open_private(self._("Open a private chat"), start)]],
+            )
+            return False
+        self.reply(self._("I have sent you a private message to continue."))
+        return True
 
     def edit_pressed(self, text: str) -> None:
         """Rewrite the message whose button was pressed, without its buttons, so an old

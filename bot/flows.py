@@ -124,7 +124,10 @@ def prompt(ctx: Context, flow: Flow, conversation: Conversation) -> Message:
     if step.can_skip(ctx):
         extra.append(Button(ctx._("Skip"), payload(flow, conversation, SKIP)))
     extra.append(Button(ctx._("Cancel"), payload(flow, conversation, CANCEL)))
-    return Message.with_rows(step.question(ctx, conversation), [*rows, extra])
+    text_prompt = ctx._("Write an answer") if step.on_text is not None else None
+    return Message.with_rows(
+        step.question(ctx, conversation), [*rows, extra], text_prompt=text_prompt
+    )
 
 
 def ask(ctx: Context, flow: Flow, conversation: Conversation) -> None:

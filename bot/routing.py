@@ -24,6 +24,12 @@ class Router:
     commands: dict[str, CommandHandler] = field(default_factory=dict)
     buttons: dict[str, ButtonHandler] = field(default_factory=dict)
     flows: list[Flow] = field(default_factory=list)
+    on_join: CommandHandler | None = None
+
+    def joined(self, handler: CommandHandler) -> CommandHandler:
+        """Handle someone joining a group chat (at most one router may)."""
+        self.on_join = handler
+        return handler
 
     def command(self, name: str) -> Callable[[CommandHandler], CommandHandler]:
         def register(handler: CommandHandler) -> CommandHandler:
@@ -51,6 +57,7 @@ class Routes:
     commands: dict[str, CommandHandler] = field(default_factory=dict)
     buttons: dict[str, ButtonHandler] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
+    on_join: CommandHandler | None = None
 
     @classmethod
     def of(cls, routers: list[Router]) -> Routes:
@@ -59,6 +66,10 @@ class Routes:
             _merge(router.name, routes.commands, router.commands)
             _merge(router.name, routes.buttons, router.buttons)
             _merge(router.name, routes.flows, {flow.name: flow for flow in router.flows})
+            if router.on_join is not None:
+                if routes.on_join is not None:
+                    raise ValueError(f"router {router.name}: a join handler is already registered")
+                routes.on_join = router.on_join
         return routes
 
 

@@ -80,7 +80,7 @@ class Schedule:
         assert self.cron is not None
         step = _MICROSECOND
         while step < timedelta(days=2):
-            found = self.cron.get_next_fire_time(None, moment + step)
+            found: datetime | None = self.cron.get_next_fire_time(None, moment + step)
             if found is None:
                 return None
             if found.astimezone(UTC) > moment:

@@ -76,7 +76,7 @@ class Call:
         """``(label, callback_data)`` of the inline keyboard sent with this call."""
         markup = self.params.get("reply_markup") or {}
         return [
-            (button["text"], button.get("callback_data", ""))
+            (button["text"], button.get("callback_data") or button.get("url", ""))
             for row in markup.get("inline_keyboard", [])
             for button in row
         ]
@@ -239,6 +239,12 @@ class FakeTelegram:
             chat=chat,
             thread_id=thread_id,
         )
+
+    def joins(self, chat: JSON, *users: JSON) -> JSON:
+        """The service message Telegram sends when ``users`` join (or are added to) a group."""
+        message = self._new_message(chat, None, sender=users[0], thread_id=None)
+        message["new_chat_members"] = list(users)
+        return {"update_id": self._next_update_id(), "message": message}
 
     def press(self, user: JSON, message: JSON, label_or_data: str) -> JSON:
         """A callback query: ``user`` presses the button of ``message`` with this label

@@ -118,3 +118,31 @@ async def test_stale_join_button_is_refused(network: Network) -> None:
     await network.app.dispatch(event, network.console)
     assert "This button is no longer active." in network.out.getvalue()
     assert await count(network, Member) == 0
+
+
+async def test_newcomer_in_a_category_channel_is_greeted_once(network: Network) -> None:
+    await network.join("alice")
+    out = await network.play(
+        """
+        @alice +#business
+        @zoe +#business
+        @zoe +#sport
+        """
+    )
+    assert out.count("→ #") == 1
+    # A stranger's language is unknown on the console: the network's default, French.
+    assert "→ #business: Bienvenue, Zoe ! Pour rejoindre les ambassadeurs Entreprises" in out
+    out = await network.play("@zoe #business [Rejoindre]")
+    assert "→ @zoe: Bienvenue dans Lyon Ambassadors ! Choisissez votre langue." in out
+
+
+async def test_start_from_a_group_moves_to_the_private_chat(network: Network) -> None:
+    out = await network.play(
+        """
+        @zoe #business /start
+        @zoe #business [1]
+        """
+    )
+    assert "→ #business: Continuons en privé" in out
+    assert "[1] Ouvrir une discussion privée ↗" in out
+    assert "→ @zoe: Bienvenue dans Lyon Ambassadors !" in out

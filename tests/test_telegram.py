@@ -160,6 +160,15 @@ async def test_deep_link_join_fills_in_the_sponsor(
     assert identity.private_chat_id == str(alice["id"])
 
 
+async def test_invite_links_to_the_bot_it_learned_at_start(
+    tg: TelegramNetwork, fake: FakeTelegram, bob: JSON
+) -> None:
+    await tg.join(bob)
+    await tg.say(bob, "/invite")
+    code = (await tg.member(bob)).sponsor_code
+    assert f"On Telegram: https://t.me/relais_test_bot?start={code}" in fake.texts(bob)[-1]
+
+
 async def test_mention_with_buttons_then_a_link(
     tg: TelegramNetwork, fake: FakeTelegram, alice: JSON
 ) -> None:
@@ -338,6 +347,12 @@ async def test_images_long_texts_and_buttons(
     [photo] = fake.calls_to("sendPhoto")
     assert photo.params["photo"] == png and photo.text == "Your badge"
     assert photo.buttons == [("Open", "cmd:me")]
+    data = b'{"member": {"name": "Alice"}}'
+    await tg.platform.send(
+        Outgoing(chat, Message("Your data", document=("relais-mydata.json", data)))
+    )
+    [document] = fake.calls_to("sendDocument")
+    assert document.params["document"] == data and document.text == "Your data"
     long_text = "\n".join(f"{i}. " + "x" * 90 for i in range(60))  # about 5,600 characters
     message_id = await tg.platform.send(Outgoing(chat, Message(long_text, ((button,),))))
     first, second = fake.calls_to("sendMessage")
@@ -541,3 +556,44 @@ async def test_queued_broadcast_marks_blocked_members_unreachable(
     assert (counts[DeliveryStatus.SENT], counts[DeliveryStatus.UNREACHABLE]) == (1, 1)
     assert fake.texts(alice)[-1] == "Campaign: share the festival"
     assert (await tg.identity(bob)).unreachable_at == clock.now()
+
+
+# -- groups: greeting newcomers, moving to the private chat ---------------------------
+
+
+async def test_newcomers_in_a_category_group_are_greeted_once(
+    tg: TelegramNetwork, fake: FakeTelegram, alice: JSON, bob: JSON
+) -> None:
+    group = fake.group(GROUP_ID, "Lyon business")
+    async with tg.sessions.begin() as session:
+        await channels.bind(
+            session,
+            Address("telegram", str(GROUP_ID)),
+            "category:business",
+            by=None,
+            now=tg.clock.now(),
+        )
+    await tg.join(alice)
+    joined = fake.joins(group, alice, bob)
+    await tg.deliver(joined)
+    await tg.deliver(joined)  # redelivered
+    await tg.deliver(fake.joins(group, bob))  # leaves and comes back
+    greetings = fake.sent_to(group)
+    assert [call.text for call in greetings] == [
+        "Bienvenue, Bob ! Pour rejoindre les ambassadeurs Entreprises, "
+        "ouvrez une discussion privée avec moi."
+    ]
+    assert greetings[0].buttons == [("Rejoindre", "https://t.me/relais_test_bot")]
+
+
+async def test_a_stranger_in_a_group_gets_a_button_to_the_private_chat(
+    tg: TelegramNetwork, fake: FakeTelegram, bob: JSON
+) -> None:
+    group = fake.group(GROUP_ID, "Lyon business")
+    await tg.deliver(fake.command(bob, "/start@relais_test_bot SPONSOR1", chat=group))
+    call = fake.sent_to(group)[-1]
+    assert call.text.startswith("Continuons en privé")
+    assert call.buttons == [
+        ("Ouvrir une discussion privée", "https://t.me/relais_test_bot?start=SPONSOR1")
+    ]
+    assert fake.sent_to(bob["id"]) == []

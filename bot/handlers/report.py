@@ -12,6 +12,7 @@ from bot import flows, reports
 from bot.config import MEDIUMS, SIGNAL_KINDS
 from bot.context import Context
 from bot.flows import SKIP, Flow, Step
+from bot.handlers import signals
 from bot.handlers.labels import KIND, MEDIUM, SIGNAL_KIND, invalid_input
 from bot.models import Conversation, ReportKind
 from bot.routing import Router
@@ -139,6 +140,8 @@ async def _finish(ctx: Context, conversation: Conversation) -> None:
     if kind is ReportKind.SIGNAL:
         lines.append(ctx._("The coordinators will look at your signal."))
     ctx.reply_private("\n".join(lines))
+    if kind is ReportKind.SIGNAL:
+        await signals.announce(ctx, recorded.report)
 
 
 REPORT = router.flow(
@@ -163,8 +166,8 @@ REPORT = router.flow(
 @router.command("report")
 async def report(ctx: Context) -> None:
     """Start a report (in private: reports can carry personal details)."""
-    if not ctx.event.is_private:
-        ctx.reply(ctx._("I have sent you a private message to continue."))
+    if not ctx.move_to_private():
+        return
     conversation = await flows.current(ctx)
     if conversation is not None and conversation.flow == REPORT.name:
         ctx.reply_private(ctx._("You have a report in progress: continue below, or send /cancel."))

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from bot.jobs import campaigns, plans, purge_applicants
+
 if TYPE_CHECKING:
     from bot.app import Relais
 
@@ -25,7 +27,11 @@ Job = Callable[["Relais"], Awaitable[None]]
 OneOff = Callable[["Relais", dict[str, Any]], Awaitable[None]]
 
 #: Job id → ``run(app)``; the order breaks ties between jobs due at the same instant.
-JOBS: dict[str, Job] = {}
+JOBS: dict[str, Job] = {
+    purge_applicants.JOB_ID: purge_applicants.run,
+    campaigns.ID: campaigns.run_due_campaigns,
+    plans.ID: plans.remind_due_plans,
+}
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {}
 #: One-off job kind → ``run(app, args)``.

@@ -9,6 +9,7 @@ transcript replays deterministically. The grammar (also in the README)::
     @alice [Business]        ... or the button whose label is Business
     @alice https://x.test    alice writes free text
     @alice #business hi      alice writes "hi" in the channel of category business
+    @alice +#business        alice joins the channel of category business
     ~ +7d                    the clock moves 7 days (also +3h, +30m, +2w)
 """
 
@@ -21,13 +22,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from bot.platforms.port import Button, Event, Outgoing
+from bot.platforms.port import OPEN_PRIVATE, Button, Event, Outgoing
 
 if TYPE_CHECKING:
     from bot.app import Relais
 
 NAME = "console"
-_LINE = re.compile(r"^@(?P<user>[\w.-]+)\s*(?:#(?P<channel>[\w-]+)\s*)?(?P<rest>.*)$")
+_LINE = re.compile(r"^@(?P<user>[\w.-]+)\s*(?P<joins>\+)?(?:#(?P<channel>[\w-]+)\s*)?(?P<rest>.*)$")
 _PRESS = re.compile(r"^\[(?P<which>[^\]]+)\]$")
 _CLOCK = re.compile(r"^~\s*\+(?P<amount>\d+)(?P<unit>[mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -56,6 +57,9 @@ class ConsolePlatform:
         self._next_message_id = 0
         #: chat id → (message id, buttons) of the newest message with buttons there.
         self._keyboards: dict[str, tuple[str, list[Button]]] = {}
+        #: Everything sent, in order, so tests can read what a text print leaves out
+        #: (an attached file's content, an image's bytes).
+        self.history: list[Outgoing] = []
         app.attach(self)
 
     async def start(self) -> None:
@@ -67,6 +71,7 @@ class ConsolePlatform:
     # -- output ------------------------------------------------------------------
 
     async def send(self, outgoing: Outgoing) -> str:
+        self.history.append(outgoing)
         address, message = outgoing.address, outgoing.message
         target = address.chat_id if address.chat_id.startswith("#") else f"@{address.chat_id}"
         if outgoing.edit_message_id is not None:
@@ -85,10 +90,15 @@ class ConsolePlatform:
             self._print(f"    {line}")
         if message.image_png is not None:
             self._print(f"    [image: {len(message.image_png)} bytes]")
+        if message.document is not None:
+            name, content = message.document
+            self._print(f"    [file: {name}, {len(content)} bytes]")
         buttons = [button for row in message.buttons for button in row]
         if buttons:
             self._keyboards[address.chat_id] = (message_id, buttons)
-            numbered = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, start=1))
+            numbered = "  ".join(
+                f"[{i}] {b.label}" + (" ↗" if b.url else "") for i, b in enumerate(buttons, start=1)
+            )
             self._print(f"    {numbered}")
         return message_id
 
@@ -113,7 +123,17 @@ class ConsolePlatform:
         if match is None:
             raise ConsoleError(f"cannot read {line!r}: start with @name, ~ +7d or #")
         self._print(line)
-        event = self._event(match["user"], match["channel"], match["rest"].strip())
+        if match["joins"] and match["channel"]:
+            event: Event | None = Event(
+                platform=NAME,
+                user_id=match["user"],
+                user_name=match["user"].capitalize(),
+                chat_id=channel_chat(match["channel"]),
+                is_private=False,
+                joined=True,
+            )
+        else:
+            event = self._event(match["user"], match["channel"], match["rest"].strip())
         if event is not None:
             await self.app.dispatch(event, self)
             # Broadcasts queued by this line go out before the next line is read, so a
@@ -143,11 +163,30 @@ class ConsolePlatform:
                 self._print(f"    (no button {press['which']!r} in {chat})")
                 return None
             message_id, button = found
+            if button.url is not None:
+                return self._follow(user, button.url)
             return Event(**common, payload=button.payload, message_id=message_id)  # type: ignore[arg-type]
         if rest.startswith("/"):
             name, *args = rest[1:].split()
             return Event(**common, command=name.split("@")[0].lower(), args=tuple(args))  # type: ignore[arg-type]
         return Event(**common, text=rest)  # type: ignore[arg-type]
+
+    def _follow(self, user: str, url: str) -> Event | None:
+        """A link button: opening the private chat sends ``/start <arg>`` there, as the
+        Telegram app does with a deep link; other links are only shown."""
+        if not url.startswith(OPEN_PRIVATE):
+            self._print(f"    (opens {url})")
+            return None
+        start = url.partition("?start=")[2]
+        return Event(
+            platform=NAME,
+            user_id=user,
+            user_name=user.capitalize(),
+            chat_id=user,
+            is_private=True,
+            command="start",
+            args=(start,) if start else (),
+        )
 
     def _find_button(self, chat: str, which: str) -> tuple[str, Button] | None:
         newest = self._keyboards.get(chat)

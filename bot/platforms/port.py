@@ -24,29 +24,56 @@ class Address:
     thread_id: str | None = None
 
 
+#: A link button's URL that each adapter turns into "open a private chat with this bot"
+#: (on Telegram, ``https://t.me/<bot>?start=<arg>``), since only it knows its own address.
+OPEN_PRIVATE = "relais:private"
+
+
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A quick-reply button: what it says, and the opaque payload it sends back."""
+    """A quick-reply button: what it says, and the opaque payload it sends back; or a
+    link button when ``url`` is set (the payload is then empty)."""
 
     label: str
-    payload: str
+    payload: str = ""
+    url: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.payload.encode()) > MAX_PAYLOAD_BYTES:
             raise ValueError(f"button payload over {MAX_PAYLOAD_BYTES} bytes: {self.payload!r}")
+        if (self.url is None) == (not self.payload):
+            raise ValueError("a button has either a payload or a url")
+
+    @staticmethod
+    def open_private(label: str, start: str = "") -> Button:
+        """A link that opens the private chat with the bot, passing ``start`` along."""
+        return Button(label, url=f"{OPEN_PRIVATE}?start={start}" if start else OPEN_PRIVATE)
 
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image."""
+    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image,
+    an optional file (``/mydata`` sends one)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     image_png: bytes | None = None
+    #: Set when the person may also answer with free text: the translated label of a
+    #: control that asks for it. Platforms where people simply type (the console, private
+    #: chats) may ignore it; Discord shows a button that opens a form.
+    text_prompt: str | None = None
+    #: A file attached to the message: (file name, content).
+    document: tuple[str, bytes] | None = None
 
     @staticmethod
-    def with_rows(text: str, rows: list[list[Button]]) -> Message:
-        return Message(text=text, buttons=tuple(tuple(row) for row in rows if row))
+    def with_rows(
+        text: str, rows: list[list[Button]], *, text_prompt: str | None = None
+    ) -> Message:
+        return Message(
+            text=text,
+            buttons=tuple(tuple(row) for row in rows if row),
+            text_prompt=text_prompt,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +110,12 @@ class Event:
     #: The id of the message whose button was pressed, so the adapter can edit it.
     message_id: str | None = None
     update_id: str | None = None
+    #: The person just joined this (group) chat; no text, command or payload.
+    joined: bool = False
+    #: False for a private exchange held outside the private chat (Discord's ephemeral
+    #: replies inside a server channel): it proves nothing about whether the private chat
+    #: accepts messages, so it neither records that chat nor clears "unreachable".
+    in_private_chat: bool = True
 
     @property
     def identity(self) -> str:

@@ -45,7 +45,7 @@ from bot.platforms.port import (
     TemporaryFailure,
     Unreachable,
 )
-from bot.platforms.telegram_convert import ALLOWED_UPDATES, NAME, menus, to_event
+from bot.platforms.telegram_convert import ALLOWED_UPDATES, NAME, joined_events, menus, to_event
 from bot.platforms.telegram_limits import FloodGate
 from bot.platforms.telegram_send import Sender, Sleep, retry_seconds
 
@@ -125,6 +125,8 @@ class TelegramPlatform:
                 f"telegram: cannot reach the Bot API at {self.config.api_base_url} ({error})"
             ) from error
         await self.publish_menus()
+        if self.bot.username:  # invitation links (/invite) need the bot's @username
+            self.app.start_links.setdefault(NAME, f"https://t.me/{self.bot.username}?start=")
 
     async def start(self) -> None:
         """Initialize, then receive updates by polling or webhook, as configured."""
@@ -252,6 +254,8 @@ class TelegramPlatform:
         event = to_event(update, self.bot.username)
         if event is not None:
             await self.app.dispatch(event, self)
+        for joined in joined_events(update):
+            await self.app.dispatch(joined, self)
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:

@@ -29,7 +29,7 @@ from bot.commands import COMMANDS, Command
 from bot.config import LANGUAGES, Settings
 from bot.i18n import Translator
 from bot.models import Role
-from bot.platforms.port import Button, Event
+from bot.platforms.port import OPEN_PRIVATE, Button, Event
 
 NAME = "telegram"
 #: What Relais asks Telegram to deliver; anything else is noise it would have to skip.
@@ -73,6 +73,31 @@ def to_event(update: Update, bot_username: str) -> Event | None:
         language_code=user.language_code,
         text=message.text,
     )
+
+
+def joined_events(update: Update) -> list[Event]:
+    """One event per person (not bot) added to a group by a ``new_chat_members`` message.
+    Each gets its own delivery id, so a redelivered update greets nobody twice and
+    several people added at once are each seen."""
+    message = update.message
+    if message is None or not message.new_chat_members:
+        return []
+    where = _common(update, message.chat, None)
+    return [
+        Event(
+            platform=where["platform"],
+            chat_id=where["chat_id"],
+            is_private=where["is_private"],
+            thread_id=where["thread_id"],
+            update_id=f"{update.update_id}:{user.id}",
+            user_id=str(user.id),
+            user_name=user.full_name,
+            language_code=user.language_code,
+            joined=True,
+        )
+        for user in message.new_chat_members
+        if not user.is_bot
+    ]
 
 
 def _press(update: Update, query: CallbackQuery) -> Event | None:
@@ -127,12 +152,26 @@ def _command(message: Message, bot_username: str) -> tuple[str, tuple[str, ...]]
 # -- messages → Bot API arguments -------------------------------------------------------
 
 
-def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+def keyboard(
+    rows: tuple[tuple[Button, ...], ...], bot_username: str
+) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row] for row in rows]
-    )
+    return InlineKeyboardMarkup([[_button(b, bot_username) for b in row] for row in rows])
+
+
+def _button(button: Button, bot_username: str) -> InlineKeyboardButton:
+    if button.url is None:
+        return InlineKeyboardButton(button.label, callback_data=button.payload)
+    return InlineKeyboardButton(button.label, url=link(button.url, bot_username))
+
+
+def link(url: str, bot_username: str) -> str:
+    """Resolve the neutral "open the private chat" link to this bot's deep link."""
+    if not url.startswith(OPEN_PRIVATE):
+        return url
+    start = url.partition("?start=")[2]
+    return f"https://t.me/{bot_username}" + (f"?start={start}" if start else "")
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram import Message as TelegramMessage
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
@@ -73,7 +73,7 @@ class Sender:
         return await self._post(chat_id, thread, outgoing.message)
 
     async def _post(self, chat_id: int, thread: int | None, message: Message) -> str:
-        markup = keyboard(message.buttons)
+        markup = keyboard(message.buttons, self.bot.username)
         text = message.text
         if message.image_png is not None:
             photo = message.image_png
@@ -83,6 +83,21 @@ class Sender:
                 lambda chat: self.bot.send_photo(
                     chat,
                     photo,
+                    caption=caption,
+                    message_thread_id=thread,
+                    reply_markup=markup if caption is not None else None,
+                ),
+            )
+            if caption is not None:
+                return str(sent.message_id)
+        if message.document is not None:
+            name, content = message.document
+            caption = text if len(text) <= CAPTION_LIMIT else None
+            sent = await self.call(
+                chat_id,
+                lambda chat: self.bot.send_document(
+                    chat,
+                    InputFile(content, filename=name),
                     caption=caption,
                     message_thread_id=thread,
                     reply_markup=markup if caption is not None else None,
@@ -107,7 +122,7 @@ class Sender:
 
     async def _edit(self, chat_id: int, message_id: int, message: Message) -> str:
         """Rewrite an earlier message; without buttons its keyboard goes away."""
-        text, markup = split_text(message.text)[0], keyboard(message.buttons)
+        text, markup = split_text(message.text)[0], keyboard(message.buttons, self.bot.username)
         try:
             await self.call(
                 chat_id,

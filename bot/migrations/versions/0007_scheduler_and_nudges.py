@@ -1,7 +1,7 @@
 """scheduler job runs, one-off jobs, nudges
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-24 21:51:47.639771
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.models
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
