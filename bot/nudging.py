@@ -29,6 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import NudgeSettings, Settings
 from bot.i18n import N_, Translator
 from bot.models import (
+    ActionPlan,
+    Campaign,
+    CampaignRun,
     Identity,
     Member,
     MemberStatus,
@@ -112,8 +115,29 @@ def category_label(settings: Settings, key: str, language: str) -> str:
 
 
 async def current_call(session: AsyncSession, category: str, at: datetime) -> str | None:
-    """The category's current call to action (an open action plan or campaign), for the
-    personal nudge. Plans and campaigns are not modelled on this branch yet: none."""
+    """The category's current call to action, for the personal nudge: the newest action
+    plan still open, else the newest campaign run still open that targets it."""
+    plan = await session.scalar(
+        select(ActionPlan)
+        .where(
+            ActionPlan.category == category,
+            ActionPlan.posted_at <= at,
+            ActionPlan.window_ends_at > at,
+        )
+        .order_by(ActionPlan.posted_at.desc(), ActionPlan.id.desc())
+        .limit(1)
+    )
+    if plan is not None:
+        return f"{plan.title} — {plan.call_to_action}"
+    runs = await session.execute(
+        select(CampaignRun.categories, Campaign.call_to_action)
+        .join(Campaign, Campaign.id == CampaignRun.campaign_id)
+        .where(CampaignRun.started_at <= at, CampaignRun.ends_at > at)
+        .order_by(CampaignRun.started_at.desc(), CampaignRun.id.desc())
+    )
+    for categories, call in runs:
+        if not categories or category in categories:
+            return str(call)
     return None
 
 

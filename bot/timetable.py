@@ -7,6 +7,7 @@ A schedule is one of::
     hourly             every hour, on the hour
     0 9 * * mon        a five-field crontab line
     every 1m           every minute (also 30s, 2h): a polling job
+    off                never
 
 Calendar schedules are computed by APScheduler's ``CronTrigger`` in the network's zone,
 so "Monday 09:00" stays 09:00 local across daylight-saving changes. Each of their
@@ -54,6 +55,10 @@ class Schedule:
     text: str
     cron: CronTrigger | None = None
     interval: timedelta | None = None
+
+    @property
+    def polling(self) -> bool:
+        return self.interval is not None
 
     @property
     def recurring(self) -> bool:
@@ -104,6 +109,8 @@ def parse(text: str, timezone: str) -> Schedule:
         if amount <= 0:
             raise ScheduleError(f"{text!r}: the interval must be positive")
         return Schedule(text, interval=timedelta(**{_UNITS[every["unit"]]: amount}))
+    if spec == "off":
+        return Schedule(text)
     if spec == "hourly":
         return Schedule(text, cron=CronTrigger(minute=0, timezone=zone))
     words = spec.split(" ")
@@ -120,5 +127,5 @@ def parse(text: str, timezone: str) -> Schedule:
             raise ScheduleError(f"{text!r}: {error}") from error
     raise ScheduleError(
         f"{text!r} is not a schedule: use 'mon 09:00', 'daily 04:00', 'hourly', "
-        "'every 1m' or a crontab line like '0 9 * * mon'"
+        "'every 1m', 'off' or a crontab line like '0 9 * * mon'"
     )

@@ -185,7 +185,8 @@ async def test_ten_weeks_of_a_sixty_member_network(network: Network) -> None:
     share = out[out.index("→ #general: Leaderboard of the week — all categories — 06/04") :][:1200]
     assert "Business: 5 of 12 (42%)" in share
     # The referent's digest on Monday 4 May: four dormant members to contact.
-    digest = out[out.index("→ @bus00: Your weekly digest — Business — 27/04 to 03/05") :][:1500]
+    digest = out[out.index("→ @bus00: Your weekly digest — 27/04 to 03/05") :][:1500]
+    assert "— Business —" in digest
     assert "Actions: 5 mentions, 0 opportunity signals, 0 settlements." in digest
     assert "4 dormant members did not answer two nudges" in digest
     for index in (5, 6, 7, 11):

@@ -14,8 +14,9 @@ from bot.context import Context
 from bot.flows import Flow, Step
 from bot.handlers.report import REPORT
 from bot.i18n import N_
-from bot.models import Conversation, Member, MemberStatus, Nudge, NudgeStep, Role
+from bot.models import Conversation, Member, MemberStatus, Nudge, NudgeStep
 from bot.platforms.port import Message
+from bot.roles import speaks_for
 from bot.routing import Router
 
 router = Router("nudges")
@@ -116,9 +117,7 @@ async def _listed(ctx: Context, parts: list[str]) -> tuple[Nudge, Member] | None
     member = await ctx.session.get(Member, nudge.member_id)
     if member is None:
         return None
-    allowed = ctx.member.role is Role.COORDINATOR or (
-        ctx.member.role is Role.REFERENT and ctx.member.category == member.category
-    )
+    allowed = await speaks_for(ctx.session, ctx.member, member.category)
     return (nudge, member) if allowed else None
 
 

@@ -83,7 +83,7 @@ async def run_due(app: Relais) -> None:
             await _record(app, records)
         await _run_one_offs(app, now)
         for job, schedule in plan.items():
-            if not schedule.recurring:
+            if schedule.polling:
                 await _run(app, job, now)
         app.job_cursor = max(since, now)
 
