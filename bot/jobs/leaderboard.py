@@ -86,12 +86,13 @@ async def _category_post(
         lines.append(welcome)
     improved = await weekly.most_improved(session, week, before, key)
     if improved is not None:
+        shown = _public_name(_, improved.display_name, improved.visibility)
         lines.append(
             _.ngettext(
                 "Most improved: {name}, {n} point more than the week before.",
                 "Most improved: {name}, {n} points more than the week before.",
                 improved.gain,
-                name=_public_name(_, improved.display_name, improved.visibility),
+                name=shown,
             )
         )
     lines.append(
