@@ -17,6 +17,7 @@ def render(title: str, weeks: list[str], series: dict[str, list[int]], ylabel: s
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     # Fixed margins: an automatic layout doubles the drawing time.
     figure = Figure(figsize=(8, 4.5), dpi=80)
@@ -28,6 +29,7 @@ def render(title: str, weeks: list[str], series: dict[str, list[int]], ylabel: s
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     axes.set_title(title)
     axes.set_ylabel(ylabel)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.tick_params(axis="x", labelsize=8)
     if series:
         axes.legend(loc="upper left", fontsize=8)

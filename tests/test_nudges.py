@@ -248,3 +248,41 @@ async def test_marking_contacted_and_nudge_statistics(network: Network) -> None:
     assert "Nudges in the last 12 weeks, by wording:" in out
     assert "acted within 7 days" in out
     assert "Remind me next week 1" in out and "I did something 1" in out
+
+
+async def test_configured_wordings_speak_the_members_language(network: Network) -> None:
+    from bot.config import NudgeSettings, NudgeVariant
+
+    variant = NudgeVariant.model_validate(
+        {
+            "key": "coffee",
+            "gentle": {
+                "fr": "{name}, un café pour {network} ?",
+                "en": "{name}, coffee for {network}?",
+            },
+            "personal": {"fr": "{name}, et {category} ?", "en": "{name}, and {category}?"},
+        }
+    )
+    nudges = NudgeSettings(variants=[variant])
+    network = Network(
+        network.engine, network.settings.model_copy(update={"nudges": nudges}), network.clock
+    )
+    await network.join("alice")
+    await network.join("bruno", category="Entreprises", language="Français")
+    out = await network.play("~ +30d")
+    assert "→ @alice: Alice, coffee for Lyon Ambassadors?" in out
+    assert "→ @bruno: Bruno, un café pour Lyon Ambassadors ?" in out
+    assert "[1] J'ai fait quelque chose  [2] J'ai une piste" in out
+
+
+def test_bad_schedules_and_wordings_name_their_key() -> None:
+    from bot.config import ConfigError, load_settings
+    from tests.harness import EXAMPLE_CONFIG
+
+    with pytest.raises(ConfigError, match="jobs: leaderboard: 'monday 9h' is not a schedule"):
+        load_settings(EXAMPLE_CONFIG, {"RELAIS_JOBS__LEADERBOARD": "monday 9h"})
+    with pytest.raises(ConfigError, match=r"nudges\.quiet_start"):
+        load_settings(EXAMPLE_CONFIG, {"RELAIS_NUDGES__QUIET_START": "25:00"})
+    settings = load_settings(EXAMPLE_CONFIG, {"RELAIS_JOBS__CAMPAIGNS": "every 30s"})
+    assert settings.jobs.schedule_of("campaigns") == "every 30s"
+    assert settings.jobs.schedule_of("plan_reminders") == "every 1m"
