@@ -94,7 +94,7 @@ class Scheduler:
 
     async def tick(self) -> None:
         try:
-            await runner.run_due(self.app)
+            await runner.run_due(self.app, tick=True)
         except Exception:
             log.exception("scheduler tick failed")
         self.app.sender.wake()

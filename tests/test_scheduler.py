@@ -200,6 +200,13 @@ async def test_polling_jobs_run_at_every_look_and_failures_are_contained(
         await network.play("~ +1m")
         await network.play("~ +3h")
         assert calls == [network.clock.now() - timedelta(hours=3), network.clock.now()]
+        # The scheduler ticks more often than a minute: a polling job still runs each minute.
+        await runner.run_due(network.app, tick=True)
+        await runner.run_due(network.app, tick=True)
+        assert len(calls) == 2
+        network.clock.advance(timedelta(seconds=59))
+        await runner.run_due(network.app, tick=True)
+        assert len(calls) == 3
         failed = await runs(network, "test_broken")
         assert len(failed) == 3
         async with network.sessions() as session:

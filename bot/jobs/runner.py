@@ -24,6 +24,7 @@ import logging
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _due_at: ContextVar[datetime | None] = ContextVar("relais_job_due_at", default=None)
+#: When each polling job last ran, per app (a process forgets it: they run at start).
+_polled: WeakKeyDictionary[Relais, dict[str, datetime]] = WeakKeyDictionary()
 
 
 def occurrence(app: Relais) -> datetime:
@@ -60,8 +63,11 @@ def schedules(app: Relais) -> dict[str, Schedule]:
 # -- running ------------------------------------------------------------------------
 
 
-async def run_due(app: Relais) -> None:
-    """Run everything that became due between the last look and now, in time order."""
+async def run_due(app: Relais, *, tick: bool = False) -> None:
+    """Run everything that became due between the last look and now, in time order.
+
+    Polling jobs run at every call, except on the scheduler's ``tick``s, which come more
+    often than polling jobs ask to run (``every 1m``)."""
     async with app.job_lock:
         now = app.clock.now()
         since = app.job_cursor
@@ -82,8 +88,15 @@ async def run_due(app: Relais) -> None:
             # run the latest occurrence again, which the jobs' own keys make harmless.
             await _record(app, records)
         await _run_one_offs(app, now)
+        polled = _polled.setdefault(app, {})
         for job, schedule in plan.items():
-            if schedule.polling:
+            if schedule.interval is None:
+                continue
+            last = polled.get(job)
+            # A tick comes a little early or late: 5% of slack keeps "every 1m" at a minute.
+            due_again = last is None or now < last or now - last >= schedule.interval * 0.95
+            if due_again or not tick:
+                polled[job] = now
                 await _run(app, job, now)
         app.job_cursor = max(since, now)
 
