@@ -286,3 +286,35 @@ def test_bad_schedules_and_wordings_name_their_key() -> None:
     settings = load_settings(EXAMPLE_CONFIG, {"RELAIS_JOBS__CAMPAIGNS": "every 30s"})
     assert settings.jobs.schedule_of("campaigns") == "every 30s"
     assert settings.jobs.schedule_of("plan_reminders") == "every 1m"
+
+
+async def test_open_plans_reach_the_personal_nudge_and_the_digest(network: Network) -> None:
+    from bot.models import ActionPlan, Answer
+
+    await network.join("rita")
+    await network.join("alice")
+    async with network.sessions.begin() as session:
+        plan = ActionPlan(
+            category="business",
+            title="Share the spring fair",
+            text="The spring fair opens on 20 April.",
+            call_to_action="Post about it on LinkedIn",
+            posted_at=network.clock.now(),
+            window_ends_at=network.clock.now() + timedelta(days=60),
+        )
+        session.add(plan)
+        await session.flush()
+        rita = await session.scalar(select(Member.id).where(Member.display_name == "Rita"))
+        assert rita is not None
+        now = network.clock.now()
+        session.add(
+            Answer(
+                subject=f"p{plan.id}", member_id=rita, answer="o", answered_at=now, changed_at=now
+            )
+        )
+    await network.play("~ +44d")
+    out = network.out.getvalue()
+    assert "What your category does now: Share the spring fair — Post about it on LinkedIn" in out
+    digest = out[out.rindex("→ @rita: Your weekly digest") :]
+    assert "Open action plans and their answers:" in digest
+    assert "• Share the spring fair: Done 0, I'm on it 1, Not for me 0" in digest
