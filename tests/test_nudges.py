@@ -107,6 +107,15 @@ async def test_stop_these_messages_is_final(network: Network) -> None:
     assert "Noted: no more reminders. You can still report anytime with /report." in out
     await network.play("~ +10w")
     assert len(await ladder(network, "alice")) == 1
+    # The member's own data (/mydata) says so.
+    from bot.privacy import my_data
+
+    async with network.sessions() as session:
+        alice = await session.scalar(select(Member).where(Member.display_name == "Alice"))
+        assert alice is not None
+        data = await my_data(session, alice)
+    assert [(n["step"], n["answer"]) for n in data["nudges"]] == [("gentle", "stop")]
+    assert data["nudge_preferences"]["stopped_at"] is not None
 
 
 async def test_any_action_resets_the_ladder(network: Network) -> None:
