@@ -250,3 +250,21 @@ def test_hourly_schedule_crosses_both_daylight_saving_changes() -> None:
         datetime(2026, 3, 28, 23, 30, tzinfo=UTC), datetime(2026, 3, 29, 3, 30, tzinfo=UTC)
     )
     assert [moment.hour for moment in spring] == [0, 1, 2, 3]
+
+
+async def test_the_daily_prune_forgets_old_update_ids(network: Network) -> None:
+    from bot.models import ProcessedUpdate
+
+    now = network.clock.now()
+    async with network.sessions.begin() as session:
+        for update_id, age in (("old", 31), ("recent", 29)):
+            session.add(
+                ProcessedUpdate(
+                    platform="telegram", update_id=update_id, processed_at=now - timedelta(days=age)
+                )
+            )
+    await network.play("~ +1d")  # past 04:00
+    async with network.sessions() as session:
+        kept = list(await session.scalars(select(ProcessedUpdate.update_id)))
+    assert kept == ["recent"]
+    assert await runs(network, "prune") == ["2026-03-05T03:00:00Z"]
