@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels, delivery
+from bot.batching import chunked
 from bot.config import Settings
 from bot.models import Identity, Member, MemberStatus, Role
 from bot.platforms.port import Address, Message
@@ -39,20 +40,21 @@ async def private_recipients(
     ids = sorted(set(member_ids))
     if not ids or not platforms:
         return []
-    rows = await session.execute(
-        select(Member.id, Member.language, Identity.platform, Identity.private_chat_id)
-        .join(Identity, Identity.member_id == Member.id)
-        .where(
-            Member.id.in_(ids),
-            Identity.private_chat_id.is_not(None),
-            Identity.platform.in_(platforms),
-        )
-        .order_by(Member.id, Identity.unreachable_at.is_not(None), Identity.id)
-    )
     found: dict[int, Recipient] = {}
-    for member_id, language, platform, chat_id in rows:
-        if member_id not in found and chat_id is not None:
-            found[member_id] = Recipient(member_id, language, Address(platform, chat_id))
+    for chunk in chunked(ids):
+        rows = await session.execute(
+            select(Member.id, Member.language, Identity.platform, Identity.private_chat_id)
+            .join(Identity, Identity.member_id == Member.id)
+            .where(
+                Member.id.in_(chunk),
+                Identity.private_chat_id.is_not(None),
+                Identity.platform.in_(platforms),
+            )
+            .order_by(Member.id, Identity.unreachable_at.is_not(None), Identity.id)
+        )
+        for member_id, language, platform, chat_id in rows:
+            if member_id not in found and chat_id is not None:
+                found[member_id] = Recipient(member_id, language, Address(platform, chat_id))
     return list(found.values())
 
 

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.batching import chunked
 from bot.config import NudgeSettings, Settings
 from bot.i18n import N_, Translator
 from bot.models import (
@@ -221,12 +222,13 @@ async def due(session: AsyncSession, settings: Settings, at: datetime) -> list[D
         return []
     ids = [m.id for m in members]
     rungs: dict[int, list[Nudge]] = defaultdict(list)
-    for nudge in await session.scalars(
-        select(Nudge)
-        .where(Nudge.member_id.in_(ids))
-        .order_by(Nudge.member_id, Nudge.sent_at, Nudge.ordinal)
-    ):
-        rungs[nudge.member_id].append(nudge)
+    for chunk in chunked(ids):
+        for nudge in await session.scalars(
+            select(Nudge)
+            .where(Nudge.member_id.in_(chunk))
+            .order_by(Nudge.member_id, Nudge.sent_at, Nudge.ordinal)
+        ):
+            rungs[nudge.member_id].append(nudge)
     addresses = await private_addresses(session, ids)
     found = []
     for member in members:
@@ -253,15 +255,19 @@ async def due(session: AsyncSession, settings: Settings, at: datetime) -> list[D
 
 async def private_addresses(session: AsyncSession, member_ids: list[int]) -> dict[int, Address]:
     """Each member's reachable private chat, on the platform they last used privately."""
-    rows = await session.scalars(
-        select(Identity)
-        .where(
-            Identity.member_id.in_(member_ids),
-            Identity.private_chat_id.is_not(None),
-            Identity.unreachable_at.is_(None),
+    rows: list[Identity] = []
+    for chunk in chunked(member_ids):
+        rows.extend(
+            await session.scalars(
+                select(Identity)
+                .where(
+                    Identity.member_id.in_(chunk),
+                    Identity.private_chat_id.is_not(None),
+                    Identity.unreachable_at.is_(None),
+                )
+                .order_by(Identity.member_id, Identity.id)
+            )
         )
-        .order_by(Identity.member_id, Identity.id)
-    )
     best: dict[int, Identity] = {}
     floor = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
     for identity in rows:
@@ -342,10 +348,10 @@ async def stats(
     ).all()
     actions: dict[int, list[datetime]] = defaultdict(list)
     member_ids = {row[1] for row in rows}
-    if member_ids:
+    for chunk in chunked(sorted(member_ids)):
         for member_id, created in await session.execute(
             select(Report.member_id, Report.created_at).where(
-                Report.member_id.in_(member_ids), Report.created_at >= since
+                Report.member_id.in_(chunk), Report.created_at >= since
             )
         ):
             actions[member_id].append(created)

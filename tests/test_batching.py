@@ -1,0 +1,23 @@
+"""Id lists longer than PostgreSQL's 32,767 bind parameters are queried in pieces."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import audience, nudging
+from bot.batching import chunked
+from bot.db import session_factory
+
+MANY = list(range(1, 40_001))
+
+
+def test_chunked_keeps_every_value_in_order() -> None:
+    pieces = list(chunked(range(12), size=5))
+    assert pieces == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11]]
+    assert list(chunked([])) == []
+
+
+async def test_forty_thousand_members_in_one_lookup(engine: AsyncEngine) -> None:
+    async with session_factory(engine)() as session:
+        assert await nudging.private_addresses(session, MANY) == {}
+        assert await audience.private_recipients(session, MANY, ["telegram"]) == []
