@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import channels, flows, jobs
@@ -19,6 +18,7 @@ from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
 from bot.context import Context
+from bot.db import insert_ignoring_conflicts
 from bot.handlers import ROUTERS
 from bot.i18n import N_, Translator
 from bot.membership import bootstrap_role
@@ -93,7 +93,7 @@ class Relais:
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
                 return [], False
-            identity, member = await self._who(session, event)
+            identity, member, conversation = await self._who(session, event)
             chosen = (
                 member.language if member else await self._language_being_chosen(session, event)
             )
@@ -106,6 +106,8 @@ class Relais:
                 language=self.translator.resolve(chosen, event.language_code),
                 member=member,
                 identity=identity,
+                conversation=conversation,
+                conversation_loaded=identity is not None,
             )
             if not event.is_private:
                 ctx.channel_scope = await channels.scope_of(session, self.settings, event.chat)
@@ -113,16 +115,18 @@ class Relais:
         return ctx.outbox.items, ctx.queued
 
     async def _first_delivery(self, session: AsyncSession, event: Event) -> bool:
+        """Record the update's delivery id; False when it was already handled. (A
+        concurrent duplicate waits for the first transaction, then inserts nothing.)"""
         assert event.update_id is not None
-        record = ProcessedUpdate(
-            platform=event.platform, update_id=event.update_id, processed_at=self.clock.now()
+        result = await session.execute(
+            insert_ignoring_conflicts(session, ProcessedUpdate, on=("platform", "update_id")),
+            {
+                "platform": event.platform,
+                "update_id": event.update_id,
+                "processed_at": self.clock.now(),
+            },
         )
-        try:
-            async with session.begin_nested():
-                session.add(record)
-        except IntegrityError:
-            return False
-        return True
+        return bool(getattr(result, "rowcount", 0))
 
     async def _language_being_chosen(self, session: AsyncSession, event: Event) -> str | None:
         """Someone joining has no member row yet; the join flow keeps their choice."""
@@ -136,17 +140,25 @@ class Relais:
 
     async def _who(
         self, session: AsyncSession, event: Event
-    ) -> tuple[Identity | None, Member | None]:
+    ) -> tuple[Identity | None, Member | None, Conversation | None]:
+        """Who is asking, and their flow in progress, in one statement."""
         row = (
             await session.execute(
-                select(Identity, Member)
+                select(Identity, Member, Conversation)
                 .join(Member, Member.id == Identity.member_id)
+                .outerjoin(
+                    Conversation,
+                    and_(
+                        Conversation.platform == Identity.platform,
+                        Conversation.user_id == Identity.user_id,
+                    ),
+                )
                 .where(Identity.platform == event.platform, Identity.user_id == event.user_id)
             )
         ).first()
         if row is None:
-            return None, None
-        identity, member = row
+            return None, None, None
+        identity, member, conversation = row
         if event.is_private and identity.private_chat_id != event.chat_id:
             identity.private_chat_id = event.chat_id
         if event.is_private and identity.unreachable_at is not None:
@@ -154,7 +166,7 @@ class Relais:
         role = bootstrap_role(self.settings, event.identity, member.category)
         if role is not None and role.rank > member.role.rank:
             member.role = role
-        return identity, member
+        return identity, member, conversation
 
     async def _route(self, ctx: Context) -> None:
         event = ctx.event

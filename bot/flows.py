@@ -59,12 +59,16 @@ class Flow:
 
 
 async def current(ctx: Context) -> Conversation | None:
-    return await ctx.session.scalar(
-        select(Conversation).where(
-            Conversation.platform == ctx.event.platform,
-            Conversation.user_id == ctx.event.user_id,
+    """The person's flow in progress (looked up once per update)."""
+    if not ctx.conversation_loaded:
+        ctx.conversation = await ctx.session.scalar(
+            select(Conversation).where(
+                Conversation.platform == ctx.event.platform,
+                Conversation.user_id == ctx.event.user_id,
+            )
         )
-    )
+        ctx.conversation_loaded = True
+    return ctx.conversation
 
 
 async def begin(ctx: Context, flow: Flow, step: str, data: dict[str, Any]) -> Conversation:
@@ -86,6 +90,7 @@ async def begin(ctx: Context, flow: Flow, step: str, data: dict[str, Any]) -> Co
     )
     ctx.session.add(conversation)
     await ctx.session.flush()
+    ctx.conversation, ctx.conversation_loaded = conversation, True
     ask(ctx, flow, conversation)
     return conversation
 
@@ -104,6 +109,8 @@ def update(conversation: Conversation, **values: Any) -> None:
 
 async def end(ctx: Context, conversation: Conversation) -> None:
     await ctx.session.delete(conversation)
+    if ctx.conversation is conversation:
+        ctx.conversation = None
 
 
 # -- rendering ---------------------------------------------------------------------
