@@ -14,17 +14,13 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.db import create_engine, upgrade
-from bot.models import Identity, Member, MemberStatus, Role, Visibility
 from tests.harness import settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,44 +138,6 @@ async def drop_postgres_database(name: str) -> None:
 
 def bench_settings(database_url: str, **env: str) -> Settings:
     return settings_for(database_url, **env)
-
-
-async def seed_telegram_members(
-    engine: AsyncEngine, user_ids: Sequence[int], *, category: str = "business"
-) -> None:
-    """Active members with a Telegram identity and an open private chat, by bulk insert."""
-    now = datetime(2026, 3, 1, tzinfo=UTC)
-    async with engine.begin() as connection:
-        for start in range(0, len(user_ids), 5000):
-            chunk = user_ids[start : start + 5000]
-            rows = [
-                {
-                    "id": user_id,
-                    "display_name": f"U{user_id}",
-                    "status": MemberStatus.ACTIVE,
-                    "role": Role.MEMBER,
-                    "category": category,
-                    "language": "en",
-                    "visibility": Visibility.NAME,
-                    "sponsor_code": f"S{user_id}",
-                    "consent_at": now,
-                    "joined_at": now,
-                }
-                for user_id in chunk
-            ]
-            await connection.execute(insert(Member), rows)
-            await connection.execute(
-                insert(Identity),
-                [
-                    {
-                        "platform": "telegram",
-                        "user_id": str(user_id),
-                        "member_id": user_id,
-                        "private_chat_id": str(user_id),
-                    }
-                    for user_id in chunk
-                ],
-            )
 
 
 # -- figures and tables -------------------------------------------------------------------

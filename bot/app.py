@@ -13,7 +13,7 @@ import logging
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import channels, flows, jobs
+from bot import channels, flows, jobs, redaction
 from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
@@ -42,6 +42,7 @@ class Relais:
         clock: Clock,
         translator: Translator | None = None,
     ) -> None:
+        redaction.protect(settings)  # before anything can log a token or a password
         self.settings = settings
         self.sessions = sessions
         self.clock = clock

@@ -11,6 +11,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from bot import redaction
 from bot.clock import Clock, FrozenClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import create_engine, upgrade
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"relais: config error: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    redaction.protect(settings)
     if args.command == "db":
         asyncio.run(_upgrade(settings))
         print("database is up to date")

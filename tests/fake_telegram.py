@@ -35,7 +35,7 @@ import aiohttp
 from aiohttp import web
 
 JSON = dict[str, Any]
-FaultKind = Literal["429", "403", "502", "timeout", "disconnect"]
+FaultKind = Literal["429", "403", "500", "502", "timeout", "disconnect"]
 
 #: Parameters the Bot API takes as plain strings; python-telegram-bot sends every other
 #: parameter JSON-encoded in form fields.
@@ -511,6 +511,8 @@ class FakeTelegram:
             )
         if fault.kind == "403":
             return _error(403, "Forbidden: bot was blocked by the user")
+        if fault.kind == "500":
+            return _error(500, "Internal Server Error")
         if fault.kind == "502":
             return _error(502, "Bad Gateway")
         if fault.kind == "disconnect":
