@@ -1,4 +1,5 @@
-"""Scale of the weekly work: leaderboards, ranks and /me over a large ledger.
+"""Scale of the weekly work: leaderboards, ranks, /me and /stats over a large ledger.
+(The dormancy scan is not on main yet; it joins this table when it lands.)
 
 Synthetic networks — 10k members with 200k reports and 200k ledger entries, 100k members
 with 2M of each — are written by bulk insert (sqlite3 ``executemany``, PostgreSQL
@@ -35,6 +36,7 @@ from bench.common import (
     peak_rss_mb,
     postgres_database,
 )
+from bot import stats
 from bot.config import MEDIUMS
 from bot.db import create_engine, session_factory
 from bot.periods import week_start
@@ -199,6 +201,10 @@ async def measure(url: str) -> dict[str, Any]:
             await rank_of(session, member_id, week, None)
             await recent_actions(session, member_id)
 
+    async def network_stats() -> None:
+        async with sessions() as session:
+            await stats.compute(session, NOW, settings.network.timezone)
+
     async def rank_overall() -> None:
         async with sessions() as session:
             await rank_of(session, member_id, week, None)
@@ -209,6 +215,7 @@ async def measure(url: str) -> dict[str, Any]:
         "all-time leaderboard, every category + overall": boards_all_time,
         "/me for one member (totals, 2 ranks, last actions)": me,
         "rank_of (week, overall)": rank_overall,
+        "/stats, whole network (the queries, not the chart)": network_stats,
     }
     results: dict[str, Any] = {}
     try:

@@ -13,13 +13,14 @@ import logging
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import channels, flows, jobs, redaction
+from bot import channels, flows, jobs, privacy, redaction, roles
 from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
 from bot.context import Context
 from bot.db import insert_ignoring_conflicts
 from bot.handlers import ROUTERS
+from bot.handlers.privacy import ask_consent
 from bot.i18n import N_, Translator
 from bot.membership import bootstrap_role
 from bot.models import Conversation, Identity, Member, MemberStatus, ProcessedUpdate
@@ -49,6 +50,11 @@ class Relais:
         self.translator = translator or Translator(settings.network.default_language)
         self.routes = Routes.of(ROUTERS)
         self.platforms: dict[str, Platform] = {}
+        #: Platform → invitation link prefix (``https://t.me/<bot>?start=``); from config,
+        #: or filled by an adapter that learns its bot's name at start.
+        self.start_links: dict[str, str] = {}
+        if settings.telegram.username:
+            self.start_links["telegram"] = f"https://t.me/{settings.telegram.username}?start="
         self.sender = Sender(
             sessions=sessions,
             platforms=self.platforms,
@@ -109,6 +115,8 @@ class Relais:
                 identity=identity,
                 conversation=conversation,
                 conversation_loaded=identity is not None,
+                platforms=tuple(sorted(self.platforms)),
+                start_links=self.start_links,
             )
             if not event.is_private:
                 ctx.channel_scope = await channels.scope_of(session, self.settings, event.chat)
@@ -160,13 +168,15 @@ class Relais:
         if row is None:
             return None, None, None
         identity, member, conversation = row
-        if event.is_private and identity.private_chat_id != event.chat_id:
+        in_private_chat = event.is_private and event.in_private_chat
+        if in_private_chat and identity.private_chat_id != event.chat_id:
             identity.private_chat_id = event.chat_id
-        if event.is_private and identity.unreachable_at is not None:
+        if in_private_chat and identity.unreachable_at is not None:
             identity.unreachable_at = None  # writing to us in private reopens the chat
-        role = bootstrap_role(self.settings, event.identity, member.category)
-        if role is not None and role.rank > member.role.rank:
-            member.role = role
+        if bootstrap_role(self.settings, event.identity, member.category) is not None:
+            await roles.apply_bootstrap(
+                session, self.settings, event.identity, member, self.clock.now()
+            )
         return identity, member, conversation
 
     async def _route(self, ctx: Context) -> None:
@@ -200,6 +210,10 @@ class Relais:
             if not command.allows(member.role):
                 ctx.reply(ctx._("This command is for coordinators or referents."))
                 return
+        consent_missing = member is not None and privacy.needs_consent(member, self.settings)
+        if consent_missing and not command.before_consent:
+            ask_consent(ctx)
+            return
         await handler(ctx)
 
     async def _button(self, ctx: Context, payload: str) -> None:
@@ -215,6 +229,8 @@ class Relais:
             await self.run_command(ctx, parts[0])
         elif prefix in self.routes.buttons and ctx.member is not None:
             await self.routes.buttons[prefix](ctx, parts)
+        elif prefix in self.routes.buttons:
+            ctx.reply(ctx._("You are not a member yet. Send /start to join."))
         else:
             ctx.reply(ctx._("This button is no longer active."))
 

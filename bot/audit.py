@@ -18,14 +18,15 @@ def record(
     action: str,
     target_member_id: int | None = None,
     **details: Any,
-) -> None:
-    """Add an entry in the caller's transaction, so it exists exactly when the action does."""
-    session.add(
-        AuditEntry(
-            actor_id=actor_id,
-            action=action,
-            target_member_id=target_member_id,
-            details=details,
-            created_at=clock.now(),
-        )
+) -> AuditEntry:
+    """Add an entry in the caller's transaction, so it exists exactly when the action does.
+    Its id (after a flush) names the action, e.g. in the key of the message it causes."""
+    entry = AuditEntry(
+        actor_id=actor_id,
+        action=action,
+        target_member_id=target_member_id,
+        details=details,
+        created_at=clock.now(),
     )
+    session.add(entry)
+    return entry

@@ -8,13 +8,15 @@ import logging
 import os
 import signal
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from bot import redaction
+from bot import cli_data, redaction
 from bot.clock import Clock, FrozenClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import create_engine, upgrade
+from bot.demo import DEFAULT_MEMBERS
+from bot.exporter import FORMATS, KINDS
 from bot.platforms.console import ConsoleError, ConsolePlatform
 from bot.platforms.port import PlatformUnavailable
 from bot.runtime import build_platforms, configured_platforms, running_app, serve
@@ -46,13 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
         "else ./config.example.toml)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument("--database", metavar="URL", help="database URL (overrides the settings)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
         "run",
+        parents=[database],
         help="run the bot on every platform with a token (the console when there is none)",
     )
     console = commands.add_parser(
         "console",
+        parents=[database],
         help="talk to the bot as any member in the terminal, or replay a transcript",
         description="Interactive when standard input is a terminal; otherwise (or with "
         "--script) replays a transcript. Lines: '@alice /start', '@alice [2]' (press button 2), "
@@ -66,7 +72,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="freeze the clock at this ISO time with offset (e.g. 2026-03-02T09:00+01:00), "
         "for replayable transcripts",
     )
-    db = commands.add_parser("db", help="database maintenance")
+    load = commands.add_parser("import", help="import data from a file")
+    load_what = load.add_subparsers(dest="import_what", required=True, metavar="WHAT")
+    members = load_what.add_parser(
+        "members",
+        parents=[database],
+        help="members from a CSV file (name, email, phone, category, language, role)",
+        description="All or nothing: a file with any bad row imports nothing and every "
+        "bad row is listed with its line number. Importing the same file again changes "
+        "nothing. New members get an invitation code to claim their account (/start CODE).",
+    )
+    members.add_argument("file", type=Path, help="CSV file (UTF-8 or Windows-1252, , or ;)")
+    members.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    dump = commands.add_parser(
+        "export", parents=[database], help="export members, reports, signals or points"
+    )
+    dump.add_argument("what", choices=KINDS)
+    dump.add_argument(
+        "--since", type=date.fromisoformat, help="only from this date (YYYY-MM-DD, network time)"
+    )
+    dump.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or json")
+    dump.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    sample = commands.add_parser(
+        "demo",
+        help="create a realistic demo network in a separate database",
+        description="Members over the configured categories, most dormant and a few very "
+        "active, with 12 weeks of reports and signals in every stage.",
+    )
+    sample.add_argument(
+        "--members", type=int, default=DEFAULT_MEMBERS, help=f"how many (default {DEFAULT_MEMBERS})"
+    )
+    sample.add_argument(
+        "--database",
+        metavar="URL",
+        default=cli_data.DEMO_DATABASE,
+        help=f"where to build it (default {cli_data.DEMO_DATABASE})",
+    )
+    sample.add_argument("--seed", type=int, default=7, help="random seed (same seed, same network)")
+    sample.add_argument("--reset", action="store_true", help="replace what that database holds")
+    db = commands.add_parser("db", parents=[database], help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply the database migrations")
     return parser
@@ -81,10 +125,36 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         settings = load_settings(args.config or _default_config())
+        if getattr(args, "database", None):
+            settings = _with_database(settings, args.database)
     except ConfigError as error:
         print(f"relais: config error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     redaction.protect(settings)
+    if args.command == "import":
+        try:
+            data = args.file.read_bytes()
+        except OSError as error:
+            print(f"relais: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return 1
+        return asyncio.run(cli_data.import_members(settings, args.file, data, dry_run=args.dry_run))
+    if args.command == "demo":
+        if args.members < 1:
+            print("relais: --members must be at least 1", file=sys.stderr)
+            return EXIT_CONFIG
+        return asyncio.run(
+            cli_data.build_demo(
+                settings,
+                settings.database.url,
+                members=args.members,
+                seed=args.seed,
+                reset=args.reset,
+            )
+        )
+    if args.command == "export":
+        return asyncio.run(
+            cli_data.export(settings, args.what, args.format, args.since, args.output)
+        )
     if args.command == "db":
         asyncio.run(_upgrade(settings))
         print("database is up to date")
@@ -93,6 +163,19 @@ def main(argv: list[str] | None = None) -> int:
         script = args.script.read_text(encoding="utf-8").splitlines() if args.script else None
         return asyncio.run(_console(settings, script, args.start))
     return asyncio.run(_run(settings))
+
+
+def _with_database(settings: Settings, url: str) -> Settings:
+    from pydantic import ValidationError
+
+    from bot.config import DatabaseSettings
+
+    try:
+        database = DatabaseSettings(url=url, echo=settings.database.echo)
+    except ValidationError as error:
+        message = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"--database: {message}") from error
+    return settings.model_copy(update={"database": database})
 
 
 async def _upgrade(settings: Settings) -> None:

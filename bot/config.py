@@ -108,6 +108,14 @@ class PointsSettings(_Section):
     settlement: int = Field(default=30, ge=0)
     #: Most points a member can earn from their own reports in one local day.
     daily_cap: int = Field(default=30, ge=0)
+    #: Bonus for the reporter when coordinators mark their signal won (once per signal).
+    signal_won: int = Field(default=50, ge=0)
+    #: For the sponsor, once, when a coordinator approves the member they sponsored.
+    sponsor: int = Field(default=10, ge=0)
+    #: For answering "Done" to a referent's action plan (once per plan).
+    plan_done: int = Field(default=5, ge=0)
+    #: For answering "Done" to a campaign (once per run of the campaign).
+    campaign_done: int = Field(default=5, ge=0)
 
     @field_validator("mention")
     @classmethod
@@ -145,6 +153,39 @@ class RolesSettings(_Section):
         return value
 
 
+DISCORD_API = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg/"
+
+
+class DiscordSettings(_Section):
+    """The Discord server (guild) Relais serves; the token comes from RELAIS_DISCORD_TOKEN."""
+
+    #: The server whose slash commands Relais registers (instantly, unlike global ones).
+    guild_id: int | None = Field(default=None, gt=0)
+    #: Register the slash commands globally too, so they also work in direct messages
+    #: (Discord takes up to an hour to show global changes).
+    sync_globally: bool = False
+    #: Pacing of the bot's own messages per channel: at most ``pace_messages`` every
+    #: ``pace_seconds`` (Discord's limit is 5 per 5 s per channel).
+    pace_messages: int = Field(default=5, ge=1, le=50)
+    pace_seconds: float = Field(default=5.0, gt=0, le=60)
+    #: How many times a message that failed for a passing reason (Discord unavailable,
+    #: network error) is tried again before it is reported as failed.
+    send_retries: int = Field(default=3, ge=0, le=10)
+    #: Where Discord is: change these only for a proxy or a test server.
+    api_base_url: str = Field(default=DISCORD_API, pattern=r"^https?://")
+    gateway_url: str = Field(default=DISCORD_GATEWAY, pattern=r"^wss?://")
+
+
+class PrivacySettings(_Section):
+    """GDPR: which consent text members agreed to, and how long applicants are kept."""
+
+    #: Change it when the consent text changes: members are asked to agree again.
+    consent_version: str = Field(default="1", min_length=1, max_length=32)
+    #: Applicants never approved (pending or rejected) are deleted after this many days.
+    applicant_retention_days: int = Field(default=90, ge=1)
+
+
 def _check_identity(identity: str) -> None:
     platform, _, user = identity.partition(":")
     if platform not in ("console", "telegram", "discord") or not user:
@@ -179,6 +220,14 @@ class TelegramSettings(_Section):
     #: ``webhook_listen:webhook_port/webhook_path``). Required in webhook mode.
     webhook_url: str | None = None
     webhook_path: str = Field(default="telegram", pattern=r"^[A-Za-z0-9._~/-]*$")
+    #: The bot's @username, for invitation links (``https://t.me/<username>?start=CODE``).
+    #: When unset, the adapter learns it from Telegram at start.
+    username: str | None = Field(default=None, pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+    @field_validator("username")
+    @classmethod
+    def _no_at(cls, value: str | None) -> str | None:
+        return value.removeprefix("@") if value else value
 
     @field_validator("api_base_url", "webhook_url")
     @classmethod
@@ -204,6 +253,18 @@ class DeliverySettings(_Section):
     max_attempts: int = Field(default=5, ge=1)
 
 
+class AnimationSettings(_Section):
+    """Action plans and campaigns: when reminders go and how long answers count."""
+
+    #: Days after a plan or a one-off campaign during which members' reports count as
+    #: acting on it (a plan with a due date counts until the end of that day; a repeating
+    #: campaign's run until its next run).
+    results_window_days: int = Field(default=7, ge=1, le=90)
+    #: Local hour (network time zone) of a plan's due date at which members who said
+    #: "I'm on it" are reminded.
+    reminder_hour: int = Field(default=9, ge=0, le=23)
+
+
 class Settings(_Section):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -211,7 +272,10 @@ class Settings(_Section):
     levels: list[Level] = Field(min_length=1)
     points: PointsSettings = Field(default_factory=PointsSettings)
     roles: RolesSettings = Field(default_factory=RolesSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    animation: AnimationSettings = Field(default_factory=AnimationSettings)
 
     #: Channels declared in config: scope (a category key, general, coordinators) → chats
     #: written ``platform:chat_id`` or ``platform:chat_id:thread_id``.
@@ -248,6 +312,15 @@ class Settings(_Section):
             if key not in keys:
                 raise ValueError(f"roles.referents: unknown category {key!r}")
         return self
+
+    @_model_validator(mode="after")
+    def _discord_has_somewhere_to_register(self) -> Settings:
+        if self.discord_token is None or self.discord.guild_id or self.discord.sync_globally:
+            return self
+        raise ValueError(
+            "discord.guild_id: required when RELAIS_DISCORD_TOKEN is set "
+            "(or set discord.sync_globally = true)"
+        )
 
     @field_validator("telegram_webhook_secret")
     @classmethod
@@ -333,6 +406,7 @@ def _describe(error: ValidationError) -> str:
     message = str(first["msg"]).removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown setting"
+    # Checks across sections name their key in the message itself.
     return f"{where}: {message}" if where else message
 
 

@@ -4,6 +4,7 @@ directly: replies are queued and sent once the update's transaction has committe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,11 @@ class Context:
     #: saving a statement per update); see :func:`bot.flows.current`.
     conversation: Conversation | None = None
     conversation_loaded: bool = False
+    #: The platforms running in this process, for broadcasts to bound channels.
+    platforms: tuple[str, ...] = ()
+    #: Platform → link that opens the bot with ``/start <code>`` when the code is appended
+    #: (Telegram deep links); platforms without one are absent.
+    start_links: Mapping[str, str] = field(default_factory=dict)
 
     # -- who is asking ------------------------------------------------------------
 

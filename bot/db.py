@@ -29,12 +29,18 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An engine with the per-backend settings Relais relies on."""
+    """An engine with the per-backend settings Relais relies on.
+
+    Statement parameters hold members' names and texts, so they never reach the logs:
+    SQLAlchemy hides them, and aiosqlite's debug lines (which print them) are capped."""
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}
+        )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

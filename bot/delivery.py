@@ -100,6 +100,17 @@ async def progress(session: AsyncSession, batch: str) -> dict[DeliveryStatus, in
     return counts
 
 
+async def cancel_pending(session: AsyncSession, batch: str) -> int:
+    """Give up what a broadcast has not sent yet (a cancelled campaign): those rows end
+    ``failed`` with the reason, so its progress still adds up."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.batch == batch, Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.FAILED, last_error="cancelled")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def recover_in_flight(session: AsyncSession) -> int:
     """At start-up: rows left ``sending`` by a dead process become ``unknown``."""
     result = await session.execute(

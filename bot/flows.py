@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 
 from bot.context import Context
 from bot.models import Conversation
@@ -59,7 +59,12 @@ class Flow:
 
 
 async def current(ctx: Context) -> Conversation | None:
-    """The person's flow in progress (looked up once per update)."""
+    """The person's flow in progress (looked up once per update, again if a bulk delete
+    — erasure, linking — removed the one loaded)."""
+    if ctx.conversation is not None:
+        state = inspect(ctx.conversation)
+        if state.was_deleted or state.detached:
+            ctx.conversation_loaded = False
     if not ctx.conversation_loaded:
         ctx.conversation = await ctx.session.scalar(
             select(Conversation).where(
@@ -131,7 +136,10 @@ def prompt(ctx: Context, flow: Flow, conversation: Conversation) -> Message:
     if step.can_skip(ctx):
         extra.append(Button(ctx._("Skip"), payload(flow, conversation, SKIP)))
     extra.append(Button(ctx._("Cancel"), payload(flow, conversation, CANCEL)))
-    return Message.with_rows(step.question(ctx, conversation), [*rows, extra])
+    text_prompt = ctx._("Write an answer") if step.on_text is not None else None
+    return Message.with_rows(
+        step.question(ctx, conversation), [*rows, extra], text_prompt=text_prompt
+    )
 
 
 def ask(ctx: Context, flow: Flow, conversation: Conversation) -> None:

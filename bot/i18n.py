@@ -26,6 +26,12 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """Mark a constant with a context (a msgctxt), for a word whose translation depends
+    on where it is used, such as a command's name; translate it with ``pgettext``."""
+    return message
+
+
 def catalog_path(language: str) -> Any:
     return resources.files("bot") / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
@@ -58,6 +64,10 @@ class Translator:
     def gettext(self, language: str, message: str, /, **values: object) -> str:
         text = self._catalogs[language].gettext(message)
         return text.format(**values) if values else text
+
+    def pgettext(self, language: str, context: str, message: str) -> str:
+        """The translation of ``message`` in ``context`` (the source text when none)."""
+        return self._catalogs[language].pgettext(context, message)
 
     def ngettext(
         self, language: str, singular: str, plural: str, n: int, /, **values: object

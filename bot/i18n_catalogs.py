@@ -18,7 +18,14 @@ from bot.config import LANGUAGES
 from bot.i18n import DOMAIN
 
 ROOT = Path(__file__).resolve().parent
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "_n": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "NP_": ((1, "c"), 2),
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_n": (1, 2),
+}
 
 
 def extract() -> Catalog:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import roles
 from bot.clock import Clock
 from bot.config import RegistrationMode, Settings
 from bot.models import Identity, Member, MemberStatus, Role
@@ -26,7 +28,10 @@ def normalize_code(text: str) -> str:
 
 
 def bootstrap_role(settings: Settings, identity: str, category: str | None) -> Role | None:
-    """The role config grants this identity, if any (config only ever raises a role)."""
+    """The role config grants this identity, if any (config only ever raises a role).
+
+    A referent role is for the categories listed for them only: see
+    :func:`bot.roles.apply_bootstrap`, which records exactly those."""
     if identity in settings.roles.coordinators:
         return Role.COORDINATOR
     if any(identity in people for people in settings.roles.referents.values()):
@@ -72,13 +77,22 @@ async def register(
         role=role,
         category=application.category,
         language=application.language,
-        sponsor_code=await _unused_code(session),
+        sponsor_code=await unused_code(session),
         sponsor_id=application.sponsor_id,
         consent_at=now,
+        consent_version=settings.privacy.consent_version,
         joined_at=now,
     )
     session.add(member)
     await session.flush()
+    await _with_identity(session, member, application)
+    if role is not Role.MEMBER:
+        await roles.apply_bootstrap(session, settings, identity_name, member, now)
+    return member
+
+
+async def _with_identity(session: AsyncSession, member: Member, application: Application) -> Member:
+    """Give the member the applicant's platform identity (their first, or a claimed one)."""
     session.add(
         Identity(
             platform=application.platform,
@@ -91,9 +105,54 @@ async def register(
     return member
 
 
-async def _unused_code(session: AsyncSession) -> str:
+async def unused_code(session: AsyncSession) -> str:
+    """A sponsor code no member has."""
     while True:
         code = new_sponsor_code()
         taken = await session.scalar(select(Member.id).where(Member.sponsor_code == code))
         if taken is None:
             return code
+
+
+async def mark_unreachable(
+    session: AsyncSession, platform: str, user_id: str, now: datetime
+) -> bool:
+    """The platform refused a private message to this person (DMs closed, bot blocked):
+    remember it, so jobs can skip them or reach them elsewhere. True if an identity matched."""
+    result = await session.execute(
+        update(Identity)
+        .where(Identity.platform == platform, Identity.user_id == user_id)
+        .values(unreachable_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def find_invitation(session: AsyncSession, code: str) -> Member | None:
+    """The imported member, not claimed yet, whose invitation code this is."""
+    return await session.scalar(
+        select(Member).where(
+            Member.invite_code == normalize_code(code), Member.status == MemberStatus.ACTIVE
+        )
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    member_id: int,
+    application: Application,
+) -> Member | None:
+    """Link an imported member to the person who sent their invitation code, with their
+    consent; None when the code was used meanwhile. The code works once."""
+    member = await session.scalar(
+        select(Member).where(Member.id == member_id, Member.invite_code.is_not(None))
+    )
+    if member is None:
+        return None
+    now = clock.now()
+    member.invite_code = None
+    member.language = application.language
+    member.consent_at = now
+    member.consent_version = settings.privacy.consent_version
+    return await _with_identity(session, member, application)

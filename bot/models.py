@@ -75,6 +75,9 @@ class MemberStatus(StrEnum):
     PENDING = "pending"
     ACTIVE = "active"
     REJECTED = "rejected"
+    #: Erased on request (GDPR): no identity, no personal field; the row stays so that
+    #: the anonymized reports and points keep aggregates right.
+    FORGOTTEN = "forgotten"
 
 
 class Role(StrEnum):
@@ -114,9 +117,20 @@ class Member(Base):
     visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.NAME)
     sponsor_code: Mapped[str] = mapped_column(String(16), unique=True)
     sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When and to which version of the consent text the member agreed; empty for a
+    #: member imported from a spreadsheet until they claim their account.
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_version: Mapped[str | None] = mapped_column(String(32))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    #: Secret code an imported member sends (``/start CODE``) to claim the account.
+    invite_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    #: What identifies an imported row (email, phone or name+category), so that
+    #: importing the same spreadsheet twice changes nothing.
+    import_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.display_name!r} {self.status} {self.category}>"
@@ -153,11 +167,20 @@ class Report(Base):
     text: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(2048))
     contact: Mapped[str | None] = mapped_column(String(256))
-    #: Triage stage, for signals only.
+    #: Triage stage, for signals only (see :mod:`bot.signals`).
     stage: Mapped[str | None] = mapped_column(String(16))
+    #: The coordinator who took a signal in hand.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    #: A referent's or coordinator's check of a mention: verified or rejected.
+    review: Mapped[str | None] = mapped_column(String(16))
+    #: The action plan or campaign run this report answers (``p12``, ``c5-2``), if any.
+    subject: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_reports_member_created", "member_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_reports_member_created", "member_id", "created_at"),
+        Index("ix_reports_kind_created", "kind", "created_at"),
+    )
 
     def __repr__(self) -> str:
         return f"<Report {self.id} {self.kind}/{self.subkind} by {self.member_id}>"
@@ -238,6 +261,46 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class LinkCode(Base):
+    """A one-time code that joins a second platform identity to a member (``/link``).
+
+    The code is unique while its row exists; a used or expired row is kept for a day so
+    that a late attempt is told "already used" or "expired" rather than "unknown".
+    """
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    #: The identity that asked for the code: the code must be used from another platform.
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<LinkCode {self.code} for {self.member_id} from {self.platform}:{self.user_id}>"
+
+
+class PlatformState(Base):
+    """Small facts an adapter keeps between runs, e.g. the hash of the slash commands
+    last registered with Discord, so that start-up only syncs when the table changed."""
+
+    __tablename__ = "platform_state"
+    __table_args__ = (UniqueConstraint("platform", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<PlatformState {self.platform}:{self.key}>"
+
+
 class ChannelBinding(Base):
     """A chat (or forum topic / thread) that serves as a channel of the network.
 
@@ -309,6 +372,26 @@ class Delivery(Base):
         return f"<Delivery {self.id} {self.key} {self.status}>"
 
 
+class ReportEvent(Base):
+    """The history of a report: a signal's stage moves and notes, a mention's review.
+
+    ``action`` is the new stage (``qualified``, ``won``...), ``note`` or a review
+    (``verified``, ``rejected``); who did it and when are kept for the record.
+    """
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<ReportEvent {self.action} on {self.report_id} by {self.actor_id}>"
+
+
 class AuditEntry(Base):
     """Who did what privileged thing, to whom, when; never updated or deleted."""
 
@@ -325,3 +408,128 @@ class AuditEntry(Base):
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.action} by {self.actor_id} on {self.target_member_id}>"
+
+
+class ReferentCategory(Base):
+    """A member is referent of a category: one row per (member, category).
+
+    ``Member.role`` says the member is a referent at all (it unlocks the commands); these
+    rows say of which categories, so a referent only speaks for their own. A row with no
+    ``appointed_by`` comes from the config file's ``[roles] referents``.
+    """
+
+    __tablename__ = "referent_categories"
+    __table_args__ = (
+        UniqueConstraint("member_id", "category", name="uq_referent_categories_member"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    appointed_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    appointed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<ReferentCategory {self.member_id} {self.category}>"
+
+
+class ActionPlan(Base):
+    """A referent's (or coordinator's) call to action for one category's channel."""
+
+    __tablename__ = "action_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    call_to_action: Mapped[str] = mapped_column(String(300))
+    #: When members who said "I'm on it" are reminded (the due date, morning, local time).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: End of the window in which members' reports count as acting on it.
+    window_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<ActionPlan {self.id} {self.category} {self.title!r}>"
+
+
+class CampaignStatus(StrEnum):
+    #: Waiting for its next run (a repeating campaign stays here between runs).
+    SCHEDULED = "scheduled"
+    #: Every run has happened.
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Repeat(StrEnum):
+    NONE = "none"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class Campaign(Base):
+    """A coordinator's broadcast ("1 ambassador – 1 action"), run by a job at its time."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    #: Category keys; empty means every category.
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    text: Mapped[str] = mapped_column(Text)
+    call_to_action: Mapped[str] = mapped_column(String(300))
+    #: The first run, and the base of repeats (weekly/monthly keep its local time).
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    repeat: Mapped[Repeat] = mapped_column(_enum(Repeat), default=Repeat.NONE)
+    #: Also send a private message to every targeted member.
+    direct: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[CampaignStatus] = mapped_column(_enum(CampaignStatus), index=True)
+    next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: How many runs happened; the next run's occurrence number is ``runs + 1``.
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.id} {self.status} next {self.next_run_at}>"
+
+
+class CampaignRun(Base):
+    """One occurrence of a campaign: when it went out and until when answers count."""
+
+    __tablename__ = "campaign_runs"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "occurrence", name="uq_campaign_runs_occurrence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    occurrence: Mapped[int] = mapped_column(Integer)
+    #: The categories targeted at that run (empty: all), kept for its results.
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<CampaignRun {self.campaign_id}#{self.occurrence}>"
+
+
+class Answer(Base):
+    """A member's answer to a plan or a campaign run: one per member and subject;
+    pressing another button changes it, never adds one."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("subject", "member_id", name="uq_answers_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``p<plan id>`` or ``c<campaign id>-<occurrence>``.
+    subject: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    answer: Mapped[str] = mapped_column(String(16))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Answer {self.subject} {self.member_id} {self.answer}>"

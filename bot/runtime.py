@@ -16,7 +16,7 @@ from bot.platforms.port import Platform
 log = logging.getLogger(__name__)
 
 #: Platforms ``relais run`` can serve in this version.
-SERVED = ("telegram",)
+SERVED = ("telegram", "discord")
 
 
 @asynccontextmanager
@@ -54,6 +54,11 @@ def build_platforms(app: Relais, names: list[str]) -> list[Platform]:
             from bot.platforms.telegram import TelegramPlatform
 
             platforms.append(TelegramPlatform(app))
+        elif name == "discord" and app.settings.discord_token is not None:
+            from bot.platforms.discord_ import DiscordPlatform
+
+            token = app.settings.discord_token.get_secret_value()
+            platforms.append(DiscordPlatform(app, token))
         else:
             log.warning("%s is not supported by this version yet; it is not started", name)
     return platforms

@@ -16,6 +16,7 @@ from bot.config import Settings, load_settings
 from bot.db import session_factory
 from bot.models import Identity, Member, MemberStatus, Role, Visibility
 from bot.platforms.console import ConsolePlatform
+from bot.platforms.port import Event, Outgoing
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config.example.toml"
@@ -102,3 +103,42 @@ async def seed_telegram_members(
                     for user_id in chunk
                 ],
             )
+class OtherPlatform:
+    """A second platform for tests that only need the neutral port: it records what the
+    app sends and lets a test speak as one of its users."""
+
+    def __init__(self, app: Relais, name: str = "telegram") -> None:
+        self.app = app
+        self.name = name
+        self.sent: list[Outgoing] = []
+        self._updates = 0
+        app.attach(self)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def send(self, outgoing: Outgoing) -> str:
+        self.sent.append(outgoing)
+        return str(len(self.sent))
+
+    async def say(self, user: str, text: str) -> str:
+        """``user`` writes ``text`` in the private chat; returns the bot's answers."""
+        self._updates += 1
+        start = len(self.sent)
+        common = {
+            "platform": self.name,
+            "user_id": user,
+            "chat_id": user,
+            "is_private": True,
+            "language_code": "en",
+        }
+        if text.startswith("/"):
+            name, *args = text[1:].split()
+            event = Event(**common, command=name, args=tuple(args))  # type: ignore[arg-type]
+        else:
+            event = Event(**common, text=text)  # type: ignore[arg-type]
+        await self.app.dispatch(event, self)
+        return "\n".join(item.message.text for item in self.sent[start:])

@@ -79,3 +79,13 @@ def test_cli_config_error_exits_2_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().endswith("network.colour: unknown setting")
     assert "Traceback" not in result.stderr
+
+
+def test_discord_token_needs_a_server_to_register_commands() -> None:
+    with pytest.raises(ConfigError, match=r"discord.guild_id: required when RELAIS_DISCORD_TOKEN"):
+        load_settings(EXAMPLE_CONFIG, {"RELAIS_DISCORD_TOKEN": "x"})
+    settings = load_settings(
+        EXAMPLE_CONFIG, {"RELAIS_DISCORD_TOKEN": "x", "RELAIS_DISCORD__GUILD_ID": "42"}
+    )
+    assert settings.discord.guild_id == 42 and settings.discord.pace_messages == 5
+    assert "x" not in repr(settings.discord_token)

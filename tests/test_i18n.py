@@ -26,7 +26,7 @@ def test_catalog_has_every_source_message(language: str) -> None:
     for message in extract():
         if not message.id:
             continue
-        entry = catalog.get(message.id)
+        entry = catalog.get(message.id, context=message.context)
         strings = entry.string if entry is not None else None
         complete = all(strings) if isinstance(strings, tuple) else bool(strings)
         if entry is None or not complete:

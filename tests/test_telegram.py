@@ -160,6 +160,15 @@ async def test_deep_link_join_fills_in_the_sponsor(
     assert identity.private_chat_id == str(alice["id"])
 
 
+async def test_invite_links_to_the_bot_it_learned_at_start(
+    tg: TelegramNetwork, fake: FakeTelegram, bob: JSON
+) -> None:
+    await tg.join(bob)
+    await tg.say(bob, "/invite")
+    code = (await tg.member(bob)).sponsor_code
+    assert f"On Telegram: https://t.me/relais_test_bot?start={code}" in fake.texts(bob)[-1]
+
+
 async def test_mention_with_buttons_then_a_link(
     tg: TelegramNetwork, fake: FakeTelegram, alice: JSON
 ) -> None:
@@ -338,6 +347,12 @@ async def test_images_long_texts_and_buttons(
     [photo] = fake.calls_to("sendPhoto")
     assert photo.params["photo"] == png and photo.text == "Your badge"
     assert photo.buttons == [("Open", "cmd:me")]
+    data = b'{"member": {"name": "Alice"}}'
+    await tg.platform.send(
+        Outgoing(chat, Message("Your data", document=("relais-mydata.json", data)))
+    )
+    [document] = fake.calls_to("sendDocument")
+    assert document.params["document"] == data and document.text == "Your data"
     long_text = "\n".join(f"{i}. " + "x" * 90 for i in range(60))  # about 5,600 characters
     message_id = await tg.platform.send(Outgoing(chat, Message(long_text, ((button,),))))
     first, second = fake.calls_to("sendMessage")

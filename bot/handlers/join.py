@@ -8,10 +8,19 @@ from bot import channels, flows
 from bot.config import LANGUAGES, RegistrationMode
 from bot.context import Context
 from bot.flows import SKIP, Flow, Step
+from bot.handlers import approvals
 from bot.handlers.basics import help_buttons
 from bot.handlers.labels import category_name
 from bot.i18n import N_
-from bot.membership import Application, bootstrap_role, find_sponsor, normalize_code, register
+from bot.membership import (
+    Application,
+    bootstrap_role,
+    claim,
+    find_invitation,
+    find_sponsor,
+    normalize_code,
+    register,
+)
 from bot.models import Conversation, GroupGreeting, MemberStatus
 from bot.platforms.port import Button
 from bot.routing import Router
@@ -44,6 +53,11 @@ async def _chose_language(ctx: Context, conversation: Conversation, value: str) 
 
 
 def _ask_consent(ctx: Context, _c: Conversation) -> str:
+    return consent_text(ctx)
+
+
+def consent_text(ctx: Context) -> str:
+    """The consent text (its version is ``privacy.consent_version``)."""
     text = ctx._(
         "To take part, {network} keeps your name, your category, your language and the "
         "actions you report, to count points and show leaderboards. Coordinators of the "
@@ -64,6 +78,9 @@ async def _consented(ctx: Context, conversation: Conversation, value: str) -> No
     if value != "yes":
         await flows.end(ctx, conversation)
         ctx.reply(ctx._("No problem: nothing was saved. Send /start if you change your mind."))
+        return
+    if conversation.data.get("claim_id") is not None:
+        await _claim(ctx, conversation)
         return
     await flows.goto(ctx, JOIN, conversation, "category")
 
@@ -105,26 +122,42 @@ async def _sent_sponsor(ctx: Context, conversation: Conversation, text: str) -> 
     await _finish(ctx, conversation)
 
 
-async def _finish(ctx: Context, conversation: Conversation) -> None:
-    data = conversation.data
-    event = ctx.event
-    member = await register(
+def _application(ctx: Context, conversation: Conversation) -> Application:
+    data, event = conversation.data, ctx.event
+    return Application(
+        platform=event.platform,
+        user_id=event.user_id,
+        private_chat_id=ctx.private_chat.chat_id,
+        display_name=event.user_name or event.user_id,
+        language=str(data["language"]),
+        category=str(data.get("category", "")),
+        sponsor_id=data.get("sponsor_id"),
+    )
+
+
+async def _claim(ctx: Context, conversation: Conversation) -> None:
+    """An imported member takes their account: no category or sponsor to ask."""
+    member = await claim(
         ctx.session,
         ctx.settings,
         ctx.clock,
-        Application(
-            platform=event.platform,
-            user_id=event.user_id,
-            private_chat_id=ctx.private_chat.chat_id,
-            display_name=event.user_name or event.user_id,
-            language=str(data["language"]),
-            category=str(data["category"]),
-            sponsor_id=data.get("sponsor_id"),
-        ),
+        int(conversation.data["claim_id"]),
+        _application(ctx, conversation),
     )
+    await flows.end(ctx, conversation)
+    if member is None:
+        ctx.reply(ctx._("This invitation code was already used. Send /start to join."))
+        return
+    ctx.member = member
+    _welcome(ctx)
+
+
+async def _finish(ctx: Context, conversation: Conversation) -> None:
+    member = await register(ctx.session, ctx.settings, ctx.clock, _application(ctx, conversation))
     await flows.end(ctx, conversation)
     ctx.member = member
     if member.status is MemberStatus.PENDING:
+        await approvals.announce(ctx, member)
         ctx.reply_private(
             ctx._(
                 "Thank you! Your application is waiting for a coordinator's approval. "
@@ -132,11 +165,16 @@ async def _finish(ctx: Context, conversation: Conversation) -> None:
             )
         )
         return
+    _welcome(ctx)
+
+
+def _welcome(ctx: Context) -> None:
+    assert ctx.member is not None
     ctx.reply_private(
         ctx._(
             "Welcome to the {category} ambassadors! Report what you do for the territory "
             "and earn points.",
-            category=category_name(ctx, member.category),
+            category=category_name(ctx, ctx.member.category),
         ),
         help_buttons(ctx),
     )
@@ -191,13 +229,19 @@ async def start(ctx: Context) -> None:
     if ctx.member is not None:
         if ctx.member.status is MemberStatus.PENDING:
             ctx.reply(ctx._("Your application is waiting for a coordinator's approval."))
+        elif ctx.member.status is MemberStatus.REJECTED:
+            ctx.reply(ctx._("Your membership is not active. Contact a coordinator."))
         else:
             ctx.reply(ctx._("You are already a member. Send /help to see what you can do."))
         return
     data: dict[str, object] = {}
     if ctx.event.args:
-        sponsor = await find_sponsor(ctx.session, normalize_code(ctx.event.args[0]))
-        if sponsor is not None:
+        code = normalize_code(ctx.event.args[0])
+        invited = await find_invitation(ctx.session, code)
+        sponsor = None if invited else await find_sponsor(ctx.session, code)
+        if invited is not None:
+            data["claim_id"] = invited.id
+        elif sponsor is not None:
             data["sponsor_id"] = sponsor.id
     if not ctx.move_to_private(start=ctx.event.args[0] if ctx.event.args else ""):
         return

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.config import MEDIUMS, SIGNAL_KINDS
 from bot.context import Context
 from bot.i18n import N_
-from bot.models import ReportKind
+from bot.models import MemberStatus, ReportKind, Role
+from bot.signals import Stage
 
 KIND = {
     ReportKind.MENTION: N_("Mention"),
@@ -29,7 +32,38 @@ SIGNAL_KIND = {
     "talent": N_("Talent"),
     "other": N_("Other"),
 }
+STAGE = {
+    Stage.NEW: N_("new"),
+    Stage.QUALIFIED: N_("qualified"),
+    Stage.IN_PROGRESS: N_("in progress"),
+    Stage.WON: N_("won"),
+    Stage.LOST: N_("lost"),
+    Stage.NOT_RELEVANT: N_("not relevant"),
+}
 assert set(MEDIUM) == set(MEDIUMS) and set(SIGNAL_KIND) == set(SIGNAL_KINDS)
+
+
+def speaking(ctx: Context, language: str) -> Context:
+    """The same context speaking another person's language, to write to them (the
+    outbox is shared, so what is sent still leaves after commit)."""
+    return dataclasses.replace(ctx, language=language)
+
+
+def is_coordinator(ctx: Context) -> bool:
+    """An active coordinator: the check every privileged button repeats, since buttons
+    do not pass through the command table's gate."""
+    member = ctx.member
+    return (
+        member is not None
+        and member.status is MemberStatus.ACTIVE
+        and member.role is Role.COORDINATOR
+    )
+
+
+def short(text: str | None, limit: int = 60) -> str:
+    """A one-line excerpt of a member's text."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def category_name(ctx: Context, key: str) -> str:
@@ -51,3 +85,11 @@ def invalid_input(ctx: Context, reason: str) -> str:
     if reason == "too_long":
         return ctx._("That is too long. Please keep it under 500 characters.")
     return ctx._("That is too short. Please write a few words.")
+
+
+#: Platforms' own names (brands, not translated).
+PLATFORM_NAMES = {"console": "Console", "telegram": "Telegram", "discord": "Discord"}
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform.capitalize())

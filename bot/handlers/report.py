@@ -12,6 +12,7 @@ from bot import flows, reports
 from bot.config import MEDIUMS, SIGNAL_KINDS
 from bot.context import Context
 from bot.flows import SKIP, Flow, Step
+from bot.handlers import signals
 from bot.handlers.labels import KIND, MEDIUM, SIGNAL_KIND, invalid_input
 from bot.models import Conversation, ReportKind
 from bot.routing import Router
@@ -139,6 +140,8 @@ async def _finish(ctx: Context, conversation: Conversation) -> None:
     if kind is ReportKind.SIGNAL:
         lines.append(ctx._("The coordinators will look at your signal."))
     ctx.reply_private("\n".join(lines))
+    if kind is ReportKind.SIGNAL:
+        await signals.announce(ctx, recorded.report)
 
 
 REPORT = router.flow(

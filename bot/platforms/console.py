@@ -57,6 +57,9 @@ class ConsolePlatform:
         self._next_message_id = 0
         #: chat id → (message id, buttons) of the newest message with buttons there.
         self._keyboards: dict[str, tuple[str, list[Button]]] = {}
+        #: Everything sent, in order, so tests can read what a text print leaves out
+        #: (an attached file's content, an image's bytes).
+        self.history: list[Outgoing] = []
         app.attach(self)
 
     async def start(self) -> None:
@@ -68,6 +71,7 @@ class ConsolePlatform:
     # -- output ------------------------------------------------------------------
 
     async def send(self, outgoing: Outgoing) -> str:
+        self.history.append(outgoing)
         address, message = outgoing.address, outgoing.message
         target = address.chat_id if address.chat_id.startswith("#") else f"@{address.chat_id}"
         if outgoing.edit_message_id is not None:
@@ -86,6 +90,9 @@ class ConsolePlatform:
             self._print(f"    {line}")
         if message.image_png is not None:
             self._print(f"    [image: {len(message.image_png)} bytes]")
+        if message.document is not None:
+            name, content = message.document
+            self._print(f"    [file: {name}, {len(content)} bytes]")
         buttons = [button for row in message.buttons for button in row]
         if buttons:
             self._keyboards[address.chat_id] = (message_id, buttons)

@@ -52,15 +52,28 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image."""
+    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image,
+    an optional file (``/mydata`` sends one)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     image_png: bytes | None = None
+    #: Set when the person may also answer with free text: the translated label of a
+    #: control that asks for it. Platforms where people simply type (the console, private
+    #: chats) may ignore it; Discord shows a button that opens a form.
+    text_prompt: str | None = None
+    #: A file attached to the message: (file name, content).
+    document: tuple[str, bytes] | None = None
 
     @staticmethod
-    def with_rows(text: str, rows: list[list[Button]]) -> Message:
-        return Message(text=text, buttons=tuple(tuple(row) for row in rows if row))
+    def with_rows(
+        text: str, rows: list[list[Button]], *, text_prompt: str | None = None
+    ) -> Message:
+        return Message(
+            text=text,
+            buttons=tuple(tuple(row) for row in rows if row),
+            text_prompt=text_prompt,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +112,10 @@ class Event:
     update_id: str | None = None
     #: The person just joined this (group) chat; no text, command or payload.
     joined: bool = False
+    #: False for a private exchange held outside the private chat (Discord's ephemeral
+    #: replies inside a server channel): it proves nothing about whether the private chat
+    #: accepts messages, so it neither records that chat nor clears "unreachable".
+    in_private_chat: bool = True
 
     @property
     def identity(self) -> str:

@@ -128,6 +128,8 @@ class TelegramPlatform:
                 f"telegram: cannot reach the Bot API at {self.config.api_base_url} ({error})"
             ) from error
         await self.publish_menus()
+        if self.bot.username:  # invitation links (/invite) need the bot's @username
+            self.app.start_links.setdefault(NAME, f"https://t.me/{self.bot.username}?start=")
 
     async def start(self) -> None:
         """Initialize, then receive updates by polling or webhook, as configured."""

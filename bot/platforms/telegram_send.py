@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram import Message as TelegramMessage
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
@@ -83,6 +83,21 @@ class Sender:
                 lambda chat: self.bot.send_photo(
                     chat,
                     photo,
+                    caption=caption,
+                    message_thread_id=thread,
+                    reply_markup=markup if caption is not None else None,
+                ),
+            )
+            if caption is not None:
+                return str(sent.message_id)
+        if message.document is not None:
+            name, content = message.document
+            caption = text if len(text) <= CAPTION_LIMIT else None
+            sent = await self.call(
+                chat_id,
+                lambda chat: self.bot.send_document(
+                    chat,
+                    InputFile(content, filename=name),
                     caption=caption,
                     message_thread_id=thread,
                     reply_markup=markup if caption is not None else None,

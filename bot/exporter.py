@@ -1,0 +1,183 @@
+"""``relais export members|reports|signals|points``: the network's data as CSV or JSON.
+
+CSV is UTF-8 with a byte-order mark, which is what makes spreadsheets open French accents
+right. Times are written in the network's time zone. Forgotten members are left out of
+the member export, and their anonymized reports and points carry no member: the totals
+stay right and nothing of the person remains.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.models import Member, MemberStatus, PointsEntry, Report, ReportKind
+
+KINDS = ("members", "reports", "signals", "points")
+FORMATS = ("csv", "json")
+CHUNK = 5000
+
+Row = dict[str, Any]
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "members": (
+        "id", "name", "email", "phone", "category", "language", "role", "status",
+        "joined_at", "consent_version", "consent_at", "last_action_at", "visibility",
+        "invitation_code", "points",
+    ),
+    "reports": (
+        "id", "created_at", "member_id", "member_name", "category", "kind", "subkind",
+        "text", "url", "review", "points",
+    ),
+    "signals": (
+        "id", "created_at", "member_id", "member_name", "category", "kind", "text",
+        "contact", "stage", "assignee",
+    ),
+    "points": (
+        "id", "created_at", "member_id", "member_name", "reason", "points", "report_id",
+    ),
+}  # fmt: skip
+
+
+def _when(value: datetime | None, zone: ZoneInfo) -> str | None:
+    return value.astimezone(zone).isoformat(sep=" ", timespec="seconds") if value else None
+
+
+def _query(kind: str, since: datetime | None) -> Select[*tuple[Any, ...]]:
+    if kind == "members":
+        points = (
+            select(func.coalesce(func.sum(PointsEntry.points), 0))
+            .where(PointsEntry.member_id == Member.id)
+            .scalar_subquery()
+        )
+        query = select(Member, points).where(Member.status != MemberStatus.FORGOTTEN)
+        return query.where(Member.joined_at >= since) if since else query
+    if kind == "points":
+        query = select(PointsEntry, Member).join(Member, Member.id == PointsEntry.member_id)
+        return query.where(PointsEntry.created_at >= since) if since else query
+    assignee = aliased(Member)
+    points = (
+        select(func.coalesce(func.sum(PointsEntry.points), 0))
+        .where(PointsEntry.report_id == Report.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(Report, Member, points, assignee.display_name)
+        .join(Member, Member.id == Report.member_id)
+        .outerjoin(assignee, assignee.id == Report.assignee_id)
+    )
+    if kind == "signals":
+        query = query.where(Report.kind == ReportKind.SIGNAL)
+    return query.where(Report.created_at >= since) if since else query
+
+
+def _who(member: Member) -> tuple[int | None, str | None]:
+    if member.status is MemberStatus.FORGOTTEN:
+        return None, None
+    return member.id, member.display_name
+
+
+def _row(kind: str, result: Any, zone: ZoneInfo) -> Row:
+    if kind == "members":
+        member, points = result
+        return {
+            "id": member.id, "name": member.display_name, "email": member.email,
+            "phone": member.phone, "category": member.category, "language": member.language,
+            "role": member.role.value, "status": member.status.value,
+            "joined_at": _when(member.joined_at, zone),
+            "consent_version": member.consent_version,
+            "consent_at": _when(member.consent_at, zone),
+            "last_action_at": _when(member.last_action_at, zone),
+            "visibility": member.visibility.value, "invitation_code": member.invite_code,
+            "points": int(points),
+        }  # fmt: skip
+    if kind == "points":
+        entry, member = result
+        member_id, name = _who(member)
+        return {
+            "id": entry.id, "created_at": _when(entry.created_at, zone), "member_id": member_id,
+            "member_name": name, "reason": entry.reason, "points": entry.points,
+            "report_id": entry.report_id,
+        }  # fmt: skip
+    report, member, points, assignee = result
+    member_id, name = _who(member)
+    common = {
+        "id": report.id, "created_at": _when(report.created_at, zone), "member_id": member_id,
+        "member_name": name, "category": member.category,
+    }  # fmt: skip
+    if kind == "signals":
+        return common | {
+            "kind": report.subkind, "text": report.text, "contact": report.contact,
+            "stage": report.stage, "assignee": assignee,
+        }  # fmt: skip
+    return common | {
+        "kind": report.kind.value, "subkind": report.subkind, "text": report.text,
+        "url": report.url, "review": report.review, "points": int(points),
+    }  # fmt: skip
+
+
+async def count(session: AsyncSession, kind: str, since: datetime | None) -> int:
+    total = await session.scalar(select(func.count()).select_from(_query(kind, since).subquery()))
+    return int(total or 0)
+
+
+async def rows(
+    session: AsyncSession, kind: str, since: datetime | None, timezone: str
+) -> AsyncIterator[list[Row]]:
+    """The export's rows in id order, a chunk at a time (keyset paging, so a large
+    network never sits in memory at once)."""
+    zone = ZoneInfo(timezone)
+    key = {"members": Member.id, "points": PointsEntry.id}.get(kind, Report.id)
+    last = 0
+    while True:
+        query = _query(kind, since).where(key > last).order_by(key).limit(CHUNK)
+        results = (await session.execute(query)).all()
+        if not results:
+            return
+        chunk = [_row(kind, result, zone) for result in results]
+        last = chunk[-1]["id"]
+        yield chunk
+
+
+async def write(
+    out: BinaryIO,
+    kind: str,
+    fmt: str,
+    chunks: AsyncIterator[list[Row]],
+    on_chunk: Callable[[int], None] | None = None,
+) -> int:
+    """Write the rows as CSV (UTF-8 with BOM) or JSON (an array of objects)."""
+    written = 0
+    if fmt == "csv":
+        out.write("\ufeff".encode())
+    else:
+        out.write(b"[")
+    async for chunk in chunks:
+        if fmt == "csv":
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=COLUMNS[kind], lineterminator="\r\n")
+            if written == 0:
+                writer.writeheader()
+            writer.writerows(chunk)
+            out.write(text.getvalue().encode("utf-8"))
+        else:
+            for row in chunk:
+                prefix = b",\n" if written or row is not chunk[0] else b"\n"
+                out.write(prefix + json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        written += len(chunk)
+        if on_chunk is not None:
+            on_chunk(len(chunk))
+    if fmt == "csv" and written == 0:
+        out.write((",".join(COLUMNS[kind]) + "\r\n").encode())
+    if fmt == "json":
+        out.write(b"\n]\n")
+    return written

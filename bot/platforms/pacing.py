@@ -1,0 +1,66 @@
+"""Per-chat pacing for the bot's own messages: at most N messages per window per chat.
+
+Platforms throttle bots per channel (Discord: 5 messages per 5 s per channel) and answer
+with 429s when the bot goes faster. Waiting before the limit keeps a broadcast orderly
+instead of bouncing off it. Time and sleeping are injected so tests need not wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+#: Chats remembered before idle ones are forgotten (a broadcast by DM touches thousands).
+MAX_KEYS = 1024
+
+
+class Pacer:
+    """A sliding window per key: ``acquire(key)`` returns when one more message fits."""
+
+    def __init__(
+        self,
+        limit: int,
+        period: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if limit < 1 or period <= 0:
+            raise ValueError("a pacer needs a positive limit and period")
+        self.limit = limit
+        self.period = period
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: dict[str, deque[float]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        #: Total seconds spent waiting, for benchmarks and logs.
+        self.waited = 0.0
+
+    async def acquire(self, key: str) -> None:
+        """Wait until ``key`` may send one more message, and count it as sent."""
+        if key not in self._locks and len(self._locks) >= MAX_KEYS:
+            self.forget_idle()
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:  # messages to one chat leave in the order they were queued
+            sent = self._sent.setdefault(key, deque())
+            while True:
+                now = self._clock()
+                while sent and now - sent[0] >= self.period:
+                    sent.popleft()
+                if len(sent) < self.limit:
+                    sent.append(now)
+                    return
+                delay = self.period - (now - sent[0])
+                self.waited += delay
+                await self._sleep(delay)
+
+    def forget_idle(self) -> None:
+        """Drop chats with nothing in their window, so memory follows activity."""
+        now = self._clock()
+        for key in [
+            k for k, sent in self._sent.items() if not sent or now - sent[-1] >= self.period
+        ]:
+            if not self._locks[key].locked():
+                del self._sent[key], self._locks[key]

@@ -1,0 +1,200 @@
+"""Network health, computed from the tables in a handful of grouped queries.
+
+Definitions (shown to coordinators with the numbers, and checked by the tests):
+- a *member* is someone with status active; pending and rejected applicants are counted
+  apart, forgotten people not at all;
+- an *action* is a report that was not rejected on review; anonymized reports of
+  forgotten members still count, so totals do not move when someone is erased;
+- *active*: an active member with an action in the last 30 days; the others are *dormant*;
+- the engagement funnel: joined (members) → acted once (ever) → acts monthly (an action in
+  each of the last three 30-day windows) → referents;
+- the trend: actions and distinct members acting per network week (Monday to Sunday in
+  the network's time zone), the current week last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import signals
+from bot.models import Member, MemberStatus, Report, ReportKind, Role
+from bot.periods import week_start
+
+ACTIVE_DAYS = 30
+MONTHLY_WINDOWS = 3
+TREND_WEEKS = 12
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    joined: int
+    acted_once: int
+    acts_monthly: int
+    referents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    start: datetime
+    actions: int
+    actors: int
+
+
+@dataclass(slots=True)
+class Stats:
+    category: str | None
+    #: category → status → members (forgotten people left out).
+    by_category: dict[str, dict[MemberStatus, int]] = field(default_factory=dict)
+    #: category → active members who acted in the last 30 days.
+    active_by_category: dict[str, int] = field(default_factory=dict)
+    funnel: Funnel = Funnel(0, 0, 0, 0)
+    actions_by_kind: dict[ReportKind, int] = field(default_factory=dict)
+    mentions_by_medium: dict[str, int] = field(default_factory=dict)
+    signals_by_stage: dict[signals.Stage, int] = field(default_factory=dict)
+    trend: list[Week] = field(default_factory=list)
+
+    def count(self, status: MemberStatus) -> int:
+        return sum(statuses.get(status, 0) for statuses in self.by_category.values())
+
+    @property
+    def members(self) -> int:
+        return self.count(MemberStatus.ACTIVE)
+
+    @property
+    def active(self) -> int:
+        return sum(self.active_by_category.values())
+
+    @property
+    def dormant(self) -> int:
+        return self.members - self.active
+
+
+def counted() -> ColumnElement[bool]:
+    """Reports that count as actions: all but mentions rejected on review."""
+    return or_(Report.review.is_(None), Report.review != REJECTED)
+
+
+def trend_starts(now: datetime, timezone: str, weeks: int = TREND_WEEKS) -> list[datetime]:
+    """The UTC instants the last ``weeks`` network weeks start at, oldest first; each is
+    found from the day before the next, so daylight-saving weeks stay right."""
+    starts = [week_start(now, timezone)]
+    for _ in range(weeks - 1):
+        starts.append(week_start(starts[-1] - timedelta(hours=1), timezone))
+    return starts[::-1]
+
+
+async def compute(
+    session: AsyncSession, now: datetime, timezone: str, category: str | None = None
+) -> Stats:
+    stats = Stats(category=category)
+    in_scope = [Member.category == category] if category else []
+    active_member = and_(Member.status == MemberStatus.ACTIVE, *in_scope)
+
+    rows = await session.execute(
+        select(Member.category, Member.status, func.count())
+        .where(Member.status != MemberStatus.FORGOTTEN, *in_scope)
+        .group_by(Member.category, Member.status)
+    )
+    for key, status, count in rows:
+        stats.by_category.setdefault(key, {})[MemberStatus(status)] = int(count)
+
+    since = now - timedelta(days=ACTIVE_DAYS)
+    actives = await session.execute(
+        select(Member.category, func.count(distinct(Report.member_id)))
+        .join(Member, Member.id == Report.member_id)
+        .where(active_member, Report.created_at >= since, counted())
+        .group_by(Member.category)
+    )
+    stats.active_by_category = {key: int(count) for key, count in actives}
+
+    stats.funnel = await _funnel(session, now, active_member)
+    starts = trend_starts(now, timezone)
+    where = [Report.created_at >= starts[0], counted()]
+    if category:
+        where.append(Report.member_id.in_(select(Member.id).where(Member.category == category)))
+
+    rows = await session.execute(
+        select(Report.kind, Report.subkind, func.count())
+        .where(*where)
+        .group_by(Report.kind, Report.subkind)
+    )
+    for kind, subkind, count in rows:
+        kind = ReportKind(kind)
+        stats.actions_by_kind[kind] = stats.actions_by_kind.get(kind, 0) + int(count)
+        if kind is ReportKind.MENTION and subkind:
+            stats.mentions_by_medium[subkind] = int(count)
+
+    bucket = case(
+        *[
+            (Report.created_at >= start, index)
+            for index, start in reversed(list(enumerate(starts)))
+        ],
+        else_=-1,
+    ).label("bucket")
+    weekly = await session.execute(
+        select(bucket, func.count(), func.count(distinct(Report.member_id)))
+        .where(*where)
+        .group_by(bucket)
+    )
+    per_week = {int(index): (int(actions), int(actors)) for index, actions, actors in weekly}
+    stats.trend = [Week(start, *per_week.get(index, (0, 0))) for index, start in enumerate(starts)]
+    stats.signals_by_stage = await signals.counts_by_stage(session, category)
+    return stats
+
+
+async def _funnel(
+    session: AsyncSession, now: datetime, active_member: ColumnElement[bool]
+) -> Funnel:
+    joined = await session.scalar(select(func.count()).select_from(Member).where(active_member))
+    referents = await session.scalar(
+        select(func.count()).select_from(Member).where(active_member, Member.role == Role.REFERENT)
+    )
+    windows = [
+        func.sum(
+            case(
+                (
+                    and_(
+                        Report.created_at >= now - timedelta(days=ACTIVE_DAYS * (i + 1)),
+                        Report.created_at < now - timedelta(days=ACTIVE_DAYS * i),
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        ).label(f"w{i}")
+        for i in range(MONTHLY_WINDOWS)
+    ]
+    per_member = (
+        select(Report.member_id, *windows)
+        .join(Member, Member.id == Report.member_id)
+        .where(active_member, counted())
+        .group_by(Report.member_id)
+        .subquery()
+    )
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(
+                    func.sum(
+                        case(
+                            (and_(*[per_member.c[f"w{i}"] > 0 for i in range(MONTHLY_WINDOWS)]), 1),
+                            else_=0,
+                        )
+                    ),
+                    0,
+                ),
+            ).select_from(per_member)
+        )
+    ).one()
+    return Funnel(
+        joined=int(joined or 0),
+        acted_once=int(row[0]),
+        acts_monthly=int(row[1]),
+        referents=int(referents or 0),
+    )

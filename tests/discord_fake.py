@@ -1,0 +1,647 @@
+"""A loopback fake of Discord, so the adapter runs unmodified and nothing calls Discord.
+
+Two halves, as on the real service:
+
+* **REST**: an aiohttp server on 127.0.0.1 answering the endpoints Relais uses (login,
+  application info, command sync, interaction callbacks, followups and their edits, DMs,
+  channel messages). discord.py's own HTTP client and webhook adapter are pointed at it by
+  moving ``discord.http.Route.BASE``; every request is recorded for the tests to read.
+* **Gateway**: events in Discord's real payload shapes (GUILD_CREATE, INTERACTION_CREATE
+  for slash commands, buttons and form submissions, MESSAGE_CREATE for DMs) fed to the
+  client's own parsers, exactly where the websocket would hand them over.
+
+People are :class:`Person`; :meth:`FakeDiscord.slash`, :meth:`press`, :meth:`submit` and
+:meth:`dm` act as them and return once the adapter has finished the update. Reusable by
+the benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+import discord.http
+import yarl
+from aiohttp import web
+from discord.gateway import DiscordWebSocket
+
+from bot.platforms.discord_ import DiscordPlatform
+from bot.platforms.discord_ui import FIELD, FORM
+
+APP_ID = 900000000000000001
+GUILD_ID = 900000000000000002
+GENERAL = 900000000000000003
+BUSINESS = 900000000000000004
+EPHEMERAL = 64
+CHANNELS = {GENERAL: "general", BUSINESS: "business"}
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    locale: str = "en-US"
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.name.lower(),
+            "global_name": self.name,
+            "discriminator": "0",
+            "avatar": None,
+            "bot": False,
+        }
+
+
+@dataclass
+class Call:
+    """One request Relais made to Discord."""
+
+    method: str
+    path: str
+    body: Any
+    query: dict[str, str]
+
+    @property
+    def content(self) -> str:
+        data = self.body.get("data", self.body) if isinstance(self.body, dict) else {}
+        return str(data.get("content") or "") if isinstance(data, dict) else ""
+
+    @property
+    def flags(self) -> int:
+        data = self.body.get("data", self.body) if isinstance(self.body, dict) else {}
+        return int(data.get("flags") or 0) if isinstance(data, dict) else 0
+
+
+@dataclass
+class Failure:
+    pattern: re.Pattern[str]
+    status: int
+    body: dict[str, Any]
+    times: int
+
+
+@dataclass
+class Posted:
+    """A message Relais made visible: where, to whom, its payload as Discord stores it."""
+
+    payload: dict[str, Any]
+    #: ``"dm:<user id>"``, ``"channel:<id>"`` or ``"interaction:<user id>"``.
+    where: str
+
+    @property
+    def id(self) -> str:
+        return str(self.payload["id"])
+
+    @property
+    def content(self) -> str:
+        return str(self.payload.get("content") or "")
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(int(self.payload.get("flags") or 0) & EPHEMERAL)
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, custom_id) of every button, in order."""
+        return [
+            (button.get("label", ""), button["custom_id"])
+            for row in self.payload.get("components", [])
+            for button in row.get("components", [])
+            if "custom_id" in button
+        ]
+
+
+@dataclass
+class Token:
+    """An interaction's token: who acted, where, and which message is ``@original``."""
+
+    person: int
+    channel: int | None  # None: in the person's DM
+    original: str | None = None
+
+
+@dataclass
+class FakeDiscord:
+    token: str = "fake-token"
+    closed_dms: set[int] = field(default_factory=set)
+    calls: list[Call] = field(default_factory=list)
+    posted: dict[str, Posted] = field(default_factory=dict)
+    _failures: list[Failure] = field(default_factory=list)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(910000000000000000))
+    _tokens: dict[str, Token] = field(default_factory=dict)
+    _dm_of: dict[int, int] = field(default_factory=dict)
+    _runner: web.AppRunner | None = None
+    _base: str = ""
+    _gateway_default: yarl.URL = DiscordWebSocket.DEFAULT_GATEWAY
+    _port: int = 0
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    #: Set when a gateway connection has received READY and the server.
+    connected: asyncio.Event = field(default_factory=asyncio.Event)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = self._runner.addresses[0][1]
+        self._base = discord.http.Route.BASE
+        discord.http.Route.BASE = self.base_url
+
+    @property
+    def base_url(self) -> str:
+        """For ``discord.api_base_url`` (a ``relais run`` in another process)."""
+        return f"http://127.0.0.1:{self._port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """For ``discord.gateway_url``."""
+        return f"ws://127.0.0.1:{self._port}/gateway"
+
+    async def stop(self) -> None:
+        discord.http.Route.BASE = self._base or discord.http.Route.BASE
+        DiscordWebSocket.DEFAULT_GATEWAY = self._gateway_default
+        for socket in list(self._sockets):
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def fail(self, path: str, status: int, code: int = 0, *, times: int = 1) -> None:
+        """The next ``times`` requests whose path matches ``path`` get this error."""
+        body = {"code": code, "message": f"fake error {status}"}
+        self._failures.append(Failure(re.compile(path), status, body, times))
+
+    # -- what Relais sent, as tests read it -------------------------------------------
+
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 30.0) -> None:
+        """Until ``predicate()`` holds, re-checked at every request Relais makes (for a
+        ``relais run`` in another process, where no adapter counter is at hand)."""
+        async with asyncio.timeout(within):
+            while not predicate():
+                self._changed.clear()
+                await self._changed.wait()
+
+    def tokens(self) -> list[str]:
+        """The tokens of every interaction sent so far, oldest first."""
+        return list(self._tokens)
+
+    def requests(self, method: str, path_pattern: str) -> list[Call]:
+        pattern = re.compile(path_pattern)
+        return [call for call in self.calls if call.method == method and pattern.search(call.path)]
+
+    def seen_by(self, person: Person) -> list[Posted]:
+        """Messages this person can see, oldest first (DMs and their ephemeral ones)."""
+        wanted = {f"dm:{person.id}", f"interaction:{person.id}"}
+        return [posted for posted in self.posted.values() if posted.where in wanted]
+
+    def in_channel(self, channel: int) -> list[Posted]:
+        return [p for p in self.posted.values() if p.where == f"channel:{channel}"]
+
+    def text_for(self, person: Person) -> str:
+        return "\n".join(posted.content for posted in self.seen_by(person))
+
+    def newest_with_buttons(self, person: Person) -> Posted:
+        for posted in reversed(self.seen_by(person)):
+            if posted.buttons():
+                return posted
+        raise AssertionError(f"{person.name} has no message with buttons")
+
+    # -- gateway: people act ----------------------------------------------------------
+
+    def guild_create(self, platform: DiscordPlatform) -> None:
+        """The server and its channels, as the gateway announces them after READY."""
+        platform.client._connection.parsers["GUILD_CREATE"](_guild())
+
+    async def slash(
+        self,
+        platform: DiscordPlatform,
+        person: Person,
+        command: str,
+        channel: int | None = GENERAL,
+        **options: str,
+    ) -> None:
+        """``person`` runs ``/command`` in a server channel (``channel=None``: in a DM)."""
+        payload = self.slash_payload(person, command, channel, **options)
+        await self._feed(platform, "INTERACTION_CREATE", payload)
+
+    def slash_payload(
+        self, person: Person, command: str, channel: int | None = GENERAL, **options: str
+    ) -> dict[str, Any]:
+        """The INTERACTION_CREATE payload of ``/command`` (for :meth:`push`)."""
+        data: dict[str, Any] = {
+            "id": str(next(self._ids)),
+            "name": command,
+            "type": 1,
+            "options": [{"name": k, "type": 3, "value": v} for k, v in options.items()],
+        }
+        if channel is not None:
+            data["guild_id"] = str(GUILD_ID)
+        return self.interaction(person, 2, data, channel=channel)
+
+    async def press(
+        self, platform: DiscordPlatform, person: Person, message: Posted, label: str
+    ) -> None:
+        """``person`` presses the button labelled ``label`` on ``message``."""
+        custom_id = next(cid for text, cid in message.buttons() if text == label)
+        data = {"custom_id": custom_id, "component_type": 2}
+        await self._feed(
+            platform, "INTERACTION_CREATE", self.interaction(person, 3, data, message=message)
+        )
+
+    async def submit(
+        self, platform: DiscordPlatform, person: Person, message: Posted, text: str
+    ) -> None:
+        """``person`` types ``text`` into the form opened from ``message`` and submits."""
+        data = {
+            "custom_id": FORM,
+            "components": [
+                {"type": 1, "components": [{"type": 4, "custom_id": FIELD, "value": text}]}
+            ],
+        }
+        await self._feed(
+            platform, "INTERACTION_CREATE", self.interaction(person, 5, data, message=message)
+        )
+
+    async def dm(self, platform: DiscordPlatform, person: Person, content: str) -> None:
+        """``person`` writes ``content`` to the bot in their DM."""
+        channel = self._dm_channel(person.id)
+        payload = self._message(channel, content, author=person.payload())
+        await self._feed(platform, "MESSAGE_CREATE", payload)
+
+    def interaction(
+        self,
+        person: Person,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        channel: int | None = GENERAL,
+        message: Posted | None = None,
+    ) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload: a command (2), a button (3) or a form (5)."""
+        if message is not None:
+            channel = self._channel_of(message)
+        token = f"token-{next(self._ids)}"
+        interaction_id = next(self._ids)
+        self._tokens[token] = Token(person.id, channel, message.id if message else None)
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(APP_ID),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "locale": person.locale,
+            "app_permissions": "0",
+            "entitlements": [],
+            "attachment_size_limit": 8 * 1024 * 1024,
+            "data": data,
+        }
+        if channel is not None:
+            payload.update(
+                guild_id=str(GUILD_ID),
+                guild_locale="fr",
+                channel_id=str(channel),
+                channel={
+                    "id": str(channel),
+                    "type": 0,
+                    "guild_id": str(GUILD_ID),
+                    "name": CHANNELS.get(channel, "x"),
+                },
+                member={
+                    "user": person.payload(),
+                    "roles": [],
+                    "joined_at": "2026-01-01T00:00:00+00:00",
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                    "permissions": "0",
+                    "pending": False,
+                },
+                context=0,
+            )
+        else:
+            dm = self._dm_channel(person.id)
+            payload.update(
+                channel_id=str(dm),
+                channel={"id": str(dm), "type": 1, "recipients": [person.payload()]},
+                user=person.payload(),
+                context=1,
+            )
+        if message is not None:
+            payload["message"] = message.payload
+        return payload
+
+    async def _feed(self, platform: DiscordPlatform, event: str, payload: dict[str, Any]) -> None:
+        done = platform.updates_done
+        platform.client._connection.parsers[event](payload)
+        async with asyncio.timeout(10):
+            await platform.wait_for_updates(done + 1)
+
+    def _channel_of(self, message: Posted) -> int | None:
+        kind, _, ident = message.where.partition(":")
+        if kind == "channel":
+            return int(ident)
+        if kind == "interaction":
+            return int(message.payload["channel_id"])
+        return None
+
+    def _dm_channel(self, user_id: int) -> int:
+        if user_id not in self._dm_of:
+            self._dm_of[user_id] = next(self._ids)
+        return self._dm_of[user_id]
+
+    # -- the gateway, over a real websocket (for ``relais run`` and ``serve``) -----------
+
+    async def push(self, event: str, data: dict[str, Any]) -> None:
+        """Send a dispatch to every connected client, as Discord's gateway would."""
+        for socket in list(self._sockets):
+            await socket.send_json({"op": 0, "t": event, "s": next(self._sequence), "d": data})
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        """HELLO; IDENTIFY → READY and GUILD_CREATE; heartbeats acknowledged. Text
+        frames, so discord.py's zlib stream is never needed."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
+        self._sockets.append(socket)
+        try:
+            async for frame in socket:
+                message = json.loads(frame.data)
+                if message["op"] == 1:  # heartbeat
+                    await socket.send_json({"op": 11})
+                elif message["op"] == 2:  # identify
+                    if message["d"].get("token") != self.token:
+                        await socket.close(code=4004, message=b"Authentication failed")
+                        break
+                    await self._ready(socket)
+        finally:
+            self._sockets.remove(socket)
+        return socket
+
+    async def _ready(self, socket: web.WebSocketResponse) -> None:
+        ready = {
+            "v": 10,
+            "user": _bot_user(),
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(APP_ID), "flags": 0},
+            "shard": [0, 1],
+        }
+        for event, data in (("READY", ready), ("GUILD_CREATE", _guild())):
+            await socket.send_json({"op": 0, "t": event, "s": next(self._sequence), "d": data})
+        self.connected.set()
+
+    # -- REST ---------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["path"]
+        body = await _body(request)
+        self.calls.append(Call(request.method, path, body, dict(request.query)))
+        self._changed.set()
+        bot_call = not path.startswith(("/interactions/", "/webhooks/"))
+        if bot_call and request.headers.get("Authorization") != f"Bot {self.token}":
+            return _json({"code": 0, "message": "401: Unauthorized"}, status=401)
+        for failure in self._failures:
+            if failure.times > 0 and failure.pattern.search(path):
+                failure.times -= 1
+                return _json(failure.body, status=failure.status)
+        route = f"{request.method} {path}"
+        for pattern, handler in self._routes():
+            match = re.fullmatch(pattern, route)
+            if match is not None:
+                return handler(match, body)
+        return _json({"code": 0, "message": f"fake: no route {route}"}, status=404)
+
+    def _routes(self) -> list[tuple[str, Callable[[re.Match[str], Any], web.StreamResponse]]]:
+        return [
+            (r"GET /users/@me", lambda m, b: _json(_bot_user())),
+            (r"GET /oauth2/applications/@me", lambda m, b: _json(_application())),
+            (r"PUT /applications/\d+(?:/guilds/\d+)?/commands", self._sync),
+            (r"POST /interactions/(\d+)/([\w-]+)/callback", self._callback),
+            (r"POST /webhooks/\d+/([\w-]+)", self._followup),
+            (r"PATCH /webhooks/\d+/([\w-]+)/messages/(@original|\d+)", self._edit_webhook),
+            (r"DELETE /webhooks/\d+/([\w-]+)/messages/(@original|\d+)", self._delete_webhook),
+            (r"POST /users/@me/channels", self._open_dm),
+            (r"POST /channels/(\d+)/messages", self._channel_message),
+            (r"PATCH /channels/(\d+)/messages/(\d+)", self._edit_channel_message),
+        ]
+
+    def _sync(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        commands = [
+            {**command, "id": str(next(self._ids)), "application_id": str(APP_ID), "version": "1"}
+            for command in body
+        ]
+        return _json(commands)
+
+    def _callback(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        interaction_id, token = match.group(1), match.group(2)
+        kind = int(body["type"])
+        data = body.get("data") or {}
+        response: dict[str, Any] = {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(int(data.get("flags") or 0) & EPHEMERAL),
+            },
+            "resource": {"type": kind},
+        }
+        if kind in (4, 5):  # a response message exists now (possibly "thinking…")
+            message = self._message(0, data.get("content") or "", flags=int(data.get("flags") or 0))
+            self._remember(message, self._tokens[token])
+            self._tokens[token].original = message["id"]
+            response["interaction"]["response_message_id"] = message["id"]
+        return _json(response)
+
+    def _followup(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        flags, components = int(body.get("flags") or 0), body.get("components")
+        message = self._message(0, body.get("content") or "", flags=flags, components=components)
+        self._remember(message, self._tokens[match.group(1)])
+        return _json(message)
+
+    def _edit_webhook(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        token, which = match.group(1), match.group(2)
+        key = self._tokens[token].original if which == "@original" else which
+        return self._apply_edit(key, body)
+
+    def _delete_webhook(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        token, which = match.group(1), match.group(2)
+        key = self._tokens[token].original if which == "@original" else which
+        if key is not None:
+            self.posted.pop(key, None)
+        return web.Response(status=204)
+
+    def _open_dm(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        user = int(body["recipient_id"])
+        if user in CHANNELS:
+            return _json({"code": 50033, "message": "Invalid Recipient(s)"}, status=400)
+        return _json({"id": str(self._dm_channel(user)), "type": 1, "recipients": []})
+
+    def _channel_message(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        channel = int(match.group(1))
+        owner = next((user for user, dm in self._dm_of.items() if dm == channel), None)
+        if owner is not None and owner in self.closed_dms:
+            return _json(
+                {"code": 50007, "message": "Cannot send messages to this user"}, status=403
+            )
+        message = self._message(
+            channel, body.get("content") or "", components=body.get("components")
+        )
+        where = f"dm:{owner}" if owner is not None else f"channel:{channel}"
+        self.posted[message["id"]] = Posted(message, where)
+        return _json(message)
+
+    def _edit_channel_message(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        return self._apply_edit(match.group(2), body)
+
+    def _apply_edit(self, key: str | None, body: Any) -> web.StreamResponse:
+        posted = self.posted.get(key or "")
+        if posted is None:
+            return _json({"code": 10008, "message": "Unknown Message"}, status=404)
+        if "content" in body:
+            posted.payload["content"] = body["content"]
+        posted.payload["components"] = body.get("components") or []
+        posted.payload["edited_timestamp"] = "2026-03-04T09:00:01+00:00"
+        return _json(posted.payload)
+
+    def _remember(self, message: dict[str, Any], token: Token) -> None:
+        """Store an interaction's message where its person (or channel) sees it."""
+        if token.channel is None:
+            message["channel_id"] = str(self._dm_channel(token.person))
+            where = f"dm:{token.person}"
+        else:
+            message["guild_id"] = str(GUILD_ID)
+            message["channel_id"] = str(token.channel)
+            ephemeral = int(message["flags"]) & EPHEMERAL
+            where = f"interaction:{token.person}" if ephemeral else f"channel:{token.channel}"
+        self.posted[message["id"]] = Posted(message, where)
+
+    def _message(
+        self,
+        channel: int,
+        content: str,
+        *,
+        author: dict[str, Any] | None = None,
+        flags: int = 0,
+        components: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "id": str(next(self._ids)),
+            "channel_id": str(channel),
+            "type": 0,
+            "content": content,
+            "author": author or _bot_user(),
+            "timestamp": "2026-03-04T09:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "flags": flags,
+            "components": components or [],
+        }
+
+
+def _guild() -> dict[str, Any]:
+    channels = [
+        {
+            "id": str(cid),
+            "type": 0,
+            "guild_id": str(GUILD_ID),
+            "name": name,
+            "position": i,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+        }
+        for i, (cid, name) in enumerate(CHANNELS.items())
+    ]
+    everyone = {
+        "id": str(GUILD_ID),
+        "name": "@everyone",
+        "permissions": "0",
+        "position": 0,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+    return {
+        "id": str(GUILD_ID),
+        "name": "Lyon Ambassadors",
+        "owner_id": "1",
+        "channels": channels,
+        "threads": [],
+        "roles": [everyone],
+        "members": [],
+        "member_count": 1,
+        "emojis": [],
+        "stickers": [],
+        "features": [],
+        "large": False,
+        "unavailable": False,
+        "preferred_locale": "fr",
+    }
+
+
+async def _body(request: web.Request) -> Any:
+    if request.content_type.startswith("multipart/"):
+        reader = await request.multipart()
+        async for part in reader:
+            if getattr(part, "name", None) == "payload_json":
+                return json.loads(await part.text())  # type: ignore[union-attr]
+        return {}
+    text = await request.text()
+    return json.loads(text) if text else None
+
+
+def _bot_user() -> dict[str, Any]:
+    return {
+        "id": str(APP_ID),
+        "username": "relais",
+        "global_name": "Relais",
+        "discriminator": "0",
+        "avatar": None,
+        "bot": True,
+        "flags": 0,
+    }
+
+
+def _application() -> dict[str, Any]:
+    return {
+        "id": str(APP_ID),
+        "name": "Relais",
+        "icon": None,
+        "description": "",
+        "rpc_origins": [],
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "owner": _bot_user(),
+        "summary": "",
+        "verify_key": "0" * 64,
+        "team": None,
+        "flags": 0,
+    }
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    """JSON as Discord sends it: discord.py checks the content type exactly."""
+    response = web.Response(body=json.dumps(data).encode(), status=status)
+    response.headers["Content-Type"] = "application/json"
+    return response
