@@ -103,6 +103,8 @@ async def seed_telegram_members(
                     for user_id in chunk
                 ],
             )
+
+
 class OtherPlatform:
     """A second platform for tests that only need the neutral port: it records what the
     app sends and lets a test speak as one of its users."""
