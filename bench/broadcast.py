@@ -32,7 +32,6 @@ from bench.common import (
     bench_settings,
     cpu_seconds,
     median,
-    seed_telegram_members,
 )
 from bot import delivery
 from bot.app import Relais
@@ -41,6 +40,7 @@ from bot.db import create_engine, session_factory
 from bot.models import DeliveryStatus
 from bot.platforms.port import Address, Message
 from bot.platforms.telegram import TelegramPlatform
+from tests.harness import seed_telegram_members
 
 RECIPIENTS = int(os.environ.get("BENCH_RECIPIENTS", "10000"))
 FACTOR = float(os.environ.get("BENCH_FACTOR", "20"))

@@ -37,7 +37,6 @@ from bench.common import (
     cpu_seconds,
     median,
     percentile,
-    seed_telegram_members,
 )
 from bot.app import Relais
 from bot.clock import SystemClock
@@ -45,6 +44,7 @@ from bot.db import create_engine, session_factory
 from bot.models import PointsEntry, Report
 from bot.platforms.telegram import TelegramPlatform
 from bot.platforms.telegram_convert import ALLOWED_UPDATES
+from tests.harness import seed_telegram_members
 
 USERS = 250  # per run: 4 updates each
 WAVES: list[tuple[str, Callable[[int, int], str]]] = [
