@@ -65,7 +65,11 @@ class Network:
 
 
 async def seed_telegram_members(
-    engine: AsyncEngine, user_ids: list[int], *, category: str = "business"
+    engine: AsyncEngine,
+    user_ids: list[int],
+    *,
+    category: str = "business",
+    consent_version: str = "1",
 ) -> None:
     """Active members with a Telegram identity and an open private chat (member id =
     Telegram user id), by bulk insert: for broadcasts to thousands."""
@@ -86,6 +90,7 @@ async def seed_telegram_members(
                         "visibility": Visibility.NAME,
                         "sponsor_code": f"S{user_id}",
                         "consent_at": joined,
+                        "consent_version": consent_version,
                         "joined_at": joined,
                     }
                     for user_id in chunk
