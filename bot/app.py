@@ -8,7 +8,9 @@ handler queued. A failure rolls everything back and the person gets one localize
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,6 +31,8 @@ from bot.routing import Routes
 from bot.sender import Sender
 
 log = logging.getLogger(__name__)
+#: ``Identity.last_private_at`` is written at most this often (it picks where nudges go).
+LAST_SEEN_STEP = timedelta(hours=1)
 APOLOGY = N_("Sorry, something went wrong. Nothing was saved; please try again.")
 
 
@@ -61,6 +65,9 @@ class Relais:
             clock=clock,
             settings=settings.delivery,
         )
+        #: Where :func:`bot.jobs.run_due` last looked at the clock, and one run at a time.
+        self.job_cursor: datetime = clock.now()
+        self.job_lock = asyncio.Lock()
 
     def attach(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
@@ -173,6 +180,11 @@ class Relais:
             identity.private_chat_id = event.chat_id
         if in_private_chat and identity.unreachable_at is not None:
             identity.unreachable_at = None  # writing to us in private reopens the chat
+        if in_private_chat:
+            now = self.clock.now()
+            seen = identity.last_private_at
+            if seen is None or now - seen >= LAST_SEEN_STEP:
+                identity.last_private_at = now
         if bootstrap_role(self.settings, event.identity, member.category) is not None:
             await roles.apply_bootstrap(
                 session, self.settings, event.identity, member, self.clock.now()

@@ -19,7 +19,7 @@ from bot.demo import DEFAULT_MEMBERS
 from bot.exporter import FORMATS, KINDS
 from bot.platforms.console import ConsoleError, ConsolePlatform
 from bot.platforms.port import PlatformUnavailable
-from bot.runtime import build_platforms, configured_platforms, running_app, serve
+from bot.runtime import Background, build_platforms, configured_platforms, running_app, serve
 
 EXIT_CONFIG = 2
 #: A platform could not start (unreachable, token refused).
@@ -193,7 +193,12 @@ async def _console(settings: Settings, script: list[str] | None, start: datetime
     clock: Clock = FrozenClock(start) if start else SystemClock()
     async with running_app(settings, clock) as app:
         console = ConsolePlatform(app)
+        # Interactive on the real clock, jobs run as time passes; a transcript moves its
+        # own clock with "~ +7d" and runs what became due then.
+        background = Background(app) if script is None and sys.stdin.isatty() else None
         try:
+            if background is not None:
+                await background.start()
             if script is not None:
                 await console.play(script)
             elif sys.stdin.isatty():
@@ -203,6 +208,9 @@ async def _console(settings: Settings, script: list[str] | None, start: datetime
         except ConsoleError as error:
             print(f"relais: {error}", file=sys.stderr)
             return 1
+        finally:
+            if background is not None:
+                await background.stop()
     return 0
 
 
@@ -224,8 +232,9 @@ async def _run(settings: Settings) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        background = Background(app)
         try:
-            await serve(platforms, stop)
+            await serve(platforms, stop, on_started=background.start)
         except PlatformUnavailable as error:
             print(f"relais: {error}", file=sys.stderr)
             return EXIT_UNAVAILABLE
@@ -233,6 +242,7 @@ async def _run(settings: Settings) -> int:
             print(f"relais: config error: {error}", file=sys.stderr)
             return EXIT_CONFIG
         finally:
+            await background.stop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(signum)
     return 0

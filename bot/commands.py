@@ -249,6 +249,11 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(
+        NP_("command name", "nudges"),
+        N_("Nudges to dormant members: who acted after each wording"),
+        min_role=Role.COORDINATOR,
+    ),
+    Command(
         NP_("command name", "help"),
         N_("What you can do here"),
         access=Access.ANYONE,

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic import model_validator as _model_validator
 
 from bot.platforms.port import Address
+from bot.timetable import EVERY_MINUTE, ScheduleError, parse, parse_time
 
 LANGUAGES = ("fr", "en")
 MEDIUMS = ("press", "blog", "social", "conference", "video", "organisation", "conversation")
@@ -253,6 +254,126 @@ class DeliverySettings(_Section):
     max_attempts: int = Field(default=5, ge=1)
 
 
+class JobsSettings(_Section):
+    """When the clock's jobs run, in the network's time zone (see :mod:`bot.timetable`).
+
+    The four named keys are Relais' own jobs; any other key sets the schedule of a job
+    registered under that id (jobs without a key poll every minute).
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    leaderboard: str = "mon 09:00"
+    digest: str = "mon 09:00"
+    nudges: str = "hourly"
+    prune: str = "daily 04:00"
+    #: A job whose time passed while Relais was down runs once at start when it is at
+    #: most this late; older occurrences are skipped.
+    grace_hours: float = Field(default=96, ge=0)
+    #: How often the scheduler looks at the clock (seconds).
+    tick_seconds: float = Field(default=20, gt=0)
+    #: PostgreSQL: how often a process that does not run the scheduler tries to take over.
+    leader_poll_seconds: float = Field(default=10, gt=0)
+    #: Processed update ids (redelivery protection) and job run records older than this
+    #: are deleted by the daily ``prune`` job.
+    prune_after_days: int = Field(default=30, ge=1)
+
+    @_model_validator(mode="after")
+    def _schedules_parse(self) -> JobsSettings:
+        for job, text in self.schedules().items():
+            if not isinstance(text, str):
+                raise ValueError(f"{job}: a schedule is a string like 'mon 09:00'")
+            try:
+                parse(text, "UTC")
+            except ScheduleError as error:
+                raise ValueError(f"{job}: {error}") from error
+        return self
+
+    def schedules(self) -> dict[str, str]:
+        """Job id → schedule text, for every job named in config."""
+        named = {
+            "leaderboard": self.leaderboard,
+            "digest": self.digest,
+            "nudges": self.nudges,
+            "prune": self.prune,
+        }
+        return {**named, **{key: str(value) for key, value in (self.model_extra or {}).items()}}
+
+    def schedule_of(self, job: str, default: str = EVERY_MINUTE) -> str:
+        return self.schedules().get(job, default)
+
+
+class LocalizedText(_Section):
+    fr: str = Field(min_length=1, max_length=1000)
+    en: str = Field(min_length=1, max_length=1000)
+
+    def get(self, language: str) -> str:
+        return self.fr if language == "fr" else self.en
+
+
+#: Placeholders a nudge wording may use.
+NUDGE_PLACEHOLDERS = {"name": "Alice", "network": "Relais", "category": "Business"}
+
+
+class NudgeVariant(_Section):
+    """One wording of the first two nudges, in both languages."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    gentle: LocalizedText
+    personal: LocalizedText
+
+    @_model_validator(mode="after")
+    def _placeholders(self) -> NudgeVariant:
+        for text in (self.gentle.fr, self.gentle.en, self.personal.fr, self.personal.en):
+            try:
+                text.format(**NUDGE_PLACEHOLDERS)
+            except (KeyError, IndexError, ValueError) as error:
+                raise ValueError(
+                    f"{text[:30]!r}...: only {{name}}, {{network}} and {{category}} may be used"
+                ) from error
+        return self
+
+
+class NudgeSettings(_Section):
+    """The ladder for dormant members: gentle nudge, personal nudge, referent, silence."""
+
+    enabled: bool = True
+    #: A member is dormant after this many days without an action.
+    dormant_days: int = Field(default=30, ge=1)
+    #: Days from the gentle nudge to the personal one.
+    personal_after_days: int = Field(default=14, ge=1)
+    #: Days from the personal nudge to the referent's digest.
+    referent_after_days: int = Field(default=14, ge=1)
+    #: At most one nudge per member in this many days, whatever the ladder says.
+    min_gap_days: int = Field(default=7, ge=1)
+    #: "Remind me next week" and "Pause for a month".
+    snooze_days: int = Field(default=7, ge=1)
+    pause_days: int = Field(default=30, ge=1)
+    #: No nudge between these hours, in the member's time zone (else the network's).
+    quiet_start: str = "21:00"
+    quiet_end: str = "09:00"
+    #: Wordings assigned at random, stable per member; empty: the built-in ones.
+    variants: list[NudgeVariant] = Field(default_factory=list)
+
+    @field_validator("quiet_start", "quiet_end")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        try:
+            parse_time(value)
+        except ScheduleError as error:
+            raise ValueError(str(error)) from error
+        return value
+
+    @field_validator("variants")
+    @classmethod
+    def _unique_variants(cls, value: list[NudgeVariant]) -> list[NudgeVariant]:
+        keys = [variant.key for variant in value]
+        duplicate = next((key for key in keys if keys.count(key) > 1), None)
+        if duplicate:
+            raise ValueError(f"variant {duplicate!r} is declared twice")
+        return value
+
+
 class AnimationSettings(_Section):
     """Action plans and campaigns: when reminders go and how long answers count."""
 
@@ -281,6 +402,8 @@ class Settings(_Section):
     #: written ``platform:chat_id`` or ``platform:chat_id:thread_id``.
     channels: dict[str, list[str]] = Field(default_factory=dict)
     delivery: DeliverySettings = Field(default_factory=lambda: DeliverySettings())
+    jobs: JobsSettings = Field(default_factory=lambda: JobsSettings())
+    nudges: NudgeSettings = Field(default_factory=lambda: NudgeSettings())
     telegram_token: SecretStr | None = None
     #: Telegram echoes it in a header on every webhook request; others get 403.
     telegram_webhook_secret: SecretStr | None = None

@@ -6,7 +6,7 @@ retried update cannot double it whatever the code path. Times are stored in UTC.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -46,13 +46,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; use the clock")
-        return value
+        # SQLite keeps the wall time and drops the offset: store UTC, always.
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        from datetime import UTC
-
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
@@ -151,6 +152,9 @@ class Identity(Base):
     #: When the platform last refused a private message (the person blocked the bot or
     #: never opened the chat); cleared when they write to the bot in private again.
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When this person last wrote to the bot in private (to the hour): nudges go to the
+    #: platform a member last used privately.
+    last_private_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<Identity {self.platform}:{self.user_id} → {self.member_id}>"
@@ -533,3 +537,115 @@ class Answer(Base):
 
     def __repr__(self) -> str:
         return f"<Answer {self.subject} {self.member_id} {self.answer}>"
+
+
+class JobRun(Base):
+    """One occurrence of a recurring job that completed: ``period`` is its scheduled
+    instant (UTC), so running the same occurrence again, after a crash, a restart or on
+    another process, is skipped."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_runs_occurrence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(48))
+    period: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    error: Mapped[str | None] = mapped_column(String(256))
+
+    def __repr__(self) -> str:
+        return f"<JobRun {self.job} {self.period} {self.status}>"
+
+
+class OneOffStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    #: Its time passed while Relais was down for longer than the catch-up grace.
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class OneOffJob(Base):
+    """A job to run once at a given time (a campaign, a plan reminder): the scheduler's
+    persistent job store, in the network's own database.
+
+    ``key`` names the business fact (``campaign:12``), so scheduling it again moves it
+    instead of adding a second run.
+    """
+
+    __tablename__ = "one_off_jobs"
+    __table_args__ = (Index("ix_one_off_jobs_due", "status", "run_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    job: Mapped[str] = mapped_column(String(48))
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[OneOffStatus] = mapped_column(_enum(OneOffStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(256))
+
+    def __repr__(self) -> str:
+        return f"<OneOffJob {self.key} {self.job} at {self.run_at} {self.status}>"
+
+
+class NudgeStep(StrEnum):
+    GENTLE = "gentle"
+    PERSONAL = "personal"
+    #: Not a message to the member: they are listed in their referent's weekly digest.
+    REFERENT = "referent"
+
+
+class Nudge(Base):
+    """One rung of the nudge ladder reached by a dormant member.
+
+    ``spell_start`` is when the member's dormancy began (their last action, else their
+    joining): a new action starts a new spell, so the ladder starts again. ``ordinal``
+    numbers the rungs of a spell; the unique constraint makes a re-run add nothing.
+    """
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("member_id", "spell_start", "ordinal", name="uq_nudges_rung"),
+        Index("ix_nudges_member_sent", "member_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    spell_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    step: Mapped[NudgeStep] = mapped_column(_enum(NudgeStep))
+    #: The wording the member was assigned (stable per member), for ``/nudges``.
+    variant: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: The member's one-tap answer: did, lead, later, pause or stop.
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: For the referent step: when a referent wrote to the member or marked them contacted.
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contacted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<Nudge {self.id} {self.step} → {self.member_id} at {self.sent_at}>"
+
+
+class NudgePreference(Base):
+    """What a member asked of nudges: a pause until a date, or no nudges at all."""
+
+    __tablename__ = "nudge_preferences"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return (
+            f"<NudgePreference {self.member_id} paused={self.paused_until} stop={self.stopped_at}>"
+        )

@@ -29,6 +29,8 @@ from bot.models import (
     LinkCode,
     Member,
     MemberStatus,
+    Nudge,
+    NudgePreference,
     PointsEntry,
     ReferentCategory,
     Report,
@@ -79,6 +81,10 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
     answers = await session.scalars(
         select(Answer).where(Answer.member_id == member.id).order_by(Answer.id)
     )
+    nudges = await session.scalars(
+        select(Nudge).where(Nudge.member_id == member.id).order_by(Nudge.sent_at, Nudge.id)
+    )
+    preference = await session.get(NudgePreference, member.id)
     referent_of = await session.scalars(
         select(ReferentCategory.category)
         .where(ReferentCategory.member_id == member.id)
@@ -141,6 +147,21 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
             }
             for a in answers
         ],
+        "nudges": [
+            {
+                "step": n.step.value,
+                "wording": n.variant,
+                "at": _when(n.sent_at),
+                "answer": n.answer,
+                "answered_at": _when(n.answered_at),
+                "contacted_by_referent_at": _when(n.contacted_at),
+            }
+            for n in nudges
+        ],
+        "nudge_preferences": {
+            "paused_until": _when(preference.paused_until) if preference else None,
+            "stopped_at": _when(preference.stopped_at) if preference else None,
+        },
     }
 
 

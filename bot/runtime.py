@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from bot.app import Relais
@@ -12,6 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import create_engine, session_factory, upgrade
 from bot.platforms.port import Platform
+from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,34 @@ def build_platforms(app: Relais, names: list[str]) -> list[Platform]:
     return platforms
 
 
-async def serve(platforms: list[Platform], stop: asyncio.Event) -> None:
+class Background:
+    """What a long-running process does besides answering: the scheduler (when this
+    process is its leader) and the delivery queue's sender. Every task is tracked and
+    stopped on the way out."""
+
+    def __init__(self, app: Relais) -> None:
+        self.app = app
+        self.scheduler = Scheduler(app, app.settings.database.url)
+        self._sender: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._sender = asyncio.create_task(self.app.sender.run(), name="sender")
+        await self.scheduler.start()
+
+    async def stop(self) -> None:
+        await self.scheduler.stop()
+        if self._sender is not None:
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
+            self._sender = None
+
+
+async def serve(
+    platforms: list[Platform],
+    stop: asyncio.Event,
+    on_started: Callable[[], Awaitable[None]] | None = None,
+) -> None:
     """Start every platform, run until ``stop`` is set, then stop them in reverse order.
 
     When one fails to start, it and those started before it are stopped before the
@@ -77,6 +106,8 @@ async def serve(platforms: list[Platform], stop: asyncio.Event) -> None:
             started.append(platform)
             await platform.start()
             log.info("%s started", platform.name)
+        if on_started is not None:
+            await on_started()
         await stop.wait()
     finally:
         for platform in reversed(started):

@@ -65,10 +65,11 @@ async def totals(
     return Totals(week=int(row[0]), month=int(row[1]), all_time=int(row[2]))
 
 
-def _period_sums(since: datetime | None) -> Subquery:
-    """Points per member who has ledger entries since ``since``: the ledger is summed
-    first (a covering index holds each period), members are joined after."""
-    if since is None:  # the whole ledger, in member order: (member_id, ...) covers it
+def _period_sums(since: datetime | None, until: datetime | None = None) -> Subquery:
+    """Points per member who has ledger entries since ``since`` (and before ``until``, for
+    a past week): the ledger is summed first (a covering index holds each period),
+    members are joined after."""
+    if since is None and until is None:  # the whole ledger, in member order
         return (
             select(
                 PointsEntry.member_id.label("member_id"),
@@ -81,12 +82,12 @@ def _period_sums(since: datetime | None) -> Subquery:
     # ``member_id + 0`` keeps SQLite from scanning the whole member-ordered index just
     # to avoid a sort (it does, without statistics, and Relais never gathers any).
     member = PointsEntry.member_id + 0
-    return (
-        select(member.label("member_id"), func.sum(PointsEntry.points).label("points"))
-        .where(PointsEntry.created_at >= since)
-        .group_by(member)
-        .subquery()
-    )
+    query = select(member.label("member_id"), func.sum(PointsEntry.points).label("points"))
+    if since is not None:
+        query = query.where(PointsEntry.created_at >= since)
+    if until is not None:
+        query = query.where(PointsEntry.created_at < until)
+    return query.group_by(member).subquery()
 
 
 def _scope(category: str | None, *, public: bool) -> list[ColumnElement[bool]]:
@@ -143,9 +144,10 @@ async def board(
     category: str | None,
     *,
     around: int | None = None,
+    until: datetime | None = None,
 ) -> tuple[list[Standing], Standing | None]:
     """The top of the public board, and ``around``'s own line if it is not in the top."""
-    sums = _period_sums(since)
+    sums = _period_sums(since, until)
     ranked = (
         select(
             sums.c.member_id,

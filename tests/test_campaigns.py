@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select, update
 
 from bot import jobs
@@ -23,6 +24,15 @@ CAMPAIGN = """
 @carol [{direct}]
 @carol [Confirm]
 """
+
+
+@pytest.fixture
+def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
+    """These tests count every message of a Monday morning: the weekly jobs (leaderboards,
+    referent digests, nudges) are off here."""
+    return network_factory(  # type: ignore[no-any-return]
+        jobs__leaderboard="off", jobs__digest="off", jobs__nudges="off"
+    )
 
 
 async def campaign_network(network: Network) -> Network:

@@ -11,6 +11,7 @@ from bot.handlers import (
     leaderboard,
     linking,
     me,
+    nudges,
     plans,
     privacy,
     report,
@@ -40,5 +41,6 @@ ROUTERS: list[Router] = [
     campaigns.router,
     campaign_list.router,
     results.router,
+    nudges.router,
     basics.router,
 ]

@@ -1,11 +1,21 @@
-"""What the clock does. Each job module exports ``run(app)`` and a stable id; they are
-registered in :data:`JOBS`. The scheduler itself (APScheduler) arrives with the jobs;
-for now the console's ``~ +7d`` calls :func:`run_due` so transcripts stay ready for them."""
+"""What the clock does: the registry of jobs.
+
+Each job module exports ``ID`` and ``async def run(app)``, registered in :data:`JOBS`.
+A job's schedule comes from config (``[jobs] <id> = "mon 09:00"``), else from
+:data:`SCHEDULES`, else it polls every minute — so a job registered by another feature
+(``JOBS["campaigns"] = campaigns.run``) runs every minute with nothing else to declare.
+
+Calendar jobs run once per occurrence and read that instant from
+:func:`bot.jobs.runner.occurrence`; polling jobs read the clock. Jobs that must run once
+at a given time (a campaign, a plan reminder) register a handler in :data:`ONE_OFF` and
+are scheduled with :func:`bot.jobs.runner.schedule_once`. See :mod:`bot.jobs.runner` for
+how due jobs are found after a clock jump, a tick or a restart.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.jobs import campaigns, plans, purge_applicants
 
@@ -13,14 +23,33 @@ if TYPE_CHECKING:
     from bot.app import Relais
 
 Job = Callable[["Relais"], Awaitable[None]]
+#: Receives the ``args`` it was scheduled with.
+OneOff = Callable[["Relais", dict[str, Any]], Awaitable[None]]
 
+#: Job id → ``run(app)``; the order breaks ties between jobs due at the same instant.
 JOBS: dict[str, Job] = {
     purge_applicants.JOB_ID: purge_applicants.run,
     campaigns.ID: campaigns.run_due_campaigns,
     plans.ID: plans.remind_due_plans,
 }
+#: Job id → its default schedule, when config names none (absent: every minute).
+SCHEDULES: dict[str, str] = {}
+#: One-off job kind → ``run(app, args)``.
+ONE_OFF: dict[str, OneOff] = {}
 
 
 async def run_due(app: Relais) -> None:
-    for job in JOBS.values():
-        await job(app)
+    """Run what became due since the last look at the clock (see :mod:`bot.jobs.runner`)."""
+    from bot.jobs.runner import run_due as _run_due
+
+    await _run_due(app)
+
+
+def _register_own() -> None:
+    from bot.jobs import digest, leaderboard, nudges, prune
+
+    for module in (leaderboard, digest, nudges, prune):
+        JOBS[module.ID] = module.run
+
+
+_register_own()

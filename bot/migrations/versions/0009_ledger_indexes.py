@@ -6,7 +6,7 @@ periods (/me, ranks); report_id joins a report to its points (last actions in /m
 They replace the narrower (created_at, member_id) and (member_id) indexes.
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0007
 Create Date: 2026-11-24 23:00:00
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0004"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

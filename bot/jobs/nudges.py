@@ -1,0 +1,106 @@
+"""Hourly: add the nudge ladder's rungs that are due (see :mod:`bot.nudging`).
+
+A gentle or personal nudge is a private message with one-tap answers, queued for the
+member's reachable private chat; the referent step only records the rung, for the next
+weekly digest. A rung is a ``nudges`` row, unique per member, spell and ordinal, written
+with its delivery in one transaction: running the job twice for the same hour adds
+nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot import delivery, nudging
+from bot.i18n import N_
+from bot.jobs.runner import occurrence
+from bot.models import Nudge, NudgeStep
+from bot.platforms.port import Button, Message
+from bot.standings import rank_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.app import Relais
+
+ID = "nudges"
+
+
+def buttons(app: Relais, language: str, nudge_id: int) -> list[list[Button]]:
+    """The five one-tap answers; payloads ``nudge:<answer>:<nudge id>``."""
+    _ = app.translator.gettext
+    return [
+        [Button(_(language, nudging.ANSWERS[key]), f"nudge:{key}:{nudge_id}")]
+        for key in ("did", "lead", "later", "pause", "stop")
+    ]
+
+
+async def _message(app: Relais, session: AsyncSession, due: nudging.Due, nudge: Nudge) -> Message:
+    member, language = due.member, due.member.language
+    category = nudging.category_label(app.settings, member.category, language)
+    values = {
+        "name": member.display_name,
+        "network": app.settings.network.name,
+        "category": category,
+    }
+    lines = [
+        nudging.text(
+            app.translator, app.settings.nudges, nudge.variant or "", due.step, language, **values
+        )
+    ]
+    if due.step is NudgeStep.PERSONAL:
+        call = await nudging.current_call(session, member.category, nudge.sent_at)
+        if call:
+            lines.append(
+                app.translator.gettext(
+                    language, N_("What your category does now: {call}"), call=call
+                )
+            )
+        rank = await rank_of(session, member.id, None, member.category)
+        lines.append(
+            app.translator.gettext(
+                language,
+                N_("You are #{rank} among the {category} ambassadors, all time."),
+                rank=rank,
+                category=category,
+            )
+        )
+    return Message.with_rows("\n".join(lines), buttons(app, language, nudge.id))
+
+
+async def run(app: Relais) -> None:
+    if not app.settings.nudges.enabled:
+        return
+    at = occurrence(app)
+    queued = 0
+    async with app.sessions.begin() as session:
+        rungs = await nudging.due(session, app.settings, at)
+        for rung in rungs:
+            nudge = Nudge(
+                member_id=rung.member.id,
+                spell_start=rung.start,
+                ordinal=rung.ordinal,
+                step=rung.step,
+                variant=(
+                    nudging.variant_for(app.settings.nudges, rung.member.id)
+                    if rung.step in nudging.MESSAGE_STEPS
+                    else None
+                ),
+                sent_at=at,
+            )
+            session.add(nudge)
+            await session.flush()
+            if rung.address is None or rung.step not in nudging.MESSAGE_STEPS:
+                continue
+            planned = delivery.Planned(
+                key=f"nudge:{nudge.id}",
+                address=rung.address,
+                message=await _message(app, session, rung, nudge),
+                private=True,
+                member_id=rung.member.id,
+            )
+            queued += await delivery.enqueue(
+                session, app.clock.now(), f"nudges:{at:%Y%m%dT%H%M}", [planned]
+            )
+    if queued:
+        app.sender.wake()

@@ -1,0 +1,373 @@
+"""The nudge ladder for dormant members, without being a pest. Platform-free.
+
+A member is dormant ``dormant_days`` after their last action (or their joining). Their
+dormancy *spell* starts then; a new action starts a new spell, which resets the ladder:
+
+1. a gentle nudge when they become dormant;
+2. a personal one ``personal_after_days`` later (their category's current call to
+   action when there is one, their rank) — or a week after "Remind me next week";
+3. ``referent_after_days`` later they are listed in their referent's weekly digest;
+4. then silence.
+
+Never nudged: members not active (pending, rejected, erased), coordinators, members who
+paused or stopped nudges, members with no reachable private chat. At most one nudge per
+``min_gap_days``; none in quiet hours (the member's time zone, else the network's): a
+nudge due at night waits for the morning's run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import NudgeSettings, Settings
+from bot.i18n import N_, Translator
+from bot.models import (
+    ActionPlan,
+    Campaign,
+    CampaignRun,
+    Identity,
+    Member,
+    MemberStatus,
+    Nudge,
+    NudgePreference,
+    NudgeStep,
+    Report,
+    Role,
+)
+from bot.platforms.port import Address
+from bot.timetable import parse_time
+
+#: Built-in wordings, used when config declares none: (key, gentle, personal).
+BUILT_IN: tuple[tuple[str, str, str], ...] = (
+    (
+        "warm",
+        N_(
+            "Hello {name}! We have not heard from you for a while, and we miss you. "
+            "Whatever you did for {network} lately counts: a post, a conversation, a lead. "
+            "Tell us in two taps?"
+        ),
+        N_(
+            "{name}, the {category} ambassadors keep {network} moving, and your voice "
+            "matters among them. A post, a word to a colleague, a contact: anything counts."
+        ),
+    ),
+    (
+        "brief",
+        N_("{name}, a quick one: did you speak about {network} lately? One tap is enough."),
+        N_("{name}, one small action this week? The {category} ambassadors count on you."),
+    ),
+)
+
+ANSWERS = {
+    "did": N_("I did something"),
+    "lead": N_("I have a lead"),
+    "later": N_("Remind me next week"),
+    "pause": N_("Pause for a month"),
+    "stop": N_("Stop these messages"),
+}
+MESSAGE_STEPS = (NudgeStep.GENTLE, NudgeStep.PERSONAL)
+
+
+# -- wordings -----------------------------------------------------------------------
+
+
+def variant_keys(settings: NudgeSettings) -> list[str]:
+    return [v.key for v in settings.variants] or [key for key, _g, _p in BUILT_IN]
+
+
+def variant_for(settings: NudgeSettings, member_id: int) -> str:
+    """A wording drawn at random once per member: a hash of their id, so it never
+    changes and a transcript replays the same."""
+    keys = variant_keys(settings)
+    digest = hashlib.sha256(f"nudge-variant:{member_id}".encode()).digest()
+    return keys[int.from_bytes(digest[:8], "big") % len(keys)]
+
+
+def text(
+    translator: Translator,
+    settings: NudgeSettings,
+    variant: str,
+    step: NudgeStep,
+    language: str,
+    **values: object,
+) -> str:
+    """The wording of a step in a variant: config text in the member's language, or a
+    built-in message through the translator."""
+    for configured in settings.variants:
+        if configured.key == variant:
+            chosen = configured.gentle if step is NudgeStep.GENTLE else configured.personal
+            return chosen.get(language).format(**values)
+    built = {key: (gentle, personal) for key, gentle, personal in BUILT_IN}
+    gentle, personal = built.get(variant, (BUILT_IN[0][1], BUILT_IN[0][2]))
+    return translator.gettext(language, gentle if step is NudgeStep.GENTLE else personal, **values)
+
+
+def category_label(settings: Settings, key: str, language: str) -> str:
+    category = settings.category(key)
+    return category.name.get(language) if category else key
+
+
+async def current_call(session: AsyncSession, category: str, at: datetime) -> str | None:
+    """The category's current call to action, for the personal nudge: the newest action
+    plan still open, else the newest campaign run still open that targets it."""
+    plan = await session.scalar(
+        select(ActionPlan)
+        .where(
+            ActionPlan.category == category,
+            ActionPlan.posted_at <= at,
+            ActionPlan.window_ends_at > at,
+        )
+        .order_by(ActionPlan.posted_at.desc(), ActionPlan.id.desc())
+        .limit(1)
+    )
+    if plan is not None:
+        return f"{plan.title} — {plan.call_to_action}"
+    runs = await session.execute(
+        select(CampaignRun.categories, Campaign.call_to_action)
+        .join(Campaign, Campaign.id == CampaignRun.campaign_id)
+        .where(CampaignRun.started_at <= at, CampaignRun.ends_at > at)
+        .order_by(CampaignRun.started_at.desc(), CampaignRun.id.desc())
+    )
+    for categories, call in runs:
+        if not categories or category in categories:
+            return str(call)
+    return None
+
+
+# -- the ladder ---------------------------------------------------------------------
+
+
+def spell_start(member: Member) -> datetime:
+    return member.last_action_at or member.joined_at
+
+
+def next_rung(
+    settings: NudgeSettings, start: datetime, rungs: list[Nudge]
+) -> tuple[NudgeStep, datetime] | None:
+    """The next step of this spell and when it is due; None once the ladder is done."""
+    if not rungs:
+        return NudgeStep.GENTLE, start + timedelta(days=settings.dormant_days)
+    last = rungs[-1]
+    if last.step is NudgeStep.REFERENT:
+        return None
+    if last.answer == "later" and last.answered_at is not None:
+        return NudgeStep.PERSONAL, last.answered_at + timedelta(days=settings.snooze_days)
+    if last.step is NudgeStep.GENTLE:
+        return NudgeStep.PERSONAL, last.sent_at + timedelta(days=settings.personal_after_days)
+    return NudgeStep.REFERENT, last.sent_at + timedelta(days=settings.referent_after_days)
+
+
+def in_quiet_hours(settings: NudgeSettings, moment: datetime, timezone: str) -> bool:
+    local = moment.astimezone(ZoneInfo(timezone)).time()
+    start, end = (time(*parse_time(settings.quiet_start)), time(*parse_time(settings.quiet_end)))
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A rung to add now: for a message step, where to send it."""
+
+    member: Member
+    step: NudgeStep
+    ordinal: int
+    start: datetime
+    address: Address | None
+
+
+def _member_zone(settings: Settings, member: Member) -> str:
+    zone = member.timezone or settings.network.timezone
+    try:
+        ZoneInfo(zone)
+    except (KeyError, ValueError):
+        return settings.network.timezone
+    return zone
+
+
+async def due(session: AsyncSession, settings: Settings, at: datetime) -> list[Due]:
+    """Every rung that should be added at ``at``, members in id order."""
+    config = settings.nudges
+    started = func.coalesce(Member.last_action_at, Member.joined_at)
+    eligible = (
+        select(Member.id)
+        .outerjoin(NudgePreference, NudgePreference.member_id == Member.id)
+        .where(
+            Member.status == MemberStatus.ACTIVE,
+            Member.role != Role.COORDINATOR,
+            started <= at - timedelta(days=config.dormant_days),
+            or_(
+                NudgePreference.member_id.is_(None),
+                and_(
+                    NudgePreference.stopped_at.is_(None),
+                    or_(NudgePreference.paused_until.is_(None), NudgePreference.paused_until <= at),
+                ),
+            ),
+        )
+    )
+    members = list(
+        await session.scalars(select(Member).where(Member.id.in_(eligible)).order_by(Member.id))
+    )
+    if not members:
+        return []
+    ids = [m.id for m in members]
+    rungs: dict[int, list[Nudge]] = defaultdict(list)
+    for nudge in await session.scalars(
+        select(Nudge)
+        .where(Nudge.member_id.in_(ids))
+        .order_by(Nudge.member_id, Nudge.sent_at, Nudge.ordinal)
+    ):
+        rungs[nudge.member_id].append(nudge)
+    addresses = await private_addresses(session, ids)
+    found = []
+    for member in members:
+        start = spell_start(member)
+        history = rungs[member.id]
+        spell = [n for n in history if n.spell_start == start]
+        rung = next_rung(config, start, spell)
+        if rung is None or rung[1] > at:
+            continue
+        step = rung[0]
+        address = addresses.get(member.id)
+        if step in MESSAGE_STEPS:
+            messages = [n.sent_at for n in history if n.step in MESSAGE_STEPS]
+            if address is None:
+                continue  # unreachable: never nudged
+            if messages and max(messages) > at - timedelta(days=config.min_gap_days):
+                continue
+            if in_quiet_hours(config, at, _member_zone(settings, member)):
+                continue
+        ordinal = max((n.ordinal for n in spell), default=0) + 1
+        found.append(Due(member, step, ordinal, start, address))
+    return found
+
+
+async def private_addresses(session: AsyncSession, member_ids: list[int]) -> dict[int, Address]:
+    """Each member's reachable private chat, on the platform they last used privately."""
+    rows = await session.scalars(
+        select(Identity)
+        .where(
+            Identity.member_id.in_(member_ids),
+            Identity.private_chat_id.is_not(None),
+            Identity.unreachable_at.is_(None),
+        )
+        .order_by(Identity.member_id, Identity.id)
+    )
+    best: dict[int, Identity] = {}
+    floor = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+    for identity in rows:
+        current = best.get(identity.member_id)
+        if current is None or (identity.last_private_at or floor) > (
+            current.last_private_at or floor
+        ):
+            best[identity.member_id] = identity
+    return {
+        member_id: Address(identity.platform, identity.private_chat_id or identity.user_id)
+        for member_id, identity in best.items()
+    }
+
+
+# -- answers and preferences ----------------------------------------------------------
+
+
+async def preference(session: AsyncSession, member_id: int, now: datetime) -> NudgePreference:
+    found = await session.get(NudgePreference, member_id)
+    if found is None:
+        found = NudgePreference(member_id=member_id, updated_at=now)
+        session.add(found)
+    return found
+
+
+async def referent_list(
+    session: AsyncSession, category: str, at: datetime
+) -> list[tuple[Nudge, Member]]:
+    """Dormant members of ``category`` who reached the referent step of their current
+    spell and whom no referent has contacted yet, longest dormant first."""
+    started = func.coalesce(Member.last_action_at, Member.joined_at)
+    rows = await session.execute(
+        select(Nudge, Member)
+        .join(Member, Member.id == Nudge.member_id)
+        .outerjoin(NudgePreference, NudgePreference.member_id == Member.id)
+        .where(
+            Nudge.step == NudgeStep.REFERENT,
+            Nudge.contacted_at.is_(None),
+            Nudge.spell_start == started,
+            Nudge.sent_at <= at,
+            Member.category == category,
+            Member.status == MemberStatus.ACTIVE,
+            NudgePreference.stopped_at.is_(None),
+        )
+        .order_by(Nudge.spell_start, Member.id)
+    )
+    return [(nudge, member) for nudge, member in rows]
+
+
+# -- measuring ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VariantStats:
+    variant: str
+    nudges: int
+    members: int
+    #: Nudges whose week of observation is over, and those followed by an action.
+    matured: int
+    acted: int
+
+
+async def stats(
+    session: AsyncSession, since: datetime, now: datetime, window: timedelta = timedelta(days=7)
+) -> tuple[list[VariantStats], dict[str, int]]:
+    """Per variant: message nudges sent since ``since`` and the share followed by an
+    action (a report, or any action that moved ``last_action_at``) within ``window``;
+    and how often each answer was pressed. Counted in Python: date arithmetic in SQL
+    differs between SQLite and PostgreSQL."""
+    rows = (
+        await session.execute(
+            select(
+                Nudge.variant, Nudge.member_id, Nudge.sent_at, Nudge.answer, Member.last_action_at
+            )
+            .join(Member, Member.id == Nudge.member_id)
+            .where(Nudge.step.in_(MESSAGE_STEPS), Nudge.sent_at >= since)
+        )
+    ).all()
+    actions: dict[int, list[datetime]] = defaultdict(list)
+    member_ids = {row[1] for row in rows}
+    if member_ids:
+        for member_id, created in await session.execute(
+            select(Report.member_id, Report.created_at).where(
+                Report.member_id.in_(member_ids), Report.created_at >= since
+            )
+        ):
+            actions[member_id].append(created)
+    per: dict[str, list[tuple[int, datetime, bool]]] = defaultdict(list)
+    answers: dict[str, int] = defaultdict(int)
+    for variant, member_id, sent_at, answer, last_action in rows:
+        moments = [*actions[member_id], *([last_action] if last_action else [])]
+        acted = any(sent_at <= moment < sent_at + window for moment in moments)
+        per[variant or "?"].append((member_id, sent_at, acted))
+        if answer:
+            answers[answer] += 1
+    result = []
+    for variant in sorted(per):
+        items = per[variant]
+        matured = [item for item in items if item[1] + window <= now]
+        result.append(
+            VariantStats(
+                variant=variant,
+                nudges=len(items),
+                members=len({item[0] for item in items}),
+                matured=len(matured),
+                acted=sum(1 for item in matured if item[2]),
+            )
+        )
+    return result, dict(answers)
