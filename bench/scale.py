@@ -228,10 +228,15 @@ async def measure(url: str) -> dict[str, Any]:
         await baseline()  # warm the cache like a running bot would be
         for name, operation in operations.items():
             times = []
-            for _ in range(REPEAT):
-                start = time.perf_counter()
-                await operation()
-                times.append(time.perf_counter() - start)
+            try:
+                for _ in range(REPEAT):
+                    start = time.perf_counter()
+                    await operation()
+                    times.append(time.perf_counter() - start)
+            except Exception as error:  # reported in the table, the others still run
+                first_line = (str(error).splitlines() or [type(error).__name__])[0]
+                results[name] = f"failed: {type(error).__name__}: {first_line[:80]}"
+                continue
             results[name] = median(times)
             if name.startswith("dormancy"):
                 results["peak RSS MB, before the dormancy scan"] = rss_before
@@ -293,14 +298,11 @@ async def main() -> Table:
         for operation in low:
             if operation.startswith("peak RSS MB"):
                 continue
-            table.add(
-                operation,
-                database,
-                low[operation],
-                high[operation],
-                f"{high[operation] / low[operation]:.1f}×",
-                f"{high[operation] / base:.2f}",
-            )
+            a, b = low[operation], high[operation]
+            if isinstance(a, str) or isinstance(b, str):
+                table.add(operation, database, a, b, "", "")
+                continue
+            table.add(operation, database, a, b, f"{b / a:.1f}×", f"{b / base:.2f}")
         for key in ("peak RSS MB, before the dormancy scan", "peak RSS MB"):
             table.add(f"{key} (measuring process)", database, low[key], high[key], "", "")
         table.add(
