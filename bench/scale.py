@@ -223,10 +223,11 @@ async def measure(url: str) -> dict[str, Any]:
         "dormancy scan (nudging.due, the nudge job's query)": dormancy_scan,
     }
     results: dict[str, Any] = {}
-    rss_before = peak_rss_mb()
     try:
         await baseline()  # warm the cache like a running bot would be
         for name, operation in operations.items():
+            if name.startswith("dormancy"):
+                results["peak RSS MB, before the dormancy scan"] = peak_rss_mb()
             times = []
             try:
                 for _ in range(REPEAT):
@@ -238,9 +239,6 @@ async def measure(url: str) -> dict[str, Any]:
                 results[name] = f"failed: {type(error).__name__}: {first_line[:80]}"
                 continue
             results[name] = median(times)
-            if name.startswith("dormancy"):
-                results["peak RSS MB, before the dormancy scan"] = rss_before
-            rss_before = peak_rss_mb()
     finally:
         await engine.dispose()
     results["peak RSS MB"] = peak_rss_mb()
