@@ -53,3 +53,10 @@ def test_language_resolution_order() -> None:
     assert translator.resolve(None, "de") == "fr"
     assert translator.gettext("fr", "Skip") == "Passer"
     assert translator.ngettext("fr", "+{n} point", "+{n} points", 3) == "+3 points"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_translation_is_left_fuzzy(language: str) -> None:
+    """gettext ignores fuzzy entries: the person would read the English source text."""
+    fuzzy = [message.id for message in load(language) if message.id and message.fuzzy]
+    assert not fuzzy, f"{language}: fuzzy entries are not used, review them: {fuzzy}"
