@@ -25,6 +25,10 @@ lint: $(BIN)/relais
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Benchmarks (not part of `make test`): a few minutes; see bench/RESULTS.md.
+bench: $(BIN)/relais
+	PYTHONPATH=. $(BIN)/python -m bench $(BENCH)
+
 locale: $(BIN)/relais
 	$(BIN)/python -m bot.i18n_catalogs
 

@@ -12,15 +12,15 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import channels, flows, jobs, privacy, roles
+from bot import channels, flows, jobs, privacy, redaction, roles
 from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
 from bot.context import Context
+from bot.db import insert_ignoring_conflicts
 from bot.handlers import ROUTERS
 from bot.handlers.privacy import ask_consent
 from bot.i18n import N_, Translator
@@ -47,6 +47,7 @@ class Relais:
         clock: Clock,
         translator: Translator | None = None,
     ) -> None:
+        redaction.protect(settings)  # before anything can log a token or a password
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
@@ -106,7 +107,7 @@ class Relais:
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
                 return [], False
-            identity, member = await self._who(session, event)
+            identity, member, conversation = await self._who(session, event)
             chosen = (
                 member.language if member else await self._language_being_chosen(session, event)
             )
@@ -119,6 +120,8 @@ class Relais:
                 language=self.translator.resolve(chosen, event.language_code),
                 member=member,
                 identity=identity,
+                conversation=conversation,
+                conversation_loaded=identity is not None,
                 platforms=tuple(sorted(self.platforms)),
                 start_links=self.start_links,
             )
@@ -128,16 +131,18 @@ class Relais:
         return ctx.outbox.items, ctx.queued
 
     async def _first_delivery(self, session: AsyncSession, event: Event) -> bool:
+        """Record the update's delivery id; False when it was already handled. (A
+        concurrent duplicate waits for the first transaction, then inserts nothing.)"""
         assert event.update_id is not None
-        record = ProcessedUpdate(
-            platform=event.platform, update_id=event.update_id, processed_at=self.clock.now()
+        result = await session.execute(
+            insert_ignoring_conflicts(session, ProcessedUpdate, on=("platform", "update_id")),
+            {
+                "platform": event.platform,
+                "update_id": event.update_id,
+                "processed_at": self.clock.now(),
+            },
         )
-        try:
-            async with session.begin_nested():
-                session.add(record)
-        except IntegrityError:
-            return False
-        return True
+        return bool(getattr(result, "rowcount", 0))
 
     async def _language_being_chosen(self, session: AsyncSession, event: Event) -> str | None:
         """Someone joining has no member row yet; the join flow keeps their choice."""
@@ -151,17 +156,25 @@ class Relais:
 
     async def _who(
         self, session: AsyncSession, event: Event
-    ) -> tuple[Identity | None, Member | None]:
+    ) -> tuple[Identity | None, Member | None, Conversation | None]:
+        """Who is asking, and their flow in progress, in one statement."""
         row = (
             await session.execute(
-                select(Identity, Member)
+                select(Identity, Member, Conversation)
                 .join(Member, Member.id == Identity.member_id)
+                .outerjoin(
+                    Conversation,
+                    and_(
+                        Conversation.platform == Identity.platform,
+                        Conversation.user_id == Identity.user_id,
+                    ),
+                )
                 .where(Identity.platform == event.platform, Identity.user_id == event.user_id)
             )
         ).first()
         if row is None:
-            return None, None
-        identity, member = row
+            return None, None, None
+        identity, member, conversation = row
         in_private_chat = event.is_private and event.in_private_chat
         if in_private_chat and identity.private_chat_id != event.chat_id:
             identity.private_chat_id = event.chat_id
@@ -176,7 +189,7 @@ class Relais:
             await roles.apply_bootstrap(
                 session, self.settings, event.identity, member, self.clock.now()
             )
-        return identity, member
+        return identity, member, conversation
 
     async def _route(self, ctx: Context) -> None:
         event = ctx.event

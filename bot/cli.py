@@ -11,7 +11,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from bot import cli_data
+from bot import cli_data, redaction
 from bot.clock import Clock, FrozenClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import create_engine, upgrade
@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"relais: config error: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    redaction.protect(settings)
     if args.command == "import":
         try:
             data = args.file.read_bytes()

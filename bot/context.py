@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translator
-from bot.models import Identity, Member, Role
+from bot.models import Conversation, Identity, Member, Role
 from bot.platforms.port import Address, Button, Event, Message, Outbox, Outgoing
 
 
@@ -31,6 +31,10 @@ class Context:
     outbox: Outbox = field(default_factory=Outbox)
     #: Set when the handler enqueued deliveries, so the sender looks at the queue after commit.
     queued: bool = False
+    #: The person's flow in progress, once looked up (the app loads it with the member,
+    #: saving a statement per update); see :func:`bot.flows.current`.
+    conversation: Conversation | None = None
+    conversation_loaded: bool = False
     #: The platforms running in this process, for broadcasts to bound channels.
     platforms: tuple[str, ...] = ()
     #: Platform → link that opens the bot with ``/start <code>`` when the code is appended

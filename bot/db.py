@@ -8,12 +8,14 @@ SQLite gets WAL, foreign keys and a busy timeout, and every transaction starts w
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -56,6 +58,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_ignoring_conflicts(
+    session: AsyncSession, table: Any, *, on: Sequence[str]
+) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT ... ON CONFLICT (on) DO NOTHING`` into a model's table, in the session's
+    dialect: one statement where a savepoint, an insert and a release (three round trips)
+    did the same job. A Core insert, so the result's ``rowcount`` says whether the row
+    was new (the ORM's bulk insert does not report it)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table.__table__).on_conflict_do_nothing(index_elements=list(on))
+
+
+def is_sqlite(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

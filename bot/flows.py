@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 
 from bot.context import Context
 from bot.models import Conversation
@@ -59,12 +59,21 @@ class Flow:
 
 
 async def current(ctx: Context) -> Conversation | None:
-    return await ctx.session.scalar(
-        select(Conversation).where(
-            Conversation.platform == ctx.event.platform,
-            Conversation.user_id == ctx.event.user_id,
+    """The person's flow in progress (looked up once per update, again if a bulk delete
+    — erasure, linking — removed the one loaded)."""
+    if ctx.conversation is not None:
+        state = inspect(ctx.conversation)
+        if state.was_deleted or state.detached:
+            ctx.conversation_loaded = False
+    if not ctx.conversation_loaded:
+        ctx.conversation = await ctx.session.scalar(
+            select(Conversation).where(
+                Conversation.platform == ctx.event.platform,
+                Conversation.user_id == ctx.event.user_id,
+            )
         )
-    )
+        ctx.conversation_loaded = True
+    return ctx.conversation
 
 
 async def begin(ctx: Context, flow: Flow, step: str, data: dict[str, Any]) -> Conversation:
@@ -86,6 +95,7 @@ async def begin(ctx: Context, flow: Flow, step: str, data: dict[str, Any]) -> Co
     )
     ctx.session.add(conversation)
     await ctx.session.flush()
+    ctx.conversation, ctx.conversation_loaded = conversation, True
     ask(ctx, flow, conversation)
     return conversation
 
@@ -104,6 +114,8 @@ def update(conversation: Conversation, **values: Any) -> None:
 
 async def end(ctx: Context, conversation: Conversation) -> None:
     await ctx.session.delete(conversation)
+    if ctx.conversation is conversation:
+        ctx.conversation = None
 
 
 # -- rendering ---------------------------------------------------------------------

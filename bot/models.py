@@ -198,13 +198,19 @@ class PointsEntry(Base):
     """
 
     __tablename__ = "points_entries"
-    __table_args__ = (Index("ix_points_created_member", "created_at", "member_id"),)
+    #: Covering indexes: one period for everyone (boards), one member's periods (/me).
+    __table_args__ = (
+        Index("ix_points_created_member", "created_at", "member_id", "points"),
+        Index("ix_points_member_created", "member_id", "created_at", "points"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     points: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(32))
-    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL"), index=True
+    )
     unique_key: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

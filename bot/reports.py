@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.db import insert_ignoring_conflicts, is_sqlite
 from bot.models import Member, PointsEntry, Report, ReportKind
 from bot.periods import day_start
 
@@ -113,9 +113,11 @@ async def record(
 ) -> Recorded:
     """Write a complete report and its ledger entry in the caller's transaction."""
     now = clock.now()
-    # Serialise one member's reports (PostgreSQL row lock; SQLite already has one writer)
+    # Serialise one member's reports (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE
+    # already makes every write transaction the only one, so it needs no statement here)
     # so two quick reports cannot both slip under the daily cap.
-    await session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
+    if not is_sqlite(session):
+        await session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
     report = Report(
         member_id=member.id,
         kind=kind,
@@ -143,18 +145,17 @@ async def record(
     duplicate = False
     if points > 0:
         key = f"link:{link_key(url)}" if url else f"report:{report.id}"
-        try:
-            async with session.begin_nested():
-                session.add(
-                    PointsEntry(
-                        member_id=member.id,
-                        points=points,
-                        reason=SELF_REPORT,
-                        report_id=report.id,
-                        unique_key=key,
-                        created_at=now,
-                    )
-                )
-        except IntegrityError:
+        result = await session.execute(
+            insert_ignoring_conflicts(session, PointsEntry, on=("unique_key",)),
+            {
+                "member_id": member.id,
+                "points": points,
+                "reason": SELF_REPORT,
+                "report_id": report.id,
+                "unique_key": key,
+                "created_at": now,
+            },
+        )
+        if not getattr(result, "rowcount", 0):  # the link already earned points
             duplicate, points, capped = True, 0, False
     return Recorded(report=report, points=points, duplicate_link=duplicate, capped=capped)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Subquery, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Level, Settings
@@ -65,45 +65,77 @@ async def totals(
     return Totals(week=int(row[0]), month=int(row[1]), all_time=int(row[2]))
 
 
-def _sums(
-    since: datetime | None,
-    category: str | None,
-    *,
-    public: bool,
-    until: datetime | None = None,
-) -> Select[int, int]:
-    """Points per active member in scope, over the ledger since ``since`` (and before
-    ``until``, for a past week)."""
-    join_on = PointsEntry.member_id == Member.id
-    if since is not None:
-        join_on = and_(join_on, PointsEntry.created_at >= since)
-    if until is not None:
-        join_on = and_(join_on, PointsEntry.created_at < until)
-    query = (
-        select(
-            Member.id.label("member_id"),
-            func.coalesce(func.sum(PointsEntry.points), 0).label("points"),
+def _period_sums(since: datetime | None, until: datetime | None = None) -> Subquery:
+    """Points per member who has ledger entries since ``since`` (and before ``until``, for
+    a past week): the ledger is summed first (a covering index holds each period),
+    members are joined after."""
+    if since is None and until is None:  # the whole ledger, in member order
+        return (
+            select(
+                PointsEntry.member_id.label("member_id"),
+                func.sum(PointsEntry.points).label("points"),
+            )
+            .group_by(PointsEntry.member_id)
+            .subquery()
         )
-        .select_from(Member)
-        .outerjoin(PointsEntry, join_on)
-        .where(Member.status == MemberStatus.ACTIVE)
-        .group_by(Member.id)
-    )
+    # One period: the (created_at, member_id, points) index holds it. Grouping by
+    # ``member_id + 0`` keeps SQLite from scanning the whole member-ordered index just
+    # to avoid a sort (it does, without statistics, and Relais never gathers any).
+    member = PointsEntry.member_id + 0
+    query = select(member.label("member_id"), func.sum(PointsEntry.points).label("points"))
+    if since is not None:
+        query = query.where(PointsEntry.created_at >= since)
+    if until is not None:
+        query = query.where(PointsEntry.created_at < until)
+    return query.group_by(member).subquery()
+
+
+def _scope(category: str | None, *, public: bool) -> list[ColumnElement[bool]]:
+    """Active members of the category (all categories for None); public boards leave
+    out members who chose to be hidden."""
+    conditions: list[ColumnElement[bool]] = [Member.status == MemberStatus.ACTIVE]
     if category is not None:
-        query = query.where(Member.category == category)
+        conditions.append(Member.category == category)
     if public:
-        query = query.where(Member.visibility != Visibility.HIDDEN)
-    return query
+        conditions.append(Member.visibility != Visibility.HIDDEN)
+    return conditions
 
 
 async def rank_of(
     session: AsyncSession, member_id: int, since: datetime | None, category: str | None
 ) -> int:
-    """The member's competition rank among all active members in scope."""
-    sums = _sums(since, category, public=False).subquery()
-    mine = select(sums.c.points).where(sums.c.member_id == member_id).scalar_subquery()
-    ahead = await session.scalar(select(func.count()).where(sums.c.points > mine))
-    return int(ahead or 0) + 1
+    """The member's competition rank among all active members in scope (members with no
+    points in the period count as 0); 1 for a member outside the scope."""
+    scope = _scope(category, public=False)
+    if await session.scalar(select(Member.id).where(Member.id == member_id, *scope)) is None:
+        return 1
+    own = select(func.coalesce(func.sum(PointsEntry.points), 0)).where(
+        PointsEntry.member_id == member_id
+    )
+    if since is not None:
+        own = own.where(PointsEntry.created_at >= since)
+    mine = int(await session.scalar(own) or 0)
+    sums = _period_sums(since)
+    ahead = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(sums)
+            .join(Member, Member.id == sums.c.member_id)
+            .where(sums.c.points > mine, *scope)
+        )
+        or 0
+    )
+    if mine < 0:  # members without entries in the period have 0 points: ahead too
+        entries = select(PointsEntry.id).where(PointsEntry.member_id == Member.id)
+        if since is not None:
+            entries = entries.where(PointsEntry.created_at >= since)
+        ahead += int(
+            await session.scalar(
+                select(func.count()).select_from(Member).where(*scope, ~entries.exists())
+            )
+            or 0
+        )
+    return ahead + 1
 
 
 async def board(
@@ -115,14 +147,15 @@ async def board(
     until: datetime | None = None,
 ) -> tuple[list[Standing], Standing | None]:
     """The top of the public board, and ``around``'s own line if it is not in the top."""
-    sums = _sums(since, category, public=True, until=until).subquery()
+    sums = _period_sums(since, until)
     ranked = (
         select(
             sums.c.member_id,
             sums.c.points,
             func.rank().over(order_by=sums.c.points.desc()).label("rank"),
         )
-        .where(sums.c.points > 0)
+        .join(Member, Member.id == sums.c.member_id)
+        .where(sums.c.points > 0, *_scope(category, public=True))
         .subquery()
     )
     columns = (

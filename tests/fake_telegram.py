@@ -6,6 +6,10 @@ observe (chats, the messages the bot sent and their keyboards, pending updates w
 ``getUpdates`` offset semantics, the webhook), records every call, and misbehaves on
 demand: 429 with ``retry_after``, 403, a dropped connection, a slow answer.
 
+With :meth:`FakeTelegram.enforce_limits` it also answers like Telegram's flood control,
+scaled by a factor so a run stays short: 429 with ``retry_after`` when the bot exceeds
+about 30 messages/s overall, 1/s in a private chat or 20/min in a group.
+
 It has no pytest dependency, so benchmarks can drive it too::
 
     async with FakeTelegram() as fake:
@@ -20,7 +24,9 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,7 +35,7 @@ import aiohttp
 from aiohttp import web
 
 JSON = dict[str, Any]
-FaultKind = Literal["429", "403", "502", "timeout", "disconnect"]
+FaultKind = Literal["429", "403", "500", "502", "timeout", "disconnect"]
 
 #: Parameters the Bot API takes as plain strings; python-telegram-bot sends every other
 #: parameter JSON-encoded in form fields.
@@ -99,6 +105,39 @@ class Fault:
         return self.chat_id is None or _int_or_none(params.get("chat_id")) == self.chat_id
 
 
+class _Window:
+    """At most ``count`` events in any ``period`` seconds (a sliding window)."""
+
+    def __init__(self, count: int, period: float) -> None:
+        self.count, self.period = count, period
+        self.times: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more event is allowed (0: allowed now)."""
+        while self.times and now - self.times[0] >= self.period:
+            self.times.popleft()
+        return 0.0 if len(self.times) < self.count else self.times[0] + self.period - now
+
+
+@dataclass
+class FloodLimits:
+    """Telegram's flood limits (Bot FAQ), divided in time by ``factor``: the overall
+    rate and each chat's window allow ``factor`` times more messages per second."""
+
+    factor: float = 1.0
+    overall: tuple[int, float] = (30, 1.0)
+    private: tuple[int, float] = (1, 1.0)
+    group: tuple[int, float] = (20, 60.0)
+
+    def window(self, kind: Literal["overall", "private", "group"]) -> _Window:
+        count, period = getattr(self, kind)
+        return _Window(count, period / self.factor)
+
+
+#: Methods that count against flood limits (what puts a message in a chat).
+FLOOD_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "editMessageText"})
+
+
 @dataclass
 class _Poll:
     """Long-poll bookkeeping: pending updates and who is waiting for them."""
@@ -146,12 +185,21 @@ class FakeTelegram:
         self._poll = _Poll()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        #: Flood control, off unless :meth:`enforce_limits` is called.
+        self.limits: FloodLimits | None = None
+        self._overall: _Window | None = None
+        self._chat_windows: dict[int, _Window] = {}
+        #: 429 answers given by the flood control (not the injected faults).
+        self.floods = 0
+        #: When each new message was accepted (monotonic seconds).
+        self.accepted_at: list[float] = []
 
     # -- lifecycle ---------------------------------------------------------------
 
     async def start(self) -> None:
-        app = web.Application()
+        app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self.add_routes(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -159,6 +207,9 @@ class FakeTelegram:
         server = site._server
         assert server is not None
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    def add_routes(self, app: web.Application) -> None:
+        """A hook for subclasses (a benchmark's control API); the Bot API needs none."""
 
     async def stop(self) -> None:
         self._poll.generation += 1
@@ -200,6 +251,10 @@ class FakeTelegram:
             chat["is_forum"] = True
         self._chats[chat_id] = chat
         return chat
+
+    def open_private_chat(self, user_id: int) -> None:
+        """The person has started the bot: it may write to them (as after ``/start``)."""
+        self._started.add(user_id)
 
     def block(self, user_id: int) -> None:
         """The person blocks the bot: sends to them get 403 from now on."""
@@ -364,6 +419,42 @@ class FakeTelegram:
         self.faults.append(fault)
         return fault
 
+    def enforce_limits(self, factor: float = 1.0) -> FloodLimits:
+        """Answer 429 with ``retry_after`` (seconds, fractional when scaled) whenever a
+        send would exceed Telegram's limits divided in time by ``factor``."""
+        self.limits = FloodLimits(factor=factor)
+        self._overall = self.limits.window("overall")
+        self._chat_windows = {}
+        return self.limits
+
+    def _flood_wait(self, method: str, params: Mapping[str, Any]) -> float:
+        """Seconds the bot must wait before this call is accepted; 0 accepts it (and
+        counts it against the windows)."""
+        if self.limits is None or self._overall is None or method not in FLOOD_METHODS:
+            return 0.0
+        chat_id = _int_or_none(params.get("chat_id"))
+        if chat_id is None:
+            return 0.0
+        now = time.monotonic()
+        chat = self._chat_windows.get(chat_id)
+        if chat is None:
+            kind: Literal["private", "group"] = "private" if chat_id > 0 else "group"
+            chat = self._chat_windows[chat_id] = self.limits.window(kind)
+        wait = max(chat.wait(now), self._overall.wait(now))
+        if wait > 0:
+            return wait
+        chat.times.append(now)
+        self._overall.times.append(now)
+        return 0.0
+
+    def delivered(self) -> dict[int, list[str]]:
+        """The texts of the messages the bot created in each chat (edits not counted)."""
+        found: dict[int, list[str]] = {}
+        for (chat_id, _), message in sorted(self._messages.items()):
+            if message["from"]["id"] == self.bot_user["id"]:
+                found.setdefault(chat_id, []).append(message.get("text") or "")
+        return found
+
     # -- webhook ---------------------------------------------------------------------------
 
     async def deliver_webhook(self, update: JSON, *, secret: str | None = "use-registered") -> int:
@@ -397,6 +488,14 @@ class FakeTelegram:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
+        wait = self._flood_wait(method, params)
+        if wait > 0:
+            self.floods += 1
+            # Telegram says whole seconds; scaled limits need fractions of one.
+            retry_after: float = math.ceil(wait * 1000) / 1000
+            return _error(
+                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+            )
         try:
             result = await handler(params)
         except _ApiError as error:
@@ -412,6 +511,8 @@ class FakeTelegram:
             )
         if fault.kind == "403":
             return _error(403, "Forbidden: bot was blocked by the user")
+        if fault.kind == "500":
+            return _error(500, "Internal Server Error")
         if fault.kind == "502":
             return _error(502, "Bad Gateway")
         if fault.kind == "disconnect":
@@ -630,6 +731,7 @@ class FakeTelegram:
 
     def _store(self, message: JSON, p: JSON) -> JSON:
         _set_markup(message, p.get("reply_markup") or None)
+        self.accepted_at.append(time.monotonic())
         return message
 
     def _writable_chat(self, p: JSON) -> JSON:

@@ -7,12 +7,14 @@ import textwrap
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Relais
 from bot.clock import FrozenClock
 from bot.config import Settings, load_settings
 from bot.db import session_factory
+from bot.models import Identity, Member, MemberStatus, Role, Visibility
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.port import Event, Outgoing
 
@@ -60,6 +62,52 @@ class Network:
             @{name} [{"Skip" if language == "English" else "Passer"}]
             """
         )
+
+
+async def seed_telegram_members(
+    engine: AsyncEngine,
+    user_ids: list[int],
+    *,
+    category: str = "business",
+    consent_version: str = "1",
+) -> None:
+    """Active members with a Telegram identity and an open private chat (member id =
+    Telegram user id), by bulk insert: for broadcasts to thousands."""
+    joined = START
+    async with engine.begin() as connection:
+        for first in range(0, len(user_ids), 5000):
+            chunk = user_ids[first : first + 5000]
+            await connection.execute(
+                insert(Member),
+                [
+                    {
+                        "id": user_id,
+                        "display_name": f"U{user_id}",
+                        "status": MemberStatus.ACTIVE,
+                        "role": Role.MEMBER,
+                        "category": category,
+                        "language": "en",
+                        "visibility": Visibility.NAME,
+                        "sponsor_code": f"S{user_id}",
+                        "consent_at": joined,
+                        "consent_version": consent_version,
+                        "joined_at": joined,
+                    }
+                    for user_id in chunk
+                ],
+            )
+            await connection.execute(
+                insert(Identity),
+                [
+                    {
+                        "platform": "telegram",
+                        "user_id": str(user_id),
+                        "member_id": user_id,
+                        "private_chat_id": str(user_id),
+                    }
+                    for user_id in chunk
+                ],
+            )
 
 
 class OtherPlatform:

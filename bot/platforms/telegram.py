@@ -60,9 +60,12 @@ TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 MAX_POLL_BACKOFF = 60.0
 
 
-def build_application(token: str, config: TelegramSettings) -> TelegramApplication:
+def build_application(
+    token: str, config: TelegramSettings, *, speedup: float = 1.0
+) -> TelegramApplication:
     """A PTB application on ``config.api_base_url``; the webhook server only in webhook
-    mode (polling is Relais' own loop, see the module docstring)."""
+    mode (polling is Relais' own loop, see the module docstring). ``speedup`` is
+    ``[delivery] speedup``, so the adapter paces at the delivery queue's rates."""
     base = config.api_base_url
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
     builder = (
@@ -70,7 +73,7 @@ def build_application(token: str, config: TelegramSettings) -> TelegramApplicati
         .token(token)
         .base_url(base)
         .base_file_url(file_base)
-        .rate_limiter(FloodGate())
+        .rate_limiter(FloodGate(speedup=speedup))
         .connection_pool_size(16)
     )
     if config.mode is not TelegramMode.WEBHOOK:
@@ -95,7 +98,7 @@ class TelegramPlatform:
             raise ConfigError("RELAIS_TELEGRAM_TOKEN: not set")
         self.app = app
         self.config = settings.telegram
-        self.application = build_application(secret, self.config)
+        self.application = build_application(secret, self.config, speedup=settings.delivery.speedup)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.sender = Sender(self.application.bot, sleep, on_migrated=self._chat_migrated)

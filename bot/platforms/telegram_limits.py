@@ -5,6 +5,12 @@ python-telegram-bot's ``AIORateLimiter`` paces the same way, but when it is told
 retry it logs every 429 as an error with a traceback. Relais retries 429s itself (in
 the adapter, with network errors and group migrations), so this gate only paces and
 lets a 429 through to the code that knows what to do with it.
+
+``speedup`` is ``[delivery] speedup``: the delivery queue paces broadcasts at the
+platform's rates times that factor, and this gate follows the same factor, so it never
+caps the queue below its own pace (a self-hosted or test Bot API server may allow more).
+Each limiter holds at most one window's worth of calls (30 in 1/speedup s), which is
+also the burst Telegram's flood control tolerates.
 """
 
 from __future__ import annotations
@@ -25,9 +31,16 @@ JSONDict = dict[str, Any]
 class FloodGate(BaseRateLimiter[None]):
     """Waits before a call that would exceed a limit; never retries."""
 
-    def __init__(self, *, overall_per_second: float = 30, group_per_minute: float = 20) -> None:
-        self._overall = AsyncLimiter(overall_per_second, 1)
+    def __init__(
+        self,
+        *,
+        overall_per_second: float = 30,
+        group_per_minute: float = 20,
+        speedup: float = 1.0,
+    ) -> None:
+        self._overall = AsyncLimiter(overall_per_second, 1 / speedup)
         self._group_rate = group_per_minute
+        self._group_period = 60 / speedup
         self._groups: dict[int, AsyncLimiter] = {}
 
     async def initialize(self) -> None:
@@ -70,5 +83,5 @@ class FloodGate(BaseRateLimiter[None]):
                 del self._groups[key]
         limiter = self._groups.get(chat)
         if limiter is None:
-            limiter = self._groups[chat] = AsyncLimiter(self._group_rate, 60)
+            limiter = self._groups[chat] = AsyncLimiter(self._group_rate, self._group_period)
         return limiter

@@ -1,0 +1,104 @@
+"""The fake Bot API server in a process of its own, with a small control API.
+
+A benchmark measures the bot's process; running the fake Telegram beside it on the
+same core would bill the bot for the server's work. ``python -m bench.fake_server``
+prints its port on standard output, then serves until standard input closes.
+
+Control endpoints (JSON): ``POST /control/users`` (people who opened the private chat),
+``POST /control/push`` (updates the server builds and queues, so a button press refers
+to the message the bot really sent), ``POST /control/enforce`` (flood limits scaled by a
+factor), ``POST /control/reset``, ``GET /control/stats``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections import Counter
+from typing import Any
+
+from aiohttp import web
+
+from tests.fake_telegram import JSON, FakeTelegram
+
+
+class ControlledFake(FakeTelegram):
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/control/users", self._control_users)
+        app.router.add_post("/control/push", self._control_push)
+        app.router.add_post("/control/push_raw", self._control_push_raw)
+        app.router.add_post("/control/enforce", self._control_enforce)
+        app.router.add_post("/control/reset", self._control_reset)
+        app.router.add_get("/control/stats", self._control_stats)
+
+    async def _control_users(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        for user_id in body["ids"]:
+            self.user(int(user_id), f"U{user_id}", language_code=body.get("language", "en"))
+            if body.get("started", True):
+                self.open_private_chat(int(user_id))
+        return web.json_response({"ok": True})
+
+    async def _control_push(self, request: web.Request) -> web.Response:
+        """``actions``: ``[kind, user_id, text_or_label]`` with kind command, text, press."""
+        body = await request.json()
+        updates: list[JSON] = []
+        for kind, user_id, value in body["actions"]:
+            user = self._users[int(user_id)]
+            if kind == "press":
+                message = self.last_message(user["id"], with_buttons=True)
+                updates.append(self.press(user, message, value))
+            else:
+                updates.append(self.text(user, value))
+        self.push(*updates)
+        return web.json_response({"ok": True, "count": len(updates)})
+
+    async def _control_push_raw(self, request: web.Request) -> web.Response:
+        """Queue updates exactly as given (a baseline replays what the bot received)."""
+        body = await request.json()
+        self.push(*body["updates"])
+        return web.json_response({"ok": True, "count": len(body["updates"])})
+
+    async def _control_enforce(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.enforce_limits(float(body["factor"]))
+        return web.json_response({"ok": True})
+
+    async def _control_reset(self, _request: web.Request) -> web.Response:
+        self.calls.clear()
+        self.floods = 0
+        self.accepted_at.clear()
+        self._messages.clear()
+        self._poll.updates.clear()
+        self.limits = None
+        self._overall = None
+        self._chat_windows = {}
+        return web.json_response({"ok": True})
+
+    async def _control_stats(self, _request: web.Request) -> web.Response:
+        delivered = self.delivered()
+        stats: dict[str, Any] = {
+            "calls": Counter(call.method for call in self.calls),
+            "floods": self.floods,
+            "pending": len(self._poll.updates),
+            "accepted": len(self.accepted_at),
+            "first": min(self.accepted_at, default=0.0),
+            "last": max(self.accepted_at, default=0.0),
+            "chats": len(delivered),
+            "twice": sum(len(texts) - len(set(texts)) for texts in delivered.values()),
+        }
+        return web.json_response(stats)
+
+
+async def main() -> None:
+    fake = ControlledFake()
+    await fake.start()
+    print(json.dumps({"port": fake.port, "token": fake.token}), flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes it
+    await fake.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,91 @@
+"""Ranks and boards against a naive computation, including negative weekly totals (a
+withdrawn report's compensating entry) and members without any entry."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import FrozenClock
+from bot.db import session_factory
+from bot.models import Member, MemberStatus, PointsEntry, Role, Visibility
+from bot.periods import week_start
+from bot.standings import board, rank_of
+
+CATEGORIES = ("business", "tourism")
+
+
+async def test_ranks_and_boards_match_a_naive_count(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    rng = random.Random(7)
+    now = clock.now()
+    week = week_start(now, "Europe/Paris")
+    members: list[Member] = []
+    async with session_factory(engine).begin() as session:
+        for i in range(40):
+            members.append(
+                Member(
+                    display_name=f"M{i:02d}",
+                    status=rng.choice([MemberStatus.ACTIVE] * 4 + [MemberStatus.PENDING]),
+                    role=Role.MEMBER,
+                    category=CATEGORIES[i % 2],
+                    language="en",
+                    visibility=rng.choice(list(Visibility)),
+                    sponsor_code=f"Q{i:04d}",
+                    consent_at=now,
+                    joined_at=now,
+                )
+            )
+        session.add_all(members)
+        await session.flush()
+        for n in range(150):
+            member = rng.choice(members[:30])  # the last ten have no entry at all
+            session.add(
+                PointsEntry(
+                    member_id=member.id,
+                    points=rng.choice([-6, -2, 1, 3, 5]),
+                    reason="test",
+                    unique_key=f"t:{n}",
+                    created_at=now - timedelta(days=rng.randrange(20)),
+                )
+            )
+    entries: dict[int, list[tuple[int, object]]] = {}
+    async with session_factory(engine)() as session:
+        for member_id, points, created in await session.execute(
+            select(PointsEntry.member_id, PointsEntry.points, PointsEntry.created_at)
+        ):
+            entries.setdefault(member_id, []).append((points, created))
+
+        def total(member: Member, since: object) -> int:
+            return sum(p for p, c in entries.get(member.id, []) if since is None or c >= since)
+
+        for since in (week, None):
+            for category in (*CATEGORIES, None):
+                scope = [
+                    m
+                    for m in members
+                    if m.status is MemberStatus.ACTIVE and category in (None, m.category)
+                ]
+                for member in members:
+                    expected = 1 + sum(total(o, since) > total(member, since) for o in scope)
+                    if member not in scope:
+                        expected = 1
+                    assert await rank_of(session, member.id, since, category) == expected
+                public = [
+                    m
+                    for m in scope
+                    if m.visibility is not Visibility.HIDDEN and total(m, since) > 0
+                ]
+                top, _ = await board(session, since, category)
+                ranked = sorted(public, key=lambda m: (-total(m, since), m.display_name))[:10]
+                assert [s.member_id for s in top] == [m.id for m in ranked]
+                for standing in top:
+                    member = next(m for m in public if m.id == standing.member_id)
+                    assert standing.points == total(member, since)
+                    assert standing.rank == 1 + sum(
+                        total(o, since) > standing.points for o in public
+                    )
