@@ -135,7 +135,7 @@ async def test_help_shows_what_the_role_allows(network: Network) -> None:
     assert "/start" in out and "/report" not in out
     await network.join("alice")
     out = await network.play("@alice /help")
-    assert "/report" in out and "/leaderboard" in out
+    assert "/report" in out and "/leaderboard" in out and "/start" not in out
     assert "[1] Report  [2] My points  [3] Leaderboard" in out
     out = await network.play("@alice [My points]")
     assert "Points: 0 this week" in out

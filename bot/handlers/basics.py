@@ -29,6 +29,8 @@ async def help_(ctx: Context) -> None:
     """List the commands this person may use, with buttons for the common ones."""
     lines = [ctx._("What you can do:")]
     for command in visible_to(ctx.role):
+        if command.name == "start" and ctx.member is not None:
+            continue  # joining is done; listing it would only confuse
         lines.append(f"/{command.name} — {ctx._(command.description)}")
     if ctx.member is None:
         lines.append(ctx._("Send /start to join the network."))
