@@ -19,6 +19,21 @@ def scope_name(ctx: Context, scope: str) -> str:
     return ctx._("Coordinators")
 
 
+def _audit(ctx: Context, action: str, scope: str) -> None:
+    """Bindings decide where broadcasts go: record who changed which chat."""
+    assert ctx.member is not None
+    audit.record(
+        ctx.session,
+        ctx.clock,
+        actor_id=ctx.member.id,
+        action=action,
+        platform=ctx.event.platform,
+        chat=ctx.event.chat_id,
+        thread=ctx.event.thread_id,
+        scope=scope,
+    )
+
+
 @router.command("bind")
 async def bind(ctx: Context) -> None:
     """Bind the chat (or topic) the command was sent in."""
@@ -34,16 +49,7 @@ async def bind(ctx: Context) -> None:
         )
         return
     await channels.bind(ctx.session, ctx.event.chat, scope, by=ctx.member.id, now=ctx.clock.now())
-    audit.record(
-        ctx.session,
-        ctx.clock,
-        actor_id=ctx.member.id,
-        action="channel.bind",
-        platform=ctx.event.platform,
-        chat=ctx.event.chat_id,
-        thread=ctx.event.thread_id,
-        scope=scope,
-    )
+    _audit(ctx, "channel.bind", scope)
     ctx.reply(ctx._("This chat is now the channel for: {scope}.", scope=scope_name(ctx, scope)))
 
 
@@ -55,16 +61,7 @@ async def unbind(ctx: Context) -> None:
     if scope is None:
         ctx.reply(ctx._("This chat is not bound to anything."))
         return
-    audit.record(
-        ctx.session,
-        ctx.clock,
-        actor_id=ctx.member.id,
-        action="channel.unbind",
-        platform=ctx.event.platform,
-        chat=ctx.event.chat_id,
-        thread=ctx.event.thread_id,
-        scope=scope,
-    )
+    _audit(ctx, "channel.unbind", scope)
     ctx.reply(
         ctx._("This chat is no longer the channel for: {scope}.", scope=scope_name(ctx, scope))
     )

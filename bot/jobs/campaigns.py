@@ -4,28 +4,16 @@ the campaign, the occurrence and the recipient (see :mod:`bot.campaigns`)."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from bot import campaigns
+from bot.jobs.queueing import queue_due
 
 if TYPE_CHECKING:
     from bot.app import Relais
-
-log = logging.getLogger(__name__)
 
 ID = "campaigns"
 
 
 async def run_due_campaigns(app: Relais) -> None:
-    async with app.sessions.begin() as session:
-        queued = await campaigns.run_due(
-            session,
-            app.settings,
-            app.translator,
-            platforms=sorted(app.platforms),
-            now=app.clock.now(),
-        )
-    if queued:
-        log.info("campaigns: %d deliveries queued", queued)
-        app.sender.wake()
+    await queue_due(app, campaigns.run_due, "campaigns")

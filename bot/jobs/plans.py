@@ -4,28 +4,16 @@ reminders are queued, and each reminder's delivery key names the plan and the me
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from bot import plans
+from bot.jobs.queueing import queue_due
 
 if TYPE_CHECKING:
     from bot.app import Relais
-
-log = logging.getLogger(__name__)
 
 ID = "plan_reminders"
 
 
 async def remind_due_plans(app: Relais) -> None:
-    async with app.sessions.begin() as session:
-        queued = await plans.remind_due(
-            session,
-            app.settings,
-            app.translator,
-            platforms=sorted(app.platforms),
-            now=app.clock.now(),
-        )
-    if queued:
-        log.info("plans: %d reminders queued", queued)
-        app.sender.wake()
+    await queue_due(app, plans.remind_due, "plan reminders")
