@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot import sqlite_driver
+
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -35,8 +37,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     SQLAlchemy hides them, and aiosqlite's debug lines (which print them) are capped."""
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if url.startswith("sqlite"):
+        options: dict[str, Any] = {}
+        if url.startswith("sqlite+aiosqlite"):
+            options["module"] = sqlite_driver.dbapi()  # one thread hand-off a statement
         engine = create_async_engine(
-            url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}
+            url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}, **options
         )
         _configure_sqlite(engine)
         return engine

@@ -46,6 +46,7 @@ from bot.platforms.port import (
     Unreachable,
 )
 from bot.platforms.telegram_convert import ALLOWED_UPDATES, NAME, joined_events, menus, to_event
+from bot.platforms.telegram_http import AiohttpRequest
 from bot.platforms.telegram_limits import FloodGate
 from bot.platforms.telegram_send import Sender, Sleep, retry_seconds
 
@@ -74,7 +75,8 @@ def build_application(
         .base_url(base)
         .base_file_url(file_base)
         .rate_limiter(FloodGate(speedup=speedup))
-        .connection_pool_size(16)
+        .request(AiohttpRequest(connection_pool_size=16))
+        .get_updates_request(AiohttpRequest())
     )
     if config.mode is not TelegramMode.WEBHOOK:
         builder = builder.updater(None)
