@@ -252,6 +252,9 @@ class DeliverySettings(_Section):
     #: Sends in flight at once across all chats (each chat is still sent to in order).
     concurrency: int = Field(default=8, ge=1, le=256)
     max_attempts: int = Field(default=5, ge=1)
+    #: A sender's lease (seconds): renewed every third of it while the process runs.
+    #: Rows a sender left ``sending`` become ``unknown`` once its lease has lapsed.
+    lease_seconds: float = Field(default=30, gt=0)
 
 
 class JobsSettings(_Section):

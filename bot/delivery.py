@@ -4,9 +4,10 @@ Every delivery has a ``key`` naming its business fact; enqueuing the same key tw
 nothing, so a re-run job or a retried update cannot send twice. The sender
 (:mod:`bot.sender`) drains the rows; this module only reads and writes them.
 
-Crash rule: a row is marked ``sending`` in its own committed transaction before the
-platform is called, and ``sent`` after. A row found ``sending`` at start-up was in flight
-when the process died: it may or may not have arrived, and it is marked ``unknown`` and
+Crash rule: a row is marked ``sending`` (with its sender's token) in a committed
+transaction before the platform is called, and ``sent`` after. A row found ``sending``
+whose sender is dead (its lease lapsed, see :mod:`bot.sender_lease`) was in flight when
+that process died: it may or may not have arrived, and it is marked ``unknown`` and
 never retried. Relais prefers a rare missing message to a duplicate one; coordinators see
 the ``unknown`` count in the progress of the broadcast.
 """
@@ -18,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Delivery, DeliveryStatus
+from bot.models import Delivery, DeliverySender, DeliveryStatus
 from bot.platforms.port import Address, Button, Message
 
 
@@ -111,13 +112,21 @@ async def cancel_pending(session: AsyncSession, batch: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def recover_in_flight(session: AsyncSession) -> int:
-    """At start-up: rows left ``sending`` by a dead process become ``unknown``."""
+async def recover_in_flight(session: AsyncSession, now: datetime) -> int:
+    """Rows left ``sending`` by a dead sender become ``unknown``; a sender is dead when
+    its lease (:mod:`bot.sender_lease`) lapsed before ``now``. Rows another live sender
+    has in flight stay as they are. Lapsed leases are then forgotten."""
+    live = select(DeliverySender.owner).where(DeliverySender.expires_at > now)
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.status == DeliveryStatus.SENDING)
+        .where(
+            Delivery.status == DeliveryStatus.SENDING,
+            or_(Delivery.claimed_by.is_(None), Delivery.claimed_by.not_in(live)),
+        )
         .values(status=DeliveryStatus.UNKNOWN, last_error="process stopped while sending")
+        .execution_options(synchronize_session=False)
     )
+    await session.execute(delete(DeliverySender).where(DeliverySender.expires_at <= now))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

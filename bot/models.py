@@ -371,9 +371,29 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The sender (:attr:`DeliverySender.owner`) that marked the row ``sending``, and when.
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<Delivery {self.id} {self.key} {self.status}>"
+
+
+class DeliverySender(Base):
+    """A running sender's lease: alive while ``expires_at`` is ahead of the clock.
+
+    Each process's sender renews its own row; rows left ``sending`` by a sender whose
+    lease lapsed were in flight when it died, and only those become ``unknown``.
+    """
+
+    __tablename__ = "delivery_senders"
+
+    owner: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<DeliverySender {self.owner} until {self.expires_at}>"
 
 
 class ReportEvent(Base):

@@ -16,6 +16,11 @@ instead of two transactions per message, which on SQLite cost more than the send
 The crash rule is unchanged: a delivery is handed to the platform only once its claim is
 committed, and a success not yet written when the process dies is found ``sending``, so
 it becomes ``unknown`` — never sent again.
+
+Each claim carries the sender's token, and the sender holds a lease while it runs
+(:mod:`bot.sender_lease`): recovery marks ``unknown`` only the rows of senders whose lease
+lapsed, so with several processes on one database a starting (or surviving) process
+leaves the others' messages in flight alone, and still recovers a dead one's.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from bot.platforms.port import (
     TemporaryFailure,
     Unreachable,
 )
+from bot.sender_lease import Lease
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +107,13 @@ class Ledger:
     """Group commit of claims and successes: whatever accumulated while one transaction
     was being written goes into the next one."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, owner: str
+    ) -> None:
         self.sessions = sessions
+        self.clock = clock
+        #: The sender's token, written on every claim (see :mod:`bot.sender_lease`).
+        self.owner = owner
         self._claims: list[tuple[int, asyncio.Future[bool]]] = []
         self._sent: list[dict[str, object]] = []
         self._writer: asyncio.Task[None] | None = None
@@ -166,7 +177,12 @@ class Ledger:
                         Delivery.id.in_([row_id for row_id, _ in claims]),
                         Delivery.status == DeliveryStatus.PENDING,
                     )
-                    .values(status=DeliveryStatus.SENDING, attempts=Delivery.attempts + 1)
+                    .values(
+                        status=DeliveryStatus.SENDING,
+                        attempts=Delivery.attempts + 1,
+                        claimed_by=self.owner,
+                        claimed_at=self.clock.now(),
+                    )
                     .returning(Delivery.id)
                     .execution_options(synchronize_session=False)
                 )
@@ -194,7 +210,10 @@ class Sender:
         self._paces: dict[str, Pace] = {}
         self._windows: dict[tuple[str, str], Window] = {}
         self._wake = asyncio.Event()
-        self._ledger = Ledger(sessions)
+        self.lease = Lease(sessions, clock, settings.lease_seconds)
+        self._ledger = Ledger(sessions, clock, self.lease.owner)
+        #: The task renewing the lease, while :meth:`run` or :meth:`drain` is going.
+        self._keeper: asyncio.Task[None] | None = None
 
     # -- limits -------------------------------------------------------------------
 
@@ -231,25 +250,62 @@ class Sender:
         self._wake.set()
 
     async def recover(self) -> None:
+        """Rows left ``sending`` by dead senders become ``unknown``; this sender's lease
+        is renewed first, so it is never taken for one of them."""
+        if self.lease.due():
+            await self.lease.renew()
         async with self.sessions.begin() as session:
-            lost = await delivery.recover_in_flight(session)
+            lost = await delivery.recover_in_flight(session, self.clock.now())
         if lost:
-            log.warning("%d deliveries were in flight at the last stop; marked unknown", lost)
+            log.warning("%d deliveries were in flight when their process died; unknown", lost)
 
     async def run(self, idle: float = 1.0) -> None:
-        """Drain forever: at start, on :meth:`wake`, and every ``idle`` seconds."""
+        """Drain forever: at start, on :meth:`wake`, and every ``idle`` seconds; keep the
+        lease, and recover dead senders' rows once a lease period."""
         await self.recover()
+        self._keeper = asyncio.create_task(self._keep(recover=True), name="delivery-lease")
+        try:
+            while True:
+                try:
+                    await self.drain()
+                except Exception:
+                    log.exception("delivery round failed; retrying")
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=idle)
+        finally:
+            self._keeper.cancel()
+            self._keeper = None
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.lease.release())
+
+    async def _keep(self, *, recover: bool) -> None:
+        """Renew the lease every period; with ``recover``, also look for dead senders."""
         while True:
+            await asyncio.sleep(self.lease.period)
             try:
-                await self.drain()
+                await self.lease.renew()
+                if recover:
+                    await self.recover()
             except Exception:
-                log.exception("delivery round failed; retrying")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=idle)
+                log.exception("renewing the delivery lease failed")
 
     async def drain(self) -> int:
-        """Send everything that is due now; returns how many were attempted."""
+        """Send everything that is due now; returns how many were attempted. The lease
+        is renewed before the first claim and kept while this runs."""
+        if self.lease.due():
+            await self.lease.renew()
+        if self._keeper is not None and not self._keeper.done():
+            return await self._drain()
+        self._keeper = keeper = asyncio.create_task(self._keep(recover=False))
+        try:
+            return await self._drain()
+        finally:
+            keeper.cancel()
+            if self._keeper is keeper:
+                self._keeper = None
+
+    async def _drain(self) -> int:
         attempted = 0
         while True:
             async with self.sessions() as session:
@@ -348,7 +404,7 @@ class Sender:
             await session.execute(
                 update(Delivery)
                 .where(Delivery.id == row.id)
-                .values(status=DeliveryStatus.PENDING, last_error=error[:256])
+                .values(status=DeliveryStatus.PENDING, last_error=error[:256], claimed_by=None)
             )
             await session.execute(
                 update(Delivery)

@@ -5,11 +5,31 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from sqlalchemy import func, select
+
 from bot.clock import SystemClock
 from bot.config import DeliverySettings
 from bot.db import create_engine, session_factory
+from bot.models import Delivery, DeliveryStatus
 from bot.sender import Sender
 from tests.fakes import RecordingPlatform
+
+#: Short, so a restart recovers the killed run's rows within seconds.
+LEASE_SECONDS = 2.0
+
+
+async def recover_the_dead(sender: Sender) -> None:
+    """The killed run's rows in flight stay ``sending`` until its lease lapses; wait
+    for that (real time: the killed process renewed it in real time) and recover them."""
+    while True:
+        async with sender.sessions() as session:
+            left = await session.scalar(
+                select(func.count()).where(Delivery.status == DeliveryStatus.SENDING)
+            )
+        if not left:
+            return
+        await asyncio.sleep(LEASE_SECONDS / 4)
+        await sender.recover()
 
 
 async def main(url: str, log_path: str) -> None:
@@ -19,10 +39,11 @@ async def main(url: str, log_path: str) -> None:
         platforms={"telegram": RecordingPlatform(log_path=log_path)},
         clock=SystemClock(),
         # Slow enough that the test can kill it part-way.
-        settings=DeliverySettings(speedup=50, concurrency=8),
+        settings=DeliverySettings(speedup=50, concurrency=8, lease_seconds=LEASE_SECONDS),
     )
     await sender.recover()
     await sender.drain()
+    await recover_the_dead(sender)
     await engine.dispose()
 
 

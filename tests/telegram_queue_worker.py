@@ -12,6 +12,7 @@ from bot.clock import SystemClock
 from bot.db import create_engine, session_factory
 from bot.platforms.telegram import TelegramPlatform
 from tests.harness import settings_for
+from tests.queue_worker import LEASE_SECONDS, recover_the_dead
 
 
 async def main(url: str, base_url: str, token: str) -> None:
@@ -23,6 +24,7 @@ async def main(url: str, base_url: str, token: str) -> None:
         # Fast, but slow enough that the test can kill it part-way.
         delivery__speedup="20",
         delivery__concurrency="16",
+        delivery__lease_seconds=str(LEASE_SECONDS),
     )
     app = Relais(settings=settings, sessions=session_factory(engine), clock=SystemClock())
     platform = TelegramPlatform(app)
@@ -30,6 +32,7 @@ async def main(url: str, base_url: str, token: str) -> None:
     try:
         await app.sender.recover()
         await app.sender.drain()
+        await recover_the_dead(app.sender)
     finally:
         await platform.stop()
         await engine.dispose()
