@@ -253,14 +253,20 @@ class TelegramPlatform:
             log.info("telegram: could not acknowledge handled updates: %s", error)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Answer a button press first (the person's spinner stops), then dispatch."""
-        if update.callback_query is not None:
-            await self._answer(update.callback_query)
-        event = to_event(update, self.bot.username)
-        if event is not None:
-            await self.app.dispatch(event, self)
-        for joined in joined_events(update):
-            await self.app.dispatch(joined, self)
+        """Answer a button press at once (the person's spinner stops) while the update
+        is handled: the answer's round trip overlaps the database work instead of
+        preceding it. The update is done when both are."""
+        query = update.callback_query
+        answering = asyncio.create_task(self._answer(query)) if query is not None else None
+        try:
+            event = to_event(update, self.bot.username)
+            if event is not None:
+                await self.app.dispatch(event, self)
+            for joined in joined_events(update):
+                await self.app.dispatch(joined, self)
+        finally:
+            if answering is not None:
+                await answering
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:
