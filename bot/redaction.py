@@ -1,8 +1,9 @@
 """Secrets never reach a log line: tokens, the webhook secret and the database password
 are replaced by ``***`` in every record, whoever logs it.
 
-Libraries log what they see: httpx, under python-telegram-bot, logs each request's URL at
-INFO, and the Bot API puts the token in the URL. A filter on one logger would miss the
+Libraries log what they see: the HTTP transport under python-telegram-bot logs each
+request's URL (:mod:`bot.platforms.telegram_http`, at DEBUG), and the Bot API puts the
+token in the URL. A filter on one logger would miss the
 next library, so the redaction sits in the log record factory: a record's message (and
 its traceback, formatted once here) is cleaned when the record is made, before any
 handler — ours, pytest's, a user's — formats it.

@@ -14,7 +14,6 @@ agree on it within a fraction of the lease.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import datetime, timedelta
 
@@ -24,8 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.models import DeliverySender
-
-log = logging.getLogger(__name__)
 
 
 class Lease:

@@ -199,7 +199,7 @@ async def test_secrets_never_reach_the_logs(
     finally:
         await network.platform.stop()
     logged = caplog.text + "\n".join(record.getMessage() for record in caplog.records)
-    assert "HTTP Request" in logged  # httpx did log every request, with the URL...
+    assert "HTTP Request" in logged  # the transport did log every request, with the URL...
     for secret in (TOKEN, WEBHOOK_SECRET, DB_PASSWORD):
         assert secret not in logged  # ...masked
     assert "***" in logged
