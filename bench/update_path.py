@@ -227,6 +227,7 @@ def _library(filename: str) -> str:
         ("/sqlalchemy/", "sqlalchemy"),
         ("/telegram/", "python-telegram-bot"),
         ("/httpx/", "httpx"),
+        ("/aiohttp/", "aiohttp"),
         ("/httpcore/", "httpcore"),
         ("/aiosqlite/", "aiosqlite"),
         ("/asyncio/", "asyncio"),
