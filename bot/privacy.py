@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
+from bot import audit, role_sync
 from bot.clock import Clock
 from bot.config import Settings
 from bot.membership import unused_code
@@ -189,6 +189,7 @@ async def forget(
     session: AsyncSession, member: Member, clock: Clock, *, actor_id: int | None
 ) -> None:
     """Erase a member's personal data in the caller's transaction (see the module doc)."""
+    await role_sync.request(session, members=[member.id])  # while their accounts are known
     await _drop_identities(session, [member.id])
     their_reports = select(Report.id).where(Report.member_id == member.id)
     await session.execute(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 #: Telegram's callback_data holds at most 64 bytes; every payload must fit in it.
 MAX_PAYLOAD_BYTES = 64
@@ -170,6 +171,43 @@ class Platform(Protocol):
     async def send(self, outgoing: Outgoing) -> str | None: ...
 
     async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRoles:
+    """What a person is in Relais, as far as server roles go: the category of an active
+    member, and whether they are a referent or a coordinator. Nobody (the default) is
+    what an applicant, a rejected or erased member, or a stranger is."""
+
+    category: str | None = None
+    referent: bool = False
+    coordinator: bool = False
+
+
+class RolesApplied(StrEnum):
+    """What mirroring roles onto one account did."""
+
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    #: The account is not in the server (it left, or never joined): nothing to do.
+    ABSENT = "absent"
+    #: The platform is not set up to mirror roles: nothing was asked of it.
+    DISABLED = "disabled"
+
+
+@runtime_checkable
+class RoleMirror(Protocol):
+    """A platform that mirrors Relais' roles onto its own (Discord server roles).
+
+    ``mirror_roles`` makes the account hold exactly the platform roles that ``roles``
+    maps to, among the roles it manages, and never touches any other. It raises
+    :class:`Rejected` when the platform refuses for good (missing permission, unknown
+    role) and :class:`TemporaryFailure` when trying later may work.
+    """
+
+    name: str
+
+    async def mirror_roles(self, user_id: str, roles: MemberRoles) -> RolesApplied: ...
 
 
 Dispatch = Callable[[Event, Platform], Awaitable[None]]
