@@ -25,6 +25,7 @@ from sqlalchemy import delete, exists, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import platform_state
 from bot.db import is_sqlite
 from bot.models import Identity, Member, MemberStatus, ReferentCategory, Role, RoleSync
 from bot.platforms.port import MemberRoles
@@ -34,6 +35,8 @@ PLATFORMS = ("discord",)
 #: ``session.info`` key: the accounts requested in this transaction.
 REQUESTED = "relais.role_syncs"
 URGENT, CHECK = 0, 1
+#: ``platform_state`` key of the platform's last refusal, shown to coordinators (/stats).
+PROBLEM_KEY = "roles.problem"
 
 Account = tuple[str, str]
 
@@ -140,6 +143,12 @@ async def wanted(
         if status is MemberStatus.ACTIVE
     }
     return {user: found.get(user, MemberRoles()) for user in user_ids}
+
+
+async def last_problem(session: AsyncSession, platform: str) -> str | None:
+    """Why the platform last refused to change roles (``permission``, ``unknown_role``,
+    ``refused``), unless a change went through since."""
+    return await platform_state.get(session, platform, PROBLEM_KEY) or None
 
 
 # -- the queue, for the syncer -------------------------------------------------------

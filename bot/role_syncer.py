@@ -31,6 +31,7 @@ from bot.platforms.port import (
     Rejected,
     RoleMirror,
     RolesApplied,
+    RolesRefused,
     TemporaryFailure,
 )
 
@@ -40,8 +41,6 @@ PAGE = 100
 #: How often the background loop looks at the queue when nobody wakes it.
 POLL_SECONDS = 60.0
 MAX_ATTEMPTS = 5
-#: ``platform_state`` key of the last refusal, shown to coordinators in ``/stats``.
-PROBLEM_KEY = "roles.problem"
 
 
 class RoleSyncer:
@@ -126,8 +125,8 @@ class RoleSyncer:
         try:
             outcome = await mirror.mirror_roles(row.user_id, roles)
         except Rejected as error:
-            problem = str(error)[:200]
-            log.warning("%s: roles of an account could not be changed: %s", mirror.name, problem)
+            problem = error.why if isinstance(error, RolesRefused) else "refused"
+            log.warning("%s: roles of an account could not be changed: %s", mirror.name, error)
             outcome = None
         except TemporaryFailure as error:
             await self._retry(mirror.name, row, str(error))
@@ -140,10 +139,12 @@ class RoleSyncer:
             await role_sync.settle(session, row)
             if problem is not None:
                 await platform_state.put(
-                    session, mirror.name, PROBLEM_KEY, problem, self.clock.now()
+                    session, mirror.name, role_sync.PROBLEM_KEY, problem, self.clock.now()
                 )
             elif outcome is RolesApplied.CHANGED:
-                await platform_state.put(session, mirror.name, PROBLEM_KEY, "", self.clock.now())
+                await platform_state.put(
+                    session, mirror.name, role_sync.PROBLEM_KEY, "", self.clock.now()
+                )
         self.applied += 1
 
     async def _retry(self, platform: str, row: role_sync.Pending, reason: str) -> None:
@@ -155,8 +156,3 @@ class RoleSyncer:
             delay = timedelta(seconds=30 * 2**row.attempts)
             await role_sync.postpone(session, row, self.clock.now() + delay)
         log.info("%s: roles will be synced again later (%s)", platform, reason)
-
-
-async def last_problem(session: AsyncSession, platform: str) -> str | None:
-    """The last refusal a platform gave when mirroring roles, if none succeeded since."""
-    return await platform_state.get(session, platform, PROBLEM_KEY) or None

@@ -153,6 +153,17 @@ class Rejected(DeliveryError):
     """The platform refused this message for good (a bad request): do not retry."""
 
 
+class RolesRefused(Rejected):
+    """The platform refused to change someone's roles, and will until its set-up changes:
+    ``why`` is ``"permission"`` (the bot may not manage those roles) or ``"unknown_role"``
+    (a configured role does not exist). The message says it for the log, without
+    personal data."""
+
+    def __init__(self, why: str, detail: str) -> None:
+        super().__init__(detail)
+        self.why = why
+
+
 class TemporaryFailure(DeliveryError):
     """A network error or a server error: worth retrying with back-off."""
 
