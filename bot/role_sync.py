@@ -100,11 +100,19 @@ async def request_checks(
     )
     if not rows:
         return None
+    await request_check(session, platform, [user for _id, user in rows])
+    return int(rows[-1][0])
+
+
+async def request_check(session: AsyncSession, platform: str, user_ids: list[str]) -> None:
+    """Queue a check of these accounts (someone holding a managed role without being
+    known to Relais, say); an account already waiting keeps its place."""
+    if not user_ids:
+        return
     insert = _insert(session)(RoleSync).on_conflict_do_nothing(
         index_elements=["platform", "user_id"]
     )
-    await session.execute(insert, [_row(platform, user, CHECK) for _id, user in rows])
-    return int(rows[-1][0])
+    await session.execute(insert, [_row(platform, user, CHECK) for user in user_ids])
 
 
 def _row(platform: str, user_id: str, priority: int) -> dict[str, Any]:

@@ -301,6 +301,11 @@ class FakeDiscord:
         payload = {"guild_id": str(GUILD_ID), **self._member(person.id, person.payload())}
         await self._feed(platform, "GUILD_MEMBER_ADD", payload)
 
+    def member_updated(self, platform: DiscordPlatform, person: Person) -> None:
+        """Someone changed ``person``'s roles by hand (GUILD_MEMBER_UPDATE, members intent)."""
+        payload = {"guild_id": str(GUILD_ID), **self._member(person.id, person.payload())}
+        platform.client._connection.parsers["GUILD_MEMBER_UPDATE"](payload)
+
     def member_leaves(self, platform: DiscordPlatform, person: Person) -> None:
         """``person`` leaves the server (GUILD_MEMBER_REMOVE): Discord drops their roles."""
         self.members.pop(person.id, None)

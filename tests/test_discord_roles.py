@@ -304,6 +304,14 @@ async def test_newcomers_to_the_server_are_greeted_once_in_the_general_channel(
     assert fake.members[ALICE.id] == {ROLE_BUSINESS}
     assert len(fake.in_channel(GENERAL)) == 1
 
+    # A stranger given a managed role by hand loses it at the daily check (the member
+    # cache says who holds it); the moderators' role stays.
+    fake.members[ZOE.id] = {ROLE_REFERENT, ROLE_MODERATOR}
+    fake.member_updated(platform, ZOE)
+    await roles_job.run(greeting.app)
+    await greeting.app.role_syncer.drain()
+    assert fake.members[ZOE.id] == {ROLE_MODERATOR}
+
 
 async def test_without_the_flag_the_members_intent_is_not_requested(
     connect: Connected,

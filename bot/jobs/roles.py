@@ -2,7 +2,9 @@
 
 Roles drift: someone adds a category role by hand, a change was refused while the bot
 lacked a permission, a member left the server and came back. This job queues a check of
-every account Relais knows on each platform that mirrors roles, page by page, then wakes
+every account Relais knows on each platform that mirrors roles, page by page, and of
+every account the platform knows to hold a managed role (Discord: with the Server Members
+intent, which keeps a member cache; strangers given a role by hand lose it), then wakes
 the role syncer, which applies them at the platform's pace after the changes people are
 waiting for. Running it twice queues nothing twice (one request per account).
 """
@@ -25,7 +27,7 @@ PAGE = 1000
 
 
 async def run(app: Relais) -> None:
-    for platform in app.role_syncer.mirrors():
+    for platform, mirror in app.role_syncer.mirrors().items():
         after, queued = 0, 0
         while True:
             async with app.sessions.begin() as session:
@@ -33,5 +35,9 @@ async def run(app: Relais) -> None:
             if last is None:
                 break
             after, queued = last, queued + 1
+        holders = mirror.role_holders()
+        for first in range(0, len(holders), PAGE):
+            async with app.sessions.begin() as session:
+                await role_sync.request_check(session, platform, holders[first : first + PAGE])
         log.info("%s: role check queued (%s pages of accounts)", platform, queued)
     app.role_syncer.wake()

@@ -402,6 +402,9 @@ class DiscordPlatform:
         """The port's role mirror: see :mod:`discord_roles`."""
         return await self.roles.apply(user_id, roles)
 
+    def role_holders(self) -> list[str]:
+        return self.roles.holders()
+
     async def _closed_dms(self, user_id: str) -> None:
         async with self.app.sessions() as session, session.begin():
             await membership.mark_unreachable(session, NAME, user_id, self.app.clock.now())

@@ -89,6 +89,16 @@ class DiscordRoles:
             raise RolesRefused("unknown_role", detail)
         return RolesApplied.CHANGED if to_add or to_remove else RolesApplied.UNCHANGED
 
+    def holders(self) -> list[str]:
+        """Who holds a managed role, from the member cache (kept only with the Server
+        Members intent; without it, empty: the daily check then covers Relais' own
+        members only)."""
+        guild = self.client.get_guild(self.settings.guild_id or 0)
+        if not self.enabled or guild is None or not self.client.intents.members:
+            return []
+        roles = [guild.get_role(role) for role in self.managed]
+        return sorted({str(member.id) for role in roles if role for member in role.members})
+
     async def _member(self, guild: discord.Guild, user_id: int) -> discord.Member | None:
         """From the member cache when the Server Members intent keeps it current, else
         asked of Discord; None when the person is not in the server."""

@@ -220,6 +220,11 @@ class RoleMirror(Protocol):
 
     async def mirror_roles(self, user_id: str, roles: MemberRoles) -> RolesApplied: ...
 
+    def role_holders(self) -> list[str]:
+        """Accounts the platform knows to hold a role it manages, Relais members or not
+        (from its own cache; empty when it keeps none), for the daily check."""
+        ...
+
 
 Dispatch = Callable[[Event, Platform], Awaitable[None]]
 
