@@ -120,17 +120,11 @@ def test_discord_roles_are_checked_with_one_line(
 
 
 def test_discord_roles_map_to_what_they_stand_for(tmp_path: Path) -> None:
-    discord = (
-        "guild_id = 1\ncategory_roles = { business = 11 }\nreferent_role = 12\n"
-        "greet_newcomers = true"
-    )
+    discord = "guild_id = 1\ncategory_roles = { business = 11 }\nreferent_role = 12"
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    text = text.replace("[discord]\n", f"[discord]\n{discord}\n")
     path = tmp_path / "config.toml"
-    path.write_text(
-        EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
-            "[discord]\n", f"[discord]\n{discord}\n"
-        ),
-        encoding="utf-8",
-    )
+    path.write_text(text.replace("greet_newcomers = false", "greet_newcomers = true"))
     settings = load_settings(path, {})
     assert settings.discord.managed_roles() == {11: "category:business", 12: "referent"}
     assert settings.discord.greet_newcomers
