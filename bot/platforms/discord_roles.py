@@ -11,7 +11,7 @@ who was concerned (the logs hold no personal data).
 
 from __future__ import annotations
 
-import logging
+import asyncio
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -27,11 +27,12 @@ from bot.platforms.port import (
     TemporaryFailure,
 )
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Shown in the server's audit log next to each change.
 REASON = "Relais: membership, category or role changed"
+#: Seconds a sync waits for the gateway's READY when the server is not known yet.
+READY_WAIT = 60.0
 #: Discord's "Unknown Member": the person left the server.
 UNKNOWN_MEMBER = 10007
 FORBIDDEN = (
@@ -67,9 +68,9 @@ class DiscordRoles:
     async def apply(self, user_id: str, roles: MemberRoles) -> RolesApplied:
         if not self.enabled or self.settings.guild_id is None:
             return RolesApplied.DISABLED
-        guild = self.client.get_guild(self.settings.guild_id)
+        guild = await self._guild(self.settings.guild_id)
         if guild is None:
-            raise TemporaryFailure("discord: the server is not available yet")
+            raise TemporaryFailure("discord: the server is not available (yet)")
         member = await self._member(guild, int(user_id))
         if member is None:
             return RolesApplied.ABSENT
@@ -88,6 +89,18 @@ class DiscordRoles:
             detail = f"discord: role {missing_roles[0]} does not exist in the server"
             raise RolesRefused("unknown_role", detail)
         return RolesApplied.CHANGED if to_add or to_remove else RolesApplied.UNCHANGED
+
+    async def _guild(self, guild_id: int) -> discord.Guild | None:
+        """The server, once the gateway announced it (requests queued while Relais was
+        stopped are applied at start: they wait for the connection, up to a limit)."""
+        guild = self.client.get_guild(guild_id)
+        if guild is None and not self.client.is_ready():
+            try:
+                await asyncio.wait_for(self.client.wait_until_ready(), READY_WAIT)
+            except TimeoutError:
+                return None
+            guild = self.client.get_guild(guild_id)
+        return guild
 
     def holders(self) -> list[str]:
         """Who holds a managed role, from the member cache (kept only with the Server
