@@ -319,3 +319,19 @@ async def test_without_the_flag_the_members_intent_is_not_requested(
     platform: DiscordPlatform = await connect.start()
     assert not platform.client.intents.members
     assert platform.client.intents.guilds and platform.client.intents.dm_messages
+
+
+async def test_without_roles_configured_nothing_is_asked_of_discord(
+    network_factory,  # type: ignore[no-untyped-def]
+    fake: FakeDiscord,
+) -> None:
+    network = network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")
+    connected = Connected(network, fake)
+    platform = await connected.start()
+    try:
+        await join(fake, platform, ALICE)
+        await roles_job.run(network.app)
+        assert await waiting(network) == 0
+        assert fake.requests("GET", r"/members/") == [] and fake.role_changes() == []
+    finally:
+        await platform.stop()

@@ -28,6 +28,8 @@ PAGE = 1000
 
 async def run(app: Relais) -> None:
     for platform, mirror in app.role_syncer.mirrors().items():
+        if not mirror.roles_enabled:
+            continue
         after, queued = 0, 0
         while True:
             async with app.sessions.begin() as session:

@@ -402,6 +402,10 @@ class DiscordPlatform:
         """The port's role mirror: see :mod:`discord_roles`."""
         return await self.roles.apply(user_id, roles)
 
+    @property
+    def roles_enabled(self) -> bool:
+        return self.roles.enabled
+
     def role_holders(self) -> list[str]:
         return self.roles.holders()
 

@@ -218,6 +218,11 @@ class RoleMirror(Protocol):
 
     name: str
 
+    @property
+    def roles_enabled(self) -> bool:
+        """Whether roles are set up on this platform (requests are dropped otherwise)."""
+        ...
+
     async def mirror_roles(self, user_id: str, roles: MemberRoles) -> RolesApplied: ...
 
     def role_holders(self) -> list[str]:
