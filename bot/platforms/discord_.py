@@ -290,6 +290,8 @@ class DiscordPlatform:
                 general = found[0] if found else None
             if self.roles.enabled:
                 await self.app.role_syncer.sync([(NAME, user_id)])
+            if not self.settings.greet_newcomers:
+                return
             if general is None:
                 log.info("discord: no general channel is bound; a newcomer was not greeted")
                 return
