@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot import delivery, nudging, weekly
+from bot import delivery, nudging, recipients, weekly
 from bot.calls import LABELS, plan_subject
 from bot.jobs.runner import occurrence
 from bot.jobs.words import Words, week_dates
@@ -159,7 +159,9 @@ async def run(app: Relais) -> None:
                 .order_by(Member.id)
             )
         )
-        addresses = await nudging.private_addresses(session, [m.id for m in referents])
+        addresses = await recipients.private_addresses(
+            session, [m.id for m in referents], sorted(app.platforms)
+        )
         planned = []
         for referent in referents:
             if referent.id not in addresses:

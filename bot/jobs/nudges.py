@@ -74,7 +74,7 @@ async def run(app: Relais) -> None:
     at = occurrence(app)
     queued = 0
     async with app.sessions.begin() as session:
-        rungs = await nudging.due(session, app.settings, at)
+        rungs = await nudging.due(session, app.settings, at, sorted(app.platforms))
         for rung in rungs:
             nudge = Nudge(
                 member_id=rung.member.id,
