@@ -51,7 +51,7 @@ async def private_recipients(
     ids = sorted(set(member_ids))
     if not ids or not allowed:
         return []
-    best: dict[int, tuple[tuple[int, datetime, int], Recipient]] = {}
+    best: dict[int, tuple[tuple[int, float, int], Recipient]] = {}
     for chunk in chunked(ids):
         rows = await session.execute(
             select(

@@ -28,9 +28,7 @@ async def to_recipients(
         delivery.Planned(
             key=f"{key}:m{recipient.member_id}",
             address=recipient.address,
-            message=replace(
-                render(speaking(ctx, recipient.language)), language=recipient.language
-            ),
+            message=replace(render(speaking(ctx, recipient.language)), language=recipient.language),
             private=True,
             member_id=recipient.member_id,
         )
