@@ -78,8 +78,13 @@ class Relais:
         self.job_lock = asyncio.Lock()
 
     async def _fall_back(self, session: AsyncSession, row: Delivery) -> None:
-        """A private message was refused: queue it on the member's other platform."""
-        await reach.fall_back(session, row, sorted(self.platforms), self.clock.now())
+        """A private message was refused: queue it on the member's other platform. In a
+        savepoint, so that a failure here still records the refusal itself."""
+        try:
+            async with session.begin_nested():
+                await reach.fall_back(session, row, sorted(self.platforms), self.clock.now())
+        except Exception:
+            log.exception("could not queue delivery %s on another platform", row.id)
 
     def attach(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
