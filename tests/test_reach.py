@@ -220,6 +220,28 @@ async def test_a_campaign_dm_refused_on_discord_reaches_telegram_once(
     assert "Next call" in both.dms()
 
 
+async def test_a_blocked_bot_on_telegram_sends_on_discord_instead(
+    both: Both, telegram_fake: FakeTelegram
+) -> None:
+    bob = await linked_bob(both, telegram_fake)
+    telegram_fake.block(bob["id"])  # automatic would pick Telegram, his last private chat
+    assert await campaign_dm(both, "campaign:9", "Meet us on Friday") == 1
+    assert await campaign_dm(both, "campaign:9", "Meet us on Friday") == 0
+    assert both.dms().count("Meet us on Friday") == 1
+    async with both.tg.sessions() as session:
+        keys = sorted(
+            await session.scalars(select(Delivery.key).where(Delivery.batch == "campaign:9"))
+        )
+        blocked = await session.scalar(
+            select(Identity.unreachable_at).where(Identity.platform == "telegram")
+        )
+    assert keys == [
+        f"campaign:9:m{await both.member_id()}",
+        f"campaign:9:m{await both.member_id()}~discord",
+    ]
+    assert blocked is not None
+
+
 async def test_channel_posts_and_lone_identities_do_not_fall_back(
     both: Both, telegram_fake: FakeTelegram
 ) -> None:
