@@ -75,6 +75,11 @@ async def test_a_french_reader_on_discord_sees_the_french_command_names(
     await platform.login()
     discord_fake.guild_create(platform)
     try:
+        # The slash commands' French descriptions name French commands too.
+        [sync] = discord_fake.requests("PUT", rf"/guilds/{GUILD_ID}/commands")
+        link = next(command for command in sync.body if command["name"] == "link")
+        code = link["options"][0]["description_localizations"]["fr"]
+        assert code == "Le code que /lier vous a donné ailleurs"
         await discord_fake.slash(platform, BRUNO, "help")
         shown = discord_fake.seen_by(BRUNO)[-1].content
         assert "Envoyez /rejoindre pour rejoindre le réseau." in shown

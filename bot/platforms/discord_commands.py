@@ -28,7 +28,7 @@ from bot.clock import Clock
 from bot.commands import COMMANDS, ArgType, Argument, Command
 from bot.config import LocalizedName, Settings
 from bot.i18n import Translator
-from bot.mentions import localized_name
+from bot.mentions import CommandNames, localized_name
 from bot.models import Role
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ class CommandTranslator(app_commands.Translator):
 
     def __init__(self, translator: Translator) -> None:
         self.translator = translator
+        self.command_names = CommandNames(translator)
 
     async def translate(
         self,
@@ -75,7 +76,8 @@ class CommandTranslator(app_commands.Translator):
             if name is None:
                 log.warning("ignoring an invalid %s name for %r", language, string.message)
             return name
-        return self.translator.gettext(language, string.message)[:MAX_DESCRIPTION]
+        text = self.translator.gettext(language, string.message)
+        return self.command_names.rewrite(text, language)[:MAX_DESCRIPTION]
 
 
 def build_commands(
