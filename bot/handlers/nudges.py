@@ -182,7 +182,7 @@ async def _sent_text(ctx: Context, conversation: Conversation, text: str) -> Non
             delivery.Planned(
                 key=f"referent-note:{nudge.id}:{ctx.member.id}:{ctx.clock.now().timestamp()}",
                 address=address,
-                message=Message(text=f"{header}\n{body}"),
+                message=Message(text=f"{header}\n{body}", language=member.language),
                 private=True,
                 member_id=member.id,
             )

@@ -52,8 +52,7 @@ async def choose(ctx: Context) -> None:
         return
     ctx.reply(
         ctx._(
-            "Where should nudges, campaign messages and notifications reach you? "
-            "Now: {choice}.",
+            "Where should nudges, campaign messages and notifications reach you? Now: {choice}.",
             choice=_choice(ctx, member.preferred_platform),
         ),
         [

@@ -11,6 +11,7 @@ The delivery key names the week and the referent: one digest per referent per we
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -171,7 +172,10 @@ async def run(app: Relais) -> None:
                 delivery.Planned(
                     key=f"digest:{week.key}:{referent.id}",
                     address=addresses[referent.id],
-                    message=await compose(app, session, referent, categories, week, at),
+                    message=replace(
+                        await compose(app, session, referent, categories, week, at),
+                        language=referent.language,
+                    ),
                     private=True,
                     member_id=referent.id,
                 )
