@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import channels, flows, jobs, privacy, redaction, role_sync, roles
+from bot import channels, flows, jobs, privacy, reach, redaction, role_sync, roles
 from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
@@ -25,7 +25,14 @@ from bot.handlers import ROUTERS
 from bot.handlers.privacy import ask_consent
 from bot.i18n import N_, Translator
 from bot.membership import bootstrap_role
-from bot.models import Conversation, Identity, Member, MemberStatus, ProcessedUpdate
+from bot.models import (
+    Conversation,
+    Delivery,
+    Identity,
+    Member,
+    MemberStatus,
+    ProcessedUpdate,
+)
 from bot.platforms.port import DeliveryError, Event, Message, Outgoing, Platform
 from bot.role_syncer import RoleSyncer
 from bot.routing import Routes
@@ -65,12 +72,22 @@ class Relais:
             platforms=self.platforms,
             clock=clock,
             settings=settings.delivery,
+            on_unreachable=self._fall_back,
         )
         #: Applies server roles (Discord) after the changes that call for them.
         self.role_syncer = RoleSyncer(sessions=sessions, platforms=self.platforms, clock=clock)
         #: Where :func:`bot.jobs.run_due` last looked at the clock, and one run at a time.
         self.job_cursor: datetime = clock.now()
         self.job_lock = asyncio.Lock()
+
+    async def _fall_back(self, session: AsyncSession, row: Delivery) -> None:
+        """A private message was refused: queue it on the member's other platform. In a
+        savepoint, so that a failure here still records the refusal itself."""
+        try:
+            async with session.begin_nested():
+                await reach.fall_back(session, row, sorted(self.platforms), self.clock.now())
+        except Exception:
+            log.exception("could not queue delivery %s on another platform", row.id)
 
     def attach(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform

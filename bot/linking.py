@@ -252,5 +252,7 @@ async def unlink(
     session.add(alone)
     await session.flush()
     identity.member_id = alone.id
+    if member.preferred_platform == identity.platform:
+        member.preferred_platform = None  # that platform's account left with this one
     await role_sync.request(session, members=[alone.id, member.id])
     return alone

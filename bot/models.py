@@ -132,6 +132,9 @@ class Member(Base):
     #: importing the same spreadsheet twice changes nothing.
     import_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The platform the member chose for private messages (``/platform``); empty means
+    #: "where I last wrote to the bot in private" (see :mod:`bot.recipients`).
+    preferred_platform: Mapped[str | None] = mapped_column(String(16))
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.display_name!r} {self.status} {self.category}>"

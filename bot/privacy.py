@@ -102,6 +102,7 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
             "language": member.language,
             "timezone": member.timezone,
             "leaderboard_visibility": member.visibility.value,
+            "preferred_platform": member.preferred_platform,
             "sponsor_code": member.sponsor_code,
             "sponsor_id": member.sponsor_id,
             "joined_at": _when(member.joined_at),
@@ -203,7 +204,7 @@ async def forget(
     await session.execute(delete(ReferentCategory).where(ReferentCategory.member_id == member.id))
     member.role = Role.MEMBER
     member.display_name = ""
-    member.email = member.phone = member.timezone = None
+    member.email = member.phone = member.timezone = member.preferred_platform = None
     member.invite_code = member.import_key = None
     member.consent_at = member.consent_version = None
     member.sponsor_id = None

@@ -27,6 +27,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -37,8 +38,9 @@ from discord.gateway import DiscordWebSocket
 from bot import channels, membership, role_sync
 from bot.commands import COMMANDS, Command
 from bot.config import DISCORD_API, DISCORD_GATEWAY, DiscordSettings
+from bot.mentions import NAME_CONTEXT, CommandNames
 from bot.platforms.discord_commands import (
-    NAME_CONTEXT,
+    LANGUAGE_OF,
     CommandTranslator,
     build_commands,
     sync_if_changed,
@@ -138,6 +140,7 @@ class DiscordPlatform:
         )
         self.roles = DiscordRoles(self.client, self.settings)
         self._typed_names = _typed_command_names(app)
+        self.command_names = CommandNames(app.translator)
         self._gateway: asyncio.Task[None] | None = None
         #: Updates fully handled (answered or refused); tests and benchmarks wait on it.
         self.updates_done = 0
@@ -397,8 +400,24 @@ class DiscordPlatform:
 
     async def send(self, outgoing: Outgoing) -> str | None:
         """Through the interaction in progress when it concerns its person or channel,
-        otherwise over REST; failures are raised in the port's terms (see discord_send)."""
-        return await self.sender.deliver(outgoing)
+        otherwise over REST; failures are raised in the port's terms (see discord_send).
+        Commands named in the text take the reader's localized names (``/déclarer``)."""
+        return await self.sender.deliver(self._with_local_names(outgoing))
+
+    def _with_local_names(self, outgoing: Outgoing) -> Outgoing:
+        """The reader's language: the message's own, else the Discord client's during an
+        interaction, else the network's (channel posts are written in it)."""
+        message = outgoing.message
+        turn = CURRENT.get()
+        language = (
+            message.language
+            or (LANGUAGE_OF.get(turn.interaction.locale) if turn is not None else None)
+            or self.app.settings.network.default_language
+        )
+        text = self.command_names.rewrite(message.text, language)
+        if text == message.text:
+            return outgoing
+        return replace(outgoing, message=replace(message, text=text))
 
     async def mirror_roles(self, user_id: str, roles: MemberRoles) -> RolesApplied:
         """The port's role mirror: see :mod:`discord_roles`."""

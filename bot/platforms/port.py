@@ -65,6 +65,10 @@ class Message:
     text_prompt: str | None = None
     #: A file attached to the message: (file name, content).
     document: tuple[str, bytes] | None = None
+    #: The language the text is written in, when known. Texts name commands by their
+    #: table name (``/report``); platforms where people type localized names (Discord's
+    #: ``/déclarer``) rewrite those mentions for this language (see :mod:`bot.mentions`).
+    language: str | None = None
 
     @staticmethod
     def with_rows(
