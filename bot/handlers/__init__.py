@@ -15,6 +15,7 @@ from bot.handlers import (
     plans,
     privacy,
     reach,
+    reminders,
     report,
     results,
     review,
@@ -44,5 +45,6 @@ ROUTERS: list[Router] = [
     campaign_list.router,
     results.router,
     nudges.router,
+    reminders.router,
     basics.router,
 ]

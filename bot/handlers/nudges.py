@@ -64,7 +64,12 @@ async def answer(ctx: Context, parts: list[str]) -> None:
         ctx.reply(ctx._("Noted: no reminders until {date}.", date=until.strftime("%d/%m/%Y")))
         return
     preference.stopped_at = now
-    ctx.reply(ctx._("Noted: no more reminders. You can still report anytime with /report."))
+    ctx.reply(
+        ctx._(
+            "Noted: no more reminders. You can still report anytime with /report; "
+            "/reminders turns them back on."
+        )
+    )
 
 
 @router.command("nudges")
