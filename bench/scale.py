@@ -207,7 +207,7 @@ async def measure(url: str) -> dict[str, Any]:
 
     async def dormancy_scan() -> None:
         async with sessions() as session:
-            await nudging.due(session, settings, NOW)
+            await nudging.due(session, settings, NOW, ("telegram",))
 
     async def rank_overall() -> None:
         async with sessions() as session:

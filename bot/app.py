@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import channels, flows, jobs, privacy, redaction, roles
+from bot import channels, flows, jobs, privacy, reach, redaction, role_sync, roles
 from bot.clock import Clock
 from bot.commands import BY_NAME, Access
 from bot.config import Settings
@@ -25,8 +25,16 @@ from bot.handlers import ROUTERS
 from bot.handlers.privacy import ask_consent
 from bot.i18n import N_, Translator
 from bot.membership import bootstrap_role
-from bot.models import Conversation, Identity, Member, MemberStatus, ProcessedUpdate
+from bot.models import (
+    Conversation,
+    Delivery,
+    Identity,
+    Member,
+    MemberStatus,
+    ProcessedUpdate,
+)
 from bot.platforms.port import DeliveryError, Event, Message, Outgoing, Platform
+from bot.role_syncer import RoleSyncer
 from bot.routing import Routes
 from bot.sender import Sender
 
@@ -64,10 +72,22 @@ class Relais:
             platforms=self.platforms,
             clock=clock,
             settings=settings.delivery,
+            on_unreachable=self._fall_back,
         )
+        #: Applies server roles (Discord) after the changes that call for them.
+        self.role_syncer = RoleSyncer(sessions=sessions, platforms=self.platforms, clock=clock)
         #: Where :func:`bot.jobs.run_due` last looked at the clock, and one run at a time.
         self.job_cursor: datetime = clock.now()
         self.job_lock = asyncio.Lock()
+
+    async def _fall_back(self, session: AsyncSession, row: Delivery) -> None:
+        """A private message was refused: queue it on the member's other platform. In a
+        savepoint, so that a failure here still records the refusal itself."""
+        try:
+            async with session.begin_nested():
+                await reach.fall_back(session, row, sorted(self.platforms), self.clock.now())
+        except Exception:
+            log.exception("could not queue delivery %s on another platform", row.id)
 
     def attach(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
@@ -76,18 +96,22 @@ class Relais:
         """Run the jobs that became due after the clock jumped (console ``~ +7d``)."""
         await jobs.run_due(self)
         await self.sender.drain()
+        await self.role_syncer.drain()
 
     async def dispatch(self, event: Event, platform: Platform) -> None:
         """Handle one update end to end. Never raises for a person's mistake."""
         self.platforms.setdefault(platform.name, platform)
+        accounts: set[role_sync.Account] = set()
         try:
-            outgoing, queued = await self._handle(event)
+            outgoing, queued, accounts = await self._handle(event)
         except Exception:
             log.exception("update from %s failed", event.identity)
             outgoing, queued = [self._apology(event)], False
         await self.deliver(outgoing)
         if queued:
             self.sender.wake()
+        if accounts:  # committed: now the roles may follow
+            await self.role_syncer.sync(accounts)
 
     async def deliver(self, outgoing: list[Outgoing]) -> None:
         for item in outgoing:
@@ -102,11 +126,11 @@ class Relais:
             except Exception:
                 log.exception("sending to %s failed", item.address)
 
-    async def _handle(self, event: Event) -> tuple[list[Outgoing], bool]:
+    async def _handle(self, event: Event) -> tuple[list[Outgoing], bool, set[role_sync.Account]]:
         async with self.sessions() as session, session.begin():
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
-                return [], False
+                return [], False, set()
             identity, member, conversation = await self._who(session, event)
             chosen = (
                 member.language if member else await self._language_being_chosen(session, event)
@@ -128,7 +152,7 @@ class Relais:
             if not event.is_private:
                 ctx.channel_scope = await channels.scope_of(session, self.settings, event.chat)
             await self._route(ctx)
-        return ctx.outbox.items, ctx.queued
+        return ctx.outbox.items, ctx.queued, role_sync.requested(session)
 
     async def _first_delivery(self, session: AsyncSession, event: Event) -> bool:
         """Record the update's delivery id; False when it was already handled. (A

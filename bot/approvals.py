@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
+from bot import audit, role_sync
 from bot.clock import Clock
 from bot.config import Settings
 from bot.models import AuditEntry, Member, MemberStatus, PointsEntry
@@ -67,6 +67,7 @@ async def decide(
         category=member.category,
         sponsor_id=member.sponsor_id,
     )
+    await role_sync.request(session, members=[member_id])
     points = 0
     if approve and member.sponsor_id is not None:
         points = await _credit_sponsor(session, settings, member, now)

@@ -2,60 +2,28 @@
 coordinators' channel. Everything goes through the delivery queue, so a retried update or
 a re-run job adds nothing (each delivery has a business key) and nothing is lost.
 
-A person may have identities on several platforms: a private message goes to one of them
-(on a running platform, preferring one that was not refused lately, then the oldest), so
-nobody is told the same thing twice.
+A person may have identities on several platforms: a private message goes to the one
+:mod:`bot.recipients` picks (their preferred platform when reachable), so nobody is told
+the same thing twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import channels, delivery
-from bot.batching import chunked
 from bot.config import Settings
-from bot.models import Identity, Member, MemberStatus, Role
+from bot.models import Member, MemberStatus, Role
 from bot.platforms.port import Address, Message
+from bot.recipients import Recipient, private_recipients
 
 #: language → the message in that language.
 Render = Callable[[str], Message]
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    member_id: int
-    language: str
-    address: Address
-
-
-async def private_recipients(
-    session: AsyncSession, member_ids: Iterable[int], platforms: Sequence[str]
-) -> list[Recipient]:
-    """One private address per member that has one on a running platform, by member id."""
-    ids = sorted(set(member_ids))
-    if not ids or not platforms:
-        return []
-    found: dict[int, Recipient] = {}
-    for chunk in chunked(ids):
-        rows = await session.execute(
-            select(Member.id, Member.language, Identity.platform, Identity.private_chat_id)
-            .join(Identity, Identity.member_id == Member.id)
-            .where(
-                Member.id.in_(chunk),
-                Identity.private_chat_id.is_not(None),
-                Identity.platform.in_(platforms),
-            )
-            .order_by(Member.id, Identity.unreachable_at.is_not(None), Identity.id)
-        )
-        for member_id, language, platform, chat_id in rows:
-            if member_id not in found and chat_id is not None:
-                found[member_id] = Recipient(member_id, language, Address(platform, chat_id))
-    return list(found.values())
 
 
 async def active_members(session: AsyncSession, categories: Sequence[str]) -> list[int]:
@@ -80,7 +48,7 @@ def private(recipient: Recipient, key: str, render: Render) -> delivery.Planned:
     return delivery.Planned(
         key=key,
         address=recipient.address,
-        message=render(recipient.language),
+        message=replace(render(recipient.language), language=recipient.language),
         private=True,
         member_id=recipient.member_id,
     )

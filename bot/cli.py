@@ -16,7 +16,7 @@ from bot.clock import Clock, FrozenClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import create_engine, upgrade
 from bot.demo import DEFAULT_MEMBERS
-from bot.exporter import FORMATS, KINDS
+from bot.exporter import FORMATS, KINDS, SEPARATORS
 from bot.platforms.console import ConsoleError, ConsolePlatform
 from bot.platforms.port import PlatformUnavailable
 from bot.runtime import Background, build_platforms, configured_platforms, running_app, serve
@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", type=date.fromisoformat, help="only from this date (YYYY-MM-DD, network time)"
     )
     dump.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or json")
+    dump.add_argument(
+        "--separator",
+        choices=tuple(SEPARATORS),
+        default="comma",
+        help="CSV column separator: comma (default), semicolon (French Excel) or tab",
+    )
     dump.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     sample = commands.add_parser(
         "demo",
@@ -153,7 +159,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "export":
         return asyncio.run(
-            cli_data.export(settings, args.what, args.format, args.since, args.output)
+            cli_data.export(
+                settings,
+                args.what,
+                args.format,
+                args.since,
+                args.output,
+                separator=SEPARATORS[args.separator],
+            )
         )
     if args.command == "db":
         asyncio.run(_upgrade(settings))

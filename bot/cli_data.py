@@ -73,18 +73,28 @@ async def import_members(settings: Settings, path: Path, data: bytes, *, dry_run
 
 
 async def export(
-    settings: Settings, kind: str, fmt: str, since: date | None, output: Path | None
+    settings: Settings,
+    kind: str,
+    fmt: str,
+    since: date | None,
+    output: Path | None,
+    *,
+    separator: str = ",",
 ) -> int:
     start = since_instant(since, settings.network.timezone)
     async with transaction(settings.database.url) as session:
         progress = Progress(f"exporting {kind}", await exporter.count(session, kind, start))
         chunks = exporter.rows(session, kind, start, settings.network.timezone)
         if output is None:
-            written = await exporter.write(sys.stdout.buffer, kind, fmt, chunks, progress.advance)
+            written = await exporter.write(
+                sys.stdout.buffer, kind, fmt, chunks, progress.advance, separator=separator
+            )
             sys.stdout.buffer.flush()
         else:
             with output.open("wb") as out:
-                written = await exporter.write(out, kind, fmt, chunks, progress.advance)
+                written = await exporter.write(
+                    out, kind, fmt, chunks, progress.advance, separator=separator
+                )
         audit.record(
             session,
             SystemClock(),

@@ -224,6 +224,16 @@ COMMANDS: tuple[Command, ...] = (
         args=(Argument(NP_("command name", "code"), N_("The code /link gave you elsewhere")),),
     ),
     Command(
+        NP_("command name", "reminders"),
+        N_("See, pause, stop or turn back on the reminders I send when you are quiet"),
+        access=Access.MEMBER,
+    ),
+    Command(
+        NP_("command name", "platform"),
+        N_("Choose the platform where private messages reach you"),
+        access=Access.MEMBER,
+    ),
+    Command(
         NP_("command name", "unlink"),
         N_("Make this account a membership of its own again"),
         access=Access.MEMBER,

@@ -176,6 +176,41 @@ class DiscordSettings(_Section):
     #: Where Discord is: change these only for a proxy or a test server.
     api_base_url: str = Field(default=DISCORD_API, pattern=r"^https?://")
     gateway_url: str = Field(default=DISCORD_GATEWAY, pattern=r"^wss?://")
+    #: Server roles that follow Relais (optional): category key → role id for active
+    #: members of that category, and one role each for referents and coordinators.
+    #: Relais adds and removes these roles only, never any other.
+    category_roles: dict[str, int] = Field(default_factory=dict)
+    referent_role: int | None = Field(default=None, gt=0)
+    coordinator_role: int | None = Field(default=None, gt=0)
+    #: Greet people who join the server in the general channel (needs the privileged
+    #: Server Members intent, switched on in the developer portal).
+    greet_newcomers: bool = False
+
+    @field_validator("category_roles")
+    @classmethod
+    def _role_ids(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, role in value.items():
+            if role <= 0:
+                raise ValueError(f"{key}: a role id is a positive number")
+        return value
+
+    def managed_roles(self) -> dict[int, str]:
+        """Role id → what it stands for (``category:<key>``, ``referent``, ``coordinator``)."""
+        roles = {role: f"category:{key}" for key, role in self.category_roles.items()}
+        if self.referent_role is not None:
+            roles[self.referent_role] = "referent"
+        if self.coordinator_role is not None:
+            roles[self.coordinator_role] = "coordinator"
+        return roles
+
+    @_model_validator(mode="after")
+    def _roles_are_distinct(self) -> DiscordSettings:
+        named = [*self.category_roles.values(), self.referent_role, self.coordinator_role]
+        ids = [role for role in named if role is not None]
+        repeated = next((role for role in ids if ids.count(role) > 1), None)
+        if repeated is not None:
+            raise ValueError(f"role {repeated} is given twice; each must be its own role")
+        return self
 
 
 class PrivacySettings(_Section):
@@ -437,6 +472,16 @@ class Settings(_Section):
         for key in self.roles.referents:
             if key not in keys:
                 raise ValueError(f"roles.referents: unknown category {key!r}")
+        return self
+
+    @_model_validator(mode="after")
+    def _discord_roles_in_known_categories(self) -> Settings:
+        keys = {category.key for category in self.categories}
+        for key in self.discord.category_roles:
+            if key not in keys:
+                raise ValueError(f"discord.category_roles: unknown category {key!r}")
+        if self.discord.managed_roles() and self.discord.guild_id is None:
+            raise ValueError("discord.guild_id: required when Discord roles are configured")
         return self
 
     @_model_validator(mode="after")

@@ -5,7 +5,7 @@ directly: replies are queued and sent once the update's transaction has committe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,6 +74,9 @@ class Context:
         self.send(self.private_chat, Message.with_rows(text, buttons or []))
 
     def send(self, address: Address, message: Message) -> None:
+        """Queue a message; unless it says otherwise, it is in the person's language."""
+        if message.language is None:
+            message = replace(message, language=self.language)
         self.outbox.add(Outgoing(address, message))
 
     def move_to_private(self, start: str = "") -> bool:
@@ -98,5 +101,9 @@ class Context:
         if self.event.message_id is None:
             return
         self.outbox.add(
-            Outgoing(self.event.chat, Message(text=text), edit_message_id=self.event.message_id)
+            Outgoing(
+                self.event.chat,
+                Message(text=text, language=self.language),
+                edit_message_id=self.event.message_id,
+            )
         )

@@ -39,10 +39,13 @@ class Planned:
 
 
 def encode(message: Message) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "text": message.text,
         "buttons": [[[button.label, button.payload] for button in row] for row in message.buttons],
     }
+    if message.language is not None:
+        data["language"] = message.language
+    return data
 
 
 def decode(data: dict[str, Any], image_png: bytes | None) -> Message:
@@ -51,6 +54,7 @@ def decode(data: dict[str, Any], image_png: bytes | None) -> Message:
         text=str(data["text"]),
         buttons=tuple(tuple(row) for row in rows),
         image_png=image_png,
+        language=data.get("language"),
     )
 
 

@@ -24,6 +24,9 @@ from bot.models import Member, MemberStatus, PointsEntry, Report, ReportKind
 
 KINDS = ("members", "reports", "signals", "points")
 FORMATS = ("csv", "json")
+#: CSV separators by name: French spreadsheets (Excel in a French locale) split columns on
+#: semicolons and show a comma-separated file in one column.
+SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t"}
 CHUNK = 5000
 
 Row = dict[str, Any]
@@ -154,8 +157,11 @@ async def write(
     fmt: str,
     chunks: AsyncIterator[list[Row]],
     on_chunk: Callable[[int], None] | None = None,
+    *,
+    separator: str = ",",
 ) -> int:
-    """Write the rows as CSV (UTF-8 with BOM) or JSON (an array of objects)."""
+    """Write the rows as CSV (UTF-8 with BOM, columns split by ``separator``) or JSON
+    (an array of objects)."""
     written = 0
     if fmt == "csv":
         out.write("\ufeff".encode())
@@ -164,7 +170,9 @@ async def write(
     async for chunk in chunks:
         if fmt == "csv":
             text = io.StringIO()
-            writer = csv.DictWriter(text, fieldnames=COLUMNS[kind], lineterminator="\r\n")
+            writer = csv.DictWriter(
+                text, fieldnames=COLUMNS[kind], delimiter=separator, lineterminator="\r\n"
+            )
             if written == 0:
                 writer.writeheader()
             writer.writerows(chunk)
@@ -177,7 +185,7 @@ async def write(
         if on_chunk is not None:
             on_chunk(len(chunk))
     if fmt == "csv" and written == 0:
-        out.write((",".join(COLUMNS[kind]) + "\r\n").encode())
+        out.write((separator.join(COLUMNS[kind]) + "\r\n").encode())
     if fmt == "json":
         out.write(b"\n]\n")
     return written

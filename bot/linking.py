@@ -30,6 +30,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import role_sync
 from bot.clock import Clock
 from bot.membership import CODE_ALPHABET, normalize_code, unused_code
 from bot.models import Base, Conversation, Identity, LinkCode, Member, MemberStatus, Role
@@ -149,7 +150,7 @@ async def redeem(
             )
         )
         link.used_at = now
-        await session.flush()
+        await role_sync.request(session, members=[target.id])
         return Redeemed(Outcome.LINKED, target, issuer)
 
     try:
@@ -159,7 +160,7 @@ async def redeem(
         return Redeemed(Outcome.CONFLICT)
     identity.member_id = target.id  # already so in the database; keeps the object in step
     link.used_at = now
-    await session.flush()
+    await role_sync.request(session, members=[target.id])
     return Redeemed(Outcome.MERGED, target, issuer)
 
 
@@ -251,5 +252,7 @@ async def unlink(
     session.add(alone)
     await session.flush()
     identity.member_id = alone.id
-    await session.flush()
+    if member.preferred_platform == identity.platform:
+        member.preferred_platform = None  # that platform's account left with this one
+    await role_sync.request(session, members=[alone.id, member.id])
     return alone

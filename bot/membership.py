@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import roles
+from bot import role_sync, roles
 from bot.clock import Clock
 from bot.config import RegistrationMode, Settings
 from bot.models import Identity, Member, MemberStatus, Role
@@ -101,7 +101,7 @@ async def _with_identity(session: AsyncSession, member: Member, application: App
             private_chat_id=application.private_chat_id,
         )
     )
-    await session.flush()
+    await role_sync.request(session, members=[member.id])
     return member
 
 

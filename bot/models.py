@@ -132,6 +132,9 @@ class Member(Base):
     #: importing the same spreadsheet twice changes nothing.
     import_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The platform the member chose for private messages (``/platform``); empty means
+    #: "where I last wrote to the bot in private" (see :mod:`bot.recipients`).
+    preferred_platform: Mapped[str | None] = mapped_column(String(16))
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.display_name!r} {self.status} {self.category}>"
@@ -669,3 +672,34 @@ class NudgePreference(Base):
         return (
             f"<NudgePreference {self.member_id} paused={self.paused_until} stop={self.stopped_at}>"
         )
+
+
+class RoleSync(Base):
+    """A platform account whose server roles must be brought in line with Relais.
+
+    Written in the same transaction as the change that calls for it (an approval, a move,
+    an appointment, an erasure, a link), so a crash after commit loses nothing: the row
+    waits until the platform's adapter has applied the roles. The account is named by its
+    platform id, not by member, because an erased member's identity is gone while their
+    roles must still be removed. ``version`` grows when the account is asked for again
+    while a sync is under way, so that sync does not delete a request it did not see.
+    ``priority`` 0 is a change people wait for; 1 is the daily reconciliation's check.
+    """
+
+    __tablename__ = "role_syncs"
+    __table_args__ = (
+        UniqueConstraint("platform", "user_id"),
+        Index("ix_role_syncs_due", "platform", "priority", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: After a passing failure: not before this time.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RoleSync {self.platform}:{self.user_id} p{self.priority} v{self.version}>"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -33,7 +34,6 @@ from bot.models import (
     ActionPlan,
     Campaign,
     CampaignRun,
-    Identity,
     Member,
     MemberStatus,
     Nudge,
@@ -43,6 +43,7 @@ from bot.models import (
     Role,
 )
 from bot.platforms.port import Address
+from bot.recipients import private_addresses
 from bot.timetable import parse_time
 
 #: Built-in wordings, used when config declares none: (key, gentle, personal).
@@ -195,8 +196,11 @@ def _member_zone(settings: Settings, member: Member) -> str:
     return zone
 
 
-async def due(session: AsyncSession, settings: Settings, at: datetime) -> list[Due]:
-    """Every rung that should be added at ``at``, members in id order."""
+async def due(
+    session: AsyncSession, settings: Settings, at: datetime, platforms: Collection[str]
+) -> list[Due]:
+    """Every rung that should be added at ``at``, members in id order; a message rung
+    needs a private chat on one of ``platforms`` (see :mod:`bot.recipients`)."""
     config = settings.nudges
     started = func.coalesce(Member.last_action_at, Member.joined_at)
     eligible = (
@@ -229,7 +233,7 @@ async def due(session: AsyncSession, settings: Settings, at: datetime) -> list[D
             .order_by(Nudge.member_id, Nudge.sent_at, Nudge.ordinal)
         ):
             rungs[nudge.member_id].append(nudge)
-    addresses = await private_addresses(session, ids)
+    addresses = await private_addresses(session, ids, platforms)
     found = []
     for member in members:
         start = spell_start(member)
@@ -251,35 +255,6 @@ async def due(session: AsyncSession, settings: Settings, at: datetime) -> list[D
         ordinal = max((n.ordinal for n in spell), default=0) + 1
         found.append(Due(member, step, ordinal, start, address))
     return found
-
-
-async def private_addresses(session: AsyncSession, member_ids: list[int]) -> dict[int, Address]:
-    """Each member's reachable private chat, on the platform they last used privately."""
-    rows: list[Identity] = []
-    for chunk in chunked(member_ids):
-        rows.extend(
-            await session.scalars(
-                select(Identity)
-                .where(
-                    Identity.member_id.in_(chunk),
-                    Identity.private_chat_id.is_not(None),
-                    Identity.unreachable_at.is_(None),
-                )
-                .order_by(Identity.member_id, Identity.id)
-            )
-        )
-    best: dict[int, Identity] = {}
-    floor = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
-    for identity in rows:
-        current = best.get(identity.member_id)
-        if current is None or (identity.last_private_at or floor) > (
-            current.last_private_at or floor
-        ):
-            best[identity.member_id] = identity
-    return {
-        member_id: Address(identity.platform, identity.private_chat_id or identity.user_id)
-        for member_id, identity in best.items()
-    }
 
 
 # -- answers and preferences ----------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
+from bot import audit, role_sync
 from bot.clock import Clock
 from bot.config import Settings
 from bot.membership import unused_code
@@ -102,6 +102,7 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
             "language": member.language,
             "timezone": member.timezone,
             "leaderboard_visibility": member.visibility.value,
+            "preferred_platform": member.preferred_platform,
             "sponsor_code": member.sponsor_code,
             "sponsor_id": member.sponsor_id,
             "joined_at": _when(member.joined_at),
@@ -189,6 +190,7 @@ async def forget(
     session: AsyncSession, member: Member, clock: Clock, *, actor_id: int | None
 ) -> None:
     """Erase a member's personal data in the caller's transaction (see the module doc)."""
+    await role_sync.request(session, members=[member.id])  # while their accounts are known
     await _drop_identities(session, [member.id])
     their_reports = select(Report.id).where(Report.member_id == member.id)
     await session.execute(
@@ -202,7 +204,7 @@ async def forget(
     await session.execute(delete(ReferentCategory).where(ReferentCategory.member_id == member.id))
     member.role = Role.MEMBER
     member.display_name = ""
-    member.email = member.phone = member.timezone = None
+    member.email = member.phone = member.timezone = member.preferred_platform = None
     member.invite_code = member.import_key = None
     member.consent_at = member.consent_version = None
     member.sponsor_id = None

@@ -1,18 +1,31 @@
-"""Whom to tell, where, in which language: private chats of members and coordinators.
+"""Where a member is reached in private: the one rule every private message follows.
 
-A person may have identities on several platforms; a notification goes to one private
-chat (the oldest identity that has one), so nobody is told the same thing twice. Members
-without a private chat (who never opened the bot, or were forgotten) are not contacted.
+A person may have identities on several platforms; a private message goes to exactly
+one of them, so nobody is told the same thing twice. The choice, per member:
+
+1. only identities with a private chat, on a platform running in this process, that the
+   platform has not refused (``unreachable_at`` empty: DMs open, bot not blocked);
+2. among them, the member's preferred platform (``Member.preferred_platform``, chosen
+   with ``/platform``) when it is one of them;
+3. otherwise — no preference, or the preferred one is unreachable or not running — the
+   platform where the member last wrote to the bot in private, then the oldest identity.
+
+Members without such an identity (who never opened the bot, blocked it everywhere, or
+were forgotten) are not contacted. Nudges, campaign DMs, plan reminders, digests and
+desk notifications all ask here; when a delivery is refused anyway, :mod:`bot.reach`
+queues it again for the next platform this rule picks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.batching import chunked
 from bot.models import Identity, Member, MemberStatus, Role
 from bot.platforms.port import Address
 
@@ -24,36 +37,71 @@ class Recipient:
     address: Address
 
 
-async def private_recipients(session: AsyncSession, member_ids: Iterable[int]) -> list[Recipient]:
-    """One private address per member that has one, in member id order."""
+async def private_recipients(
+    session: AsyncSession,
+    member_ids: Iterable[int],
+    platforms: Collection[str],
+    *,
+    excluding: Collection[str] = (),
+) -> list[Recipient]:
+    """One private address per reachable member, in member id order (see the module's
+    rule); ``excluding`` leaves platforms out (the one that just refused a message).
+    Ids are looked up in pieces: PostgreSQL takes at most 32,767 parameters."""
+    allowed = sorted(set(platforms) - set(excluding))
     ids = sorted(set(member_ids))
-    if not ids:
+    if not ids or not allowed:
         return []
-    rows = (
-        await session.execute(
-            select(Member.id, Member.language, Identity.platform, Identity.private_chat_id)
+    best: dict[int, tuple[tuple[int, float, int], Recipient]] = {}
+    for chunk in chunked(ids):
+        rows = await session.execute(
+            select(
+                Member.id,
+                Member.language,
+                Member.preferred_platform,
+                Identity.id,
+                Identity.platform,
+                Identity.private_chat_id,
+                Identity.last_private_at,
+            )
             .join(Identity, Identity.member_id == Member.id)
             .where(
-                Member.id.in_(ids),
+                Member.id.in_(chunk),
                 Member.status != MemberStatus.FORGOTTEN,
                 Identity.private_chat_id.is_not(None),
                 Identity.unreachable_at.is_(None),
+                Identity.platform.in_(allowed),
             )
-            .order_by(Member.id, Identity.id)
         )
-    ).all()
-    found: dict[int, Recipient] = {}
-    for member_id, language, platform, chat_id in rows:
-        if member_id not in found and chat_id is not None:
-            found[member_id] = Recipient(member_id, language, Address(platform, chat_id))
-    return list(found.values())
+        for member_id, language, preferred, identity_id, platform, chat_id, seen in rows:
+            if chat_id is None:
+                continue
+            # Lower sorts first: the preferred platform, the latest private use, the oldest.
+            rank = (0 if platform == preferred else 1, -_stamp(seen), identity_id)
+            current = best.get(member_id)
+            if current is None or rank < current[0]:
+                best[member_id] = (rank, Recipient(member_id, language, Address(platform, chat_id)))
+    return [best[member_id][1] for member_id in sorted(best)]
 
 
-async def coordinator_recipients(session: AsyncSession) -> list[Recipient]:
+def _stamp(moment: datetime | None) -> float:
+    return moment.timestamp() if moment is not None else float("-inf")
+
+
+async def private_addresses(
+    session: AsyncSession, member_ids: Iterable[int], platforms: Collection[str]
+) -> dict[int, Address]:
+    """Member id → where a private message to them goes (same rule)."""
+    found = await private_recipients(session, member_ids, platforms)
+    return {recipient.member_id: recipient.address for recipient in found}
+
+
+async def coordinator_recipients(
+    session: AsyncSession, platforms: Collection[str]
+) -> list[Recipient]:
     """Every active coordinator reachable in private."""
     ids = await session.scalars(
         select(Member.id).where(
             Member.role == Role.COORDINATOR, Member.status == MemberStatus.ACTIVE
         )
     )
-    return await private_recipients(session, ids)
+    return await private_recipients(session, ids, platforms)

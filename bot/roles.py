@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import role_sync
 from bot.config import Settings
 from bot.models import Identity, Member, MemberStatus, ReferentCategory, Role
 
@@ -71,21 +72,25 @@ async def apply_bootstrap(
 ) -> None:
     """Give the roles the config file grants this identity: exactly the referent
     categories listed for it (never another), and the coordinator role. Only raises."""
+    changed = False
     if identity in settings.roles.coordinators and member.role is not Role.COORDINATOR:
         member.role = Role.COORDINATOR
+        changed = True
     wanted = _config_categories(settings, [identity])
-    if not wanted:
-        return
-    have = set(await referent_categories(session, member.id))
+    have = set(await referent_categories(session, member.id)) if wanted else set()
     for category in sorted(wanted - have):
         session.add(
             ReferentCategory(
                 member_id=member.id, category=category, appointed_by=None, appointed_at=now
             )
         )
-    if member.role is Role.MEMBER:
+        changed = True
+    if wanted and member.role is Role.MEMBER:
         member.role = Role.REFERENT
+        changed = True
     await session.flush()
+    if changed:
+        await role_sync.request(session, members=[member.id])
 
 
 class Change(StrEnum):
@@ -112,7 +117,7 @@ async def appoint_referent(
     )
     if member.role is Role.MEMBER:
         member.role = Role.REFERENT
-    await session.flush()
+    await role_sync.request(session, members=[member.id])
     return Change.DONE
 
 
@@ -130,15 +135,17 @@ async def remove_referent(
         return Change.ALREADY
     if member.role is Role.REFERENT and not await referent_categories(session, member.id):
         member.role = Role.MEMBER
+    await role_sync.request(session, members=[member.id])
     return Change.DONE
 
 
-async def appoint_coordinator(member: Member) -> Change:
+async def appoint_coordinator(session: AsyncSession, member: Member) -> Change:
     if member.status is not MemberStatus.ACTIVE:
         return Change.NOT_ACTIVE
     if member.role is Role.COORDINATOR:
         return Change.ALREADY
     member.role = Role.COORDINATOR
+    await role_sync.request(session, members=[member.id])
     return Change.DONE
 
 
@@ -157,6 +164,7 @@ async def remove_coordinator(session: AsyncSession, settings: Settings, member: 
     if not others:
         return Change.LAST
     member.role = Role.REFERENT if await referent_categories(session, member.id) else Role.MEMBER
+    await role_sync.request(session, members=[member.id])
     return Change.DONE
 
 

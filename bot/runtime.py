@@ -68,25 +68,29 @@ def build_platforms(app: Relais, names: list[str]) -> list[Platform]:
 
 class Background:
     """What a long-running process does besides answering: the scheduler (when this
-    process is its leader) and the delivery queue's sender. Every task is tracked and
-    stopped on the way out."""
+    process is its leader), the delivery queue's sender and the role syncer. Every task
+    is tracked and stopped on the way out."""
 
     def __init__(self, app: Relais) -> None:
         self.app = app
         self.scheduler = Scheduler(app, app.settings.database.url)
-        self._sender: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._sender = asyncio.create_task(self.app.sender.run(), name="sender")
+        self._tasks = [
+            asyncio.create_task(self.app.sender.run(), name="sender"),
+            asyncio.create_task(self.app.role_syncer.run(), name="role-syncer"),
+        ]
         await self.scheduler.start()
 
     async def stop(self) -> None:
         await self.scheduler.stop()
-        if self._sender is not None:
-            self._sender.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._sender
-            self._sender = None
+                await task
+        self._tasks = []
 
 
 async def serve(

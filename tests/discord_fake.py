@@ -4,10 +4,12 @@ Two halves, as on the real service:
 
 * **REST**: an aiohttp server on 127.0.0.1 answering the endpoints Relais uses (login,
   application info, command sync, interaction callbacks, followups and their edits, DMs,
-  channel messages). discord.py's own HTTP client and webhook adapter are pointed at it by
-  moving ``discord.http.Route.BASE``; every request is recorded for the tests to read.
+  channel messages, server members and their roles). discord.py's own HTTP client and
+  webhook adapter are pointed at it by moving ``discord.http.Route.BASE``; every request
+  is recorded for the tests to read.
 * **Gateway**: events in Discord's real payload shapes (GUILD_CREATE, INTERACTION_CREATE
-  for slash commands, buttons and form submissions, MESSAGE_CREATE for DMs) fed to the
+  for slash commands, buttons and form submissions, MESSAGE_CREATE for DMs,
+  GUILD_MEMBER_ADD for someone joining the server) fed to the
   client's own parsers, exactly where the websocket would hand them over.
 
 People are :class:`Person`; :meth:`FakeDiscord.slash`, :meth:`press`, :meth:`submit` and
@@ -39,7 +41,21 @@ GUILD_ID = 900000000000000002
 GENERAL = 900000000000000003
 BUSINESS = 900000000000000004
 EPHEMERAL = 64
+REASON = "X-Audit-Log-Reason"
 CHANNELS = {GENERAL: "general", BUSINESS: "business"}
+#: The server's roles: the ones a test configures Relais to manage, and one it does not.
+ROLE_BUSINESS = 900000000000000011
+ROLE_TOURISM = 900000000000000012
+ROLE_REFERENT = 900000000000000013
+ROLE_COORDINATOR = 900000000000000014
+ROLE_MODERATOR = 900000000000000015
+ROLES = {
+    ROLE_BUSINESS: "Business",
+    ROLE_TOURISM: "Tourism",
+    ROLE_REFERENT: "Referents",
+    ROLE_COORDINATOR: "Coordinators",
+    ROLE_MODERATOR: "Moderators",
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,8 @@ class Call:
     path: str
     body: Any
     query: dict[str, str]
+    #: The audit-log reason Discord shows for the change (``X-Audit-Log-Reason``).
+    reason: str | None = None
 
     @property
     def content(self) -> str:
@@ -130,6 +148,9 @@ class Token:
 class FakeDiscord:
     token: str = "fake-token"
     closed_dms: set[int] = field(default_factory=set)
+    #: Who is in the server, with the ids of the roles they hold (tests edit it freely,
+    #: as a moderator would by hand); role changes Relais makes land here.
+    members: dict[int, set[int]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     posted: dict[str, Posted] = field(default_factory=dict)
     _failures: list[Failure] = field(default_factory=list)
@@ -274,6 +295,34 @@ class FakeDiscord:
             platform, "INTERACTION_CREATE", self.interaction(person, 5, data, message=message)
         )
 
+    async def member_joins(self, platform: DiscordPlatform, person: Person) -> None:
+        """``person`` joins the server (GUILD_MEMBER_ADD, sent with the members intent)."""
+        self.members.setdefault(person.id, set())
+        payload = {"guild_id": str(GUILD_ID), **self._member(person.id, person.payload())}
+        await self._feed(platform, "GUILD_MEMBER_ADD", payload)
+
+    def member_updated(self, platform: DiscordPlatform, person: Person) -> None:
+        """Someone changed ``person``'s roles by hand (GUILD_MEMBER_UPDATE, members intent)."""
+        payload = {"guild_id": str(GUILD_ID), **self._member(person.id, person.payload())}
+        platform.client._connection.parsers["GUILD_MEMBER_UPDATE"](payload)
+
+    def member_leaves(self, platform: DiscordPlatform, person: Person) -> None:
+        """``person`` leaves the server (GUILD_MEMBER_REMOVE): Discord drops their roles."""
+        self.members.pop(person.id, None)
+        payload = {"guild_id": str(GUILD_ID), "user": self._member(person.id)["user"]}
+        platform.client._connection.parsers["GUILD_MEMBER_REMOVE"](payload)
+
+    def role_changes(self) -> list[tuple[str, int, int]]:
+        """(``add`` or ``remove``, user id, role id) of every role request, in order."""
+        pattern = re.compile(r"/guilds/\d+/members/(\d+)/roles/(\d+)$")
+        changes = []
+        for call in self.calls:
+            match = pattern.search(call.path)
+            if match is not None and call.method in ("PUT", "DELETE"):
+                kind = "add" if call.method == "PUT" else "remove"
+                changes.append((kind, int(match.group(1)), int(match.group(2))))
+        return changes
+
     async def dm(self, platform: DiscordPlatform, person: Person, content: str) -> None:
         """``person`` writes ``content`` to the bot in their DM."""
         channel = self._dm_channel(person.id)
@@ -408,7 +457,9 @@ class FakeDiscord:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["path"]
         body = await _body(request)
-        self.calls.append(Call(request.method, path, body, dict(request.query)))
+        self.calls.append(
+            Call(request.method, path, body, dict(request.query), request.headers.get(REASON))
+        )
         self._changed.set()
         bot_call = not path.startswith(("/interactions/", "/webhooks/"))
         if bot_call and request.headers.get("Authorization") != f"Bot {self.token}":
@@ -436,7 +487,39 @@ class FakeDiscord:
             (r"POST /users/@me/channels", self._open_dm),
             (r"POST /channels/(\d+)/messages", self._channel_message),
             (r"PATCH /channels/(\d+)/messages/(\d+)", self._edit_channel_message),
+            (r"GET /guilds/(\d+)/members/(\d+)", self._get_member),
+            (r"(PUT|DELETE) /guilds/(\d+)/members/(\d+)/roles/(\d+)", self._member_role),
         ]
+
+    def _member(self, user_id: int, user: dict[str, Any] | None = None) -> dict[str, Any]:
+        anonymous = {"id": str(user_id), "username": f"u{user_id}", "discriminator": "0"}
+        return {
+            "user": user or {**anonymous, "global_name": None, "avatar": None, "bot": False},
+            "roles": [str(role) for role in sorted(self.members.get(user_id, set()))],
+            "joined_at": "2026-03-04T09:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+        }
+
+    def _get_member(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        user = int(match.group(2))
+        if user not in self.members:
+            return _json({"code": 10007, "message": "Unknown Member"}, status=404)
+        return _json(self._member(user))
+
+    def _member_role(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        method, user, role = match.group(1), int(match.group(3)), int(match.group(4))
+        if user not in self.members:
+            return _json({"code": 10007, "message": "Unknown Member"}, status=404)
+        if role not in ROLES:
+            return _json({"code": 10011, "message": "Unknown Role"}, status=404)
+        if method == "PUT":
+            self.members[user].add(role)
+        else:
+            self.members[user].discard(role)
+        return web.Response(status=204)
 
     def _sync(self, match: re.Match[str], body: Any) -> web.StreamResponse:
         commands = [
@@ -582,14 +665,28 @@ def _guild() -> dict[str, Any]:
         "mentionable": False,
         "flags": 0,
     }
+    roles = [
+        {**everyone, "id": str(role), "name": name, "position": position}
+        for position, (role, name) in enumerate(ROLES.items(), start=1)
+    ]
     return {
         "id": str(GUILD_ID),
         "name": "Lyon Ambassadors",
         "owner_id": "1",
         "channels": channels,
         "threads": [],
-        "roles": [everyone],
-        "members": [],
+        "roles": [everyone, *roles],
+        # Every member is listed (the bot alone): a small server needs no chunking.
+        "members": [
+            {
+                "user": _bot_user(),
+                "roles": [],
+                "joined_at": "2026-01-01T00:00:00+00:00",
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+            }
+        ],
         "member_count": 1,
         "emojis": [],
         "stickers": [],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import audience, nudging
+from bot import recipients
 from bot.batching import chunked
 from bot.db import session_factory
 
@@ -19,5 +19,5 @@ def test_chunked_keeps_every_value_in_order() -> None:
 
 async def test_forty_thousand_members_in_one_lookup(engine: AsyncEngine) -> None:
     async with session_factory(engine)() as session:
-        assert await nudging.private_addresses(session, MANY) == {}
-        assert await audience.private_recipients(session, MANY, ["telegram"]) == []
+        assert await recipients.private_addresses(session, MANY, ["telegram"]) == {}
+        assert await recipients.private_recipients(session, MANY, ["telegram"]) == []

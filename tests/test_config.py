@@ -89,3 +89,43 @@ def test_discord_token_needs_a_server_to_register_commands() -> None:
     )
     assert settings.discord.guild_id == 42 and settings.discord.pace_messages == 5
     assert "x" not in repr(settings.discord_token)
+
+
+@pytest.mark.parametrize(
+    ("discord", "message"),
+    [
+        (
+            "guild_id = 1\ncategory_roles = { business = 11, opera = 12 }",
+            r"discord.category_roles: unknown category 'opera'$",
+        ),
+        (
+            "guild_id = 1\ncategory_roles = { business = 11 }\nreferent_role = 11",
+            r"role 11 is given twice",
+        ),
+        ("category_roles = { business = 11 }", r"discord.guild_id: required when Discord roles"),
+        ("guild_id = 1\ncoordinator_role = -3", r"discord.coordinator_role: .*greater than 0"),
+    ],
+)
+def test_discord_roles_are_checked_with_one_line(
+    tmp_path: Path, discord: str, message: str
+) -> None:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        "[discord]\n", f"[discord]\n{discord}\n"
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings(path, {})
+    assert "\n" not in str(caught.value)
+
+
+def test_discord_roles_map_to_what_they_stand_for(tmp_path: Path) -> None:
+    discord = "guild_id = 1\ncategory_roles = { business = 11 }\nreferent_role = 12"
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    text = text.replace("[discord]\n", f"[discord]\n{discord}\n")
+    path = tmp_path / "config.toml"
+    path.write_text(text.replace("greet_newcomers = false", "greet_newcomers = true"))
+    settings = load_settings(path, {})
+    assert settings.discord.managed_roles() == {11: "category:business", 12: "referent"}
+    assert settings.discord.greet_newcomers
+    assert load_settings(EXAMPLE_CONFIG, {}).discord.managed_roles() == {}

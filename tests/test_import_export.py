@@ -43,9 +43,9 @@ async def relais(database_url: str, *args: str) -> subprocess.CompletedProcess[b
     )
 
 
-def read_csv(data: bytes) -> list[dict[str, str]]:
+def read_csv(data: bytes, delimiter: str = ",") -> list[dict[str, str]]:
     assert data.startswith(b"\xef\xbb\xbf"), "CSV must start with a UTF-8 BOM"
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
 
 
 async def test_import_reimport_export_and_claim(
@@ -138,6 +138,11 @@ async def test_export_reports_signals_points_round_trip(
     assert reports[0]["url"] == "https://presse.test/fête-des-lumières"
     signals = read_csv((await relais(database_url, "export", "signals")).stdout)
     assert signals[0]["contact"] == "Hélène, 06 11 22 33 44" and signals[0]["stage"] == "new"
+    for_french_excel = (
+        await relais(database_url, "export", "signals", "--separator", "semicolon")
+    ).stdout
+    assert for_french_excel.decode("utf-8-sig").splitlines()[0].count(";") >= 3
+    assert read_csv(for_french_excel, delimiter=";") == signals
     output = tmp_path / "points.json"
     result = await relais(
         database_url, "export", "points", "--format", "json", "--output", str(output)

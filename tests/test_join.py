@@ -146,3 +146,22 @@ async def test_start_from_a_group_moves_to_the_private_chat(network: Network) ->
     assert "→ #business: Continuons en privé" in out
     assert "[1] Ouvrir une discussion privée ↗" in out
     assert "→ @zoe: Bienvenue dans Lyon Ambassadors !" in out
+
+
+async def test_newcomer_in_the_general_channel_is_invited_to_the_network_once(
+    network: Network,
+) -> None:
+    await network.join("alice")
+    out = await network.play(
+        """
+        @alice +#general
+        @zoe +#general
+        @zoe +#business
+        @zoe +#general
+        """
+    )
+    assert out.count("→ #") == 1
+    assert (
+        "→ #general: Bienvenue, Zoe ! Pour rejoindre Lyon Ambassadors, envoyez /start "
+        "ou ouvrez une discussion privée avec moi." in out
+    )

@@ -104,7 +104,7 @@ async def test_stop_these_messages_is_final(network: Network) -> None:
     await network.join("alice")
     await network.play("~ +30d")
     out = await network.play("@alice [Stop these messages]")
-    assert "Noted: no more reminders. You can still report anytime with /report." in out
+    assert "Noted: no more reminders. You can still report anytime with /report;" in out
     await network.play("~ +10w")
     assert len(await ladder(network, "alice")) == 1
     # The member's own data (/mydata) says so.
@@ -327,3 +327,47 @@ async def test_open_plans_reach_the_personal_nudge_and_the_digest(network: Netwo
     digest = out[out.rindex("→ @rita: Your weekly digest") :]
     assert "Open action plans and their answers:" in digest
     assert "• Share the spring fair: Done 0, I'm on it 1, Not for me 0" in digest
+
+
+async def test_reminders_shows_the_state_and_turns_stopped_reminders_back_on(
+    network: Network,
+) -> None:
+    await network.join("alice")
+    out = await network.play("@alice /reminders")
+    assert "Reminders are on" in out
+    assert "[1] Pause for a month  [2] Stop these messages" in out
+    await network.play("~ +30d")
+    await network.play("@alice [Stop these messages]")
+    out = await network.play("@alice /reminders")
+    assert "Reminders are off (since 03/04/2026)." in out
+    assert "[1] Turn reminders on" in out
+    await network.play("~ +4w")
+    assert len(await ladder(network, "alice")) == 1
+    out = await network.play("@alice [Turn reminders on]")
+    assert "Reminders are on" in out and "Saved." in out
+    await network.play("~ +1h")
+    # The ladder goes on where it stopped: the personal nudge is long due.
+    assert [step for step, _sent in await ladder(network, "alice")] == ["gentle", "personal"]
+
+
+async def test_reminders_pause_from_the_command_and_buttons_act_for_the_presser_only(
+    network: Network,
+) -> None:
+    await network.join("alice")
+    await network.join("bob")
+    await network.play("@alice /reminders")
+    out = await network.play("@alice [Pause for a month]")
+    assert "Reminders are paused until 03/04/2026." in out
+    out = await network.play("@bob /reminders")
+    assert "Reminders are on" in out
+    async with network.sessions() as session:
+        from bot.models import NudgePreference
+
+        rows = list(await session.scalars(select(NudgePreference)))
+    assert len(rows) == 1 and rows[0].paused_until is not None
+    out = await network.play("@alice /reminders")
+    assert "[1] Turn reminders on  [2] Stop these messages" in out
+    await network.play("~ +31d")
+    # The pause ran out by itself: the gentle nudge comes, and /reminders says so.
+    assert [step for step, _sent in await ladder(network, "alice")] == ["gentle"]
+    assert "Reminders are on" in await network.play("@alice /reminders")

@@ -14,6 +14,8 @@ from bot.handlers import (
     nudges,
     plans,
     privacy,
+    reach,
+    reminders,
     report,
     results,
     review,
@@ -34,6 +36,7 @@ ROUTERS: list[Router] = [
     privacy.router,
     channels.router,
     linking.router,
+    reach.router,
     approvals.router,
     roles.router,
     plans.router,
@@ -42,5 +45,6 @@ ROUTERS: list[Router] = [
     campaign_list.router,
     results.router,
     nudges.router,
+    reminders.router,
     basics.router,
 ]

@@ -201,9 +201,11 @@ JOIN = router.flow(
 
 @router.joined
 async def greet(ctx: Context) -> None:
-    """Someone joined a category channel without being a member: invite them, once."""
+    """Someone joined a category channel or the general one (on Discord: the server)
+    without being a member: invite them, once."""
     category = channels.scope_category(ctx.channel_scope)
-    if ctx.member is not None or category is None:
+    general = ctx.channel_scope == channels.GENERAL
+    if ctx.member is not None or (category is None and not general):
         return
     greeting = GroupGreeting(
         platform=ctx.event.platform, user_id=ctx.event.user_id, greeted_at=ctx.clock.now()
@@ -213,14 +215,20 @@ async def greet(ctx: Context) -> None:
             ctx.session.add(greeting)
     except IntegrityError:
         return  # greeted before, in this channel or another
-    ctx.reply(
-        ctx._(
+    name = ctx.event.user_name or ctx.event.user_id
+    if category is None:
+        text = ctx._(
+            "Welcome, {name}! To join {network}, send /start or open a private chat with me.",
+            name=name,
+            network=ctx.settings.network.name,
+        )
+    else:
+        text = ctx._(
             "Welcome, {name}! To join the {category} ambassadors, open a private chat with me.",
-            name=ctx.event.user_name or ctx.event.user_id,
+            name=name,
             category=category_name(ctx, category),
-        ),
-        [[Button.open_private(ctx._("Join"))]],
-    )
+        )
+    ctx.reply(text, [[Button.open_private(ctx._("Join"))]])
 
 
 @router.command("start")

@@ -9,6 +9,7 @@ Replies to the person who acted stay in the update's outbox.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from bot import channels, delivery
 from bot.context import Context
@@ -27,7 +28,7 @@ async def to_recipients(
         delivery.Planned(
             key=f"{key}:m{recipient.member_id}",
             address=recipient.address,
-            message=render(speaking(ctx, recipient.language)),
+            message=replace(render(speaking(ctx, recipient.language)), language=recipient.language),
             private=True,
             member_id=recipient.member_id,
         )
@@ -40,7 +41,8 @@ async def to_recipients(
 async def to_members(
     ctx: Context, batch: str, key: str, member_ids: Iterable[int], render: Render
 ) -> None:
-    await to_recipients(ctx, batch, key, await private_recipients(ctx.session, member_ids), render)
+    found = await private_recipients(ctx.session, member_ids, ctx.platforms)
+    await to_recipients(ctx, batch, key, found, render)
 
 
 async def to_channel(ctx: Context, batch: str, key: str, scope: str, render: Render) -> None:

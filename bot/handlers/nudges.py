@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import delivery, flows, nudging
+from bot import delivery, flows, nudging, recipients
 from bot.context import Context
 from bot.flows import Flow, Step
 from bot.handlers.report import REPORT
@@ -64,7 +64,12 @@ async def answer(ctx: Context, parts: list[str]) -> None:
         ctx.reply(ctx._("Noted: no reminders until {date}.", date=until.strftime("%d/%m/%Y")))
         return
     preference.stopped_at = now
-    ctx.reply(ctx._("Noted: no more reminders. You can still report anytime with /report."))
+    ctx.reply(
+        ctx._(
+            "Noted: no more reminders. You can still report anytime with /report; "
+            "/reminders turns them back on."
+        )
+    )
 
 
 @router.command("nudges")
@@ -157,7 +162,8 @@ async def _sent_text(ctx: Context, conversation: Conversation, text: str) -> Non
     if nudge is None or member is None:
         ctx.reply(ctx._("This member is no longer in the network."))
         return
-    address = (await nudging.private_addresses(ctx.session, [member.id])).get(member.id)
+    found = await recipients.private_addresses(ctx.session, [member.id], ctx.platforms)
+    address = found.get(member.id)
     if address is None:
         ctx.reply(
             ctx._(
@@ -181,7 +187,7 @@ async def _sent_text(ctx: Context, conversation: Conversation, text: str) -> Non
             delivery.Planned(
                 key=f"referent-note:{nudge.id}:{ctx.member.id}:{ctx.clock.now().timestamp()}",
                 address=address,
-                message=Message(text=f"{header}\n{body}"),
+                message=Message(text=f"{header}\n{body}", language=member.language),
                 private=True,
                 member_id=member.id,
             )

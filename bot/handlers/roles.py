@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import audit, roles
+from bot import audit, role_sync, roles
 from bot.context import Context
 from bot.handlers.labels import category_name
 from bot.handlers.people import category_keys, category_word, member_line, named_member, tell
@@ -118,7 +118,7 @@ async def coordinator(ctx: Context) -> None:
     if remove:
         change = await roles.remove_coordinator(ctx.session, ctx.settings, target)
     else:
-        change = await roles.appoint_coordinator(target)
+        change = await roles.appoint_coordinator(ctx.session, target)
     refusal = _refusal(ctx, change)
     if refusal is not None:
         ctx.reply(refusal)
@@ -161,6 +161,7 @@ async def move(ctx: Context) -> None:
         )
         return
     previous, target.category = target.category, category
+    await role_sync.request(ctx.session, members=[target.id])
     entry = audit.record(
         ctx.session, ctx.clock, actor_id=ctx.member.id, action="member.move",
         target_member_id=target.id, category=category, previous=previous,

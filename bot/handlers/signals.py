@@ -93,7 +93,8 @@ async def announce(ctx: Context, report: Report) -> None:
     def render(words: Context) -> Message:
         return card(words, signal)
 
-    await notify.to_recipients(ctx, key, key, await coordinator_recipients(ctx.session), render)
+    coordinators = await coordinator_recipients(ctx.session, ctx.platforms)
+    await notify.to_recipients(ctx, key, key, coordinators, render)
     await notify.to_channel(ctx, key, key, channels.COORDINATORS, render)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import charts, roles
+from bot import charts, role_sync, roles
 from bot.context import Context
 from bot.handlers.labels import KIND, MEDIUM, STAGE, category_name
 from bot.i18n import N_
@@ -107,6 +107,30 @@ def text(ctx: Context, stats: Stats) -> str:
     return "\n".join(lines)
 
 
+ROLE_PROBLEMS = {
+    "permission": N_(
+        "Server roles ({platform}) could not be changed: the bot needs the Manage Roles "
+        "permission, and its own role above the roles it manages."
+    ),
+    "unknown_role": N_(
+        "Server roles ({platform}) could not be changed: a role in the configuration does "
+        "not exist in the server."
+    ),
+    "refused": N_("Server roles ({platform}) could not be changed; the log says why."),
+}
+
+
+async def role_problems(ctx: Context) -> list[str]:
+    """One line per platform whose last role change was refused (none went through since)."""
+    lines = []
+    for platform in role_sync.PLATFORMS:
+        problem = await role_sync.last_problem(ctx.session, platform)
+        if problem is not None:
+            label = ROLE_PROBLEMS.get(problem, ROLE_PROBLEMS["refused"])
+            lines.append("⚠ " + ctx._(label, platform=platform.capitalize()))
+    return lines
+
+
 def chart(ctx: Context, stats: Stats) -> bytes:
     scope = category_name(ctx, stats.category) if stats.category else ctx._("All categories")
     labels = charts.ChartLabels(
@@ -149,7 +173,10 @@ async def stats(ctx: Context) -> None:
             ctx.reply_private(ctx._("Usage: /stats [category]. Categories: {keys}", keys=keys))
         return
     result = await compute(ctx.session, ctx.clock.now(), ctx.settings.network.timezone, category)
-    ctx.reply_private(text(ctx, result))
+    lines = [text(ctx, result)]
+    if ctx.role is Role.COORDINATOR and category is None:
+        lines += await role_problems(ctx)
+    ctx.reply_private("\n".join(lines))
     ctx.send(
         ctx.private_chat,
         Message(text=ctx._("Network health chart"), image_png=chart(ctx, result)),

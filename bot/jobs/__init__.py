@@ -46,10 +46,12 @@ async def run_due(app: Relais) -> None:
 
 
 def _register_own() -> None:
-    from bot.jobs import digest, leaderboard, nudges, prune
+    from bot.jobs import digest, leaderboard, nudges, prune, roles
 
     for module in (leaderboard, digest, nudges, prune):
         JOBS[module.ID] = module.run
+    JOBS[roles.ID] = roles.run
+    SCHEDULES[roles.ID] = roles.SCHEDULE
 
 
 _register_own()

@@ -11,12 +11,13 @@ The delivery key names the week and the referent: one digest per referent per we
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot import delivery, nudging, weekly
+from bot import delivery, nudging, recipients, weekly
 from bot.calls import LABELS, plan_subject
 from bot.jobs.runner import occurrence
 from bot.jobs.words import Words, week_dates
@@ -159,7 +160,9 @@ async def run(app: Relais) -> None:
                 .order_by(Member.id)
             )
         )
-        addresses = await nudging.private_addresses(session, [m.id for m in referents])
+        addresses = await recipients.private_addresses(
+            session, [m.id for m in referents], sorted(app.platforms)
+        )
         planned = []
         for referent in referents:
             if referent.id not in addresses:
@@ -169,7 +172,10 @@ async def run(app: Relais) -> None:
                 delivery.Planned(
                     key=f"digest:{week.key}:{referent.id}",
                     address=addresses[referent.id],
-                    message=await compose(app, session, referent, categories, week, at),
+                    message=replace(
+                        await compose(app, session, referent, categories, week, at),
+                        language=referent.language,
+                    ),
                     private=True,
                     member_id=referent.id,
                 )

@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import delivery, nudging
@@ -65,7 +66,8 @@ async def _message(app: Relais, session: AsyncSession, due: nudging.Due, nudge: 
                 category=category,
             )
         )
-    return Message.with_rows("\n".join(lines), buttons(app, language, nudge.id))
+    message = Message.with_rows("\n".join(lines), buttons(app, language, nudge.id))
+    return replace(message, language=language)
 
 
 async def run(app: Relais) -> None:
@@ -74,7 +76,7 @@ async def run(app: Relais) -> None:
     at = occurrence(app)
     queued = 0
     async with app.sessions.begin() as session:
-        rungs = await nudging.due(session, app.settings, at)
+        rungs = await nudging.due(session, app.settings, at, sorted(app.platforms))
         for rung in rungs:
             nudge = Nudge(
                 member_id=rung.member.id,

@@ -6,7 +6,13 @@ What people do arrives three ways and becomes one neutral :class:`Event` each:
 * a press on a button — every button's ``custom_id`` is its payload, parsed back by one
   dynamic item, so buttons keep working across restarts — or the submission of the form a
   free-text step offers (:mod:`discord_ui`);
-* plain text in a direct message (DM content needs no privileged intent).
+* plain text in a direct message (DM content needs no privileged intent);
+* someone joining the server (GUILD_MEMBER_ADD, only with ``greet_newcomers``, which asks
+  for the privileged Server Members intent): a neutral ``joined`` event in the general
+  channel, so the join handler greets them once, as on Telegram.
+
+Server roles follow Relais when configured (:mod:`discord_roles`): the adapter is a
+:class:`~bot.platforms.port.RoleMirror`, driven by :mod:`bot.role_syncer`.
 
 Interactions are acknowledged (deferred) before any database work, within Discord's
 three seconds. In a server, a person's own business (``/me``, flows, button replies) is
@@ -21,6 +27,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -28,19 +35,21 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot import membership
+from bot import channels, membership, role_sync
 from bot.commands import COMMANDS, Command
 from bot.config import DISCORD_API, DISCORD_GATEWAY, DiscordSettings
+from bot.mentions import NAME_CONTEXT, CommandNames
 from bot.platforms.discord_commands import (
-    NAME_CONTEXT,
+    LANGUAGE_OF,
     CommandTranslator,
     build_commands,
     sync_if_changed,
 )
+from bot.platforms.discord_roles import DiscordRoles
 from bot.platforms.discord_send import CURRENT, DiscordSender, Interaction, Sleep, Turn
 from bot.platforms.discord_ui import FORM, WRITE, PayloadButton, TextForm, submitted_text
 from bot.platforms.pacing import Pacer
-from bot.platforms.port import Event, Outgoing, PlatformUnavailable
+from bot.platforms.port import Event, MemberRoles, Outgoing, PlatformUnavailable, RolesApplied
 from bot.reports import MAX_TEXT
 
 if TYPE_CHECKING:
@@ -53,12 +62,14 @@ NAME = "discord"
 READY_TIMEOUT = 30.0
 
 
-def intents() -> discord.Intents:
+def intents(settings: DiscordSettings) -> discord.Intents:
     """Only what Relais uses: servers and their channels, and messages in DMs (whose
-    content needs no privileged intent). Slash commands and buttons need no intent."""
+    content needs no privileged intent). Slash commands, buttons and role changes need
+    no intent; greeting newcomers needs the privileged Server Members intent."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.dm_messages = True
+    wanted.members = settings.greet_newcomers
     return wanted
 
 
@@ -68,7 +79,7 @@ class RelaisClient(discord.Client):
     def __init__(self, platform: DiscordPlatform) -> None:
         # Relais has no voice: no warnings about voice libraries at every start.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-        super().__init__(intents=intents())
+        super().__init__(intents=intents(platform.settings))
         self.platform = platform
         self.tree: app_commands.CommandTree[RelaisClient] = app_commands.CommandTree(self)
 
@@ -88,6 +99,9 @@ class RelaisClient(discord.Client):
 
     async def on_press(self, interaction: Interaction, custom_id: str, label: str) -> None:
         await self.platform.on_press(interaction, custom_id, label)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        await self.platform.on_member_join(member)
 
 
 class DiscordPlatform:
@@ -124,7 +138,9 @@ class DiscordPlatform:
             sleep=sleep,
             retry_delay=retry_delay,
         )
+        self.roles = DiscordRoles(self.client, self.settings)
         self._typed_names = _typed_command_names(app)
+        self.command_names = CommandNames(app.translator)
         self._gateway: asyncio.Task[None] | None = None
         #: Updates fully handled (answered or refused); tests and benchmarks wait on it.
         self.updates_done = 0
@@ -260,6 +276,42 @@ class DiscordPlatform:
             )
             await self._run(event, None)
 
+    async def on_member_join(self, member: discord.Member) -> None:
+        """Someone joined the server: give a returning member their roles back, and
+        greet a newcomer once in the general channel (the join handler decides)."""
+        if member.bot or member.guild.id != self.settings.guild_id:
+            return
+        async with self._update():
+            user_id = str(member.id)
+            general = None
+            async with self.app.sessions() as session, session.begin():
+                if self.roles.enabled:
+                    await role_sync.request(session, accounts=[(NAME, user_id)])
+                found = await channels.addresses_for(
+                    session, self.app.settings, channels.GENERAL, [NAME]
+                )
+                general = found[0] if found else None
+            if self.roles.enabled:
+                await self.app.role_syncer.sync([(NAME, user_id)])
+            if not self.settings.greet_newcomers:
+                return
+            if general is None:
+                log.info("discord: no general channel is bound; a newcomer was not greeted")
+                return
+            joined_at = member.joined_at.isoformat() if member.joined_at else ""
+            event = Event(
+                platform=NAME,
+                user_id=user_id,
+                user_name=member.display_name,
+                chat_id=general.chat_id,
+                thread_id=general.thread_id,
+                is_private=False,
+                language_code=None,  # a public greeting: the network's language
+                update_id=f"join:{user_id}:{joined_at}"[:64],
+                joined=True,
+            )
+            await self._run(event, None)
+
     async def _open_form(self, interaction: Interaction, label: str) -> None:
         question = (interaction.message.content if interaction.message else "") or label
         try:
@@ -348,8 +400,35 @@ class DiscordPlatform:
 
     async def send(self, outgoing: Outgoing) -> str | None:
         """Through the interaction in progress when it concerns its person or channel,
-        otherwise over REST; failures are raised in the port's terms (see discord_send)."""
-        return await self.sender.deliver(outgoing)
+        otherwise over REST; failures are raised in the port's terms (see discord_send).
+        Commands named in the text take the reader's localized names (``/déclarer``)."""
+        return await self.sender.deliver(self._with_local_names(outgoing))
+
+    def _with_local_names(self, outgoing: Outgoing) -> Outgoing:
+        """The reader's language: the message's own, else the Discord client's during an
+        interaction, else the network's (channel posts are written in it)."""
+        message = outgoing.message
+        turn = CURRENT.get()
+        language = (
+            message.language
+            or (LANGUAGE_OF.get(turn.interaction.locale) if turn is not None else None)
+            or self.app.settings.network.default_language
+        )
+        text = self.command_names.rewrite(message.text, language)
+        if text == message.text:
+            return outgoing
+        return replace(outgoing, message=replace(message, text=text))
+
+    async def mirror_roles(self, user_id: str, roles: MemberRoles) -> RolesApplied:
+        """The port's role mirror: see :mod:`discord_roles`."""
+        return await self.roles.apply(user_id, roles)
+
+    @property
+    def roles_enabled(self) -> bool:
+        return self.roles.enabled
+
+    def role_holders(self) -> list[str]:
+        return self.roles.holders()
 
     async def _closed_dms(self, user_id: str) -> None:
         async with self.app.sessions() as session, session.begin():

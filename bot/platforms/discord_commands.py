@@ -15,7 +15,6 @@ import hashlib
 import inspect
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,21 +28,18 @@ from bot.clock import Clock
 from bot.commands import COMMANDS, ArgType, Argument, Command
 from bot.config import LocalizedName, Settings
 from bot.i18n import Translator
+from bot.mentions import CommandNames, localized_name
 from bot.models import Role
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-#: The msgctxt under which command and option names are translated (see bot.commands).
-NAME_CONTEXT = "command name"
 #: Discord's locales Relais has words for.
 LANGUAGE_OF = {
     discord.Locale.french: "fr",
     discord.Locale.american_english: "en",
     discord.Locale.british_english: "en",
 }
-#: What Discord accepts as a command or option name (lowercase, no spaces, ≤ 32).
-VALID_NAME = re.compile(r"^[-_'\w]{1,32}$")
 MAX_CHOICES = 25
 MAX_DESCRIPTION = 100
 
@@ -61,6 +57,7 @@ class CommandTranslator(app_commands.Translator):
 
     def __init__(self, translator: Translator) -> None:
         self.translator = translator
+        self.command_names = CommandNames(translator)
 
     async def translate(
         self,
@@ -75,12 +72,12 @@ class CommandTranslator(app_commands.Translator):
         if isinstance(names, LocalizedName):
             return names.get(language)[:MAX_DESCRIPTION]
         if string.extras.get("is_name"):
-            name = self.translator.pgettext(language, NAME_CONTEXT, string.message)
-            if name != name.lower() or not VALID_NAME.fullmatch(name):
-                log.warning("ignoring invalid %s command name %r", language, name)
-                return None
+            name = localized_name(self.translator, language, string.message)
+            if name is None:
+                log.warning("ignoring an invalid %s name for %r", language, string.message)
             return name
-        return self.translator.gettext(language, string.message)[:MAX_DESCRIPTION]
+        text = self.translator.gettext(language, string.message)
+        return self.command_names.rewrite(text, language)[:MAX_DESCRIPTION]
 
 
 def build_commands(

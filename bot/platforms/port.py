@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 #: Telegram's callback_data holds at most 64 bytes; every payload must fit in it.
 MAX_PAYLOAD_BYTES = 64
@@ -64,6 +65,10 @@ class Message:
     text_prompt: str | None = None
     #: A file attached to the message: (file name, content).
     document: tuple[str, bytes] | None = None
+    #: The language the text is written in, when known. Texts name commands by their
+    #: table name (``/report``); platforms where people type localized names (Discord's
+    #: ``/déclarer``) rewrite those mentions for this language (see :mod:`bot.mentions`).
+    language: str | None = None
 
     @staticmethod
     def with_rows(
@@ -152,6 +157,17 @@ class Rejected(DeliveryError):
     """The platform refused this message for good (a bad request): do not retry."""
 
 
+class RolesRefused(Rejected):
+    """The platform refused to change someone's roles, and will until its set-up changes:
+    ``why`` is ``"permission"`` (the bot may not manage those roles) or ``"unknown_role"``
+    (a configured role does not exist). The message says it for the log, without
+    personal data."""
+
+    def __init__(self, why: str, detail: str) -> None:
+        super().__init__(detail)
+        self.why = why
+
+
 class TemporaryFailure(DeliveryError):
     """A network error or a server error: worth retrying with back-off."""
 
@@ -170,6 +186,53 @@ class Platform(Protocol):
     async def send(self, outgoing: Outgoing) -> str | None: ...
 
     async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRoles:
+    """What a person is in Relais, as far as server roles go: the category of an active
+    member, and whether they are a referent or a coordinator. Nobody (the default) is
+    what an applicant, a rejected or erased member, or a stranger is."""
+
+    category: str | None = None
+    referent: bool = False
+    coordinator: bool = False
+
+
+class RolesApplied(StrEnum):
+    """What mirroring roles onto one account did."""
+
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    #: The account is not in the server (it left, or never joined): nothing to do.
+    ABSENT = "absent"
+    #: The platform is not set up to mirror roles: nothing was asked of it.
+    DISABLED = "disabled"
+
+
+@runtime_checkable
+class RoleMirror(Protocol):
+    """A platform that mirrors Relais' roles onto its own (Discord server roles).
+
+    ``mirror_roles`` makes the account hold exactly the platform roles that ``roles``
+    maps to, among the roles it manages, and never touches any other. It raises
+    :class:`Rejected` when the platform refuses for good (missing permission, unknown
+    role) and :class:`TemporaryFailure` when trying later may work.
+    """
+
+    name: str
+
+    @property
+    def roles_enabled(self) -> bool:
+        """Whether roles are set up on this platform (requests are dropped otherwise)."""
+        ...
+
+    async def mirror_roles(self, user_id: str, roles: MemberRoles) -> RolesApplied: ...
+
+    def role_holders(self) -> list[str]:
+        """Accounts the platform knows to hold a role it manages, Relais members or not
+        (from its own cache; empty when it keeps none), for the daily check."""
+        ...
 
 
 Dispatch = Callable[[Event, Platform], Awaitable[None]]
