@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.batching import chunked
@@ -186,8 +186,9 @@ class Due:
     address: Address | None
 
 
-def _member_zone(settings: Settings, member: Member) -> str:
-    zone = member.timezone or settings.network.timezone
+def _zone(settings: Settings, timezone: str | None) -> str:
+    """The member's time zone if it is a valid one, else the network's."""
+    zone = timezone or settings.network.timezone
     try:
         ZoneInfo(zone)
     except (KeyError, ValueError):
@@ -195,61 +196,101 @@ def _member_zone(settings: Settings, member: Member) -> str:
     return zone
 
 
-async def due(session: AsyncSession, settings: Settings, at: datetime) -> list[Due]:
-    """Every rung that should be added at ``at``, members in id order."""
-    config = settings.nudges
+#: Members examined per page of the dormancy scan: the scan holds one page at a time.
+PAGE = 1_000
+
+
+def _eligible(settings: Settings, at: datetime) -> list[ColumnElement[bool]]:
+    """Who may be on the ladder at all: active, not a coordinator, dormant for
+    ``dormant_days``, and neither stopped nor paused (needs the preference outer join)."""
     started = func.coalesce(Member.last_action_at, Member.joined_at)
-    eligible = (
-        select(Member.id)
-        .outerjoin(NudgePreference, NudgePreference.member_id == Member.id)
-        .where(
-            Member.status == MemberStatus.ACTIVE,
-            Member.role != Role.COORDINATOR,
-            started <= at - timedelta(days=config.dormant_days),
-            or_(
-                NudgePreference.member_id.is_(None),
-                and_(
-                    NudgePreference.stopped_at.is_(None),
-                    or_(NudgePreference.paused_until.is_(None), NudgePreference.paused_until <= at),
-                ),
+    return [
+        Member.status == MemberStatus.ACTIVE,
+        Member.role != Role.COORDINATOR,
+        started <= at - timedelta(days=settings.nudges.dormant_days),
+        or_(
+            NudgePreference.member_id.is_(None),
+            and_(
+                NudgePreference.stopped_at.is_(None),
+                or_(NudgePreference.paused_until.is_(None), NudgePreference.paused_until <= at),
             ),
+        ),
+    ]
+
+
+async def due_page(
+    session: AsyncSession, settings: Settings, at: datetime, *, after: int = 0, size: int = PAGE
+) -> tuple[list[Due], int | None]:
+    """The rungs due at ``at`` among the next ``size`` eligible members with an id above
+    ``after`` (keyset pagination), and the cursor of the next page (None after the last).
+
+    Only the columns the ladder needs are read for the page; whole members are loaded
+    for the due ones alone, so memory is bounded by the page whatever the network's size.
+    """
+    config = settings.nudges
+    rows = (
+        await session.execute(
+            select(Member.id, Member.last_action_at, Member.joined_at, Member.timezone)
+            .outerjoin(NudgePreference, NudgePreference.member_id == Member.id)
+            .where(Member.id > after, *_eligible(settings, at))
+            .order_by(Member.id)
+            .limit(size)
         )
-    )
-    members = list(
-        await session.scalars(select(Member).where(Member.id.in_(eligible)).order_by(Member.id))
-    )
-    if not members:
-        return []
-    ids = [m.id for m in members]
+    ).all()
+    if not rows:
+        return [], None
+    first, last = rows[0][0], rows[-1][0]
     rungs: dict[int, list[Nudge]] = defaultdict(list)
-    for chunk in chunked(ids):
-        for nudge in await session.scalars(
-            select(Nudge)
-            .where(Nudge.member_id.in_(chunk))
-            .order_by(Nudge.member_id, Nudge.sent_at, Nudge.ordinal)
-        ):
-            rungs[nudge.member_id].append(nudge)
-    addresses = await private_addresses(session, ids)
-    found = []
-    for member in members:
-        start = spell_start(member)
-        history = rungs[member.id]
+    for nudge in await session.scalars(
+        select(Nudge)
+        .where(Nudge.member_id >= first, Nudge.member_id <= last)
+        .order_by(Nudge.member_id, Nudge.sent_at, Nudge.ordinal)
+    ):
+        rungs[nudge.member_id].append(nudge)
+    addresses = await private_addresses(session, [row[0] for row in rows])
+    found: list[tuple[int, NudgeStep, int, datetime]] = []
+    for member_id, last_action_at, joined_at, timezone in rows:
+        start = last_action_at or joined_at
+        history = rungs[member_id]
         spell = [n for n in history if n.spell_start == start]
         rung = next_rung(config, start, spell)
         if rung is None or rung[1] > at:
             continue
         step = rung[0]
-        address = addresses.get(member.id)
         if step in MESSAGE_STEPS:
             messages = [n.sent_at for n in history if n.step in MESSAGE_STEPS]
-            if address is None:
+            if member_id not in addresses:
                 continue  # unreachable: never nudged
             if messages and max(messages) > at - timedelta(days=config.min_gap_days):
                 continue
-            if in_quiet_hours(config, at, _member_zone(settings, member)):
+            if in_quiet_hours(config, at, _zone(settings, timezone)):
                 continue
         ordinal = max((n.ordinal for n in spell), default=0) + 1
-        found.append(Due(member, step, ordinal, start, address))
+        found.append((member_id, step, ordinal, start))
+    members: dict[int, Member] = {}
+    if found:
+        members = {
+            member.id: member
+            for member in await session.scalars(
+                select(Member).where(Member.id.in_([item[0] for item in found]))
+            )
+        }
+    due = [
+        Due(members[member_id], step, ordinal, start, addresses.get(member_id))
+        for member_id, step, ordinal, start in found
+        if member_id in members
+    ]
+    return due, (last if len(rows) == size else None)
+
+
+async def due(session: AsyncSession, settings: Settings, at: datetime) -> list[Due]:
+    """Every rung that should be added at ``at``, members in id order (all pages: for
+    callers that want the whole list; the nudge job goes page by page)."""
+    found: list[Due] = []
+    cursor: int | None = 0
+    while cursor is not None:
+        page, cursor = await due_page(session, settings, at, after=cursor)
+        found.extend(page)
     return found
 
 
