@@ -176,10 +176,20 @@ def in_quiet_hours(settings: NudgeSettings, moment: datetime, timezone: str) -> 
 
 
 @dataclass(frozen=True, slots=True)
+class Nudgee:
+    """What a nudge needs of a member: read as columns, not as a whole member."""
+
+    id: int
+    display_name: str
+    language: str
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
 class Due:
     """A rung to add now: for a message step, where to send it."""
 
-    member: Member
+    member: Nudgee
     step: NudgeStep
     ordinal: int
     start: datetime
@@ -196,8 +206,8 @@ def _zone(settings: Settings, timezone: str | None) -> str:
     return zone
 
 
-#: Members examined per page of the dormancy scan: the scan holds one page at a time.
-PAGE = 1_000
+#: Member ids per page of the dormancy scan: the scan holds one page at a time.
+PAGE = 2_000
 
 
 def _eligible(settings: Settings, at: datetime) -> list[ColumnElement[bool]]:
@@ -218,38 +228,66 @@ def _eligible(settings: Settings, at: datetime) -> list[ColumnElement[bool]]:
     ]
 
 
+def _may_have_a_rung() -> ColumnElement[bool]:
+    """A member with no reachable private chat and no rung ever can have none now: the
+    first rung of every spell is the gentle message. Left out in SQL, they cost nothing
+    (many members never open the private chat with the bot)."""
+    reachable = select(Identity.id).where(
+        Identity.member_id == Member.id,
+        Identity.private_chat_id.is_not(None),
+        Identity.unreachable_at.is_(None),
+    )
+    laddered = select(Nudge.id).where(Nudge.member_id == Member.id)
+    return or_(reachable.exists(), laddered.exists())
+
+
 async def due_page(
     session: AsyncSession, settings: Settings, at: datetime, *, after: int = 0, size: int = PAGE
 ) -> tuple[list[Due], int | None]:
-    """The rungs due at ``at`` among the next ``size`` eligible members with an id above
-    ``after`` (keyset pagination), and the cursor of the next page (None after the last).
+    """The rungs due at ``at`` among members with ids in ``(after, after + size]``, and
+    the cursor of the next page (None after the last member).
 
-    Only the columns the ladder needs are read for the page; whole members are loaded
-    for the due ones alone, so memory is bounded by the page whatever the network's size.
+    Pages are ranges of ids (keyset pagination on the primary key), not ``LIMIT``: each
+    page reads a bounded slice of the index whatever the planner estimates, and holds at
+    most ``size`` members' columns — never whole members — so memory stays bounded.
     """
     config = settings.nudges
+    until = after + size
     rows = (
         await session.execute(
-            select(Member.id, Member.last_action_at, Member.joined_at, Member.timezone)
+            select(
+                Member.id,
+                Member.last_action_at,
+                Member.joined_at,
+                Member.timezone,
+                Member.display_name,
+                Member.language,
+                Member.category,
+            )
             .outerjoin(NudgePreference, NudgePreference.member_id == Member.id)
-            .where(Member.id > after, *_eligible(settings, at))
+            .where(
+                Member.id > after, Member.id <= until, *_eligible(settings, at), _may_have_a_rung()
+            )
             .order_by(Member.id)
-            .limit(size)
         )
     ).all()
+    highest = await session.scalar(select(func.max(Member.id)))
+    following = until if highest is not None and highest > until else None
     if not rows:
-        return [], None
-    first, last = rows[0][0], rows[-1][0]
+        return [], following
     rungs: dict[int, list[Nudge]] = defaultdict(list)
     for nudge in await session.scalars(
         select(Nudge)
-        .where(Nudge.member_id >= first, Nudge.member_id <= last)
+        .where(Nudge.member_id > after, Nudge.member_id <= until)
         .order_by(Nudge.member_id, Nudge.sent_at, Nudge.ordinal)
     ):
         rungs[nudge.member_id].append(nudge)
-    addresses = await private_addresses(session, [row[0] for row in rows])
-    found: list[tuple[int, NudgeStep, int, datetime]] = []
-    for member_id, last_action_at, joined_at, timezone in rows:
+    addresses = await _best_addresses(
+        session, Identity.member_id > after, Identity.member_id <= until
+    )
+    found: list[Due] = []
+    quiet: dict[str | None, bool] = {}
+    for member_id, last_action_at, joined_at, timezone, name, language, category in rows:
         start = last_action_at or joined_at
         history = rungs[member_id]
         spell = [n for n in history if n.spell_start == start]
@@ -257,30 +295,21 @@ async def due_page(
         if rung is None or rung[1] > at:
             continue
         step = rung[0]
+        address = addresses.get(member_id)
         if step in MESSAGE_STEPS:
             messages = [n.sent_at for n in history if n.step in MESSAGE_STEPS]
-            if member_id not in addresses:
+            if address is None:
                 continue  # unreachable: never nudged
             if messages and max(messages) > at - timedelta(days=config.min_gap_days):
                 continue
-            if in_quiet_hours(config, at, _zone(settings, timezone)):
+            if timezone not in quiet:
+                quiet[timezone] = in_quiet_hours(config, at, _zone(settings, timezone))
+            if quiet[timezone]:
                 continue
         ordinal = max((n.ordinal for n in spell), default=0) + 1
-        found.append((member_id, step, ordinal, start))
-    members: dict[int, Member] = {}
-    if found:
-        members = {
-            member.id: member
-            for member in await session.scalars(
-                select(Member).where(Member.id.in_([item[0] for item in found]))
-            )
-        }
-    due = [
-        Due(members[member_id], step, ordinal, start, addresses.get(member_id))
-        for member_id, step, ordinal, start in found
-        if member_id in members
-    ]
-    return due, (last if len(rows) == size else None)
+        nudgee = Nudgee(member_id, name, language, category)
+        found.append(Due(nudgee, step, ordinal, start, address))
+    return found, following
 
 
 async def due(session: AsyncSession, settings: Settings, at: datetime) -> list[Due]:
@@ -295,32 +324,34 @@ async def due(session: AsyncSession, settings: Settings, at: datetime) -> list[D
 
 
 async def private_addresses(session: AsyncSession, member_ids: list[int]) -> dict[int, Address]:
-    """Each member's reachable private chat, on the platform they last used privately."""
-    rows: list[Identity] = []
+    """Each member's reachable private chat, on the platform they last used privately
+    (the oldest identity among equals)."""
+    found: dict[int, Address] = {}
     for chunk in chunked(member_ids):
-        rows.extend(
-            await session.scalars(
-                select(Identity)
-                .where(
-                    Identity.member_id.in_(chunk),
-                    Identity.private_chat_id.is_not(None),
-                    Identity.unreachable_at.is_(None),
-                )
-                .order_by(Identity.member_id, Identity.id)
-            )
-        )
-    best: dict[int, Identity] = {}
+        found.update(await _best_addresses(session, Identity.member_id.in_(chunk)))
+    return found
+
+
+async def _best_addresses(session: AsyncSession, *where: ColumnElement[bool]) -> dict[int, Address]:
+    """The best reachable private chat of each member whose identities match ``where``."""
+    best: dict[int, tuple[datetime, Address]] = {}
     floor = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
-    for identity in rows:
-        current = best.get(identity.member_id)
-        if current is None or (identity.last_private_at or floor) > (
-            current.last_private_at or floor
-        ):
-            best[identity.member_id] = identity
-    return {
-        member_id: Address(identity.platform, identity.private_chat_id or identity.user_id)
-        for member_id, identity in best.items()
-    }
+    rows = await session.execute(
+        select(
+            Identity.member_id,
+            Identity.platform,
+            Identity.private_chat_id,
+            Identity.user_id,
+            Identity.last_private_at,
+        )
+        .where(*where, Identity.private_chat_id.is_not(None), Identity.unreachable_at.is_(None))
+        .order_by(Identity.member_id, Identity.id)
+    )
+    for member_id, platform, chat_id, user_id, last_private_at in rows:
+        current = best.get(member_id)
+        if current is None or (last_private_at or floor) > current[0]:
+            best[member_id] = (last_private_at or floor, Address(platform, chat_id or user_id))
+    return {member_id: address for member_id, (_when, address) in best.items()}
 
 
 # -- answers and preferences ----------------------------------------------------------
