@@ -212,7 +212,10 @@ async def run(
             member_ids=await audience.active_members(session, campaign.categories),
             key_prefix=key,
             batch=batch,
-            render=lambda language: render(translator, language, draft, subject, private=True),
+            # A language the deployment does not ship (an imported row) gets the network's.
+            render=lambda language: render(
+                translator, translator.resolve(language, None), draft, subject, private=True
+            ),
         )
     campaign.runs = occurrence
     campaign.next_run_at = following

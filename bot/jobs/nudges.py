@@ -41,7 +41,8 @@ def buttons(app: Relais, language: str, nudge_id: int) -> list[list[Button]]:
 
 
 async def _message(app: Relais, session: AsyncSession, due: nudging.Due, nudge: Nudge) -> Message:
-    member, language = due.member, due.member.language
+    member = due.member
+    language = app.translator.resolve(member.language, None)  # shipped, else the network's
     category = nudging.category_label(app.settings, member.category, language)
     values = {
         "name": member.display_name,
