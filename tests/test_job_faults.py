@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot import jobs
+from bot.jobs import leaderboard as leaderboard_job
 from bot.jobs import nudges as nudge_job
 from bot.models import Delivery, DeliveryStatus, Member, Nudge
 from bot.platforms.port import Outgoing
@@ -190,6 +191,30 @@ async def test_a_leaderboard_post_failing_for_one_channel_reaches_the_others(
     assert "Leaderboard of the week" not in out
     reached = received(network)
     assert reached["#business"] == reached["#sport"]
+
+
+async def test_a_leaderboard_failing_for_one_category_posts_the_others(
+    network_factory,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    network = network_factory(
+        network__default_language="en", jobs__digest="off", jobs__nudges="off"
+    )
+    await network.join("carol")
+    await network.join("alice")
+    await network.join("sam", category="Sport")
+    post = leaderboard_job._category_post
+
+    async def broken_for_business(session, words, key, *rest):  # type: ignore[no-untyped-def]
+        if key == "business":
+            raise ValueError("a bad row")
+        return await post(session, words, key, *rest)
+
+    monkeypatch.setattr(leaderboard_job, "_category_post", broken_for_business)
+    out = await network.play("~ +5d")  # past Monday 09:00
+    assert "→ #sport: Leaderboard of the week — Sport" in out
+    assert "Leaderboard of the week — all categories" in out
+    assert "Leaderboard of the week — Business" not in out
 
 
 async def test_a_member_whose_language_is_not_shipped_is_spoken_to_in_the_networks(
