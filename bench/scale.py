@@ -1,12 +1,13 @@
-"""Scale of the weekly work: leaderboards, ranks, /me and /stats over a large ledger.
-and the nudge job's dormancy scan.
+"""Scale of the weekly work: leaderboards, ranks, /me and /stats over a large ledger,
+the nudge job's dormancy scan and a campaign's private messages to everyone.
 
 Synthetic networks — 10k members with 200k reports and 200k ledger entries, 100k members
 with 2M of each — are written by bulk insert (sqlite3 ``executemany``, PostgreSQL
 ``COPY``), with activity over the last 52 weeks skewed like a real network (a few
 members very active, most dormant), and a Telegram private chat for 60 % of the members.
-PostgreSQL gets ``VACUUM ANALYZE`` after the load, as autovacuum would; SQLite nothing. Each operation is timed in a child process (so its
-peak RSS is the operation's, not the generator's), median of 3, on SQLite and PostgreSQL.
+PostgreSQL gets ``VACUUM ANALYZE`` after the load, as autovacuum would; SQLite nothing.
+Each operation is timed in a child process (so its peak RSS is the operation's, not the
+generator's), median of 3, on SQLite and PostgreSQL.
 
 Baseline in the same process: ``SELECT sum(points) FROM points_entries``, the floor for
 anything that reads the whole ledger.
