@@ -7,6 +7,7 @@ counts every active member, since nobody else sees it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,6 +138,39 @@ async def rank_of(
             or 0
         )
     return ahead + 1
+
+
+class AllTimeRanks:
+    """All-time ranks within categories for a job that asks for many (personal nudges):
+    the ledger is summed once, on first use, and each category keeps only the sorted
+    totals of its active members (integers, not members). Same ranks as :func:`rank_of`
+    with ``since=None``, as of that first use."""
+
+    def __init__(self) -> None:
+        self._totals: dict[str, list[int]] | None = None
+
+    async def rank(self, session: AsyncSession, member_id: int, category: str) -> int:
+        scope = _scope(category, public=False)
+        if await session.scalar(select(Member.id).where(Member.id == member_id, *scope)) is None:
+            return 1
+        if self._totals is None:
+            sums = _period_sums(None)
+            rows = await session.execute(
+                select(Member.category, func.coalesce(sums.c.points, 0))
+                .outerjoin(sums, sums.c.member_id == Member.id)
+                .where(*_scope(None, public=False))
+            )
+            totals: dict[str, list[int]] = {}
+            for key, points in rows:
+                totals.setdefault(key, []).append(int(points))
+            self._totals = {key: sorted(values) for key, values in totals.items()}
+        mine = await session.scalar(
+            select(func.coalesce(func.sum(PointsEntry.points), 0)).where(
+                PointsEntry.member_id == member_id
+            )
+        )
+        ranked = self._totals.get(category, [])
+        return len(ranked) - bisect_right(ranked, int(mine or 0)) + 1
 
 
 async def board(

@@ -80,10 +80,10 @@ async def test_a_nudge_failing_for_one_member_does_not_stop_the_others(
     joined = received(network)
     message = nudge_job._message
 
-    async def broken_for_bob(app, session, due, nudge):  # type: ignore[no-untyped-def]
+    async def broken_for_bob(app, session, due, *rest):  # type: ignore[no-untyped-def]
         if due.member.display_name == "Bob":
             raise ValueError("a bad row")
-        return await message(app, session, due, nudge)
+        return await message(app, session, due, *rest)
 
     monkeypatch.setattr(nudge_job, "_message", broken_for_bob)
     out = await network.play("~ +30d")  # the gentle nudges are due

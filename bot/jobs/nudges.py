@@ -20,7 +20,7 @@ from bot.i18n import N_
 from bot.jobs.runner import occurrence
 from bot.models import Nudge, NudgeStep
 from bot.platforms.port import Button, Message
-from bot.standings import rank_of
+from bot.standings import AllTimeRanks
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,7 +40,9 @@ def buttons(app: Relais, language: str, nudge_id: int) -> list[list[Button]]:
     ]
 
 
-async def _message(app: Relais, session: AsyncSession, due: nudging.Due, nudge: Nudge) -> Message:
+async def _message(
+    app: Relais, session: AsyncSession, due: nudging.Due, nudge: Nudge, ranks: AllTimeRanks
+) -> Message:
     member = due.member
     language = app.translator.resolve(member.language, None)  # shipped, else the network's
     category = nudging.category_label(app.settings, member.category, language)
@@ -62,7 +64,7 @@ async def _message(app: Relais, session: AsyncSession, due: nudging.Due, nudge: 
                     language, N_("What your category does now: {call}"), call=call
                 )
             )
-        rank = await rank_of(session, member.id, None, member.category)
+        rank = await ranks.rank(session, member.id, member.category)
         lines.append(
             app.translator.gettext(
                 language,
@@ -74,7 +76,9 @@ async def _message(app: Relais, session: AsyncSession, due: nudging.Due, nudge: 
     return Message.with_rows("\n".join(lines), buttons(app, language, nudge.id))
 
 
-async def _add(app: Relais, session: AsyncSession, rung: nudging.Due, at: datetime) -> int:
+async def _add(
+    app: Relais, session: AsyncSession, rung: nudging.Due, at: datetime, ranks: AllTimeRanks
+) -> int:
     """Write one rung and queue its message; returns the deliveries queued."""
     nudge = Nudge(
         member_id=rung.member.id,
@@ -95,7 +99,7 @@ async def _add(app: Relais, session: AsyncSession, rung: nudging.Due, at: dateti
     planned = delivery.Planned(
         key=f"nudge:{nudge.id}",
         address=rung.address,
-        message=await _message(app, session, rung, nudge),
+        message=await _message(app, session, rung, nudge, ranks),
         private=True,
         member_id=rung.member.id,
     )
@@ -110,6 +114,7 @@ async def run(app: Relais) -> None:
         return
     at = occurrence(app)
     queued = failed = 0
+    ranks = AllTimeRanks()  # the ledger summed once per run, for personal nudges
     cursor: int | None = 0
     while cursor is not None:
         async with app.sessions.begin() as session:
@@ -117,7 +122,7 @@ async def run(app: Relais) -> None:
             for rung in rungs:
                 try:
                     async with session.begin_nested():
-                        queued += await _add(app, session, rung, at)
+                        queued += await _add(app, session, rung, at, ranks)
                 except DBAPIError as error:
                     if error.connection_invalidated:
                         raise  # the database is gone, not this member's row
