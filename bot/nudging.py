@@ -145,10 +145,6 @@ async def current_call(session: AsyncSession, category: str, at: datetime) -> st
 # -- the ladder ---------------------------------------------------------------------
 
 
-def spell_start(member: Member) -> datetime:
-    return member.last_action_at or member.joined_at
-
-
 def next_rung(
     settings: NudgeSettings, start: datetime, rungs: list[Nudge]
 ) -> tuple[NudgeStep, datetime] | None:
@@ -288,7 +284,7 @@ async def due_page(
     found: list[Due] = []
     quiet: dict[str | None, bool] = {}
     for member_id, last_action_at, joined_at, timezone, name, language, category in rows:
-        start = last_action_at or joined_at
+        start = last_action_at or joined_at  # the spell starts at the last action
         history = rungs[member_id]
         spell = [n for n in history if n.spell_start == start]
         rung = next_rung(config, start, spell)
