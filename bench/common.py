@@ -226,6 +226,16 @@ def machine() -> str:
 
 
 def peak_rss_mb() -> float:
+    """This process's own peak resident memory. ``VmHWM`` where Linux gives it: on Linux
+    ``ru_maxrss`` survives ``exec``, so a child started by a big parent (the scale
+    benchmark's generator) would report the parent's peak as its own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -30,11 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audience, calls, channels, delivery
 from bot.config import Settings
 from bot.i18n import N_, Translator
-from bot.models import Campaign, CampaignRun, CampaignStatus, Repeat
+from bot.models import Campaign, CampaignRun, CampaignStatus, Member, MemberStatus, Repeat
 from bot.platforms.port import Address, Message
 
 MAX_TEXT = 1500
 MAX_CALL = 300
+#: Members per page when a campaign queues its private messages.
+AUDIENCE_PAGE = 5_000
 FROM_COORDINATORS = N_("A campaign from the network's coordinators:")
 _WHEN = re.compile(
     r"^(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})"
@@ -166,6 +168,29 @@ async def _channel_addresses(
     return found
 
 
+async def _audience_pages(
+    session: AsyncSession, categories: Sequence[str]
+) -> AsyncIterator[list[int]]:
+    """The active members of these categories (all when empty), by pages of ids (keyset
+    on the primary key): a campaign to 100,000 members holds one page of recipients and
+    their deliveries at a time, not all of them."""
+    after = 0
+    while True:
+        query = (
+            select(Member.id)
+            .where(Member.status == MemberStatus.ACTIVE, Member.id > after)
+            .order_by(Member.id)
+            .limit(AUDIENCE_PAGE)
+        )
+        if categories:
+            query = query.where(Member.category.in_(categories))
+        ids = list(await session.scalars(query))
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]
+
+
 async def run(
     session: AsyncSession,
     settings: Settings,
@@ -205,15 +230,26 @@ async def run(
         session, now, batch, [audience.to_channel(key, address, post) for address in addresses]
     )
     if campaign.direct:
-        queued += await audience.tell_members(
-            session,
-            now=now,
-            platforms=platforms,
-            member_ids=await audience.active_members(session, campaign.categories),
-            key_prefix=key,
-            batch=batch,
-            render=lambda language: render(translator, language, draft, subject, private=True),
-        )
+        rendered: dict[str, Message] = {}
+
+        def private_message(language: str) -> Message:
+            """Rendered once per language; a language the deployment does not ship (an
+            imported row) gets the network's."""
+            if language not in rendered:
+                spoken = translator.resolve(language, None)
+                rendered[language] = render(translator, spoken, draft, subject, private=True)
+            return rendered[language]
+
+        async for member_ids in _audience_pages(session, campaign.categories):
+            queued += await audience.tell_members(
+                session,
+                now=now,
+                platforms=platforms,
+                member_ids=member_ids,
+                key_prefix=key,
+                batch=batch,
+                render=private_message,
+            )
     campaign.runs = occurrence
     campaign.next_run_at = following
     campaign.updated_at = now

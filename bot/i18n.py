@@ -61,16 +61,23 @@ class Translator:
                 return candidate
         return self.default_language
 
+    def _catalog(self, language: str) -> gettext.GNUTranslations:
+        """The language's catalog, or the network's for a language Relais does not ship
+        (a value written by hand or by an older release): one odd row must not make a
+        whole campaign or job fail."""
+        found = self._catalogs.get(language)
+        return found if found is not None else self._catalogs[self.default_language]
+
     def gettext(self, language: str, message: str, /, **values: object) -> str:
-        text = self._catalogs[language].gettext(message)
+        text = self._catalog(language).gettext(message)
         return text.format(**values) if values else text
 
     def pgettext(self, language: str, context: str, message: str) -> str:
         """The translation of ``message`` in ``context`` (the source text when none)."""
-        return self._catalogs[language].pgettext(context, message)
+        return self._catalog(language).pgettext(context, message)
 
     def ngettext(
         self, language: str, singular: str, plural: str, n: int, /, **values: object
     ) -> str:
-        text = self._catalogs[language].ngettext(singular, plural, n)
+        text = self._catalog(language).ngettext(singular, plural, n)
         return text.format(n=n, **values)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.batching import chunked
@@ -34,6 +34,7 @@ from bot.models import (
     ActionPlan,
     Campaign,
     CampaignRun,
+    Identity,
     Member,
     MemberStatus,
     Nudge,
@@ -146,10 +147,6 @@ async def current_call(session: AsyncSession, category: str, at: datetime) -> st
 # -- the ladder ---------------------------------------------------------------------
 
 
-def spell_start(member: Member) -> datetime:
-    return member.last_action_at or member.joined_at
-
-
 def next_rung(
     settings: NudgeSettings, start: datetime, rungs: list[Nudge]
 ) -> tuple[NudgeStep, datetime] | None:
@@ -177,18 +174,29 @@ def in_quiet_hours(settings: NudgeSettings, moment: datetime, timezone: str) -> 
 
 
 @dataclass(frozen=True, slots=True)
+class Nudgee:
+    """What a nudge needs of a member: read as columns, not as a whole member."""
+
+    id: int
+    display_name: str
+    language: str
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
 class Due:
     """A rung to add now: for a message step, where to send it."""
 
-    member: Member
+    member: Nudgee
     step: NudgeStep
     ordinal: int
     start: datetime
     address: Address | None
 
 
-def _member_zone(settings: Settings, member: Member) -> str:
-    zone = member.timezone or settings.network.timezone
+def _zone(settings: Settings, timezone: str | None) -> str:
+    """The member's time zone if it is a valid one, else the network's."""
+    zone = timezone or settings.network.timezone
     try:
         ZoneInfo(zone)
     except (KeyError, ValueError):
@@ -196,64 +204,127 @@ def _member_zone(settings: Settings, member: Member) -> str:
     return zone
 
 
-async def due(
-    session: AsyncSession, settings: Settings, at: datetime, platforms: Collection[str]
-) -> list[Due]:
-    """Every rung that should be added at ``at``, members in id order; a message rung
-    needs a private chat on one of ``platforms`` (see :mod:`bot.recipients`)."""
-    config = settings.nudges
+#: Member ids per page of the dormancy scan: the scan holds one page at a time.
+PAGE = 2_000
+
+
+def _eligible(settings: Settings, at: datetime) -> list[ColumnElement[bool]]:
+    """Who may be on the ladder at all: active, not a coordinator, dormant for
+    ``dormant_days``, and neither stopped nor paused (needs the preference outer join)."""
     started = func.coalesce(Member.last_action_at, Member.joined_at)
-    eligible = (
-        select(Member.id)
-        .outerjoin(NudgePreference, NudgePreference.member_id == Member.id)
-        .where(
-            Member.status == MemberStatus.ACTIVE,
-            Member.role != Role.COORDINATOR,
-            started <= at - timedelta(days=config.dormant_days),
-            or_(
-                NudgePreference.member_id.is_(None),
-                and_(
-                    NudgePreference.stopped_at.is_(None),
-                    or_(NudgePreference.paused_until.is_(None), NudgePreference.paused_until <= at),
-                ),
+    return [
+        Member.status == MemberStatus.ACTIVE,
+        Member.role != Role.COORDINATOR,
+        started <= at - timedelta(days=settings.nudges.dormant_days),
+        or_(
+            NudgePreference.member_id.is_(None),
+            and_(
+                NudgePreference.stopped_at.is_(None),
+                or_(NudgePreference.paused_until.is_(None), NudgePreference.paused_until <= at),
             ),
+        ),
+    ]
+
+
+def _may_have_a_rung() -> ColumnElement[bool]:
+    """A member with no reachable private chat and no rung ever can have none now: the
+    first rung of every spell is the gentle message. Left out in SQL, they cost nothing
+    (many members never open the private chat with the bot)."""
+    reachable = select(Identity.id).where(
+        Identity.member_id == Member.id,
+        Identity.private_chat_id.is_not(None),
+        Identity.unreachable_at.is_(None),
+    )
+    laddered = select(Nudge.id).where(Nudge.member_id == Member.id)
+    return or_(reachable.exists(), laddered.exists())
+
+
+async def due_page(
+    session: AsyncSession,
+    settings: Settings,
+    at: datetime,
+    platforms: Collection[str],
+    *,
+    after: int = 0,
+    size: int = PAGE,
+) -> tuple[list[Due], int | None]:
+    """The rungs due at ``at`` among members with ids in ``(after, after + size]``, and
+    the cursor of the next page (None after the last member). A message rung needs a
+    private chat on one of ``platforms`` (chosen by :mod:`bot.recipients`).
+
+    Pages are ranges of ids (keyset pagination on the primary key), not ``LIMIT``: each
+    page reads a bounded slice of the index whatever the planner estimates, and holds at
+    most ``size`` members' columns — never whole members — so memory stays bounded.
+    """
+    config = settings.nudges
+    until = after + size
+    rows = (
+        await session.execute(
+            select(
+                Member.id,
+                Member.last_action_at,
+                Member.joined_at,
+                Member.timezone,
+                Member.display_name,
+                Member.language,
+                Member.category,
+            )
+            .outerjoin(NudgePreference, NudgePreference.member_id == Member.id)
+            .where(
+                Member.id > after, Member.id <= until, *_eligible(settings, at), _may_have_a_rung()
+            )
+            .order_by(Member.id)
         )
-    )
-    members = list(
-        await session.scalars(select(Member).where(Member.id.in_(eligible)).order_by(Member.id))
-    )
-    if not members:
-        return []
-    ids = [m.id for m in members]
+    ).all()
+    highest = await session.scalar(select(func.max(Member.id)))
+    following = until if highest is not None and highest > until else None
+    if not rows:
+        return [], following
     rungs: dict[int, list[Nudge]] = defaultdict(list)
-    for chunk in chunked(ids):
-        for nudge in await session.scalars(
-            select(Nudge)
-            .where(Nudge.member_id.in_(chunk))
-            .order_by(Nudge.member_id, Nudge.sent_at, Nudge.ordinal)
-        ):
-            rungs[nudge.member_id].append(nudge)
-    addresses = await private_addresses(session, ids, platforms)
-    found = []
-    for member in members:
-        start = spell_start(member)
-        history = rungs[member.id]
+    for nudge in await session.scalars(
+        select(Nudge)
+        .where(Nudge.member_id > after, Nudge.member_id <= until)
+        .order_by(Nudge.member_id, Nudge.sent_at, Nudge.ordinal)
+    ):
+        rungs[nudge.member_id].append(nudge)
+    addresses = await private_addresses(session, [row[0] for row in rows], platforms)
+    found: list[Due] = []
+    quiet: dict[str | None, bool] = {}
+    for member_id, last_action_at, joined_at, timezone, name, language, category in rows:
+        start = last_action_at or joined_at  # the spell starts at the last action
+        history = rungs[member_id]
         spell = [n for n in history if n.spell_start == start]
         rung = next_rung(config, start, spell)
         if rung is None or rung[1] > at:
             continue
         step = rung[0]
-        address = addresses.get(member.id)
+        address = addresses.get(member_id)
         if step in MESSAGE_STEPS:
             messages = [n.sent_at for n in history if n.step in MESSAGE_STEPS]
             if address is None:
                 continue  # unreachable: never nudged
             if messages and max(messages) > at - timedelta(days=config.min_gap_days):
                 continue
-            if in_quiet_hours(config, at, _member_zone(settings, member)):
+            if timezone not in quiet:
+                quiet[timezone] = in_quiet_hours(config, at, _zone(settings, timezone))
+            if quiet[timezone]:
                 continue
         ordinal = max((n.ordinal for n in spell), default=0) + 1
-        found.append(Due(member, step, ordinal, start, address))
+        nudgee = Nudgee(member_id, name, language, category)
+        found.append(Due(nudgee, step, ordinal, start, address))
+    return found, following
+
+
+async def due(
+    session: AsyncSession, settings: Settings, at: datetime, platforms: Collection[str]
+) -> list[Due]:
+    """Every rung that should be added at ``at``, members in id order (all pages: for
+    callers that want the whole list; the nudge job goes page by page)."""
+    found: list[Due] = []
+    cursor: int | None = 0
+    while cursor is not None:
+        page, cursor = await due_page(session, settings, at, platforms, after=cursor)
+        found.extend(page)
     return found
 
 

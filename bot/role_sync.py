@@ -31,7 +31,7 @@ from bot.models import Identity, Member, MemberStatus, ReferentCategory, Role, R
 from bot.platforms.port import MemberRoles
 
 #: Platforms whose adapter can mirror roles; accounts elsewhere need no request.
-PLATFORMS = ("discord",)
+PLATFORMS = ("discord", "telegram")
 #: ``session.info`` key: the accounts requested in this transaction.
 REQUESTED = "relais.role_syncs"
 URGENT, CHECK = 0, 1
@@ -85,19 +85,27 @@ def requested(session: AsyncSession) -> set[Account]:
 
 
 async def request_checks(
-    session: AsyncSession, platform: str, *, after_id: int, limit: int
+    session: AsyncSession,
+    platform: str,
+    *,
+    after_id: int,
+    limit: int,
+    privileged_only: bool = False,
 ) -> int | None:
     """Queue a check of the next ``limit`` accounts on ``platform`` (by identity id,
-    after ``after_id``); returns the last identity id queued, or None at the end. An
-    account already waiting keeps its place: checks never delay a change."""
-    rows = list(
-        await session.execute(
-            select(Identity.id, Identity.user_id)
-            .where(Identity.platform == platform, Identity.id > after_id)
-            .order_by(Identity.id)
-            .limit(limit)
-        )
+    after ``after_id``), only referents' and coordinators' when ``privileged_only``;
+    returns the last identity id queued, or None at the end. An account already
+    waiting keeps its place: checks never delay a change."""
+    query = select(Identity.id, Identity.user_id).where(
+        Identity.platform == platform, Identity.id > after_id
     )
+    if privileged_only:
+        referent = exists().where(ReferentCategory.member_id == Identity.member_id)
+        privileged = exists().where(
+            Member.id == Identity.member_id, Member.role != Role.MEMBER
+        )
+        query = query.where(referent | privileged)
+    rows = list(await session.execute(query.order_by(Identity.id).limit(limit)))
     if not rows:
         return None
     await request_check(session, platform, [user for _id, user in rows])

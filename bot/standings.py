@@ -7,10 +7,12 @@ counts every active member, since nobody else sees it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Subquery, case, func, select
+from sqlalchemy import ColumnElement, Subquery, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Level, Settings
@@ -138,6 +140,39 @@ async def rank_of(
     return ahead + 1
 
 
+class AllTimeRanks:
+    """All-time ranks within categories for a job that asks for many (personal nudges):
+    the ledger is summed once, on first use, and each category keeps only the sorted
+    totals of its active members (integers, not members). Same ranks as :func:`rank_of`
+    with ``since=None``, as of that first use."""
+
+    def __init__(self) -> None:
+        self._totals: dict[str, list[int]] | None = None
+
+    async def rank(self, session: AsyncSession, member_id: int, category: str) -> int:
+        scope = _scope(category, public=False)
+        if await session.scalar(select(Member.id).where(Member.id == member_id, *scope)) is None:
+            return 1
+        if self._totals is None:
+            sums = _period_sums(None)
+            rows = await session.execute(
+                select(Member.category, func.coalesce(sums.c.points, 0))
+                .outerjoin(sums, sums.c.member_id == Member.id)
+                .where(*_scope(None, public=False))
+            )
+            totals: dict[str, list[int]] = {}
+            for key, points in rows:
+                totals.setdefault(key, []).append(int(points))
+            self._totals = {key: sorted(values) for key, values in totals.items()}
+        mine = await session.scalar(
+            select(func.coalesce(func.sum(PointsEntry.points), 0)).where(
+                PointsEntry.member_id == member_id
+            )
+        )
+        ranked = self._totals.get(category, [])
+        return len(ranked) - bisect_right(ranked, int(mine or 0)) + 1
+
+
 async def board(
     session: AsyncSession,
     since: datetime | None,
@@ -178,6 +213,59 @@ async def board(
         if row is not None:
             own = Standing(int(row[0]), row[1], row[2], row[3], int(row[4]))
     return top, own
+
+
+async def boards(
+    session: AsyncSession,
+    since: datetime | None,
+    categories: Sequence[str],
+    *,
+    until: datetime | None = None,
+) -> dict[str | None, list[Standing]]:
+    """The top of every category's public board and of the overall one (key None), from
+    one pass over the ledger: the same lines as :func:`board` for each, at the cost of one
+    board instead of one per category (all-time boards read the whole ledger)."""
+    sums = _period_sums(since, until)
+    points = sums.c.points.desc()
+    ranked = (
+        select(
+            sums.c.member_id,
+            sums.c.points,
+            Member.category,
+            Member.display_name,
+            Member.visibility,
+            func.rank().over(partition_by=Member.category, order_by=points).label("rank_in"),
+            func.rank().over(order_by=points).label("rank_all"),
+            func.row_number()
+            .over(partition_by=Member.category, order_by=(points, Member.display_name, Member.id))
+            .label("line_in"),
+            func.row_number()
+            .over(order_by=(points, Member.display_name, Member.id))
+            .label("line_all"),
+        )
+        .join(Member, Member.id == sums.c.member_id)
+        .where(sums.c.points > 0, *_scope(None, public=True))
+        .subquery()
+    )
+    rows = (
+        await session.execute(
+            select(ranked).where(
+                or_(ranked.c.line_in <= BOARD_SIZE, ranked.c.line_all <= BOARD_SIZE)
+            )
+        )
+    ).all()
+    found: dict[str | None, list[tuple[int, Standing]]] = {key: [] for key in categories}
+    found[None] = []
+    for member_id, total, category, name, visibility, rank_in, rank_all, line_in, line_all in rows:
+        if line_in <= BOARD_SIZE and category in found and category is not None:
+            found[category].append(
+                (line_in, Standing(int(rank_in), member_id, name, visibility, int(total)))
+            )
+        if line_all <= BOARD_SIZE:
+            found[None].append(
+                (line_all, Standing(int(rank_all), member_id, name, visibility, int(total)))
+            )
+    return {key: [standing for _line, standing in sorted(lines)] for key, lines in found.items()}
 
 
 def level_progress(settings: Settings, all_time: int) -> LevelProgress:

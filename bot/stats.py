@@ -17,7 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    distinct,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import signals
@@ -104,10 +115,19 @@ async def compute(
         stats.by_category.setdefault(key, {})[MemberStatus(status)] = int(count)
 
     since = now - timedelta(days=ACTIVE_DAYS)
+    # The month's actors first (a range of the index that starts with ``created_at``),
+    # then their members: not every member's reports probed one by one.
+    actors = (
+        select((Report.member_id + 0).label("member_id"))
+        .where(Report.created_at >= since, counted())
+        .distinct()
+        .subquery()
+    )
     actives = await session.execute(
-        select(Member.category, func.count(distinct(Report.member_id)))
-        .join(Member, Member.id == Report.member_id)
-        .where(active_member, Report.created_at >= since, counted())
+        select(Member.category, func.count())
+        .select_from(actors)
+        .join(Member, Member.id == actors.c.member_id)
+        .where(active_member)
         .group_by(Member.category)
     )
     stats.active_by_category = {key: int(count) for key, count in actives}
@@ -118,10 +138,11 @@ async def compute(
     if category:
         where.append(Report.member_id.in_(select(Member.id).where(Member.category == category)))
 
+    # ``kind || ''``: grouping by the bare column makes SQLite walk the (kind, created_at)
+    # index over every report to avoid a sort, instead of the weeks' range.
+    kind_ = type_coerce(Report.kind, String).concat(literal_column("''"))
     rows = await session.execute(
-        select(Report.kind, Report.subkind, func.count())
-        .where(*where)
-        .group_by(Report.kind, Report.subkind)
+        select(kind_, Report.subkind, func.count()).where(*where).group_by(kind_, Report.subkind)
     )
     for kind, subkind, count in rows:
         kind = ReportKind(kind)
@@ -150,12 +171,19 @@ async def compute(
 async def _funnel(
     session: AsyncSession, now: datetime, active_member: ColumnElement[bool]
 ) -> Funnel:
+    """Counted without reading the whole reports table: "acted once" probes each member's
+    reports (the member's index finds the first), "acts monthly" reads the last three
+    windows only (the index that starts with ``created_at``)."""
     joined = await session.scalar(select(func.count()).select_from(Member).where(active_member))
     referents = await session.scalar(
         select(func.count()).select_from(Member).where(active_member, Member.role == Role.REFERENT)
     )
+    any_action = select(Report.id).where(Report.member_id == Member.id, counted())
+    acted_once = await session.scalar(
+        select(func.count()).select_from(Member).where(active_member, any_action.exists())
+    )
     windows = [
-        func.sum(
+        func.max(
             case(
                 (
                     and_(
@@ -169,32 +197,28 @@ async def _funnel(
         ).label(f"w{i}")
         for i in range(MONTHLY_WINDOWS)
     ]
+    # ``member_id + 0``: group the date range's rows, rather than let SQLite walk the
+    # whole member-ordered index to avoid a sort (it has no statistics).
+    member = (Report.member_id + 0).label("member_id")
     per_member = (
-        select(Report.member_id, *windows)
-        .join(Member, Member.id == Report.member_id)
-        .where(active_member, counted())
-        .group_by(Report.member_id)
+        select(member, *windows)
+        .where(
+            Report.created_at >= now - timedelta(days=ACTIVE_DAYS * MONTHLY_WINDOWS),
+            Report.created_at < now,
+            counted(),
+        )
+        .group_by(member)
         .subquery()
     )
-    row = (
-        await session.execute(
-            select(
-                func.count(),
-                func.coalesce(
-                    func.sum(
-                        case(
-                            (and_(*[per_member.c[f"w{i}"] > 0 for i in range(MONTHLY_WINDOWS)]), 1),
-                            else_=0,
-                        )
-                    ),
-                    0,
-                ),
-            ).select_from(per_member)
-        )
-    ).one()
+    acts_monthly = await session.scalar(
+        select(func.count())
+        .select_from(per_member)
+        .join(Member, Member.id == per_member.c.member_id)
+        .where(active_member, *[per_member.c[f"w{i}"] == 1 for i in range(MONTHLY_WINDOWS)])
+    )
     return Funnel(
         joined=int(joined or 0),
-        acted_once=int(row[0]),
-        acts_monthly=int(row[1]),
+        acted_once=int(acted_once or 0),
+        acts_monthly=int(acts_monthly or 0),
         referents=int(referents or 0),
     )

@@ -591,21 +591,33 @@ class FakeTelegram:
             "pending_update_count": len(self._poll.updates),
         }
 
+    def _commands_key(self, p: JSON) -> tuple[str, str]:
+        """Where a menu is kept; a chat's scope needs a chat the bot knows, as on Telegram."""
+        scope = p.get("scope") or {"type": "default"}
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        if scope.get("type") == "chat" and int(scope["chat_id"]) not in self._chats:
+            raise _ApiError(400, "Bad Request: chat not found")
+        return json.dumps(scope, sort_keys=True), str(p.get("language_code") or "")
+
     async def _api_setMyCommands(self, p: JSON) -> bool:
-        key = (
-            json.dumps(p.get("scope") or {"type": "default"}, sort_keys=True),
-            str(p.get("language_code") or ""),
+        commands = p["commands"]
+        self.commands[self._commands_key(p)] = list(
+            json.loads(commands) if isinstance(commands, str) else commands
         )
-        self.commands[key] = list(p["commands"])
         return True
 
     async def _api_deleteMyCommands(self, p: JSON) -> bool:
-        key = (
-            json.dumps(p.get("scope") or {"type": "default"}, sort_keys=True),
-            str(p.get("language_code") or ""),
-        )
-        self.commands.pop(key, None)
+        self.commands.pop(self._commands_key(p), None)
         return True
+
+    async def _api_getMyCommands(self, p: JSON) -> list[JSON]:
+        return list(self.commands.get(self._commands_key(p), []))
+
+    def chat_menu(self, chat_id: int, language: str = "") -> list[str]:
+        """Command names set for one chat's own scope and language."""
+        key = (json.dumps({"chat_id": chat_id, "type": "chat"}, sort_keys=True), language)
+        return [command["command"] for command in self.commands.get(key, [])]
 
     def menu(self, scope: str, language: str = "") -> list[str]:
         """Command names set for a scope type (``all_private_chats``...) and language."""

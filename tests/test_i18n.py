@@ -60,3 +60,12 @@ def test_no_translation_is_left_fuzzy(language: str) -> None:
     """gettext ignores fuzzy entries: the person would read the English source text."""
     fuzzy = [message.id for message in load(language) if message.id and message.fuzzy]
     assert not fuzzy, f"{language}: fuzzy entries are not used, review them: {fuzzy}"
+
+
+def test_a_language_relais_does_not_ship_speaks_the_networks() -> None:
+    translator = Translator("fr")
+    assert translator.gettext("de", "Skip") == "Passer"
+    assert translator.pgettext("de", "command name", "report") == translator.pgettext(
+        "fr", "command name", "report"
+    )
+    assert translator.ngettext("de", "+{n} point", "+{n} points", 2) == "+2 points"

@@ -13,7 +13,7 @@ from bot.clock import FrozenClock
 from bot.db import session_factory
 from bot.models import Member, MemberStatus, PointsEntry, Role, Visibility
 from bot.periods import week_start
-from bot.standings import board, rank_of
+from bot.standings import AllTimeRanks, board, boards, rank_of
 
 CATEGORIES = ("business", "tourism")
 
@@ -63,7 +63,15 @@ async def test_ranks_and_boards_match_a_naive_count(
         def total(member: Member, since: object) -> int:
             return sum(p for p, c in entries.get(member.id, []) if since is None or c >= since)
 
+        ranks = AllTimeRanks()  # what the nudge job uses: the same all-time ranks
+        for member in members:
+            for category in CATEGORIES:
+                assert await ranks.rank(session, member.id, category) == await rank_of(
+                    session, member.id, None, category
+                )
         for since in (week, None):
+            every = await boards(session, since, CATEGORIES)
+            assert set(every) == {*CATEGORIES, None}
             for category in (*CATEGORIES, None):
                 scope = [
                     m
@@ -83,6 +91,7 @@ async def test_ranks_and_boards_match_a_naive_count(
                 top, _ = await board(session, since, category)
                 ranked = sorted(public, key=lambda m: (-total(m, since), m.display_name))[:10]
                 assert [s.member_id for s in top] == [m.id for m in ranked]
+                assert every[category] == top  # one pass for every board: the same lines
                 for standing in top:
                     member = next(m for m in public if m.id == standing.member_id)
                     assert standing.points == total(member, since)

@@ -46,17 +46,23 @@ class TelegramNetwork:
         database_url: str,
         clock: FrozenClock,
         fake: FakeTelegram,
+        *,
+        coordinators: list[str] | None = None,
         **env: str,
     ) -> None:
         self.engine, self.database_url, self.clock, self.fake = engine, database_url, clock, fake
-        self.env = env
-        self.settings = settings_for(
+        self.env, self.coordinators = env, coordinators
+        settings = settings_for(
             database_url,
             telegram_token=fake.token,
             telegram__api_base_url=fake.base_url,
             telegram__poll_timeout="1",
             **env,
         )
+        if coordinators is not None:
+            roles = settings.roles.model_copy(update={"coordinators": coordinators})
+            settings = settings.model_copy(update={"roles": roles})
+        self.settings = settings
         self.sessions = session_factory(engine)
         self.app = Relais(settings=self.settings, sessions=self.sessions, clock=clock)
         self.sleeps: list[float] = []
@@ -67,7 +73,14 @@ class TelegramNetwork:
 
     def restarted(self) -> TelegramNetwork:
         """A new process on the same database and the same Telegram."""
-        return TelegramNetwork(self.engine, self.database_url, self.clock, self.fake, **self.env)
+        return TelegramNetwork(
+            self.engine,
+            self.database_url,
+            self.clock,
+            self.fake,
+            coordinators=self.coordinators,
+            **self.env,
+        )
 
     async def deliver(self, *updates: JSON) -> None:
         """Queue updates on the fake server and poll until they are all handled."""
@@ -597,3 +610,36 @@ async def test_a_stranger_in_a_group_gets_a_button_to_the_private_chat(
         ("Ouvrir une discussion privée", "https://t.me/relais_test_bot?start=SPONSOR1")
     ]
     assert fake.sent_to(bob["id"]) == []
+
+
+async def test_referents_appointed_by_command_get_their_menu_and_lose_it(
+    engine: AsyncEngine,
+    database_url: str,
+    clock: FrozenClock,
+    fake: FakeTelegram,
+    alice: JSON,
+    bob: JSON,
+) -> None:
+    network = TelegramNetwork(
+        engine, database_url, clock, fake, coordinators=["telegram:1002"]
+    )
+    await network.platform.initialize()
+    try:
+        assert "referent" in fake.chat_menu(1002, "fr")  # appointed in config: set at start
+        await network.join(bob)
+        await network.join(alice)
+        assert fake.chat_menu(1001) == []  # members use the members' menu
+        number = (await network.member(alice)).id
+        await network.say(bob, f"/referent #{number} business")
+        menu = fake.chat_menu(1001, "en")
+        assert {"plan", "stats", "report"} <= set(menu) and "referent" not in menu
+        assert fake.chat_menu(1001) == menu  # the fallback for other languages
+        sets = len(fake.calls_to("setMyCommands"))
+        await network.say(bob, f"/move #{number} tourism")  # same role: menu unchanged
+        assert len(fake.calls_to("setMyCommands")) == sets
+        await network.say(bob, f"/referent remove #{number} business")
+        assert fake.chat_menu(1001) == [] and fake.chat_menu(1001, "fr") == []
+        await network.say(bob, f"/coordinator #{number}")
+        assert "referent" in fake.chat_menu(1001, "en")
+    finally:
+        await network.platform.stop()

@@ -12,6 +12,7 @@ Delivery keys name the week and the channel's scope, so a second run for the sam
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from bot.app import Relais
 
 ID = "leaderboard"
+log = logging.getLogger(__name__)
 CHART_WEEKS = 8
 ANONYMOUS = N_("Anonymous ambassador")
 
@@ -183,7 +185,14 @@ async def run(app: Relais) -> None:
             if not shares.get(category.key, (0, 0))[1]:
                 continue  # nobody in this category yet
             counts = trend.get(category.key, [0] * len(weeks))
-            text = await _category_post(session, _, category.key, week, weeks[-2], counts, dates)
+            try:  # one category's failure leaves the others' posts (and a rerun) intact
+                async with session.begin_nested():
+                    text = await _category_post(
+                        session, _, category.key, week, weeks[-2], counts, dates
+                    )
+            except Exception:
+                log.exception("leaderboard for %s failed; the other posts go on", category.key)
+                continue
             posts.append((channels.category_scope(category.key), text))
         if any(total for _acted, total in shares.values()):
             totals = [sum(column) for column in zip(*trend.values(), strict=True)] or [0] * len(

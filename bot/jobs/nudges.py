@@ -9,15 +9,19 @@ nothing.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import DBAPIError
 
 from bot import delivery, nudging
 from bot.i18n import N_
 from bot.jobs.runner import occurrence
 from bot.models import Nudge, NudgeStep
 from bot.platforms.port import Button, Message
-from bot.standings import rank_of
+from bot.standings import AllTimeRanks
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
     from bot.app import Relais
 
 ID = "nudges"
+log = logging.getLogger(__name__)
 
 
 def buttons(app: Relais, language: str, nudge_id: int) -> list[list[Button]]:
@@ -36,8 +41,11 @@ def buttons(app: Relais, language: str, nudge_id: int) -> list[list[Button]]:
     ]
 
 
-async def _message(app: Relais, session: AsyncSession, due: nudging.Due, nudge: Nudge) -> Message:
-    member, language = due.member, due.member.language
+async def _message(
+    app: Relais, session: AsyncSession, due: nudging.Due, nudge: Nudge, ranks: AllTimeRanks
+) -> Message:
+    member = due.member
+    language = app.translator.resolve(member.language, None)  # shipped, else the network's
     category = nudging.category_label(app.settings, member.category, language)
     values = {
         "name": member.display_name,
@@ -57,7 +65,7 @@ async def _message(app: Relais, session: AsyncSession, due: nudging.Due, nudge: 
                     language, N_("What your category does now: {call}"), call=call
                 )
             )
-        rank = await rank_of(session, member.id, None, member.category)
+        rank = await ranks.rank(session, member.id, member.category)
         lines.append(
             app.translator.gettext(
                 language,
@@ -70,39 +78,64 @@ async def _message(app: Relais, session: AsyncSession, due: nudging.Due, nudge: 
     return replace(message, language=language)
 
 
+async def _add(
+    app: Relais, session: AsyncSession, rung: nudging.Due, at: datetime, ranks: AllTimeRanks
+) -> int:
+    """Write one rung and queue its message; returns the deliveries queued."""
+    nudge = Nudge(
+        member_id=rung.member.id,
+        spell_start=rung.start,
+        ordinal=rung.ordinal,
+        step=rung.step,
+        variant=(
+            nudging.variant_for(app.settings.nudges, rung.member.id)
+            if rung.step in nudging.MESSAGE_STEPS
+            else None
+        ),
+        sent_at=at,
+    )
+    session.add(nudge)
+    await session.flush()
+    if rung.address is None or rung.step not in nudging.MESSAGE_STEPS:
+        return 0
+    planned = delivery.Planned(
+        key=f"nudge:{nudge.id}",
+        address=rung.address,
+        message=await _message(app, session, rung, nudge, ranks),
+        private=True,
+        member_id=rung.member.id,
+    )
+    return await delivery.enqueue(session, app.clock.now(), f"nudges:{at:%Y%m%dT%H%M}", [planned])
+
+
 async def run(app: Relais) -> None:
+    """Page by page (one transaction each, so memory and lock time stay bounded); each
+    member's rung in a savepoint, so an error for one member is logged and the others
+    are still nudged. A rung left out by an error is due again at the next run."""
     if not app.settings.nudges.enabled:
         return
     at = occurrence(app)
-    queued = 0
-    async with app.sessions.begin() as session:
-        rungs = await nudging.due(session, app.settings, at, sorted(app.platforms))
-        for rung in rungs:
-            nudge = Nudge(
-                member_id=rung.member.id,
-                spell_start=rung.start,
-                ordinal=rung.ordinal,
-                step=rung.step,
-                variant=(
-                    nudging.variant_for(app.settings.nudges, rung.member.id)
-                    if rung.step in nudging.MESSAGE_STEPS
-                    else None
-                ),
-                sent_at=at,
+    queued = failed = 0
+    ranks = AllTimeRanks()  # the ledger summed once per run, for personal nudges
+    cursor: int | None = 0
+    while cursor is not None:
+        async with app.sessions.begin() as session:
+            rungs, cursor = await nudging.due_page(
+                session, app.settings, at, sorted(app.platforms), after=cursor
             )
-            session.add(nudge)
-            await session.flush()
-            if rung.address is None or rung.step not in nudging.MESSAGE_STEPS:
-                continue
-            planned = delivery.Planned(
-                key=f"nudge:{nudge.id}",
-                address=rung.address,
-                message=await _message(app, session, rung, nudge),
-                private=True,
-                member_id=rung.member.id,
-            )
-            queued += await delivery.enqueue(
-                session, app.clock.now(), f"nudges:{at:%Y%m%dT%H%M}", [planned]
-            )
+            for rung in rungs:
+                try:
+                    async with session.begin_nested():
+                        queued += await _add(app, session, rung, at, ranks)
+                except DBAPIError as error:
+                    if error.connection_invalidated:
+                        raise  # the database is gone, not this member's row
+                    failed += 1
+                    log.exception("nudge for member %s failed; the others go on", rung.member.id)
+                except Exception:
+                    failed += 1
+                    log.exception("nudge for member %s failed; the others go on", rung.member.id)
+    if failed:
+        log.warning("nudges at %s: %d member(s) failed, retried at the next run", at, failed)
     if queued:
         app.sender.wake()

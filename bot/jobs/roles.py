@@ -1,4 +1,4 @@
-"""Daily: check every account on a platform with server roles against Relais.
+"""Daily: check accounts on the platforms that mirror Relais' roles.
 
 Roles drift: someone adds a category role by hand, a change was refused while the bot
 lacked a permission, a member left the server and came back. This job queues a check of
@@ -7,6 +7,8 @@ every account the platform knows to hold a managed role (Discord: with the Serve
 intent, which keeps a member cache; strangers given a role by hand lose it), then wakes
 the role syncer, which applies them at the platform's pace after the changes people are
 waiting for. Running it twice queues nothing twice (one request per account).
+Telegram mirrors roles as personal command menus, which nobody changes by hand: there,
+only referents and coordinators are checked (a new release may change their commands).
 """
 
 from __future__ import annotations
@@ -33,7 +35,13 @@ async def run(app: Relais) -> None:
         after, queued = 0, 0
         while True:
             async with app.sessions.begin() as session:
-                last = await role_sync.request_checks(session, platform, after_id=after, limit=PAGE)
+                last = await role_sync.request_checks(
+                    session,
+                    platform,
+                    after_id=after,
+                    limit=PAGE,
+                    privileged_only=not mirror.checks_every_account,
+                )
             if last is None:
                 break
             after, queued = last, queued + 1

@@ -423,6 +423,9 @@ class DiscordPlatform:
         """The port's role mirror: see :mod:`discord_roles`."""
         return await self.roles.apply(user_id, roles)
 
+    #: Server roles can be changed by hand: the daily check looks at every account.
+    checks_every_account = True
+
     @property
     def roles_enabled(self) -> bool:
         return self.roles.enabled

@@ -221,6 +221,9 @@ class RoleMirror(Protocol):
     """
 
     name: str
+    #: Whether the daily check looks at every account (Discord: roles can be changed by
+    #: hand in the server) or only at referents and coordinators (Telegram's menus).
+    checks_every_account: bool
 
     @property
     def roles_enabled(self) -> bool:

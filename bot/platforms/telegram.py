@@ -38,16 +38,19 @@ from bot import channels
 from bot.config import ConfigError, TelegramMode, TelegramSettings
 from bot.models import Identity
 from bot.platforms.port import (
+    MemberRoles,
     Outgoing,
     PlatformUnavailable,
     Rejected,
     RetryLater,
+    RolesApplied,
     TemporaryFailure,
     Unreachable,
 )
 from bot.platforms.telegram_convert import ALLOWED_UPDATES, NAME, joined_events, menus, to_event
 from bot.platforms.telegram_http import AiohttpRequest
 from bot.platforms.telegram_limits import FloodGate
+from bot.platforms.telegram_menus import PersonalMenus
 from bot.platforms.telegram_send import Sender, Sleep, retry_seconds
 
 if TYPE_CHECKING:
@@ -104,6 +107,9 @@ class TelegramPlatform:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.sender = Sender(self.application.bot, sleep, on_migrated=self._chat_migrated)
+        self.menus = PersonalMenus(
+            self.application.bot, app.translator, settings.network.default_language
+        )
         self._offset: int | None = None
         self._poll_task: asyncio.Task[None] | None = None
         #: True while polled updates are being handled: stopping then waits for them.
@@ -207,6 +213,19 @@ class TelegramPlatform:
                     menu.language or "default",
                     error,
                 )
+
+    # -- the port's role mirror: a referent's or coordinator's own menu -------------
+
+    #: Always on: every Telegram bot has command menus (see :mod:`telegram_menus`).
+    roles_enabled = True
+    #: Menus do not drift by hand: the daily check covers privileged people only.
+    checks_every_account = False
+
+    async def mirror_roles(self, user_id: str, roles: MemberRoles) -> RolesApplied:
+        return await self.menus.apply(user_id, roles)
+
+    def role_holders(self) -> list[str]:
+        return []
 
     # -- receiving ------------------------------------------------------------------
 

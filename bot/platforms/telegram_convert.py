@@ -210,19 +210,33 @@ class Menu:
 def menus(settings: Settings) -> list[Menu]:
     """Every scope and language Relais sets: member commands in private chats, group
     commands in groups, and each config-appointed coordinator's or referent's own
-    private chat when their role unlocks more commands."""
-    member = tuple(c for c in COMMANDS if c.min_role is Role.MEMBER)
+    private chat when their role unlocks more commands (those appointed by command get
+    theirs through :mod:`bot.platforms.telegram_menus`)."""
+    member = _member_commands()
     group = tuple(c for c in member if c.in_groups)
     scoped: list[tuple[BotCommandScope, tuple[Command, ...]]] = [
         (BotCommandScopeAllPrivateChats(), member),
         (BotCommandScopeAllGroupChats(), group),
     ]
-    for user_id, role in _appointed(settings).items():
-        theirs = tuple(c for c in COMMANDS if c.allows(role))
-        if theirs != member:
-            scoped.append((BotCommandScopeChat(chat_id=int(user_id)), theirs))
     languages: tuple[str | None, ...] = (*LANGUAGES, None)
-    return [Menu(scope, language, cmds) for scope, cmds in scoped for language in languages]
+    found = [Menu(scope, language, cmds) for scope, cmds in scoped for language in languages]
+    for user_id, role in _appointed(settings).items():
+        found.extend(personal_menus(user_id, role))
+    return found
+
+
+def _member_commands() -> tuple[Command, ...]:
+    return tuple(c for c in COMMANDS if c.min_role is Role.MEMBER)
+
+
+def personal_menus(user_id: str, role: Role) -> list[Menu]:
+    """The menus of one person's private chat (every language, the fallback last), or
+    none when their role unlocks nothing more than the members' menu."""
+    theirs = tuple(c for c in COMMANDS if c.allows(role))
+    if theirs == _member_commands():
+        return []
+    scope = BotCommandScopeChat(chat_id=int(user_id))
+    return [Menu(scope, language, theirs) for language in (*LANGUAGES, None)]
 
 
 def _appointed(settings: Settings) -> dict[str, Role]:

@@ -6,7 +6,7 @@ while it runs. Recovery turns ``sending`` into ``unknown`` only for rows whose s
 lease has lapsed, so a starting process no longer touches another live process's rows.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-25 00:20:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from bot.models import UTCDateTime
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
