@@ -192,9 +192,9 @@ class ChannelSetup:
                 await self._align(guild, named, wanted.scope)
                 await self._bind(named, wanted.scope, created=False)
                 continue
-            overwrites: dict[Target | discord.Object, discord.PermissionOverwrite] = dict(
-                self.overwrites(guild, wanted.scope)
-            )
+            overwrites: dict[Target | discord.Object, discord.PermissionOverwrite] = {
+                target: rule for target, rule in self.overwrites(guild, wanted.scope).items()
+            }
             made = await _call(
                 guild.create_text_channel(
                     wanted.name, category=parent, overwrites=overwrites, reason=REASON
