@@ -512,6 +512,7 @@ class FakeDiscord:
             (r"GET /guilds/(\d+)/members/(\d+)", self._get_member),
             (r"(PUT|DELETE) /guilds/(\d+)/members/(\d+)/roles/(\d+)", self._member_role),
             (r"POST /guilds/(\d+)/channels", self._create_channel),
+            (r"GET /channels/(\d+)", self._get_channel),
             (r"PATCH /channels/(\d+)", self._edit_channel),
             (r"(PUT|DELETE) /channels/(\d+)/permissions/(\d+)", self._permission),
         ]
@@ -537,6 +538,12 @@ class FakeDiscord:
         if body.get("topic"):
             channel["topic"] = body["topic"]
         self.channels[int(channel["id"])] = channel
+        return _json(channel)
+
+    def _get_channel(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        channel = self.channels.get(int(match.group(1)))
+        if channel is None:
+            return _json({"code": 10003, "message": "Unknown Channel"}, status=404)
         return _json(channel)
 
     def _edit_channel(self, match: re.Match[str], body: Any) -> web.StreamResponse:

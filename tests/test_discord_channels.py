@@ -190,6 +190,20 @@ async def test_a_restart_creates_nothing_and_puts_back_its_own_permissions_only(
     assert [call.path for call in fake.calls[before:] if "/channels" in call.path] == []
 
 
+async def test_a_channel_deleted_in_discord_is_made_again(
+    connect: Connected, fake: FakeDiscord
+) -> None:
+    network = connect.network
+    await started(connect)
+    old = named(fake, "entreprises")
+    del fake.channels[old]
+    await started(connect, network.restarted())
+    new = named(fake, "entreprises")
+    assert new != old and created(fake)[-1] == ("entreprises", 0)
+    assert await bound(network, "category:business") == str(new)
+    assert fake.overwrite(new, ROLE_BUSINESS) == MEMBER
+
+
 async def test_channels_found_by_name_are_reused_and_others_are_left_alone(
     connect: Connected, fake: FakeDiscord
 ) -> None:

@@ -29,7 +29,7 @@ from typing import TypeVar
 
 import aiohttp
 import discord
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit, channels, platform_state
@@ -55,6 +55,8 @@ MEMBER = discord.PermissionOverwrite(view_channel=True, send_messages=True)
 #: What the bot keeps for itself, so that hiding the channel never locks it out.
 BOT = discord.PermissionOverwrite(view_channel=True, send_messages=True, manage_channels=True)
 HIDDEN = discord.PermissionOverwrite(view_channel=False)
+#: The PostgreSQL advisory lock that keeps two processes from setting up at once.
+LOCKED = {"key": int.from_bytes(b"relaisCh", "big", signed=True)}
 
 Target = discord.Role | discord.Member
 
@@ -143,7 +145,12 @@ class ChannelSetup:
         async with self._lock:
             problem: str | None = ""
             try:
-                await self._run(guild)
+                async with self.sessions() as lock, lock.begin():
+                    if lock.get_bind().dialect.name == "postgresql":
+                        # Several processes start together: one sets up, the others
+                        # then find its bindings.
+                        await lock.execute(text("SELECT pg_advisory_xact_lock(:key)"), LOCKED)
+                    await self._run(guild)
             except Refused as error:
                 problem = error.why
                 log.warning("discord: the network's channels could not be set up: %s", error)
@@ -171,7 +178,7 @@ class ChannelSetup:
                 chat, by_hand = bound[wanted.scope]
                 if by_hand:
                     continue
-                channel = guild.get_channel(int(chat)) if chat.isdigit() else None
+                channel = await _existing(guild, chat)
                 if isinstance(channel, discord.TextChannel):
                     if self._is_ours(channel):
                         await self._align(guild, channel, wanted.scope)
@@ -262,6 +269,24 @@ class ChannelSetup:
                 thread=None,
                 scope=scope,
             )
+
+
+async def _existing(
+    guild: discord.Guild, chat: str
+) -> discord.abc.GuildChannel | discord.Thread | None:
+    """The bound channel, from the cache or, when the cache does not have it (yet: made
+    by another process a moment ago), asked of Discord; None when it was deleted."""
+    if not chat.isdigit():
+        return None
+    cached = guild.get_channel(int(chat))
+    if cached is not None:
+        return cached
+    try:
+        return await guild.fetch_channel(int(chat))
+    except discord.NotFound:
+        return None
+    except discord.Forbidden as error:
+        raise Refused("permission", FORBIDDEN) from error
 
 
 def _names(category: discord.CategoryChannel, key: str) -> bool:
