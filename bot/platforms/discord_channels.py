@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -145,11 +146,7 @@ class ChannelSetup:
         async with self._lock:
             problem: str | None = ""
             try:
-                async with self.sessions() as lock, lock.begin():
-                    if lock.get_bind().dialect.name == "postgresql":
-                        # Several processes start together: one sets up, the others
-                        # then find its bindings.
-                        await lock.execute(text("SELECT pg_advisory_xact_lock(:key)"), LOCKED)
+                async with self._alone():
                     await self._run(guild)
             except Refused as error:
                 problem = error.why
@@ -168,6 +165,18 @@ class ChannelSetup:
                         )
             finally:
                 self.settled.set()
+
+    @asynccontextmanager
+    async def _alone(self) -> AsyncIterator[None]:
+        """Several processes on PostgreSQL start together: one sets up while the others
+        wait, then find its bindings (SQLite serves one process)."""
+        async with self.sessions() as session:
+            if session.get_bind().dialect.name != "postgresql":
+                yield
+                return
+            async with session.begin():
+                await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), LOCKED)
+                yield
 
     async def _run(self, guild: discord.Guild) -> None:
         bound = await self._bindings()
