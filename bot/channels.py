@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import platform_state
 from bot.config import Settings
 from bot.models import ChannelBinding
 from bot.platforms.port import Address
@@ -21,6 +22,9 @@ from bot.platforms.port import Address
 GENERAL = "general"
 COORDINATORS = "coordinators"
 CONSOLE = "console"
+#: Why a platform last refused to set up the channels Relais makes itself
+#: (``permission``, ``unknown_category``, ``refused``); empty once a setup succeeded.
+SETUP_PROBLEM_KEY = "channels.problem"
 
 
 def category_scope(key: str) -> str:
@@ -138,3 +142,9 @@ async def migrate_chat(session: AsyncSession, platform: str, old_chat: str, new_
         .where(ChannelBinding.platform == platform, ChannelBinding.chat_id == old_chat)
         .values(chat_id=new_chat)
     )
+
+
+async def setup_problem(session: AsyncSession, platform: str) -> str | None:
+    """Why the platform last refused to set up the network's channels, unless a setup
+    succeeded since (shown to coordinators in ``/stats``)."""
+    return await platform_state.get(session, platform, SETUP_PROBLEM_KEY) or None

@@ -185,6 +185,10 @@ class DiscordSettings(_Section):
     #: Greet people who join the server in the general channel (needs the privileged
     #: Server Members intent, switched on in the developer portal).
     greet_newcomers: bool = False
+    #: The Discord channel category (its name, or its id) under which Relais finds or
+    #: creates one text channel per category and a general one, and binds them (see
+    #: :mod:`bot.platforms.discord_channels`). Unset: channels are bound with /bind only.
+    channel_category: str | None = Field(default=None, min_length=1, max_length=100)
 
     @field_validator("category_roles")
     @classmethod
@@ -482,6 +486,8 @@ class Settings(_Section):
                 raise ValueError(f"discord.category_roles: unknown category {key!r}")
         if self.discord.managed_roles() and self.discord.guild_id is None:
             raise ValueError("discord.guild_id: required when Discord roles are configured")
+        if self.discord.channel_category is not None and self.discord.guild_id is None:
+            raise ValueError("discord.guild_id: required when discord.channel_category is set")
         return self
 
     @_model_validator(mode="after")

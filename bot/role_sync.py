@@ -101,9 +101,7 @@ async def request_checks(
     )
     if privileged_only:
         referent = exists().where(ReferentCategory.member_id == Identity.member_id)
-        privileged = exists().where(
-            Member.id == Identity.member_id, Member.role != Role.MEMBER
-        )
+        privileged = exists().where(Member.id == Identity.member_id, Member.role != Role.MEMBER)
         query = query.where(referent | privileged)
     rows = list(await session.execute(query.order_by(Identity.id).limit(limit)))
     if not rows:

@@ -4,7 +4,8 @@ Two halves, as on the real service:
 
 * **REST**: an aiohttp server on 127.0.0.1 answering the endpoints Relais uses (login,
   application info, command sync, interaction callbacks, followups and their edits, DMs,
-  channel messages, server members and their roles). discord.py's own HTTP client and
+  channel messages, server members and their roles, server channels, channel categories
+  and their permission overwrites). discord.py's own HTTP client and
   webhook adapter are pointed at it by moving ``discord.http.Route.BASE``; every request
   is recorded for the tests to read.
 * **Gateway**: events in Discord's real payload shapes (GUILD_CREATE, INTERACTION_CREATE
@@ -166,6 +167,14 @@ class FakeDiscord:
     #: Set when a gateway connection has received READY and the server.
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    #: The server's channels as Discord stores them (id → payload): the two text channels
+    #: above at first; channels and channel categories Relais creates land here, so the
+    #: next GUILD_CREATE (a restart) announces them. Tests edit it as a moderator would.
+    channels: dict[int, dict[str, Any]] = field(
+        default_factory=lambda: {
+            cid: _channel(cid, name, position=i) for i, (cid, name) in enumerate(CHANNELS.items())
+        }
+    )
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -243,7 +252,7 @@ class FakeDiscord:
 
     def guild_create(self, platform: DiscordPlatform) -> None:
         """The server and its channels, as the gateway announces them after READY."""
-        platform.client._connection.parsers["GUILD_CREATE"](_guild())
+        platform.client._connection.parsers["GUILD_CREATE"](self.guild_payload())
 
     async def slash(
         self,
@@ -311,6 +320,19 @@ class FakeDiscord:
         self.members.pop(person.id, None)
         payload = {"guild_id": str(GUILD_ID), "user": self._member(person.id)["user"]}
         platform.client._connection.parsers["GUILD_MEMBER_REMOVE"](payload)
+
+    def add_channel(self, name: str, *, kind: int = 0, parent: int | None = None) -> dict[str, Any]:
+        """A channel (0: text, 4: category) made by hand in the server."""
+        channel = _channel(next(self._ids), name, kind=kind, parent=parent)
+        self.channels[int(channel["id"])] = channel
+        return channel
+
+    def overwrite(self, channel: int, target: int) -> tuple[int, int] | None:
+        """(allow, deny) bits of ``target``'s overwrite in ``channel``, if any."""
+        for entry in self.channels[channel]["permission_overwrites"]:
+            if int(entry["id"]) == target:
+                return int(entry["allow"]), int(entry["deny"])
+        return None
 
     def role_changes(self) -> list[tuple[str, int, int]]:
         """(``add`` or ``remove``, user id, role id) of every role request, in order."""
@@ -448,7 +470,7 @@ class FakeDiscord:
             "application": {"id": str(APP_ID), "flags": 0},
             "shard": [0, 1],
         }
-        for event, data in (("READY", ready), ("GUILD_CREATE", _guild())):
+        for event, data in (("READY", ready), ("GUILD_CREATE", self.guild_payload())):
             await socket.send_json({"op": 0, "t": event, "s": next(self._sequence), "d": data})
         self.connected.set()
 
@@ -489,7 +511,68 @@ class FakeDiscord:
             (r"PATCH /channels/(\d+)/messages/(\d+)", self._edit_channel_message),
             (r"GET /guilds/(\d+)/members/(\d+)", self._get_member),
             (r"(PUT|DELETE) /guilds/(\d+)/members/(\d+)/roles/(\d+)", self._member_role),
+            (r"POST /guilds/(\d+)/channels", self._create_channel),
+            (r"GET /channels/(\d+)", self._get_channel),
+            (r"PATCH /channels/(\d+)", self._edit_channel),
+            (r"(PUT|DELETE) /channels/(\d+)/permissions/(\d+)", self._permission),
         ]
+
+    def _create_channel(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        parent = body.get("parent_id")
+        channel = _channel(
+            next(self._ids),
+            body["name"],
+            kind=int(body.get("type") or 0),
+            parent=int(parent) if parent else None,
+            position=len(self.channels),
+        )
+        channel["permission_overwrites"] = [
+            {
+                **entry,
+                "id": str(entry["id"]),
+                "allow": str(entry["allow"]),
+                "deny": str(entry["deny"]),
+            }
+            for entry in body.get("permission_overwrites") or []
+        ]
+        if body.get("topic"):
+            channel["topic"] = body["topic"]
+        self.channels[int(channel["id"])] = channel
+        return _json(channel)
+
+    def _get_channel(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        channel = self.channels.get(int(match.group(1)))
+        if channel is None:
+            return _json({"code": 10003, "message": "Unknown Channel"}, status=404)
+        return _json(channel)
+
+    def _edit_channel(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        channel = self.channels.get(int(match.group(1)))
+        if channel is None:
+            return _json({"code": 10003, "message": "Unknown Channel"}, status=404)
+        channel.update({key: value for key, value in body.items() if key != "id"})
+        return _json(channel)
+
+    def _permission(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        method, target = match.group(1), match.group(3)
+        channel = self.channels.get(int(match.group(2)))
+        if channel is None:
+            return _json({"code": 10003, "message": "Unknown Channel"}, status=404)
+        kept = [e for e in channel["permission_overwrites"] if e["id"] != target]
+        if method == "PUT":
+            entry = {
+                "id": target,
+                "type": int(body["type"]),
+                "allow": str(body["allow"]),
+                "deny": str(body["deny"]),
+            }
+            kept.append(entry)
+        channel["permission_overwrites"] = kept
+        return web.Response(status=204)
+
+    def guild_payload(self) -> dict[str, Any]:
+        """GUILD_CREATE's payload: the server as it stands now."""
+        return _guild([dict(channel) for channel in self.channels.values()])
 
     def _member(self, user_id: int, user: dict[str, Any] | None = None) -> dict[str, Any]:
         anonymous = {"id": str(user_id), "username": f"u{user_id}", "discriminator": "0"}
@@ -640,20 +723,23 @@ class FakeDiscord:
         }
 
 
-def _guild() -> dict[str, Any]:
-    channels = [
-        {
-            "id": str(cid),
-            "type": 0,
-            "guild_id": str(GUILD_ID),
-            "name": name,
-            "position": i,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-        }
-        for i, (cid, name) in enumerate(CHANNELS.items())
-    ]
+def _channel(
+    cid: int, name: str, *, kind: int = 0, parent: int | None = None, position: int = 0
+) -> dict[str, Any]:
+    """A server channel's payload (0: text, 4: channel category)."""
+    return {
+        "id": str(cid),
+        "type": kind,
+        "guild_id": str(GUILD_ID),
+        "name": name,
+        "position": position,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": str(parent) if parent else None,
+    }
+
+
+def _guild(channels: list[dict[str, Any]]) -> dict[str, Any]:
     everyone = {
         "id": str(GUILD_ID),
         "name": "@everyone",

@@ -104,6 +104,11 @@ def test_discord_token_needs_a_server_to_register_commands() -> None:
         ),
         ("category_roles = { business = 11 }", r"discord.guild_id: required when Discord roles"),
         ("guild_id = 1\ncoordinator_role = -3", r"discord.coordinator_role: .*greater than 0"),
+        (
+            'channel_category = "Ambassadors"',
+            r"discord.guild_id: required when discord.channel_category is set",
+        ),
+        ('guild_id = 1\nchannel_category = ""', r"discord.channel_category: .*at least 1"),
     ],
 )
 def test_discord_roles_are_checked_with_one_line(

@@ -620,9 +620,7 @@ async def test_referents_appointed_by_command_get_their_menu_and_lose_it(
     alice: JSON,
     bob: JSON,
 ) -> None:
-    network = TelegramNetwork(
-        engine, database_url, clock, fake, coordinators=["telegram:1002"]
-    )
+    network = TelegramNetwork(engine, database_url, clock, fake, coordinators=["telegram:1002"])
     await network.platform.initialize()
     try:
         assert "referent" in fake.chat_menu(1002, "fr")  # appointed in config: set at start

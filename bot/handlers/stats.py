@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import charts, role_sync, roles
+from bot import channels, charts, role_sync, roles
 from bot.context import Context
 from bot.handlers.labels import KIND, MEDIUM, STAGE, category_name
 from bot.i18n import N_
@@ -118,15 +118,31 @@ ROLE_PROBLEMS = {
     ),
     "refused": N_("Server roles ({platform}) could not be changed; the log says why."),
 }
+CHANNEL_PROBLEMS = {
+    "permission": N_(
+        "The network's channels ({platform}) could not be set up: the bot needs the Manage "
+        "Channels and Manage Roles permissions."
+    ),
+    "unknown_category": N_(
+        "The network's channels ({platform}) could not be set up: the channel category in "
+        "the configuration does not exist in the server."
+    ),
+    "refused": N_("The network's channels ({platform}) could not be set up; the log says why."),
+}
 
 
 async def role_problems(ctx: Context) -> list[str]:
-    """One line per platform whose last role change was refused (none went through since)."""
+    """One line per platform whose last role change was refused (none went through since),
+    and one per platform whose last setup of the network's channels was refused."""
     lines = []
     for platform in role_sync.PLATFORMS:
         problem = await role_sync.last_problem(ctx.session, platform)
         if problem is not None:
             label = ROLE_PROBLEMS.get(problem, ROLE_PROBLEMS["refused"])
+            lines.append("⚠ " + ctx._(label, platform=platform.capitalize()))
+        problem = await channels.setup_problem(ctx.session, platform)
+        if problem is not None:
+            label = CHANNEL_PROBLEMS.get(problem, CHANNEL_PROBLEMS["refused"])
             lines.append("⚠ " + ctx._(label, platform=platform.capitalize()))
     return lines
 

@@ -12,7 +12,9 @@ What people do arrives three ways and becomes one neutral :class:`Event` each:
   channel, so the join handler greets them once, as on Telegram.
 
 Server roles follow Relais when configured (:mod:`discord_roles`): the adapter is a
-:class:`~bot.platforms.port.RoleMirror`, driven by :mod:`bot.role_syncer`.
+:class:`~bot.platforms.port.RoleMirror`, driven by :mod:`bot.role_syncer`. With
+``channel_category``, the adapter makes and binds the network's channels once the server
+is available (:mod:`discord_channels`).
 
 Interactions are acknowledged (deferred) before any database work, within Discord's
 three seconds. In a server, a person's own business (``/me``, flows, button replies) is
@@ -39,6 +41,7 @@ from bot import channels, membership, role_sync
 from bot.commands import COMMANDS, Command
 from bot.config import DISCORD_API, DISCORD_GATEWAY, DiscordSettings
 from bot.mentions import NAME_CONTEXT, CommandNames
+from bot.platforms.discord_channels import ChannelSetup
 from bot.platforms.discord_commands import (
     LANGUAGE_OF,
     CommandTranslator,
@@ -103,6 +106,12 @@ class RelaisClient(discord.Client):
     async def on_member_join(self, member: discord.Member) -> None:
         await self.platform.on_member_join(member)
 
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        self.platform.on_guild(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self.platform.on_guild(guild)
+
 
 class DiscordPlatform:
     """The adapter: start, send, stop, plus the native entry points above."""
@@ -139,6 +148,10 @@ class DiscordPlatform:
             retry_delay=retry_delay,
         )
         self.roles = DiscordRoles(self.client, self.settings)
+        self.channel_setup = ChannelSetup(
+            app.settings, sessions=app.sessions, clock=app.clock, translator=app.translator
+        )
+        self._tasks: set[asyncio.Task[None]] = set()
         self._typed_names = _typed_command_names(app)
         self.command_names = CommandNames(app.translator)
         self._gateway: asyncio.Task[None] | None = None
@@ -196,7 +209,19 @@ class DiscordPlatform:
         except (discord.HTTPException, app_commands.AppCommandError):
             log.exception("could not register the slash commands; buttons and DMs still work")
 
+    def on_guild(self, guild: discord.Guild) -> None:
+        """The server is available (at start, after an outage, or the bot was just added):
+        set up the network's channels in a tracked task, when configured."""
+        if not self.channel_setup.enabled or guild.id != self.settings.guild_id:
+            return
+        task = asyncio.create_task(self.channel_setup.run(guild), name="discord-channels")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.client.close()
         if self._gateway is not None:
             self._gateway.cancel()
