@@ -223,6 +223,28 @@ class PointsEntry(Base):
         return f"<PointsEntry {self.points:+d} {self.reason} → {self.member_id}>"
 
 
+class MemberTotal(Base):
+    """Each member's all-time points, kept by database triggers on ``points_entries``
+    (migration 0014) so that all-time boards read one row per member instead of the whole
+    ledger. No code writes it: every insert, update and delete of a ledger entry, by any
+    path (reports, reviews, approvals, ``/link`` merges, erasure's cascades), moves the
+    total in the same statement, so it cannot drift from the ledger's sum.
+
+    No foreign key on purpose: a ``/link`` merge moves every reference to a member
+    (``linking._merge``) and would collide on this key; the triggers move the points
+    instead. A row whose entries all went away holds 0, which is the sum of nothing.
+    """
+
+    __tablename__ = "member_totals"
+    __table_args__ = (Index("ix_member_totals_points", "points", "member_id"),)
+
+    member_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    points: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<MemberTotal {self.member_id}: {self.points}>"
+
+
 class Conversation(Base):
     """A multi-step flow in progress, kept in the database so a restart resumes it.
 

@@ -1,4 +1,6 @@
-"""Leaderboards, ranks and levels: queries over the points ledger, never stored counters.
+"""Leaderboards, ranks and levels: queries over the points ledger. The one stored figure
+is each member's all-time total (``member_totals``), which database triggers on the
+ledger keep equal to its sum; periods are always summed from the ledger.
 
 Ranks are competition ranks (1, 2, 2, 4): members with equal points share a rank.
 Public boards leave out members who chose to be hidden; a member's own rank (in ``/me``)
@@ -16,7 +18,7 @@ from sqlalchemy import ColumnElement, Subquery, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Level, Settings
-from bot.models import Member, MemberStatus, PointsEntry, Report, Visibility
+from bot.models import Member, MemberStatus, MemberTotal, PointsEntry, Report, Visibility
 from bot.periods import month_start, week_start
 
 BOARD_SIZE = 10
@@ -70,16 +72,12 @@ async def totals(
 def _period_sums(since: datetime | None, until: datetime | None = None) -> Subquery:
     """Points per member who has ledger entries since ``since`` (and before ``until``, for
     a past week): the ledger is summed first (a covering index holds each period),
-    members are joined after."""
-    if since is None and until is None:  # the whole ledger, in member order
-        return (
-            select(
-                PointsEntry.member_id.label("member_id"),
-                func.sum(PointsEntry.points).label("points"),
-            )
-            .group_by(PointsEntry.member_id)
-            .subquery()
-        )
+    members are joined after. All time, it is ``member_totals`` (one row per member who
+    ever had an entry, possibly 0 once they all went away), not a pass over the ledger."""
+    if since is None and until is None:  # all time: the totals the ledger's triggers keep
+        return select(
+            MemberTotal.member_id.label("member_id"), MemberTotal.points.label("points")
+        ).subquery()
     # One period: the (created_at, member_id, points) index holds it. Grouping by
     # ``member_id + 0`` keeps SQLite from scanning the whole member-ordered index just
     # to avoid a sort (it does, without statistics, and Relais never gathers any).
@@ -118,6 +116,16 @@ async def rank_of(
         own = own.where(PointsEntry.created_at >= since)
     mine = int(await session.scalar(own) or 0)
     sums = _period_sums(since)
+    if since is None:  # every member in scope has a total (0 without a row): one count
+        return 1 + int(
+            await session.scalar(
+                select(func.count())
+                .select_from(Member)
+                .outerjoin(sums, sums.c.member_id == Member.id)
+                .where(func.coalesce(sums.c.points, 0) > mine, *scope)
+            )
+            or 0
+        )
     ahead = int(
         await session.scalar(
             select(func.count())
