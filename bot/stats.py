@@ -24,10 +24,12 @@ from sqlalchemy import (
     case,
     distinct,
     func,
+    literal,
     literal_column,
     or_,
     select,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,29 +116,12 @@ async def compute(
     for key, status, count in rows:
         stats.by_category.setdefault(key, {})[MemberStatus(status)] = int(count)
 
-    since = now - timedelta(days=ACTIVE_DAYS)
-    # The month's actors first (a range of the index that starts with ``created_at``),
-    # then their members: not every member's reports probed one by one.
-    actors = (
-        select((Report.member_id + 0).label("member_id"))
-        .where(Report.created_at >= since, counted())
-        .distinct()
-        .subquery()
-    )
-    actives = await session.execute(
-        select(Member.category, func.count())
-        .select_from(actors)
-        .join(Member, Member.id == actors.c.member_id)
-        .where(active_member)
-        .group_by(Member.category)
-    )
-    stats.active_by_category = {key: int(count) for key, count in actives}
-
-    stats.funnel = await _funnel(session, now, active_member)
+    stats.active_by_category, stats.funnel = await _activity(session, now, active_member)
     starts = trend_starts(now, timezone)
-    where = [Report.created_at >= starts[0], counted()]
+    scope = [counted()]
     if category:
-        where.append(Report.member_id.in_(select(Member.id).where(Member.category == category)))
+        scope.append(Report.member_id.in_(select(Member.id).where(Member.category == category)))
+    where = [Report.created_at >= starts[0], *scope]
 
     # ``kind || ''``: grouping by the bare column makes SQLite walk the (kind, created_at)
     # index over every report to avoid a sort, instead of the weeks' range.
@@ -150,30 +135,33 @@ async def compute(
         if kind is ReportKind.MENTION and subkind:
             stats.mentions_by_medium[subkind] = int(count)
 
-    bucket = case(
-        *[
-            (Report.created_at >= start, index)
-            for index, start in reversed(list(enumerate(starts)))
-        ],
-        else_=-1,
-    ).label("bucket")
-    weekly = await session.execute(
-        select(bucket, func.count(), func.count(distinct(Report.member_id)))
-        .where(*where)
-        .group_by(bucket)
-    )
+    # One range per week (a union, each read from the index that starts with
+    # ``created_at``): cheaper than sorting the twelve weeks' rows by a computed bucket.
+    weeks = [
+        select(
+            literal(index).label("bucket"), func.count(), func.count(distinct(Report.member_id))
+        ).where(
+            *scope,  # one lower bound per week: SQLite would seek from the first it finds
+            Report.created_at >= start,
+            *([Report.created_at < starts[index + 1]] if index + 1 < len(starts) else []),
+        )
+        for index, start in enumerate(starts)
+    ]
+    weekly = await session.execute(union_all(*weeks))
     per_week = {int(index): (int(actions), int(actors)) for index, actions, actors in weekly}
     stats.trend = [Week(start, *per_week.get(index, (0, 0))) for index, start in enumerate(starts)]
     stats.signals_by_stage = await signals.counts_by_stage(session, category)
     return stats
 
 
-async def _funnel(
+async def _activity(
     session: AsyncSession, now: datetime, active_member: ColumnElement[bool]
-) -> Funnel:
-    """Counted without reading the whole reports table: "acted once" probes each member's
-    reports (the member's index finds the first), "acts monthly" reads the last three
-    windows only (the index that starts with ``created_at``)."""
+) -> tuple[dict[str, int], Funnel]:
+    """Active members by category and the funnel, from one pass over the last three
+    30-day windows: each active member's index entries in that range (the member's index
+    ``(member_id, created_at, review)``), one row per member with a flag for "acted in
+    the last 30 days" and one per window; no sort of the range's reports by member.
+    "Acted once" probes each member's index entries for the first."""
     joined = await session.scalar(select(func.count()).select_from(Member).where(active_member))
     referents = await session.scalar(
         select(func.count()).select_from(Member).where(active_member, Member.role == Role.REFERENT)
@@ -182,43 +170,50 @@ async def _funnel(
     acted_once = await session.scalar(
         select(func.count()).select_from(Member).where(active_member, any_action.exists())
     )
+
+    def flag(condition: ColumnElement[bool], name: str) -> ColumnElement[int]:
+        return func.max(case((condition, 1), else_=0)).label(name)
+
+    since = now - timedelta(days=ACTIVE_DAYS)
     windows = [
-        func.max(
-            case(
-                (
-                    and_(
-                        Report.created_at >= now - timedelta(days=ACTIVE_DAYS * (i + 1)),
-                        Report.created_at < now - timedelta(days=ACTIVE_DAYS * i),
-                    ),
-                    1,
-                ),
-                else_=0,
-            )
-        ).label(f"w{i}")
+        flag(
+            and_(
+                Report.created_at >= now - timedelta(days=ACTIVE_DAYS * (i + 1)),
+                Report.created_at < now - timedelta(days=ACTIVE_DAYS * i),
+            ),
+            f"w{i}",
+        )
         for i in range(MONTHLY_WINDOWS)
     ]
-    # ``member_id + 0``: group the date range's rows, rather than let SQLite walk the
-    # whole member-ordered index to avoid a sort (it has no statistics).
-    member = (Report.member_id + 0).label("member_id")
     per_member = (
-        select(member, *windows)
+        select(Member.id, Member.category, flag(Report.created_at >= since, "recent"), *windows)
+        .join(Report, Report.member_id == Member.id)
         .where(
+            active_member,
             Report.created_at >= now - timedelta(days=ACTIVE_DAYS * MONTHLY_WINDOWS),
-            Report.created_at < now,
             counted(),
         )
-        .group_by(member)
+        .group_by(Member.id, Member.category)
         .subquery()
     )
-    acts_monthly = await session.scalar(
-        select(func.count())
-        .select_from(per_member)
-        .join(Member, Member.id == per_member.c.member_id)
-        .where(active_member, *[per_member.c[f"w{i}"] == 1 for i in range(MONTHLY_WINDOWS)])
+    monthly = and_(*[per_member.c[f"w{i}"] == 1 for i in range(MONTHLY_WINDOWS)])
+    rows = await session.execute(
+        select(
+            per_member.c.category,
+            func.sum(per_member.c.recent),
+            func.sum(case((monthly, 1), else_=0)),
+        ).group_by(per_member.c.category)
     )
-    return Funnel(
+    active_by_category: dict[str, int] = {}
+    acts_monthly = 0
+    for key, recent, regular in rows:
+        if recent:  # categories with nobody active stay out, as before
+            active_by_category[key] = int(recent)
+        acts_monthly += int(regular or 0)
+    funnel = Funnel(
         joined=int(joined or 0),
         acted_once=int(acted_once or 0),
-        acts_monthly=int(acts_monthly or 0),
+        acts_monthly=acts_monthly,
         referents=int(referents or 0),
     )
+    return active_by_category, funnel

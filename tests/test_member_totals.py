@@ -96,7 +96,9 @@ async def test_random_ledger_writes_keep_totals_exact(
                     .values(points=PointsEntry.points + 2, member_id=rng.choice(members))
                 )
             elif operation == "delete":
-                await session.execute(delete(PointsEntry).where(PointsEntry.id == rng.choice(entries)))
+                await session.execute(
+                    delete(PointsEntry).where(PointsEntry.id == rng.choice(entries))
+                )
             elif operation == "delete member" and len(members) > 3:  # the ledger cascades
                 await session.execute(delete(Member).where(Member.id == rng.choice(members)))
             elif operation == "merge" and len(members) > 3:  # what /link does to two members
