@@ -22,6 +22,8 @@ from bot.models import Member, MemberStatus, MemberTotal, PointsEntry, Report, V
 from bot.periods import month_start, week_start
 
 BOARD_SIZE = 10
+#: Rows of ``member_totals`` an all-time board reads first (then 16 times more, and so on).
+FIRST_READ = 32 * BOARD_SIZE
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,12 @@ async def board(
     until: datetime | None = None,
 ) -> tuple[list[Standing], Standing | None]:
     """The top of the public board, and ``around``'s own line if it is not in the top."""
+    if since is None and until is None:
+        top = (await _all_time_tops(session, [category], within=category))[category]
+        own = None
+        if around is not None and all(standing.member_id != around for standing in top):
+            own = await _all_time_line(session, around, category)
+        return top, own
     sums = _period_sums(since, until)
     ranked = (
         select(
@@ -233,6 +241,8 @@ async def boards(
     """The top of every category's public board and of the overall one (key None), from
     one pass over the ledger: the same lines as :func:`board` for each, at the cost of one
     board instead of one per category (all-time boards read the whole ledger)."""
+    if since is None and until is None:
+        return await _all_time_tops(session, [*categories, None])
     sums = _period_sums(since, until)
     points = sums.c.points.desc()
     ranked = (
@@ -274,6 +284,76 @@ async def boards(
                 (line_all, Standing(int(rank_all), member_id, name, visibility, int(total)))
             )
     return {key: [standing for _line, standing in sorted(lines)] for key, lines in found.items()}
+
+
+async def _all_time_tops(
+    session: AsyncSession, keys: Sequence[str | None], *, within: str | None = None
+) -> dict[str | None, list[Standing]]:
+    """The all-time top of each board in ``keys`` (a category, or None for the overall
+    one), read from ``member_totals`` in board order (points, then name and id) until
+    every board has its lines: the best totals come first from the index on points, so
+    a network's boards read a few hundred rows, not one per member. Ranks are counted
+    as the rows go by (competition ranks: one more than the lines with more points);
+    a board with fewer lines than its size reads to the end of its scope."""
+    scope = _scope(within, public=True)
+    order = (MemberTotal.points.desc(), Member.display_name, Member.id)
+    wanted = set(keys)
+    limit = FIRST_READ
+    while True:
+        rows = (
+            await session.execute(
+                select(
+                    MemberTotal.member_id,
+                    MemberTotal.points,
+                    Member.category,
+                    Member.display_name,
+                    Member.visibility,
+                )
+                .join(Member, Member.id == MemberTotal.member_id)
+                .where(MemberTotal.points > 0, *scope)
+                .order_by(*order)
+                .limit(limit)
+            )
+        ).all()
+        found: dict[str | None, list[Standing]] = {key: [] for key in wanted}
+        seen: dict[str | None, int] = dict.fromkeys(wanted, 0)
+        for member_id, points, category, name, visibility in rows:
+            for key in {None, category} & wanted:
+                lines = found[key]
+                if len(lines) < BOARD_SIZE:
+                    tied = bool(lines) and lines[-1].points == points
+                    rank = lines[-1].rank if tied else seen[key] + 1
+                    lines.append(Standing(rank, member_id, name, visibility, int(points)))
+                seen[key] += 1
+            if all(len(lines) == BOARD_SIZE for lines in found.values()):
+                return found
+        if len(rows) < limit:  # the whole scope was read: some boards are short
+            return found
+        limit *= 16
+
+
+async def _all_time_line(
+    session: AsyncSession, member_id: int, category: str | None
+) -> Standing | None:
+    """One member's line on an all-time public board (None when not on it): their rank is
+    one more than the members in scope with more points."""
+    scope = _scope(category, public=True)
+    row = (
+        await session.execute(
+            select(MemberTotal.points, Member.display_name, Member.visibility)
+            .join(Member, Member.id == MemberTotal.member_id)
+            .where(MemberTotal.member_id == member_id, MemberTotal.points > 0, *scope)
+        )
+    ).first()
+    if row is None:
+        return None
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(MemberTotal)
+        .join(Member, Member.id == MemberTotal.member_id)
+        .where(MemberTotal.points > row[0], *scope)
+    )
+    return Standing(int(ahead or 0) + 1, member_id, row[1], row[2], int(row[0]))
 
 
 def level_progress(settings: Settings, all_time: int) -> LevelProgress:
