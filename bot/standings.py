@@ -13,8 +13,19 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Subquery,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Level, Settings
@@ -295,7 +306,17 @@ async def _all_time_tops(
     a network's boards read a few hundred rows, not one per member. Ranks are counted
     as the rows go by (competition ranks: one more than the lines with more points);
     a board with fewer lines than its size reads to the end of its scope."""
-    scope = _scope(within, public=True)
+
+    # The scope's columns as expressions (``status || ''``...): SQLite has no statistics,
+    # and offered an index on members it reads every active member and sorts them all,
+    # instead of walking the totals' index from the top (PostgreSQL does either way).
+    def bare(column: Any) -> ColumnElement[str]:
+        return type_coerce(column, String).concat(literal_column("''"))
+
+    scope = [bare(Member.status) == MemberStatus.ACTIVE.value]
+    scope.append(bare(Member.visibility) != Visibility.HIDDEN.value)
+    if within is not None:
+        scope.append(bare(Member.category) == within)
     order = (MemberTotal.points.desc(), Member.display_name, Member.id)
     wanted = set(keys)
     limit = FIRST_READ
