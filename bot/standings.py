@@ -307,10 +307,15 @@ async def _all_time_tops(
     as the rows go by (competition ranks: one more than the lines with more points);
     a board with fewer lines than its size reads to the end of its scope."""
 
-    # The scope's columns as expressions (``status || ''``...): SQLite has no statistics,
-    # and offered an index on members it reads every active member and sorts them all,
-    # instead of walking the totals' index from the top (PostgreSQL does either way).
+    # On SQLite the scope's columns as expressions (``status || ''``...): it has no
+    # statistics, and offered an index on members it reads every active member and sorts
+    # them all instead of walking the totals' index from the top. PostgreSQL walks it with
+    # the plain columns, and would misjudge the expressions' selectivity.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+
     def bare(column: Any) -> ColumnElement[str]:
+        if not sqlite:
+            return column  # type: ignore[no-any-return]
         return type_coerce(column, String).concat(literal_column("''"))
 
     scope = [bare(Member.status) == MemberStatus.ACTIVE.value]
