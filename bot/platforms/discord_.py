@@ -20,7 +20,9 @@ Interactions are acknowledged (deferred) before any database work, within Discor
 three seconds. In a server, a person's own business (``/me``, flows, button replies) is
 answered *ephemerally*: the adapter presents it as a private exchange whose chat is the
 user's id, held outside the private chat itself (``in_private_chat=False``); the same
-address outside an interaction means a DM. How answers travel is :mod:`discord_send`.
+address outside an interaction means a DM. A public command (``/bind``, ``/leaderboard``)
+is deferred publicly, but its refusals (marked ``caller_only`` by the app) replace the
+public placeholder with an ephemeral answer. How answers travel is :mod:`discord_send`.
 """
 
 from __future__ import annotations

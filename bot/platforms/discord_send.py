@@ -2,7 +2,8 @@
 
 While the app handles an interaction, what it sends to that person or that channel goes
 back through the interaction's token: in a server, the person's own answers are
-*ephemeral* (seen by them only); the first answer replaces the "thinking…" placeholder
+*ephemeral* (seen by them only), and so is an answer marked for the caller only (a
+refusal, a usage line) even to a public command; the first answer replaces the "thinking…" placeholder
 when its visibility matches, and an edit of the pressed message uses the interaction too
 (ephemeral messages cannot be edited any other way). Everything else — DMs, broadcasts,
 other channels — is posted over REST:
@@ -135,7 +136,9 @@ class DiscordSender:
                 )
                 return str(changed.id)
             return await self._post(outgoing)
-        private = turn.private(outgoing.address)
+        # A refusal of a public command is the caller's alone: after the public
+        # "thinking…" placeholder it is deleted, then the answer follows ephemerally.
+        private = turn.private(outgoing.address) or (message.caller_only and turn.in_guild)
         sent_id: str | None = None
         for index, chunk in enumerate(chunks):
             extras = _extras(message, view, first=index == 0, last=index == len(chunks) - 1)
