@@ -254,6 +254,29 @@ class Relais:
             return
         await handler(ctx)
 
+    async def may_use(self, platform: str, user_id: str, name: str) -> bool:
+        """Whether :meth:`run_command`'s gate would let this account run the command, by
+        one read and no write. An adapter that must choose who sees the answer before the
+        app runs (Discord's deferral of a public command) asks this; the gate itself
+        still decides, so a stale answer only changes how a reply is shown."""
+        command = BY_NAME.get(name)
+        if command is None:
+            return False
+        if command.access is Access.ANYONE:
+            return True
+        async with self.sessions() as session:
+            member = await session.scalar(
+                select(Member)
+                .join(Identity, Identity.member_id == Member.id)
+                .where(Identity.platform == platform, Identity.user_id == user_id)
+            )
+        if member is None:
+            return False
+        if command.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
+            return False
+        granted = bootstrap_role(self.settings, f"{platform}:{user_id}", member.category)
+        return command.allows(member.role) or (granted is not None and command.allows(granted))
+
     async def _button(self, ctx: Context, payload: str) -> None:
         prefix, _, rest = payload.partition(":")
         parts = rest.split(":") if rest else []
