@@ -4,6 +4,8 @@ Adapters call :meth:`Relais.dispatch` with a neutral event. The app records the 
 delivery id (so a redelivery is a no-op), loads who is asking, checks the command table's
 rules (registration, role), runs the handler, commits, and only then sends what the
 handler queued. A failure rolls everything back and the person gets one localized line.
+Refusals and that apology are marked for the caller only (``ctx.refuse``), so that where a
+platform can, a public command's refusal is not shown to the whole channel.
 """
 
 from __future__ import annotations
@@ -233,18 +235,18 @@ class Relais:
         command = BY_NAME.get(name)
         handler = self.routes.commands.get(name)
         if command is None or handler is None:
-            ctx.reply(ctx._("Unknown command. Send /help to see what you can do."))
+            ctx.refuse(ctx._("Unknown command. Send /help to see what you can do."))
             return
         member = ctx.member
         if command.access is not Access.ANYONE:
             if member is None:
-                ctx.reply(ctx._("You are not a member yet. Send /start to join."))
+                ctx.refuse(ctx._("You are not a member yet. Send /start to join."))
                 return
             if command.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
-                ctx.reply(_status_refusal(ctx, member))
+                ctx.refuse(_status_refusal(ctx, member))
                 return
             if not command.allows(member.role):
-                ctx.reply(ctx._("This command is for coordinators or referents."))
+                ctx.refuse(ctx._("This command is for coordinators or referents."))
                 return
         consent_missing = member is not None and privacy.needs_consent(member, self.settings)
         if consent_missing and not command.before_consent:
@@ -252,13 +254,36 @@ class Relais:
             return
         await handler(ctx)
 
+    async def may_use(self, platform: str, user_id: str, name: str) -> bool:
+        """Whether :meth:`run_command`'s gate would let this account run the command, by
+        one read and no write. An adapter that must choose who sees the answer before the
+        app runs (Discord's deferral of a public command) asks this; the gate itself
+        still decides, so a stale answer only changes how a reply is shown."""
+        command = BY_NAME.get(name)
+        if command is None:
+            return False
+        if command.access is Access.ANYONE:
+            return True
+        async with self.sessions() as session:
+            member = await session.scalar(
+                select(Member)
+                .join(Identity, Identity.member_id == Member.id)
+                .where(Identity.platform == platform, Identity.user_id == user_id)
+            )
+        if member is None:
+            return False
+        if command.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
+            return False
+        granted = bootstrap_role(self.settings, f"{platform}:{user_id}", member.category)
+        return command.allows(member.role) or (granted is not None and command.allows(granted))
+
     async def _button(self, ctx: Context, payload: str) -> None:
         prefix, _, rest = payload.partition(":")
         parts = rest.split(":") if rest else []
         if prefix == flows.PREFIX:
             flow = self.routes.flows.get(parts[0]) if parts else None
             if flow is not None and flow.needs_active and not _is_active(ctx):
-                ctx.reply(_status_refusal(ctx, ctx.member))
+                ctx.refuse(_status_refusal(ctx, ctx.member))
                 return
             await flows.on_button(ctx, self.routes.flows, parts)
         elif prefix == "cmd" and len(parts) == 1:
@@ -266,24 +291,25 @@ class Relais:
         elif prefix in self.routes.buttons and ctx.member is not None:
             await self.routes.buttons[prefix](ctx, parts)
         elif prefix in self.routes.buttons:
-            ctx.reply(ctx._("You are not a member yet. Send /start to join."))
+            ctx.refuse(ctx._("You are not a member yet. Send /start to join."))
         else:
-            ctx.reply(ctx._("This button is no longer active."))
+            ctx.refuse(ctx._("This button is no longer active."))
 
     async def _text(self, ctx: Context, text: str) -> None:
         conversation = await flows.current(ctx)
         flow = self.routes.flows.get(conversation.flow) if conversation else None
         if conversation is None or flow is None:
-            ctx.reply(ctx._("I did not understand. Send /help to see what you can do."))
+            ctx.refuse(ctx._("I did not understand. Send /help to see what you can do."))
             return
         if flow.needs_active and not _is_active(ctx):
-            ctx.reply(_status_refusal(ctx, ctx.member))
+            ctx.refuse(_status_refusal(ctx, ctx.member))
             return
         await flows.on_text(ctx, flow, conversation, text)
 
     def _apology(self, event: Event) -> Outgoing:
         language = self.translator.resolve(None, event.language_code)
-        return Outgoing(event.chat, Message(text=self.translator.gettext(language, APOLOGY)))
+        text = self.translator.gettext(language, APOLOGY)
+        return Outgoing(event.chat, Message(text=text, caller_only=True))
 
 
 def _is_active(ctx: Context) -> bool:

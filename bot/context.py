@@ -70,6 +70,12 @@ class Context:
         """Answer in the chat the event came from."""
         self.send(self.event.chat, Message.with_rows(text, buttons or []))
 
+    def refuse(self, text: str) -> None:
+        """Answer in the chat the event came from, for the caller only where the platform
+        can (see :attr:`Message.caller_only`): refusals and usage lines of a public
+        command are nobody else's business."""
+        self.send(self.event.chat, Message(text=text, caller_only=True))
+
     def reply_private(self, text: str, buttons: list[list[Button]] | None = None) -> None:
         self.send(self.private_chat, Message.with_rows(text, buttons or []))
 

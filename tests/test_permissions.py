@@ -123,3 +123,27 @@ async def test_permission_matrix(network: Network) -> None:
             if await snapshot(network) != before:
                 failures.append(f"{action} by {role}: a refusal wrote to the database")
     assert not failures, "\n".join(failures)
+
+
+#: Commands whose gate Discord asks about before acknowledging (the public ones), and a
+#: few with other gates (active only, referents, members pending or not).
+GATED = ("/bind business", "/unbind", "/leaderboard", "/pending", "/plan business", "/me",
+         "/stats", "/language")  # fmt: skip
+
+
+async def test_the_gate_check_agrees_with_the_gate(network: Network) -> None:
+    """``Relais.may_use`` (read before Discord's acknowledgement) says no exactly when the
+    command's gate refuses: membership, status or role, not the handler's own checks."""
+    network = await matrix_network(network)
+    translator = Translator("fr")
+    failures = []
+    for action in GATED:
+        name = action.split()[0].removeprefix("/")
+        for role, (user, language) in PEOPLE.items():
+            may = await network.app.may_use("console", user, name)
+            replies = said_to(await attempt(network, user, action), f"@{user}")
+            gate = {translator.gettext(language, text) for text in REFUSALS[:3]}
+            refused = bool(gate & set(replies))
+            if may == refused:
+                failures.append(f"{action} by {role}: may_use={may}, replies={replies}")
+    assert not failures, "\n".join(failures)

@@ -39,12 +39,12 @@ async def bind(ctx: Context) -> None:
     """Bind the chat (or topic) the command was sent in."""
     assert ctx.member is not None
     if ctx.event.is_private:
-        ctx.reply(ctx._("Send /bind in the group, topic or channel you want to bind."))
+        ctx.refuse(ctx._("Send /bind in the group, topic or channel you want to bind."))
         return
     scope = channels.parse_scope(ctx.settings, ctx.event.args[0]) if ctx.event.args else None
     if scope is None:
         keys = ", ".join(c.key for c in ctx.settings.categories)
-        ctx.reply(
+        ctx.refuse(
             ctx._("Usage: /bind <category|general|coordinators>. Categories: {keys}", keys=keys)
         )
         return
@@ -59,7 +59,7 @@ async def unbind(ctx: Context) -> None:
     assert ctx.member is not None
     scope = await channels.unbind(ctx.session, ctx.event.chat)
     if scope is None:
-        ctx.reply(ctx._("This chat is not bound to anything."))
+        ctx.refuse(ctx._("This chat is not bound to anything."))
         return
     _audit(ctx, "channel.unbind", scope)
     ctx.reply(

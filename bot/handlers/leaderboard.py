@@ -49,7 +49,7 @@ async def leaderboard(ctx: Context) -> None:
     parsed = _parse(ctx)
     if parsed is None:
         keys = ", ".join(category.key for category in ctx.settings.categories)
-        ctx.reply(
+        ctx.refuse(
             ctx._(
                 "Usage: /leaderboard [category] [week|month|all]. Categories: {keys}",
                 keys=keys,

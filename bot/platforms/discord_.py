@@ -20,7 +20,9 @@ Interactions are acknowledged (deferred) before any database work, within Discor
 three seconds. In a server, a person's own business (``/me``, flows, button replies) is
 answered *ephemerally*: the adapter presents it as a private exchange whose chat is the
 user's id, held outside the private chat itself (``in_private_chat=False``); the same
-address outside an interaction means a DM. How answers travel is :mod:`discord_send`.
+address outside an interaction means a DM. A public command (``/bind``, ``/leaderboard``)
+is deferred publicly, but its refusals (marked ``caller_only`` by the app) replace the
+public placeholder with an ephemeral answer. How answers travel is :mod:`discord_send`.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ log = logging.getLogger(__name__)
 NAME = "discord"
 #: How long ``start`` waits for the gateway's READY before carrying on regardless.
 READY_TIMEOUT = 30.0
+#: How long a public command's gate check may delay its acknowledgement (Discord allows
+#: three seconds in all).
+GATE_WAIT = 1.0
 
 
 def intents(settings: DiscordSettings) -> discord.Intents:
@@ -151,7 +156,7 @@ class DiscordPlatform:
         self.channel_setup = ChannelSetup(
             app.settings, sessions=app.sessions, clock=app.clock, translator=app.translator
         )
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
         self._typed_names = _typed_command_names(app)
         self.command_names = CommandNames(app.translator)
         self._gateway: asyncio.Task[None] | None = None
@@ -232,10 +237,13 @@ class DiscordPlatform:
     async def on_command(
         self, interaction: Interaction, command: Command, options: dict[str, str]
     ) -> None:
-        """A slash command: acknowledge (ephemeral unless public), then dispatch."""
+        """A slash command: acknowledge (ephemeral unless public, or unless the caller
+        may not use it: then the refusal is theirs alone), then dispatch."""
         async with self._update():
             in_guild = interaction.guild_id is not None
-            hidden = in_guild and not command.public
+            hidden = in_guild and (
+                not command.public or not await self._may_use(interaction, command)
+            )
             if not await self._acknowledge(interaction, thinking=True, ephemeral=hidden):
                 return
             args = tuple(options[arg.name] for arg in command.args if arg.name in options)
@@ -345,6 +353,25 @@ class DiscordPlatform:
             )
         except discord.HTTPException:
             log.warning("could not open a form for interaction %s", interaction.id, exc_info=True)
+
+    async def _may_use(self, interaction: Interaction, command: Command) -> bool:
+        """Ask the app whether the caller passes the command's gate, without holding up
+        the acknowledgement: past :data:`GATE_WAIT` (or on an error) assume they do; the
+        refusal, if any, then replaces the public placeholder (see discord_send)."""
+        check = asyncio.create_task(self.app.may_use(NAME, str(interaction.user.id), command.name))
+        done, _ = await asyncio.wait({check}, timeout=GATE_WAIT)
+        if not done:  # left to finish on its own: cancelling a query mid-way helps nobody
+            self._tasks.add(check)
+            check.add_done_callback(self._tasks.discard)
+            check.add_done_callback(_settle)
+            log.warning("discord: the gate check of /%s took too long", command.name)
+            return True
+        if check.exception() is not None:
+            log.warning(
+                "discord: the gate check of /%s failed", command.name, exc_info=check.exception()
+            )
+            return True
+        return check.result()
 
     async def _acknowledge(
         self, interaction: Interaction, *, thinking: bool = False, ephemeral: bool = False
@@ -471,6 +498,12 @@ def _point_at(settings: DiscordSettings) -> None:
         discord.http.Route.BASE = settings.api_base_url.rstrip("/")
     if settings.gateway_url != DISCORD_GATEWAY:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def _settle(task: asyncio.Task[bool]) -> None:
+    """A late gate check: its answer is no longer needed, its failure is logged."""
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("discord: a late gate check failed", exc_info=task.exception())
 
 
 def _log_end(task: asyncio.Task[None]) -> None:

@@ -2,10 +2,12 @@
 
 While the app handles an interaction, what it sends to that person or that channel goes
 back through the interaction's token: in a server, the person's own answers are
-*ephemeral* (seen by them only); the first answer replaces the "thinking…" placeholder
-when its visibility matches, and an edit of the pressed message uses the interaction too
-(ephemeral messages cannot be edited any other way). Everything else — DMs, broadcasts,
-other channels — is posted over REST:
+*ephemeral* (seen by them only), and so is an answer marked for the caller only (a
+refusal, a usage line) even to a public command; the first answer replaces the
+"thinking…" placeholder when its visibility matches (otherwise the placeholder is deleted
+first: Discord then accepts a followup of either visibility), and an edit of the pressed
+message uses the interaction too (ephemeral messages cannot be edited any other way).
+Everything else — DMs, broadcasts, other channels — is posted over REST:
 
 * paced per channel (Discord allows 5 messages per 5 s per channel), including what does
   not go through the delivery queue, such as a reply to a DM;
@@ -135,7 +137,9 @@ class DiscordSender:
                 )
                 return str(changed.id)
             return await self._post(outgoing)
-        private = turn.private(outgoing.address)
+        # A refusal of a public command is the caller's alone: after the public
+        # "thinking…" placeholder it is deleted, then the answer follows ephemerally.
+        private = turn.private(outgoing.address) or (message.caller_only and turn.in_guild)
         sent_id: str | None = None
         for index, chunk in enumerate(chunks):
             extras = _extras(message, view, first=index == 0, last=index == len(chunks) - 1)

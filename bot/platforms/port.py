@@ -69,6 +69,11 @@ class Message:
     #: table name (``/report``); platforms where people type localized names (Discord's
     #: ``/déclarer``) rewrite those mentions for this language (see :mod:`bot.mentions`).
     language: str | None = None
+    #: An answer for the person who asked only: a refusal, a usage line, an apology.
+    #: Platforms that can show a message in a shared chat to one person (Discord's
+    #: ephemeral answers) do so, so that a public command's refusal is not broadcast to
+    #: the whole channel; the others send it where they would anyway.
+    caller_only: bool = False
 
     @staticmethod
     def with_rows(
