@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import channels, flows, jobs, privacy, reach, redaction, role_sync, roles
 from bot.clock import Clock
-from bot.commands import BY_NAME, Access
+from bot.commands import BY_NAME, Access, Command
 from bot.config import Settings
 from bot.context import Context
 from bot.db import insert_ignoring_conflicts
@@ -238,16 +238,16 @@ class Relais:
             ctx.refuse(ctx._("Unknown command. Send /help to see what you can do."))
             return
         member = ctx.member
-        if command.access is not Access.ANYONE:
-            if member is None:
-                ctx.refuse(ctx._("You are not a member yet. Send /start to join."))
-                return
-            if command.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
-                ctx.refuse(_status_refusal(ctx, member))
-                return
-            if not command.allows(member.role):
-                ctx.refuse(ctx._("This command is for coordinators or referents."))
-                return
+        refusal = _gate(command, member)
+        if refusal == "not_member":
+            ctx.refuse(ctx._("You are not a member yet. Send /start to join."))
+            return
+        if refusal == "status":
+            ctx.refuse(_status_refusal(ctx, member))
+            return
+        if refusal == "role":
+            ctx.refuse(ctx._("This command is for coordinators or referents."))
+            return
         consent_missing = member is not None and privacy.needs_consent(member, self.settings)
         if consent_missing and not command.before_consent:
             ask_consent(ctx)
@@ -270,12 +270,7 @@ class Relais:
                 .join(Identity, Identity.member_id == Member.id)
                 .where(Identity.platform == platform, Identity.user_id == user_id)
             )
-        if member is None:
-            return False
-        if command.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
-            return False
-        granted = bootstrap_role(self.settings, f"{platform}:{user_id}", member.category)
-        return command.allows(member.role) or (granted is not None and command.allows(granted))
+        return _gate(command, member) is None
 
     async def _button(self, ctx: Context, payload: str) -> None:
         prefix, _, rest = payload.partition(":")
@@ -314,6 +309,21 @@ class Relais:
 
 def _is_active(ctx: Context) -> bool:
     return ctx.member is not None and ctx.member.status is MemberStatus.ACTIVE
+
+
+def _gate(command: Command, member: Member | None) -> str | None:
+    """Why the command table refuses this command to this member (``not_member``,
+    ``status``, ``role``), or None: the one rule behind :meth:`Relais.run_command` and
+    :meth:`Relais.may_use`."""
+    if command.access is Access.ANYONE:
+        return None
+    if member is None:
+        return "not_member"
+    if command.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
+        return "status"
+    if not command.allows(member.role):
+        return "role"
+    return None
 
 
 def _status_refusal(ctx: Context, member: Member | None) -> str:
