@@ -21,11 +21,10 @@ import aiohttp
 
 from bot.config import Settings
 from bot.db import create_engine, upgrade
-from tests.harness import settings_for
+from tests.harness import create_postgres_database, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-PG_ADMIN_DSN = os.environ.get("RELAIS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 class FakeProcess:
@@ -110,30 +109,9 @@ async def postgres_database(name: str) -> str | None:
     import asyncpg
 
     try:
-        admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+        return await create_postgres_database(name)
     except (OSError, asyncpg.PostgresError):
         return None
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    host = PG_ADMIN_DSN.split("://", 1)[1].rsplit("/", 1)[0]
-    url = f"postgresql+asyncpg://{host}/{name}"
-    engine = create_engine(url)
-    await upgrade(engine)
-    await engine.dispose()
-    return url
-
-
-async def drop_postgres_database(name: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 def bench_settings(database_url: str, **env: str) -> Settings:

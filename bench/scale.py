@@ -33,7 +33,6 @@ from bench.common import (
     ROOT,
     SqliteFiles,
     Table,
-    drop_postgres_database,
     median,
     peak_rss_mb,
     postgres_database,
@@ -44,7 +43,7 @@ from bot.db import create_engine, session_factory
 from bot.periods import week_start
 from bot.platforms.port import Message
 from bot.standings import board, boards, rank_of, recent_actions, totals
-from tests.harness import settings_for
+from tests.harness import drop_postgres_database, settings_for
 
 SIZES = [(10_000, 200_000), (100_000, 2_000_000)]
 if os.environ.get("BENCH_QUICK"):

@@ -22,31 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import FrozenClock
 from bot.db import create_engine, upgrade
 from bot.models import Base
-from tests.harness import START, Network, settings_for
-
-PG_ADMIN_DSN = os.environ.get("RELAIS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-async def _create_postgres_database(name: str) -> str:
-    admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    host = PG_ADMIN_DSN.split("://", 1)[1].rsplit("/", 1)[0]
-    url = f"postgresql+asyncpg://{host}/{name}"
-    engine = create_engine(url)
-    await upgrade(engine)
-    await engine.dispose()
-    return url
-
-
-async def _drop_postgres_database(name: str) -> None:
-    admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+from tests.harness import (
+    START,
+    Network,
+    create_postgres_database,
+    drop_postgres_database,
+    settings_for,
+)
 
 
 async def _empty(url: str) -> None:
@@ -71,7 +53,7 @@ async def _migrate(url: str) -> None:
 def postgres_url() -> Iterator[str]:
     name = f"relais_test_{uuid.uuid4().hex[:12]}"
     try:
-        url = asyncio.run(_create_postgres_database(name))
+        url = asyncio.run(create_postgres_database(name))
     except (OSError, asyncpg.PostgresError) as error:
         if os.environ.get("RELAIS_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but unreachable: {error}")
@@ -79,7 +61,7 @@ def postgres_url() -> Iterator[str]:
     try:
         yield url
     finally:
-        asyncio.run(_drop_postgres_database(name))
+        asyncio.run(drop_postgres_database(name))
 
 
 @pytest.fixture(scope="session")

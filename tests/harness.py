@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import io
+import os
 import textwrap
 from datetime import datetime
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Relais
 from bot.clock import FrozenClock
 from bot.config import Settings, load_settings
-from bot.db import session_factory
+from bot.db import create_engine, session_factory, upgrade
 from bot.models import Identity, Member, MemberStatus, Role, Visibility
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.port import Event, Outgoing
@@ -22,6 +24,35 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config.example.toml"
 #: A Wednesday morning in Lyon, in winter time.
 START = datetime.fromisoformat("2026-03-04T10:00:00+01:00")
+
+
+#: The PostgreSQL server tests and benchmarks make their own databases on.
+PG_ADMIN_DSN = os.environ.get("RELAIS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def create_postgres_database(name: str) -> str:
+    """A new, migrated PostgreSQL database (replacing one of that name); its URL.
+    Raises ``OSError`` or ``asyncpg.PostgresError`` when the server is unreachable."""
+    admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    host = PG_ADMIN_DSN.split("://", 1)[1].rsplit("/", 1)[0]
+    url = f"postgresql+asyncpg://{host}/{name}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+    return url
+
+
+async def drop_postgres_database(name: str) -> None:
+    admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 def settings_for(database_url: str, **env: str) -> Settings:

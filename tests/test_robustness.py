@@ -20,9 +20,8 @@ from bot.app import APOLOGY
 from bot.clock import FrozenClock
 from bot.i18n import Translator
 from bot.models import Conversation, PointsEntry, ProcessedUpdate, Report
-from tests.conftest import PG_ADMIN_DSN
 from tests.fake_telegram import JSON, FakeTelegram
-from tests.harness import EXAMPLE_CONFIG
+from tests.harness import EXAMPLE_CONFIG, PG_ADMIN_DSN
 from tests.test_telegram import TelegramNetwork
 
 APOLOGY_EN = Translator("en").gettext("en", APOLOGY)
