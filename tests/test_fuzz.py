@@ -4,7 +4,7 @@ Telegram adapter's conversion. Never an unhandled exception (the app's apology m
 appear), always an answer in the person's language where one is due, and a refusal
 writes nothing.
 
-Hypothesis examples are shared out over the tests (about 2,500 in all) so that CI stays
+Hypothesis examples are shared out over the tests (about 5,100 in all) so that CI stays
 quick; one SQLite database per test, reused across its examples.
 """
 
@@ -44,7 +44,7 @@ from tests.fakes import RecordingPlatform
 from tests.harness import Network, settings_for
 
 FUZZ = settings(
-    max_examples=500,
+    max_examples=1_000,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
@@ -245,7 +245,7 @@ async def test_arbitrary_or_tampered_buttons(
         assert await fuzzed.counts() == before
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=600)
 @given(
     role=st.sampled_from(ROLES[1:]),
     steps=st.lists(
@@ -319,7 +319,7 @@ def telegram_updates(draw: st.DrawFn) -> dict[str, object]:
     return {"update_id": 1, "message": message}
 
 
-@settings(FUZZ, max_examples=600)
+@settings(FUZZ, max_examples=1_500)
 @given(data=telegram_updates())
 async def test_telegram_updates_convert_and_dispatch(
     fuzzed: Fuzzed, data: dict[str, object]
