@@ -1,0 +1,72 @@
+"""The network's data, as typed SQLAlchemy 2 models, one module per aggregate.
+
+Every business fact that must not be counted twice has a database constraint, so a
+retried update cannot double it whatever the code path. Times are stored in UTC.
+Everything is re-exported here: code imports ``from bot.models import Member``, and
+importing the package registers every table on ``Base.metadata`` (Alembic needs them all).
+"""
+
+from bot.models.admin import AuditEntry, RoleSync
+from bot.models.animation import (
+    ActionPlan,
+    Answer,
+    Campaign,
+    CampaignRun,
+    CampaignStatus,
+    ReferentCategory,
+    Repeat,
+)
+from bot.models.base import NAMING, Base, UTCDateTime, enum_column
+from bot.models.chats import (
+    ChannelBinding,
+    Conversation,
+    GroupGreeting,
+    PlatformState,
+    ProcessedUpdate,
+)
+from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus
+from bot.models.jobs import JobRun, OneOffJob, OneOffStatus
+from bot.models.ledger import MemberTotal, PointsEntry, Report, ReportEvent, ReportKind
+from bot.models.nudges import Nudge, NudgePreference, NudgeStep
+from bot.models.people import Identity, LinkCode, Member, MemberStatus, Role, Visibility
+
+__all__ = [
+    "NAMING",
+    "ActionPlan",
+    "Answer",
+    "AuditEntry",
+    "Base",
+    "Campaign",
+    "CampaignRun",
+    "CampaignStatus",
+    "ChannelBinding",
+    "Conversation",
+    "Delivery",
+    "DeliverySender",
+    "DeliveryStatus",
+    "GroupGreeting",
+    "Identity",
+    "JobRun",
+    "LinkCode",
+    "Member",
+    "MemberStatus",
+    "MemberTotal",
+    "Nudge",
+    "NudgePreference",
+    "NudgeStep",
+    "OneOffJob",
+    "OneOffStatus",
+    "PlatformState",
+    "PointsEntry",
+    "ProcessedUpdate",
+    "ReferentCategory",
+    "Repeat",
+    "Report",
+    "ReportEvent",
+    "ReportKind",
+    "Role",
+    "RoleSync",
+    "UTCDateTime",
+    "Visibility",
+    "enum_column",
+]

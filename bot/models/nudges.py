@@ -1,0 +1,69 @@
+"""The nudge ladder's rungs and members' preferences about nudges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models.base import Base, UTCDateTime, enum_column
+
+
+class NudgeStep(StrEnum):
+    GENTLE = "gentle"
+    PERSONAL = "personal"
+    #: Not a message to the member: they are listed in their referent's weekly digest.
+    REFERENT = "referent"
+
+
+class Nudge(Base):
+    """One rung of the nudge ladder reached by a dormant member.
+
+    ``spell_start`` is when the member's dormancy began (their last action, else their
+    joining): a new action starts a new spell, so the ladder starts again. ``ordinal``
+    numbers the rungs of a spell; the unique constraint makes a re-run add nothing.
+    """
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("member_id", "spell_start", "ordinal", name="uq_nudges_rung"),
+        Index("ix_nudges_member_sent", "member_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    spell_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    step: Mapped[NudgeStep] = mapped_column(enum_column(NudgeStep))
+    #: The wording the member was assigned (stable per member), for ``/nudges``.
+    variant: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: The member's one-tap answer: did, lead, later, pause or stop.
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: For the referent step: when a referent wrote to the member or marked them contacted.
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contacted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<Nudge {self.id} {self.step} → {self.member_id} at {self.sent_at}>"
+
+
+class NudgePreference(Base):
+    """What a member asked of nudges: a pause until a date, or no nudges at all."""
+
+    __tablename__ = "nudge_preferences"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return (
+            f"<NudgePreference {self.member_id} paused={self.paused_until} stop={self.stopped_at}>"
+        )

@@ -1,0 +1,119 @@
+"""Members and their accounts on each platform."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models.base import Base, UTCDateTime, enum_column
+
+
+class MemberStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    #: Erased on request (GDPR): no identity, no personal field; the row stays so that
+    #: the anonymized reports and points keep aggregates right.
+    FORGOTTEN = "forgotten"
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    REFERENT = "referent"
+    COORDINATOR = "coordinator"
+
+    @property
+    def rank(self) -> int:
+        return (Role.MEMBER, Role.REFERENT, Role.COORDINATOR).index(self)
+
+
+class Visibility(StrEnum):
+    """How a member appears in public leaderboards."""
+
+    NAME = "name"
+    ANONYMOUS = "anonymous"
+    HIDDEN = "hidden"
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    status: Mapped[MemberStatus] = mapped_column(enum_column(MemberStatus), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.MEMBER)
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.NAME)
+    sponsor_code: Mapped[str] = mapped_column(String(16), unique=True)
+    sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    #: When and to which version of the consent text the member agreed; empty for a
+    #: member imported from a spreadsheet until they claim their account.
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_version: Mapped[str | None] = mapped_column(String(32))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    #: Secret code an imported member sends (``/start CODE``) to claim the account.
+    invite_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    #: What identifies an imported row (email, phone or name+category), so that
+    #: importing the same spreadsheet twice changes nothing.
+    import_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The platform the member chose for private messages (``/platform``); empty means
+    #: "where I last wrote to the bot in private" (see :mod:`bot.recipients`).
+    preferred_platform: Mapped[str | None] = mapped_column(String(16))
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.display_name!r} {self.status} {self.category}>"
+
+
+class Identity(Base):
+    """One person's account on one platform; several identities may share a member."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    #: The private chat with this person, where nudges and private flows go.
+    private_chat_id: Mapped[str | None] = mapped_column(String(64))
+    #: When the platform last refused a private message (the person blocked the bot or
+    #: never opened the chat); cleared when they write to the bot in private again.
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When this person last wrote to the bot in private (to the hour): nudges go to the
+    #: platform a member last used privately.
+    last_private_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Identity {self.platform}:{self.user_id} → {self.member_id}>"
+
+
+class LinkCode(Base):
+    """A one-time code that joins a second platform identity to a member (``/link``).
+
+    The code is unique while its row exists; a used or expired row is kept for a day so
+    that a late attempt is told "already used" or "expired" rather than "unknown".
+    """
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    #: The identity that asked for the code: the code must be used from another platform.
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<LinkCode {self.code} for {self.member_id} from {self.platform}:{self.user_id}>"
