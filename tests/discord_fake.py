@@ -21,6 +21,7 @@ the benchmarks.
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import json
 import re
@@ -157,6 +158,8 @@ class FakeDiscord:
     _failures: list[Failure] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(910000000000000000))
     _tokens: dict[str, Token] = field(default_factory=dict)
+    #: Interactions already answered: Discord refuses a second response (code 40060).
+    _acknowledged: set[str] = field(default_factory=set)
     _dm_of: dict[int, int] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _base: str = ""
@@ -264,7 +267,7 @@ class FakeDiscord:
     ) -> None:
         """``person`` runs ``/command`` in a server channel (``channel=None``: in a DM)."""
         payload = self.slash_payload(person, command, channel, **options)
-        await self._feed(platform, "INTERACTION_CREATE", payload)
+        await self.feed(platform, "INTERACTION_CREATE", payload)
 
     def slash_payload(
         self, person: Person, command: str, channel: int | None = GENERAL, **options: str
@@ -284,31 +287,35 @@ class FakeDiscord:
         self, platform: DiscordPlatform, person: Person, message: Posted, label: str
     ) -> None:
         """``person`` presses the button labelled ``label`` on ``message``."""
+        await self.feed(platform, "INTERACTION_CREATE", self.press_payload(person, message, label))
+
+    def press_payload(self, person: Person, message: Posted, label: str) -> dict[str, Any]:
+        """The INTERACTION_CREATE payload of a press on ``label`` (for :meth:`feed`)."""
         custom_id = next(cid for text, cid in message.buttons() if text == label)
         data = {"custom_id": custom_id, "component_type": 2}
-        await self._feed(
-            platform, "INTERACTION_CREATE", self.interaction(person, 3, data, message=message)
-        )
+        return self.interaction(person, 3, data, message=message)
 
     async def submit(
         self, platform: DiscordPlatform, person: Person, message: Posted, text: str
     ) -> None:
         """``person`` types ``text`` into the form opened from ``message`` and submits."""
+        await self.feed(platform, "INTERACTION_CREATE", self.submit_payload(person, message, text))
+
+    def submit_payload(self, person: Person, message: Posted, text: str) -> dict[str, Any]:
+        """The INTERACTION_CREATE payload of a form submitted with ``text``."""
         data = {
             "custom_id": FORM,
             "components": [
                 {"type": 1, "components": [{"type": 4, "custom_id": FIELD, "value": text}]}
             ],
         }
-        await self._feed(
-            platform, "INTERACTION_CREATE", self.interaction(person, 5, data, message=message)
-        )
+        return self.interaction(person, 5, data, message=message)
 
     async def member_joins(self, platform: DiscordPlatform, person: Person) -> None:
         """``person`` joins the server (GUILD_MEMBER_ADD, sent with the members intent)."""
         self.members.setdefault(person.id, set())
         payload = {"guild_id": str(GUILD_ID), **self._member(person.id, person.payload())}
-        await self._feed(platform, "GUILD_MEMBER_ADD", payload)
+        await self.feed(platform, "GUILD_MEMBER_ADD", payload)
 
     def member_updated(self, platform: DiscordPlatform, person: Person) -> None:
         """Someone changed ``person``'s roles by hand (GUILD_MEMBER_UPDATE, members intent)."""
@@ -347,9 +354,11 @@ class FakeDiscord:
 
     async def dm(self, platform: DiscordPlatform, person: Person, content: str) -> None:
         """``person`` writes ``content`` to the bot in their DM."""
-        channel = self._dm_channel(person.id)
-        payload = self._message(channel, content, author=person.payload())
-        await self._feed(platform, "MESSAGE_CREATE", payload)
+        await self.feed(platform, "MESSAGE_CREATE", self.dm_payload(person, content))
+
+    def dm_payload(self, person: Person, content: str) -> dict[str, Any]:
+        """The MESSAGE_CREATE payload of ``content`` written in ``person``'s DM."""
+        return self._message(self._dm_channel(person.id), content, author=person.payload())
 
     def interaction(
         self,
@@ -409,11 +418,13 @@ class FakeDiscord:
                 user=person.payload(),
                 context=1,
             )
-        if message is not None:
-            payload["message"] = message.payload
+        if message is not None:  # the message as it is when pressed (a replay keeps it so)
+            payload["message"] = copy.deepcopy(message.payload)
         return payload
 
-    async def _feed(self, platform: DiscordPlatform, event: str, payload: dict[str, Any]) -> None:
+    async def feed(self, platform: DiscordPlatform, event: str, payload: dict[str, Any]) -> None:
+        """Hand ``platform`` one gateway event, as discord.py parses it, and wait until
+        it is handled; feeding the same payload again is a redelivery."""
         done = platform.updates_done
         platform.client._connection.parsers[event](payload)
         async with asyncio.timeout(10):
@@ -613,6 +624,12 @@ class FakeDiscord:
 
     def _callback(self, match: re.Match[str], body: Any) -> web.StreamResponse:
         interaction_id, token = match.group(1), match.group(2)
+        if interaction_id in self._acknowledged:
+            return _json(
+                {"code": 40060, "message": "Interaction has already been acknowledged."},
+                status=400,
+            )
+        self._acknowledged.add(interaction_id)
         kind = int(body["type"])
         data = body.get("data") or {}
         response: dict[str, Any] = {
