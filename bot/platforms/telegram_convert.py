@@ -8,7 +8,7 @@ read and tested on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from telegram import (
     BotCommand,
@@ -18,7 +18,6 @@ from telegram import (
     BotCommandScopeChat,
     CallbackQuery,
     Chat,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -152,18 +151,28 @@ def _command(message: Message, bot_username: str) -> tuple[str, tuple[str, ...]]
 # -- messages → Bot API arguments -------------------------------------------------------
 
 
+def keyboard_json(
+    rows: tuple[tuple[Button, ...], ...], bot_username: str
+) -> dict[str, Any] | None:
+    """The buttons as the Bot API's ``reply_markup`` JSON: a call that sends it as is
+    skips building python-telegram-bot's keyboard objects and serializing them back."""
+    if not rows:
+        return None
+    return {"inline_keyboard": [[_button(b, bot_username) for b in row] for row in rows]}
+
+
 def keyboard(
     rows: tuple[tuple[Button, ...], ...], bot_username: str
 ) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup([[_button(b, bot_username) for b in row] for row in rows])
+    """The same buttons as python-telegram-bot's object, for its typed methods."""
+    data = keyboard_json(rows, bot_username)
+    return None if data is None else InlineKeyboardMarkup.de_json(data, None)
 
 
-def _button(button: Button, bot_username: str) -> InlineKeyboardButton:
+def _button(button: Button, bot_username: str) -> dict[str, str]:
     if button.url is None:
-        return InlineKeyboardButton(button.label, callback_data=button.payload)
-    return InlineKeyboardButton(button.label, url=link(button.url, bot_username))
+        return {"text": button.label, "callback_data": button.payload}
+    return {"text": button.label, "url": link(button.url, bot_username)}
 
 
 def link(url: str, bot_username: str) -> str:
