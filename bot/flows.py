@@ -78,12 +78,13 @@ async def current(ctx: Context) -> Conversation | None:
 
 async def begin(ctx: Context, flow: Flow, step: str, data: dict[str, Any]) -> Conversation:
     """Start ``flow`` at ``step``, replacing any flow in progress, and ask its question."""
-    await ctx.session.execute(
-        delete(Conversation).where(
-            Conversation.platform == ctx.event.platform,
-            Conversation.user_id == ctx.event.user_id,
+    if ctx.conversation is not None or not ctx.conversation_loaded:  # else there is none
+        await ctx.session.execute(
+            delete(Conversation).where(
+                Conversation.platform == ctx.event.platform,
+                Conversation.user_id == ctx.event.user_id,
+            )
         )
-    )
     conversation = Conversation(
         platform=ctx.event.platform,
         user_id=ctx.event.user_id,

@@ -61,13 +61,13 @@ async def _skipped_details(ctx: Context, conversation: Conversation, value: str)
 async def _sent_details(ctx: Context, conversation: Conversation, text: str) -> None:
     try:
         if reports.looks_like_link(text):
-            flows.update(conversation, url=reports.parse_link(text))
+            details = {"url": reports.parse_link(text)}
         else:
-            flows.update(conversation, text=reports.clean_text(text))
+            details = {"text": reports.clean_text(text)}
     except reports.InvalidInput as error:
         ctx.reply(invalid_input(ctx, error.reason))
         return
-    await _finish(ctx, conversation)
+    await _finish(ctx, conversation, **details)
 
 
 def _ask_signal_kind(ctx: Context, _c: Conversation) -> str:
@@ -90,11 +90,11 @@ async def _sent_description(ctx: Context, conversation: Conversation, text: str)
     except reports.InvalidInput as error:
         ctx.reply(invalid_input(ctx, error.reason))
         return
-    flows.update(conversation, text=description)
     if conversation.data["kind"] == "signal":
+        flows.update(conversation, text=description)
         await flows.goto(ctx, REPORT, conversation, "contact")
     else:
-        await _finish(ctx, conversation)
+        await _finish(ctx, conversation, text=description)
 
 
 def _ask_contact(ctx: Context, _c: Conversation) -> str:
@@ -103,16 +103,18 @@ def _ask_contact(ctx: Context, _c: Conversation) -> str:
 
 async def _sent_contact(ctx: Context, conversation: Conversation, text: str) -> None:
     try:
-        flows.update(conversation, contact=reports.clean_text(text, limit=reports.MAX_CONTACT))
+        contact = reports.clean_text(text, limit=reports.MAX_CONTACT)
     except reports.InvalidInput:
         ctx.reply(ctx._("That is too long. Please keep it under 200 characters."))
         return
-    await _finish(ctx, conversation)
+    await _finish(ctx, conversation, contact=contact)
 
 
-async def _finish(ctx: Context, conversation: Conversation) -> None:
+async def _finish(ctx: Context, conversation: Conversation, **last: str) -> None:
+    """Record the report from the flow's answers and ``last``, the final step's own
+    (not stored in the flow first: it ends here, so that would be one more write)."""
     assert ctx.member is not None
-    data = conversation.data
+    data = {**conversation.data, **last}
     kind = ReportKind(data["kind"])
     recorded = await reports.record(
         ctx.session,
