@@ -46,8 +46,13 @@ async def private_recipients(
 ) -> list[Recipient]:
     """One private address per reachable member, in member id order (see the module's
     rule); ``excluding`` leaves platforms out (the one that just refused a message).
-    Ids are looked up in pieces: PostgreSQL takes at most 32,767 parameters."""
-    allowed = sorted(set(platforms) - set(excluding))
+    Ids are looked up in pieces: PostgreSQL takes at most 32,767 parameters.
+
+    The platforms are filtered here, not in SQL: SQLite (no statistics) would read the
+    ``(platform, user_id)`` index over every identity of the platform for each piece —
+    a scan of the whole table per page of the nudge job or a campaign — instead of
+    probing each member's identities (a member has one or two)."""
+    allowed = set(platforms) - set(excluding)
     ids = sorted(set(member_ids))
     if not ids or not allowed:
         return []
@@ -69,11 +74,10 @@ async def private_recipients(
                 Member.status != MemberStatus.FORGOTTEN,
                 Identity.private_chat_id.is_not(None),
                 Identity.unreachable_at.is_(None),
-                Identity.platform.in_(allowed),
             )
         )
         for member_id, language, preferred, identity_id, platform, chat_id, seen in rows:
-            if chat_id is None:
+            if chat_id is None or platform not in allowed:
                 continue
             # Lower sorts first: the preferred platform, the latest private use, the oldest.
             rank = (0 if platform == preferred else 1, -_stamp(seen), identity_id)
