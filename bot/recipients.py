@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.batching import chunked
@@ -72,19 +72,33 @@ async def private_recipients(
             .where(
                 Member.id.in_(chunk),
                 Member.status != MemberStatus.FORGOTTEN,
-                Identity.private_chat_id.is_not(None),
-                Identity.unreachable_at.is_(None),
+                *reachable(),
             )
         )
         for member_id, language, preferred, identity_id, platform, chat_id, seen in rows:
             if chat_id is None or platform not in allowed:
                 continue
-            # Lower sorts first: the preferred platform, the latest private use, the oldest.
-            rank = (0 if platform == preferred else 1, -_stamp(seen), identity_id)
+            order = rank(platform, preferred, seen, identity_id)
             current = best.get(member_id)
-            if current is None or rank < current[0]:
-                best[member_id] = (rank, Recipient(member_id, language, Address(platform, chat_id)))
+            if current is None or order < current[0]:
+                address = Address(platform, chat_id)
+                best[member_id] = (order, Recipient(member_id, language, address))
     return [best[member_id][1] for member_id in sorted(best)]
+
+
+def reachable() -> list[ColumnElement[bool]]:
+    """An identity a private message may go to, whatever its platform (point 1 of the
+    rule, the platforms aside): for queries that join identities themselves."""
+    return [Identity.private_chat_id.is_not(None), Identity.unreachable_at.is_(None)]
+
+
+def rank(
+    platform: str, preferred: str | None, seen: datetime | None, identity_id: int
+) -> tuple[int, float, int]:
+    """An identity's place in the choice among a member's reachable ones (points 2 and
+    3 of the rule); lower sorts first: the preferred platform, the latest private use,
+    the oldest identity."""
+    return (0 if platform == preferred else 1, -_stamp(seen), identity_id)
 
 
 def _stamp(moment: datetime | None) -> float:
