@@ -22,9 +22,9 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from itertools import chain, groupby
+from itertools import groupby
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -273,8 +273,7 @@ async def due_page(
         await session.execute(
             select(
                 Member.id,
-                Member.last_action_at,
-                Member.joined_at,
+                func.coalesce(Member.last_action_at, Member.joined_at),  # the spell's start
                 Member.timezone,
                 Member.display_name,
                 Member.language,
@@ -326,22 +325,13 @@ async def due_page(
     allowed = set(platforms)
     found: list[Due] = []
     quiet: dict[str | None, bool] = {}
-    no_rungs: list[Rung] = []
+    gap = at - timedelta(days=config.min_gap_days)
     for member_id, member_rows in groupby(rows, key=itemgetter(0)):
-        first = next(member_rows)
-        _id, last_action_at, joined_at, timezone, name, language, category, preferred = first[:8]
-        address: Address | None = None
-        best: tuple[int, float, int] | None = None
-        for row in chain((first,), member_rows):  # one row per reachable identity
-            identity_id, platform, chat_id, seen = row[8:]
-            if identity_id is None or chat_id is None or platform not in allowed:
-                continue
-            order = rank(platform, preferred, seen, identity_id)
-            if best is None or order < best:
-                best, address = order, Address(platform, chat_id)
-        start = last_action_at or joined_at  # the spell starts at the last action
-        history = rungs.get(member_id, no_rungs)
-        spell = [n for n in history if n.spell_start == start]
+        member = list(member_rows)  # one row per reachable identity (one row without any)
+        _id, start, timezone, name, language, category, preferred = member[0][:7]
+        address = _address(allowed, preferred, member)
+        history = rungs.get(member_id)
+        spell = [n for n in history if n.spell_start == start] if history else []
         rung = next_rung(config, start, spell)
         if rung is None or rung[1] > at:
             continue
@@ -349,17 +339,30 @@ async def due_page(
         if step in MESSAGE_STEPS:
             if address is None:
                 continue  # unreachable: never nudged
-            gap = at - timedelta(days=config.min_gap_days)
-            if any(n.sent_at > gap for n in history if n.step in MESSAGE_STEPS):
+            if history and any(n.sent_at > gap for n in history if n.step in MESSAGE_STEPS):
                 continue
             if timezone not in quiet:
                 quiet[timezone] = in_quiet_hours(config, at, _zone(settings, timezone))
             if quiet[timezone]:
                 continue
-        ordinal = max((n.ordinal for n in spell), default=0) + 1
+        ordinal = max((n.ordinal for n in spell), default=0) + 1 if spell else 1
         nudgee = Nudgee(member_id, name, language, category)
         found.append(Due(nudgee, step, ordinal, start, address))
     return found, following
+
+
+def _address(allowed: Collection[str], preferred: str | None, rows: list[Any]) -> Address | None:
+    """The member's private address among their page rows, one per reachable identity
+    (its id, platform, chat and last private use in columns 7 to 10; empty without one),
+    by the rule of :mod:`bot.recipients`; ranked only when there are several."""
+    candidates = [
+        row for row in rows if row[7] is not None and row[9] is not None and row[8] in allowed
+    ]
+    if not candidates:
+        return None
+    if len(candidates) > 1:
+        candidates.sort(key=lambda row: rank(row[8], preferred, row[10], row[7]))
+    return Address(candidates[0][8], candidates[0][9])
 
 
 async def due(
