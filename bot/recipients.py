@@ -71,6 +71,9 @@ async def private_recipients(
             .join(Identity, Identity.member_id == Member.id)
             .where(
                 Member.id.in_(chunk),
+                # The piece's span (ids are sorted), so PostgreSQL reads the identities
+                # of that span from their index instead of hashing the whole table.
+                Identity.member_id.between(chunk[0], chunk[-1]),
                 Member.status != MemberStatus.FORGOTTEN,
                 *reachable(),
             )
