@@ -50,8 +50,8 @@ async def private_recipients(
 
     The platforms are filtered here, not in SQL: SQLite (no statistics) would read the
     ``(platform, user_id)`` index over every identity of the platform for each piece —
-    a scan of the whole table per page of the nudge job or a campaign — instead of
-    probing each member's identities (a member has one or two)."""
+    a scan of the whole table per page of a campaign — instead of probing each member's
+    identities (a member has one or two)."""
     allowed = set(platforms) - set(excluding)
     ids = sorted(set(member_ids))
     if not ids or not allowed:
