@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -44,7 +47,7 @@ from bot.models import (
     Role,
 )
 from bot.platforms.port import Address
-from bot.recipients import private_addresses
+from bot.recipients import rank, reachable
 from bot.timetable import parse_time
 
 #: Built-in wordings, used when config declares none: (key, gentle, personal).
@@ -147,8 +150,19 @@ async def current_call(session: AsyncSession, category: str, at: datetime) -> st
 # -- the ladder ---------------------------------------------------------------------
 
 
+class Rung(NamedTuple):
+    """What the ladder needs of a rung already reached: a plain row, not a ``Nudge``."""
+
+    spell_start: datetime
+    ordinal: int
+    step: NudgeStep
+    sent_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+
+
 def next_rung(
-    settings: NudgeSettings, start: datetime, rungs: list[Nudge]
+    settings: NudgeSettings, start: datetime, rungs: Sequence[Rung | Nudge]
 ) -> tuple[NudgeStep, datetime] | None:
     """The next step of this spell and when it is due; None once the ladder is done."""
     if not rungs:
@@ -226,19 +240,6 @@ def _eligible(settings: Settings, at: datetime) -> list[ColumnElement[bool]]:
     ]
 
 
-def _may_have_a_rung() -> ColumnElement[bool]:
-    """A member with no reachable private chat and no rung ever can have none now: the
-    first rung of every spell is the gentle message. Left out in SQL, they cost nothing
-    (many members never open the private chat with the bot)."""
-    reachable = select(Identity.id).where(
-        Identity.member_id == Member.id,
-        Identity.private_chat_id.is_not(None),
-        Identity.unreachable_at.is_(None),
-    )
-    laddered = select(Nudge.id).where(Nudge.member_id == Member.id)
-    return or_(reachable.exists(), laddered.exists())
-
-
 async def due_page(
     session: AsyncSession,
     settings: Settings,
@@ -250,28 +251,54 @@ async def due_page(
 ) -> tuple[list[Due], int | None]:
     """The rungs due at ``at`` among members with ids in ``(after, after + size]``, and
     the cursor of the next page (None after the last member). A message rung needs a
-    private chat on one of ``platforms`` (chosen by :mod:`bot.recipients`).
+    private chat on one of ``platforms`` (chosen by the rule of :mod:`bot.recipients`).
 
     Pages are ranges of ids (keyset pagination on the primary key), not ``LIMIT``: each
     page reads a bounded slice of the index whatever the planner estimates, and holds at
     most ``size`` members' columns — never whole members — so memory stays bounded.
+    Every table is read for the page's range only, in two queries: the members with
+    their reachable identities joined (a member's private address is chosen from those
+    rows), and the page's rungs as plain rows. Asked per member instead ("has a
+    reachable identity?", then the addresses for an ``IN`` list of ids), PostgreSQL
+    hashed every identity of the network at each page — a scan of the whole table per
+    page, the scan's cost growing with the square of the network.
     """
     config = settings.nudges
     until = after + size
+    # Members with no reachable private chat and no rung ever can have none now: the
+    # first rung of every spell is the gentle message. Left out in SQL, they cost nothing
+    # (many members never open the private chat with the bot).
+    laddered = select(Nudge.member_id).where(Nudge.member_id > after, Nudge.member_id <= until)
     rows = (
         await session.execute(
             select(
                 Member.id,
-                Member.last_action_at,
-                Member.joined_at,
+                func.coalesce(Member.last_action_at, Member.joined_at),  # the spell's start
                 Member.timezone,
                 Member.display_name,
                 Member.language,
                 Member.category,
+                Member.preferred_platform,
+                Identity.id,
+                Identity.platform,
+                Identity.private_chat_id,
+                Identity.last_private_at,
             )
             .outerjoin(NudgePreference, NudgePreference.member_id == Member.id)
+            .outerjoin(
+                Identity,
+                and_(
+                    Identity.member_id == Member.id,
+                    Identity.member_id > after,  # the page's range, for every planner
+                    Identity.member_id <= until,
+                    *reachable(),
+                ),
+            )
             .where(
-                Member.id > after, Member.id <= until, *_eligible(settings, at), _may_have_a_rung()
+                Member.id > after,
+                Member.id <= until,
+                *_eligible(settings, at),
+                or_(Identity.id.is_not(None), Member.id.in_(laddered)),
             )
             .order_by(Member.id)
         )
@@ -280,39 +307,62 @@ async def due_page(
     following = until if highest is not None and highest > until else None
     if not rows:
         return [], following
-    rungs: dict[int, list[Nudge]] = defaultdict(list)
-    for nudge in await session.scalars(
-        select(Nudge)
+    rungs: dict[int, list[Rung]] = defaultdict(list)
+    for rung_row in await session.execute(
+        select(
+            Nudge.member_id,
+            Nudge.spell_start,
+            Nudge.ordinal,
+            Nudge.step,
+            Nudge.sent_at,
+            Nudge.answer,
+            Nudge.answered_at,
+        )
         .where(Nudge.member_id > after, Nudge.member_id <= until)
         .order_by(Nudge.member_id, Nudge.sent_at, Nudge.ordinal)
     ):
-        rungs[nudge.member_id].append(nudge)
-    addresses = await private_addresses(session, [row[0] for row in rows], platforms)
+        rungs[rung_row[0]].append(Rung(*rung_row[1:]))
+    allowed = set(platforms)
     found: list[Due] = []
     quiet: dict[str | None, bool] = {}
-    for member_id, last_action_at, joined_at, timezone, name, language, category in rows:
-        start = last_action_at or joined_at  # the spell starts at the last action
-        history = rungs[member_id]
-        spell = [n for n in history if n.spell_start == start]
+    gap = at - timedelta(days=config.min_gap_days)
+    for member_id, member_rows in groupby(rows, key=itemgetter(0)):
+        member = list(member_rows)  # one row per reachable identity (one row without any)
+        _id, start, timezone, name, language, category, preferred = member[0][:7]
+        address = _address(allowed, preferred, member)
+        history = rungs.get(member_id)
+        spell = [n for n in history if n.spell_start == start] if history else []
         rung = next_rung(config, start, spell)
         if rung is None or rung[1] > at:
             continue
         step = rung[0]
-        address = addresses.get(member_id)
         if step in MESSAGE_STEPS:
-            messages = [n.sent_at for n in history if n.step in MESSAGE_STEPS]
             if address is None:
                 continue  # unreachable: never nudged
-            if messages and max(messages) > at - timedelta(days=config.min_gap_days):
+            if history and any(n.sent_at > gap for n in history if n.step in MESSAGE_STEPS):
                 continue
             if timezone not in quiet:
                 quiet[timezone] = in_quiet_hours(config, at, _zone(settings, timezone))
             if quiet[timezone]:
                 continue
-        ordinal = max((n.ordinal for n in spell), default=0) + 1
+        ordinal = max((n.ordinal for n in spell), default=0) + 1 if spell else 1
         nudgee = Nudgee(member_id, name, language, category)
         found.append(Due(nudgee, step, ordinal, start, address))
     return found, following
+
+
+def _address(allowed: Collection[str], preferred: str | None, rows: list[Any]) -> Address | None:
+    """The member's private address among their page rows, one per reachable identity
+    (its id, platform, chat and last private use in columns 7 to 10; empty without one),
+    by the rule of :mod:`bot.recipients`; ranked only when there are several."""
+    candidates = [
+        row for row in rows if row[7] is not None and row[9] is not None and row[8] in allowed
+    ]
+    if not candidates:
+        return None
+    if len(candidates) > 1:
+        candidates.sort(key=lambda row: rank(row[8], preferred, row[10], row[7]))
+    return Address(candidates[0][8], candidates[0][9])
 
 
 async def due(

@@ -38,11 +38,13 @@ class Report(Base):
     subject: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    #: Covering indexes for /stats: date ranges for everyone, one member's reports.
+    #: Covering indexes for /stats: date ranges for everyone, one member's reports, one
+    #: (kind, subkind) pair's range.
     __table_args__ = (
         Index("ix_reports_member_created", "member_id", "created_at", "review"),
         Index("ix_reports_kind_created", "kind", "created_at"),
         Index("ix_reports_created_member", "created_at", "member_id", "kind", "subkind", "review"),
+        Index("ix_reports_kind_subkind", "kind", "subkind", "created_at", "review", "member_id"),
     )
 
     def __repr__(self) -> str:
