@@ -10,6 +10,14 @@ and retry up to ``delivery.max_attempts``.
 Rates are enforced in real (monotonic) time; the app's clock only stamps rows and decides
 when a delayed delivery is due, so tests move the clock instead of sleeping.
 
+A drain is a series of sweeps. In a sweep, ``delivery.concurrency`` workers each serve one
+chat at a time while the pages of due rows are read ahead (keyset on the id): the next
+page is read while the workers still have rows, so they never wait for a query, and a
+chat's later rows join the ones being served, so its order holds. For one delivery: the
+chat's window, then the claim, then the platform's pace, then the call — the pace slot
+is taken once the claim is committed, so the commit's latency does not make sends late
+and bunch them.
+
 Claims (pending → sending) and successes (→ sent) are written by group commit
 (:class:`Ledger`): the chats being served at the same moment share one transaction,
 instead of two transactions per message, which on SQLite cost more than the send itself.

@@ -55,21 +55,23 @@ class SlidingWindow:
         self._clock = clock
         self._sleep = sleep
         self._times: deque[float] = deque()
+        self._turn = asyncio.Lock()
 
     async def __aenter__(self) -> None:
-        times = self._times
-        while True:
-            now = self._clock()
-            # A sleep ends at its deadline give or take the clock's rounding; without
-            # the tolerance, a wake-up one rounding early would sleep again for nothing.
-            while times and now - times[0] >= self.period - _RESOLUTION:
-                times.popleft()
-            if len(times) < self.count:
-                times.append(now)
-                return
-            # Several waiters may wake for one slot: the first takes it, the others
-            # find the window full again and wait for the next.
-            await self._sleep(times[0] + self.period - now)
+        # One waiter at a time watches the window, the others queue behind it in
+        # order: waking them all for each free slot cost more than the sends.
+        async with self._turn:
+            times = self._times
+            while True:
+                now = self._clock()
+                # A sleep ends at its deadline give or take the clock's rounding;
+                # without the tolerance, a wake-up one rounding early would sleep again.
+                while times and now - times[0] >= self.period - _RESOLUTION:
+                    times.popleft()
+                if len(times) < self.count:
+                    times.append(now)
+                    return
+                await self._sleep(times[0] + self.period - now)
 
     async def __aexit__(
         self,
