@@ -307,6 +307,7 @@ class Sender:
                 while chat.rows and not paused:
                     paused = not await self._deliver(sweep.take(chat))
             except Exception as error:
+                paused = True  # its later rows must not overtake the one that failed
                 sweep.error = sweep.error or error
                 sweep.room.set()
                 return
