@@ -40,6 +40,7 @@ from bot.db import create_engine, session_factory
 from bot.models import DeliveryStatus
 from bot.platforms.port import Address, Message
 from bot.platforms.telegram import TelegramPlatform
+from bot.runtime import freeze_startup_heap
 from tests.harness import seed_telegram_members
 
 RECIPIENTS = int(os.environ.get("BENCH_RECIPIENTS", "10000"))
@@ -99,6 +100,7 @@ async def relais_run(fake: FakeProcess, url: str, run: int) -> Outcome:
     app = Relais(settings=settings, sessions=session_factory(engine), clock=SystemClock())
     platform = TelegramPlatform(app)
     await platform.initialize()
+    freeze_startup_heap()  # as `relais run` does once its platforms have started
     planned = [
         delivery.Planned(
             key=f"campaign:{run}:member:{user}",

@@ -135,15 +135,23 @@ async def recover_in_flight(session: AsyncSession, now: datetime) -> int:
 
 
 async def due(
-    session: AsyncSession, now: datetime, platforms: Sequence[str], limit: int
+    session: AsyncSession,
+    now: datetime,
+    platforms: Sequence[str],
+    limit: int,
+    *,
+    after: int = 0,
 ) -> list[Delivery]:
-    """The oldest pending deliveries that may go now, on the running platforms."""
+    """The oldest pending deliveries that may go now, on the running platforms; with
+    ``after``, those whose id is greater (the next page while the previous one is still
+    being sent, whose rows are pending too)."""
     result = await session.scalars(
         select(Delivery)
         .where(
             Delivery.status == DeliveryStatus.PENDING,
             Delivery.not_before <= now,
             Delivery.platform.in_(platforms),
+            Delivery.id > after,
         )
         .order_by(Delivery.id)
         .limit(limit)

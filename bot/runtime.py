@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -93,6 +94,17 @@ class Background:
         self._tasks = []
 
 
+def freeze_startup_heap() -> None:
+    """Exempt what start-up built (modules, ORM mappers, PTB's and the app's objects,
+    about 170,000 of them) from the garbage collector's full collections: they live as
+    long as the process, and each full collection walked them all again, holding the
+    event loop for about 0.1 s, three times a minute during a broadcast at ×20 (every
+    send due meanwhile then left at once). Start-up's own garbage is collected first;
+    objects made afterwards are collected as usual."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(
     platforms: list[Platform],
     stop: asyncio.Event,
@@ -110,6 +122,7 @@ async def serve(
             started.append(platform)
             await platform.start()
             log.info("%s started", platform.name)
+        freeze_startup_heap()
         if on_started is not None:
             await on_started()
         await stop.wait()

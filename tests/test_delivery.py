@@ -10,10 +10,12 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import delivery
+from bot import sender as sender_module
 from bot.clock import FrozenClock
 from bot.config import DeliverySettings
 from bot.db import session_factory
@@ -191,3 +193,58 @@ async def test_killed_mid_broadcast_then_restarted_sends_each_at_most_once(
     assert counts["sent"] + counts["unknown"] == total
     assert counts["unknown"] <= FAST.concurrency
     assert len(per_message) >= counts["sent"]
+
+
+async def test_pages_read_ahead_keep_each_chats_order_and_hold_a_paused_chat(
+    engine: AsyncEngine, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of 10 read while the previous ones are still being sent: a chat's rows from
+    later pages join its worker in order, and once a chat is rate limited, the rows of
+    it already read from later pages wait too."""
+    monkeypatch.setattr(sender_module, "PAGE", 10)
+    monkeypatch.setattr(sender_module, "LOW_WATER", 5)
+    await enqueue(engine, clock, plan(60, chats=4))
+    platform = RecordingPlatform()
+    platform.throttle["1001"] = 1  # its first row draws a 429: the chat pauses 5 s
+    await sender_for(engine, clock, platform).drain()
+    for chat in ("1000", "1002", "1003"):
+        assert platform.by_chat[chat] == [f"c1 hello {i}" for i in range(int(chat) - 1000, 60, 4)]
+    assert platform.by_chat["1001"] == []
+    clock.advance(timedelta(seconds=6))
+    await sender_for(engine, clock, platform).drain()
+    assert platform.by_chat["1001"] == [f"c1 hello {i}" for i in range(1, 60, 4)]
+    assert await statuses(engine) == Counter({"sent": 60})
+
+
+async def test_a_row_claimed_elsewhere_takes_no_slot_of_the_pace(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    """The pace is reserved once the claim is committed: a row another sender claimed
+    first costs no slot, so the rate goes to the rows this sender does send."""
+    await enqueue(engine, clock, plan(20))
+    platform = RecordingPlatform()
+    sender = Sender(
+        sessions=session_factory(engine),
+        platforms={platform.name: platform},
+        clock=clock,
+        settings=FAST,
+        monotonic=lambda: 0.0,  # every reservation made at the same instant
+    )
+    ledger = sender._ledger
+    claim = ledger.claim
+
+    async def claim_unless_taken(row_id: int) -> bool:
+        if row_id % 2:  # another sender claims it between our read and our claim
+            async with session_factory(engine).begin() as session:
+                await session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == row_id)
+                    .values(status=DeliveryStatus.SENDING, claimed_by="another-sender")
+                )
+        return await claim(row_id)
+
+    ledger.claim = claim_unless_taken  # type: ignore[method-assign]
+    await sender.drain()
+    assert len(platform.sent) == 10
+    pace = sender._paces["telegram"]
+    assert pace.next_free == pytest.approx(10 * pace.interval)

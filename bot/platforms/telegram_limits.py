@@ -9,23 +9,77 @@ lets a 429 through to the code that knows what to do with it.
 ``speedup`` is ``[delivery] speedup``: the delivery queue paces broadcasts at the
 platform's rates times that factor, and this gate follows the same factor, so it never
 caps the queue below its own pace (a self-hosted or test Bot API server may allow more).
-Each limiter holds at most one window's worth of calls (30 in 1/speedup s), which is
-also the burst Telegram's flood control tolerates.
+The overall limit is a sliding window on the instants calls are let through: at most 30
+in any 1/speedup s, the rule Telegram's flood control applies to their arrivals. A leaky
+bucket (aiolimiter's, still used per group) lets a burst of 30 through after a pause
+and then one more every 1/30 s, which that rule counts as 31 or more in one window:
+when the event loop is a few milliseconds late (a garbage collection, a busy core), the
+sends it held back leave together, and at ×20 each such bunch drew a 429, whose retry
+made the next bunch.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from types import TracebackType
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram.ext import BaseRateLimiter
 
+#: Seconds: instants this close count as equal (floating-point rounding of sleeps).
+_RESOLUTION = 1e-9
 #: Group limiters kept in memory before idle ones are forgotten.
 _MAX_GROUP_LIMITERS = 512
 
 JSONDict = dict[str, Any]
+
+
+class SlidingWindow:
+    """``async with window:`` lets at most ``count`` entries through in any ``period``
+    seconds, counted at the instants they entered."""
+
+    def __init__(
+        self,
+        count: int,
+        period: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.count, self.period = count, period
+        self._clock = clock
+        self._sleep = sleep
+        self._times: deque[float] = deque()
+        self._turn = asyncio.Lock()
+
+    async def __aenter__(self) -> None:
+        # One waiter at a time watches the window, the others queue behind it in
+        # order: waking them all for each free slot cost more than the sends.
+        async with self._turn:
+            times = self._times
+            while True:
+                now = self._clock()
+                # A sleep ends at its deadline give or take the clock's rounding;
+                # without the tolerance, a wake-up one rounding early would sleep again.
+                while times and now - times[0] >= self.period - _RESOLUTION:
+                    times.popleft()
+                if len(times) < self.count:
+                    times.append(now)
+                    return
+                await self._sleep(times[0] + self.period - now)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
 
 
 class FloodGate(BaseRateLimiter[None]):
@@ -37,8 +91,12 @@ class FloodGate(BaseRateLimiter[None]):
         overall_per_second: float = 30,
         group_per_minute: float = 20,
         speedup: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._overall = AsyncLimiter(overall_per_second, 1 / speedup)
+        self._overall = SlidingWindow(
+            round(overall_per_second), 1 / speedup, clock=clock, sleep=sleep
+        )
         self._group_rate = group_per_minute
         self._group_period = 60 / speedup
         self._groups: dict[int, AsyncLimiter] = {}

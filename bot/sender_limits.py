@@ -1,0 +1,54 @@
+"""The rates the sender keeps: each platform's published limits, and the two pure
+mechanisms that hold them (a sliding :class:`Window` per chat, an even :class:`Pace` per
+platform). Time is given, never read, so tests pass made-up instants."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    per_second: float
+    private_window: tuple[int, float]
+    group_window: tuple[int, float]
+
+
+#: Published or observed limits (Telegram's Bot FAQ; Discord's documentation).
+LIMITS: dict[str, Limits] = {
+    "telegram": Limits(per_second=30, private_window=(1, 1.0), group_window=(20, 60.0)),
+    "discord": Limits(per_second=50, private_window=(5, 5.0), group_window=(5, 5.0)),
+    "console": Limits(per_second=10_000, private_window=(10_000, 1.0), group_window=(10_000, 1.0)),
+}
+
+
+class Window:
+    """At most ``count`` events in any ``period`` seconds."""
+
+    def __init__(self, count: int, period: float) -> None:
+        self.count, self.period = count, period
+        self.times: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        while self.times and now - self.times[0] >= self.period:
+            self.times.popleft()
+        if len(self.times) < self.count:
+            return 0.0
+        return self.times[0] + self.period - now
+
+    def take(self, now: float) -> None:
+        self.times.append(now)
+
+
+class Pace:
+    """Even spacing: one event every ``1 / per_second`` seconds, reserved in turn."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second
+        self.next_free = 0.0
+
+    def reserve(self, now: float) -> float:
+        start = max(now, self.next_free)
+        self.next_free = start + self.interval
+        return start - now
