@@ -42,6 +42,7 @@ from bot.config import MEDIUMS
 from bot.db import create_engine, session_factory
 from bot.periods import week_start
 from bot.platforms.port import Message
+from bot.runtime import freeze_startup_heap
 from bot.standings import board, boards, rank_of, recent_actions, totals
 from tests.harness import drop_postgres_database, settings_for
 
@@ -269,6 +270,7 @@ async def measure(url: str) -> dict[str, Any]:
     results: dict[str, Any] = {}
     try:
         await baseline()  # warm the cache like a running bot would be
+        freeze_startup_heap()  # as `relais run` does once its platforms have started
         for name, operation in operations.items():
             if name.startswith("dormancy"):
                 results["peak RSS MB, before the dormancy scan"] = peak_rss_mb()

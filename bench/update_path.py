@@ -44,6 +44,7 @@ from bot.db import create_engine, session_factory
 from bot.models import PointsEntry, Report
 from bot.platforms.telegram import TelegramPlatform
 from bot.platforms.telegram_convert import ALLOWED_UPDATES
+from bot.runtime import freeze_startup_heap
 from tests.harness import seed_telegram_members
 
 USERS = 250  # per run: 4 updates each
@@ -124,6 +125,7 @@ async def relais_run(
     app = Relais(settings=settings, sessions=session_factory(engine), clock=SystemClock())
     platform = TelegramPlatform(app)
     await platform.initialize()
+    freeze_startup_heap()  # as `relais run` does once its platforms have started
     if not replies:
 
         async def _nowhere(_outgoing: object) -> str:
@@ -179,6 +181,7 @@ async def baseline_run(fake: FakeProcess, waves: list[list[dict[str, Any]]]) -> 
 
     application.add_handler(TypeHandler(Update, noop))
     await application.initialize()
+    freeze_startup_heap()  # the same for the baseline
     result = RunResult()
     offset: int | None = None
     try:
