@@ -1,6 +1,8 @@
 """The rates the sender keeps: each platform's published limits, and the two pure
 mechanisms that hold them (a sliding :class:`Window` per chat, an even :class:`Pace` per
-platform). Time is given, never read, so tests pass made-up instants."""
+platform). Time is given, never read, so tests pass made-up instants. The adapters'
+own gates (:mod:`bot.platforms.telegram_limits`, :mod:`bot.platforms.pacing`) count with
+the same :class:`Window`."""
 
 from __future__ import annotations
 
@@ -23,15 +25,24 @@ LIMITS: dict[str, Limits] = {
 }
 
 
+#: Seconds: instants this close count as equal (floating-point rounding of sleeps).
+RESOLUTION = 1e-9
+
+
 class Window:
-    """At most ``count`` events in any ``period`` seconds."""
+    """At most ``count`` events in any ``period`` seconds, counted at the instants they
+    were taken: the rule the platforms' flood controls apply (one sliding window, shared
+    by the sender's per-chat limits, the Telegram flood gate and the Discord pacer)."""
 
     def __init__(self, count: int, period: float) -> None:
         self.count, self.period = count, period
         self.times: deque[float] = deque()
 
     def wait(self, now: float) -> float:
-        while self.times and now - self.times[0] >= self.period:
+        """Seconds until one more event fits (0: now). A sleep ends at its deadline give
+        or take the clock's rounding: without the tolerance, a wake-up one rounding
+        early would sleep again."""
+        while self.times and now - self.times[0] >= self.period - RESOLUTION:
             self.times.popleft()
         if len(self.times) < self.count:
             return 0.0
@@ -39,6 +50,10 @@ class Window:
 
     def take(self, now: float) -> None:
         self.times.append(now)
+
+    def idle(self, now: float) -> bool:
+        """Nothing in the window any more: it can be forgotten."""
+        return not self.times or now - self.times[-1] >= self.period
 
 
 class Pace:

@@ -48,3 +48,18 @@ class RecordingPlatform:
             # One unbuffered write per message: it survives a SIGKILL of this process.
             os.write(self._log, f"{chat}\t{outgoing.message.text}\n".encode())
         return str(len(self.sent))
+
+
+class FakeTime:
+    """A monotonic clock that only moves when something sleeps on it (pacing tests)."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        self.slept.append(delay)
+        self.now += delay

@@ -6,23 +6,11 @@ import asyncio
 
 from bot.platforms import pacing
 from bot.platforms.pacing import Pacer
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, delay: float) -> None:
-        self.slept.append(delay)
-        self.now += delay
+from tests.fakes import FakeTime
 
 
 async def test_the_sixth_message_in_five_seconds_waits_for_the_window() -> None:
-    time = FakeTime()
+    time = FakeTime(100.0)
     pacer = Pacer(5, 5.0, clock=time.clock, sleep=time.sleep)
     for _ in range(5):
         await pacer.acquire("a")
@@ -34,7 +22,7 @@ async def test_the_sixth_message_in_five_seconds_waits_for_the_window() -> None:
 
 
 async def test_messages_to_one_chat_keep_their_order() -> None:
-    time = FakeTime()
+    time = FakeTime(100.0)
     pacer = Pacer(1, 1.0, clock=time.clock, sleep=time.sleep)
     order: list[int] = []
 
@@ -49,10 +37,10 @@ async def test_messages_to_one_chat_keep_their_order() -> None:
 
 async def test_idle_chats_are_forgotten(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(pacing, "MAX_KEYS", 3)
-    time = FakeTime()
+    time = FakeTime(100.0)
     pacer = Pacer(5, 5.0, clock=time.clock, sleep=time.sleep)
     for key in ("a", "b", "c"):
         await pacer.acquire(key)
     time.now += 10
     await pacer.acquire("d")
-    assert set(pacer._sent) == {"d"}
+    assert set(pacer._windows) == {"d"}

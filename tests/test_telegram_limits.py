@@ -12,19 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.platforms.telegram_limits import FloodGate, SlidingWindow
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, delay: float) -> None:
-        self.slept.append(delay)
-        self.now += delay
+from tests.fakes import FakeTime
 
 
 def most_in_any_window(instants: list[float], period: float) -> int:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
+
+from bot.sender_limits import Window
 
 #: Chats remembered before idle ones are forgotten (a broadcast by DM touches thousands).
 MAX_KEYS = 1024
@@ -33,7 +34,7 @@ class Pacer:
         self.period = period
         self._clock = clock
         self._sleep = sleep
-        self._sent: dict[str, deque[float]] = {}
+        self._windows: dict[str, Window] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         #: Total seconds spent waiting, for benchmarks and logs.
         self.waited = 0.0
@@ -44,23 +45,19 @@ class Pacer:
             self.forget_idle()
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:  # messages to one chat leave in the order they were queued
-            sent = self._sent.setdefault(key, deque())
+            window = self._windows.setdefault(key, Window(self.limit, self.period))
             while True:
                 now = self._clock()
-                while sent and now - sent[0] >= self.period:
-                    sent.popleft()
-                if len(sent) < self.limit:
-                    sent.append(now)
+                delay = window.wait(now)
+                if delay <= 0:
+                    window.take(now)
                     return
-                delay = self.period - (now - sent[0])
                 self.waited += delay
                 await self._sleep(delay)
 
     def forget_idle(self) -> None:
         """Drop chats with nothing in their window, so memory follows activity."""
         now = self._clock()
-        for key in [
-            k for k, sent in self._sent.items() if not sent or now - sent[-1] >= self.period
-        ]:
+        for key in [k for k, window in self._windows.items() if window.idle(now)]:
             if not self._locks[key].locked():
-                del self._sent[key], self._locks[key]
+                del self._windows[key], self._locks[key]

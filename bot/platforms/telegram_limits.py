@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any
@@ -31,8 +30,8 @@ from typing import Any
 from aiolimiter import AsyncLimiter
 from telegram.ext import BaseRateLimiter
 
-#: Seconds: instants this close count as equal (floating-point rounding of sleeps).
-_RESOLUTION = 1e-9
+from bot.sender_limits import Window
+
 #: Group limiters kept in memory before idle ones are forgotten.
 _MAX_GROUP_LIMITERS = 512
 
@@ -54,24 +53,20 @@ class SlidingWindow:
         self.count, self.period = count, period
         self._clock = clock
         self._sleep = sleep
-        self._times: deque[float] = deque()
+        self._window = Window(count, period)
         self._turn = asyncio.Lock()
 
     async def __aenter__(self) -> None:
         # One waiter at a time watches the window, the others queue behind it in
         # order: waking them all for each free slot cost more than the sends.
         async with self._turn:
-            times = self._times
             while True:
                 now = self._clock()
-                # A sleep ends at its deadline give or take the clock's rounding;
-                # without the tolerance, a wake-up one rounding early would sleep again.
-                while times and now - times[0] >= self.period - _RESOLUTION:
-                    times.popleft()
-                if len(times) < self.count:
-                    times.append(now)
+                delay = self._window.wait(now)
+                if delay <= 0:
+                    self._window.take(now)
                     return
-                await self._sleep(times[0] + self.period - now)
+                await self._sleep(delay)
 
     async def __aexit__(
         self,
