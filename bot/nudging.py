@@ -23,7 +23,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -272,14 +272,15 @@ async def due_page(
     rows = (
         await session.execute(
             select(
-                Member.id,
-                func.coalesce(Member.last_action_at, Member.joined_at),  # the spell's start
+                Member.id.label("member_id"),
+                # The spell starts at the last action, else at the joining.
+                func.coalesce(Member.last_action_at, Member.joined_at).label("start"),
                 Member.timezone,
                 Member.display_name,
                 Member.language,
                 Member.category,
                 Member.preferred_platform,
-                Identity.id,
+                Identity.id.label("identity_id"),
                 Identity.platform,
                 Identity.private_chat_id,
                 Identity.last_private_at,
@@ -326,10 +327,11 @@ async def due_page(
     found: list[Due] = []
     quiet: dict[str | None, bool] = {}
     gap = at - timedelta(days=config.min_gap_days)
-    for member_id, member_rows in groupby(rows, key=itemgetter(0)):
+    for member_id, member_rows in groupby(rows, key=attrgetter("member_id")):
         member = list(member_rows)  # one row per reachable identity (one row without any)
-        _id, start, timezone, name, language, category, preferred = member[0][:7]
-        address = _address(allowed, preferred, member)
+        first = member[0]
+        start, timezone = first.start, first.timezone
+        address = _address(allowed, first.preferred_platform, member)
         history = rungs.get(member_id)
         spell = [n for n in history if n.spell_start == start] if history else []
         rung = next_rung(config, start, spell)
@@ -345,24 +347,30 @@ async def due_page(
                 quiet[timezone] = in_quiet_hours(config, at, _zone(settings, timezone))
             if quiet[timezone]:
                 continue
-        ordinal = max((n.ordinal for n in spell), default=0) + 1 if spell else 1
-        nudgee = Nudgee(member_id, name, language, category)
+        ordinal = max((n.ordinal for n in spell), default=0) + 1
+        nudgee = Nudgee(member_id, first.display_name, first.language, first.category)
         found.append(Due(nudgee, step, ordinal, start, address))
     return found, following
 
 
 def _address(allowed: Collection[str], preferred: str | None, rows: list[Any]) -> Address | None:
     """The member's private address among their page rows, one per reachable identity
-    (its id, platform, chat and last private use in columns 7 to 10; empty without one),
-    by the rule of :mod:`bot.recipients`; ranked only when there are several."""
+    (its columns empty without one), by the rule of :mod:`bot.recipients`; ranked only
+    when there are several."""
     candidates = [
-        row for row in rows if row[7] is not None and row[9] is not None and row[8] in allowed
+        row
+        for row in rows
+        if row.identity_id is not None
+        and row.private_chat_id is not None
+        and row.platform in allowed
     ]
     if not candidates:
         return None
     if len(candidates) > 1:
-        candidates.sort(key=lambda row: rank(row[8], preferred, row[10], row[7]))
-    return Address(candidates[0][8], candidates[0][9])
+        candidates.sort(
+            key=lambda row: rank(row.platform, preferred, row.last_private_at, row.identity_id)
+        )
+    return Address(candidates[0].platform, candidates[0].private_chat_id)
 
 
 async def due(

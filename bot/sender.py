@@ -355,24 +355,14 @@ class Sender:
             row.attempts += 1
         return claimed
 
-    async def _finish(
-        self,
-        row: Delivery,
-        status: DeliveryStatus,
-        *,
-        message_id: str | None = None,
-        error: str | None = None,
-    ) -> None:
+    async def _finish(self, row: Delivery, status: DeliveryStatus, *, error: str) -> None:
+        """A delivery that will not be sent (unreachable, failed); successes go through
+        the ledger's group commit."""
         async with self.sessions.begin() as session:
             await session.execute(
                 update(Delivery)
                 .where(Delivery.id == row.id)
-                .values(
-                    status=status,
-                    platform_message_id=message_id,
-                    last_error=error,
-                    sent_at=self.clock.now() if status is DeliveryStatus.SENT else None,
-                )
+                .values(status=status, platform_message_id=None, last_error=error, sent_at=None)
             )
             if status is DeliveryStatus.UNREACHABLE and self.on_unreachable is not None:
                 result = self.on_unreachable(session, row)
