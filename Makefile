@@ -30,7 +30,7 @@ bench: $(BIN)/relais
 	PYTHONPATH=. $(BIN)/python -m bench $(BENCH)
 
 locale: $(BIN)/relais
-	$(BIN)/python -m bot.i18n_catalogs
+	$(BIN)/python -m bot.core.catalogs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,7 @@
 Bot API server enforcing Telegram's flood limits scaled up ×20 (600 messages/s overall,
 one message per 50 ms in a private chat), so a run takes seconds instead of minutes.
 
-Relais: ``bot.delivery.enqueue`` writes 10,000 rows, ``app.sender.drain()`` sends them
+Relais: ``bot.delivery.queue.enqueue`` writes 10,000 rows, ``app.sender.drain()`` sends them
 through the Telegram adapter with ``[delivery] speedup = 20``. The alternative a user
 would pick: python-telegram-bot's ``AIORateLimiter`` configured for the same limits, and
 8 tasks (the queue's default concurrency) calling ``bot.send_message`` in turn. (A
@@ -33,13 +33,13 @@ from bench.common import (
     cpu_seconds,
     median,
 )
-from bot import delivery
 from bot.app import Relais
-from bot.clock import SystemClock
-from bot.db import create_engine, session_factory
+from bot.core.clock import SystemClock
+from bot.core.db import create_engine, session_factory
+from bot.core.port import Address, Message
+from bot.delivery import queue
 from bot.models import DeliveryStatus
-from bot.platforms.port import Address, Message
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import freeze_startup_heap
 from tests.harness import seed_telegram_members
 
@@ -102,7 +102,7 @@ async def relais_run(fake: FakeProcess, url: str, run: int) -> Outcome:
     await platform.initialize()
     freeze_startup_heap()  # as `relais run` does once its platforms have started
     planned = [
-        delivery.Planned(
+        queue.Planned(
             key=f"campaign:{run}:member:{user}",
             address=Address("telegram", str(user)),
             message=Message(text=TEXT),
@@ -112,7 +112,7 @@ async def relais_run(fake: FakeProcess, url: str, run: int) -> Outcome:
         for user in users
     ]
     async with app.sessions.begin() as session:
-        await delivery.enqueue(session, app.clock.now(), f"campaign:{run}", planned)
+        await queue.enqueue(session, app.clock.now(), f"campaign:{run}", planned)
     await fake.control("reset", {})
     await fake.control("enforce", {"factor": FACTOR})
     try:
@@ -120,7 +120,7 @@ async def relais_run(fake: FakeProcess, url: str, run: int) -> Outcome:
         await app.sender.drain()
         seconds, cpu = perf_counter() - start, cpu_seconds() - cpu
         async with app.sessions() as session:
-            counts = await delivery.progress(session, f"campaign:{run}")
+            counts = await queue.progress(session, f"campaign:{run}")
     finally:
         await platform.stop()
         await engine.dispose()

@@ -19,8 +19,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.config import Settings
-from bot.db import create_engine, upgrade
+from bot.core.config import Settings
+from bot.core.db import create_engine, upgrade
 from tests.harness import create_postgres_database, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -37,13 +37,15 @@ from bench.common import (
     peak_rss_mb,
     postgres_database,
 )
-from bot import audience, campaigns, nudging, stats
-from bot.config import MEDIUMS
-from bot.db import create_engine, session_factory
-from bot.periods import week_start
-from bot.platforms.port import Message
+from bot.activity import stats
+from bot.activity.standings import board, boards, rank_of, recent_actions, totals
+from bot.animation import campaigns, nudging
+from bot.core.config import MEDIUMS
+from bot.core.db import create_engine, session_factory
+from bot.core.periods import week_start
+from bot.core.port import Message
+from bot.delivery import audience
 from bot.runtime import freeze_startup_heap
-from bot.standings import board, boards, rank_of, recent_actions, totals
 from tests.harness import drop_postgres_database, settings_for
 
 SIZES = [(10_000, 200_000), (100_000, 2_000_000)]

@@ -39,11 +39,11 @@ from bench.common import (
     percentile,
 )
 from bot.app import Relais
-from bot.clock import SystemClock
-from bot.db import create_engine, session_factory
+from bot.core.clock import SystemClock
+from bot.core.db import create_engine, session_factory
 from bot.models import PointsEntry, Report
-from bot.platforms.telegram import TelegramPlatform
-from bot.platforms.telegram_convert import ALLOWED_UPDATES
+from bot.platforms.telegram.adapter import TelegramPlatform
+from bot.platforms.telegram.convert import ALLOWED_UPDATES
 from bot.runtime import freeze_startup_heap
 from tests.harness import seed_telegram_members
 

@@ -17,28 +17,25 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import channels, flows, jobs, privacy, reach, redaction, role_sync, roles
-from bot.clock import Clock
-from bot.commands import BY_NAME, Access, Command
-from bot.config import Settings
-from bot.context import Context
-from bot.db import insert_ignoring_conflicts
-from bot.handlers import ROUTERS
-from bot.handlers.privacy import ask_consent
-from bot.i18n import N_, Translator
-from bot.membership import bootstrap_role
-from bot.models import (
-    Conversation,
-    Delivery,
-    Identity,
-    Member,
-    MemberStatus,
-    ProcessedUpdate,
-)
-from bot.platforms.port import DeliveryError, Event, Message, Outgoing, Platform
-from bot.role_syncer import RoleSyncer
-from bot.routing import Routes
-from bot.sender import Sender
+import jobs
+from bot.conversation import flows
+from bot.conversation.commands import BY_NAME, Access, Command
+from bot.conversation.context import Context
+from bot.conversation.routing import Routes
+from bot.core import redaction
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.db import insert_ignoring_conflicts
+from bot.core.i18n import N_, Translator
+from bot.core.port import DeliveryError, Event, Message, Outgoing, Platform
+from bot.delivery import channels, reach
+from bot.delivery.sender import Sender
+from bot.members import privacy, role_sync, roles
+from bot.members.membership import bootstrap_role
+from bot.members.role_syncer import RoleSyncer
+from bot.models import Conversation, Delivery, Identity, Member, MemberStatus, ProcessedUpdate
+from handlers import ROUTERS
+from handlers.privacy import ask_consent
 
 log = logging.getLogger(__name__)
 #: ``Identity.last_private_at`` is written at most this often (it picks where nudges go).
@@ -78,7 +75,7 @@ class Relais:
         )
         #: Applies server roles (Discord) after the changes that call for them.
         self.role_syncer = RoleSyncer(sessions=sessions, platforms=self.platforms, clock=clock)
-        #: Where :func:`bot.jobs.run_due` last looked at the clock, and one run at a time.
+        #: Where :func:`jobs.run_due` last looked at the clock, and one run at a time.
         self.job_cursor: datetime = clock.now()
         self.job_lock = asyncio.Lock()
 

@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from bot.app import Relais
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.db import create_engine, session_factory, upgrade
-from bot.platforms.port import Platform
-from bot.scheduler import Scheduler
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Settings
+from bot.core.db import create_engine, session_factory, upgrade
+from bot.core.port import Platform
+from bot.scheduling.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,11 @@ def build_platforms(app: Relais, names: list[str]) -> list[Platform]:
         if name == "telegram":
             # Imported here so the console and the tests that do not need it never load
             # python-telegram-bot.
-            from bot.platforms.telegram import TelegramPlatform
+            from bot.platforms.telegram.adapter import TelegramPlatform
 
             platforms.append(TelegramPlatform(app))
         elif name == "discord" and app.settings.discord_token is not None:
-            from bot.platforms.discord_ import DiscordPlatform
+            from bot.platforms.discord.adapter import DiscordPlatform
 
             token = app.settings.discord_token.get_secret_value()
             platforms.append(DiscordPlatform(app, token))

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import FrozenClock
-from bot.db import create_engine, upgrade
+from bot.core.clock import FrozenClock
+from bot.core.db import create_engine, upgrade
 from bot.models import Base
 from tests.harness import (
     START,

@@ -35,8 +35,8 @@ import yarl
 from aiohttp import web
 from discord.gateway import DiscordWebSocket
 
-from bot.platforms.discord_ import DiscordPlatform
-from bot.platforms.discord_ui import FIELD, FORM
+from bot.platforms.discord.adapter import DiscordPlatform
+from bot.platforms.discord.ui import FIELD, FORM
 
 APP_ID = 900000000000000001
 GUILD_ID = 900000000000000002

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 
-from bot.platforms.port import Outgoing, RetryLater, TemporaryFailure, Unreachable
+from bot.core.port import Outgoing, RetryLater, TemporaryFailure, Unreachable
 
 
 class RecordingPlatform:

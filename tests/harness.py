@@ -13,12 +13,12 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Relais
-from bot.clock import FrozenClock
-from bot.config import Settings, load_settings
-from bot.db import create_engine, session_factory, upgrade
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings, load_settings
+from bot.core.db import create_engine, session_factory, upgrade
+from bot.core.port import Event, Outgoing
 from bot.models import Identity, Member, MemberStatus, Role, Visibility
 from bot.platforms.console import ConsolePlatform
-from bot.platforms.port import Event, Outgoing
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config.example.toml"

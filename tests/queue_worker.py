@@ -7,11 +7,11 @@ import sys
 
 from sqlalchemy import func, select
 
-from bot.clock import SystemClock
-from bot.config import DeliverySettings
-from bot.db import create_engine, session_factory
+from bot.core.clock import SystemClock
+from bot.core.config import DeliverySettings
+from bot.core.db import create_engine, session_factory
+from bot.delivery.sender import Sender
 from bot.models import Delivery, DeliveryStatus
-from bot.sender import Sender
 from tests.fakes import RecordingPlatform
 
 #: Short, so a restart recovers the killed run's rows within seconds.

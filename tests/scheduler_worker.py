@@ -12,13 +12,13 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot import jobs
+import jobs
 from bot.app import Relais
-from bot.clock import SystemClock
-from bot.db import create_engine, session_factory
-from bot.jobs import runner
-from bot.scheduler import Scheduler
-from bot.timetable import Schedule
+from bot.core.clock import SystemClock
+from bot.core.db import create_engine, session_factory
+from bot.core.timetable import Schedule
+from bot.scheduling import runner
+from bot.scheduling.scheduler import Scheduler
 from tests.harness import settings_for
 
 

@@ -8,9 +8,9 @@ import asyncio
 import sys
 
 from bot.app import Relais
-from bot.clock import SystemClock
-from bot.db import create_engine, session_factory
-from bot.platforms.telegram import TelegramPlatform
+from bot.core.clock import SystemClock
+from bot.core.db import create_engine, session_factory
+from bot.platforms.telegram.adapter import TelegramPlatform
 from tests.harness import settings_for
 from tests.queue_worker import LEASE_SECONDS, recover_the_dead
 

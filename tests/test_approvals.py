@@ -8,9 +8,9 @@ import asyncio
 from sqlalchemy import select
 
 from bot.app import Relais
-from bot.db import session_factory
+from bot.core.db import session_factory
+from bot.core.port import Address, Event
 from bot.models import AuditEntry, MemberStatus, PointsEntry
-from bot.platforms.port import Address, Event
 from tests.fakes import RecordingPlatform
 from tests.harness import Network
 from tests.people import count, member, member_id, said_to, with_roles

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import recipients
-from bot.batching import chunked
-from bot.db import session_factory
+from bot.core.batching import chunked
+from bot.core.db import session_factory
+from bot.delivery import recipients
 
 MANY = list(range(1, 40_001))
 

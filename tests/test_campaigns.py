@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, update
 
-from bot import jobs
-from bot.campaigns import occurrence_time, parse_when
+import jobs
+from bot.animation.campaigns import occurrence_time, parse_when
 from bot.models import AuditEntry, Campaign, CampaignRun, CampaignStatus, Delivery, Member, Repeat
 from tests.harness import Network, settings_for
 from tests.people import count, member_id, said_to, with_roles

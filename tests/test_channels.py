@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import channels
+from bot.core.port import Address, Event
+from bot.delivery import channels
 from bot.models import AuditEntry, ChannelBinding
-from bot.platforms.port import Address, Event
 from tests.fakes import RecordingPlatform
 from tests.harness import Network
 

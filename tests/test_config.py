@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, RegistrationMode, load_settings
+from bot.core.config import ConfigError, RegistrationMode, load_settings
 from tests.harness import EXAMPLE_CONFIG
 
 

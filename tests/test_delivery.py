@@ -14,22 +14,22 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import delivery
-from bot import sender as sender_module
-from bot.clock import FrozenClock
-from bot.config import DeliverySettings
-from bot.db import session_factory
+from bot.core.clock import FrozenClock
+from bot.core.config import DeliverySettings
+from bot.core.db import session_factory
+from bot.core.port import Address, Message
+from bot.delivery import queue
+from bot.delivery import sender as sender_module
+from bot.delivery.sender import Pace, Sender, Window
 from bot.models import Delivery, DeliveryStatus
-from bot.platforms.port import Address, Message
-from bot.sender import Pace, Sender, Window
 from tests.fakes import RecordingPlatform
 
 FAST = DeliverySettings(speedup=10_000, concurrency=32, max_attempts=4)
 
 
-def plan(n: int, prefix: str = "c1", chats: int | None = None) -> list[delivery.Planned]:
+def plan(n: int, prefix: str = "c1", chats: int | None = None) -> list[queue.Planned]:
     return [
-        delivery.Planned(
+        queue.Planned(
             key=f"{prefix}:m{i}",
             address=Address("telegram", str(1000 + (i % chats if chats else i))),
             message=Message(text=f"{prefix} hello {i}"),
@@ -40,10 +40,10 @@ def plan(n: int, prefix: str = "c1", chats: int | None = None) -> list[delivery.
 
 
 async def enqueue(
-    engine: AsyncEngine, clock: FrozenClock, items: list[delivery.Planned], batch: str = "c1"
+    engine: AsyncEngine, clock: FrozenClock, items: list[queue.Planned], batch: str = "c1"
 ) -> int:
     async with session_factory(engine).begin() as session:
-        return await delivery.enqueue(session, clock.now(), batch, items)
+        return await queue.enqueue(session, clock.now(), batch, items)
 
 
 async def statuses(engine: AsyncEngine) -> Counter[str]:

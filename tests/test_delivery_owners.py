@@ -10,10 +10,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import FrozenClock
-from bot.db import session_factory
+from bot.core.clock import FrozenClock
+from bot.core.db import session_factory
+from bot.core.port import Outgoing
 from bot.models import Delivery
-from bot.platforms.port import Outgoing
 from tests.fakes import RecordingPlatform
 from tests.test_delivery import FAST, enqueue, plan, sender_for
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from bot import demo
+from bot.cli import demo
 from bot.models import Member, Report
 from tests.harness import Network
 

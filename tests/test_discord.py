@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.platforms.discord_ import DiscordPlatform
+from bot.platforms.discord.adapter import DiscordPlatform
 from tests.discord_fake import BUSINESS, GENERAL, GUILD_ID, FakeDiscord, Person
 from tests.harness import Network
 from tests.test_linking import CODE
@@ -290,8 +290,8 @@ async def test_an_interaction_that_expired_changes_nothing(
 async def test_broadcasts_are_paced_per_channel_and_retried(
     connect: Connected, fake: FakeDiscord
 ) -> None:
+    from bot.core.port import Address, DeliveryError, Message, Outgoing
     from bot.platforms.pacing import Pacer
-    from bot.platforms.port import Address, DeliveryError, Message, Outgoing
 
     platform = await connect.start()
     clock = FakeTime()
@@ -398,9 +398,9 @@ async def test_a_coordinator_binds_a_channel_and_its_leaderboard_follows(
 async def test_queued_broadcasts_reach_channels_and_record_closed_dms(
     connect: Connected, fake: FakeDiscord
 ) -> None:
-    from bot import delivery
+    from bot.core.port import Address, Button, Message
+    from bot.delivery import queue
     from bot.models import DeliveryStatus
-    from bot.platforms.port import Address, Button, Message
 
     network = connect.network
     platform = await connect.start()
@@ -409,9 +409,9 @@ async def test_queued_broadcasts_reach_channels_and_record_closed_dms(
     fake.closed_dms.add(BRUNO.id)
     plan = Message.with_rows("Action plan: share the festival", [[Button("Done", "plan:1:done")]])
     planned = [
-        delivery.Planned("plan:1:business", Address("discord", str(BUSINESS)), plan),
+        queue.Planned("plan:1:business", Address("discord", str(BUSINESS)), plan),
         *(
-            delivery.Planned(
+            queue.Planned(
                 f"nudge:{person.id}",
                 Address("discord", str(person.id)),
                 Message(text="How about one action this week?"),
@@ -421,10 +421,10 @@ async def test_queued_broadcasts_reach_channels_and_record_closed_dms(
         ),
     ]
     async with network.sessions.begin() as session:
-        assert await delivery.enqueue(session, network.clock.now(), "test", planned) == 3
+        assert await queue.enqueue(session, network.clock.now(), "test", planned) == 3
     await network.app.sender.drain()
     async with network.sessions() as session:
-        counts = await delivery.progress(session, "test")
+        counts = await queue.progress(session, "test")
     assert (counts[DeliveryStatus.SENT], counts[DeliveryStatus.UNREACHABLE]) == (2, 1)
     posted = fake.in_channel(BUSINESS)[-1]
     assert posted.content == "Action plan: share the festival"

@@ -17,10 +17,10 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from bot import channels
+from bot.delivery import channels
 from bot.models import AuditEntry
-from bot.platforms.discord_ import DiscordPlatform
-from bot.platforms.discord_channels import REASON, slug
+from bot.platforms.discord.adapter import DiscordPlatform
+from bot.platforms.discord.channels import REASON, slug
 from tests.discord_fake import (
     APP_ID,
     BUSINESS,

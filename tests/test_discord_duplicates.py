@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import APOLOGY
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.models import PointsEntry, Report
 from tests.discord_fake import GUILD_ID, FakeDiscord
 from tests.harness import Network

@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot import channels
-from bot.platforms.discord_ import DiscordPlatform
+from bot.delivery import channels
+from bot.platforms.discord.adapter import DiscordPlatform
 from tests.discord_fake import BUSINESS, GUILD_ID, Call, FakeDiscord, Person
 from tests.harness import Network
 from tests.test_discord import ALICE, CAROL, Connected, join, with_coordinator

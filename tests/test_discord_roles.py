@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot import role_sync
-from bot.jobs import JOBS
-from bot.jobs import roles as roles_job
+from bot.members import role_sync
 from bot.models import Member, RoleSync
-from bot.platforms.discord_ import DiscordPlatform
+from bot.platforms.discord.adapter import DiscordPlatform
+from jobs import JOBS
+from jobs import roles as roles_job
 from tests.discord_fake import (
     GENERAL,
     GUILD_ID,

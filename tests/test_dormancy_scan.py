@@ -20,10 +20,12 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot import nudging
-from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.db import session_factory
+from bot.animation import nudging
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings
+from bot.core.db import session_factory
+from bot.core.port import Address
+from bot.delivery.recipients import private_addresses
 from bot.models import (
     Identity,
     Member,
@@ -34,8 +36,6 @@ from bot.models import (
     Role,
     Visibility,
 )
-from bot.platforms.port import Address
-from bot.recipients import private_addresses
 from tests.harness import settings_for
 
 PLATFORMS = ("console", "telegram")  # discord identities exist but are not running

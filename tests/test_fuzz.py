@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 
 from bot.app import APOLOGY
-from bot.commands import COMMANDS
-from bot.config import MEDIUMS
-from bot.db import create_engine
-from bot.i18n import Translator
+from bot.conversation.commands import COMMANDS
+from bot.core.config import MEDIUMS
+from bot.core.db import create_engine
+from bot.core.i18n import Translator
+from bot.core.port import MAX_PAYLOAD_BYTES, Event
 from bot.models import (
     AuditEntry,
     ChannelBinding,
@@ -38,8 +39,7 @@ from bot.models import (
     Report,
     Role,
 )
-from bot.platforms.port import MAX_PAYLOAD_BYTES, Event
-from bot.platforms.telegram_convert import to_event
+from bot.platforms.telegram.convert import to_event
 from tests.fakes import RecordingPlatform
 from tests.harness import Network, settings_for
 
@@ -64,7 +64,7 @@ APOLOGIES = {TRANSLATOR.gettext(language, APOLOGY) for language in ("fr", "en")}
 #: get one of these.
 ENGLISH_ONLY = {
     message.id
-    for message in __import__("bot.i18n_catalogs", fromlist=["extract"]).extract()
+    for message in __import__("bot.core.catalogs", fromlist=["extract"]).extract()
     if isinstance(message.id, str)
     and message.id
     and TRANSLATOR.gettext("fr", message.id) != message.id
@@ -102,7 +102,7 @@ class Fuzzed:
         url = str(engine.url)
         # The example config makes console:carol a coordinator, console:rita a referent.
         self.settings = settings_for(url, network__registration="approval")
-        from bot.clock import FrozenClock
+        from bot.core.clock import FrozenClock
 
         self.clock = FrozenClock(START)
         self.network = Network(engine, self.settings, self.clock)

@@ -7,9 +7,9 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.config import LANGUAGES
-from bot.i18n import Translator, catalog_path
-from bot.i18n_catalogs import extract
+from bot.core.catalogs import extract
+from bot.core.config import LANGUAGES
+from bot.core.i18n import Translator, catalog_path
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 

@@ -11,11 +11,11 @@ from collections import Counter
 import pytest
 from sqlalchemy import select, update
 
-from bot import jobs
-from bot.jobs import leaderboard as leaderboard_job
-from bot.jobs import nudges as nudge_job
+import jobs
+from bot.core.port import Outgoing
 from bot.models import Delivery, DeliveryStatus, Member, Nudge
-from bot.platforms.port import Outgoing
+from jobs import leaderboard as leaderboard_job
+from jobs import nudges as nudge_job
 from tests.harness import Network
 from tests.people import count
 

@@ -105,7 +105,7 @@ async def test_stale_join_button_is_refused(network: Network) -> None:
         """
     )
     # Forge a press on the first prompt (version 1) while the flow is at version 2.
-    from bot.platforms.port import Event
+    from bot.core.port import Event
 
     event = Event(
         platform="console",

@@ -15,11 +15,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import delivery
-from bot.clock import FrozenClock
-from bot.db import session_factory
+from bot.core.clock import FrozenClock
+from bot.core.db import session_factory
+from bot.core.port import Address, Message
+from bot.delivery import queue
 from bot.models import Delivery, DeliveryStatus
-from bot.platforms.port import Address, Message
 from tests.fake_telegram import FakeTelegram
 from tests.harness import seed_telegram_members
 
@@ -69,7 +69,7 @@ async def test_a_killed_broadcast_resumes_without_sending_twice(
         for user_id in blocked:
             fake.block(user_id)
         planned = [
-            delivery.Planned(
+            queue.Planned(
                 key=f"campaign:1:member:{user_id}",
                 address=Address("telegram", str(user_id)),
                 message=Message(text="Share the festival programme"),
@@ -79,7 +79,7 @@ async def test_a_killed_broadcast_resumes_without_sending_twice(
             for user_id in users
         ]
         async with session_factory(engine).begin() as session:
-            assert await delivery.enqueue(session, clock.now(), "campaign:1", planned) == RECIPIENTS
+            assert await queue.enqueue(session, clock.now(), "campaign:1", planned) == RECIPIENTS
         kill_after = random.randint(RECIPIENTS // 10, RECIPIENTS * 9 // 10)
         assert await _run_worker(database_url, fake, kill_after) == -signal.SIGKILL
         before_restart = len(fake.delivered())

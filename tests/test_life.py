@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot import reports
+from bot.activity import reports
 from bot.models import (
     Delivery,
     DeliveryStatus,

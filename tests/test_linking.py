@@ -150,7 +150,7 @@ async def test_link_without_membership_explains(network: Network) -> None:
 
 async def _press_or_say(platform: OtherPlatform, user: str, line: str) -> None:
     """``[value]`` presses the newest prompt's button whose payload ends with that value."""
-    from bot.platforms.port import Event
+    from bot.core.port import Event
 
     if not line.startswith("["):
         await platform.say(user, line)

@@ -11,9 +11,9 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import FrozenClock
-from bot.db import session_factory
-from bot.linking import _merge
+from bot.core.clock import FrozenClock
+from bot.core.db import session_factory
+from bot.members.linking import _merge
 from bot.models import Member, MemberStatus, MemberTotal, PointsEntry, Role
 from tests.harness import Network, OtherPlatform
 from tests.test_linking import _press_or_say, _report_settlement, issue_code, press_mention

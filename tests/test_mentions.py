@@ -11,12 +11,12 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import FrozenClock
-from bot.commands import BY_NAME
-from bot.config import LANGUAGES
-from bot.i18n import Translator, catalog_path
-from bot.mentions import MENTION, CommandNames
-from bot.platforms.discord_ import DiscordPlatform
+from bot.conversation.commands import BY_NAME
+from bot.conversation.mentions import MENTION, CommandNames
+from bot.core.clock import FrozenClock
+from bot.core.config import LANGUAGES
+from bot.core.i18n import Translator, catalog_path
+from bot.platforms.discord.adapter import DiscordPlatform
 from tests.discord_fake import GUILD_ID, FakeDiscord, Person
 from tests.fake_telegram import FakeTelegram
 from tests.harness import Network

@@ -108,7 +108,7 @@ async def test_stop_these_messages_is_final(network: Network) -> None:
     await network.play("~ +10w")
     assert len(await ladder(network, "alice")) == 1
     # The member's own data (/mydata) says so.
-    from bot.privacy import my_data
+    from bot.members.privacy import my_data
 
     async with network.sessions() as session:
         alice = await session.scalar(select(Member).where(Member.display_name == "Alice"))
@@ -183,7 +183,7 @@ async def test_only_the_member_may_answer_their_nudge(network: Network) -> None:
             .join(Member, Member.id == Nudge.member_id)
             .where(Member.display_name == "Alice")
         )
-    from bot.platforms.port import Event
+    from bot.core.port import Event
 
     press = Event(
         platform="console",
@@ -260,7 +260,7 @@ async def test_marking_contacted_and_nudge_statistics(network: Network) -> None:
 
 
 async def test_configured_wordings_speak_the_members_language(network: Network) -> None:
-    from bot.config import NudgeSettings, NudgeVariant
+    from bot.core.config import NudgeSettings, NudgeVariant
 
     variant = NudgeVariant.model_validate(
         {
@@ -285,7 +285,7 @@ async def test_configured_wordings_speak_the_members_language(network: Network) 
 
 
 def test_bad_schedules_and_wordings_name_their_key() -> None:
-    from bot.config import ConfigError, load_settings
+    from bot.core.config import ConfigError, load_settings
     from tests.harness import EXAMPLE_CONFIG
 
     with pytest.raises(ConfigError, match="jobs: leaderboard: 'monday 9h' is not a schedule"):

@@ -4,11 +4,11 @@ localized refusal that writes nothing at all."""
 
 from __future__ import annotations
 
-from bot import plans
-from bot.campaigns import Draft, save
-from bot.i18n import Translator
+from bot.animation import plans
+from bot.animation.campaigns import Draft, save
+from bot.core.i18n import Translator
+from bot.core.port import Event
 from bot.models import Repeat
-from bot.platforms.port import Event
 from tests.harness import Network
 from tests.people import member_id, said_to, snapshot, with_roles
 

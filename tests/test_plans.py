@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.core.port import Address, Event
 from bot.models import ActionPlan, Answer, AuditEntry, PointsEntry, Report
-from bot.platforms.port import Address, Event
 from tests.fakes import RecordingPlatform
 from tests.harness import Network
 from tests.people import count, member_id, said_to, with_roles
@@ -44,7 +44,7 @@ async def test_plan_goes_to_every_bound_channel_and_answers_count_once(network: 
     telegram = RecordingPlatform("telegram")
     network.app.attach(telegram)
     async with network.sessions.begin() as session:
-        from bot import channels
+        from bot.delivery import channels
 
         await channels.bind(
             session, Address("telegram", "-100", "5"), "category:business", by=None,

@@ -10,7 +10,7 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from bot import exporter
+from bot.cli import exporter
 from bot.models import AuditEntry, Delivery, Identity, Member, PointsEntry, Report
 from tests.harness import Network
 from tests.test_signals import press

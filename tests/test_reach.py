@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import audience, delivery, reach, recipients
-from bot.clock import FrozenClock
-from bot.jobs import nudges as nudge_job
+from bot.core.clock import FrozenClock
+from bot.core.port import Address, Message
+from bot.delivery import audience, queue, reach, recipients
 from bot.models import Delivery, DeliveryStatus, Identity, Member
-from bot.platforms.discord_ import DiscordPlatform
-from bot.platforms.port import Address, Message
+from bot.platforms.discord.adapter import DiscordPlatform
+from jobs import nudges as nudge_job
 from tests.discord_fake import GUILD_ID, FakeDiscord, Person
 from tests.fake_telegram import JSON, FakeTelegram
 from tests.harness import Network, OtherPlatform
@@ -211,7 +211,7 @@ async def test_a_campaign_dm_refused_on_discord_reaches_telegram_once(
     assert telegram_fake.texts(bob).count("Share the festival") == 1
     assert "Share the festival" not in both.dms()
     async with both.tg.sessions() as session:
-        counts = await delivery.progress(session, "campaign:7")
+        counts = await queue.progress(session, "campaign:7")
     assert (counts[DeliveryStatus.UNREACHABLE], counts[DeliveryStatus.SENT]) == (1, 1)
     # Back on Discord: a private message there reopens it; the preference applies again.
     both.discord_fake.closed_dms.discard(BOB.id)
@@ -255,7 +255,7 @@ async def test_channel_posts_and_lone_identities_do_not_fall_back(
             chat_id="123",
             private=False,
             member_id=None,
-            message=delivery.encode(Message(text="Plan")),
+            message=queue.encode(Message(text="Plan")),
             status=DeliveryStatus.UNREACHABLE,
             attempts=1,
             not_before=both.app.clock.now(),

@@ -182,7 +182,7 @@ async def test_bad_input_gets_a_short_answer_and_writes_nothing(network: Network
 
 
 async def test_forged_and_stale_payloads_are_refused(network: Network) -> None:
-    from bot.platforms.port import Event
+    from bot.core.port import Event
 
     await network.join("alice")
     await network.play(

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import reports
+from bot.activity import reports
 from bot.app import APOLOGY
-from bot.clock import FrozenClock
-from bot.i18n import Translator
+from bot.core.clock import FrozenClock
+from bot.core.i18n import Translator
 from bot.models import Conversation, PointsEntry, ProcessedUpdate, Report
 from tests.fake_telegram import JSON, FakeTelegram
 from tests.harness import EXAMPLE_CONFIG, PG_ADMIN_DSN

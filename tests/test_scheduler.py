@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot import jobs
-from bot.clock import FrozenClock
-from bot.jobs import runner
+import jobs
+from bot.core.clock import FrozenClock
 from bot.models import JobRun, OneOffJob, OneOffStatus
-from bot.scheduler import Scheduler
+from bot.scheduling import runner
+from bot.scheduling.scheduler import Scheduler
 from tests.harness import Network
 
 GENERAL = "→ #general: Leaderboard of the week — all categories"
@@ -48,7 +48,7 @@ async def test_a_jump_over_two_mondays_posts_each_week_once_in_order(network: Ne
     assert general_posts(again) == []
     # Running the same occurrence again (another process, a retry) posts nothing.
     await runner._run_occurrence(network.app, "leaderboard", datetime(2026, 3, 16, 8, tzinfo=UTC))
-    from bot.jobs import leaderboard
+    from jobs import leaderboard
 
     token = runner._due_at.set(datetime(2026, 3, 16, 8, tzinfo=UTC))
     try:
@@ -239,7 +239,7 @@ async def test_the_scheduler_leads_alone_on_sqlite_and_catches_up(
 
 def test_hourly_schedule_crosses_both_daylight_saving_changes() -> None:
     """APScheduler 3 returns the autumn's repeated 02:00 forever; the timetable moves on."""
-    from bot.timetable import parse
+    from bot.core.timetable import parse
 
     hourly = parse("hourly", "Europe/Paris")
     autumn = hourly.occurrences(

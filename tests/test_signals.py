@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.core.port import Event
 from bot.models import AuditEntry, PointsEntry, Report, ReportEvent
-from bot.platforms.port import Event
 from tests.harness import Network
 
 SIGNAL = """

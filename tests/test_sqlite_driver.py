@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import create_engine, session_factory
+from bot.core.db import create_engine, session_factory
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import standings
-from bot.clock import FrozenClock
-from bot.db import session_factory
+from bot.activity import standings
+from bot.activity.standings import AllTimeRanks, board, boards, rank_of
+from bot.core.clock import FrozenClock
+from bot.core.db import session_factory
+from bot.core.periods import week_start
 from bot.models import Member, MemberStatus, PointsEntry, Role, Visibility
-from bot.periods import week_start
-from bot.standings import AllTimeRanks, board, boards, rank_of
 
 CATEGORIES = ("business", "tourism")
 

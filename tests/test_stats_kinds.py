@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import stats
-from bot.clock import FrozenClock
-from bot.config import MEDIUMS, SIGNAL_KINDS
-from bot.db import session_factory
+from bot.activity import stats
+from bot.core.clock import FrozenClock
+from bot.core.config import MEDIUMS, SIGNAL_KINDS
+from bot.core.db import session_factory
 from bot.models import Member, MemberStatus, Report, ReportKind, Role, Visibility
 
 CATEGORIES = ("business", "tourism")

@@ -22,14 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import TimedOut
 
-from bot import channels, delivery
 from bot.app import Relais
-from bot.clock import FrozenClock
-from bot.db import session_factory
+from bot.core.clock import FrozenClock
+from bot.core.db import session_factory
+from bot.core.port import Address, Button, Message, Outgoing
+from bot.delivery import channels, queue
 from bot.models import DeliveryStatus, Identity, Member, ProcessedUpdate, Report
-from bot.platforms.port import Address, Button, Message, Outgoing
-from bot.platforms.telegram import TelegramPlatform
-from bot.platforms.telegram_convert import split_text, to_event
+from bot.platforms.telegram.adapter import TelegramPlatform
+from bot.platforms.telegram.convert import split_text, to_event
 from tests.fake_telegram import JSON, FakeTelegram
 from tests.harness import EXAMPLE_CONFIG, settings_for
 
@@ -553,7 +553,7 @@ async def test_queued_broadcast_marks_blocked_members_unreachable(
     await tg.join(bob)
     fake.block(bob["id"])
     planned = [
-        delivery.Planned(
+        queue.Planned(
             key=f"test:{user['id']}",
             address=Address("telegram", str(user["id"])),
             message=Message(text="Campaign: share the festival"),
@@ -562,10 +562,10 @@ async def test_queued_broadcast_marks_blocked_members_unreachable(
         for user in (alice, bob)
     ]
     async with tg.sessions.begin() as session:
-        assert await delivery.enqueue(session, clock.now(), "test", planned) == 2
+        assert await queue.enqueue(session, clock.now(), "test", planned) == 2
     await tg.app.sender.drain()
     async with tg.sessions() as session:
-        counts = await delivery.progress(session, "test")
+        counts = await queue.progress(session, "test")
     assert (counts[DeliveryStatus.SENT], counts[DeliveryStatus.UNREACHABLE]) == (1, 1)
     assert fake.texts(alice)[-1] == "Campaign: share the festival"
     assert (await tg.identity(bob)).unreachable_at == clock.now()

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from bot.platforms.telegram_http import AiohttpRequest
+from bot.platforms.telegram.http import AiohttpRequest
 
 
 class Recorder:

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.platforms.telegram_limits import FloodGate, SlidingWindow
+from bot.platforms.telegram.limits import FloodGate, SlidingWindow
 from tests.fakes import FakeTime
 
 

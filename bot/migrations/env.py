@@ -1,4 +1,4 @@
-"""Alembic environment: Relais passes an open connection (see ``bot.db.upgrade``).
+"""Alembic environment: Relais passes an open connection (see ``bot.core.db.upgrade``).
 
 Run by hand (``alembic -c alembic.ini ...``) it connects to ``RELAIS_DATABASE_URL`` or
 the URL in ``alembic.ini``.
@@ -12,7 +12,7 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from bot.db import create_engine
+from bot.core.db import create_engine
 from bot.models import Base
 
 target_metadata = Base.metadata

@@ -28,7 +28,7 @@ class Report(Base):
     text: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(2048))
     contact: Mapped[str | None] = mapped_column(String(256))
-    #: Triage stage, for signals only (see :mod:`bot.signals`).
+    #: Triage stage, for signals only (see :mod:`bot.activity.signals`).
     stage: Mapped[str | None] = mapped_column(String(16))
     #: The coordinator who took a signal in hand.
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))

@@ -69,7 +69,7 @@ class Member(Base):
     import_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The platform the member chose for private messages (``/platform``); empty means
-    #: "where I last wrote to the bot in private" (see :mod:`bot.recipients`).
+    #: "where I last wrote to the bot in private" (see :mod:`bot.delivery.recipients`).
     preferred_platform: Mapped[str | None] = mapped_column(String(16))
 
     def __repr__(self) -> str:

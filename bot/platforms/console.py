@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from bot.platforms.port import OPEN_PRIVATE, Button, Event, Outgoing
+from bot.core.port import OPEN_PRIVATE, Button, Event, Outgoing
 
 if TYPE_CHECKING:
     from bot.app import Relais

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.sender_limits import Window
+from bot.delivery.limits import Window
 
 #: Chats remembered before idle ones are forgotten (a broadcast by DM touches thousands).
 MAX_KEYS = 1024

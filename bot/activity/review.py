@@ -1,0 +1,127 @@
+"""Checking members' mentions: a referent (of its category) or a coordinator verifies
+or rejects one. A rejection withdraws the mention's points by a compensating negative
+entry (key ``reject:<report id>``): the ledger stays append-only, and a retried
+rejection cannot withdraw twice. A rejected mention stays rejected; a verified one can
+still be rejected (a coordinator overruling a referent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import audit
+from bot.core.clock import Clock
+from bot.members import roles
+from bot.models import Member, MemberStatus, PointsEntry, Report, ReportEvent, ReportKind, Role
+
+VERIFIED = "verified"
+REJECTED = "rejected"
+REJECT_REASON = "rejected"
+QUEUE_SIZE = 5
+
+
+class ReviewRefused(ValueError):
+    """``reason``: ``scope`` (not this reviewer's category) or ``already`` (decided)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+async def may_review(session: AsyncSession, reviewer: Member, author_category: str) -> bool:
+    """A coordinator, or a referent of the author's category (see :mod:`bot.members.roles`)."""
+    return await roles.speaks_for(session, reviewer, author_category)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    report: Report
+    author: str
+    category: str
+    points: int
+
+
+async def load(session: AsyncSession, report_id: int) -> Pending | None:
+    rows = await _pending(session, Report.id == report_id, lock=True)
+    return rows[0] if rows else None
+
+
+async def queue(session: AsyncSession, reviewer: Member) -> list[Pending]:
+    """The newest mentions nobody has reviewed yet, in this reviewer's scope."""
+    where: list[ColumnElement[bool]] = [Report.review.is_(None)]
+    if reviewer.role is not Role.COORDINATOR:
+        mine = await roles.referent_categories(session, reviewer.id)
+        where.append(Member.category.in_(mine))
+    return await _pending(session, *where, limit=QUEUE_SIZE)
+
+
+async def _pending(
+    session: AsyncSession, *where: ColumnElement[bool], limit: int | None = None, lock: bool = False
+) -> list[Pending]:
+    points = (
+        select(func.coalesce(func.sum(PointsEntry.points), 0))
+        .where(PointsEntry.report_id == Report.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(Report, Member.display_name, Member.category, points)
+        .join(Member, Member.id == Report.member_id)
+        .where(Report.kind == ReportKind.MENTION, Member.status != MemberStatus.FORGOTTEN, *where)
+        .order_by(Report.created_at.desc(), Report.id.desc())
+        .limit(limit)
+    )
+    if lock:
+        query = query.with_for_update(of=Report)
+    rows = (await session.execute(query)).all()
+    return [Pending(row[0], row[1], row[2], int(row[3])) for row in rows]
+
+
+async def decide(
+    session: AsyncSession,
+    clock: Clock,
+    pending: Pending,
+    reviewer: Member,
+    verdict: str,
+    reason: str | None = None,
+) -> int:
+    """Record a verdict; return the points withdrawn (0 when verified)."""
+    now = clock.now()
+    report = pending.report
+    if not await may_review(session, reviewer, pending.category):
+        raise ReviewRefused("scope")
+    if report.review == REJECTED or report.review == verdict:
+        raise ReviewRefused("already")
+    report.review = verdict
+    session.add(
+        ReportEvent(
+            report_id=report.id, actor_id=reviewer.id, action=verdict, note=reason, created_at=now
+        )
+    )
+    audit.record(
+        session,
+        clock,
+        actor_id=reviewer.id,
+        action=f"mention.{verdict}",
+        target_member_id=report.member_id,
+        report_id=report.id,
+    )
+    if verdict != REJECTED or pending.points <= 0:
+        return 0
+    try:
+        async with session.begin_nested():
+            session.add(
+                PointsEntry(
+                    member_id=report.member_id,
+                    points=-pending.points,
+                    reason=REJECT_REASON,
+                    report_id=report.id,
+                    unique_key=f"reject:{report.id}",
+                    created_at=now,
+                )
+            )
+    except IntegrityError:
+        return 0
+    return pending.points

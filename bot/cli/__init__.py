@@ -1,0 +1,2 @@
+"""The ``relais`` command line: running, the console, migrations, and the data commands
+(import, export, the demo network)."""

@@ -1,0 +1,262 @@
+"""The ``relais`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.cli import data
+from bot.cli.demo import DEFAULT_MEMBERS
+from bot.cli.exporter import FORMATS, KINDS, SEPARATORS
+from bot.core import redaction
+from bot.core.clock import Clock, FrozenClock, SystemClock
+from bot.core.config import ConfigError, Settings, load_settings
+from bot.core.db import create_engine, upgrade
+from bot.core.port import PlatformUnavailable
+from bot.platforms.console import ConsoleError, ConsolePlatform
+from bot.runtime import Background, build_platforms, configured_platforms, running_app, serve
+
+EXIT_CONFIG = 2
+#: A platform could not start (unreachable, token refused).
+EXIT_UNAVAILABLE = 3
+
+
+def _default_config() -> Path:
+    explicit = os.environ.get("RELAIS_CONFIG")
+    if explicit:
+        return Path(explicit)
+    local = Path("config.toml")
+    return local if local.exists() else Path("config.example.toml")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="relais",
+        description="Relais animates a network of territorial ambassadors on Telegram, "
+        "Discord and the console.",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="settings file (default: $RELAIS_CONFIG, else ./config.toml, "
+        "else ./config.example.toml)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument("--database", metavar="URL", help="database URL (overrides the settings)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        parents=[database],
+        help="run the bot on every platform with a token (the console when there is none)",
+    )
+    console = commands.add_parser(
+        "console",
+        parents=[database],
+        help="talk to the bot as any member in the terminal, or replay a transcript",
+        description="Interactive when standard input is a terminal; otherwise (or with "
+        "--script) replays a transcript. Lines: '@alice /start', '@alice [2]' (press button 2), "
+        "'@alice [Business]', '@alice some text', '@alice #business /leaderboard', "
+        "'~ +7d' (move the clock), '# comment'.",
+    )
+    console.add_argument("--script", type=Path, help="transcript file to replay")
+    console.add_argument(
+        "--start",
+        type=datetime.fromisoformat,
+        help="freeze the clock at this ISO time with offset (e.g. 2026-03-02T09:00+01:00), "
+        "for replayable transcripts",
+    )
+    load = commands.add_parser("import", help="import data from a file")
+    load_what = load.add_subparsers(dest="import_what", required=True, metavar="WHAT")
+    members = load_what.add_parser(
+        "members",
+        parents=[database],
+        help="members from a CSV file (name, email, phone, category, language, role)",
+        description="All or nothing: a file with any bad row imports nothing and every "
+        "bad row is listed with its line number. Importing the same file again changes "
+        "nothing. New members get an invitation code to claim their account (/start CODE).",
+    )
+    members.add_argument("file", type=Path, help="CSV file (UTF-8 or Windows-1252, , or ;)")
+    members.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    dump = commands.add_parser(
+        "export", parents=[database], help="export members, reports, signals or points"
+    )
+    dump.add_argument("what", choices=KINDS)
+    dump.add_argument(
+        "--since", type=date.fromisoformat, help="only from this date (YYYY-MM-DD, network time)"
+    )
+    dump.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or json")
+    dump.add_argument(
+        "--separator",
+        choices=tuple(SEPARATORS),
+        default="comma",
+        help="CSV column separator: comma (default), semicolon (French Excel) or tab",
+    )
+    dump.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    sample = commands.add_parser(
+        "demo",
+        help="create a realistic demo network in a separate database",
+        description="Members over the configured categories, most dormant and a few very "
+        "active, with 12 weeks of reports and signals in every stage.",
+    )
+    sample.add_argument(
+        "--members", type=int, default=DEFAULT_MEMBERS, help=f"how many (default {DEFAULT_MEMBERS})"
+    )
+    sample.add_argument(
+        "--database",
+        metavar="URL",
+        default=data.DEMO_DATABASE,
+        help=f"where to build it (default {data.DEMO_DATABASE})",
+    )
+    sample.add_argument("--seed", type=int, default=7, help="random seed (same seed, same network)")
+    sample.add_argument("--reset", action="store_true", help="replace what that database holds")
+    db = commands.add_parser("db", parents=[database], help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply the database migrations")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = load_settings(args.config or _default_config())
+        if getattr(args, "database", None):
+            settings = _with_database(settings, args.database)
+    except ConfigError as error:
+        print(f"relais: config error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    redaction.protect(settings)
+    if args.command == "import":
+        try:
+            content = args.file.read_bytes()
+        except OSError as error:
+            print(f"relais: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return 1
+        return asyncio.run(data.import_members(settings, args.file, content, dry_run=args.dry_run))
+    if args.command == "demo":
+        if args.members < 1:
+            print("relais: --members must be at least 1", file=sys.stderr)
+            return EXIT_CONFIG
+        return asyncio.run(
+            data.build_demo(
+                settings,
+                settings.database.url,
+                members=args.members,
+                seed=args.seed,
+                reset=args.reset,
+            )
+        )
+    if args.command == "export":
+        return asyncio.run(
+            data.export(
+                settings,
+                args.what,
+                args.format,
+                args.since,
+                args.output,
+                separator=SEPARATORS[args.separator],
+            )
+        )
+    if args.command == "db":
+        asyncio.run(_upgrade(settings))
+        print("database is up to date")
+        return 0
+    if args.command == "console":
+        script = args.script.read_text(encoding="utf-8").splitlines() if args.script else None
+        return asyncio.run(_console(settings, script, args.start))
+    return asyncio.run(_run(settings))
+
+
+def _with_database(settings: Settings, url: str) -> Settings:
+    from pydantic import ValidationError
+
+    from bot.core.config import DatabaseSettings
+
+    try:
+        database = DatabaseSettings(url=url, echo=settings.database.echo)
+    except ValidationError as error:
+        message = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"--database: {message}") from error
+    return settings.model_copy(update={"database": database})
+
+
+async def _upgrade(settings: Settings) -> None:
+    engine = create_engine(settings.database.url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _console(settings: Settings, script: list[str] | None, start: datetime | None) -> int:
+    if start is not None and start.tzinfo is None:
+        print("relais: --start needs a UTC offset, e.g. 2026-03-02T09:00+01:00", file=sys.stderr)
+        return EXIT_CONFIG
+    clock: Clock = FrozenClock(start) if start else SystemClock()
+    async with running_app(settings, clock) as app:
+        console = ConsolePlatform(app)
+        # Interactive on the real clock, jobs run as time passes; a transcript moves its
+        # own clock with "~ +7d" and runs what became due then.
+        background = Background(app) if script is None and sys.stdin.isatty() else None
+        try:
+            if background is not None:
+                await background.start()
+            if script is not None:
+                await console.play(script)
+            elif sys.stdin.isatty():
+                await console.repl()
+            else:
+                await console.play(sys.stdin.read().splitlines())
+        except ConsoleError as error:
+            print(f"relais: {error}", file=sys.stderr)
+            return 1
+        finally:
+            if background is not None:
+                await background.stop()
+    return 0
+
+
+async def _run(settings: Settings) -> int:
+    """Serve every platform with a token until SIGINT or SIGTERM; the console otherwise."""
+    names = configured_platforms(settings)
+    if names == ["console"]:
+        return await _console(settings, None, None)
+    async with running_app(settings) as app:
+        platforms = build_platforms(app, names)
+        if not platforms:
+            print(
+                f"relais: {', '.join(names)} support is not part of this version yet; "
+                "unset the token to use the console",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        background = Background(app)
+        try:
+            await serve(platforms, stop, on_started=background.start)
+        except PlatformUnavailable as error:
+            print(f"relais: {error}", file=sys.stderr)
+            return EXIT_UNAVAILABLE
+        except ConfigError as error:
+            print(f"relais: config error: {error}", file=sys.stderr)
+            return EXIT_CONFIG
+        finally:
+            await background.stop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+    return 0

@@ -1,0 +1,288 @@
+"""The one command table. Each adapter compiles it into its native form (the console
+parses ``/name args``; Telegram gets ``setMyCommands`` per scope; Discord slash commands),
+and the app checks role and membership from it before any handler runs.
+
+Command and argument names are marked with the ``command name`` context: platforms that
+localize names (Discord) look them up there; translations must stay lowercase, without
+spaces, at most 32 characters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import replace as _replace
+from enum import StrEnum
+
+from bot.core.i18n import N_, NP_
+from bot.models import Role
+
+
+class Access(StrEnum):
+    """Who may run a command, beyond the role."""
+
+    ANYONE = "anyone"  # even someone who has not joined yet
+    MEMBER = "member"  # a registered member, pending or active
+    ACTIVE = "active"  # an active member only
+
+
+class ArgType(StrEnum):
+    """What an argument holds, so platforms with typed options can offer the choices."""
+
+    TEXT = "text"
+    CHOICE = "choice"  # one of ``choices``
+    CATEGORY = "category"  # a category key from the config
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    name: str
+    description: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    type: ArgType = ArgType.TEXT
+    #: Translatable display names of ``choices``, in the same order.
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    description: str
+    access: Access = Access.ACTIVE
+    min_role: Role = Role.MEMBER
+    args: tuple[Argument, ...] = ()
+    #: Shown in group chats' command menus too (otherwise private chats only).
+    in_groups: bool = False
+    #: It acts on the chat it is sent in and answers everyone there (a leaderboard, binding
+    #: a channel). Otherwise it is the caller's own business, and platforms that can
+    #: (Discord) handle it as a private exchange shown to the caller only.
+    public: bool = False
+    #: May be used before agreeing to the current consent text (GDPR rights, help).
+    before_consent: bool = False
+
+    def allows(self, role: Role) -> bool:
+        return role.rank >= self.min_role.rank
+
+
+PERIODS = ("week", "month", "all")
+#: Arguments shared by the referents' and coordinators' commands.
+_CATEGORY = Argument(NP_("command name", "category"), N_("A category key"), type=ArgType.CATEGORY)
+_MEMBER = Argument(NP_("command name", "member"), N_("A member's number or name"), required=True)
+_ACTION = Argument(
+    NP_("command name", "action"),
+    N_("add or remove"),
+    choices=("add", "remove"),
+    type=ArgType.CHOICE,
+    labels=(N_("Add"), N_("Remove")),
+)
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        NP_("command name", "start"),
+        N_("Join the network"),
+        access=Access.ANYONE,
+        args=(Argument(NP_("command name", "code"), N_("Sponsor code")),),
+    ),
+    Command(
+        NP_("command name", "report"),
+        N_("Report a mention, an opportunity or a settlement"),
+        in_groups=True,
+    ),
+    Command(NP_("command name", "me"), N_("Your points, rank and level")),
+    Command(
+        NP_("command name", "leaderboard"),
+        N_("Top ambassadors this week, month or ever"),
+        in_groups=True,
+        public=True,
+        args=(
+            Argument(
+                NP_("command name", "category"),
+                N_("A category key, or all"),
+                type=ArgType.CATEGORY,
+            ),
+            Argument(
+                NP_("command name", "period"),
+                N_("week, month or all"),
+                choices=PERIODS,
+                type=ArgType.CHOICE,
+                labels=(N_("This week"), N_("This month"), N_("All time")),
+            ),
+        ),
+    ),
+    Command(NP_("command name", "privacy"), N_("Choose how you appear in leaderboards")),
+    Command(
+        NP_("command name", "stats"),
+        N_("Network health: members, activity, trends, with a chart"),
+        min_role=Role.REFERENT,
+        args=(
+            Argument(NP_("command name", "category"), N_("A category key"), type=ArgType.CATEGORY),
+        ),
+    ),
+    Command(
+        NP_("command name", "review"),
+        N_("Verify or reject members' mentions"),
+        min_role=Role.REFERENT,
+    ),
+    Command(
+        NP_("command name", "signals"),
+        N_("Opportunity signals: list, open, triage"),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument(
+                NP_("command name", "stage"),
+                N_("new, qualified, in_progress, won, lost, not_relevant, all"),
+            ),
+            Argument(NP_("command name", "category"), N_("A category key"), type=ArgType.CATEGORY),
+            Argument(NP_("command name", "kind"), N_("A kind of opportunity")),
+        ),
+    ),
+    Command(
+        NP_("command name", "language"),
+        N_("Change your language"),
+        access=Access.MEMBER,
+        before_consent=True,
+    ),
+    Command(
+        NP_("command name", "bind"),
+        N_("Make this chat the channel of a category, general or coordinators"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+        public=True,
+        args=(
+            Argument(
+                NP_("command name", "scope"),
+                N_("A category key, general or coordinators"),
+                required=True,
+            ),
+        ),
+    ),
+    Command(
+        NP_("command name", "unbind"),
+        N_("Stop using this chat as a channel"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+        public=True,
+    ),
+    Command(NP_("command name", "invite"), N_("Your sponsor code, to invite people you know")),
+    Command(
+        NP_("command name", "plan"),
+        N_("Post an action plan to your category's channel"),
+        min_role=Role.REFERENT,
+        args=(_CATEGORY,),
+    ),
+    Command(
+        NP_("command name", "plans"),
+        N_("Your categories' action plans and their answers"),
+        min_role=Role.REFERENT,
+        args=(_CATEGORY,),
+    ),
+    Command(
+        NP_("command name", "members"),
+        N_("Members of your categories, with their numbers"),
+        min_role=Role.REFERENT,
+        args=(_CATEGORY,),
+    ),
+    Command(
+        NP_("command name", "campaigns"),
+        N_("Campaigns: scheduled, running and past, with results"),
+        min_role=Role.REFERENT,
+    ),
+    Command(
+        NP_("command name", "campaign"),
+        N_("Prepare a campaign for some or all categories"),
+        min_role=Role.COORDINATOR,
+    ),
+    Command(
+        NP_("command name", "pending"),
+        N_("Applications waiting for approval"),
+        min_role=Role.COORDINATOR,
+        in_groups=True,
+        public=True,
+    ),
+    Command(
+        NP_("command name", "referent"),
+        N_("Appoint (or remove) a referent of a category"),
+        min_role=Role.COORDINATOR,
+        args=(_MEMBER, _replace(_CATEGORY, required=True), _ACTION),
+    ),
+    Command(
+        NP_("command name", "coordinator"),
+        N_("Appoint (or remove) a coordinator"),
+        min_role=Role.COORDINATOR,
+        args=(_MEMBER, _ACTION),
+    ),
+    Command(
+        NP_("command name", "move"),
+        N_("Move a member to another category"),
+        min_role=Role.COORDINATOR,
+        args=(_MEMBER, _replace(_CATEGORY, required=True)),
+    ),
+    Command(
+        NP_("command name", "link"),
+        N_("Link your accounts on two platforms into one membership"),
+        access=Access.ANYONE,
+        args=(Argument(NP_("command name", "code"), N_("The code /link gave you elsewhere")),),
+    ),
+    Command(
+        NP_("command name", "reminders"),
+        N_("See, pause, stop or turn back on the reminders I send when you are quiet"),
+        access=Access.MEMBER,
+    ),
+    Command(
+        NP_("command name", "platform"),
+        N_("Choose the platform where private messages reach you"),
+        access=Access.MEMBER,
+    ),
+    Command(
+        NP_("command name", "unlink"),
+        N_("Make this account a membership of its own again"),
+        access=Access.MEMBER,
+    ),
+    Command(
+        NP_("command name", "mydata"),
+        N_("Get all your data as a file"),
+        access=Access.MEMBER,
+        before_consent=True,
+    ),
+    Command(
+        NP_("command name", "forget"),
+        N_("Erase your data and leave the network"),
+        access=Access.MEMBER,
+        before_consent=True,
+    ),
+    Command(
+        NP_("command name", "erase"),
+        N_("Erase a member's data on their request"),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument(NP_("command name", "member"), N_("A member's number or name"), required=True),
+        ),
+    ),
+    Command(
+        NP_("command name", "nudges"),
+        N_("Nudges to dormant members: who acted after each wording"),
+        min_role=Role.COORDINATOR,
+    ),
+    Command(
+        NP_("command name", "help"),
+        N_("What you can do here"),
+        access=Access.ANYONE,
+        in_groups=True,
+        before_consent=True,
+    ),
+    Command(
+        NP_("command name", "cancel"),
+        N_("Stop what you are doing"),
+        access=Access.ANYONE,
+        before_consent=True,
+    ),
+)
+
+BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+
+
+def visible_to(role: Role | None) -> list[Command]:
+    """Commands a person with this role may use (no role: not registered yet)."""
+    if role is None:
+        return [command for command in COMMANDS if command.access is Access.ANYONE]
+    return [command for command in COMMANDS if command.allows(role)]

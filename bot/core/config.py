@@ -1,0 +1,606 @@
+"""Typed settings: a TOML file, then ``RELAIS_*`` environment variables over it.
+
+Secrets (bot tokens, database passwords inside a URL) come only from the environment.
+A bad value stops the program with one line naming the key, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import zoneinfo
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import model_validator as _model_validator
+
+from bot.core.port import Address
+from bot.core.timetable import EVERY_MINUTE, ScheduleError, parse, parse_time
+
+LANGUAGES = ("fr", "en")
+MEDIUMS = ("press", "blog", "social", "conference", "video", "organisation", "conversation")
+SIGNAL_KINDS = ("investor", "site", "event", "film", "talent", "other")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the key."""
+
+
+class RegistrationMode(StrEnum):
+    OPEN = "open"
+    APPROVAL = "approval"
+    SPONSOR = "sponsor"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedName(_Section):
+    fr: str = Field(min_length=1, max_length=64)
+    en: str = Field(min_length=1, max_length=64)
+
+    def get(self, language: str) -> str:
+        return self.fr if language == "fr" else self.en
+
+
+class Category(_Section):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    name: LocalizedName
+
+
+class Level(_Section):
+    points: int = Field(ge=0)
+    name: LocalizedName
+
+
+class NetworkSettings(_Section):
+    name: str = Field(default="Relais", min_length=1, max_length=80)
+    timezone: str = "Europe/Paris"
+    default_language: str = "fr"
+    registration: RegistrationMode = RegistrationMode.OPEN
+    privacy_url: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite+aiosqlite:///relais.sqlite3"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+
+class PointsSettings(_Section):
+    mention: dict[str, int] = Field(
+        default_factory=lambda: {
+            "press": 5,
+            "blog": 3,
+            "social": 2,
+            "conference": 5,
+            "video": 3,
+            "organisation": 3,
+            "conversation": 1,
+        }
+    )
+    signal: int = Field(default=10, ge=0)
+    settlement: int = Field(default=30, ge=0)
+    #: Most points a member can earn from their own reports in one local day.
+    daily_cap: int = Field(default=30, ge=0)
+    #: Bonus for the reporter when coordinators mark their signal won (once per signal).
+    signal_won: int = Field(default=50, ge=0)
+    #: For the sponsor, once, when a coordinator approves the member they sponsored.
+    sponsor: int = Field(default=10, ge=0)
+    #: For answering "Done" to a referent's action plan (once per plan).
+    plan_done: int = Field(default=5, ge=0)
+    #: For answering "Done" to a campaign (once per run of the campaign).
+    campaign_done: int = Field(default=5, ge=0)
+
+    @field_validator("mention")
+    @classmethod
+    def _every_medium(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = set(value) - set(MEDIUMS)
+        if unknown:
+            raise ValueError(f"unknown medium {sorted(unknown)[0]!r}; known: {', '.join(MEDIUMS)}")
+        missing = set(MEDIUMS) - set(value)
+        if missing:
+            raise ValueError(f"missing medium {sorted(missing)[0]!r}")
+        if any(points < 0 for points in value.values()):
+            raise ValueError("points cannot be negative")
+        return value
+
+
+class RolesSettings(_Section):
+    """Bootstrap roles by platform identity, e.g. ``telegram:123`` or ``console:carol``."""
+
+    coordinators: list[str] = Field(default_factory=list)
+    referents: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("coordinators")
+    @classmethod
+    def _identities(cls, value: list[str]) -> list[str]:
+        for identity in value:
+            _check_identity(identity)
+        return value
+
+    @field_validator("referents")
+    @classmethod
+    def _referent_identities(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for identities in value.values():
+            for identity in identities:
+                _check_identity(identity)
+        return value
+
+
+DISCORD_API = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg/"
+
+
+class DiscordSettings(_Section):
+    """The Discord server (guild) Relais serves; the token comes from RELAIS_DISCORD_TOKEN."""
+
+    #: The server whose slash commands Relais registers (instantly, unlike global ones).
+    guild_id: int | None = Field(default=None, gt=0)
+    #: Register the slash commands globally too, so they also work in direct messages
+    #: (Discord takes up to an hour to show global changes).
+    sync_globally: bool = False
+    #: Pacing of the bot's own messages per channel: at most ``pace_messages`` every
+    #: ``pace_seconds`` (Discord's limit is 5 per 5 s per channel).
+    pace_messages: int = Field(default=5, ge=1, le=50)
+    pace_seconds: float = Field(default=5.0, gt=0, le=60)
+    #: How many times a message that failed for a passing reason (Discord unavailable,
+    #: network error) is tried again before it is reported as failed.
+    send_retries: int = Field(default=3, ge=0, le=10)
+    #: Where Discord is: change these only for a proxy or a test server.
+    api_base_url: str = Field(default=DISCORD_API, pattern=r"^https?://")
+    gateway_url: str = Field(default=DISCORD_GATEWAY, pattern=r"^wss?://")
+    #: Server roles that follow Relais (optional): category key → role id for active
+    #: members of that category, and one role each for referents and coordinators.
+    #: Relais adds and removes these roles only, never any other.
+    category_roles: dict[str, int] = Field(default_factory=dict)
+    referent_role: int | None = Field(default=None, gt=0)
+    coordinator_role: int | None = Field(default=None, gt=0)
+    #: Greet people who join the server in the general channel (needs the privileged
+    #: Server Members intent, switched on in the developer portal).
+    greet_newcomers: bool = False
+    #: The Discord channel category (its name, or its id) under which Relais finds or
+    #: creates one text channel per category and a general one, and binds them (see
+    #: :mod:`bot.platforms.discord.channels`). Unset: channels are bound with /bind only.
+    channel_category: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @field_validator("category_roles")
+    @classmethod
+    def _role_ids(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, role in value.items():
+            if role <= 0:
+                raise ValueError(f"{key}: a role id is a positive number")
+        return value
+
+    def managed_roles(self) -> dict[int, str]:
+        """Role id → what it stands for (``category:<key>``, ``referent``, ``coordinator``)."""
+        roles = {role: f"category:{key}" for key, role in self.category_roles.items()}
+        if self.referent_role is not None:
+            roles[self.referent_role] = "referent"
+        if self.coordinator_role is not None:
+            roles[self.coordinator_role] = "coordinator"
+        return roles
+
+    @_model_validator(mode="after")
+    def _roles_are_distinct(self) -> DiscordSettings:
+        named = [*self.category_roles.values(), self.referent_role, self.coordinator_role]
+        ids = [role for role in named if role is not None]
+        repeated = next((role for role in ids if ids.count(role) > 1), None)
+        if repeated is not None:
+            raise ValueError(f"role {repeated} is given twice; each must be its own role")
+        return self
+
+
+class PrivacySettings(_Section):
+    """GDPR: which consent text members agreed to, and how long applicants are kept."""
+
+    #: Change it when the consent text changes: members are asked to agree again.
+    consent_version: str = Field(default="1", min_length=1, max_length=32)
+    #: Applicants never approved (pending or rejected) are deleted after this many days.
+    applicant_retention_days: int = Field(default=90, ge=1)
+
+
+def _check_identity(identity: str) -> None:
+    platform, _, user = identity.partition(":")
+    if platform not in ("console", "telegram", "discord") or not user:
+        raise ValueError(f"{identity!r} is not platform:user (console, telegram or discord)")
+
+
+#: The characters Telegram allows in a webhook's secret_token.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+class TelegramMode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class TelegramSettings(_Section):
+    """How Relais reaches the Bot API and how updates reach Relais.
+
+    Keys are flat (``webhook_url``, not ``[telegram.webhook]``) so that each one can be
+    overridden from the environment: ``RELAIS_TELEGRAM__WEBHOOK_URL``.
+    """
+
+    #: The Bot API endpoint; the token is appended. Point it at a self-hosted Bot API
+    #: server (or the tests' fake one).
+    api_base_url: str = "https://api.telegram.org/bot"
+    mode: TelegramMode = TelegramMode.POLLING
+    #: Seconds a getUpdates long poll waits for news before asking again.
+    poll_timeout: int = Field(default=30, ge=0, le=50)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    #: The public HTTPS URL Telegram posts to (a reverse proxy forwards it to
+    #: ``webhook_listen:webhook_port/webhook_path``). Required in webhook mode.
+    webhook_url: str | None = None
+    webhook_path: str = Field(default="telegram", pattern=r"^[A-Za-z0-9._~/-]*$")
+    #: The bot's @username, for invitation links (``https://t.me/<username>?start=CODE``).
+    #: When unset, the adapter learns it from Telegram at start.
+    username: str | None = Field(default=None, pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+    @field_validator("username")
+    @classmethod
+    def _no_at(cls, value: str | None) -> str | None:
+        return value.removeprefix("@") if value else value
+
+    @field_validator("api_base_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @_model_validator(mode="after")
+    def _webhook_needs_url(self) -> TelegramSettings:
+        if self.mode is TelegramMode.WEBHOOK and not self.webhook_url:
+            raise ValueError("webhook_url is required when mode is webhook")
+        return self
+
+
+class DeliverySettings(_Section):
+    """How fast broadcasts may go. Defaults follow the platforms' published limits;
+    ``speedup`` multiplies every rate (benchmarks and tests use it with fake servers)."""
+
+    speedup: float = Field(default=1.0, gt=0)
+    #: Sends in flight at once across all chats (each chat is still sent to in order).
+    concurrency: int = Field(default=8, ge=1, le=256)
+    max_attempts: int = Field(default=5, ge=1)
+    #: A sender's lease (seconds): renewed every third of it while the process runs.
+    #: Rows a sender left ``sending`` become ``unknown`` once its lease has lapsed.
+    lease_seconds: float = Field(default=30, gt=0)
+
+
+class JobsSettings(_Section):
+    """When the clock's jobs run, in the network's time zone (see :mod:`bot.core.timetable`).
+
+    The four named keys are Relais' own jobs; any other key sets the schedule of a job
+    registered under that id (jobs without a key poll every minute).
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    leaderboard: str = "mon 09:00"
+    digest: str = "mon 09:00"
+    nudges: str = "hourly"
+    prune: str = "daily 04:00"
+    #: A job whose time passed while Relais was down runs once at start when it is at
+    #: most this late; older occurrences are skipped.
+    grace_hours: float = Field(default=96, ge=0)
+    #: How often the scheduler looks at the clock (seconds).
+    tick_seconds: float = Field(default=20, gt=0)
+    #: PostgreSQL: how often a process that does not run the scheduler tries to take over.
+    leader_poll_seconds: float = Field(default=10, gt=0)
+    #: Processed update ids (redelivery protection) and job run records older than this
+    #: are deleted by the daily ``prune`` job.
+    prune_after_days: int = Field(default=30, ge=1)
+
+    @_model_validator(mode="after")
+    def _schedules_parse(self) -> JobsSettings:
+        for job, text in self.schedules().items():
+            if not isinstance(text, str):
+                raise ValueError(f"{job}: a schedule is a string like 'mon 09:00'")
+            try:
+                parse(text, "UTC")
+            except ScheduleError as error:
+                raise ValueError(f"{job}: {error}") from error
+        return self
+
+    def schedules(self) -> dict[str, str]:
+        """Job id → schedule text, for every job named in config."""
+        named = {
+            "leaderboard": self.leaderboard,
+            "digest": self.digest,
+            "nudges": self.nudges,
+            "prune": self.prune,
+        }
+        return {**named, **{key: str(value) for key, value in (self.model_extra or {}).items()}}
+
+    def schedule_of(self, job: str, default: str = EVERY_MINUTE) -> str:
+        return self.schedules().get(job, default)
+
+
+class LocalizedText(_Section):
+    fr: str = Field(min_length=1, max_length=1000)
+    en: str = Field(min_length=1, max_length=1000)
+
+    def get(self, language: str) -> str:
+        return self.fr if language == "fr" else self.en
+
+
+#: Placeholders a nudge wording may use.
+NUDGE_PLACEHOLDERS = {"name": "Alice", "network": "Relais", "category": "Business"}
+
+
+class NudgeVariant(_Section):
+    """One wording of the first two nudges, in both languages."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    gentle: LocalizedText
+    personal: LocalizedText
+
+    @_model_validator(mode="after")
+    def _placeholders(self) -> NudgeVariant:
+        for text in (self.gentle.fr, self.gentle.en, self.personal.fr, self.personal.en):
+            try:
+                text.format(**NUDGE_PLACEHOLDERS)
+            except (KeyError, IndexError, ValueError) as error:
+                raise ValueError(
+                    f"{text[:30]!r}...: only {{name}}, {{network}} and {{category}} may be used"
+                ) from error
+        return self
+
+
+class NudgeSettings(_Section):
+    """The ladder for dormant members: gentle nudge, personal nudge, referent, silence."""
+
+    enabled: bool = True
+    #: A member is dormant after this many days without an action.
+    dormant_days: int = Field(default=30, ge=1)
+    #: Days from the gentle nudge to the personal one.
+    personal_after_days: int = Field(default=14, ge=1)
+    #: Days from the personal nudge to the referent's digest.
+    referent_after_days: int = Field(default=14, ge=1)
+    #: At most one nudge per member in this many days, whatever the ladder says.
+    min_gap_days: int = Field(default=7, ge=1)
+    #: "Remind me next week" and "Pause for a month".
+    snooze_days: int = Field(default=7, ge=1)
+    pause_days: int = Field(default=30, ge=1)
+    #: No nudge between these hours, in the member's time zone (else the network's).
+    quiet_start: str = "21:00"
+    quiet_end: str = "09:00"
+    #: Wordings assigned at random, stable per member; empty: the built-in ones.
+    variants: list[NudgeVariant] = Field(default_factory=list)
+
+    @field_validator("quiet_start", "quiet_end")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        try:
+            parse_time(value)
+        except ScheduleError as error:
+            raise ValueError(str(error)) from error
+        return value
+
+    @field_validator("variants")
+    @classmethod
+    def _unique_variants(cls, value: list[NudgeVariant]) -> list[NudgeVariant]:
+        keys = [variant.key for variant in value]
+        duplicate = next((key for key in keys if keys.count(key) > 1), None)
+        if duplicate:
+            raise ValueError(f"variant {duplicate!r} is declared twice")
+        return value
+
+
+class AnimationSettings(_Section):
+    """Action plans and campaigns: when reminders go and how long answers count."""
+
+    #: Days after a plan or a one-off campaign during which members' reports count as
+    #: acting on it (a plan with a due date counts until the end of that day; a repeating
+    #: campaign's run until its next run).
+    results_window_days: int = Field(default=7, ge=1, le=90)
+    #: Local hour (network time zone) of a plan's due date at which members who said
+    #: "I'm on it" are reminded.
+    reminder_hour: int = Field(default=9, ge=0, le=23)
+
+
+class Settings(_Section):
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    categories: list[Category] = Field(min_length=1)
+    levels: list[Level] = Field(min_length=1)
+    points: PointsSettings = Field(default_factory=PointsSettings)
+    roles: RolesSettings = Field(default_factory=RolesSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    animation: AnimationSettings = Field(default_factory=AnimationSettings)
+
+    #: Channels declared in config: scope (a category key, general, coordinators) → chats
+    #: written ``platform:chat_id`` or ``platform:chat_id:thread_id``.
+    channels: dict[str, list[str]] = Field(default_factory=dict)
+    delivery: DeliverySettings = Field(default_factory=lambda: DeliverySettings())
+    jobs: JobsSettings = Field(default_factory=lambda: JobsSettings())
+    nudges: NudgeSettings = Field(default_factory=lambda: NudgeSettings())
+    telegram_token: SecretStr | None = None
+    #: Telegram echoes it in a header on every webhook request; others get 403.
+    telegram_webhook_secret: SecretStr | None = None
+    discord_token: SecretStr | None = None
+
+    @field_validator("categories")
+    @classmethod
+    def _unique_keys(cls, value: list[Category]) -> list[Category]:
+        keys = [category.key for category in value]
+        duplicate = next((key for key in keys if keys.count(key) > 1), None)
+        if duplicate:
+            raise ValueError(f"category {duplicate!r} is declared twice")
+        return value
+
+    @field_validator("levels")
+    @classmethod
+    def _ascending(cls, value: list[Level]) -> list[Level]:
+        thresholds = [level.points for level in value]
+        if thresholds != sorted(set(thresholds)):
+            raise ValueError("levels must have strictly increasing points")
+        if thresholds[0] != 0:
+            raise ValueError("the first level must start at 0 points")
+        return value
+
+    @_model_validator(mode="after")
+    def _referents_in_known_categories(self) -> Settings:
+        keys = {category.key for category in self.categories}
+        for key in self.roles.referents:
+            if key not in keys:
+                raise ValueError(f"roles.referents: unknown category {key!r}")
+        return self
+
+    @_model_validator(mode="after")
+    def _discord_roles_in_known_categories(self) -> Settings:
+        keys = {category.key for category in self.categories}
+        for key in self.discord.category_roles:
+            if key not in keys:
+                raise ValueError(f"discord.category_roles: unknown category {key!r}")
+        if self.discord.managed_roles() and self.discord.guild_id is None:
+            raise ValueError("discord.guild_id: required when Discord roles are configured")
+        if self.discord.channel_category is not None and self.discord.guild_id is None:
+            raise ValueError("discord.guild_id: required when discord.channel_category is set")
+        return self
+
+    @_model_validator(mode="after")
+    def _discord_has_somewhere_to_register(self) -> Settings:
+        if self.discord_token is None or self.discord.guild_id or self.discord.sync_globally:
+            return self
+        raise ValueError(
+            "discord.guild_id: required when RELAIS_DISCORD_TOKEN is set "
+            "(or set discord.sync_globally = true)"
+        )
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token; checked here so a bad one fails at start.
+        if value is not None and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1-256 characters among A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @_model_validator(mode="after")
+    def _webhook_has_secret(self) -> Settings:
+        webhook = self.telegram.mode is TelegramMode.WEBHOOK
+        if webhook and self.telegram_token is not None and self.telegram_webhook_secret is None:
+            raise ValueError(
+                "telegram.mode is webhook: set RELAIS_TELEGRAM_WEBHOOK_SECRET "
+                "(1-256 characters: A-Z, a-z, 0-9, _ and -)"
+            )
+        return self
+
+    @_model_validator(mode="after")
+    def _channels_are_known(self) -> Settings:
+        keys = {category.key for category in self.categories} | {"general", "coordinators"}
+        for scope, chats in self.channels.items():
+            if scope not in keys:
+                raise ValueError(f"channels: unknown scope {scope!r}")
+            for chat in chats:
+                platform, _, rest = chat.partition(":")
+                if platform not in ("telegram", "discord") or not rest:
+                    raise ValueError(f"channels.{scope}: {chat!r} is not platform:chat_id")
+        return self
+
+    def channel_addresses(self) -> list[tuple[str, Address]]:
+        """Declared channels as (scope, address), scopes in ``bind`` form."""
+        pairs = []
+        for word, chats in self.channels.items():
+            scope = word if word in ("general", "coordinators") else f"category:{word}"
+            for chat in chats:
+                platform, _, rest = chat.partition(":")
+                chat_id, _, thread = rest.partition(":")
+                pairs.append((scope, Address(platform, chat_id, thread or None)))
+        return pairs
+
+    def category(self, key: str) -> Category | None:
+        return next((category for category in self.categories if category.key == key), None)
+
+
+#: Environment variables that hold secrets; the TOML file may not set these keys.
+_SECRET_KEYS = ("telegram_token", "telegram_webhook_secret", "discord_token")
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    """``RELAIS_SECTION__KEY=value`` sets ``[section] key``; ``RELAIS_TELEGRAM_TOKEN``,
+    ``RELAIS_TELEGRAM_WEBHOOK_SECRET`` and ``RELAIS_DISCORD_TOKEN`` set the secrets;
+    ``RELAIS_DATABASE_URL`` is a shortcut for ``RELAIS_DATABASE__URL``."""
+    overrides: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith("RELAIS_") or not value:
+            continue
+        key = name.removeprefix("RELAIS_").lower()
+        if key in _SECRET_KEYS:
+            overrides[key] = value
+        elif key == "database_url":
+            overrides.setdefault("database", {})["url"] = value
+        elif "__" in key:
+            section, _, field = key.partition("__")
+            overrides.setdefault(section, {})[field] = value
+    return overrides
+
+
+def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown setting"
+    # Checks across sections name their key in the message itself.
+    return f"{where}: {message}" if where else message
+
+
+def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate settings; raise :class:`ConfigError` naming the bad key."""
+    environ = dict(os.environ) if environ is None else environ
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    for key in _SECRET_KEYS:
+        if key in raw:
+            env_name = f"RELAIS_{key.upper()}"
+            raise ConfigError(f"{key}: secrets come from the environment ({env_name}), not a file")
+    try:
+        return Settings.model_validate(_merge(raw, _env_overrides(environ)))
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}") from exc

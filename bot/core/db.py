@@ -1,0 +1,105 @@
+"""The async engine, sessions and migrations, for SQLite (default) and PostgreSQL.
+
+SQLite gets WAL, foreign keys and a busy timeout, and every transaction starts with
+``BEGIN IMMEDIATE`` so concurrent writers queue instead of failing with
+"database is locked" half-way through an update.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Connection, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from bot.core import sqlite_driver
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """An engine with the per-backend settings Relais relies on.
+
+    Statement parameters hold members' names and texts, so they never reach the logs:
+    SQLAlchemy hides them, and aiosqlite's debug lines (which print them) are capped."""
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    if url.startswith("sqlite"):
+        options: dict[str, Any] = {}
+        if url.startswith("sqlite+aiosqlite"):
+            options["module"] = sqlite_driver.dbapi()  # one thread hand-off a statement
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}, **options
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_ignoring_conflicts(
+    session: AsyncSession, table: Any, *, on: Sequence[str]
+) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT ... ON CONFLICT (on) DO NOTHING`` into a model's table, in the session's
+    dialect: one statement where a savepoint, an insert and a release (three round trips)
+    did the same job. A Core insert, so the result's ``rowcount`` says whether the row
+    was new (the ORM's bulk insert does not report it)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table.__table__).on_conflict_do_nothing(index_elements=list(on))
+
+
+def is_sqlite(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config() -> AlembicConfig:
+    """Alembic settings pointing at the migrations shipped inside the package."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(resources.files("bot") / "migrations"))
+    return config
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Migrate the database to ``revision`` on a connection of this engine."""
+
+    def _run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(_run)
+    log.info("database migrated to %s", revision)

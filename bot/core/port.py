@@ -1,0 +1,257 @@
+"""The neutral types every chat platform adapter speaks.
+
+Adapters turn native updates into an :class:`Event` and render :class:`Message` objects
+to an :class:`Address`. Nothing here knows about Telegram or Discord, so handlers and
+jobs stay testable on the console and portable to any new platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+#: Telegram's callback_data holds at most 64 bytes; every payload must fit in it.
+MAX_PAYLOAD_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a message goes: a chat on a platform, optionally a thread or forum topic."""
+
+    platform: str
+    chat_id: str
+    thread_id: str | None = None
+
+
+#: A link button's URL that each adapter turns into "open a private chat with this bot"
+#: (on Telegram, ``https://t.me/<bot>?start=<arg>``), since only it knows its own address.
+OPEN_PRIVATE = "relais:private"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A quick-reply button: what it says, and the opaque payload it sends back; or a
+    link button when ``url`` is set (the payload is then empty)."""
+
+    label: str
+    payload: str = ""
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.payload.encode()) > MAX_PAYLOAD_BYTES:
+            raise ValueError(f"button payload over {MAX_PAYLOAD_BYTES} bytes: {self.payload!r}")
+        if (self.url is None) == (not self.payload):
+            raise ValueError("a button has either a payload or a url")
+
+    @staticmethod
+    def open_private(label: str, start: str = "") -> Button:
+        """A link that opens the private chat with the bot, passing ``start`` along."""
+        return Button(label, url=f"{OPEN_PRIVATE}?start={start}" if start else OPEN_PRIVATE)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image,
+    an optional file (``/mydata`` sends one)."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    image_png: bytes | None = None
+    #: Set when the person may also answer with free text: the translated label of a
+    #: control that asks for it. Platforms where people simply type (the console, private
+    #: chats) may ignore it; Discord shows a button that opens a form.
+    text_prompt: str | None = None
+    #: A file attached to the message: (file name, content).
+    document: tuple[str, bytes] | None = None
+    #: The language the text is written in, when known. Texts name commands by their
+    #: table name (``/report``); platforms where people type localized names (Discord's
+    #: ``/déclarer``) rewrite those mentions for this language (see
+    #: :mod:`bot.conversation.mentions`).
+    language: str | None = None
+    #: An answer for the person who asked only: a refusal, a usage line, an apology.
+    #: Platforms that can show a message in a shared chat to one person (Discord's
+    #: ephemeral answers) do so, so that a public command's refusal is not broadcast to
+    #: the whole channel; the others send it where they would anyway.
+    caller_only: bool = False
+
+    @staticmethod
+    def with_rows(
+        text: str, rows: list[list[Button]], *, text_prompt: str | None = None
+    ) -> Message:
+        return Message(
+            text=text,
+            buttons=tuple(tuple(row) for row in rows if row),
+            text_prompt=text_prompt,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message bound for an address; handlers queue these and the app sends them
+    only after the update's transaction committed."""
+
+    address: Address
+    message: Message
+    #: When set, the adapter edits this earlier message instead of sending a new one.
+    edit_message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing a person did, in neutral form.
+
+    Exactly one of ``command``, ``payload`` or ``text`` describes the action. ``update_id``
+    is the platform's delivery id when it has one: the app records it so a redelivered
+    update changes nothing the second time.
+    """
+
+    platform: str
+    user_id: str
+    chat_id: str
+    is_private: bool
+    user_name: str = ""
+    language_code: str | None = None
+    thread_id: str | None = None
+    text: str | None = None
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    payload: str | None = None
+    #: The id of the message whose button was pressed, so the adapter can edit it.
+    message_id: str | None = None
+    update_id: str | None = None
+    #: The person just joined this (group) chat; no text, command or payload.
+    joined: bool = False
+    #: False for a private exchange held outside the private chat (Discord's ephemeral
+    #: replies inside a server channel): it proves nothing about whether the private chat
+    #: accepts messages, so it neither records that chat nor clears "unreachable".
+    in_private_chat: bool = True
+
+    @property
+    def identity(self) -> str:
+        """``platform:user_id``, the form used in config to name coordinators."""
+        return f"{self.platform}:{self.user_id}"
+
+    @property
+    def chat(self) -> Address:
+        return Address(self.platform, self.chat_id, self.thread_id)
+
+
+class PlatformUnavailable(Exception):
+    """A platform cannot start (its service is unreachable, its token was refused); the
+    message says why in one line, for the person running the bot."""
+
+
+class DeliveryError(Exception):
+    """Raised by ``Platform.send`` so the delivery queue can decide what happens next."""
+
+
+class RetryLater(DeliveryError):
+    """The platform asked to slow down (a 429): try again after ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class Unreachable(DeliveryError):
+    """The person blocked the bot or closed their DMs, or the chat is gone: do not retry."""
+
+
+class Rejected(DeliveryError):
+    """The platform refused this message for good (a bad request): do not retry."""
+
+
+class RolesRefused(Rejected):
+    """The platform refused to change someone's roles, and will until its set-up changes:
+    ``why`` is ``"permission"`` (the bot may not manage those roles) or ``"unknown_role"``
+    (a configured role does not exist). The message says it for the log, without
+    personal data."""
+
+    def __init__(self, why: str, detail: str) -> None:
+        super().__init__(detail)
+        self.why = why
+
+
+class TemporaryFailure(DeliveryError):
+    """A network error or a server error: worth retrying with back-off."""
+
+
+class Platform(Protocol):
+    """The contract every adapter fulfils: start, deliver, stop.
+
+    ``send`` returns the platform's id for the message it created (or edited), so a
+    prompt can later be edited to drop its buttons.
+    """
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def send(self, outgoing: Outgoing) -> str | None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRoles:
+    """What a person is in Relais, as far as server roles go: the category of an active
+    member, and whether they are a referent or a coordinator. Nobody (the default) is
+    what an applicant, a rejected or erased member, or a stranger is."""
+
+    category: str | None = None
+    referent: bool = False
+    coordinator: bool = False
+
+
+class RolesApplied(StrEnum):
+    """What mirroring roles onto one account did."""
+
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    #: The account is not in the server (it left, or never joined): nothing to do.
+    ABSENT = "absent"
+    #: The platform is not set up to mirror roles: nothing was asked of it.
+    DISABLED = "disabled"
+
+
+@runtime_checkable
+class RoleMirror(Protocol):
+    """A platform that mirrors Relais' roles onto its own (Discord server roles).
+
+    ``mirror_roles`` makes the account hold exactly the platform roles that ``roles``
+    maps to, among the roles it manages, and never touches any other. It raises
+    :class:`Rejected` when the platform refuses for good (missing permission, unknown
+    role) and :class:`TemporaryFailure` when trying later may work.
+    """
+
+    name: str
+    #: Whether the daily check looks at every account (Discord: roles can be changed by
+    #: hand in the server) or only at referents and coordinators (Telegram's menus).
+    checks_every_account: bool
+
+    @property
+    def roles_enabled(self) -> bool:
+        """Whether roles are set up on this platform (requests are dropped otherwise)."""
+        ...
+
+    async def mirror_roles(self, user_id: str, roles: MemberRoles) -> RolesApplied: ...
+
+    def role_holders(self) -> list[str]:
+        """Accounts the platform knows to hold a role it manages, Relais members or not
+        (from its own cache; empty when it keeps none), for the daily check."""
+        ...
+
+
+Dispatch = Callable[[Event, Platform], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class Outbox:
+    """Messages a handler produced during one update, sent after commit."""
+
+    items: list[Outgoing] = field(default_factory=list)
+
+    def add(self, outgoing: Outgoing) -> None:
+        self.items.append(outgoing)

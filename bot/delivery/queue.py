@@ -1,0 +1,159 @@
+"""The delivery queue's records: broadcasts are written as rows before anything is sent.
+
+Every delivery has a ``key`` naming its business fact; enqueuing the same key twice adds
+nothing, so a re-run job or a retried update cannot send twice. The sender
+(:mod:`bot.delivery.sender`) drains the rows; this module only reads and writes them.
+
+Crash rule: a row is marked ``sending`` (with its sender's token) in a committed
+transaction before the platform is called, and ``sent`` after. A row found ``sending``
+whose sender is dead (its lease lapsed, see :mod:`bot.delivery.lease`) was in flight when
+that process died: it may or may not have arrived, and it is marked ``unknown`` and
+never retried. Relais prefers a rare missing message to a duplicate one; coordinators see
+the ``unknown`` count in the progress of the broadcast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.port import Address, Button, Message
+from bot.models import Delivery, DeliverySender, DeliveryStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One delivery to enqueue."""
+
+    key: str
+    address: Address
+    message: Message
+    private: bool = False
+    member_id: int | None = None
+
+
+def encode(message: Message) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "text": message.text,
+        "buttons": [[[button.label, button.payload] for button in row] for row in message.buttons],
+    }
+    if message.language is not None:
+        data["language"] = message.language
+    return data
+
+
+def decode(data: dict[str, Any], image_png: bytes | None) -> Message:
+    rows = [[Button(label, payload) for label, payload in row] for row in data.get("buttons", [])]
+    return Message(
+        text=str(data["text"]),
+        buttons=tuple(tuple(row) for row in rows),
+        image_png=image_png,
+        language=data.get("language"),
+    )
+
+
+async def enqueue(
+    session: AsyncSession, now: datetime, batch: str, planned: Sequence[Planned]
+) -> int:
+    """Add deliveries in the caller's transaction; returns how many were new."""
+    if not planned:
+        return 0
+    rows = [
+        {
+            "key": item.key,
+            "batch": batch,
+            "platform": item.address.platform,
+            "chat_id": item.address.chat_id,
+            "thread_id": item.address.thread_id,
+            "private": item.private,
+            "member_id": item.member_id,
+            "message": encode(item.message),
+            "image_png": item.message.image_png,
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "not_before": now,
+            "created_at": now,
+        }
+        for item in planned
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    before = await _count(session, batch)
+    await session.execute(insert(Delivery).on_conflict_do_nothing(index_elements=["key"]), rows)
+    return await _count(session, batch) - before
+
+
+async def _count(session: AsyncSession, batch: str) -> int:
+    return int(await session.scalar(select(func.count()).where(Delivery.batch == batch)) or 0)
+
+
+async def progress(session: AsyncSession, batch: str) -> dict[DeliveryStatus, int]:
+    """How many deliveries of a broadcast are in each state."""
+    rows = await session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.batch == batch)
+        .group_by(Delivery.status)
+    )
+    counts = {status: 0 for status in DeliveryStatus}
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+async def cancel_pending(session: AsyncSession, batch: str) -> int:
+    """Give up what a broadcast has not sent yet (a cancelled campaign): those rows end
+    ``failed`` with the reason, so its progress still adds up."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.batch == batch, Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.FAILED, last_error="cancelled")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def recover_in_flight(session: AsyncSession, now: datetime) -> int:
+    """Rows left ``sending`` by a dead sender become ``unknown``; a sender is dead when
+    its lease (:mod:`bot.delivery.lease`) lapsed before ``now``. Rows another live sender
+    has in flight stay as they are. Lapsed leases are then forgotten."""
+    live = select(DeliverySender.owner).where(DeliverySender.expires_at > now)
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.status == DeliveryStatus.SENDING,
+            or_(Delivery.claimed_by.is_(None), Delivery.claimed_by.not_in(live)),
+        )
+        .values(status=DeliveryStatus.UNKNOWN, last_error="process stopped while sending")
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(delete(DeliverySender).where(DeliverySender.expires_at <= now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def due(
+    session: AsyncSession,
+    now: datetime,
+    platforms: Sequence[str],
+    limit: int,
+    *,
+    after: int = 0,
+) -> list[Delivery]:
+    """The oldest pending deliveries that may go now, on the running platforms; with
+    ``after``, those whose id is greater (the next page while the previous one is still
+    being sent, whose rows are pending too)."""
+    result = await session.scalars(
+        select(Delivery)
+        .where(
+            Delivery.status == DeliveryStatus.PENDING,
+            Delivery.not_before <= now,
+            Delivery.platform.in_(platforms),
+            Delivery.id > after,
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    return list(result)

@@ -1,0 +1,158 @@
+"""Who belongs to the network: registration, sponsor codes, bootstrap roles."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.clock import Clock
+from bot.core.config import RegistrationMode, Settings
+from bot.members import role_sync, roles
+from bot.models import Identity, Member, MemberStatus, Role
+
+#: No 0/O or 1/I/L: codes are read aloud and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def new_sponsor_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def bootstrap_role(settings: Settings, identity: str, category: str | None) -> Role | None:
+    """The role config grants this identity, if any (config only ever raises a role).
+
+    A referent role is for the categories listed for them only: see
+    :func:`bot.members.roles.apply_bootstrap`, which records exactly those."""
+    if identity in settings.roles.coordinators:
+        return Role.COORDINATOR
+    if any(identity in people for people in settings.roles.referents.values()):
+        return Role.REFERENT
+    return None
+
+
+async def find_sponsor(session: AsyncSession, code: str) -> Member | None:
+    """The active member whose sponsor code this is."""
+    return await session.scalar(
+        select(Member).where(
+            Member.sponsor_code == normalize_code(code), Member.status == MemberStatus.ACTIVE
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    platform: str
+    user_id: str
+    private_chat_id: str | None
+    display_name: str
+    language: str
+    category: str
+    sponsor_id: int | None
+
+
+async def register(
+    session: AsyncSession, settings: Settings, clock: Clock, application: Application
+) -> Member:
+    """Create the member and their first identity; active or pending per the network's
+    registration mode (people with a bootstrap role are active at once)."""
+    identity_name = f"{application.platform}:{application.user_id}"
+    role = bootstrap_role(settings, identity_name, application.category) or Role.MEMBER
+    open_network = settings.network.registration is RegistrationMode.OPEN
+    status = (
+        MemberStatus.ACTIVE if open_network or role is not Role.MEMBER else MemberStatus.PENDING
+    )
+    now = clock.now()
+    member = Member(
+        display_name=application.display_name[:128] or application.user_id,
+        status=status,
+        role=role,
+        category=application.category,
+        language=application.language,
+        sponsor_code=await unused_code(session),
+        sponsor_id=application.sponsor_id,
+        consent_at=now,
+        consent_version=settings.privacy.consent_version,
+        joined_at=now,
+    )
+    session.add(member)
+    await session.flush()
+    await _with_identity(session, member, application)
+    if role is not Role.MEMBER:
+        await roles.apply_bootstrap(session, settings, identity_name, member, now)
+    return member
+
+
+async def _with_identity(session: AsyncSession, member: Member, application: Application) -> Member:
+    """Give the member the applicant's platform identity (their first, or a claimed one)."""
+    session.add(
+        Identity(
+            platform=application.platform,
+            user_id=application.user_id,
+            member_id=member.id,
+            private_chat_id=application.private_chat_id,
+        )
+    )
+    await role_sync.request(session, members=[member.id])
+    return member
+
+
+async def unused_code(session: AsyncSession) -> str:
+    """A sponsor code no member has."""
+    while True:
+        code = new_sponsor_code()
+        taken = await session.scalar(select(Member.id).where(Member.sponsor_code == code))
+        if taken is None:
+            return code
+
+
+async def mark_unreachable(
+    session: AsyncSession, platform: str, user_id: str, now: datetime
+) -> bool:
+    """The platform refused a private message to this person (DMs closed, bot blocked):
+    remember it, so jobs can skip them or reach them elsewhere. True if an identity matched."""
+    result = await session.execute(
+        update(Identity)
+        .where(Identity.platform == platform, Identity.user_id == user_id)
+        .values(unreachable_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def find_invitation(session: AsyncSession, code: str) -> Member | None:
+    """The imported member, not claimed yet, whose invitation code this is."""
+    return await session.scalar(
+        select(Member).where(
+            Member.invite_code == normalize_code(code), Member.status == MemberStatus.ACTIVE
+        )
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    member_id: int,
+    application: Application,
+) -> Member | None:
+    """Link an imported member to the person who sent their invitation code, with their
+    consent; None when the code was used meanwhile. The code works once."""
+    member = await session.scalar(
+        select(Member).where(Member.id == member_id, Member.invite_code.is_not(None))
+    )
+    if member is None:
+        return None
+    now = clock.now()
+    member.invite_code = None
+    member.language = application.language
+    member.consent_at = now
+    member.consent_version = settings.privacy.consent_version
+    return await _with_identity(session, member, application)

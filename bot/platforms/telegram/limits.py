@@ -1,0 +1,140 @@
+"""Pacing of Bot API calls to Telegram's flood limits (about 30 messages a second
+overall, 20 a minute in one group).
+
+python-telegram-bot's ``AIORateLimiter`` paces the same way, but when it is told not to
+retry it logs every 429 as an error with a traceback. Relais retries 429s itself (in
+the adapter, with network errors and group migrations), so this gate only paces and
+lets a 429 through to the code that knows what to do with it.
+
+``speedup`` is ``[delivery] speedup``: the delivery queue paces broadcasts at the
+platform's rates times that factor, and this gate follows the same factor, so it never
+caps the queue below its own pace (a self-hosted or test Bot API server may allow more).
+The overall limit is a sliding window on the instants calls are let through: at most 30
+in any 1/speedup s, the rule Telegram's flood control applies to their arrivals. A leaky
+bucket (aiolimiter's, still used per group) lets a burst of 30 through after a pause
+and then one more every 1/30 s, which that rule counts as 31 or more in one window:
+when the event loop is a few milliseconds late (a garbage collection, a busy core), the
+sends it held back leave together, and at ×20 each such bunch drew a 429, whose retry
+made the next bunch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from types import TracebackType
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram.ext import BaseRateLimiter
+
+from bot.delivery.limits import Window
+
+#: Group limiters kept in memory before idle ones are forgotten.
+_MAX_GROUP_LIMITERS = 512
+
+JSONDict = dict[str, Any]
+
+
+class SlidingWindow:
+    """``async with window:`` lets at most ``count`` entries through in any ``period``
+    seconds, counted at the instants they entered."""
+
+    def __init__(
+        self,
+        count: int,
+        period: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.count, self.period = count, period
+        self._clock = clock
+        self._sleep = sleep
+        self._window = Window(count, period)
+        self._turn = asyncio.Lock()
+
+    async def __aenter__(self) -> None:
+        # One waiter at a time watches the window, the others queue behind it in
+        # order: waking them all for each free slot cost more than the sends.
+        async with self._turn:
+            while True:
+                now = self._clock()
+                delay = self._window.wait(now)
+                if delay <= 0:
+                    self._window.take(now)
+                    return
+                await self._sleep(delay)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+
+class FloodGate(BaseRateLimiter[None]):
+    """Waits before a call that would exceed a limit; never retries."""
+
+    def __init__(
+        self,
+        *,
+        overall_per_second: float = 30,
+        group_per_minute: float = 20,
+        speedup: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._overall = SlidingWindow(
+            round(overall_per_second), 1 / speedup, clock=clock, sleep=sleep
+        )
+        self._group_rate = group_per_minute
+        self._group_period = 60 / speedup
+        self._groups: dict[int, AsyncLimiter] = {}
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        chat_id = data.get("chat_id")
+        if chat_id is None:  # getUpdates, answerCallbackQuery, setMyCommands...
+            return await callback(*args, **kwargs)
+        group = self._group(chat_id)
+        # The group's own limit first, so a throttled group does not hold overall capacity.
+        async with group if group is not None else contextlib.nullcontext(), self._overall:
+            return await callback(*args, **kwargs)
+
+    def _group(self, chat_id: object) -> AsyncLimiter | None:
+        try:
+            chat = int(str(chat_id))
+        except ValueError:
+            return None  # an @channelusername: Relais addresses chats by id
+        if chat >= 0:
+            return None  # a private chat
+        if len(self._groups) > _MAX_GROUP_LIMITERS:
+            idle = [
+                key
+                for key, limiter in self._groups.items()
+                if limiter.has_capacity(self._group_rate)
+            ]
+            for key in idle:
+                del self._groups[key]
+        limiter = self._groups.get(chat)
+        if limiter is None:
+            limiter = self._groups[chat] = AsyncLimiter(self._group_rate, self._group_period)
+        return limiter

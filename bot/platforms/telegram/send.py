@@ -1,0 +1,210 @@
+"""Sending to Telegram: neutral messages become Bot API calls, retried as Telegram asks.
+
+* A 429 carries ``retry_after``: the call waits that long and is sent again, and every
+  other send waits too, because Telegram's flood control counts the bot, not the chat.
+* A group that became a supergroup answers with its new id: the call goes there, and
+  so does every later one in this run.
+* A network error (timeout, dropped connection, 5xx) is retried with growing waits.
+* 400 and 403 are not retried: the caller decides (403 means "unreachable").
+
+Plain text, no parse mode: nothing a member writes (a name, a link, ``_*[]``) can break
+a message or inject formatting.
+
+Texts and edits go through ``Bot.do_api_request`` with the keyboard as Bot API JSON, and
+their answer stays JSON: the typed ``send_message`` would build python-telegram-bot's
+keyboard objects, serialize them back, and turn every answer into a ``Message`` of which
+Relais keeps only the id (about a third of a call's CPU). The request, its errors
+(``RetryAfter``, ``Forbidden``, ``ChatMigrated``...) and the rate limiter are PTB's own.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from telegram import Bot, InputFile
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+
+from bot.core.port import Message, Outgoing
+from bot.platforms.telegram.convert import CAPTION_LIMIT, keyboard, keyboard_json, split_text
+
+log = logging.getLogger(__name__)
+
+# PTB 22 warns, each time it builds a RetryAfter, that retry_after will become a
+# timedelta; retry_seconds takes both, so the warning tells operators nothing.
+warnings.filterwarnings(
+    "ignore", message=r".*`retry_after` will be of type", category=PTBDeprecationWarning
+)
+# do_api_request suggests the typed method for a method PTB knows; see the module's
+# docstring for why these two are called this way.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Please use 'Bot\.(sendMessage|editMessageText)' instead of",
+    category=PTBUserWarning,
+)
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+#: 429 answers accepted for one call before giving up on it.
+MAX_FLOOD_RETRIES = 5
+#: Waits after successive network errors on one call; then it is given up (and logged).
+NETWORK_BACKOFF = (1.0, 2.0, 4.0, 8.0)
+_NOT_MODIFIED = "message is not modified"
+
+
+class Sender:
+    """Delivers :class:`Outgoing` items through one bot; ``sleep`` waits before retries."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        sleep: Sleep,
+        on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
+    ) -> None:
+        self.bot = bot
+        self._sleep = sleep
+        self._on_migrated = on_migrated
+        self._paused_until = 0.0
+        #: Groups that became supergroups during this run: old id → new id.
+        self._migrated: dict[int, int] = {}
+
+    async def deliver(self, outgoing: Outgoing) -> str:
+        """Send (or edit) one message and return its id; raises what was not retried
+        (``Forbidden`` included) or still failed after the retries."""
+        address = outgoing.address
+        chat_id = int(address.chat_id)
+        if outgoing.edit_message_id is not None:
+            return await self._edit(chat_id, int(outgoing.edit_message_id), outgoing.message)
+        thread = int(address.thread_id) if address.thread_id else None
+        return await self._post(chat_id, thread, outgoing.message)
+
+    async def _post(self, chat_id: int, thread: int | None, message: Message) -> str:
+        text = message.text
+        if message.image_png is not None:
+            photo = message.image_png
+            caption = text if len(text) <= CAPTION_LIMIT else None
+            markup = keyboard(message.buttons, self.bot.username) if caption is not None else None
+            sent = await self.call(
+                chat_id,
+                lambda chat: self.bot.send_photo(
+                    chat, photo, caption=caption, message_thread_id=thread, reply_markup=markup
+                ),
+            )
+            if caption is not None:
+                return str(sent.message_id)
+        if message.document is not None:
+            name, content = message.document
+            caption = text if len(text) <= CAPTION_LIMIT else None
+            markup = keyboard(message.buttons, self.bot.username) if caption is not None else None
+            sent = await self.call(
+                chat_id,
+                lambda chat: self.bot.send_document(
+                    chat,
+                    InputFile(content, filename=name),
+                    caption=caption,
+                    message_thread_id=thread,
+                    reply_markup=markup,
+                ),
+            )
+            if caption is not None:
+                return str(sent.message_id)
+        chunks = split_text(text)
+        for chunk in chunks[:-1]:
+            await self._send_text(chat_id, thread, chunk, None)
+        buttons = keyboard_json(message.buttons, self.bot.username)
+        return await self._send_text(chat_id, thread, chunks[-1], buttons)
+
+    async def _send_text(
+        self, chat_id: int, thread: int | None, text: str, markup: dict[str, Any] | None
+    ) -> str:
+        """One text message; its id."""
+        arguments: dict[str, Any] = {"text": text}
+        if thread is not None:
+            arguments["message_thread_id"] = thread
+        if markup is not None:
+            arguments["reply_markup"] = markup
+        sent = await self.call(
+            chat_id,
+            lambda chat: self.bot.do_api_request(
+                "sendMessage", api_kwargs={"chat_id": chat, **arguments}
+            ),
+        )
+        return str(sent["message_id"])
+
+    async def _edit(self, chat_id: int, message_id: int, message: Message) -> str:
+        """Rewrite an earlier message; without buttons its keyboard goes away."""
+        arguments: dict[str, Any] = {"message_id": message_id, "text": split_text(message.text)[0]}
+        markup = keyboard_json(message.buttons, self.bot.username)
+        if markup is not None:
+            arguments["reply_markup"] = markup
+        try:
+            await self.call(
+                chat_id,
+                lambda chat: self.bot.do_api_request(
+                    "editMessageText", api_kwargs={"chat_id": chat, **arguments}
+                ),
+            )
+        except BadRequest as error:
+            if _NOT_MODIFIED not in error.message.lower():
+                raise
+        return str(message_id)
+
+    async def call(self, chat_id: int, request: Callable[[int], Awaitable[T]]) -> T:
+        """One Bot API call into a chat, retried as Telegram asks. 400 and 403 are not
+        retried; a call that still fails raises, and the app logs it."""
+        chat = self._migrated.get(chat_id, chat_id)
+        floods = failures = migrations = 0
+        while True:
+            await self._respect_pause()
+            try:
+                return await request(chat)
+            except RetryAfter as error:
+                floods += 1
+                if floods > MAX_FLOOD_RETRIES:
+                    raise
+                wait = retry_seconds(error)
+                log.warning("telegram: flood control in chat %s; retry in %.1f s", chat, wait)
+                self._paused_until = max(self._paused_until, time.monotonic() + wait)
+            except ChatMigrated as error:
+                migrations += 1
+                if migrations > 1:
+                    raise
+                log.warning("telegram: group %s is now supergroup %s", chat, error.new_chat_id)
+                chat = self._migrated[chat_id] = int(error.new_chat_id)
+                if self._on_migrated is not None:
+                    await self._on_migrated(chat_id, chat)
+            except BadRequest:
+                raise  # a NetworkError subclass, but retrying cannot help
+            except NetworkError as error:  # includes TimedOut
+                if failures >= len(NETWORK_BACKOFF):
+                    raise
+                wait = NETWORK_BACKOFF[failures]
+                failures += 1
+                log.warning(
+                    "telegram: network error in chat %s (%s); retry %d in %.0f s",
+                    chat,
+                    error,
+                    failures,
+                    wait,
+                )
+                await self._sleep(wait)
+
+    async def _respect_pause(self) -> None:
+        """After a 429, every send waits for the flood control to lift, not only the
+        one that hit it: Telegram counts the bot, not the chat."""
+        remaining = self._paused_until - time.monotonic()
+        if remaining > 0:
+            await self._sleep(remaining)
+            self._paused_until = 0.0
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type this PTB version returns."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

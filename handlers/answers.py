@@ -1,0 +1,151 @@
+"""Members answer plans and campaigns with one tap: "Done", "I'm on it", "Not for me".
+
+The press may come from a category channel or a private message; the answer is
+acknowledged privately (a channel is not the place for it). "Done" earns points once and
+then asks, privately, for an optional link or a few words that make it a report linked to
+the plan or campaign — unless the member is in the middle of another flow, which is left
+alone.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.activity import reports
+from bot.animation import calls
+from bot.animation.calls import LABELS, Choice, Subject
+from bot.conversation import flows
+from bot.conversation.context import Context
+from bot.conversation.flows import SKIP, Flow, Step
+from bot.conversation.routing import Router
+from bot.models import (
+    ActionPlan,
+    Campaign,
+    CampaignStatus,
+    Conversation,
+    MemberStatus,
+    Report,
+    ReportKind,
+)
+from handlers._labels import invalid_input
+
+router = Router("answers")
+
+
+async def _refusal(ctx: Context, subject: Subject) -> str | None:
+    """Why this subject cannot be answered any more, if it cannot."""
+    if subject.plan_id is not None:
+        if await ctx.session.get(ActionPlan, subject.plan_id) is None:
+            return ctx._("This button is no longer active.")
+        return None
+    assert subject.campaign_id is not None
+    campaign = await ctx.session.get(Campaign, subject.campaign_id)
+    if campaign is None or subject.occurrence > campaign.runs:
+        return ctx._("This button is no longer active.")
+    if campaign.status is CampaignStatus.CANCELLED:
+        return ctx._("This campaign was cancelled.")
+    return None
+
+
+@router.button(calls.PREFIX)
+async def answer(ctx: Context, parts: list[str]) -> None:
+    """Record (or change) the presser's answer, privately acknowledged."""
+    assert ctx.member is not None
+    if len(parts) == 2 and parts[0] == calls.PREVIEW:
+        ctx.reply(ctx._("This is a preview: members' answers will be counted, not this one."))
+        return
+    subject = calls.parse_subject(parts[0]) if len(parts) == 2 else None
+    choice = next((c for c in Choice if len(parts) == 2 and c.value == parts[1]), None)
+    if subject is None or choice is None:
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    if ctx.member.status is not MemberStatus.ACTIVE:
+        if ctx.member.status is MemberStatus.PENDING:
+            ctx.reply_private(ctx._("Your application is waiting for a coordinator's approval."))
+        else:
+            ctx.reply_private(ctx._("Your membership is not active. Contact a coordinator."))
+        return
+    refusal = await _refusal(ctx, subject)
+    if refusal is not None:
+        ctx.reply_private(refusal)
+        return
+    answered = await calls.record(
+        ctx.session,
+        ctx.settings,
+        member=ctx.member,
+        subject=subject,
+        choice=choice,
+        now=ctx.clock.now(),
+    )
+    label = ctx._(LABELS[choice])
+    if answered.previous is choice:
+        ctx.reply_private(ctx._("You had already answered: {answer}.", answer=label))
+        return
+    lines = [ctx._("Your answer: {answer}. Thank you!", answer=label)]
+    if answered.points:
+        lines.append(ctx.ngettext("+{n} point", "+{n} points", answered.points))
+    ctx.reply_private("\n".join(lines))
+    if choice is Choice.DONE and await _may_follow_up(ctx, subject):
+        await flows.begin(ctx, FOLLOW_UP, "details", {"subject": subject.key})
+
+
+async def _may_follow_up(ctx: Context, subject: Subject) -> bool:
+    assert ctx.member is not None
+    if await flows.current(ctx) is not None:
+        return False
+    reported = await ctx.session.scalar(
+        select(Report.id).where(Report.subject == subject.key, Report.member_id == ctx.member.id)
+    )
+    return reported is None
+
+
+def _ask_details(ctx: Context, _c: Conversation) -> str:
+    return ctx._(
+        "Well done! To count it as a report, send a link or a few words about what you did. "
+        "Or tap Skip."
+    )
+
+
+async def _skipped(ctx: Context, conversation: Conversation, value: str) -> None:
+    assert value == SKIP
+    await flows.end(ctx, conversation)
+    ctx.reply(ctx._("Noted. Thank you!"))
+
+
+async def _sent_details(ctx: Context, conversation: Conversation, text: str) -> None:
+    assert ctx.member is not None
+    url = words = None
+    try:
+        if reports.looks_like_link(text):
+            url = reports.parse_link(text)
+        else:
+            words = reports.clean_text(text)
+    except reports.InvalidInput as error:
+        ctx.reply(invalid_input(ctx, error.reason))
+        return
+    now = ctx.clock.now()
+    ctx.session.add(
+        Report(
+            member_id=ctx.member.id,
+            kind=ReportKind.MENTION,
+            text=words,
+            url=url,
+            subject=str(conversation.data["subject"]),
+            created_at=now,
+        )
+    )
+    ctx.member.last_action_at = now
+    await flows.end(ctx, conversation)
+    ctx.reply(ctx._("Thank you! It is recorded with your answer."))
+
+
+FOLLOW_UP = router.flow(
+    Flow(
+        "done",
+        steps={
+            "details": Step(
+                _ask_details, on_choice=_skipped, on_text=_sent_details, skippable=True
+            ),
+        },
+    )
+)

@@ -1,0 +1,216 @@
+"""Applications reach the coordinators with Approve / Reject buttons; ``/pending`` lists
+them; ``/invite`` gives a member their sponsor code and, where the platform has one, a
+link that opens the bot with it.
+
+The card goes to the coordinators' channel where it is bound (in the network's language),
+else to every coordinator privately (each in their own). The applicant hears the outcome
+in their own language through the delivery queue, keyed by the application, so two
+presses can never tell them twice.
+"""
+
+from __future__ import annotations
+
+from bot.conversation.context import Context
+from bot.conversation.routing import Router
+from bot.core.i18n import N_
+from bot.core.port import Button, Message
+from bot.delivery import audience
+from bot.members import approvals
+from bot.models import Member, MemberStatus, Role
+from handlers._labels import category_name
+from handlers._people import category_in
+
+router = Router("approvals")
+
+PREFIX = "apv"
+PENDING_SHOWN = 10
+CARD = N_("New application #{number}: {name}\nCategory: {category}\nSponsor: {sponsor}")
+NO_SPONSOR = N_("none")
+APPROVED = N_(
+    "Good news: your application was approved. Welcome to the {category} ambassadors! "
+    "Send /help to see what you can do."
+)
+REJECTED = N_(
+    "Your application was not accepted. If you think this is a mistake, contact the "
+    "network's coordinators."
+)
+
+
+def _card(ctx: Context, language: str, member: Member, sponsor: Member | None) -> str:
+    sponsor_text = (
+        f"{sponsor.display_name} (#{sponsor.id})"
+        if sponsor is not None
+        else ctx.translator.gettext(language, NO_SPONSOR)
+    )
+    return ctx.translator.gettext(
+        language,
+        CARD,
+        number=member.id,
+        name=member.display_name,
+        category=category_in(ctx, language, member.category),
+        sponsor=sponsor_text,
+    )
+
+
+def _buttons(ctx: Context, language: str, member_id: int) -> list[list[Button]]:
+    return [
+        [
+            Button(ctx.translator.gettext(language, N_("Approve")), f"{PREFIX}:y:{member_id}"),
+            Button(ctx.translator.gettext(language, N_("Reject")), f"{PREFIX}:n:{member_id}"),
+        ]
+    ]
+
+
+async def announce(ctx: Context, member: Member) -> None:
+    """Send a new application to the coordinators (called by the join flow)."""
+    await ctx.session.flush()
+    sponsor = await ctx.session.get(Member, member.sponsor_id) if member.sponsor_id else None
+
+    def render(language: str) -> Message:
+        text = _card(ctx, language, member, sponsor)
+        return Message.with_rows(text, _buttons(ctx, language, member.id))
+
+    queued = await audience.tell_coordinators(
+        ctx.session,
+        ctx.settings,
+        now=ctx.clock.now(),
+        platforms=ctx.platforms,
+        key_prefix=f"application:{member.id}:card",
+        render=render,
+    )
+    ctx.queued = ctx.queued or queued > 0
+
+
+def _is_coordinator(ctx: Context) -> bool:
+    member = ctx.member
+    return (
+        member is not None
+        and member.status is MemberStatus.ACTIVE
+        and member.role is Role.COORDINATOR
+    )
+
+
+@router.button(PREFIX)
+async def decide(ctx: Context, parts: list[str]) -> None:
+    """Approve or reject; a second press (or a second coordinator) gets the outcome."""
+    if not _is_coordinator(ctx):
+        ctx.reply(ctx._("This command is for coordinators or referents."))
+        return
+    assert ctx.member is not None
+    if len(parts) not in (2, 3) or parts[0] not in ("y", "n") or not parts[1].isdigit():
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    approve = parts[0] == "y"
+    # A card is about one applicant and is rewritten with the outcome; a /pending list
+    # (payload ending in ``:l``) holds others' buttons too and stays as it is.
+    card = len(parts) == 2 and ctx.event.message_id is not None
+    decision = await approvals.decide(
+        ctx.session,
+        ctx.settings,
+        ctx.clock,
+        member_id=int(parts[1]),
+        approve=approve,
+        by=ctx.member,
+    )
+    applicant = decision.member
+    if applicant is None:
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    title = _card(ctx, ctx.language, applicant, None).split("\n")[0]
+    if not decision.decided:
+        if card:
+            ctx.edit_pressed(title)
+        ctx.reply(_earlier(ctx, applicant, decision.earlier_by))
+        return
+    name = applicant.display_name
+    if approve:
+        outcome = ctx._("{name} approved by {by}.", name=name, by=ctx.member.display_name)
+        if decision.sponsor_points:
+            outcome += "\n" + ctx.ngettext(
+                "Their sponsor earns {n} point.", "Their sponsor earns {n} points.",
+                decision.sponsor_points,
+            )  # fmt: skip
+    else:
+        outcome = ctx._("{name} rejected by {by}.", name=name, by=ctx.member.display_name)
+    if card:
+        ctx.edit_pressed(f"{title}\n→ {outcome}")
+    else:
+        ctx.reply(outcome)
+
+    def render(language: str) -> Message:
+        if approve:
+            category = category_in(ctx, language, applicant.category)
+            return Message(text=ctx.translator.gettext(language, APPROVED, category=category))
+        return Message(text=ctx.translator.gettext(language, REJECTED))
+
+    queued = await audience.tell_members(
+        ctx.session,
+        now=ctx.clock.now(),
+        platforms=ctx.platforms,
+        member_ids=[applicant.id],
+        key_prefix=f"application:{applicant.id}:outcome",
+        batch=f"application:{applicant.id}",
+        render=render,
+    )
+    ctx.queued = ctx.queued or queued > 0
+
+
+def _earlier(ctx: Context, applicant: Member, by: Member | None) -> str:
+    who = by.display_name if by is not None else "?"
+    name = applicant.display_name
+    if applicant.status is MemberStatus.ACTIVE:
+        return ctx._("{name} was already approved by {by}.", name=name, by=who)
+    if applicant.status is MemberStatus.REJECTED:
+        return ctx._("{name} was already rejected by {by}.", name=name, by=who)
+    return ctx._("This button is no longer active.")
+
+
+@router.command("pending")
+async def pending(ctx: Context) -> None:
+    """The applications waiting for a decision, oldest first, with their buttons."""
+    waiting, total = await approvals.pending(ctx.session, PENDING_SHOWN)
+    if not waiting:
+        ctx.reply(ctx._("No application is waiting."))
+        return
+    lines = [ctx.ngettext("{n} application waiting:", "{n} applications waiting:", total)]
+    rows: list[list[Button]] = []
+    for member in waiting:
+        sponsor = await ctx.session.get(Member, member.sponsor_id) if member.sponsor_id else None
+        sponsor_text = f"{sponsor.display_name} (#{sponsor.id})" if sponsor else ctx._(NO_SPONSOR)
+        lines.append(
+            ctx._(
+                "#{number} {name} — {category} — sponsor: {sponsor}",
+                number=member.id,
+                name=member.display_name,
+                category=category_name(ctx, member.category),
+                sponsor=sponsor_text,
+            )
+        )
+        rows.append(
+            [
+                Button(ctx._("Approve #{number}", number=member.id), f"{PREFIX}:y:{member.id}:l"),
+                Button(ctx._("Reject #{number}", number=member.id), f"{PREFIX}:n:{member.id}:l"),
+            ]
+        )
+    if total > len(waiting):
+        lines.append(ctx._("… and {n} more.", n=total - len(waiting)))
+    ctx.reply("\n".join(lines), rows)
+
+
+@router.command("invite")
+async def invite(ctx: Context) -> None:
+    """The member's own sponsor code, and a link that opens the bot with it."""
+    assert ctx.member is not None
+    code = ctx.member.sponsor_code
+    lines = [
+        ctx._(
+            "Invite people you know to join the ambassadors: they send /start and then your "
+            "sponsor code {code}.",
+            code=code,
+        )
+    ]
+    for platform, prefix in sorted(ctx.start_links.items()):
+        lines.append(
+            ctx._("On {platform}: {link}", platform=platform.capitalize(), link=prefix + code)
+        )
+    ctx.reply_private("\n".join(lines))

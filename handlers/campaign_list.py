@@ -1,0 +1,139 @@
+"""/campaigns: scheduled, running and past campaigns with their delivery progress, and
+buttons — Results for each, Edit and Cancel for a coordinator while one is scheduled.
+
+Referents see the campaigns that addressed their categories (read only), so they can
+follow their category's results.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.animation import calls, campaigns
+from bot.conversation.context import Context
+from bot.conversation.routing import Router
+from bot.core import audit
+from bot.core.port import Button
+from bot.delivery import queue
+from bot.models import Campaign, CampaignStatus, MemberStatus, Repeat, Role
+from handlers import campaigns as campaign_flow
+from handlers._labels import category_name
+from handlers.results import button, progress_line, visible_categories
+
+router = Router("campaign_list")
+
+PREFIX = "cmp"
+SHOWN = 8
+
+
+def _is_coordinator(ctx: Context) -> bool:
+    member = ctx.member
+    return (
+        member is not None
+        and member.status is MemberStatus.ACTIVE
+        and member.role is Role.COORDINATOR
+    )
+
+
+async def _state(ctx: Context, campaign: Campaign) -> str:
+    now = ctx.clock.now()
+    if campaign.status is CampaignStatus.CANCELLED:
+        return ctx._("cancelled")
+    latest = await campaigns.latest_run(ctx.session, campaign.id)
+    if latest is not None and latest.ends_at > now and campaign.next_run_at is not None:
+        state = ctx._("running")
+    elif latest is not None and latest.ends_at > now:
+        state = ctx._("running until {when}", when=campaigns.local(ctx.settings, latest.ends_at))
+    elif latest is not None and campaign.next_run_at is None:
+        state = ctx._("finished")
+    else:
+        state = ""
+    if campaign.next_run_at is not None:
+        when = campaigns.local(ctx.settings, campaign.next_run_at)
+        if latest is not None:
+            scheduled = ctx._("next run {when}", when=when)
+        else:
+            scheduled = ctx._("scheduled for {when}", when=when)
+        state = f"{state}, {scheduled}" if state else scheduled
+    return state
+
+
+@router.command("campaigns")
+async def list_campaigns(ctx: Context) -> None:
+    """The newest campaigns first, each with its state, progress and buttons."""
+    coordinator = _is_coordinator(ctx)
+    rows = list(await ctx.session.scalars(select(Campaign).order_by(Campaign.id.desc()).limit(50)))
+    shown = []
+    for campaign in rows:
+        if coordinator or await visible_categories(ctx, list(campaign.categories)):
+            shown.append(campaign)
+        if len(shown) == SHOWN:
+            break
+    if not shown:
+        text = ctx._("No campaign yet.")
+        ctx.reply(text + (" " + ctx._("Send /campaign to prepare one.") if coordinator else ""))
+        return
+    lines = [ctx._("Campaigns:")]
+    buttons: list[list[Button]] = []
+    for campaign in shown:
+        targets = ", ".join(category_name(ctx, key) for key in campaign.categories) or ctx._(
+            "All categories"
+        )
+        repeat = {
+            Repeat.NONE: "",
+            Repeat.WEEKLY: " · " + ctx._("every week"),
+            Repeat.MONTHLY: " · " + ctx._("every month"),
+        }[campaign.repeat]
+        excerpt = campaign.text.splitlines()[0][:60]
+        lines.append(
+            f"#{campaign.id} “{excerpt}” — {targets}{repeat} — {await _state(ctx, campaign)}"
+        )
+        row: list[Button] = []
+        if campaign.runs:
+            progress = await queue.progress(ctx.session, f"campaign:{campaign.id}")
+            lines.append("   " + progress_line(ctx, progress))
+            subject = calls.campaign_subject(campaign.id, campaign.runs)
+            row.append(button(ctx, subject, ctx._("Results #{number}", number=campaign.id)))
+        if coordinator and campaign.status is CampaignStatus.SCHEDULED:
+            row.append(
+                Button(ctx._("Edit #{number}", number=campaign.id), f"{PREFIX}:e:{campaign.id}")
+            )
+            row.append(
+                Button(ctx._("Cancel #{number}", number=campaign.id), f"{PREFIX}:x:{campaign.id}")
+            )
+        buttons.append(row)
+    ctx.reply("\n".join(lines), buttons)
+
+
+@router.button(PREFIX)
+async def manage(ctx: Context, parts: list[str]) -> None:
+    """Edit or cancel a scheduled campaign (coordinators)."""
+    if not _is_coordinator(ctx):
+        ctx.reply(ctx._("This command is for coordinators or referents."))
+        return
+    assert ctx.member is not None
+    if len(parts) != 2 or parts[0] not in ("e", "x") or not parts[1].isdigit():
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    campaign = await ctx.session.get(Campaign, int(parts[1]), with_for_update=True)
+    if campaign is None or campaign.status is not CampaignStatus.SCHEDULED:
+        ctx.reply(ctx._("This campaign can no longer be changed."))
+        return
+    if parts[0] == "e":
+        if not ctx.move_to_private():
+            return
+        await campaign_flow.edit(ctx, campaign)
+        return
+    dropped = await campaigns.cancel(ctx.session, campaign, ctx.clock.now())
+    audit.record(
+        ctx.session, ctx.clock, actor_id=ctx.member.id, action="campaign.cancel",
+        campaign_id=campaign.id, undelivered=dropped,
+    )  # fmt: skip
+    text = ctx._("Campaign #{number} is cancelled.", number=campaign.id)
+    if dropped:
+        text += " " + ctx.ngettext(
+            "{n} message not sent yet will not be sent.",
+            "{n} messages not sent yet will not be sent.",
+            dropped,
+        )
+    ctx.reply(text)

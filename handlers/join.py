@@ -1,0 +1,257 @@
+"""Joining: language → consent → category → optional sponsor code → active or pending."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.conversation import flows
+from bot.conversation.context import Context
+from bot.conversation.flows import SKIP, Flow, Step
+from bot.conversation.routing import Router
+from bot.core.config import LANGUAGES, RegistrationMode
+from bot.core.i18n import N_
+from bot.core.port import Button
+from bot.delivery import channels
+from bot.members.membership import (
+    Application,
+    bootstrap_role,
+    claim,
+    find_invitation,
+    find_sponsor,
+    normalize_code,
+    register,
+)
+from bot.models import Conversation, GroupGreeting, MemberStatus
+from handlers import approvals
+from handlers._labels import category_name
+from handlers.basics import help_buttons
+
+router = Router("join")
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+WELCOME = N_("Welcome to {network}! Choose your language.")
+
+
+def _sponsor_required(ctx: Context) -> bool:
+    return ctx.settings.network.registration is RegistrationMode.SPONSOR
+
+
+def _ask_language(ctx: Context, _c: Conversation) -> str:
+    # Shown before any choice is made: say it in every language.
+    network = ctx.settings.network.name
+    return "\n".join(
+        ctx.translator.gettext(language, WELCOME, network=network) for language in LANGUAGES
+    )
+
+
+def _languages(_ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+
+async def _chose_language(ctx: Context, conversation: Conversation, value: str) -> None:
+    ctx.language = value
+    flows.update(conversation, language=value)
+    await flows.goto(ctx, JOIN, conversation, "consent")
+
+
+def _ask_consent(ctx: Context, _c: Conversation) -> str:
+    return consent_text(ctx)
+
+
+def consent_text(ctx: Context) -> str:
+    """The consent text (its version is ``privacy.consent_version``)."""
+    text = ctx._(
+        "To take part, {network} keeps your name, your category, your language and the "
+        "actions you report, to count points and show leaderboards. Coordinators of the "
+        "network can see them. You can choose to be hidden from leaderboards at any time "
+        "with /privacy. Do you agree?",
+        network=ctx.settings.network.name,
+    )
+    if ctx.settings.network.privacy_url:
+        text += "\n" + ctx._("Privacy notice: {url}", url=ctx.settings.network.privacy_url)
+    return text
+
+
+def _consent_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
+    return [("yes", ctx._("I agree")), ("no", ctx._("I do not agree"))]
+
+
+async def _consented(ctx: Context, conversation: Conversation, value: str) -> None:
+    if value != "yes":
+        await flows.end(ctx, conversation)
+        ctx.reply(ctx._("No problem: nothing was saved. Send /start if you change your mind."))
+        return
+    if conversation.data.get("claim_id") is not None:
+        await _claim(ctx, conversation)
+        return
+    await flows.goto(ctx, JOIN, conversation, "category")
+
+
+def _ask_category(ctx: Context, _c: Conversation) -> str:
+    return ctx._("Which category of ambassadors do you belong to?")
+
+
+def _categories(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
+    return [(c.key, category_name(ctx, c.key)) for c in ctx.settings.categories]
+
+
+async def _chose_category(ctx: Context, conversation: Conversation, value: str) -> None:
+    flows.update(conversation, category=value)
+    has_role = bootstrap_role(ctx.settings, ctx.event.identity, value) is not None
+    if conversation.data.get("sponsor_id") is not None or (_sponsor_required(ctx) and has_role):
+        await _finish(ctx, conversation)
+    else:
+        await flows.goto(ctx, JOIN, conversation, "sponsor")
+
+
+def _ask_sponsor(ctx: Context, _c: Conversation) -> str:
+    if _sponsor_required(ctx):
+        return ctx._("Send the sponsor code an ambassador gave you.")
+    return ctx._("If an ambassador gave you a sponsor code, send it now. Otherwise tap Skip.")
+
+
+async def _skipped_sponsor(ctx: Context, conversation: Conversation, value: str) -> None:
+    assert value == SKIP
+    await _finish(ctx, conversation)
+
+
+async def _sent_sponsor(ctx: Context, conversation: Conversation, text: str) -> None:
+    sponsor = await find_sponsor(ctx.session, text)
+    if sponsor is None:
+        ctx.reply(ctx._("This code is unknown. Check it and send it again."))
+        return
+    flows.update(conversation, sponsor_id=sponsor.id)
+    await _finish(ctx, conversation)
+
+
+def _application(ctx: Context, conversation: Conversation) -> Application:
+    data, event = conversation.data, ctx.event
+    return Application(
+        platform=event.platform,
+        user_id=event.user_id,
+        private_chat_id=ctx.private_chat.chat_id,
+        display_name=event.user_name or event.user_id,
+        language=str(data["language"]),
+        category=str(data.get("category", "")),
+        sponsor_id=data.get("sponsor_id"),
+    )
+
+
+async def _claim(ctx: Context, conversation: Conversation) -> None:
+    """An imported member takes their account: no category or sponsor to ask."""
+    member = await claim(
+        ctx.session,
+        ctx.settings,
+        ctx.clock,
+        int(conversation.data["claim_id"]),
+        _application(ctx, conversation),
+    )
+    await flows.end(ctx, conversation)
+    if member is None:
+        ctx.reply(ctx._("This invitation code was already used. Send /start to join."))
+        return
+    ctx.member = member
+    _welcome(ctx)
+
+
+async def _finish(ctx: Context, conversation: Conversation) -> None:
+    member = await register(ctx.session, ctx.settings, ctx.clock, _application(ctx, conversation))
+    await flows.end(ctx, conversation)
+    ctx.member = member
+    if member.status is MemberStatus.PENDING:
+        await approvals.announce(ctx, member)
+        ctx.reply_private(
+            ctx._(
+                "Thank you! Your application is waiting for a coordinator's approval. "
+                "You will get a message here."
+            )
+        )
+        return
+    _welcome(ctx)
+
+
+def _welcome(ctx: Context) -> None:
+    assert ctx.member is not None
+    ctx.reply_private(
+        ctx._(
+            "Welcome to the {category} ambassadors! Report what you do for the territory "
+            "and earn points.",
+            category=category_name(ctx, ctx.member.category),
+        ),
+        help_buttons(ctx),
+    )
+
+
+JOIN = router.flow(
+    Flow(
+        "join",
+        needs_active=False,
+        steps={
+            "language": Step(_ask_language, _languages, _chose_language),
+            "consent": Step(_ask_consent, _consent_choices, _consented, columns=1),
+            "category": Step(_ask_category, _categories, _chose_category),
+            "sponsor": Step(
+                _ask_sponsor,
+                on_choice=_skipped_sponsor,
+                on_text=_sent_sponsor,
+                skippable=lambda ctx: not _sponsor_required(ctx),
+            ),
+        },
+    )
+)
+
+
+@router.joined
+async def greet(ctx: Context) -> None:
+    """Someone joined a category channel or the general one (on Discord: the server)
+    without being a member: invite them, once."""
+    category = channels.scope_category(ctx.channel_scope)
+    general = ctx.channel_scope == channels.GENERAL
+    if ctx.member is not None or (category is None and not general):
+        return
+    greeting = GroupGreeting(
+        platform=ctx.event.platform, user_id=ctx.event.user_id, greeted_at=ctx.clock.now()
+    )
+    try:
+        async with ctx.session.begin_nested():
+            ctx.session.add(greeting)
+    except IntegrityError:
+        return  # greeted before, in this channel or another
+    name = ctx.event.user_name or ctx.event.user_id
+    if category is None:
+        text = ctx._(
+            "Welcome, {name}! To join {network}, send /start or open a private chat with me.",
+            name=name,
+            network=ctx.settings.network.name,
+        )
+    else:
+        text = ctx._(
+            "Welcome, {name}! To join the {category} ambassadors, open a private chat with me.",
+            name=name,
+            category=category_name(ctx, category),
+        )
+    ctx.reply(text, [[Button.open_private(ctx._("Join"))]])
+
+
+@router.command("start")
+async def start(ctx: Context) -> None:
+    """Begin registration, or tell a member where they stand."""
+    if ctx.member is not None:
+        if ctx.member.status is MemberStatus.PENDING:
+            ctx.reply(ctx._("Your application is waiting for a coordinator's approval."))
+        elif ctx.member.status is MemberStatus.REJECTED:
+            ctx.reply(ctx._("Your membership is not active. Contact a coordinator."))
+        else:
+            ctx.reply(ctx._("You are already a member. Send /help to see what you can do."))
+        return
+    data: dict[str, object] = {}
+    if ctx.event.args:
+        code = normalize_code(ctx.event.args[0])
+        invited = await find_invitation(ctx.session, code)
+        sponsor = None if invited else await find_sponsor(ctx.session, code)
+        if invited is not None:
+            data["claim_id"] = invited.id
+        elif sponsor is not None:
+            data["sponsor_id"] = sponsor.id
+    if not ctx.move_to_private(start=ctx.event.args[0] if ctx.event.args else ""):
+        return
+    await flows.begin(ctx, JOIN, "language", data)

@@ -1,0 +1,135 @@
+"""/me, /privacy and /language: a member's own page and settings."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.activity.standings import level_progress, rank_of, recent_actions, totals
+from bot.conversation.context import Context
+from bot.conversation.routing import Router
+from bot.core.config import LANGUAGES
+from bot.core.i18n import N_
+from bot.core.periods import week_start
+from bot.core.port import Button
+from bot.models import MemberStatus, Visibility
+from handlers._labels import KIND, category_name, subkind_name
+
+router = Router("me")
+
+STATUS = {
+    MemberStatus.ACTIVE: N_("active"),
+    MemberStatus.PENDING: N_("waiting for approval"),
+    MemberStatus.REJECTED: N_("not accepted"),
+}
+VISIBILITY = {
+    Visibility.NAME: N_("Under my name"),
+    Visibility.ANONYMOUS: N_("Anonymously"),
+    Visibility.HIDDEN: N_("Not at all"),
+}
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+@router.command("me")
+async def me(ctx: Context) -> None:
+    """Status, points, ranks, level and recent actions, privately."""
+    member = ctx.member
+    assert member is not None
+    now = ctx.clock.now()
+    points = await totals(ctx.session, ctx.settings, member.id, now)
+    week = week_start(now, ctx.settings.network.timezone)
+    rank_category = await rank_of(ctx.session, member.id, week, member.category)
+    rank_overall = await rank_of(ctx.session, member.id, week, None)
+    progress = level_progress(ctx.settings, points.all_time)
+    category = category_name(ctx, member.category)
+    lines = [
+        f"{member.display_name} — {ctx._(STATUS[member.status])}",
+        ctx._("Category: {category}", category=category),
+        ctx._(
+            "Points: {week} this week, {month} this month, {all} in all",
+            week=points.week,
+            month=points.month,
+            all=points.all_time,
+        ),
+        ctx._(
+            "Rank this week: #{category_rank} in {category}, #{overall_rank} overall",
+            category_rank=rank_category,
+            category=category,
+            overall_rank=rank_overall,
+        ),
+        ctx._("Level: {level}", level=progress.level.name.get(ctx.language)),
+    ]
+    if progress.next_level is not None and progress.points_to_next is not None:
+        lines.append(
+            ctx.ngettext(
+                "{n} point to {level}",
+                "{n} points to {level}",
+                progress.points_to_next,
+                level=progress.next_level.name.get(ctx.language),
+            )
+        )
+    actions = await recent_actions(ctx.session, member.id)
+    if actions:
+        lines.append(ctx._("Last actions:"))
+    for action in actions:
+        report = action.report
+        local = report.created_at.astimezone(_zone(ctx)).strftime("%d/%m")
+        what = ctx._(KIND[report.kind])
+        detail = subkind_name(ctx, report.kind, report.subkind)
+        lines.append(
+            f"• {local} {what}"
+            + (f" ({detail})" if detail else "")
+            + f" {ctx.ngettext('+{n} pt', '+{n} pts', action.points)}"
+        )
+    lines.append(
+        ctx._("Leaderboards: {visibility}", visibility=ctx._(VISIBILITY[member.visibility]))
+    )
+    ctx.reply_private("\n".join(lines), [[Button(ctx._("Leaderboard visibility"), "cmd:privacy")]])
+
+
+def _zone(ctx: Context) -> ZoneInfo:
+    return ZoneInfo(ctx.settings.network.timezone)
+
+
+@router.command("privacy")
+async def privacy(ctx: Context) -> None:
+    """Offer the three ways to appear in public leaderboards."""
+    assert ctx.member is not None
+    current = ctx._(VISIBILITY[ctx.member.visibility])
+    ctx.reply_private(
+        ctx._("How do you want to appear in leaderboards? Now: {current}", current=current),
+        [[Button(ctx._(label), f"vis:{value.value}")] for value, label in VISIBILITY.items()],
+    )
+
+
+@router.button("vis")
+async def set_visibility(ctx: Context, parts: list[str]) -> None:
+    """Apply a visibility choice; pressing the same button again changes nothing."""
+    assert ctx.member is not None
+    if len(parts) != 1 or parts[0] not in {v.value for v in Visibility}:
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    ctx.member.visibility = Visibility(parts[0])
+    ctx.edit_pressed(
+        ctx._("Leaderboards: {visibility}", visibility=ctx._(VISIBILITY[ctx.member.visibility]))
+    )
+    ctx.reply(ctx._("Saved."))
+
+
+@router.command("language")
+async def language(ctx: Context) -> None:
+    """Offer the languages Relais speaks."""
+    ctx.reply(
+        ctx._("Choose your language"),
+        [[Button(LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGUAGES]],
+    )
+
+
+@router.button("lang")
+async def set_language(ctx: Context, parts: list[str]) -> None:
+    assert ctx.member is not None
+    if len(parts) != 1 or parts[0] not in LANGUAGES:
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    ctx.member.language = ctx.language = parts[0]
+    ctx.edit_pressed(LANGUAGE_NAMES[parts[0]])
+    ctx.reply(ctx._("I will speak English with you."))

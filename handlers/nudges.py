@@ -1,0 +1,203 @@
+"""Answers to nudges, the referent's digest buttons, and /nudges for coordinators.
+
+Each nudge answer does what it says at once and says so in one line: report, signal,
+remind me next week, pause for a month, stop. Buttons carry the nudge's id and only
+its member may press them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.animation import nudging
+from bot.conversation import flows
+from bot.conversation.context import Context
+from bot.conversation.flows import Flow, Step
+from bot.conversation.routing import Router
+from bot.core.i18n import N_
+from bot.core.port import Message
+from bot.delivery import queue, recipients
+from bot.members.roles import speaks_for
+from bot.models import Conversation, Member, MemberStatus, Nudge, NudgeStep
+from handlers.report import REPORT
+
+router = Router("nudges")
+#: How far back /nudges looks.
+STATS_WEEKS = 12
+
+
+async def _own_nudge(ctx: Context, parts: list[str]) -> Nudge | None:
+    if len(parts) != 2 or parts[0] not in nudging.ANSWERS or not parts[1].isdigit():
+        return None
+    nudge = await ctx.session.get(Nudge, int(parts[1]))
+    if nudge is None or ctx.member is None or nudge.member_id != ctx.member.id:
+        return None
+    return nudge
+
+
+@router.button("nudge")
+async def answer(ctx: Context, parts: list[str]) -> None:
+    """One of the five one-tap answers under a nudge."""
+    nudge = await _own_nudge(ctx, parts)
+    if nudge is None or ctx.member is None:
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    choice, now = parts[0], ctx.clock.now()
+    nudge.answer, nudge.answered_at = choice, now
+    if choice in ("did", "lead"):
+        if ctx.member.status is not MemberStatus.ACTIVE:
+            ctx.reply(ctx._("Your membership is not active. Contact a coordinator."))
+            return
+        if choice == "did":
+            ctx.reply(ctx._("Great! Tell me what you did:"))
+            await flows.begin(ctx, REPORT, "kind", {})
+        else:
+            ctx.reply(ctx._("Great! Tell me about this opportunity:"))
+            await flows.begin(ctx, REPORT, "signal_kind", {"kind": "signal"})
+        return
+    if choice == "later":
+        ctx.reply(ctx._("Noted: I will remind you next week."))
+        return
+    preference = await nudging.preference(ctx.session, ctx.member.id, now)
+    preference.updated_at = now
+    if choice == "pause":
+        until = now + timedelta(days=ctx.settings.nudges.pause_days)
+        preference.paused_until = until
+        ctx.reply(ctx._("Noted: no reminders until {date}.", date=until.strftime("%d/%m/%Y")))
+        return
+    preference.stopped_at = now
+    ctx.reply(
+        ctx._(
+            "Noted: no more reminders. You can still report anytime with /report; "
+            "/reminders turns them back on."
+        )
+    )
+
+
+@router.command("nudges")
+async def nudge_stats(ctx: Context) -> None:
+    """Per wording: how many nudges went out and what share was followed by an action."""
+    now = ctx.clock.now()
+    since = now - timedelta(weeks=STATS_WEEKS)
+    variants, answers = await nudging.stats(ctx.session, since, now)
+    lines = [ctx._("Nudges in the last {weeks} weeks, by wording:", weeks=STATS_WEEKS)]
+    if not variants:
+        lines.append(ctx._("No nudge was sent yet."))
+    for item in variants:
+        share = round(100 * item.acted / item.matured) if item.matured else 0
+        lines.append(
+            ctx._(
+                "• {variant}: {nudges} nudges to {members} members; acted within 7 days: "
+                "{acted} of {matured} ({share}%)",
+                variant=item.variant,
+                nudges=item.nudges,
+                members=item.members,
+                acted=item.acted,
+                matured=item.matured,
+                share=share,
+            )
+        )
+    if answers:
+        pressed = " · ".join(
+            f"{ctx._(label)} {answers.get(key, 0)}" for key, label in nudging.ANSWERS.items()
+        )
+        lines.append(ctx._("Answers: {answers}", answers=pressed))
+    lines.append(
+        ctx._(
+            "Only nudges sent at least 7 days ago count in the share; an action is any "
+            "report, or anything that counts as the member's last action."
+        )
+    )
+    ctx.reply("\n".join(lines))
+
+
+# -- the referent's digest ------------------------------------------------------------
+
+
+async def _listed(ctx: Context, parts: list[str]) -> tuple[Nudge, Member] | None:
+    """The referent-step nudge a digest button names, if this person may act on it."""
+    if len(parts) != 2 or not parts[1].isdigit() or ctx.member is None:
+        return None
+    nudge = await ctx.session.get(Nudge, int(parts[1]))
+    if nudge is None or nudge.step is not NudgeStep.REFERENT:
+        return None
+    member = await ctx.session.get(Member, nudge.member_id)
+    if member is None:
+        return None
+    allowed = await speaks_for(ctx.session, ctx.member, member.category)
+    return (nudge, member) if allowed else None
+
+
+@router.button("digest")
+async def digest_button(ctx: Context, parts: list[str]) -> None:
+    """Write to a dormant member through the bot, or mark them contacted."""
+    listed = await _listed(ctx, parts)
+    if listed is None or parts[0] not in ("write", "done"):
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    nudge, member = listed
+    if parts[0] == "done":
+        _contacted(ctx, nudge)
+        ctx.reply(ctx._("{name} is marked as contacted.", name=member.display_name))
+        return
+    await flows.begin(ctx, WRITE, "text", {"nudge": nudge.id, "name": member.display_name})
+
+
+def _contacted(ctx: Context, nudge: Nudge) -> None:
+    assert ctx.member is not None
+    nudge.contacted_at = ctx.clock.now()
+    nudge.contacted_by = ctx.member.id
+
+
+def _ask_text(ctx: Context, conversation: Conversation) -> str:
+    return ctx._(
+        "Write your message to {name}; I will send it from you.",
+        name=conversation.data.get("name", ""),
+    )
+
+
+async def _sent_text(ctx: Context, conversation: Conversation, text: str) -> None:
+    assert ctx.member is not None
+    nudge = await ctx.session.get(Nudge, int(conversation.data["nudge"]))
+    member = await ctx.session.get(Member, nudge.member_id) if nudge else None
+    await flows.end(ctx, conversation)
+    if nudge is None or member is None:
+        ctx.reply(ctx._("This member is no longer in the network."))
+        return
+    found = await recipients.private_addresses(ctx.session, [member.id], ctx.platforms)
+    address = found.get(member.id)
+    if address is None:
+        ctx.reply(
+            ctx._(
+                "I cannot reach {name} in private; contact them another way.",
+                name=member.display_name,
+            )
+        )
+        return
+    body = " ".join(text.split())[:1500]
+    header = ctx.translator.gettext(
+        member.language,
+        N_("{referent}, referent of the {category} ambassadors, writes to you:"),
+        referent=ctx.member.display_name,
+        category=nudging.category_label(ctx.settings, member.category, member.language),
+    )
+    await queue.enqueue(
+        ctx.session,
+        ctx.clock.now(),
+        f"referent-note:{nudge.id}",
+        [
+            queue.Planned(
+                key=f"referent-note:{nudge.id}:{ctx.member.id}:{ctx.clock.now().timestamp()}",
+                address=address,
+                message=Message(text=f"{header}\n{body}", language=member.language),
+                private=True,
+                member_id=member.id,
+            )
+        ],
+    )
+    ctx.queued = True
+    _contacted(ctx, nudge)
+    ctx.reply(ctx._("Sent to {name}.", name=member.display_name))
+
+
+WRITE = router.flow(Flow("referent_note", steps={"text": Step(_ask_text, on_text=_sent_text)}))

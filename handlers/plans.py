@@ -1,0 +1,260 @@
+"""/plan: a referent writes an action plan in private (title, text, call to action,
+optional due date), sees it exactly as it will be posted, and confirms; it then goes to
+the category's channel on every platform where one is bound. /plans lists their plans
+with the answers so far and a Results button each.
+
+A referent posts only to their own categories; a coordinator to any. The check is made
+when the flow starts and again at Confirm (a role may have changed in between).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from bot.animation import calls, plans
+from bot.animation.calls import Choice
+from bot.conversation import flows
+from bot.conversation.context import Context
+from bot.conversation.flows import SKIP, Flow, Step
+from bot.conversation.routing import Router
+from bot.core import audit
+from bot.core.text import clean_block
+from bot.members import roles
+from bot.models import ActionPlan, Conversation
+from handlers._labels import category_name
+from handlers._people import category_keys, category_word
+from handlers.results import button
+
+router = Router("plans")
+PLANS_SHOWN = 10
+
+
+def _draft(conversation: Conversation) -> plans.Draft:
+    data = conversation.data
+    due = date.fromisoformat(data["due"]) if data.get("due") else None
+    return plans.Draft(
+        category=str(data["category"]),
+        title=str(data["title"]),
+        text=str(data["text"]),
+        call_to_action=str(data["call"]),
+        due=due,
+    )
+
+
+def _ask_category(ctx: Context, _c: Conversation) -> str:
+    return ctx._("For which category is this action plan?")
+
+
+def _categories(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
+    return [(key, category_name(ctx, key)) for key in conversation.data["mine"]]
+
+
+async def _chose_category(ctx: Context, conversation: Conversation, value: str) -> None:
+    flows.update(conversation, category=value)
+    await flows.goto(ctx, PLAN, conversation, "title")
+
+
+def _ask_title(ctx: Context, conversation: Conversation) -> str:
+    return ctx._(
+        "Action plan for the {category} ambassadors. Send its title (a few words).",
+        category=category_name(ctx, str(conversation.data["category"])),
+    )
+
+
+def _text_step(field: str, limit: int, next_step: str) -> Step:
+    async def sent(ctx: Context, conversation: Conversation, text: str) -> None:
+        cleaned = clean_block(text, limit)
+        if cleaned is None:
+            ctx.reply(ctx._("Please send between 1 and {limit} characters.", limit=limit))
+            return
+        flows.update(conversation, **{field: cleaned})
+        await flows.goto(ctx, PLAN, conversation, next_step)
+
+    questions = {
+        "title": _ask_title,
+        "text": lambda ctx, _c: ctx._("Now the text of the plan: what is it about, and why?"),
+        "call": lambda ctx, _c: ctx._(
+            "The call to action, in one sentence (e.g. “Share the festival video on "
+            "LinkedIn this week”)."
+        ),
+    }
+    return Step(questions[field], on_text=sent)
+
+
+def _ask_due(ctx: Context, _c: Conversation) -> str:
+    return ctx._(
+        "A due date (e.g. 20/03/2026)? Members who answer “I'm on it” get a reminder that "
+        "day. Or tap Skip."
+    )
+
+
+async def _sent_due(ctx: Context, conversation: Conversation, text: str) -> None:
+    due = plans.parse_date(text, plans.local_today(ctx.settings, ctx.clock.now()))
+    if due is None:
+        ctx.reply(ctx._("Send a date from today on, like 20/03/2026, or tap Skip."))
+        return
+    flows.update(conversation, due=due.isoformat())
+    await _preview(ctx, conversation)
+
+
+async def _skipped_due(ctx: Context, conversation: Conversation, value: str) -> None:
+    assert value == SKIP
+    flows.update(conversation, due=None)
+    await _preview(ctx, conversation)
+
+
+async def _preview(ctx: Context, conversation: Conversation) -> None:
+    assert ctx.member is not None
+    language = ctx.settings.network.default_language
+    message = plans.render(
+        ctx.translator,
+        ctx.settings,
+        language,
+        _draft(conversation),
+        author=ctx.member.display_name,
+        subject=calls.PREVIEW,
+    )
+    ctx.reply_private(ctx._("Preview — this is how it will look in the channel:"))
+    ctx.send(ctx.private_chat, message)
+    await flows.goto(ctx, PLAN, conversation, "confirm")
+
+
+def _ask_confirm(ctx: Context, conversation: Conversation) -> str:
+    return ctx._(
+        "Post it to the {category} channel?",
+        category=category_name(ctx, str(conversation.data["category"])),
+    )
+
+
+def _confirm_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
+    return [("ok", ctx._("Confirm"))]
+
+
+async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> None:
+    assert ctx.member is not None
+    draft = _draft(conversation)
+    if not await roles.speaks_for(ctx.session, ctx.member, draft.category):
+        await flows.end(ctx, conversation)
+        ctx.reply(ctx._("You are not a referent of this category."))
+        return
+    if not await plans.channel_addresses(ctx.session, ctx.settings, draft.category, ctx.platforms):
+        ctx.reply(
+            ctx._(
+                "The {category} ambassadors have no channel yet: a coordinator can bind one "
+                "with /bind. Then press Confirm again.",
+                category=category_name(ctx, draft.category),
+            )
+        )
+        flows.ask(ctx, PLAN, conversation)
+        return
+    plan, queued = await plans.publish(
+        ctx.session,
+        ctx.settings,
+        ctx.translator,
+        draft=draft,
+        author_id=ctx.member.id,
+        author_name=ctx.member.display_name,
+        platforms=ctx.platforms,
+        now=ctx.clock.now(),
+    )
+    ctx.queued = ctx.queued or queued > 0
+    audit.record(
+        ctx.session, ctx.clock, actor_id=ctx.member.id, action="plan.publish",
+        plan_id=plan.id, category=draft.category, channels=queued,
+    )  # fmt: skip
+    await flows.end(ctx, conversation)
+    ctx.reply(
+        ctx._(
+            "Posted (plan #{number}). /plans shows who answered what.",
+            number=plan.id,
+        )
+    )
+
+
+PLAN = router.flow(
+    Flow(
+        "plan",
+        steps={
+            "category": Step(_ask_category, _categories, _chose_category),
+            "title": _text_step("title", plans.MAX_TITLE, "text"),
+            "text": _text_step("text", plans.MAX_TEXT, "call"),
+            "call": _text_step("call", plans.MAX_CALL, "due"),
+            "due": Step(_ask_due, on_choice=_skipped_due, on_text=_sent_due, skippable=True),
+            "confirm": Step(_ask_confirm, _confirm_choices, _confirmed),
+        },
+    )
+)
+
+
+async def _category_from_args(ctx: Context, mine: list[str]) -> tuple[bool, str | None]:
+    """(ok, category): the category named in the arguments, if the caller may use it."""
+    if not ctx.event.args:
+        return True, None
+    category = category_word(ctx, ctx.event.args[0])
+    if category is None:
+        ctx.reply(ctx._("Unknown category. Categories: {keys}", keys=category_keys(ctx)))
+        return False, None
+    if category not in mine:
+        ctx.reply(ctx._("You are not a referent of this category."))
+        return False, None
+    return True, category
+
+
+@router.command("plan")
+async def plan(ctx: Context) -> None:
+    """Start writing an action plan (in private)."""
+    assert ctx.member is not None
+    mine = await roles.categories_of(ctx.session, ctx.settings, ctx.member)
+    ok, category = await _category_from_args(ctx, mine)
+    if not ok:
+        return
+    if not mine:
+        ctx.reply(ctx._("You are not a referent of any category yet."))
+        return
+    if category is None and len(mine) == 1:
+        category = mine[0]
+    if not ctx.move_to_private():
+        return
+    if category is None:
+        await flows.begin(ctx, PLAN, "category", {"mine": mine})
+    else:
+        await flows.begin(ctx, PLAN, "title", {"mine": mine, "category": category})
+
+
+@router.command("plans")
+async def list_plans(ctx: Context) -> None:
+    """The latest plans of the caller's categories, with their answers."""
+    assert ctx.member is not None
+    mine = await roles.categories_of(ctx.session, ctx.settings, ctx.member)
+    ok, category = await _category_from_args(ctx, mine)
+    if not ok:
+        return
+    wanted = [category] if category else mine
+    rows = list(
+        await ctx.session.scalars(
+            select(ActionPlan)
+            .where(ActionPlan.category.in_(wanted))
+            .order_by(ActionPlan.id.desc())
+            .limit(PLANS_SHOWN)
+        )
+    )
+    if not rows:
+        ctx.reply(ctx._("No action plan yet. Send /plan to write one."))
+        return
+    counts = await plans.answer_counts(ctx.session, [calls.plan_subject(p.id) for p in rows])
+    lines = [ctx._("Action plans:")]
+    buttons = []
+    for row in rows:
+        subject = calls.plan_subject(row.id)
+        answers = " · ".join(
+            f"{ctx._(calls.LABELS[c])} {counts[subject].get(c.value, 0)}" for c in Choice
+        )
+        lines.append(
+            f"#{row.id} “{row.title}” — {category_name(ctx, row.category)} — "
+            f"{plans.format_date(ctx.settings, row.posted_at)} — {answers}"
+        )
+        buttons.append(button(ctx, subject, ctx._("Results #{number}", number=row.id)))
+    rows_of_two = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    ctx.reply("\n".join(lines), rows_of_two)

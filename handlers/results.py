@@ -1,0 +1,145 @@
+"""Results of a plan or a campaign run (button ``res:<subject>`` from /plans and
+/campaigns): how many were targeted, answered what and acted, by category, and who.
+
+Coordinators see every category addressed; a referent sees their own categories among
+them, and nothing of a plan or campaign that addressed none of theirs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.animation import calls, campaigns, results
+from bot.animation.calls import LABELS, Choice
+from bot.conversation.context import Context
+from bot.conversation.routing import Router
+from bot.core.port import Button
+from bot.delivery import queue
+from bot.members import roles
+from bot.models import ActionPlan, Campaign, DeliveryStatus, MemberStatus, Role
+from handlers._labels import category_name
+
+router = Router("results")
+
+PREFIX = "res"
+NAMES_SHOWN = 30
+
+
+def button(ctx: Context, subject: str, label: str) -> Button:
+    return Button(label, f"{PREFIX}:{subject}")
+
+
+def progress_line(ctx: Context, counts: dict[DeliveryStatus, int]) -> str:
+    return ctx._(
+        "Delivery: {sent} sent, {pending} pending, {failed} failed, {unreachable} unreachable, "
+        "{unknown} unknown",
+        sent=counts[DeliveryStatus.SENT],
+        pending=counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING],
+        failed=counts[DeliveryStatus.FAILED],
+        unreachable=counts[DeliveryStatus.UNREACHABLE],
+        unknown=counts[DeliveryStatus.UNKNOWN],
+    )
+
+
+async def visible_categories(ctx: Context, addressed: list[str]) -> list[str]:
+    """The addressed categories this viewer may see (all of them for a coordinator)."""
+    member = ctx.member
+    if member is None or member.status is not MemberStatus.ACTIVE:
+        return []
+    everything = addressed or [category.key for category in ctx.settings.categories]
+    if member.role is Role.COORDINATOR:
+        return everything
+    mine = set(await roles.categories_of(ctx.session, ctx.settings, member))
+    return [key for key in everything if key in mine]
+
+
+def _labelled(ctx: Context, label: str, value: str) -> str:
+    """``Done: 3`` (French puts a space before the colon)."""
+    return ctx._("{label}: {value}", label=label, value=value)
+
+
+@router.button(PREFIX)
+async def show(ctx: Context, parts: list[str]) -> None:
+    """Show the results the presser may see."""
+    subject = calls.parse_subject(parts[0]) if len(parts) == 1 else None
+    if subject is None:
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    if subject.plan_id is not None:
+        plan = await ctx.session.get(ActionPlan, subject.plan_id)
+        if plan is None:
+            ctx.reply(ctx._("This button is no longer active."))
+            return
+        title = ctx._("Results of the plan “{title}” (#{number})", title=plan.title, number=plan.id)
+        await _show(ctx, subject.key, title, [plan.category], plan.posted_at, plan.window_ends_at)
+        return
+    assert subject.campaign_id is not None
+    run = await campaigns.find_run(ctx.session, subject.campaign_id, subject.occurrence)
+    campaign = await ctx.session.get(Campaign, subject.campaign_id)
+    if run is None or campaign is None:
+        ctx.reply(ctx._("This campaign has not gone out yet."))
+        return
+    title = ctx._(
+        "Results of campaign #{number}, run {run} ({when})",
+        number=campaign.id,
+        run=run.occurrence,
+        when=campaigns.local(ctx.settings, run.started_at),
+    )
+    progress = await queue.progress(ctx.session, f"campaign:{campaign.id}")
+    await _show(
+        ctx, subject.key, title, list(run.categories), run.started_at, run.ends_at, progress
+    )
+
+
+async def _show(
+    ctx: Context,
+    subject: str,
+    title: str,
+    addressed: list[str],
+    start: datetime,
+    end: datetime,
+    progress: dict[DeliveryStatus, int] | None = None,
+) -> None:
+    categories = await visible_categories(ctx, addressed)
+    if not categories:
+        ctx.reply(ctx._("You are not a referent of this category."))
+        return
+    found = await results.compute(
+        ctx.session, subject=subject, categories=categories, start=start, end=end
+    )
+    lines = [
+        title,
+        ctx._(
+            "Targeted: {targeted} members; acted (reported by {end}): {acted}",
+            targeted=found.targeted,
+            end=campaigns.local(ctx.settings, end),
+            acted=found.acted,
+        ),
+        " · ".join(_labelled(ctx, ctx._(LABELS[c]), str(found.count(c))) for c in Choice),
+    ]
+    if progress is not None:
+        lines.append(progress_line(ctx, progress))
+    lines.append(ctx._("By category:"))
+    for row in found.categories:
+        answers = ", ".join(f"{ctx._(LABELS[c])} {row.answers[c]}" for c in Choice)
+        lines.append(
+            "• "
+            + ctx._(
+                "{category}: {targeted} targeted, {acted} acted — {answers}",
+                category=category_name(ctx, row.category),
+                targeted=row.targeted,
+                acted=row.acted,
+                answers=answers,
+            )
+        )
+    grouped = results.by_choice(found)
+    if grouped:
+        lines.append(ctx._("Who answered:"))
+    for choice in Choice:
+        people = grouped.get(choice, [])
+        if people:
+            names = ", ".join(f"{p.display_name} #{p.member_id}" for p in people[:NAMES_SHOWN])
+            more = len(people) - NAMES_SHOWN
+            names += f" (+{more})" if more > 0 else ""
+            lines.append(_labelled(ctx, ctx._(LABELS[choice]), names))
+    ctx.reply("\n".join(lines))

@@ -1,0 +1,199 @@
+"""Coordinators appoint referents and coordinators, move members between categories, and
+list members; referents list their own categories' members.
+
+``/referent #12 business`` appoints, ``/referent remove #12 business`` removes;
+``/coordinator #12`` and ``/coordinator remove #12`` likewise; ``/move #12 sport``. Each
+change writes an audit entry and tells the member, in their language.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.conversation.context import Context
+from bot.conversation.routing import Router
+from bot.core import audit
+from bot.core.i18n import N_
+from bot.members import role_sync, roles
+from bot.members.roles import Change
+from bot.models import Member, MemberStatus
+from handlers._labels import category_name
+from handlers._people import category_keys, category_word, member_line, named_member, tell
+
+router = Router("roles")
+
+MEMBERS_SHOWN = 40
+NOW_REFERENT = N_(
+    "You are now a referent of the {category} ambassadors. Send /plan to post an action "
+    "plan to their channel."
+)
+NO_LONGER_REFERENT = N_("You are no longer a referent of the {category} ambassadors.")
+NOW_COORDINATOR = N_("You are now a coordinator of the network. Send /help to see your commands.")
+NO_LONGER_COORDINATOR = N_("You are no longer a coordinator of the network.")
+MOVED = N_("A coordinator moved you to the {category} ambassadors.")
+
+
+def _split(args: tuple[str, ...]) -> tuple[bool, list[str]]:
+    """``remove`` (or ``add``) may come first or last: the typed and the slash forms."""
+    words = list(args)
+    remove = False
+    for position in (0, -1):
+        if words and words[position].lower() in ("remove", "add"):
+            remove = words.pop(position).lower() == "remove"
+            break
+    return remove, words
+
+
+def _refusal(ctx: Context, change: Change) -> str | None:
+    if change is Change.NOT_ACTIVE:
+        return ctx._("This member is not active yet: approve them first (/pending).")
+    if change is Change.FROM_CONFIG:
+        return ctx._("This role comes from the configuration file ([roles]); change it there.")
+    if change is Change.LAST:
+        return ctx._("The network needs at least one coordinator: appoint another first.")
+    return None
+
+
+@router.command("referent")
+async def referent(ctx: Context) -> None:
+    """Appoint or remove a referent of a category."""
+    assert ctx.member is not None
+    remove, words = _split(ctx.event.args)
+    category = category_word(ctx, words[1]) if len(words) == 2 else None
+    if category is None:
+        ctx.reply(
+            ctx._(
+                "Usage: /referent #12 <category>, or /referent remove #12 <category>. "
+                "Categories: {keys}",
+                keys=category_keys(ctx),
+            )
+        )
+        return
+    target = await named_member(ctx, words[0])
+    if target is None:
+        return
+    now = ctx.clock.now()
+    if remove:
+        change = await roles.remove_referent(ctx.session, ctx.settings, target, category)
+    else:
+        change = await roles.appoint_referent(
+            ctx.session, target, category, by=ctx.member.id, now=now
+        )
+    refusal = _refusal(ctx, change)
+    if refusal is not None:
+        ctx.reply(refusal)
+        return
+    name, where = target.display_name, category_name(ctx, category)
+    if change is Change.ALREADY:
+        text = (
+            ctx._("{name} is not a referent of {category}.", name=name, category=where)
+            if remove
+            else ctx._("{name} is already a referent of {category}.", name=name, category=where)
+        )
+        ctx.reply(text)
+        return
+    action = "referent.remove" if remove else "referent.appoint"
+    entry = audit.record(
+        ctx.session, ctx.clock, actor_id=ctx.member.id, action=action,
+        target_member_id=target.id, category=category,
+    )  # fmt: skip
+    message = NO_LONGER_REFERENT if remove else NOW_REFERENT
+    await tell(ctx, target.id, entry, message, category_key=category)
+    if remove:
+        ctx.reply(ctx._("{name} is no longer a referent of {category}.", name=name, category=where))
+    else:
+        ctx.reply(ctx._("{name} is now a referent of {category}.", name=name, category=where))
+
+
+@router.command("coordinator")
+async def coordinator(ctx: Context) -> None:
+    """Appoint another coordinator, or remove one."""
+    assert ctx.member is not None
+    remove, words = _split(ctx.event.args)
+    if len(words) != 1:
+        ctx.reply(ctx._("Usage: /coordinator #12, or /coordinator remove #12."))
+        return
+    target = await named_member(ctx, words[0])
+    if target is None:
+        return
+    if remove:
+        change = await roles.remove_coordinator(ctx.session, ctx.settings, target)
+    else:
+        change = await roles.appoint_coordinator(ctx.session, target)
+    refusal = _refusal(ctx, change)
+    if refusal is not None:
+        ctx.reply(refusal)
+        return
+    name = target.display_name
+    if change is Change.ALREADY:
+        ctx.reply(
+            ctx._("{name} is not a coordinator.", name=name)
+            if remove
+            else ctx._("{name} is already a coordinator.", name=name)
+        )
+        return
+    action = "coordinator.remove" if remove else "coordinator.appoint"
+    entry = audit.record(
+        ctx.session, ctx.clock, actor_id=ctx.member.id, action=action, target_member_id=target.id
+    )
+    await tell(ctx, target.id, entry, NO_LONGER_COORDINATOR if remove else NOW_COORDINATOR)
+    if remove:
+        ctx.reply(ctx._("{name} is no longer a coordinator.", name=name))
+    else:
+        ctx.reply(ctx._("{name} is now a coordinator.", name=name))
+
+
+@router.command("move")
+async def move(ctx: Context) -> None:
+    """Move a member to another category."""
+    assert ctx.member is not None
+    words = ctx.event.args
+    category = category_word(ctx, words[1]) if len(words) == 2 else None
+    if category is None:
+        ctx.reply(ctx._("Usage: /move #12 <category>. Categories: {keys}", keys=category_keys(ctx)))
+        return
+    target = await named_member(ctx, words[0])
+    if target is None:
+        return
+    where = category_name(ctx, category)
+    if target.category == category:
+        ctx.reply(
+            ctx._("{name} is already in {category}.", name=target.display_name, category=where)
+        )
+        return
+    previous, target.category = target.category, category
+    await role_sync.request(ctx.session, members=[target.id])
+    entry = audit.record(
+        ctx.session, ctx.clock, actor_id=ctx.member.id, action="member.move",
+        target_member_id=target.id, category=category, previous=previous,
+    )  # fmt: skip
+    await tell(ctx, target.id, entry, MOVED, category_key=category)
+    ctx.reply(ctx._("{name} is now in {category}.", name=target.display_name, category=where))
+
+
+@router.command("members")
+async def members(ctx: Context) -> None:
+    """Active members of a category (a referent: of their own), with their numbers."""
+    assert ctx.member is not None
+    mine = await roles.categories_of(ctx.session, ctx.settings, ctx.member)
+    if ctx.event.args:
+        category = category_word(ctx, ctx.event.args[0])
+        if category is None:
+            ctx.reply(
+                ctx._("Usage: /members [category]. Categories: {keys}", keys=category_keys(ctx))
+            )
+            return
+        if category not in mine:
+            ctx.reply(ctx._("You are not a referent of this category."))
+            return
+        wanted = [category]
+    else:
+        wanted = mine
+    query = select(Member).where(Member.status == MemberStatus.ACTIVE, Member.category.in_(wanted))
+    shown = list(await ctx.session.scalars(query.order_by(Member.id).limit(MEMBERS_SHOWN)))
+    total = await ctx.session.scalar(select(func.count()).select_from(query.subquery()))
+    lines = [ctx.ngettext("{n} active member", "{n} active members", int(total or 0))]
+    lines += [member_line(ctx, member) for member in shown]
+    if (total or 0) > len(shown):
+        lines.append(ctx._("… and {n} more.", n=int(total or 0) - len(shown)))
+    ctx.reply("\n".join(lines))

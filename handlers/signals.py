@@ -1,0 +1,266 @@
+"""The coordinators' signal desk: every new signal reaches them with triage buttons;
+/signals lists and opens signals; the reporter hears, in their language, how it moves.
+
+Buttons: ``sig:<move>:<report id>`` (see :class:`bot.activity.signals.Move`) and
+``sig:n:<report id>`` for a note. Buttons do not pass through the command table's gate,
+so each press checks the presser is an active coordinator again.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.activity import signals
+from bot.activity.signals import CLOSED, OPEN, Move, MoveRefused, SignalView, Stage
+from bot.conversation import flows
+from bot.conversation.context import Context
+from bot.conversation.flows import Flow, Step
+from bot.conversation.routing import Router
+from bot.core.config import SIGNAL_KINDS
+from bot.core.i18n import N_
+from bot.core.port import Button, Message, Outgoing
+from bot.delivery import channels
+from bot.delivery.recipients import coordinator_recipients
+from bot.models import Conversation, Report
+from handlers import _notify
+from handlers._labels import SIGNAL_KIND, STAGE, category_name, is_coordinator, short
+
+router = Router("signals")
+NOTE_CODE = "n"
+MOVE_LABELS = {
+    Move.QUALIFY: N_("Qualify"),
+    Move.ASSIGN: N_("Assign to me"),
+    Move.WON: N_("Won"),
+    Move.LOST: N_("Lost"),
+    Move.NOT_RELEVANT: N_("Not relevant"),
+}
+#: What the reporter is told when their signal reaches a stage.
+TO_REPORTER = {
+    Stage.QUALIFIED: N_(
+        "Good news: the coordinators qualified your opportunity signal “{summary}”."
+    ),
+    Stage.IN_PROGRESS: N_("A coordinator is now following up your opportunity signal “{summary}”."),
+    Stage.WON: N_("Your opportunity signal “{summary}” led to a success! Thank you."),
+    Stage.LOST: N_(
+        "Your opportunity signal “{summary}” did not succeed this time. Thank you for "
+        "reporting it: keep them coming!"
+    ),
+    Stage.NOT_RELEVANT: N_(
+        "The coordinators looked at your opportunity signal “{summary}”: it is not one they "
+        "can follow up. Thank you all the same!"
+    ),
+}
+
+
+def card(ctx: Context, signal: SignalView) -> Message:
+    """A signal as a coordinator reads it, with the moves open to this coordinator."""
+    report = signal.report
+    stage = Stage(report.stage or Stage.NEW)
+    lines = [
+        ctx._(
+            "Opportunity signal #{id} — {kind}",
+            id=report.id,
+            kind=ctx._(SIGNAL_KIND.get(report.subkind or "other", SIGNAL_KIND["other"])),
+        ),
+        ctx._(
+            "From {name} ({category})",
+            name=signal.reporter or ctx._("a forgotten member"),
+            category=category_name(ctx, signal.category),
+        ),
+    ]
+    if report.text:
+        lines.append(f"“{report.text}”")
+    if report.contact:
+        lines.append(ctx._("Contact: {contact}", contact=report.contact))
+    status = ctx._("Stage: {stage}", stage=ctx._(STAGE[stage]))
+    if signal.assignee:
+        status += " — " + ctx._("followed by {name}", name=signal.assignee)
+    lines.append(status)
+    actor_id = ctx.member.id if ctx.member else 0
+    moves = signals.moves_from(stage, assignee_id=report.assignee_id, actor_id=actor_id)
+    buttons = [Button(ctx._(MOVE_LABELS[m]), f"sig:{m.value}:{report.id}") for m in moves]
+    rows = [buttons[:2], buttons[2:]]
+    if stage not in CLOSED:
+        rows.append([Button(ctx._("Add a note"), f"sig:{NOTE_CODE}:{report.id}")])
+    return Message.with_rows("\n".join(lines), rows)
+
+
+async def announce(ctx: Context, report: Report) -> None:
+    """Send a new signal to every coordinator (each in their language) and to the
+    coordinators' channel, with the triage buttons. Never to a category channel."""
+    signal = await signals.view(ctx.session, report.id)
+    assert signal is not None
+    key = f"signal:{report.id}:new"
+
+    def render(words: Context) -> Message:
+        return card(words, signal)
+
+    coordinators = await coordinator_recipients(ctx.session, ctx.platforms)
+    await _notify.to_recipients(ctx, key, key, coordinators, render)
+    await _notify.to_channel(ctx, key, key, channels.COORDINATORS, render)
+
+
+async def _tell_reporter(ctx: Context, report: Report, moved: signals.Moved) -> None:
+    def render(words: Context) -> Message:
+        text = words._(TO_REPORTER[moved.stage], summary=short(report.text, 40))
+        if moved.bonus:
+            text += "\n" + words.ngettext("+{n} point", "+{n} points", moved.bonus)
+        return Message(text=text)
+
+    key = f"signal:{report.id}:{moved.stage.value}"
+    await _notify.to_members(ctx, key, key, [report.member_id], render)
+
+
+@router.button("sig")
+async def pressed(ctx: Context, parts: list[str]) -> None:
+    """A coordinator's triage button: move the signal, or start a note."""
+    if not is_coordinator(ctx):
+        ctx.reply(ctx._("This button is for coordinators."))
+        return
+    if len(parts) != 2 or not parts[1].isdigit():
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    report = await signals.load(ctx.session, int(parts[1]), lock=True)
+    if report is None:
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    if parts[0] == NOTE_CODE:
+        await flows.begin(ctx, NOTE, "text", {"report_id": report.id})
+        return
+    try:
+        requested = Move(parts[0])
+    except ValueError:
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    assert ctx.member is not None
+    try:
+        moved = await signals.move(
+            ctx.session, ctx.settings, ctx.clock, report, ctx.member, requested
+        )
+    except MoveRefused as refused:
+        stage = ctx._(STAGE[Stage(report.stage or Stage.NEW)])
+        if refused.reason == "closed":
+            ctx.reply(ctx._("Signal #{id} is already closed: {stage}.", id=report.id, stage=stage))
+        else:
+            ctx.reply(ctx._("Signal #{id} is already {stage}.", id=report.id, stage=stage))
+        return
+    signal = await signals.view(ctx.session, report.id)
+    assert signal is not None
+    if ctx.event.message_id is not None:
+        ctx.outbox.add(
+            Outgoing(ctx.event.chat, card(ctx, signal), edit_message_id=ctx.event.message_id)
+        )
+    else:
+        ctx.send(ctx.private_chat, card(ctx, signal))
+    await _tell_reporter(ctx, report, moved)
+
+
+def _ask_note(ctx: Context, conversation: Conversation) -> str:
+    return ctx._("Write your note on signal #{id}.", id=conversation.data["report_id"])
+
+
+async def _sent_note(ctx: Context, conversation: Conversation, text: str) -> None:
+    report = await signals.load(ctx.session, int(conversation.data["report_id"]))
+    await flows.end(ctx, conversation)
+    if not is_coordinator(ctx) or report is None:
+        ctx.reply(ctx._("This command is for coordinators or referents."))
+        return
+    assert ctx.member is not None
+    signals.add_note(ctx.session, ctx.clock, report, ctx.member, " ".join(text.split())[:1000])
+    ctx.reply(ctx._("Note added to signal #{id}.", id=report.id))
+
+
+NOTE = router.flow(Flow("signal_note", steps={"text": Step(_ask_note, on_text=_sent_note)}))
+
+
+def _parse(ctx: Context) -> tuple[int | None, tuple[Stage, ...], str | None, str | None] | None:
+    """``/signals [id] | [stage|open|all] [category] [kind]``; None when an argument is
+    not understood."""
+    report_id: int | None = None
+    stages: tuple[Stage, ...] = OPEN
+    category: str | None = None
+    kind: str | None = None
+    for arg in (a.lower() for a in ctx.event.args):
+        if arg.lstrip("#").isdigit():
+            report_id = int(arg.lstrip("#"))
+        elif arg == "all":
+            stages = tuple(Stage)
+        elif arg == "open":
+            stages = OPEN
+        elif arg.replace("-", "_") in {s.value for s in Stage}:
+            stages = (Stage(arg.replace("-", "_")),)
+        elif ctx.settings.category(arg) is not None:
+            category = arg
+        elif arg in SIGNAL_KINDS:
+            kind = arg
+        else:
+            return None
+    return report_id, stages, category, kind
+
+
+@router.command("signals")
+async def list_signals(ctx: Context) -> None:
+    """List signals (open ones by default) or open one with its history and buttons.
+    Signals are confidential: the answer always goes to the coordinator's private chat."""
+    if not ctx.move_to_private():
+        return
+    parsed = _parse(ctx)
+    if parsed is None:
+        ctx.reply_private(
+            ctx._(
+                "Usage: /signals [stage] [category] [kind], or /signals NUMBER. "
+                "Stages: {stages}, open, all. Categories: {categories}. Kinds: {kinds}.",
+                stages=", ".join(s.value for s in Stage),
+                categories=", ".join(c.key for c in ctx.settings.categories),
+                kinds=", ".join(SIGNAL_KINDS),
+            )
+        )
+        return
+    report_id, stages, category, kind = parsed
+    if report_id is not None:
+        await _show_one(ctx, report_id)
+        return
+    views, total = await signals.listing(ctx.session, stages=stages, category=category, kind=kind)
+    if not views:
+        ctx.reply_private(ctx._("No signal matches."))
+        return
+    zone = ZoneInfo(ctx.settings.network.timezone)
+    lines = [ctx.ngettext("{n} signal", "{n} signals", total)]
+    for view in views:
+        report = view.report
+        line = (
+            f"#{report.id} {report.created_at.astimezone(zone):%d/%m} "
+            f"[{ctx._(STAGE[Stage(report.stage or Stage.NEW)])}] "
+            f"{ctx._(SIGNAL_KIND.get(report.subkind or 'other', SIGNAL_KIND['other']))} — "
+            f"{category_name(ctx, view.category)} — {view.reporter or '—'}: {short(report.text)}"
+        )
+        if view.assignee:
+            line += f" → {view.assignee}"
+        lines.append(line)
+    if total > len(views):
+        lines.append(ctx._("Only the {n} newest are shown.", n=len(views)))
+    lines.append(ctx._("Send /signals NUMBER to open one."))
+    ctx.reply_private("\n".join(lines))
+
+
+async def _show_one(ctx: Context, report_id: int) -> None:
+    view = await signals.view(ctx.session, report_id)
+    if view is None:
+        ctx.reply_private(ctx._("There is no signal #{id}.", id=report_id))
+        return
+    message = card(ctx, view)
+    zone = ZoneInfo(ctx.settings.network.timezone)
+    lines = [message.text, ctx._("History:")]
+    lines.append(
+        f"• {view.report.created_at.astimezone(zone):%d/%m %H:%M} {view.reporter or '—'}: "
+        + ctx._("reported")
+    )
+    for event in await signals.history(ctx.session, report_id):
+        action = (
+            ctx._("note") if event.action == signals.NOTE else ctx._(STAGE[Stage(event.action)])
+        )
+        line = f"• {event.at.astimezone(zone):%d/%m %H:%M} {event.actor or '—'}: {action}"
+        if event.note:
+            line += f" — {event.note}"
+        lines.append(line)
+    ctx.reply_private("\n".join(lines), [list(row) for row in message.buttons])
