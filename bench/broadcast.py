@@ -33,14 +33,13 @@ from bench.common import (
     cpu_seconds,
     median,
 )
-from bot.app import Relais
 from bot.core.clock import SystemClock
 from bot.core.db import create_engine, session_factory
 from bot.core.port import Address, Message
 from bot.delivery import queue
 from bot.models import DeliveryStatus
 from bot.platforms.telegram.adapter import TelegramPlatform
-from bot.runtime import freeze_startup_heap
+from bot.runtime import build_app, freeze_startup_heap
 from tests.harness import seed_telegram_members
 
 RECIPIENTS = int(os.environ.get("BENCH_RECIPIENTS", "10000"))
@@ -97,7 +96,7 @@ async def relais_run(fake: FakeProcess, url: str, run: int) -> Outcome:
         delivery__speedup=str(FACTOR),
         delivery__concurrency=str(CONCURRENCY),
     )
-    app = Relais(settings=settings, sessions=session_factory(engine), clock=SystemClock())
+    app = build_app(settings=settings, sessions=session_factory(engine), clock=SystemClock())
     platform = TelegramPlatform(app)
     await platform.initialize()
     freeze_startup_heap()  # as `relais run` does once its platforms have started

@@ -38,13 +38,12 @@ from bench.common import (
     median,
     percentile,
 )
-from bot.app import Relais
 from bot.core.clock import SystemClock
 from bot.core.db import create_engine, session_factory
 from bot.models import PointsEntry, Report
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.platforms.telegram.convert import ALLOWED_UPDATES
-from bot.runtime import freeze_startup_heap
+from bot.runtime import build_app, freeze_startup_heap
 from tests.harness import seed_telegram_members
 
 USERS = 250  # per run: 4 updates each
@@ -122,7 +121,7 @@ async def relais_run(
         telegram__api_base_url=fake.base_url,
         delivery__speedup="1000",
     )
-    app = Relais(settings=settings, sessions=session_factory(engine), clock=SystemClock())
+    app = build_app(settings=settings, sessions=session_factory(engine), clock=SystemClock())
     platform = TelegramPlatform(app)
     await platform.initialize()
     freeze_startup_heap()  # as `relais run` does once its platforms have started

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import jobs
 from bot.conversation import flows
 from bot.conversation.commands import BY_NAME, Access, Command
 from bot.conversation.context import Context
@@ -34,8 +33,8 @@ from bot.members import privacy, role_sync, roles
 from bot.members.membership import bootstrap_role
 from bot.members.role_syncer import RoleSyncer
 from bot.models import Conversation, Delivery, Identity, Member, MemberStatus, ProcessedUpdate
-from handlers import ROUTERS
-from handlers.privacy import ask_consent
+from bot.scheduling import runner
+from bot.scheduling.table import JobTable
 
 log = logging.getLogger(__name__)
 #: ``Identity.last_private_at`` is written at most this often (it picks where nudges go).
@@ -52,14 +51,20 @@ class Relais:
         settings: Settings,
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
+        routes: Routes,
+        jobs: JobTable[Relais],
         translator: Translator | None = None,
     ) -> None:
+        """``routes`` and ``jobs`` come from the composition root (:mod:`bot.runtime`):
+        the app never imports the handlers and jobs that it runs."""
         redaction.protect(settings)  # before anything can log a token or a password
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
         self.translator = translator or Translator(settings.network.default_language)
-        self.routes = Routes.of(ROUTERS)
+        self.routes = routes
+        #: What the clock does; :mod:`bot.scheduling.runner` reads it.
+        self.jobs = jobs
         self.platforms: dict[str, Platform] = {}
         #: Platform → invitation link prefix (``https://t.me/<bot>?start=``); from config,
         #: or filled by an adapter that learns its bot's name at start.
@@ -75,7 +80,8 @@ class Relais:
         )
         #: Applies server roles (Discord) after the changes that call for them.
         self.role_syncer = RoleSyncer(sessions=sessions, platforms=self.platforms, clock=clock)
-        #: Where :func:`jobs.run_due` last looked at the clock, and one run at a time.
+        #: Where :func:`bot.scheduling.runner.run_due` last looked at the clock, and one
+        #: run at a time.
         self.job_cursor: datetime = clock.now()
         self.job_lock = asyncio.Lock()
 
@@ -93,7 +99,7 @@ class Relais:
 
     async def on_clock_moved(self) -> None:
         """Run the jobs that became due after the clock jumped (console ``~ +7d``)."""
-        await jobs.run_due(self)
+        await runner.run_due(self)
         await self.sender.drain()
         await self.role_syncer.drain()
 
@@ -247,7 +253,8 @@ class Relais:
             return
         consent_missing = member is not None and privacy.needs_consent(member, self.settings)
         if consent_missing and not command.before_consent:
-            ask_consent(ctx)
+            if self.routes.on_consent_missing is not None:
+                self.routes.on_consent_missing(ctx)
             return
         await handler(ctx)
 

@@ -1,4 +1,9 @@
-"""Start-up and shutdown: settings → database (migrated) → app → platforms."""
+"""The composition root: settings → database (migrated) → app → platforms, scheduler.
+
+The only module under ``bot/`` that imports ``handlers`` and ``jobs``: it hands the app
+the routes of every feature and the table of what the clock does, so that the app, the
+scheduler and everything below them never import their callers (a test keeps it so).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,16 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import handlers
+import jobs
 from bot.app import Relais
+from bot.conversation.routing import Routes
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.db import create_engine, session_factory, upgrade
+from bot.core.i18n import Translator
 from bot.core.port import Platform
 from bot.scheduling.scheduler import Scheduler
 
@@ -22,13 +33,32 @@ log = logging.getLogger(__name__)
 SERVED = ("telegram", "discord")
 
 
+def build_app(
+    *,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    translator: Translator | None = None,
+) -> Relais:
+    """The app with every feature's routes and every job: what ``relais`` runs, and
+    what tests and benchmarks build."""
+    return Relais(
+        settings=settings,
+        sessions=sessions,
+        clock=clock,
+        routes=Routes.of(handlers.ROUTERS),
+        jobs=jobs.TABLE,
+        translator=translator,
+    )
+
+
 @asynccontextmanager
 async def running_app(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Relais]:
     """An app on a migrated database; the engine is disposed on exit."""
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     try:
         await upgrade(engine)
-        app = Relais(
+        app = build_app(
             settings=settings, sessions=session_factory(engine), clock=clock or SystemClock()
         )
         await app.sender.recover()

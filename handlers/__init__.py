@@ -1,4 +1,5 @@
-"""What people say → what happens. One router per feature, included here in one list."""
+"""What people say → what happens. One router per feature, listed here once; the
+composition root (:mod:`bot.runtime`) hands them to the app."""
 
 from bot.conversation.routing import Router
 from handlers import (

@@ -23,6 +23,7 @@ router = Router("privacy")
 MATCHES_SHOWN = 10
 
 
+@router.consent_missing
 def ask_consent(ctx: Context) -> None:
     """Ask a member to agree to the current consent text before going on."""
     ctx.reply_private(

@@ -19,6 +19,7 @@ from bot.core.db import create_engine, session_factory, upgrade
 from bot.core.port import Event, Outgoing
 from bot.models import Identity, Member, MemberStatus, Role, Visibility
 from bot.platforms.console import ConsolePlatform
+from bot.runtime import build_app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config.example.toml"
@@ -70,7 +71,7 @@ class Network:
         self.settings = settings
         self.clock = clock
         self.sessions = session_factory(engine)
-        self.app = Relais(settings=settings, sessions=self.sessions, clock=clock)
+        self.app = build_app(settings=settings, sessions=self.sessions, clock=clock)
         self.out = io.StringIO()
         self.console = ConsolePlatform(self.app, self.out)
 

@@ -17,6 +17,7 @@ from bot.app import Relais
 from bot.core.clock import SystemClock
 from bot.core.db import create_engine, session_factory
 from bot.core.timetable import Schedule
+from bot.runtime import build_app
 from bot.scheduling import runner
 from bot.scheduling.scheduler import Scheduler
 from tests.harness import settings_for
@@ -40,7 +41,7 @@ async def main(url: str, log_path: str) -> None:
         url, jobs__tick_seconds="0.2", jobs__leader_poll_seconds="0.3", jobs__grace_hours="1"
     )
     engine = create_engine(url)
-    app = Relais(settings=settings, sessions=session_factory(engine), clock=SystemClock())
+    app = build_app(settings=settings, sessions=session_factory(engine), clock=SystemClock())
     scheduler = Scheduler(app, url)
     await scheduler.start()
     try:

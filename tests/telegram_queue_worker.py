@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.app import Relais
 from bot.core.clock import SystemClock
 from bot.core.db import create_engine, session_factory
 from bot.platforms.telegram.adapter import TelegramPlatform
+from bot.runtime import build_app
 from tests.harness import settings_for
 from tests.queue_worker import LEASE_SECONDS, recover_the_dead
 
@@ -26,7 +26,7 @@ async def main(url: str, base_url: str, token: str) -> None:
         delivery__concurrency="16",
         delivery__lease_seconds=str(LEASE_SECONDS),
     )
-    app = Relais(settings=settings, sessions=session_factory(engine), clock=SystemClock())
+    app = build_app(settings=settings, sessions=session_factory(engine), clock=SystemClock())
     platform = TelegramPlatform(app)
     await platform.initialize()
     try:

@@ -7,10 +7,10 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.app import Relais
 from bot.core.db import session_factory
 from bot.core.port import Address, Event
 from bot.models import AuditEntry, MemberStatus, PointsEntry
+from bot.runtime import build_app
 from tests.fakes import RecordingPlatform
 from tests.harness import Network
 from tests.people import count, member, member_id, said_to, with_roles
@@ -146,7 +146,8 @@ async def test_without_a_coordinators_channel_each_coordinator_gets_the_card_pri
     settings = settings.model_copy(
         update={"network": settings.network.model_copy(update={"registration": "approval"})}
     )
-    app = Relais(settings=settings, sessions=session_factory(network.engine), clock=network.clock)
+    sessions = session_factory(network.engine)
+    app = build_app(settings=settings, sessions=sessions, clock=network.clock)
     telegram = RecordingPlatform("telegram")
     app.attach(telegram)
 

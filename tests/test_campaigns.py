@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, update
 
-import jobs
 from bot.animation.campaigns import occurrence_time, parse_when
 from bot.models import AuditEntry, Campaign, CampaignRun, CampaignStatus, Delivery, Member, Repeat
+from bot.scheduling import runner
 from tests.harness import Network, settings_for
 from tests.people import count, member_id, said_to, with_roles
 
@@ -78,8 +78,8 @@ async def test_next_monday_campaign_runs_once_reaches_exactly_its_targets(
     assert said_to(out, "@alice")[0].endswith("[1] Done  [2] I'm on it  [3] Not for me")
     deliveries = await count(network, Delivery)
     out = await network.play("~ +1h")
-    await jobs.run_due(network.app)
-    await jobs.run_due(network.restarted().app)
+    await runner.run_due(network.app)
+    await runner.run_due(network.restarted().app)
     assert await count(network, Delivery) == deliveries == 6
     assert await count(network, CampaignRun) == 1
     async with network.sessions() as session:

@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import TimedOut
 
-from bot.app import Relais
 from bot.core.clock import FrozenClock
 from bot.core.db import session_factory
 from bot.core.port import Address, Button, Message, Outgoing
@@ -30,6 +29,7 @@ from bot.delivery import channels, queue
 from bot.models import DeliveryStatus, Identity, Member, ProcessedUpdate, Report
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.platforms.telegram.convert import split_text, to_event
+from bot.runtime import build_app
 from tests.fake_telegram import JSON, FakeTelegram
 from tests.harness import EXAMPLE_CONFIG, settings_for
 
@@ -64,7 +64,7 @@ class TelegramNetwork:
             settings = settings.model_copy(update={"roles": roles})
         self.settings = settings
         self.sessions = session_factory(engine)
-        self.app = Relais(settings=self.settings, sessions=self.sessions, clock=clock)
+        self.app = build_app(settings=self.settings, sessions=self.sessions, clock=clock)
         self.sleeps: list[float] = []
         self.platform = TelegramPlatform(self.app, sleep=self._sleep)
 

@@ -1,6 +1,8 @@
-"""Routers: each feature module in ``handlers`` exports one, and the app includes
-them in one explicit list. A router maps command names, button payload prefixes and
-conversation flows to handlers."""
+"""Routers: each feature module in ``handlers`` exports one, and the composition root
+(:mod:`bot.runtime`) hands the app their merged :class:`Routes`. A router maps command
+names, button payload prefixes and conversation flows to handlers, and may hold the hooks
+the app calls at given moments (someone joined a group; a member must agree to a new
+consent text before going on)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ T = TypeVar("T")
 CommandHandler = Callable[["Context"], Awaitable[None]]
 #: Receives the payload's parts after the prefix: ``set:vis:name`` → ``["vis", "name"]``.
 ButtonHandler = Callable[["Context", list[str]], Awaitable[None]]
+#: Answers in place of a command the member may not run yet (it queues replies only).
+Prompt = Callable[["Context"], None]
 
 
 @dataclass
@@ -25,6 +29,13 @@ class Router:
     buttons: dict[str, ButtonHandler] = field(default_factory=dict)
     flows: list[Flow] = field(default_factory=list)
     on_join: CommandHandler | None = None
+    on_consent_missing: Prompt | None = None
+
+    def consent_missing(self, prompt: Prompt) -> Prompt:
+        """Ask for consent when a member who has not agreed to the current text runs a
+        command that needs it (at most one router may)."""
+        self.on_consent_missing = prompt
+        return prompt
 
     def joined(self, handler: CommandHandler) -> CommandHandler:
         """Handle someone joining a group chat (at most one router may)."""
@@ -58,6 +69,7 @@ class Routes:
     buttons: dict[str, ButtonHandler] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
     on_join: CommandHandler | None = None
+    on_consent_missing: Prompt | None = None
 
     @classmethod
     def of(cls, routers: list[Router]) -> Routes:
@@ -70,6 +82,10 @@ class Routes:
                 if routes.on_join is not None:
                     raise ValueError(f"router {router.name}: a join handler is already registered")
                 routes.on_join = router.on_join
+            if router.on_consent_missing is not None:
+                if routes.on_consent_missing is not None:
+                    raise ValueError(f"router {router.name}: a consent prompt is registered")
+                routes.on_consent_missing = router.on_consent_missing
         return routes
 
 

@@ -20,50 +20,66 @@ again, and what it had already queued is not queued twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextvars import ContextVar
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.clock import Clock
+from bot.core.config import Settings
 from bot.core.timetable import EVERY_MINUTE, Schedule, parse
 from bot.models import JobRun, OneOffJob, OneOffStatus
-
-if TYPE_CHECKING:
-    from bot.app import Relais
+from bot.scheduling.table import JobTable
 
 log = logging.getLogger(__name__)
 
+
+class Host(Protocol):
+    """What the runner needs of the app (:class:`bot.app.Relais`), which it never imports:
+    the app calls the runner when its clock moves. ``jobs`` is the table the composition
+    root handed the app; each job receives the app itself."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    jobs: JobTable[Any]
+    job_cursor: datetime
+    job_lock: asyncio.Lock
+
+
 _due_at: ContextVar[datetime | None] = ContextVar("relais_job_due_at", default=None)
 #: When each polling job last ran, per app (a process forgets it: they run at start).
-_polled: WeakKeyDictionary[Relais, dict[str, datetime]] = WeakKeyDictionary()
+_polled: WeakKeyDictionary[Any, dict[str, datetime]] = WeakKeyDictionary()
 
 
-def occurrence(app: Relais) -> datetime:
+def occurrence(app: Host) -> datetime:
     """The instant the running job is for: its scheduled time when the scheduler runs a
     calendar occurrence (maybe late, after a clock jump or a restart), else now."""
     return _due_at.get() or app.clock.now()
 
 
-def schedules(app: Relais) -> dict[str, Schedule]:
+def schedules(app: Host) -> dict[str, Schedule]:
     """Every registered job's parsed schedule, in registry order."""
-    from jobs import JOBS, SCHEDULES
-
     zone = app.settings.network.timezone
+    table = app.jobs
     return {
-        job: parse(app.settings.jobs.schedule_of(job, SCHEDULES.get(job, EVERY_MINUTE)), zone)
-        for job in JOBS
+        job: parse(
+            app.settings.jobs.schedule_of(job, table.schedules.get(job, EVERY_MINUTE)), zone
+        )
+        for job in table.jobs
     }
 
 
 # -- running ------------------------------------------------------------------------
 
 
-async def run_due(app: Relais, *, tick: bool = False) -> None:
+async def run_due(app: Host, *, tick: bool = False) -> None:
     """Run everything that became due between the last look and now, in time order.
 
     Polling jobs run at every call, except on the scheduler's ``tick``s, which come more
@@ -101,7 +117,7 @@ async def run_due(app: Relais, *, tick: bool = False) -> None:
         app.job_cursor = max(since, now)
 
 
-async def catch_up(app: Relais) -> None:
+async def catch_up(app: Host) -> None:
     """At start: each calendar job's latest missed occurrence within the grace, once."""
     async with app.job_lock:
         now = app.clock.now()
@@ -129,7 +145,7 @@ def _period(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-async def _done(app: Relais, job: str, moment: datetime) -> bool:
+async def _done(app: Host, job: str, moment: datetime) -> bool:
     async with app.sessions() as session:
         status = await session.scalar(
             select(JobRun.status).where(JobRun.job == job, JobRun.period == _period(moment))
@@ -137,7 +153,7 @@ async def _done(app: Relais, job: str, moment: datetime) -> bool:
     return status == "done"
 
 
-async def _done_since(app: Relais, since: datetime) -> set[tuple[str, str]]:
+async def _done_since(app: Host, since: datetime) -> set[tuple[str, str]]:
     """Occurrences after ``since`` that already completed (periods sort as text)."""
     async with app.sessions() as session:
         rows = await session.execute(
@@ -148,12 +164,12 @@ async def _done_since(app: Relais, since: datetime) -> set[tuple[str, str]]:
     return {(job, period) for job, period in rows}
 
 
-async def _run_occurrence(app: Relais, job: str, moment: datetime) -> None:
+async def _run_occurrence(app: Host, job: str, moment: datetime) -> None:
     if not await _done(app, job, moment):
         await _record(app, [await _attempt(app, job, moment)])
 
 
-async def _attempt(app: Relais, job: str, moment: datetime) -> dict[str, Any]:
+async def _attempt(app: Host, job: str, moment: datetime) -> dict[str, Any]:
     """Run one occurrence; the ``job_runs`` row that says how it went."""
     started = app.clock.now()
     error = await _run(app, job, moment)
@@ -167,7 +183,7 @@ async def _attempt(app: Relais, job: str, moment: datetime) -> dict[str, Any]:
     }
 
 
-async def _record(app: Relais, records: list[dict[str, Any]]) -> None:
+async def _record(app: Host, records: list[dict[str, Any]]) -> None:
     if not records:
         return
     async with app.sessions.begin() as session:
@@ -181,13 +197,11 @@ async def _record(app: Relais, records: list[dict[str, Any]]) -> None:
         )
 
 
-async def _run(app: Relais, job: str, moment: datetime) -> str | None:
+async def _run(app: Host, job: str, moment: datetime) -> str | None:
     """Run one job for ``moment``; a failure is logged and returned, never raised."""
-    from jobs import JOBS
-
     token = _due_at.set(moment)
     try:
-        await JOBS[job](app)
+        await app.jobs.jobs[job](app)
     except Exception as exc:
         log.exception("job %s for %s failed", job, moment.isoformat())
         return f"{type(exc).__name__}: {exc}"[:256]
@@ -213,7 +227,8 @@ async def schedule_once(
     now: datetime,
     args: dict[str, Any] | None = None,
 ) -> None:
-    """Run ``ONE_OFF[job](app, args)`` once at ``run_at``, in the caller's transaction.
+    """Run the one-off kind ``job`` (``app.jobs.one_off[job](app, args)``) once at
+    ``run_at``, in the caller's transaction.
 
     Scheduling the same ``key`` again moves a job that has not run yet. ``args`` must be
     JSON. The handler should be idempotent (delivery keys), since a process killed while
@@ -249,9 +264,7 @@ async def cancel_once(session: AsyncSession, key: str) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-async def _run_one_offs(app: Relais, now: datetime) -> None:
-    from jobs import ONE_OFF
-
+async def _run_one_offs(app: Host, now: datetime) -> None:
     async with app.sessions() as session:
         rows = list(
             await session.scalars(
@@ -261,7 +274,7 @@ async def _run_one_offs(app: Relais, now: datetime) -> None:
             )
         )
     for row in rows:
-        handler = ONE_OFF.get(row.job)
+        handler = app.jobs.one_off.get(row.job)
         error: str | None = f"no one-off job {row.job!r} is registered"
         if handler is not None:
             token = _due_at.set(row.run_at)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -33,8 +33,17 @@ from sqlalchemy.pool import NullPool
 
 from bot.scheduling import runner
 
-if TYPE_CHECKING:
-    from bot.app import Relais
+
+class Waker(Protocol):
+    def wake(self) -> None: ...
+
+
+class Host(runner.Host, Protocol):
+    """What the scheduler needs of the app: the runner's needs, and the sender to wake
+    once jobs have queued deliveries."""
+
+    @property
+    def sender(self) -> Waker: ...
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +55,7 @@ LOCK_KEY = int.from_bytes(b"relaisSc", "big", signed=True)
 class Scheduler:
     """Leadership and ticks; ``start`` and ``stop`` from the runtime."""
 
-    def __init__(self, app: Relais, database_url: str) -> None:
+    def __init__(self, app: Host, database_url: str) -> None:
         self.app = app
         self.url = database_url
         self.postgres = database_url.startswith("postgresql")
