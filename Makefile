@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.example.toml
 
-.PHONY: run console test lint locale bench clean
+.PHONY: run console test lint locale bench install-check clean
 
 $(BIN)/relais: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(BIN)/relais
 # Benchmarks (not part of `make test`): a few minutes; see bench/RESULTS.md.
 bench: $(BIN)/relais
 	PYTHONPATH=. $(BIN)/python -m bench $(BENCH)
+
+# `pip install .` (not editable) into a fresh venv: migrates and answers in fr and en.
+install-check:
+	.ci/install-check
 
 locale: $(BIN)/relais
 	$(BIN)/python -m bot.core.catalogs
