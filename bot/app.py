@@ -31,7 +31,6 @@ from bot.delivery import channels, reach
 from bot.delivery.sender import Sender
 from bot.members import privacy, role_sync, roles
 from bot.members.membership import bootstrap_role
-from bot.members.role_syncer import RoleSyncer
 from bot.models import Conversation, Delivery, Identity, Member, MemberStatus, ProcessedUpdate
 from bot.scheduling import runner
 from bot.scheduling.table import JobTable
@@ -79,7 +78,9 @@ class Relais:
             on_unreachable=self._fall_back,
         )
         #: Applies server roles (Discord) after the changes that call for them.
-        self.role_syncer = RoleSyncer(sessions=sessions, platforms=self.platforms, clock=clock)
+        self.role_syncer = role_sync.RoleSyncer(
+            sessions=sessions, platforms=self.platforms, clock=clock
+        )
         #: Where :func:`bot.scheduling.runner.run_due` last looked at the clock, and one
         #: run at a time.
         self.job_cursor: datetime = clock.now()

@@ -16,7 +16,7 @@ import logging
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.activity import weekly, weekly_chart
+from bot.activity import charts, weekly
 from bot.activity.standings import Standing, board
 from bot.core.i18n import N_
 from bot.core.port import Message
@@ -160,7 +160,7 @@ def _chart(_: Words, weeks: list[weekly.Week], trend: dict[str, list[int]], app:
         _.category(category.key): trend.get(category.key, [0] * len(weeks))
         for category in app.settings.categories
     }
-    return weekly_chart.render(
+    return charts.weekly(
         _("Actions per category, last {weeks} weeks", weeks=len(weeks)),
         labels,
         series,

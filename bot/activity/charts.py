@@ -1,7 +1,9 @@
-"""The /stats chart: one PNG, drawn headless with matplotlib's Agg backend.
+"""The charts Relais posts, each one PNG drawn headless with matplotlib's Agg backend: the
+/stats chart (:func:`render`) and the weekly posts' actions per category (:func:`weekly`).
 
 matplotlib is imported on first use (it takes a moment), never at start-up. Labels come
-in already translated: this module draws, it does not speak.
+in already translated: this module draws, it does not speak. Every post that carries a
+chart also says its numbers in words, for screen readers and for platforms without images.
 """
 
 from __future__ import annotations
@@ -81,6 +83,34 @@ def render(stats: Stats, labels: ChartLabels, timezone: str) -> bytes:
         )
     funnel.set_title(labels.funnel)
 
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def weekly(title: str, weeks: list[str], series: dict[str, list[int]], ylabel: str) -> bytes:
+    """The weekly chart: actions per category over the last weeks, stacked bars, one
+    colour per category, one bar per week."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    # Fixed margins: an automatic layout doubles the drawing time.
+    figure = Figure(figsize=(8, 4.5), dpi=80)
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.1)
+    axes = figure.subplots()
+    bottom = [0] * len(weeks)
+    for name, counts in series.items():
+        axes.bar(weeks, counts, bottom=bottom, label=name)
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    axes.set_title(title)
+    axes.set_ylabel(ylabel)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.tick_params(axis="x", labelsize=8)
+    if series:
+        axes.legend(loc="upper left", fontsize=8)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

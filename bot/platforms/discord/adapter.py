@@ -12,7 +12,7 @@ What people do arrives three ways and becomes one neutral :class:`Event` each:
   channel, so the join handler greets them once, as on Telegram.
 
 Server roles follow Relais when configured (:mod:`discord_roles`): the adapter is a
-:class:`~bot.core.port.RoleMirror`, driven by :mod:`bot.members.role_syncer`. With
+:class:`~bot.core.port.RoleMirror`, driven by :class:`bot.members.role_sync.RoleSyncer`. With
 ``channel_category``, the adapter makes and binds the network's channels once the server
 is available (:mod:`discord_channels`).
 

@@ -1,12 +1,12 @@
 """Discord server roles that follow Relais: one per category, one for referents, one for
 coordinators (``[discord] category_roles``, ``referent_role``, ``coordinator_role``).
 
-The adapter only applies what it is told (:class:`bot.core.port.MemberRoles`, read
-from the database by :mod:`bot.members.role_syncer`): it reads the person's current roles, then
-adds the configured roles they lack and removes the configured roles they should not
-hold. Roles Relais does not manage are never touched, so moderators' own roles are safe.
-Rate limits are discord.py's own; refusals come back in the port's terms and never carry
-who was concerned (the logs hold no personal data).
+The adapter only applies what it is told (:class:`bot.core.port.MemberRoles`, read from
+the database by :class:`bot.members.role_sync.RoleSyncer`): it reads the person's
+current roles, then adds the configured roles they lack and removes the configured roles
+they should not hold. Roles Relais does not manage are never touched, so moderators' own
+roles are safe. Rate limits are discord.py's own; refusals come back in the port's terms
+and never carry who was concerned (the logs hold no personal data).
 """
 
 from __future__ import annotations
