@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.clock import FrozenClock
 from bot.core.db import create_engine, upgrade
 from bot.models import Base
-from tests.harness import (
+from tests.support.harness import (
     START,
     Network,
     create_postgres_database,

@@ -11,9 +11,9 @@ from bot.core.db import session_factory
 from bot.core.port import Address, Event
 from bot.models import AuditEntry, MemberStatus, PointsEntry
 from bot.runtime import build_app
-from tests.fakes import RecordingPlatform
-from tests.harness import Network
-from tests.people import count, member, member_id, said_to, with_roles
+from tests.support.fakes import RecordingPlatform
+from tests.support.harness import Network
+from tests.support.people import count, member, member_id, said_to, with_roles
 
 
 def press(user: str, payload: str, chat: str | None = None, message_id: str = "1") -> Event:

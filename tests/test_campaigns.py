@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from bot.animation.campaigns import occurrence_time, parse_when
 from bot.models import AuditEntry, Campaign, CampaignRun, CampaignStatus, Delivery, Member, Repeat
 from bot.scheduling import runner
-from tests.harness import Network, settings_for
-from tests.people import count, member_id, said_to, with_roles
+from tests.support.harness import Network, settings_for
+from tests.support.people import count, member_id, said_to, with_roles
 
 CAMPAIGN = """
 @carol /campaign

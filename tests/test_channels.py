@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from bot.core.port import Address, Event
 from bot.delivery import channels
 from bot.models import AuditEntry, ChannelBinding
-from tests.fakes import RecordingPlatform
-from tests.harness import Network
+from tests.support.fakes import RecordingPlatform
+from tests.support.harness import Network
 
 
 async def bindings(network: Network) -> list[tuple[str, str, str, str]]:

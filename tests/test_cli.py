@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.harness import EXAMPLE_CONFIG
+from tests.support.paths import EXAMPLE_CONFIG
 
 TRANSCRIPT = """\
 # alice joins and reports a mention

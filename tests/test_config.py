@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.config import ConfigError, RegistrationMode, load_settings
-from tests.harness import EXAMPLE_CONFIG
+from tests.support.paths import EXAMPLE_CONFIG
 
 
 def test_example_config_is_valid() -> None:

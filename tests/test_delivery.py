@@ -22,7 +22,8 @@ from bot.delivery import queue
 from bot.delivery import sender as sender_module
 from bot.delivery.sender import Pace, Sender, Window
 from bot.models import Delivery, DeliveryStatus
-from tests.fakes import RecordingPlatform
+from tests.support.fakes import RecordingPlatform
+from tests.support.paths import ROOT, WORKERS
 
 FAST = DeliverySettings(speedup=10_000, concurrency=32, max_attempts=4)
 
@@ -161,7 +162,7 @@ def test_windows_and_pace_hold_the_published_limits() -> None:
     assert [round(d * 30) for d in delays] == [0, 1, 2, 3]
 
 
-WORKER = Path(__file__).with_name("queue_worker.py")
+WORKER = WORKERS / "queue_worker.py"
 
 
 async def test_killed_mid_broadcast_then_restarted_sends_each_at_most_once(
@@ -170,7 +171,7 @@ async def test_killed_mid_broadcast_then_restarted_sends_each_at_most_once(
     total = 2000
     await enqueue(engine, clock, plan(total))
     log = tmp_path / "sent.log"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, str(WORKER), database_url, str(log)]
     first = await asyncio.create_subprocess_exec(*command, env=env)
     try:

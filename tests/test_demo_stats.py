@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from bot.cli import demo
 from bot.models import Member, Report
-from tests.harness import Network
+from tests.support.harness import Network
 
 
 def monday_starts(now: datetime, zone: ZoneInfo, weeks: int = 12) -> list[datetime]:

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.platforms.discord.adapter import DiscordPlatform
-from tests.discord_fake import BUSINESS, GENERAL, GUILD_ID, FakeDiscord, Person
-from tests.harness import Network
+from tests.support.discord_fake import BUSINESS, GENERAL, GUILD_ID, FakeDiscord, Person
+from tests.support.harness import Network
 from tests.test_linking import CODE
 
 ALICE = Person(500000000000000001, "Alice")

@@ -21,7 +21,7 @@ from bot.delivery import channels
 from bot.models import AuditEntry
 from bot.platforms.discord.adapter import DiscordPlatform
 from bot.platforms.discord.channels import REASON, slug
-from tests.discord_fake import (
+from tests.support.discord_fake import (
     APP_ID,
     BUSINESS,
     GUILD_ID,
@@ -32,7 +32,7 @@ from tests.discord_fake import (
     ROLE_TOURISM,
     FakeDiscord,
 )
-from tests.harness import Network
+from tests.support.harness import Network
 from tests.test_discord import ALICE, CAROL, Connected, join
 from tests.test_discord_roles import ROLES, configured
 

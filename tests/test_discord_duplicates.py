@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from bot.app import APOLOGY
 from bot.core.i18n import Translator
 from bot.models import PointsEntry, Report
-from tests.discord_fake import GUILD_ID, FakeDiscord
-from tests.harness import Network
+from tests.support.discord_fake import GUILD_ID, FakeDiscord
+from tests.support.harness import Network
 from tests.test_discord import ALICE, Connected, join
 
 RECORDED = "Your mention is recorded."

@@ -17,8 +17,8 @@ import pytest
 
 from bot.delivery import channels
 from bot.platforms.discord.adapter import DiscordPlatform
-from tests.discord_fake import BUSINESS, GUILD_ID, Call, FakeDiscord, Person
-from tests.harness import Network
+from tests.support.discord_fake import BUSINESS, GUILD_ID, Call, FakeDiscord, Person
+from tests.support.harness import Network
 from tests.test_discord import ALICE, CAROL, Connected, join, with_coordinator
 
 EPHEMERAL = 64

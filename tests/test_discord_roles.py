@@ -19,7 +19,7 @@ from bot.models import Member, RoleSync
 from bot.platforms.discord.adapter import DiscordPlatform
 from jobs import JOBS
 from jobs import roles as roles_job
-from tests.discord_fake import (
+from tests.support.discord_fake import (
     GENERAL,
     GUILD_ID,
     ROLE_BUSINESS,
@@ -30,7 +30,7 @@ from tests.discord_fake import (
     FakeDiscord,
     Person,
 )
-from tests.harness import Network
+from tests.support.harness import Network
 from tests.test_discord import ALICE, CAROL, Connected, join
 from tests.test_linking import CODE
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.discord_fake import GUILD_ID, FakeDiscord, Person
-from tests.fake_telegram import FakeTelegram
-from tests.harness import EXAMPLE_CONFIG
+from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.paths import EXAMPLE_CONFIG
 
 ALICE = Person(500000000000000001, "Alice")
 

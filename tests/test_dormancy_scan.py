@@ -36,7 +36,7 @@ from bot.models import (
     Role,
     Visibility,
 )
-from tests.harness import settings_for
+from tests.support.harness import settings_for
 
 PLATFORMS = ("console", "telegram")  # discord identities exist but are not running
 ZONES = (

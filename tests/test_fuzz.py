@@ -40,8 +40,8 @@ from bot.models import (
     Role,
 )
 from bot.platforms.telegram.convert import to_event
-from tests.fakes import RecordingPlatform
-from tests.harness import Network, settings_for
+from tests.support.fakes import RecordingPlatform
+from tests.support.harness import Network, settings_for
 
 FUZZ = settings(
     max_examples=1_000,
@@ -97,7 +97,7 @@ class Fuzzed:
     """A network with one person of every role, French-speaking unless noted."""
 
     def __init__(self, engine: AsyncEngine, clock_start: object) -> None:
-        from tests.harness import START
+        from tests.support.harness import START
 
         url = str(engine.url)
         # The example config makes console:carol a coordinator, console:rita a referent.

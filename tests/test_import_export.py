@@ -15,7 +15,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.models import Identity, Member, PointsEntry
-from tests.harness import EXAMPLE_CONFIG, Network
+from tests.support.harness import Network
+from tests.support.paths import EXAMPLE_CONFIG
 
 GOOD = (
     "nom;e-mail;téléphone;catégorie;langue;rôle\n"

@@ -16,8 +16,8 @@ from bot.models import Delivery, DeliveryStatus, Member, Nudge
 from bot.scheduling import runner
 from jobs import leaderboard as leaderboard_job
 from jobs import nudges as nudge_job
-from tests.harness import Network
-from tests.people import count
+from tests.support.harness import Network
+from tests.support.people import count
 
 CAMPAIGN = """
 @carol /campaign

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.models import Identity, Member, MemberStatus, Role
-from tests.harness import Network
+from tests.support.harness import Network
 
 
 async def count(network: Network, model: type) -> int:

@@ -10,7 +10,6 @@ import random
 import signal
 import sys
 from collections import Counter
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,12 +19,12 @@ from bot.core.db import session_factory
 from bot.core.port import Address, Message
 from bot.delivery import queue
 from bot.models import Delivery, DeliveryStatus
-from tests.fake_telegram import FakeTelegram
-from tests.harness import seed_telegram_members
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.harness import seed_telegram_members
+from tests.support.paths import ROOT, WORKERS
 
 RECIPIENTS = 5000
-WORKER = Path(__file__).with_name("telegram_queue_worker.py")
-ROOT = Path(__file__).resolve().parent.parent
+WORKER = WORKERS / "telegram_queue_worker.py"
 
 
 async def _run_worker(database_url: str, fake: FakeTelegram, kill_after: int | None) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.harness import Network
+from tests.support.harness import Network
 
 
 async def report_settlement(network: Network, name: str) -> None:

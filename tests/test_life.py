@@ -27,7 +27,7 @@ from bot.models import (
     Role,
     Visibility,
 )
-from tests.harness import START, Network
+from tests.support.harness import START, Network
 
 CATEGORIES = ("business", "tourism", "research", "sport", "citizens")
 MEDIUMS = ("press", "blog", "social", "conference", "conversation")

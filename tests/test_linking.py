@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from bot.models import Identity, LinkCode, Member, MemberStatus, PointsEntry, Report, Role
-from tests.harness import Network, OtherPlatform
+from tests.support.harness import Network, OtherPlatform
 
 CODE = re.compile(r"(?:code|CODE)\s*:\s*([A-Z0-9]{6})")
 

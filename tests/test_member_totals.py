@@ -15,7 +15,7 @@ from bot.core.clock import FrozenClock
 from bot.core.db import session_factory
 from bot.members.linking import _merge
 from bot.models import Member, MemberStatus, MemberTotal, PointsEntry, Role
-from tests.harness import Network, OtherPlatform
+from tests.support.harness import Network, OtherPlatform
 from tests.test_linking import _press_or_say, _report_settlement, issue_code, press_mention
 from tests.test_review_stats import mention
 from tests.test_signals import press

@@ -17,9 +17,9 @@ from bot.core.clock import FrozenClock
 from bot.core.config import LANGUAGES
 from bot.core.i18n import Translator, catalog_path
 from bot.platforms.discord.adapter import DiscordPlatform
-from tests.discord_fake import GUILD_ID, FakeDiscord, Person
-from tests.fake_telegram import FakeTelegram
-from tests.harness import Network
+from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.harness import Network
 from tests.test_telegram import TelegramNetwork
 
 BRUNO = Person(500000000000000002, "Bruno", locale="fr")

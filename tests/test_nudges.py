@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.models import Identity, Member, Nudge
-from tests.harness import Network
+from tests.support.harness import Network
 
 
 @pytest.fixture
@@ -286,7 +286,7 @@ async def test_configured_wordings_speak_the_members_language(network: Network) 
 
 def test_bad_schedules_and_wordings_name_their_key() -> None:
     from bot.core.config import ConfigError, load_settings
-    from tests.harness import EXAMPLE_CONFIG
+    from tests.support.paths import EXAMPLE_CONFIG
 
     with pytest.raises(ConfigError, match="jobs: leaderboard: 'monday 9h' is not a schedule"):
         load_settings(EXAMPLE_CONFIG, {"RELAIS_JOBS__LEADERBOARD": "monday 9h"})

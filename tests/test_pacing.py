@@ -6,7 +6,7 @@ import asyncio
 
 from bot.platforms import pacing
 from bot.platforms.pacing import Pacer
-from tests.fakes import FakeTime
+from tests.support.fakes import FakeTime
 
 
 async def test_the_sixth_message_in_five_seconds_waits_for_the_window() -> None:

@@ -9,8 +9,8 @@ from bot.animation.campaigns import Draft, save
 from bot.core.i18n import Translator
 from bot.core.port import Event
 from bot.models import Repeat
-from tests.harness import Network
-from tests.people import member_id, said_to, snapshot, with_roles
+from tests.support.harness import Network
+from tests.support.people import member_id, said_to, snapshot, with_roles
 
 #: role → (console user, language they speak)
 PEOPLE = {

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from bot.core.port import Address, Event
 from bot.models import ActionPlan, Answer, AuditEntry, PointsEntry, Report
-from tests.fakes import RecordingPlatform
-from tests.harness import Network
-from tests.people import count, member_id, said_to, with_roles
+from tests.support.fakes import RecordingPlatform
+from tests.support.harness import Network
+from tests.support.people import count, member_id, said_to, with_roles
 
 PLAN = """
 @rita /plan

@@ -20,9 +20,9 @@ from bot.delivery import audience, queue, reach, recipients
 from bot.models import Delivery, DeliveryStatus, Identity, Member
 from bot.platforms.discord.adapter import DiscordPlatform
 from jobs import nudges as nudge_job
-from tests.discord_fake import GUILD_ID, FakeDiscord, Person
-from tests.fake_telegram import JSON, FakeTelegram
-from tests.harness import Network, OtherPlatform
+from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
+from tests.support.fake_telegram import JSON, FakeTelegram
+from tests.support.harness import Network, OtherPlatform
 from tests.test_linking import CODE
 from tests.test_telegram import TelegramNetwork
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 from bot.models import ReferentCategory, Role
-from tests.harness import Network
-from tests.people import count, member, said_to, with_roles
+from tests.support.harness import Network
+from tests.support.people import count, member, said_to, with_roles
 
 MENTION = """
 @{name} /report

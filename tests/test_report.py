@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.models import PointsEntry, Report, ReportKind
-from tests.harness import Network
+from tests.support.harness import Network
 
 
 async def reports_and_points(network: Network) -> tuple[int, int]:

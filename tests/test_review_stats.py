@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.models import AuditEntry, PointsEntry, Report
-from tests.harness import Network
+from tests.support.harness import Network
 from tests.test_signals import press
 
 

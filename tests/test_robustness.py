@@ -20,8 +20,9 @@ from bot.app import APOLOGY
 from bot.core.clock import FrozenClock
 from bot.core.i18n import Translator
 from bot.models import Conversation, PointsEntry, ProcessedUpdate, Report
-from tests.fake_telegram import JSON, FakeTelegram
-from tests.harness import EXAMPLE_CONFIG, PG_ADMIN_DSN
+from tests.support.fake_telegram import JSON, FakeTelegram
+from tests.support.harness import PG_ADMIN_DSN
+from tests.support.paths import EXAMPLE_CONFIG
 from tests.test_telegram import TelegramNetwork
 
 APOLOGY_EN = Translator("en").gettext("en", APOLOGY)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from bot.models import AuditEntry, Member, ReferentCategory, Role
-from tests.harness import Network
-from tests.people import count, member, member_id, said_to, with_roles
+from tests.support.harness import Network
+from tests.support.people import count, member, member_id, said_to, with_roles
 
 
 async def referent_rows(network: Network, name: str) -> list[tuple[str, int | None]]:

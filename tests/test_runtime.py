@@ -7,7 +7,7 @@ import asyncio
 import gc
 
 from bot.runtime import serve
-from tests.fakes import RecordingPlatform
+from tests.support.fakes import RecordingPlatform
 
 
 async def test_the_startup_heap_is_frozen_once_the_platforms_started() -> None:

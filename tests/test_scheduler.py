@@ -15,7 +15,7 @@ from bot.core.clock import FrozenClock
 from bot.models import JobRun, OneOffJob, OneOffStatus
 from bot.scheduling import runner
 from bot.scheduling.scheduler import Scheduler
-from tests.harness import Network
+from tests.support.harness import Network
 
 GENERAL = "→ #general: Leaderboard of the week — all categories"
 

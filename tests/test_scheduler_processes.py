@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-WORKER = Path(__file__).with_name("scheduler_worker.py")
+from tests.support.paths import ROOT, WORKERS
+
+WORKER = WORKERS / "scheduler_worker.py"
 
 
 def lines(log: Path) -> list[tuple[int, str]]:
@@ -43,7 +45,7 @@ async def test_one_leader_runs_each_occurrence_once_and_a_kill_hands_over(
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite runs a single process")
     log = tmp_path / "runs.log"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, str(WORKER), database_url, str(log)]
     first = await asyncio.create_subprocess_exec(*command, env=env)
     second = None

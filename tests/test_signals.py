@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot.core.port import Event
 from bot.models import AuditEntry, PointsEntry, Report, ReportEvent
-from tests.harness import Network
+from tests.support.harness import Network
 
 SIGNAL = """
     @{name} /report

@@ -30,8 +30,9 @@ from bot.models import DeliveryStatus, Identity, Member, ProcessedUpdate, Report
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.platforms.telegram.convert import split_text, to_event
 from bot.runtime import build_app
-from tests.fake_telegram import JSON, FakeTelegram
-from tests.harness import EXAMPLE_CONFIG, settings_for
+from tests.support.fake_telegram import JSON, FakeTelegram
+from tests.support.harness import settings_for
+from tests.support.paths import EXAMPLE_CONFIG
 
 GROUP_ID = -1001234
 SECRET = "s3cret_token-for-tests"

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.platforms.telegram.limits import FloodGate, SlidingWindow
-from tests.fakes import FakeTime
+from tests.support.fakes import FakeTime
 
 
 def most_in_any_window(instants: list[float], period: float) -> int:

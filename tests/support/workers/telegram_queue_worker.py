@@ -11,8 +11,8 @@ from bot.core.clock import SystemClock
 from bot.core.db import create_engine, session_factory
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import build_app
-from tests.harness import settings_for
-from tests.queue_worker import LEASE_SECONDS, recover_the_dead
+from tests.support.harness import settings_for
+from tests.support.workers.queue_worker import LEASE_SECONDS, recover_the_dead
 
 
 async def main(url: str, base_url: str, token: str) -> None:

@@ -20,7 +20,7 @@ from bot.core.timetable import Schedule
 from bot.runtime import build_app
 from bot.scheduling import runner
 from bot.scheduling.scheduler import Scheduler
-from tests.harness import settings_for
+from tests.support.harness import settings_for
 
 
 async def main(url: str, log_path: str) -> None:

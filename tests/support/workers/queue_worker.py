@@ -12,7 +12,7 @@ from bot.core.config import DeliverySettings
 from bot.core.db import create_engine, session_factory
 from bot.delivery.sender import Sender
 from bot.models import Delivery, DeliveryStatus
-from tests.fakes import RecordingPlatform
+from tests.support.fakes import RecordingPlatform
 
 #: Short, so a restart recovers the killed run's rows within seconds.
 LEASE_SECONDS = 2.0

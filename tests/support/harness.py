@@ -6,7 +6,6 @@ import io
 import os
 import textwrap
 from datetime import datetime
-from pathlib import Path
 
 import asyncpg
 from sqlalchemy import insert
@@ -20,9 +19,8 @@ from bot.core.port import Event, Outgoing
 from bot.models import Identity, Member, MemberStatus, Role, Visibility
 from bot.platforms.console import ConsolePlatform
 from bot.runtime import build_app
+from tests.support.paths import EXAMPLE_CONFIG
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_CONFIG = ROOT / "config.example.toml"
 #: A Wednesday morning in Lyon, in winter time.
 START = datetime.fromisoformat("2026-03-04T10:00:00+01:00")
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.models import Base, Member
-from tests.harness import Network
+from tests.support.harness import Network
 
 
 def with_roles(
