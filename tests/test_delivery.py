@@ -15,36 +15,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FrozenClock
-from bot.core.config import DeliverySettings
 from bot.core.db import session_factory
-from bot.core.port import Address, Message
-from bot.delivery import queue
 from bot.delivery import sender as sender_module
 from bot.delivery.sender import Pace, Sender, Window
 from bot.models import Delivery, DeliveryStatus
+from tests.support.delivery_queue import FAST, enqueue, plan, sender_for
 from tests.support.fakes import RecordingPlatform
 from tests.support.paths import ROOT, WORKERS
-
-FAST = DeliverySettings(speedup=10_000, concurrency=32, max_attempts=4)
-
-
-def plan(n: int, prefix: str = "c1", chats: int | None = None) -> list[queue.Planned]:
-    return [
-        queue.Planned(
-            key=f"{prefix}:m{i}",
-            address=Address("telegram", str(1000 + (i % chats if chats else i))),
-            message=Message(text=f"{prefix} hello {i}"),
-            private=True,
-        )
-        for i in range(n)
-    ]
-
-
-async def enqueue(
-    engine: AsyncEngine, clock: FrozenClock, items: list[queue.Planned], batch: str = "c1"
-) -> int:
-    async with session_factory(engine).begin() as session:
-        return await queue.enqueue(session, clock.now(), batch, items)
 
 
 async def statuses(engine: AsyncEngine) -> Counter[str]:
@@ -53,15 +30,6 @@ async def statuses(engine: AsyncEngine) -> Counter[str]:
             select(Delivery.status, func.count()).group_by(Delivery.status)
         )
         return Counter({str(status): int(n) for status, n in rows})
-
-
-def sender_for(engine: AsyncEngine, clock: FrozenClock, platform: RecordingPlatform) -> Sender:
-    return Sender(
-        sessions=session_factory(engine),
-        platforms={platform.name: platform},
-        clock=clock,
-        settings=FAST,
-    )
 
 
 async def test_enqueuing_the_same_keys_twice_adds_nothing(

@@ -14,8 +14,8 @@ from bot.core.clock import FrozenClock
 from bot.core.db import session_factory
 from bot.core.port import Outgoing
 from bot.models import Delivery
+from tests.support.delivery_queue import FAST, enqueue, plan, sender_for
 from tests.support.fakes import RecordingPlatform
-from tests.test_delivery import FAST, enqueue, plan, sender_for
 
 #: Waiting for a send to reach the platform (an event, not a sleep).
 WITHIN = 60

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.platforms.discord.adapter import DiscordPlatform
+from tests.support.actions import CODE
 from tests.support.discord_fake import BUSINESS, GENERAL, GUILD_ID, FakeDiscord, Person
+from tests.support.discord_network import ALICE, CAROL, Connected, join, with_coordinator
 from tests.support.harness import Network
-from tests.test_linking import CODE
 
-ALICE = Person(500000000000000001, "Alice")
 BRUNO = Person(500000000000000002, "Bruno", locale="fr")
 
 
@@ -27,21 +27,6 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 @pytest.fixture
 def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
     return network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")  # type: ignore[no-any-return]
-
-
-class Connected:
-    """Adapters started against the fake, stopped at the end of the test."""
-
-    def __init__(self, network: Network, fake: FakeDiscord) -> None:
-        self.network, self.fake = network, fake
-        self.platforms: list[DiscordPlatform] = []
-
-    async def start(self, network: Network | None = None) -> DiscordPlatform:
-        platform = DiscordPlatform((network or self.network).app, "fake-token", retry_delay=0)
-        self.platforms.append(platform)
-        await platform.login()
-        self.fake.guild_create(platform)
-        return platform
 
 
 @pytest.fixture
@@ -80,12 +65,6 @@ async def test_commands_are_synced_once_and_localized(
         await session.execute(update(PlatformState).values(value="an older table"))
     await connect.start(connect.network.restarted())
     assert len(fake.requests("PUT", r"/commands")) == 2
-
-
-async def join(fake: FakeDiscord, platform: DiscordPlatform, person: Person) -> None:
-    await fake.slash(platform, person, "start")
-    for label in ("English", "I agree", "Business", "Skip"):
-        await fake.press(platform, person, fake.newest_with_buttons(person), label)
 
 
 async def test_member_joins_reports_with_buttons_and_forms_and_sees_me_privately(
@@ -170,7 +149,7 @@ async def test_a_stale_prompt_is_refused_politely(connect: Connected, fake: Fake
     # The form answered the step; the prompt's other buttons are stale now.
     await fake.press(platform, ALICE, prompt, "Skip")
     assert fake.seen_by(ALICE)[-1].content == "This button is no longer active."
-    from tests.test_report import reports_and_points
+    from tests.support.actions import reports_and_points
 
     assert await reports_and_points(connect.network) == (1, 3)
 
@@ -357,18 +336,6 @@ async def test_serve_answers_interactions_arriving_over_the_gateway(
 
 
 # -- coordinators, channels and the delivery queue ------------------------------------
-
-CAROL = Person(500000000000000003, "Carol")
-
-
-def with_coordinator(network: Network, person: Person) -> Network:
-    """The same network, where config makes ``person`` a coordinator."""
-    roles = network.settings.roles.model_copy(
-        update={"coordinators": [*network.settings.roles.coordinators, f"discord:{person.id}"]}
-    )
-    return Network(
-        network.engine, network.settings.model_copy(update={"roles": roles}), network.clock
-    )
 
 
 async def test_a_coordinator_binds_a_channel_and_its_leaderboard_follows(

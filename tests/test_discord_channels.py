@@ -32,9 +32,8 @@ from tests.support.discord_fake import (
     ROLE_TOURISM,
     FakeDiscord,
 )
+from tests.support.discord_network import ALICE, CAROL, ROLES, Connected, configured, join
 from tests.support.harness import Network
-from tests.test_discord import ALICE, CAROL, Connected, join
-from tests.test_discord_roles import ROLES, configured
 
 VIEW, SEND, MANAGE = 1 << 10, 1 << 11, 1 << 4
 MEMBER = (VIEW | SEND, 0)

@@ -19,8 +19,8 @@ from bot.app import APOLOGY
 from bot.core.i18n import Translator
 from bot.models import PointsEntry, Report
 from tests.support.discord_fake import GUILD_ID, FakeDiscord
+from tests.support.discord_network import ALICE, Connected, join
 from tests.support.harness import Network
-from tests.test_discord import ALICE, Connected, join
 
 RECORDED = "Your mention is recorded."
 APOLOGY_EN = Translator("en").gettext("en", APOLOGY)

@@ -18,8 +18,8 @@ import pytest
 from bot.delivery import channels
 from bot.platforms.discord.adapter import DiscordPlatform
 from tests.support.discord_fake import BUSINESS, GUILD_ID, Call, FakeDiscord, Person
+from tests.support.discord_network import ALICE, CAROL, Connected, join, with_coordinator
 from tests.support.harness import Network
-from tests.test_discord import ALICE, CAROL, Connected, join, with_coordinator
 
 EPHEMERAL = 64
 DANIEL = Person(500000000000000004, "Daniel")  # never joined

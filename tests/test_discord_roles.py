@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from bot.models import Member, RoleSync
 from bot.platforms.discord.adapter import DiscordPlatform
 from jobs import JOBS
 from jobs import roles as roles_job
+from tests.support.actions import CODE
 from tests.support.discord_fake import (
     GENERAL,
     GUILD_ID,
@@ -30,27 +30,10 @@ from tests.support.discord_fake import (
     FakeDiscord,
     Person,
 )
+from tests.support.discord_network import ALICE, CAROL, ROLES, Connected, configured, join
 from tests.support.harness import Network
-from tests.test_discord import ALICE, CAROL, Connected, join
-from tests.test_linking import CODE
 
 ZOE = Person(500000000000000009, "Zoe")
-ROLES: dict[str, Any] = {
-    "category_roles": {"business": ROLE_BUSINESS, "tourism": ROLE_TOURISM},
-    "referent_role": ROLE_REFERENT,
-    "coordinator_role": ROLE_COORDINATOR,
-}
-
-
-def configured(network: Network, **discord: Any) -> Network:
-    """The same network with these ``[discord]`` settings (and Carol a coordinator on
-    Discord as well as on the console)."""
-    settings = network.settings
-    roles = settings.roles.model_copy(
-        update={"coordinators": [*settings.roles.coordinators, f"discord:{CAROL.id}"]}
-    )
-    update = {"discord": settings.discord.model_copy(update=discord), "roles": roles}
-    return Network(network.engine, settings.model_copy(update=update), network.clock)
 
 
 @pytest.fixture

@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 
 from bot.models import Identity, LinkCode, Member, MemberStatus, PointsEntry, Report, Role
+from tests.support.actions import issue_code, press_mention, press_or_say, report_settlement
 from tests.support.harness import Network, OtherPlatform
-
-CODE = re.compile(r"(?:code|CODE)\s*:\s*([A-Z0-9]{6})")
-
-
-async def issue_code(network: Network, name: str) -> str:
-    out = await network.play(f"@{name} /link")
-    match = CODE.search(out)
-    assert match is not None, out
-    return match.group(1)
-
-
-async def press_mention(network: Network, name: str, url: str) -> None:
-    await network.play(
-        f"""
-        @{name} /report
-        @{name} [Mention]
-        @{name} [Press]
-        @{name} {url}
-        """
-    )
 
 
 async def test_a_new_platform_account_joins_the_member(network: Network) -> None:
@@ -85,8 +64,8 @@ async def test_two_members_with_history_merge_into_one(network: Network) -> None
     await press_mention(network, "alice", "https://press.test/a")
     # The same person had joined on the other platform and reported there too.
     for line in ("/start", "[en]", "[yes]", "[sport]", "[skip]"):
-        await _press_or_say(other, "77", line)
-    await _report_settlement(other, "77")
+        await press_or_say(other, "77", line)
+    await report_settlement(other, "77")
     async with network.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Member)) == 2
     code = await issue_code(network, "alice")
@@ -108,7 +87,7 @@ async def test_merge_keeps_the_higher_role_and_never_lifts_a_rejection(network: 
     other = OtherPlatform(network.app)
     await network.join("carol")  # a coordinator by config
     for line in ("/start", "[en]", "[yes]", "[sport]", "[skip]"):
-        await _press_or_say(other, "9", line)
+        await press_or_say(other, "9", line)
     async with network.sessions() as session:
         plain = await session.scalar(select(Member).where(Member.category == "sport"))
         assert plain is not None
@@ -146,38 +125,6 @@ async def test_unlink_separates_and_history_stays(network: Network) -> None:
 async def test_link_without_membership_explains(network: Network) -> None:
     out = await network.play("@zoe /link")
     assert "Vous n'êtes pas encore membre ici" in out  # no language chosen: the default
-
-
-async def _press_or_say(platform: OtherPlatform, user: str, line: str) -> None:
-    """``[value]`` presses the newest prompt's button whose payload ends with that value."""
-    from bot.core.port import Event
-
-    if not line.startswith("["):
-        await platform.say(user, line)
-        return
-    value = line.strip("[]")
-    prompt = next(item for item in reversed(platform.sent) if item.message.buttons)
-    payload = next(
-        button.payload
-        for row in prompt.message.buttons
-        for button in row
-        if button.payload.endswith(f":{value}")
-    )
-    event = Event(
-        platform=platform.name,
-        user_id=user,
-        chat_id=user,
-        is_private=True,
-        payload=payload,
-        language_code="en",
-    )
-    await platform.app.dispatch(event, platform)
-
-
-async def _report_settlement(platform: OtherPlatform, user: str) -> None:
-    await platform.say(user, "/report")
-    await _press_or_say(platform, user, "[settlement]")
-    await platform.say(user, "A family moved to Lyon")
 
 
 async def test_erasure_removes_link_codes_and_linked_accounts(network: Network) -> None:

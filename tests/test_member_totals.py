@@ -15,10 +15,15 @@ from bot.core.clock import FrozenClock
 from bot.core.db import session_factory
 from bot.members.linking import _merge
 from bot.models import Member, MemberStatus, MemberTotal, PointsEntry, Role
+from tests.support.actions import (
+    issue_code,
+    mention,
+    press,
+    press_mention,
+    press_or_say,
+    report_settlement,
+)
 from tests.support.harness import Network, OtherPlatform
-from tests.test_linking import _press_or_say, _report_settlement, issue_code, press_mention
-from tests.test_review_stats import mention
-from tests.test_signals import press
 
 
 async def assert_totals_exact(engine: AsyncEngine) -> None:
@@ -134,8 +139,8 @@ async def test_totals_follow_the_bots_write_paths(network: Network) -> None:
     await assert_totals_exact(engine)
     # /link merges a member with history on the other platform into Alice.
     for line in ("/start", "[en]", "[yes]", "[sport]", "[skip]"):
-        await _press_or_say(other, "77", line)
-    await _report_settlement(other, "77")
+        await press_or_say(other, "77", line)
+    await report_settlement(other, "77")
     await assert_totals_exact(engine)
     code = await issue_code(network, "alice")
     assert "Your two memberships are now one." in await other.say("77", f"/link {code}")

@@ -20,7 +20,7 @@ from bot.platforms.discord.adapter import DiscordPlatform
 from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.harness import Network
-from tests.test_telegram import TelegramNetwork
+from tests.support.telegram_network import TelegramNetwork
 
 BRUNO = Person(500000000000000002, "Bruno", locale="fr")
 ANNA = Person(500000000000000003, "Anna")

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from bot.cli import exporter
 from bot.models import AuditEntry, Delivery, Identity, Member, PointsEntry, Report
+from tests.support.actions import press
 from tests.support.harness import Network
-from tests.test_signals import press
 
 SECRETS = ("Alice", "alice", "Hélène", "06 11 22 33 44", "biotech", "https://press.test/alice")
 

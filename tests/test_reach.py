@@ -20,11 +20,11 @@ from bot.delivery import audience, queue, reach, recipients
 from bot.models import Delivery, DeliveryStatus, Identity, Member
 from bot.platforms.discord.adapter import DiscordPlatform
 from jobs import nudges as nudge_job
+from tests.support.actions import CODE
 from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
 from tests.support.fake_telegram import JSON, FakeTelegram
 from tests.support.harness import Network, OtherPlatform
-from tests.test_linking import CODE
-from tests.test_telegram import TelegramNetwork
+from tests.support.telegram_network import TelegramNetwork
 
 BOB = Person(500000000000000007, "Bob")
 

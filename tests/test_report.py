@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.models import PointsEntry, Report, ReportKind
+from bot.models import Report, ReportKind
+from tests.support.actions import reports_and_points
 from tests.support.harness import Network
-
-
-async def reports_and_points(network: Network) -> tuple[int, int]:
-    async with network.sessions() as session:
-        reports = await session.scalar(select(func.count()).select_from(Report))
-        points = await session.scalar(select(func.coalesce(func.sum(PointsEntry.points), 0)))
-    return int(reports or 0), int(points or 0)
 
 
 async def test_mention_with_link_earns_medium_points(network: Network) -> None:

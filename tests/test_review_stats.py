@@ -5,19 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.models import AuditEntry, PointsEntry, Report
+from tests.support.actions import mention, press
 from tests.support.harness import Network
-from tests.test_signals import press
-
-
-async def mention(network: Network, name: str, medium: str, url: str) -> None:
-    await network.play(
-        f"""
-        @{name} /report
-        @{name} [Mention]
-        @{name} [{medium}]
-        @{name} {url}
-        """
-    )
 
 
 async def points_of(network: Network, name: str) -> int:

@@ -23,7 +23,7 @@ from bot.models import Conversation, PointsEntry, ProcessedUpdate, Report
 from tests.support.fake_telegram import JSON, FakeTelegram
 from tests.support.harness import PG_ADMIN_DSN
 from tests.support.paths import EXAMPLE_CONFIG
-from tests.test_telegram import TelegramNetwork
+from tests.support.telegram_network import TelegramNetwork
 
 APOLOGY_EN = Translator("en").gettext("en", APOLOGY)
 

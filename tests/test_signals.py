@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.core.port import Event
 from bot.models import AuditEntry, PointsEntry, Report, ReportEvent
+from tests.support.actions import press
 from tests.support.harness import Network
 
 SIGNAL = """
@@ -28,14 +28,6 @@ async def report_signal(network: Network, name: str, text: str, *, french: bool 
             skip="Passer" if french else "Skip",
         )
     )
-
-
-async def press(network: Network, user: str, payload: str) -> str:
-    start = network.out.tell()
-    event = Event(platform="console", user_id=user, chat_id=user, is_private=True, payload=payload)
-    await network.app.dispatch(event, network.console)
-    await network.app.sender.drain()
-    return network.out.getvalue()[start:]
 
 
 async def scalar_count(network: Network, query) -> int:  # type: ignore[no-untyped-def]
