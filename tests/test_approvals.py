@@ -12,7 +12,7 @@ from bot.core.port import Address, Event
 from bot.models import AuditEntry, MemberStatus, PointsEntry
 from bot.runtime import build_app
 from tests.support.fakes import RecordingPlatform
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 from tests.support.people import count, member, member_id, said_to, with_roles
 
 
@@ -46,7 +46,9 @@ async def apply(network: Network, name: str, language: str, code: str | None = N
     )
 
 
-async def test_approval_card_decision_language_and_sponsor_credit(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_approval_card_decision_language_and_sponsor_credit(
+    network_factory: NetworkFactory,
+) -> None:
     network = network_factory(network__registration="approval")
     await network.join("carol")
     await network.join("alice")  # carol approves alice first (she is pending too)
@@ -77,7 +79,7 @@ async def test_approval_card_decision_language_and_sponsor_credit(network_factor
     assert said_to(out, "@dan") == []  # told once, above
 
 
-async def test_two_coordinators_at_once_make_one_decision(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_two_coordinators_at_once_make_one_decision(network_factory: NetworkFactory) -> None:
     network = network_factory(network__registration="sponsor")
     network = with_roles(network, coordinators=["console:carol", "console:dora"])
     await network.join("carol")
@@ -118,7 +120,9 @@ async def test_two_coordinators_at_once_make_one_decision(network_factory) -> No
     assert credits == [10] * approved
 
 
-async def test_rejection_is_told_in_the_applicants_language(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_rejection_is_told_in_the_applicants_language(
+    network_factory: NetworkFactory,
+) -> None:
     network = network_factory(network__registration="approval")
     await network.join("carol")
     await apply(network, "gus", "English")

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from bot.animation.campaigns import occurrence_time, parse_when
 from bot.models import AuditEntry, Campaign, CampaignRun, CampaignStatus, Delivery, Member, Repeat
 from bot.scheduling import runner
-from tests.support.harness import Network, settings_for
+from tests.support.harness import Network, NetworkFactory, settings_for
 from tests.support.people import count, member_id, said_to, with_roles
 
 CAMPAIGN = """
@@ -27,12 +27,10 @@ CAMPAIGN = """
 
 
 @pytest.fixture
-def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
+def network(network_factory: NetworkFactory) -> Network:
     """These tests count every message of a Monday morning: the weekly jobs (leaderboards,
     referent digests, nudges) are off here."""
-    return network_factory(  # type: ignore[no-any-return]
-        jobs__leaderboard="off", jobs__digest="off", jobs__nudges="off"
-    )
+    return network_factory(jobs__leaderboard="off", jobs__digest="off", jobs__nudges="off")
 
 
 async def campaign_network(network: Network) -> Network:

@@ -8,7 +8,7 @@ from bot.core.port import Address, Event
 from bot.delivery import channels
 from bot.models import AuditEntry, ChannelBinding
 from tests.support.fakes import RecordingPlatform
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 
 
 async def bindings(network: Network) -> list[tuple[str, str, str, str]]:
@@ -110,7 +110,7 @@ async def test_group_migration_follows_the_new_chat_id(network: Network) -> None
     assert await bindings(network) == [("telegram", "-100500", "", "general")]
 
 
-async def test_config_declared_channels(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_config_declared_channels(network_factory: NetworkFactory) -> None:
     network = network_factory()
     settings = network.settings.model_copy(update={"channels": {"sport": ["discord:99"]}})
     async with network.sessions() as session:

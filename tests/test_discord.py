@@ -11,7 +11,7 @@ from bot.platforms.discord.adapter import DiscordPlatform
 from tests.support.actions import CODE
 from tests.support.discord_fake import BUSINESS, GENERAL, GUILD_ID, FakeDiscord, Person
 from tests.support.discord_network import ALICE, CAROL, Connected, join, with_coordinator
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 
 BRUNO = Person(500000000000000002, "Bruno", locale="fr")
 
@@ -25,8 +25,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
-    return network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")  # type: ignore[no-any-return]
+def network(network_factory: NetworkFactory) -> Network:
+    return network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")
 
 
 @pytest.fixture
@@ -308,8 +308,8 @@ class FakeTime:
 
 
 async def test_serve_answers_interactions_arriving_over_the_gateway(
-    network_factory,
-    fake: FakeDiscord,  # type: ignore[no-untyped-def]
+    network_factory: NetworkFactory,
+    fake: FakeDiscord,
 ) -> None:
     import asyncio
 

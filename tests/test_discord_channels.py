@@ -33,7 +33,7 @@ from tests.support.discord_fake import (
     FakeDiscord,
 )
 from tests.support.discord_network import ALICE, CAROL, ROLES, Connected, configured, join
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 
 VIEW, SEND, MANAGE = 1 << 10, 1 << 11, 1 << 4
 MEMBER = (VIEW | SEND, 0)
@@ -50,8 +50,8 @@ NAMES = [
 
 
 @pytest.fixture
-def base(network_factory) -> Network:  # type: ignore[no-untyped-def]
-    return network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")  # type: ignore[no-any-return]
+def base(network_factory: NetworkFactory) -> Network:
+    return network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")
 
 
 @pytest.fixture

@@ -20,15 +20,15 @@ from bot.core.i18n import Translator
 from bot.models import PointsEntry, Report
 from tests.support.discord_fake import GUILD_ID, FakeDiscord
 from tests.support.discord_network import ALICE, Connected, join
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 
 RECORDED = "Your mention is recorded."
 APOLOGY_EN = Translator("en").gettext("en", APOLOGY)
 
 
 @pytest.fixture
-def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
-    return network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")  # type: ignore[no-any-return]
+def network(network_factory: NetworkFactory) -> Network:
+    return network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")
 
 
 @pytest.fixture

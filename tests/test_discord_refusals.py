@@ -19,14 +19,14 @@ from bot.delivery import channels
 from bot.platforms.discord.adapter import DiscordPlatform
 from tests.support.discord_fake import BUSINESS, GUILD_ID, Call, FakeDiscord, Person
 from tests.support.discord_network import ALICE, CAROL, Connected, join, with_coordinator
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 
 EPHEMERAL = 64
 DANIEL = Person(500000000000000004, "Daniel")  # never joined
 
 
 @pytest.fixture
-def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
+def network(network_factory: NetworkFactory) -> Network:
     base = network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")
     return with_coordinator(base, CAROL)
 

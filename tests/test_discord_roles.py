@@ -31,13 +31,13 @@ from tests.support.discord_fake import (
     Person,
 )
 from tests.support.discord_network import ALICE, CAROL, ROLES, Connected, configured, join
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 
 ZOE = Person(500000000000000009, "Zoe")
 
 
 @pytest.fixture
-def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
+def network(network_factory: NetworkFactory) -> Network:
     base = network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")
     return configured(base, **ROLES)
 
@@ -110,7 +110,7 @@ async def test_roles_follow_joining_appointments_moves_and_erasure(
 
 
 async def test_applicants_get_roles_when_approved_only(
-    network_factory,  # type: ignore[no-untyped-def]
+    network_factory: NetworkFactory,
     fake: FakeDiscord,
 ) -> None:
     base = network_factory(
@@ -305,7 +305,7 @@ async def test_without_the_flag_the_members_intent_is_not_requested(
 
 
 async def test_without_roles_configured_nothing_is_asked_of_discord(
-    network_factory,  # type: ignore[no-untyped-def]
+    network_factory: NetworkFactory,
     fake: FakeDiscord,
 ) -> None:
     network = network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")

@@ -16,7 +16,7 @@ from bot.models import Delivery, DeliveryStatus, Member, Nudge
 from bot.scheduling import runner
 from jobs import leaderboard as leaderboard_job
 from jobs import nudges as nudge_job
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 from tests.support.people import count
 
 CAMPAIGN = """
@@ -33,8 +33,8 @@ CAMPAIGN = """
 
 
 @pytest.fixture
-def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
-    return network_factory(  # type: ignore[no-any-return]
+def network(network_factory: NetworkFactory) -> Network:
+    return network_factory(
         network__default_language="en", jobs__leaderboard="off", jobs__digest="off"
     )
 
@@ -102,7 +102,7 @@ async def test_a_nudge_failing_for_one_member_does_not_stop_the_others(
 
 
 async def test_a_campaign_message_failing_for_one_recipient_reaches_the_others(
-    network_factory,  # type: ignore[no-untyped-def]
+    network_factory: NetworkFactory,
 ) -> None:
     network = network_factory(
         network__default_language="en",
@@ -135,7 +135,7 @@ async def test_a_campaign_message_failing_for_one_recipient_reaches_the_others(
 
 
 async def test_a_recipient_that_keeps_failing_is_given_up_and_the_others_are_served(
-    network_factory,  # type: ignore[no-untyped-def]
+    network_factory: NetworkFactory,
 ) -> None:
     network = network_factory(
         network__default_language="en",
@@ -161,7 +161,7 @@ async def test_a_recipient_that_keeps_failing_is_given_up_and_the_others_are_ser
 
 
 async def test_a_leaderboard_post_failing_for_one_channel_reaches_the_others(
-    network_factory,  # type: ignore[no-untyped-def]
+    network_factory: NetworkFactory,
 ) -> None:
     network = network_factory(
         network__default_language="en", jobs__digest="off", jobs__nudges="off"
@@ -194,7 +194,7 @@ async def test_a_leaderboard_post_failing_for_one_channel_reaches_the_others(
 
 
 async def test_a_leaderboard_failing_for_one_category_posts_the_others(
-    network_factory,  # type: ignore[no-untyped-def]
+    network_factory: NetworkFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     network = network_factory(
@@ -218,7 +218,7 @@ async def test_a_leaderboard_failing_for_one_category_posts_the_others(
 
 
 async def test_a_member_whose_language_is_not_shipped_is_spoken_to_in_the_networks(
-    network_factory,  # type: ignore[no-untyped-def]
+    network_factory: NetworkFactory,
 ) -> None:
     """A language left in the database that the deployment does not ship (an import, a
     catalog removed): the member still gets nudges and campaigns, in the network's

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.models import Identity, Member, MemberStatus, Role
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 
 
 async def count(network: Network, model: type) -> int:
@@ -47,7 +47,7 @@ async def test_declining_consent_writes_nothing(network: Network) -> None:
     assert await count(network, Member) == 0
 
 
-async def test_pending_member_is_told_and_refused(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_pending_member_is_told_and_refused(network_factory: NetworkFactory) -> None:
     network = network_factory(network__registration="approval")
     out = await network.join("paul")
     assert "waiting for a coordinator's approval" in out
@@ -56,7 +56,9 @@ async def test_pending_member_is_told_and_refused(network_factory) -> None:  # t
     assert "What would you like to report?" not in out
 
 
-async def test_config_coordinator_is_active_even_under_approval(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_config_coordinator_is_active_even_under_approval(
+    network_factory: NetworkFactory,
+) -> None:
     network = network_factory(network__registration="approval")
     await network.join("carol")
     async with network.sessions() as session:
@@ -65,7 +67,7 @@ async def test_config_coordinator_is_active_even_under_approval(network_factory)
         assert (member.status, member.role) == (MemberStatus.ACTIVE, Role.COORDINATOR)
 
 
-async def test_sponsor_mode_requires_a_valid_code(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_sponsor_mode_requires_a_valid_code(network_factory: NetworkFactory) -> None:
     network = network_factory(network__registration="sponsor")
     await network.join("carol")  # a coordinator: active without a sponsor
     async with network.sessions() as session:

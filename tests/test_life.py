@@ -27,7 +27,7 @@ from bot.models import (
     Role,
     Visibility,
 )
-from tests.support.harness import START, Network
+from tests.support.harness import START, Network, NetworkFactory
 
 CATEGORIES = ("business", "tourism", "research", "sport", "citizens")
 MEDIUMS = ("press", "blog", "social", "conference", "conversation")
@@ -35,8 +35,8 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture
-def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
-    return network_factory(network__default_language="en")  # type: ignore[no-any-return]
+def network(network_factory: NetworkFactory) -> Network:
+    return network_factory(network__default_language="en")
 
 
 def name(category: str, index: int) -> str:

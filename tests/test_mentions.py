@@ -19,7 +19,7 @@ from bot.core.i18n import Translator, catalog_path
 from bot.platforms.discord.adapter import DiscordPlatform
 from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 from tests.support.telegram_network import TelegramNetwork
 
 BRUNO = Person(500000000000000002, "Bruno", locale="fr")
@@ -67,7 +67,7 @@ async def discord_fake() -> AsyncIterator[FakeDiscord]:
 
 
 async def test_a_french_reader_on_discord_sees_the_french_command_names(
-    network_factory,  # type: ignore[no-untyped-def]
+    network_factory: NetworkFactory,
     discord_fake: FakeDiscord,
 ) -> None:
     network: Network = network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.models import Identity, Member, Nudge
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 
 
 @pytest.fixture
-def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
-    return network_factory(network__default_language="en")  # type: ignore[no-any-return]
+def network(network_factory: NetworkFactory) -> Network:
+    return network_factory(network__default_language="en")
 
 
 def utc(text: str) -> datetime:
@@ -146,7 +146,7 @@ async def test_i_have_a_lead_opens_the_signal_flow(network: Network) -> None:
     assert "What kind of opportunity?" in out
 
 
-async def test_at_most_one_nudge_a_week(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_at_most_one_nudge_a_week(network_factory: NetworkFactory) -> None:
     network = network_factory(network__default_language="en", nudges__personal_after_days="2")
     await network.join("alice")
     await network.play("~ +40d")
@@ -154,7 +154,7 @@ async def test_at_most_one_nudge_a_week(network_factory) -> None:  # type: ignor
     assert steps[:2] == [("gentle", GENTLE_DUE), ("personal", GENTLE_DUE + timedelta(days=7))]
 
 
-async def test_who_is_never_nudged(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_who_is_never_nudged(network_factory: NetworkFactory) -> None:
     network = network_factory(network__default_language="en")
     for name in ("carol", "alice", "bob"):
         await network.join(name)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.platforms import pacing
 from bot.platforms.pacing import Pacer
 from tests.support.fakes import FakeTime
@@ -35,7 +37,7 @@ async def test_messages_to_one_chat_keep_their_order() -> None:
     assert time.slept == [1.0, 1.0, 1.0]
 
 
-async def test_idle_chats_are_forgotten(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_idle_chats_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pacing, "MAX_KEYS", 3)
     time = FakeTime(100.0)
     pacer = Pacer(5, 5.0, clock=time.clock, sleep=time.sleep)

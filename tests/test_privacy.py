@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.cli import exporter
 from bot.models import AuditEntry, Delivery, Identity, Member, PointsEntry, Report
 from tests.support.actions import press
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 
 SECRETS = ("Alice", "alice", "Hélène", "06 11 22 33 44", "biotech", "https://press.test/alice")
 
@@ -128,7 +128,7 @@ async def test_coordinator_erases_on_request(network: Network) -> None:
         assert entry is not None and entry.actor_id == 1 and entry.target_member_id == 3
 
 
-async def test_changed_consent_text_asks_again(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_changed_consent_text_asks_again(network_factory: NetworkFactory) -> None:
     first = network_factory()
     await first.join("alice")
     updated = network_factory(privacy__consent_version="2026-06")
@@ -150,7 +150,9 @@ async def test_changed_consent_text_asks_again(network_factory) -> None:  # type
         assert alice.consent_at == updated.clock.now()
 
 
-async def test_applicants_never_approved_are_deleted_after_retention(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_applicants_never_approved_are_deleted_after_retention(
+    network_factory: NetworkFactory,
+) -> None:
     network = network_factory(network__registration="approval")
     await network.join("carol")
     await network.join("paul")

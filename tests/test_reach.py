@@ -23,7 +23,7 @@ from jobs import nudges as nudge_job
 from tests.support.actions import CODE
 from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
 from tests.support.fake_telegram import JSON, FakeTelegram
-from tests.support.harness import Network, OtherPlatform
+from tests.support.harness import Network, NetworkFactory, OtherPlatform
 from tests.support.telegram_network import TelegramNetwork
 
 BOB = Person(500000000000000007, "Bob")
@@ -276,7 +276,7 @@ async def test_channel_posts_and_lone_identities_do_not_fall_back(
     assert bob["id"] == 1007
 
 
-async def test_platform_choice_on_the_console(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_platform_choice_on_the_console(network_factory: NetworkFactory) -> None:
     network: Network = network_factory()
     other = OtherPlatform(network.app, "telegram")
     await network.join("alice")

@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -29,15 +30,15 @@ APOLOGY_EN = Translator("en").gettext("en", APOLOGY)
 
 
 @pytest.fixture
-async def fake() -> FakeTelegram:  # type: ignore[misc]
+async def fake() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram() as server:
         yield server
 
 
 @pytest.fixture
-async def tg(  # type: ignore[misc]
+async def tg(
     engine: AsyncEngine, database_url: str, clock: FrozenClock, fake: FakeTelegram
-) -> TelegramNetwork:
+) -> AsyncIterator[TelegramNetwork]:
     network = TelegramNetwork(engine, database_url, clock, fake)
     await network.platform.initialize()
     yield network

@@ -15,15 +15,15 @@ from bot.core.clock import FrozenClock
 from bot.models import JobRun, OneOffJob, OneOffStatus
 from bot.scheduling import runner
 from bot.scheduling.scheduler import Scheduler
-from tests.support.harness import Network
+from tests.support.harness import Network, NetworkFactory
 
 GENERAL = "→ #general: Leaderboard of the week — all categories"
 
 
 @pytest.fixture
-def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
+def network(network_factory: NetworkFactory) -> Network:
     """Channels speak the network's default language: English here."""
-    return network_factory(network__default_language="en")  # type: ignore[no-any-return]
+    return network_factory(network__default_language="en")
 
 
 async def runs(network: Network, job: str) -> list[str]:
@@ -88,7 +88,9 @@ async def test_three_days_down_over_a_monday_posts_that_week_once(network: Netwo
     assert general_posts(out) == []
 
 
-async def test_downtime_longer_than_the_grace_skips_the_occurrence(network_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_downtime_longer_than_the_grace_skips_the_occurrence(
+    network_factory: NetworkFactory,
+) -> None:
     network = network_factory(jobs__grace_hours="12", network__default_language="en")
     await network.join("alice")
     await network.play("~ +3d")

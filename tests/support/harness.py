@@ -6,6 +6,7 @@ import io
 import os
 import textwrap
 from datetime import datetime
+from typing import Protocol
 
 import asyncpg
 from sqlalchemy import insert
@@ -92,6 +93,14 @@ class Network:
             @{name} [{"Skip" if language == "English" else "Passer"}]
             """
         )
+
+
+class NetworkFactory(Protocol):
+    """The ``network_factory`` fixture: a new :class:`Network` on the test's database and
+    clock, the example config with ``RELAIS_*`` style overrides (see :func:`settings_for`),
+    e.g. ``network_factory(network__default_language="en")``."""
+
+    def __call__(self, **env: str) -> Network: ...
 
 
 async def seed_telegram_members(
