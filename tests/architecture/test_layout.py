@@ -9,7 +9,8 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
+
 SOURCES = ("bot", "handlers", "jobs")
 #: Who may import what, by top package: the composition root at the top, the models at
 #: the bottom. A package may always import itself.
