@@ -40,7 +40,7 @@ from bot.delivery import queue
 from bot.models import DeliveryStatus
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import build_app, freeze_startup_heap
-from tests.harness import seed_telegram_members
+from tests.support.harness import seed_telegram_members
 
 RECIPIENTS = int(os.environ.get("BENCH_RECIPIENTS", "10000"))
 FACTOR = float(os.environ.get("BENCH_FACTOR", "20"))

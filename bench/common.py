@@ -21,7 +21,7 @@ import aiohttp
 
 from bot.core.config import Settings
 from bot.core.db import create_engine, upgrade
-from tests.harness import create_postgres_database, settings_for
+from tests.support.harness import create_postgres_database, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))

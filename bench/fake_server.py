@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fake_telegram import JSON, FakeTelegram
+from tests.support.fake_telegram import JSON, FakeTelegram
 
 
 class ControlledFake(FakeTelegram):

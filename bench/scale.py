@@ -46,7 +46,7 @@ from bot.core.periods import week_start
 from bot.core.port import Message
 from bot.delivery import audience
 from bot.runtime import freeze_startup_heap
-from tests.harness import drop_postgres_database, settings_for
+from tests.support.harness import drop_postgres_database, settings_for
 
 SIZES = [(10_000, 200_000), (100_000, 2_000_000)]
 if os.environ.get("BENCH_QUICK"):

@@ -44,7 +44,7 @@ from bot.models import PointsEntry, Report
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.platforms.telegram.convert import ALLOWED_UPDATES
 from bot.runtime import build_app, freeze_startup_heap
-from tests.harness import seed_telegram_members
+from tests.support.harness import seed_telegram_members
 
 USERS = 250  # per run: 4 updates each
 WAVES: list[tuple[str, Callable[[int, int], str]]] = [

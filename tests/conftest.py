@@ -22,9 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.clock import FrozenClock
 from bot.core.db import create_engine, upgrade
 from bot.models import Base
-from tests.harness import (
+from tests.support.harness import (
     START,
     Network,
+    NetworkFactory,
     create_postgres_database,
     drop_postgres_database,
     settings_for,
@@ -96,7 +97,7 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def network_factory(engine: AsyncEngine, database_url: str, clock: FrozenClock):  # type: ignore[no-untyped-def]
+def network_factory(engine: AsyncEngine, database_url: str, clock: FrozenClock) -> NetworkFactory:
     def make(**env: str) -> Network:
         return Network(engine, settings_for(database_url, **env), clock)
 
@@ -104,5 +105,5 @@ def network_factory(engine: AsyncEngine, database_url: str, clock: FrozenClock):
 
 
 @pytest.fixture
-def network(network_factory) -> Network:  # type: ignore[no-untyped-def]
-    return network_factory()  # type: ignore[no-any-return]
+def network(network_factory: NetworkFactory) -> Network:
+    return network_factory()

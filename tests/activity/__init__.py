@@ -1,0 +1,1 @@
+"""bot/activity: reports, review, signals, standings, leaderboards and stats."""

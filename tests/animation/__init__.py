@@ -1,0 +1,1 @@
+"""bot/animation: action plans, campaigns, nudges and the dormancy scan."""

@@ -1,0 +1,1 @@
+"""The house's rules, checked on the source: layers, cycles, packages, feature folders."""

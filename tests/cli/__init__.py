@@ -1,0 +1,1 @@
+"""bot/cli: the relais command, import and export, the demo network."""

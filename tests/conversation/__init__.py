@@ -1,0 +1,1 @@
+"""bot/conversation: commands, flows and how texts name commands."""

@@ -1,0 +1,1 @@
+"""bot/core: configuration, catalogs, the database (SQLite driver, migrations, batching)."""

@@ -1,0 +1,1 @@
+"""bot/members: joining, approvals, roles, linking accounts, privacy."""

@@ -1,0 +1,193 @@
+"""GDPR: /mydata, /forget (by the member or a coordinator), consent versions, purge of
+old applicants, and no personal data in the logs."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.cli import exporter
+from bot.models import AuditEntry, Delivery, Identity, Member, PointsEntry, Report
+from tests.support.actions import press
+from tests.support.harness import Network, NetworkFactory
+
+SECRETS = ("Alice", "alice", "Hélène", "06 11 22 33 44", "biotech", "https://press.test/alice")
+
+
+async def alice_and_bob(network: Network) -> None:
+    await network.join("carol")
+    await network.join("alice")
+    await network.join("bob")
+    await network.play(
+        """
+        @alice /report
+        @alice [Mention]
+        @alice [Press]
+        @alice https://press.test/alice
+        @alice /report
+        @alice [Opportunity signal]
+        @alice [Investor]
+        @alice A fund looking at biotech
+        @alice Hélène, 06 11 22 33 44
+        @bob /report
+        @bob [Mention]
+        @bob [Social post]
+        @bob https://social.test/bob
+        """
+    )
+
+
+async def totals(network: Network) -> tuple[int, int]:
+    async with network.sessions() as session:
+        points = await session.scalar(select(func.sum(PointsEntry.points)))
+        reports = await session.scalar(select(func.count()).select_from(Report))
+    return int(points or 0), int(reports or 0)
+
+
+async def exports(network: Network) -> str:
+    texts = []
+    async with network.sessions() as session:
+        for kind in exporter.KINDS:
+            out = io.BytesIO()
+            chunks = exporter.rows(session, kind, None, network.settings.network.timezone)
+            await exporter.write(out, kind, "json", chunks)
+            texts.append(out.getvalue().decode())
+    return "\n".join(texts)
+
+
+async def test_forget_then_mydata_and_exports_show_nothing(network: Network) -> None:
+    await alice_and_bob(network)
+    out = await network.play("@alice /mydata")
+    assert "[file: relais-mydata.json, " in out
+    _name, content = network.console.history[-1].message.document  # type: ignore[misc]
+    data = json.loads(content)
+    assert data["member"]["name"] == "Alice"
+    assert [r["contact"] for r in data["reports"]] == [None, "Hélène, 06 11 22 33 44"]
+    assert sum(entry["points"] for entry in data["points"]) == 15
+    assert data["identities"] == [
+        {"platform": "console", "user_id": "alice", "private_chat_id": "alice"}
+    ]
+    out = await press(network, "carol", "sig:q:2")
+    assert "→ @alice: Good news" in out  # a message through the queue, addressed to her
+    before = await totals(network)
+    stats_before = (await network.play("@carol /stats")).split("Actions in the last", 1)[1]
+    out = await network.play("@bob /leaderboard")
+    assert "1. Alice — 15" in out and "2. Bob — 2" in out
+    exported = await exports(network)
+    assert "Alice" in exported and "Hélène" in exported
+
+    out = await network.play(
+        """
+        @alice /forget
+        @alice [Yes, erase my data]
+        """
+    )
+    assert "Your data was erased." in out
+    assert await totals(network) == before
+    stats_after = (await network.play("@carol /stats")).split("Actions in the last", 1)[1]
+    assert stats_after.split("[image")[0] == stats_before.split("[image")[0]
+    out = await network.play("@bob /leaderboard")
+    assert "1. Bob — 2" in out and "Alice" not in out
+    exported = await exports(network)
+    assert not [secret for secret in SECRETS if secret in exported]
+    out = await network.play("@alice /mydata")
+    assert "Vous n'êtes pas encore membre." in out  # the default language now
+    # The bot never contacts them again: their signal moving tells nobody.
+    out = await press(network, "carol", "sig:w:2")
+    assert "Stage: won" in out and "→ @alice" not in out
+    async with network.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Identity)) == 2
+        to_alice = select(func.count()).select_from(Delivery).where(Delivery.chat_id == "alice")
+        assert await session.scalar(to_alice) == 0  # the queue keeps nothing addressed to her
+        husk = await session.scalar(select(Member).where(Member.status == "forgotten"))
+        assert husk is not None and husk.display_name == "" and husk.email is None
+        audit = await session.scalar(select(AuditEntry).where(AuditEntry.action == "member.forget"))
+        assert audit is not None and audit.details == {"on_request_of": "self"}
+
+
+async def test_coordinator_erases_on_request(network: Network) -> None:
+    await alice_and_bob(network)
+    out = await network.play("@alice /erase bob")
+    assert "This command is for coordinators or referents." in out
+    out = await network.play("@carol /erase o")
+    assert "Several members match" in out and "Carol" in out and "Bob" in out
+    out = await network.play("@carol /erase bob")
+    assert "Erase the data of #3 Bob (Business)?" in out
+    out = await press(network, "alice", "gdpr:erase:3")
+    assert "This button is for coordinators." in out
+    out = await network.play("@carol [Erase]")
+    assert "Member #3 was erased." in out
+    async with network.sessions() as session:
+        bob = await session.get(Member, 3)
+        assert bob is not None and bob.status == "forgotten"
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "member.forget"))
+        assert entry is not None and entry.actor_id == 1 and entry.target_member_id == 3
+
+
+async def test_changed_consent_text_asks_again(network_factory: NetworkFactory) -> None:
+    first = network_factory()
+    await first.join("alice")
+    updated = network_factory(privacy__consent_version="2026-06")
+    out = await updated.play("@alice /me")
+    assert "The consent text has changed." in out and "Points:" not in out
+    out = await updated.play("@alice /mydata")
+    assert "[file: relais-mydata.json" in out
+    out = await updated.play(
+        """
+        @alice /me
+        @alice [I agree]
+        @alice /me
+        """
+    )
+    assert "send your command again" in out and "Points: 0 this week" in out
+    async with updated.sessions() as session:
+        alice = await session.scalar(select(Member))
+        assert alice is not None and alice.consent_version == "2026-06"
+        assert alice.consent_at == updated.clock.now()
+
+
+async def test_applicants_never_approved_are_deleted_after_retention(
+    network_factory: NetworkFactory,
+) -> None:
+    network = network_factory(network__registration="approval")
+    await network.join("carol")
+    await network.join("paul")
+
+    async def members() -> int:
+        async with network.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(Member)) or 0)
+
+    await network.play("~ +89d")
+    assert await members() == 2
+    await network.play("~ +2d")
+    assert await members() == 1
+    out = await network.play("@paul /report")
+    assert "Vous n'êtes pas encore membre." in out  # the default language now
+
+
+async def test_no_personal_data_in_logs(network: Network, caplog: pytest.LogCaptureFixture) -> None:
+    # Everything at DEBUG, and SQLAlchemy's statement log on as `database.echo = true`
+    # turns it on (SQLAlchemy keeps itself at WARNING otherwise).
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    await alice_and_bob(network)
+    await network.play(
+        """
+        @carol [Qualify]
+        @carol [Add a note]
+        @carol Hélène called back about biotech
+        @carol /stats
+        @carol /signals 2
+        @alice /mydata
+        @alice /forget
+        @alice [Yes, erase my data]
+        """
+    )
+    logged = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
+    assert "INSERT INTO reports" in logged  # statements were logged, at DEBUG
+    leaks = [secret for secret in (*SECRETS, "Bob", "social.test") if secret in logged]
+    assert not leaks, leaks

@@ -1,0 +1,1 @@
+"""bot/platforms: the adapters (telegram/, discord/) and the per-chat pacer."""

@@ -1,0 +1,1 @@
+"""bot/platforms/discord: the adapter against the loopback fake of Discord."""

@@ -1,0 +1,1 @@
+"""bot/platforms/telegram: the adapter against the fake Bot API server."""

@@ -1,0 +1,1 @@
+"""The whole system: a network's life, fuzzing, robustness, permissions, serving."""
