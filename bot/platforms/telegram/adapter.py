@@ -11,8 +11,9 @@ in its own hands:
 * **Sending is retried the way Telegram asks** (:mod:`bot.platforms.telegram.send`), in
   plain text with no parse mode. A 403 is not an error: they blocked the bot or never
   opened the private chat. It is raised as the port's :class:`Unreachable`, which the
-  caller records; a group that moved to a new id is reported to the app
-  (``app.report``). The adapter itself never writes to the database.
+  caller records. A group that moved to a new id (said by a service message, or found
+  by a send to the old id) is reported to the app (``app.report``). The adapter itself
+  never writes to the database.
 * **Pacing without retries** (:mod:`bot.platforms.telegram.limits`): a 429 comes back
   to the sender, which knows what to do with it.
 """
@@ -47,7 +48,14 @@ from bot.core.port import (
     TemporaryFailure,
     Unreachable,
 )
-from bot.platforms.telegram.convert import ALLOWED_UPDATES, NAME, joined_events, menus, to_event
+from bot.platforms.telegram.convert import (
+    ALLOWED_UPDATES,
+    NAME,
+    joined_events,
+    menus,
+    migration,
+    to_event,
+)
 from bot.platforms.telegram.http import AiohttpRequest
 from bot.platforms.telegram.limits import FloodGate
 from bot.platforms.telegram.menus import PersonalMenus
@@ -283,6 +291,9 @@ class TelegramPlatform:
                 await self.app.dispatch(event, self)
             for joined in joined_events(update):
                 await self.app.dispatch(joined, self)
+            migrated = migration(update)
+            if migrated is not None:
+                await self.app.report(migrated)
         finally:
             if answering is not None:
                 await answering
