@@ -6,6 +6,10 @@ rules (registration, role), runs the handler, commits, and only then sends what 
 handler queued. A failure rolls everything back and the person gets one localized line.
 Refusals and that apology are marked for the caller only (``ctx.refuse``), so that where a
 platform can, a public command's refusal is not shown to the whole channel.
+
+Adapters also report what they saw happen (:mod:`bot.core.facts`) through
+:meth:`Relais.report`, and a send refused for good is such a fact too: the app writes each
+by :mod:`bot.members.facts`, so no adapter opens a transaction for it.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from bot.core import redaction
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.db import insert_ignoring_conflicts
+from bot.core.facts import ChatClosed, Fact
 from bot.core.i18n import N_, Translator
-from bot.core.port import DeliveryError, Event, Message, Outgoing, Platform
+from bot.core.port import Address, DeliveryError, Event, Message, Outgoing, Platform, Unreachable
 from bot.delivery import channels, reach
 from bot.delivery.sender import Sender
-from bot.members import privacy, role_sync, roles
+from bot.members import facts, privacy, role_sync, roles
 from bot.members.membership import bootstrap_role
 from bot.models import Conversation, Delivery, Identity, Member, MemberStatus, ProcessedUpdate
 from bot.scheduling import runner
@@ -75,7 +80,7 @@ class Relais:
             platforms=self.platforms,
             clock=clock,
             settings=settings.delivery,
-            on_unreachable=self._fall_back,
+            on_unreachable=self._refused,
         )
         #: Applies server roles (Discord) after the changes that call for them.
         self.role_syncer = role_sync.RoleSyncer(
@@ -86,14 +91,45 @@ class Relais:
         self.job_cursor: datetime = clock.now()
         self.job_lock = asyncio.Lock()
 
-    async def _fall_back(self, session: AsyncSession, row: Delivery) -> None:
-        """A private message was refused: queue it on the member's other platform. In a
-        savepoint, so that a failure here still records the refusal itself."""
+    async def _refused(self, session: AsyncSession, row: Delivery, closed: ChatClosed) -> None:
+        """A delivery was refused for good, in the sender's transaction that records it:
+        write that the chat closed (the same writer as :meth:`report`), then queue a
+        private message on the member's other platform. Each in a savepoint, so that a
+        failure here still records the refusal itself."""
+        now = self.clock.now()
         try:
             async with session.begin_nested():
-                await reach.fall_back(session, row, sorted(self.platforms), self.clock.now())
+                await facts.write(session, closed, now)
+        except Exception:
+            log.exception("could not record that delivery %s's chat closed", row.id)
+        try:
+            async with session.begin_nested():
+                await reach.fall_back(session, row, sorted(self.platforms), now)
         except Exception:
             log.exception("could not queue delivery %s on another platform", row.id)
+
+    async def report(self, fact: Fact) -> None:
+        """What an adapter saw happen, written by :mod:`bot.members.facts` in one
+        transaction of its own; roles the fact calls for are applied once it committed.
+        Never raises: a fact that cannot be written is logged, and the send or the update
+        it came with goes on (each fact's rule makes a later report of it catch up)."""
+        try:
+            async with self.sessions() as session, session.begin():
+                await facts.write(session, fact, self.clock.now())
+            accounts = role_sync.requested(session)
+        except Exception:
+            log.exception("could not record a %s report (%s)", type(fact).__name__, fact.platform)
+            return
+        if accounts:
+            await self.role_syncer.sync(accounts)
+
+    async def channel(self, platform: str, scope: str) -> Address | None:
+        """Where ``scope`` (``general``, ``category:<key>``…) is served on ``platform``, if
+        anywhere: a read for adapters that must address a channel before dispatching
+        (Discord greets newcomers in the general channel)."""
+        async with self.sessions() as session:
+            found = await channels.addresses_for(session, self.settings, scope, [platform])
+        return found[0] if found else None
 
     def attach(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
@@ -127,6 +163,10 @@ class Relais:
                 continue
             try:
                 await platform.send(item)
+            except Unreachable as error:
+                log.warning("sending to %s failed: %s", item.address, error)
+                address = item.address
+                await self.report(ChatClosed(address.platform, address.chat_id, str(error)))
             except DeliveryError as error:
                 log.warning("sending to %s failed: %s", item.address, error)
             except Exception:
@@ -208,9 +248,8 @@ class Relais:
         in_private_chat = event.is_private and event.in_private_chat
         if in_private_chat and identity.private_chat_id != event.chat_id:
             identity.private_chat_id = event.chat_id
-        if in_private_chat and identity.unreachable_at is not None:
-            identity.unreachable_at = None  # writing to us in private reopens the chat
         if in_private_chat:
+            facts.chat_reopened(identity)
             now = self.clock.now()
             seen = identity.last_private_at
             if seen is None or now - seen >= LAST_SEEN_STEP:

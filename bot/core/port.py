@@ -156,7 +156,12 @@ class RetryLater(DeliveryError):
 
 
 class Unreachable(DeliveryError):
-    """The person blocked the bot or closed their DMs, or the chat is gone: do not retry."""
+    """The chat refuses the bot for good — the person blocked it or closed their DMs, or
+    the chat is gone: do not retry. This is how an adapter reports that fact: whoever
+    called ``send`` (the app, the sender) has it written as a
+    :class:`~bot.core.facts.ChatClosed`, so the adapter writes nothing itself. A message
+    that is gone while its chat is fine (an edit of a deleted message) is not this but
+    :class:`Rejected`."""
 
 
 class Rejected(DeliveryError):

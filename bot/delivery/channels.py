@@ -134,14 +134,31 @@ async def unbind(session: AsyncSession, address: Address) -> str | None:
     return row.scope
 
 
-async def migrate_chat(session: AsyncSession, platform: str, old_chat: str, new_chat: str) -> None:
+async def migrate_chat(session: AsyncSession, platform: str, old_chat: str, new_chat: str) -> int:
     """Follow a chat whose id changed (a Telegram group upgraded to a supergroup), so its
-    channel does not silently go dark."""
+    channel does not silently go dark; returns how many bindings moved (none the second
+    time). Only :mod:`bot.members.facts` calls it, for a reported migration.
+
+    Where the new id already serves a scope in the same thread (someone ran ``/bind`` in
+    the supergroup before the migration was noticed), that later binding stands and the
+    old id's is dropped: the old id can never be written to again, and a chat serves one
+    scope."""
+    taken = select(ChannelBinding.thread_id).where(
+        ChannelBinding.platform == platform, ChannelBinding.chat_id == new_chat
+    )
     await session.execute(
+        delete(ChannelBinding).where(
+            ChannelBinding.platform == platform,
+            ChannelBinding.chat_id == old_chat,
+            ChannelBinding.thread_id.in_(taken),
+        )
+    )
+    result = await session.execute(
         update(ChannelBinding)
         .where(ChannelBinding.platform == platform, ChannelBinding.chat_id == old_chat)
         .values(chat_id=new_chat)
     )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def setup_problem(session: AsyncSession, platform: str) -> str | None:

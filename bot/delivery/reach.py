@@ -1,11 +1,11 @@
 """A private message refused on one platform is queued once for the member's next one.
 
 When a platform refuses a private delivery for good (Telegram: the person blocked the
-bot; Discord: they closed their DMs), the sender marks the delivery ``unreachable`` and
-calls :func:`fall_back` in the same transaction. It marks that identity unreachable (the
-adapters already do; this covers any platform) and, when the member has another
-reachable private chat on a running platform (:mod:`bot.delivery.recipients` picks it), queues
-the very same message there.
+bot; Discord: they closed their DMs), the sender marks the delivery ``unreachable`` and,
+in the same transaction, the app records the refusal (:mod:`bot.members.facts`, the one
+writer of "unreachable") and calls :func:`fall_back`. When the member has another
+reachable private chat on a running platform (:mod:`bot.delivery.recipients` picks it,
+never on the platform that refused), it queues the very same message there.
 
 Exactly once: the new delivery's key is the refused one's plus ``~<platform>``, so the
 queue's unique key turns a second attempt (a re-run job, a retried hook) into nothing,
@@ -20,12 +20,11 @@ import logging
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import queue
 from bot.delivery.recipients import private_recipients
-from bot.models import Delivery, Identity
+from bot.models import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +48,6 @@ async def fall_back(
     (False too when it had already been queued: nothing is sent twice)."""
     if not row.private or row.member_id is None:
         return False
-    await session.execute(
-        update(Identity)
-        .where(
-            Identity.member_id == row.member_id,
-            Identity.platform == row.platform,
-            Identity.private_chat_id == row.chat_id,
-        )
-        .values(unreachable_at=now)
-    )
     found = await private_recipients(session, [row.member_id], platforms, excluding=[row.platform])
     if not found:
         return False

@@ -4,8 +4,10 @@ Per platform a global rate, per chat a window (Telegram: 1 message/s in a privat
 20/min in a group; Discord: 5 per 5 s per channel). Each chat is served in order by one
 task at a time, so a slow or rate-limited chat never holds the others back — unlike a
 single global limiter, where one 429 pauses everyone. A 429 delays that chat only, a 403
-marks the delivery (and the person's identity) unreachable, temporary failures back off
-and retry up to ``delivery.max_attempts``.
+marks the delivery unreachable and, in the same transaction, hands the app the fact that
+the chat closed (``on_unreachable``: the app writes it as it writes every platform's
+report, and falls back to the member's other platform); temporary failures back off and
+retry up to ``delivery.max_attempts``.
 
 Rates are enforced in real (monotonic) time; the app's clock only stamps rows and decides
 when a delayed delivery is due, so tests move the clock instead of sleeping.
@@ -38,7 +40,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -47,6 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
 from bot.core.config import DeliverySettings
+from bot.core.facts import ChatClosed
 from bot.core.port import (
     Address,
     Outgoing,
@@ -136,7 +139,8 @@ class Sender:
         platforms: dict[str, Platform],
         clock: Clock,
         settings: DeliverySettings,
-        on_unreachable: Callable[[AsyncSession, Delivery], object] | None = None,
+        on_unreachable: Callable[[AsyncSession, Delivery, ChatClosed], Awaitable[None]]
+        | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sessions = sessions
@@ -332,7 +336,10 @@ class Sender:
             await self._pause_chat(row, error.seconds, str(error))
             return False
         except Unreachable as error:
-            await self._finish(row, DeliveryStatus.UNREACHABLE, error=str(error)[:256])
+            closed = ChatClosed(row.platform, row.chat_id, str(error))
+            await self._finish(
+                row, DeliveryStatus.UNREACHABLE, error=str(error)[:256], closed=closed
+            )
             return True
         except Rejected as error:
             log.warning("delivery %s rejected by %s: %s", row.id, row.platform, error)
@@ -355,19 +362,25 @@ class Sender:
             row.attempts += 1
         return claimed
 
-    async def _finish(self, row: Delivery, status: DeliveryStatus, *, error: str) -> None:
+    async def _finish(
+        self,
+        row: Delivery,
+        status: DeliveryStatus,
+        *,
+        error: str,
+        closed: ChatClosed | None = None,
+    ) -> None:
         """A delivery that will not be sent (unreachable, failed); successes go through
-        the ledger's group commit."""
+        the ledger's group commit. For a chat that ``closed``, the app's ``on_unreachable``
+        writes that fact in this same transaction."""
         async with self.sessions.begin() as session:
             await session.execute(
                 update(Delivery)
                 .where(Delivery.id == row.id)
                 .values(status=status, platform_message_id=None, last_error=error, sent_at=None)
             )
-            if status is DeliveryStatus.UNREACHABLE and self.on_unreachable is not None:
-                result = self.on_unreachable(session, row)
-                if asyncio.iscoroutine(result):
-                    await result
+            if closed is not None and self.on_unreachable is not None:
+                await self.on_unreachable(session, row, closed)
 
     async def _pause_chat(self, row: Delivery, seconds: float, error: str) -> None:
         """Back to pending, and the whole chat waits, so its messages stay in order."""

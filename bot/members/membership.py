@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
@@ -112,19 +111,6 @@ async def unused_code(session: AsyncSession) -> str:
         taken = await session.scalar(select(Member.id).where(Member.sponsor_code == code))
         if taken is None:
             return code
-
-
-async def mark_unreachable(
-    session: AsyncSession, platform: str, user_id: str, now: datetime
-) -> bool:
-    """The platform refused a private message to this person (DMs closed, bot blocked):
-    remember it, so jobs can skip them or reach them elsewhere. True if an identity matched."""
-    result = await session.execute(
-        update(Identity)
-        .where(Identity.platform == platform, Identity.user_id == user_id)
-        .values(unreachable_at=now)
-    )
-    return bool(getattr(result, "rowcount", 0))
 
 
 async def find_invitation(session: AsyncSession, code: str) -> Member | None:

@@ -8,7 +8,8 @@ What people do arrives three ways and becomes one neutral :class:`Event` each:
   free-text step offers (:mod:`discord_ui`);
 * plain text in a direct message (DM content needs no privileged intent);
 * someone joining the server (GUILD_MEMBER_ADD, only with ``greet_newcomers``, which asks
-  for the privileged Server Members intent): a neutral ``joined`` event in the general
+  for the privileged Server Members intent): reported to the app (``app.report``), which
+  puts a returning member's roles back, then a neutral ``joined`` event in the general
   channel, so the join handler greets them once, as on Telegram.
 
 Server roles follow Relais when configured (:mod:`discord_roles`): the adapter is a
@@ -43,9 +44,9 @@ from bot.activity.reports import MAX_TEXT
 from bot.conversation.commands import COMMANDS, Command
 from bot.conversation.mentions import NAME_CONTEXT, CommandNames
 from bot.core.config import DISCORD_API, DISCORD_GATEWAY, DiscordSettings
+from bot.core.facts import MemberJoined
 from bot.core.port import Event, MemberRoles, Outgoing, PlatformUnavailable, RolesApplied
 from bot.delivery import channels
-from bot.members import membership, role_sync
 from bot.platforms.discord.channels import ChannelSetup
 from bot.platforms.discord.commands import (
     LANGUAGE_OF,
@@ -149,7 +150,6 @@ class DiscordPlatform:
             self.client,
             self.settings,
             pacer=pacer or Pacer(self.settings.pace_messages, self.settings.pace_seconds),
-            on_closed_dms=self._closed_dms,
             sleep=sleep,
             retry_delay=retry_delay,
         )
@@ -311,22 +311,14 @@ class DiscordPlatform:
             await self._run(event, None)
 
     async def on_member_join(self, member: discord.Member) -> None:
-        """Someone joined the server: give a returning member their roles back, and
-        greet a newcomer once in the general channel (the join handler decides)."""
+        """Someone joined the server: the app gives a returning member their roles back;
+        a newcomer is greeted once in the general channel (the join handler decides)."""
         if member.bot or member.guild.id != self.settings.guild_id:
             return
         async with self._update():
             user_id = str(member.id)
-            general = None
-            async with self.app.sessions() as session, session.begin():
-                if self.roles.enabled:
-                    await role_sync.request(session, accounts=[(NAME, user_id)])
-                found = await channels.addresses_for(
-                    session, self.app.settings, channels.GENERAL, [NAME]
-                )
-                general = found[0] if found else None
-            if self.roles.enabled:
-                await self.app.role_syncer.sync([(NAME, user_id)])
+            await self.app.report(MemberJoined(NAME, user_id))
+            general = await self.app.channel(NAME, channels.GENERAL)
             if not self.settings.greet_newcomers:
                 return
             if general is None:
@@ -485,11 +477,6 @@ class DiscordPlatform:
 
     def role_holders(self) -> list[str]:
         return self.roles.holders()
-
-    async def _closed_dms(self, user_id: str) -> None:
-        async with self.app.sessions() as session, session.begin():
-            await membership.mark_unreachable(session, NAME, user_id, self.app.clock.now())
-        log.info("discord user %s has closed their DMs; marked unreachable", user_id)
 
 
 def _point_at(settings: DiscordSettings) -> None:

@@ -13,8 +13,10 @@ Everything else — DMs, broadcasts, other channels — is posted over REST:
   not go through the delivery queue, such as a reply to a DM;
 * retried on outages and network errors (discord.py itself waits out 429s);
 * what still fails is raised in the port's terms (:class:`Unreachable`, :class:`Rejected`,
-  :class:`TemporaryFailure`, :class:`RetryLater`), so the caller records it; a DM refused
-  with error 50007 (the person closed their DMs) first marks the identity unreachable.
+  :class:`TemporaryFailure`, :class:`RetryLater`), so the caller records it. A DM refused
+  with error 50007 (the person closed their DMs) or a chat that is gone is
+  :class:`Unreachable`, which the caller records as the chat closed; a message that is
+  gone (10008, an edit too late) is :class:`Rejected`, since its chat is fine.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ NAME = "discord"
 MAX_CONTENT = 2000
 #: "Cannot send messages to this user": the person closed DMs from server members.
 CLOSED_DMS = 50007
+#: "Unknown Message": the message to edit is gone; its chat may be fine.
+UNKNOWN_MESSAGE = 10008
 Interaction = discord.Interaction[Any]
 Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
@@ -93,14 +97,12 @@ class DiscordSender:
         settings: DiscordSettings,
         *,
         pacer: Pacer,
-        on_closed_dms: Callable[[str], Awaitable[None]],
         sleep: Sleep,
         retry_delay: float,
     ) -> None:
         self.client = client
         self.settings = settings
         self.pacer = pacer
-        self._on_closed_dms = on_closed_dms
         self._sleep = sleep
         self.retry_delay = retry_delay
         #: user id → their DM channel id, opened once per run.
@@ -207,13 +209,13 @@ class DiscordSender:
                 return await call()
             except discord.Forbidden as error:
                 if error.code == CLOSED_DMS and person is not None:
-                    await self._on_closed_dms(person)
+                    log.info("discord user %s has closed their DMs", person)
                     raise Unreachable("discord: the person's direct messages are closed") from error
                 raise Rejected(f"discord: forbidden (code {error.code})") from error
             except discord.NotFound as error:
-                raise Unreachable(
-                    f"discord: the channel or message is gone ({error.code})"
-                ) from error
+                if error.code == UNKNOWN_MESSAGE:
+                    raise Rejected("discord: the message is gone") from error
+                raise Unreachable(f"discord: the channel is gone ({error.code})") from error
             except discord.RateLimited as error:
                 raise RetryLater(error.retry_after) from error
             except (

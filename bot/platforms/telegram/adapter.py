@@ -9,8 +9,11 @@ in its own hands:
   offset moves past an update only after it was dispatched; a crash gets it redelivered,
   and the app's ``processed_updates`` makes the redelivery a no-op.
 * **Sending is retried the way Telegram asks** (:mod:`bot.platforms.telegram.send`), in
-  plain text with no parse mode. A 403 marks the person's identity unreachable and is
-  not an error: they blocked the bot or never opened the private chat.
+  plain text with no parse mode. A 403 is not an error: they blocked the bot or never
+  opened the private chat. It is raised as the port's :class:`Unreachable`, which the
+  caller records. A group that moved to a new id (said by a service message, or found
+  by a send to the old id) is reported to the app (``app.report``). The adapter itself
+  never writes to the database.
 * **Pacing without retries** (:mod:`bot.platforms.telegram.limits`): a 429 comes back
   to the sender, which knows what to do with it.
 """
@@ -22,7 +25,6 @@ import logging
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, update
 from telegram import Bot, CallbackQuery, Update
 from telegram.error import (
     BadRequest,
@@ -35,6 +37,7 @@ from telegram.error import (
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.core.config import ConfigError, TelegramMode, TelegramSettings
+from bot.core.facts import ChatMigrated
 from bot.core.port import (
     MemberRoles,
     Outgoing,
@@ -45,9 +48,14 @@ from bot.core.port import (
     TemporaryFailure,
     Unreachable,
 )
-from bot.delivery import channels
-from bot.models import Identity
-from bot.platforms.telegram.convert import ALLOWED_UPDATES, NAME, joined_events, menus, to_event
+from bot.platforms.telegram.convert import (
+    ALLOWED_UPDATES,
+    NAME,
+    joined_events,
+    menus,
+    migration,
+    to_event,
+)
 from bot.platforms.telegram.http import AiohttpRequest
 from bot.platforms.telegram.limits import FloodGate
 from bot.platforms.telegram.menus import PersonalMenus
@@ -283,6 +291,9 @@ class TelegramPlatform:
                 await self.app.dispatch(event, self)
             for joined in joined_events(update):
                 await self.app.dispatch(joined, self)
+            migrated = migration(update)
+            if migrated is not None:
+                await self.app.report(migrated)
         finally:
             if answering is not None:
                 await answering
@@ -301,13 +312,17 @@ class TelegramPlatform:
     # -- sending ---------------------------------------------------------------------
 
     async def send(self, outgoing: Outgoing) -> str | None:
-        """Send (or edit) one message; return its id, or ``None`` when the chat refused."""
+        """Send (or edit) one message; return its id. A 403 (blocked, never started,
+        removed from the group) raises :class:`Unreachable`: the chat closed, for the
+        caller to record."""
         try:
             return await self.sender.deliver(outgoing)
         except Forbidden as error:
             chat_id = int(outgoing.address.chat_id)
-            log.warning("telegram: chat %s refused a message: %s", chat_id, error.message)
-            await self._mark_unreachable(chat_id)
+            if chat_id < 0:
+                log.warning("telegram: the bot cannot write in group %s (removed?)", chat_id)
+            else:
+                log.warning("telegram: chat %s refused a message: %s", chat_id, error.message)
             raise Unreachable(error.message) from error
         except RetryAfter as error:  # still flooded after the sender's own retries
             raise RetryLater(retry_seconds(error)) from error
@@ -317,23 +332,9 @@ class TelegramPlatform:
             raise TemporaryFailure(str(error)) from error
 
     async def _chat_migrated(self, old_chat: int, new_chat: int) -> None:
-        """A group became a supergroup: its channel binding follows the new id."""
-        async with self.app.sessions() as session, session.begin():
-            await channels.migrate_chat(session, NAME, str(old_chat), str(new_chat))
-
-    async def _mark_unreachable(self, chat_id: int) -> None:
-        if chat_id < 0:
-            log.warning("telegram: the bot cannot write in group %s (removed?)", chat_id)
-            return
-        async with self.app.sessions() as session, session.begin():
-            await session.execute(
-                update(Identity)
-                .where(
-                    Identity.platform == NAME,
-                    or_(Identity.private_chat_id == str(chat_id), Identity.user_id == str(chat_id)),
-                )
-                .values(unreachable_at=self.app.clock.now())
-            )
+        """A send found that a group became a supergroup: the app makes its channel
+        follow the new id."""
+        await self.app.report(ChatMigrated(NAME, str(old_chat), str(new_chat)))
 
 
 def _log_end(task: asyncio.Task[None]) -> None:

@@ -26,6 +26,7 @@ from telegram.constants import MessageEntityType, MessageLimit
 
 from bot.conversation.commands import COMMANDS, Command
 from bot.core.config import LANGUAGES, Settings
+from bot.core.facts import ChatMigrated
 from bot.core.i18n import Translator
 from bot.core.port import OPEN_PRIVATE, Button, Event
 from bot.models import Role
@@ -97,6 +98,21 @@ def joined_events(update: Update) -> list[Event]:
         for user in message.new_chat_members
         if not user.is_bot
     ]
+
+
+def migration(update: Update) -> ChatMigrated | None:
+    """The fact a group's upgrade to a supergroup states, for the app to make the
+    group's channel follow at once (not only when a send to the old id fails). Telegram
+    says it twice — in the old group (``migrate_to_chat_id``) and in the new supergroup
+    (``migrate_from_chat_id``): either is enough, and the second changes nothing."""
+    message = update.message
+    if message is None:
+        return None
+    if message.migrate_to_chat_id is not None:
+        return ChatMigrated(NAME, str(message.chat.id), str(message.migrate_to_chat_id))
+    if message.migrate_from_chat_id is not None:
+        return ChatMigrated(NAME, str(message.migrate_from_chat_id), str(message.chat.id))
+    return None
 
 
 def _press(update: Update, query: CallbackQuery) -> Event | None:
