@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
+
 PLATFORMS = ROOT / "bot" / "platforms"
 #: The one writer of what platforms report.
 WRITER = "bot/members/facts.py"

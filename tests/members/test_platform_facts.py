@@ -28,7 +28,7 @@ from bot.models import ChannelBinding, DeliveryStatus, Identity, RoleSync
 from bot.platforms.discord.adapter import DiscordPlatform
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.runtime import build_app
-from tests.discord_fake import (
+from tests.support.discord_fake import (
     GENERAL,
     GUILD_ID,
     ROLE_BUSINESS,
@@ -38,8 +38,8 @@ from tests.discord_fake import (
     FakeDiscord,
     Person,
 )
-from tests.fake_telegram import JSON, FakeTelegram
-from tests.harness import Network, settings_for
+from tests.support.fake_telegram import JSON, FakeTelegram
+from tests.support.harness import Network, settings_for
 
 GROUP_ID = -4001
 SUPERGROUP_ID = -1004001
