@@ -39,7 +39,7 @@ from tests.support.discord_fake import (
     Person,
 )
 from tests.support.fake_telegram import JSON, FakeTelegram
-from tests.support.harness import Network, settings_for
+from tests.support.harness import Network, NetworkFactory, settings_for
 
 GROUP_ID = -4001
 SUPERGROUP_ID = -1004001
@@ -291,7 +291,7 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-def discord_network(network_factory: Callable[..., Network]) -> Network:
+def discord_network(network_factory: NetworkFactory) -> Network:
     """Server roles mirrored, newcomers greeted in the general channel."""
     network = network_factory(discord__guild_id=str(GUILD_ID), discord_token="fake-token")
     settings = network.settings
