@@ -1,11 +1,13 @@
 """The core: one transaction per update, routed to the handlers, replies sent after commit.
 
 Adapters call :meth:`Relais.dispatch` with a neutral event. The app records the update's
-delivery id (so a redelivery is a no-op), loads who is asking, checks the command table's
-rules (registration, role), runs the handler, commits, and only then sends what the
-handler queued. A failure rolls everything back and the person gets one localized line.
-Refusals and that apology are marked for the caller only (``ctx.refuse``), so that where a
-platform can, a public command's refusal is not shown to the whole channel.
+delivery id (so a redelivery is a no-op), loads who is asking, checks the rules declared
+for the command, button or flow (registration, status, role) at one gate, runs the
+handler, commits, and only then sends what the handler queued. A button's payload is
+parsed by its family's class first: a forged or stale one never reaches a handler. A
+failure rolls everything back and the person gets one localized line. Refusals and that
+apology are marked for the caller only (``ctx.refuse``), so that where a platform can, a
+public command's refusal is not shown to the whole channel.
 
 Adapters also report what they saw happen (:mod:`bot.core.facts`) through
 :meth:`Relais.report`, and a send refused for good is such a fact too: the app writes each
@@ -22,8 +24,9 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation import flows
-from bot.conversation.commands import BY_NAME, Access, Command
+from bot.conversation.commands import BY_NAME, Access, CommandPress, Rule
 from bot.conversation.context import Context
+from bot.conversation.flows import FlowPress
 from bot.conversation.routing import Routes
 from bot.core import redaction
 from bot.core.clock import Clock
@@ -31,12 +34,30 @@ from bot.core.config import Settings
 from bot.core.db import insert_ignoring_conflicts
 from bot.core.facts import ChatClosed, Fact
 from bot.core.i18n import N_, Translator
-from bot.core.port import Address, DeliveryError, Event, Message, Outgoing, Platform, Unreachable
+from bot.core.payloads import SEPARATOR
+from bot.core.port import (
+    MAX_PAYLOAD_BYTES,
+    Address,
+    DeliveryError,
+    Event,
+    Message,
+    Outgoing,
+    Platform,
+    Unreachable,
+)
 from bot.delivery import channels, reach
 from bot.delivery.sender import Sender
 from bot.members import facts, privacy, role_sync, roles
 from bot.members.membership import bootstrap_role
-from bot.models import Conversation, Delivery, Identity, Member, MemberStatus, ProcessedUpdate
+from bot.models import (
+    Conversation,
+    Delivery,
+    Identity,
+    Member,
+    MemberStatus,
+    ProcessedUpdate,
+    Role,
+)
 from bot.scheduling import runner
 from bot.scheduling.table import JobTable
 
@@ -281,15 +302,7 @@ class Relais:
             ctx.refuse(ctx._("Unknown command. Send /help to see what you can do."))
             return
         member = ctx.member
-        refusal = _gate(command, member)
-        if refusal == "not_member":
-            ctx.refuse(ctx._("You are not a member yet. Send /start to join."))
-            return
-        if refusal == "status":
-            ctx.refuse(_status_refusal(ctx, member))
-            return
-        if refusal == "role":
-            ctx.refuse(ctx._("This command is for coordinators or referents."))
+        if not _passes(ctx, command):
             return
         consent_missing = member is not None and privacy.needs_consent(member, self.settings)
         if consent_missing and not command.before_consent:
@@ -317,22 +330,31 @@ class Relais:
         return _gate(command, member) is None
 
     async def _button(self, ctx: Context, payload: str) -> None:
-        prefix, _, rest = payload.partition(":")
-        parts = rest.split(":") if rest else []
-        if prefix == flows.PREFIX:
-            flow = self.routes.flows.get(parts[0]) if parts else None
-            if flow is not None and flow.needs_active and not _is_active(ctx):
-                ctx.refuse(_status_refusal(ctx, ctx.member))
+        """Parse the payload with its family's class, pass the gate, run the handler;
+        anything that does not parse is "no longer active", whoever pressed it."""
+        segments = payload.split(SEPARATOR)
+        if len(payload.encode()) > MAX_PAYLOAD_BYTES:
+            pass
+        elif segments[0] == FlowPress.prefix:
+            step = FlowPress.parse(segments[1:])
+            flow = self.routes.flows.get(step.flow) if step is not None else None
+            if step is not None and flow is not None:
+                if _passes(ctx, flow):
+                    await flows.on_button(ctx, flow, step)
                 return
-            await flows.on_button(ctx, self.routes.flows, parts)
-        elif prefix == "cmd" and len(parts) == 1:
-            await self.run_command(ctx, parts[0])
-        elif prefix in self.routes.buttons and ctx.member is not None:
-            await self.routes.buttons[prefix](ctx, parts)
-        elif prefix in self.routes.buttons:
-            ctx.refuse(ctx._("You are not a member yet. Send /start to join."))
-        else:
-            ctx.refuse(ctx._("This button is no longer active."))
+        elif segments[0] == CommandPress.prefix:
+            run = CommandPress.parse(segments[1:])
+            if run is not None:
+                await self.run_command(ctx, run.name)
+                return
+        elif (found := self.routes.button(segments)) is not None:
+            route, parts = found
+            press = route.payload.parse(parts)
+            if press is not None:
+                if _passes(ctx, route, button=True):
+                    await route.handler(ctx, press)
+                return
+        ctx.refuse(ctx._("This button is no longer active."))
 
     async def _text(self, ctx: Context, text: str) -> None:
         conversation = await flows.current(ctx)
@@ -340,10 +362,8 @@ class Relais:
         if conversation is None or flow is None:
             ctx.refuse(ctx._("I did not understand. Send /help to see what you can do."))
             return
-        if flow.needs_active and not _is_active(ctx):
-            ctx.refuse(_status_refusal(ctx, ctx.member))
-            return
-        await flows.on_text(ctx, flow, conversation, text)
+        if _passes(ctx, flow):
+            await flows.on_text(ctx, flow, conversation, text)
 
     def _apology(self, event: Event) -> Outgoing:
         language = self.translator.resolve(None, event.language_code)
@@ -351,23 +371,35 @@ class Relais:
         return Outgoing(event.chat, Message(text=text, caller_only=True))
 
 
-def _is_active(ctx: Context) -> bool:
-    return ctx.member is not None and ctx.member.status is MemberStatus.ACTIVE
-
-
-def _gate(command: Command, member: Member | None) -> str | None:
-    """Why the command table refuses this command to this member (``not_member``,
-    ``status``, ``role``), or None: the one rule behind :meth:`Relais.run_command` and
-    :meth:`Relais.may_use`."""
-    if command.access is Access.ANYONE:
+def _gate(rule: Rule, member: Member | None) -> str | None:
+    """Why this rule refuses this member (``not_member``, ``status``, ``role``), or None:
+    the one check behind commands, buttons and flows (:meth:`Relais.run_command`,
+    :meth:`Relais.may_use`, :meth:`Relais._button`, :meth:`Relais._text`)."""
+    if rule.access is Access.ANYONE:
         return None
     if member is None:
         return "not_member"
-    if command.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
+    if rule.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
         return "status"
-    if not command.allows(member.role):
+    if member.role.rank < rule.min_role.rank:
         return "role"
     return None
+
+
+def _passes(ctx: Context, rule: Rule, *, button: bool = False) -> bool:
+    """Ask the gate; when it refuses, tell the person why, to them alone."""
+    reason = _gate(rule, ctx.member)
+    if reason is None:
+        return True
+    if reason == "role" and button and rule.min_role is Role.COORDINATOR:
+        ctx.refuse(ctx._("This button is for coordinators."))
+    elif reason == "role" and button:
+        ctx.refuse(ctx._("This button is for coordinators or referents."))
+    elif reason == "role":
+        ctx.refuse(ctx._("This command is for coordinators or referents."))
+    else:
+        ctx.refuse(_status_refusal(ctx, ctx.member))
+    return False
 
 
 def _status_refusal(ctx: Context, member: Member | None) -> str:

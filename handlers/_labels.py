@@ -8,7 +8,7 @@ from bot.activity.signals import Stage
 from bot.conversation.context import Context
 from bot.core.config import MEDIUMS, SIGNAL_KINDS
 from bot.core.i18n import N_
-from bot.models import MemberStatus, ReportKind, Role
+from bot.models import ReportKind
 
 KIND = {
     ReportKind.MENTION: N_("Mention"),
@@ -47,17 +47,6 @@ def speaking(ctx: Context, language: str) -> Context:
     """The same context speaking another person's language, to write to them (the
     outbox is shared, so what is sent still leaves after commit)."""
     return dataclasses.replace(ctx, language=language)
-
-
-def is_coordinator(ctx: Context) -> bool:
-    """An active coordinator: the check every privileged button repeats, since buttons
-    do not pass through the command table's gate."""
-    member = ctx.member
-    return (
-        member is not None
-        and member.status is MemberStatus.ACTIVE
-        and member.role is Role.COORDINATOR
-    )
 
 
 def short(text: str | None, limit: int = 60) -> str:

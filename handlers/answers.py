@@ -1,10 +1,10 @@
 """Members answer plans and campaigns with one tap: "Done", "I'm on it", "Not for me".
 
-The press may come from a category channel or a private message; the answer is
-acknowledged privately (a channel is not the place for it). "Done" earns points once and
-then asks, privately, for an optional link or a few words that make it a report linked to
-the plan or campaign — unless the member is in the middle of another flow, which is left
-alone.
+The press may come from a category channel or a private message, by an active member (the
+gate checks it); the answer is acknowledged privately (a channel is not the place for it).
+"Done" earns points once and then asks, privately, for an optional link or a few words
+that make it a report linked to the plan or campaign — unless the member is in the middle
+of another flow, which is left alone. A preview's buttons only say that they are one.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from bot.activity import reports
 from bot.animation import calls
-from bot.animation.calls import LABELS, Choice, Subject
+from bot.animation.calls import LABELS, AnswerPress, Choice, PreviewPress, Subject
 from bot.conversation import flows
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Step
 from bot.conversation.routing import Router
@@ -23,7 +24,6 @@ from bot.models import (
     Campaign,
     CampaignStatus,
     Conversation,
-    MemberStatus,
     Report,
     ReportKind,
 )
@@ -47,24 +47,17 @@ async def _refusal(ctx: Context, subject: Subject) -> str | None:
     return None
 
 
-@router.button(calls.PREFIX)
-async def answer(ctx: Context, parts: list[str]) -> None:
+@router.button(PreviewPress, access=Access.MEMBER)
+async def preview(ctx: Context, _press: PreviewPress) -> None:
+    """The buttons of a preview, seen by its author: they count nothing."""
+    ctx.reply(ctx._("This is a preview: members' answers will be counted, not this one."))
+
+
+@router.button(AnswerPress, access=Access.ACTIVE)
+async def answer(ctx: Context, press: AnswerPress) -> None:
     """Record (or change) the presser's answer, privately acknowledged."""
     assert ctx.member is not None
-    if len(parts) == 2 and parts[0] == calls.PREVIEW:
-        ctx.reply(ctx._("This is a preview: members' answers will be counted, not this one."))
-        return
-    subject = calls.parse_subject(parts[0]) if len(parts) == 2 else None
-    choice = next((c for c in Choice if len(parts) == 2 and c.value == parts[1]), None)
-    if subject is None or choice is None:
-        ctx.reply(ctx._("This button is no longer active."))
-        return
-    if ctx.member.status is not MemberStatus.ACTIVE:
-        if ctx.member.status is MemberStatus.PENDING:
-            ctx.reply_private(ctx._("Your application is waiting for a coordinator's approval."))
-        else:
-            ctx.reply_private(ctx._("Your membership is not active. Contact a coordinator."))
-        return
+    subject, choice = press.subject, press.choice
     refusal = await _refusal(ctx, subject)
     if refusal is not None:
         ctx.reply_private(refusal)

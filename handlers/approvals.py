@@ -2,6 +2,9 @@
 them; ``/invite`` gives a member their sponsor code and, where the platform has one, a
 link that opens the bot with it.
 
+Buttons: ``apv:<y|n>:<member id>`` on a card, with ``:l`` at the end in a /pending list;
+active coordinators only (declared where the button is registered).
+
 The card goes to the coordinators' channel where it is bound (in the network's language),
 else to every coordinator privately (each in their own). The applicant hears the outcome
 in their own language through the delivery queue, keyed by the application, so two
@@ -10,9 +13,14 @@ presses can never tell them twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core.i18n import N_
+from bot.core.payloads import Payload
 from bot.core.port import Button, Message
 from bot.delivery import audience
 from bot.members import approvals
@@ -22,7 +30,17 @@ from handlers._people import category_in
 
 router = Router("approvals")
 
-PREFIX = "apv"
+
+@dataclass(frozen=True)
+class ApprovalPress(Payload, prefix="apv"):
+    """Approve (``y``) or reject (``n``) an applicant; ``listed`` marks a /pending list,
+    which holds others' buttons too and so is not rewritten with the outcome."""
+
+    verdict: Literal["y", "n"]
+    member_id: int
+    listed: Literal["l"] | None = None
+
+
 PENDING_SHOWN = 10
 CARD = N_("New application #{number}: {name}\nCategory: {category}\nSponsor: {sponsor}")
 NO_SPONSOR = N_("none")
@@ -55,8 +73,14 @@ def _card(ctx: Context, language: str, member: Member, sponsor: Member | None) -
 def _buttons(ctx: Context, language: str, member_id: int) -> list[list[Button]]:
     return [
         [
-            Button(ctx.translator.gettext(language, N_("Approve")), f"{PREFIX}:y:{member_id}"),
-            Button(ctx.translator.gettext(language, N_("Reject")), f"{PREFIX}:n:{member_id}"),
+            Button(
+                ctx.translator.gettext(language, N_("Approve")),
+                ApprovalPress("y", member_id).pack(),
+            ),
+            Button(
+                ctx.translator.gettext(language, N_("Reject")),
+                ApprovalPress("n", member_id).pack(),
+            ),
         ]
     ]
 
@@ -81,34 +105,17 @@ async def announce(ctx: Context, member: Member) -> None:
     ctx.queued = ctx.queued or queued > 0
 
 
-def _is_coordinator(ctx: Context) -> bool:
-    member = ctx.member
-    return (
-        member is not None
-        and member.status is MemberStatus.ACTIVE
-        and member.role is Role.COORDINATOR
-    )
-
-
-@router.button(PREFIX)
-async def decide(ctx: Context, parts: list[str]) -> None:
+@router.button(ApprovalPress, access=Access.ACTIVE, min_role=Role.COORDINATOR)
+async def decide(ctx: Context, press: ApprovalPress) -> None:
     """Approve or reject; a second press (or a second coordinator) gets the outcome."""
-    if not _is_coordinator(ctx):
-        ctx.reply(ctx._("This command is for coordinators or referents."))
-        return
     assert ctx.member is not None
-    if len(parts) not in (2, 3) or parts[0] not in ("y", "n") or not parts[1].isdigit():
-        ctx.reply(ctx._("This button is no longer active."))
-        return
-    approve = parts[0] == "y"
-    # A card is about one applicant and is rewritten with the outcome; a /pending list
-    # (payload ending in ``:l``) holds others' buttons too and stays as it is.
-    card = len(parts) == 2 and ctx.event.message_id is not None
+    approve = press.verdict == "y"
+    card = press.listed is None and ctx.event.message_id is not None
     decision = await approvals.decide(
         ctx.session,
         ctx.settings,
         ctx.clock,
-        member_id=int(parts[1]),
+        member_id=press.member_id,
         approve=approve,
         by=ctx.member,
     )
@@ -188,8 +195,14 @@ async def pending(ctx: Context) -> None:
         )
         rows.append(
             [
-                Button(ctx._("Approve #{number}", number=member.id), f"{PREFIX}:y:{member.id}:l"),
-                Button(ctx._("Reject #{number}", number=member.id), f"{PREFIX}:n:{member.id}:l"),
+                Button(
+                    ctx._("Approve #{number}", number=member.id),
+                    ApprovalPress("y", member.id, "l").pack(),
+                ),
+                Button(
+                    ctx._("Reject #{number}", number=member.id),
+                    ApprovalPress("n", member.id, "l").pack(),
+                ),
             ]
         )
     if total > len(waiting):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation import flows
-from bot.conversation.commands import visible_to
+from bot.conversation.commands import CommandPress, visible_to
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core.port import Button
@@ -21,7 +21,7 @@ def help_buttons(ctx: Context) -> list[list[Button]]:
         "me": ctx._("My points"),
         "leaderboard": ctx._("Leaderboard"),
     }
-    return [[Button(labels[name], f"cmd:{name}") for name in QUICK if name in allowed]]
+    return [[Button(labels[name], CommandPress(name).pack()) for name in QUICK if name in allowed]]
 
 
 @router.command("help")

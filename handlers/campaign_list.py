@@ -2,37 +2,42 @@
 buttons — Results for each, Edit and Cancel for a coordinator while one is scheduled.
 
 Referents see the campaigns that addressed their categories (read only), so they can
-follow their category's results.
+follow their category's results. Buttons: ``cmp:e:<id>`` (edit) and ``cmp:x:<id>``
+(cancel), for active coordinators (declared where the button is registered).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from sqlalchemy import select
 
-from bot.animation import calls, campaigns
+from bot.animation import campaigns
+from bot.animation.calls import Subject
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core import audit
+from bot.core.payloads import Payload
 from bot.core.port import Button
 from bot.delivery import queue
-from bot.models import Campaign, CampaignStatus, MemberStatus, Repeat, Role
+from bot.models import Campaign, CampaignStatus, Repeat, Role
 from handlers import campaigns as campaign_flow
 from handlers._labels import category_name
 from handlers.results import button, progress_line, visible_categories
 
 router = Router("campaign_list")
 
-PREFIX = "cmp"
 SHOWN = 8
 
 
-def _is_coordinator(ctx: Context) -> bool:
-    member = ctx.member
-    return (
-        member is not None
-        and member.status is MemberStatus.ACTIVE
-        and member.role is Role.COORDINATOR
-    )
+@dataclass(frozen=True)
+class CampaignPress(Payload, prefix="cmp"):
+    """Edit (``e``) or cancel (``x``) a scheduled campaign."""
+
+    action: Literal["e", "x"]
+    campaign_id: int
 
 
 async def _state(ctx: Context, campaign: Campaign) -> str:
@@ -61,7 +66,8 @@ async def _state(ctx: Context, campaign: Campaign) -> str:
 @router.command("campaigns")
 async def list_campaigns(ctx: Context) -> None:
     """The newest campaigns first, each with its state, progress and buttons."""
-    coordinator = _is_coordinator(ctx)
+    # Who sees the Edit and Cancel buttons; pressing them is checked by the gate.
+    coordinator = ctx.role is Role.COORDINATOR
     rows = list(await ctx.session.scalars(select(Campaign).order_by(Campaign.id.desc()).limit(50)))
     shown = []
     for campaign in rows:
@@ -92,34 +98,26 @@ async def list_campaigns(ctx: Context) -> None:
         if campaign.runs:
             progress = await queue.progress(ctx.session, f"campaign:{campaign.id}")
             lines.append("   " + progress_line(ctx, progress))
-            subject = calls.campaign_subject(campaign.id, campaign.runs)
+            subject = Subject(campaign_id=campaign.id, occurrence=campaign.runs)
             row.append(button(ctx, subject, ctx._("Results #{number}", number=campaign.id)))
         if coordinator and campaign.status is CampaignStatus.SCHEDULED:
-            row.append(
-                Button(ctx._("Edit #{number}", number=campaign.id), f"{PREFIX}:e:{campaign.id}")
-            )
-            row.append(
-                Button(ctx._("Cancel #{number}", number=campaign.id), f"{PREFIX}:x:{campaign.id}")
-            )
+            edit = CampaignPress("e", campaign.id).pack()
+            cancel = CampaignPress("x", campaign.id).pack()
+            row.append(Button(ctx._("Edit #{number}", number=campaign.id), edit))
+            row.append(Button(ctx._("Cancel #{number}", number=campaign.id), cancel))
         buttons.append(row)
     ctx.reply("\n".join(lines), buttons)
 
 
-@router.button(PREFIX)
-async def manage(ctx: Context, parts: list[str]) -> None:
+@router.button(CampaignPress, access=Access.ACTIVE, min_role=Role.COORDINATOR)
+async def manage(ctx: Context, press: CampaignPress) -> None:
     """Edit or cancel a scheduled campaign (coordinators)."""
-    if not _is_coordinator(ctx):
-        ctx.reply(ctx._("This command is for coordinators or referents."))
-        return
     assert ctx.member is not None
-    if len(parts) != 2 or parts[0] not in ("e", "x") or not parts[1].isdigit():
-        ctx.reply(ctx._("This button is no longer active."))
-        return
-    campaign = await ctx.session.get(Campaign, int(parts[1]), with_for_update=True)
+    campaign = await ctx.session.get(Campaign, press.campaign_id, with_for_update=True)
     if campaign is None or campaign.status is not CampaignStatus.SCHEDULED:
         ctx.reply(ctx._("This campaign can no longer be changed."))
         return
-    if parts[0] == "e":
+    if press.action == "e":
         if not ctx.move_to_private():
             return
         await campaign_flow.edit(ctx, campaign)

@@ -240,10 +240,6 @@ def _confirm_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
 async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> None:
     member = ctx.member
     assert member is not None
-    if member.role is not Role.COORDINATOR:
-        await flows.end(ctx, conversation)
-        ctx.reply(ctx._("This command is for coordinators or referents."))
-        return
     draft = _draft(conversation.data)
     now = ctx.clock.now()
     if draft.starts_at is not None and draft.starts_at <= now:
@@ -301,6 +297,7 @@ CAMPAIGN = router.flow(
             "direct": Step(_ask_direct, _direct_choices, _chose_direct, columns=1),
             "confirm": Step(_ask_confirm, _confirm_choices, _confirmed),
         },
+        min_role=Role.COORDINATOR,
     )
 )
 

@@ -1,14 +1,21 @@
-"""/me, /privacy and /language: a member's own page and settings."""
+"""/me, /privacy and /language: a member's own page and settings.
+
+Buttons: ``vis:<visibility>`` (active members, as /privacy) and ``lang:<code>`` (any
+member, as /language); each changes the presser's own settings only.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.activity.standings import level_progress, rank_of, recent_actions, totals
+from bot.conversation.commands import Access, CommandPress
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core.config import LANGUAGES
 from bot.core.i18n import N_
+from bot.core.payloads import Payload
 from bot.core.periods import week_start
 from bot.core.port import Button
 from bot.models import MemberStatus, Visibility
@@ -27,6 +34,19 @@ VISIBILITY = {
     Visibility.HIDDEN: N_("Not at all"),
 }
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+@dataclass(frozen=True)
+class VisibilityPress(Payload, prefix="vis"):
+    visibility: Visibility
+
+
+@dataclass(frozen=True)
+class LanguagePress(Payload, prefix="lang"):
+    code: str
+
+    def valid(self) -> bool:
+        return self.code in LANGUAGES
 
 
 @router.command("me")
@@ -83,7 +103,10 @@ async def me(ctx: Context) -> None:
     lines.append(
         ctx._("Leaderboards: {visibility}", visibility=ctx._(VISIBILITY[member.visibility]))
     )
-    ctx.reply_private("\n".join(lines), [[Button(ctx._("Leaderboard visibility"), "cmd:privacy")]])
+    ctx.reply_private(
+        "\n".join(lines),
+        [[Button(ctx._("Leaderboard visibility"), CommandPress("privacy").pack())]],
+    )
 
 
 def _zone(ctx: Context) -> ZoneInfo:
@@ -97,18 +120,18 @@ async def privacy(ctx: Context) -> None:
     current = ctx._(VISIBILITY[ctx.member.visibility])
     ctx.reply_private(
         ctx._("How do you want to appear in leaderboards? Now: {current}", current=current),
-        [[Button(ctx._(label), f"vis:{value.value}")] for value, label in VISIBILITY.items()],
+        [
+            [Button(ctx._(label), VisibilityPress(value).pack())]
+            for value, label in VISIBILITY.items()
+        ],
     )
 
 
-@router.button("vis")
-async def set_visibility(ctx: Context, parts: list[str]) -> None:
+@router.button(VisibilityPress, access=Access.ACTIVE)
+async def set_visibility(ctx: Context, press: VisibilityPress) -> None:
     """Apply a visibility choice; pressing the same button again changes nothing."""
     assert ctx.member is not None
-    if len(parts) != 1 or parts[0] not in {v.value for v in Visibility}:
-        ctx.reply(ctx._("This button is no longer active."))
-        return
-    ctx.member.visibility = Visibility(parts[0])
+    ctx.member.visibility = press.visibility
     ctx.edit_pressed(
         ctx._("Leaderboards: {visibility}", visibility=ctx._(VISIBILITY[ctx.member.visibility]))
     )
@@ -120,16 +143,13 @@ async def language(ctx: Context) -> None:
     """Offer the languages Relais speaks."""
     ctx.reply(
         ctx._("Choose your language"),
-        [[Button(LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGUAGES]],
+        [[Button(LANGUAGE_NAMES[code], LanguagePress(code).pack()) for code in LANGUAGES]],
     )
 
 
-@router.button("lang")
-async def set_language(ctx: Context, parts: list[str]) -> None:
+@router.button(LanguagePress, access=Access.MEMBER)
+async def set_language(ctx: Context, press: LanguagePress) -> None:
     assert ctx.member is not None
-    if len(parts) != 1 or parts[0] not in LANGUAGES:
-        ctx.reply(ctx._("This button is no longer active."))
-        return
-    ctx.member.language = ctx.language = parts[0]
-    ctx.edit_pressed(LANGUAGE_NAMES[parts[0]])
+    ctx.member.language = ctx.language = press.code
+    ctx.edit_pressed(LANGUAGE_NAMES[press.code])
     ctx.reply(ctx._("I will speak English with you."))

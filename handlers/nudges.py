@@ -2,7 +2,8 @@
 
 Each nudge answer does what it says at once and says so in one line: report, signal,
 remind me next week, pause for a month, stop. Buttons carry the nudge's id and only
-its member may press them.
+its member may press them; a digest button, only an active referent (the gate) who
+speaks for the dormant member's category (checked here).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.animation import nudging
+from bot.animation.nudge_buttons import DigestPress, NudgePress
 from bot.conversation import flows
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
 from bot.conversation.routing import Router
@@ -18,7 +21,7 @@ from bot.core.i18n import N_
 from bot.core.port import Message
 from bot.delivery import queue, recipients
 from bot.members.roles import speaks_for
-from bot.models import Conversation, Member, MemberStatus, Nudge, NudgeStep
+from bot.models import Conversation, Member, MemberStatus, Nudge, NudgeStep, Role
 from handlers.report import REPORT
 
 router = Router("nudges")
@@ -26,23 +29,16 @@ router = Router("nudges")
 STATS_WEEKS = 12
 
 
-async def _own_nudge(ctx: Context, parts: list[str]) -> Nudge | None:
-    if len(parts) != 2 or parts[0] not in nudging.ANSWERS or not parts[1].isdigit():
-        return None
-    nudge = await ctx.session.get(Nudge, int(parts[1]))
-    if nudge is None or ctx.member is None or nudge.member_id != ctx.member.id:
-        return None
-    return nudge
-
-
-@router.button("nudge")
-async def answer(ctx: Context, parts: list[str]) -> None:
-    """One of the five one-tap answers under a nudge."""
-    nudge = await _own_nudge(ctx, parts)
-    if nudge is None or ctx.member is None:
+@router.button(NudgePress, access=Access.MEMBER)
+async def answer(ctx: Context, press: NudgePress) -> None:
+    """One of the five one-tap answers under a nudge. Reminders may be paused or stopped
+    by any member; reporting needs an active one."""
+    assert ctx.member is not None
+    nudge = await ctx.session.get(Nudge, press.nudge_id)
+    if nudge is None or nudge.member_id != ctx.member.id:
         ctx.reply(ctx._("This button is no longer active."))
         return
-    choice, now = parts[0], ctx.clock.now()
+    choice, now = press.answer, ctx.clock.now()
     nudge.answer, nudge.answered_at = choice, now
     if choice in ("did", "lead"):
         if ctx.member.status is not MemberStatus.ACTIVE:
@@ -114,11 +110,10 @@ async def nudge_stats(ctx: Context) -> None:
 # -- the referent's digest ------------------------------------------------------------
 
 
-async def _listed(ctx: Context, parts: list[str]) -> tuple[Nudge, Member] | None:
+async def _listed(ctx: Context, nudge_id: int) -> tuple[Nudge, Member] | None:
     """The referent-step nudge a digest button names, if this person may act on it."""
-    if len(parts) != 2 or not parts[1].isdigit() or ctx.member is None:
-        return None
-    nudge = await ctx.session.get(Nudge, int(parts[1]))
+    assert ctx.member is not None
+    nudge = await ctx.session.get(Nudge, nudge_id)
     if nudge is None or nudge.step is not NudgeStep.REFERENT:
         return None
     member = await ctx.session.get(Member, nudge.member_id)
@@ -128,15 +123,15 @@ async def _listed(ctx: Context, parts: list[str]) -> tuple[Nudge, Member] | None
     return (nudge, member) if allowed else None
 
 
-@router.button("digest")
-async def digest_button(ctx: Context, parts: list[str]) -> None:
+@router.button(DigestPress, access=Access.ACTIVE, min_role=Role.REFERENT)
+async def digest_button(ctx: Context, press: DigestPress) -> None:
     """Write to a dormant member through the bot, or mark them contacted."""
-    listed = await _listed(ctx, parts)
-    if listed is None or parts[0] not in ("write", "done"):
+    listed = await _listed(ctx, press.nudge_id)
+    if listed is None:
         ctx.reply(ctx._("This button is no longer active."))
         return
     nudge, member = listed
-    if parts[0] == "done":
+    if press.action == "done":
         _contacted(ctx, nudge)
         ctx.reply(ctx._("{name} is marked as contacted.", name=member.display_name))
         return
@@ -200,4 +195,10 @@ async def _sent_text(ctx: Context, conversation: Conversation, text: str) -> Non
     ctx.reply(ctx._("Sent to {name}.", name=member.display_name))
 
 
-WRITE = router.flow(Flow("referent_note", steps={"text": Step(_ask_text, on_text=_sent_text)}))
+WRITE = router.flow(
+    Flow(
+        "referent_note",
+        steps={"text": Step(_ask_text, on_text=_sent_text)},
+        min_role=Role.REFERENT,
+    )
+)

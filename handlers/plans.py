@@ -22,7 +22,7 @@ from bot.conversation.routing import Router
 from bot.core import audit
 from bot.core.text import clean_block
 from bot.members import roles
-from bot.models import ActionPlan, Conversation
+from bot.models import ActionPlan, Conversation, Role
 from handlers._labels import category_name
 from handlers._people import category_keys, category_word
 from handlers.results import button
@@ -184,6 +184,7 @@ PLAN = router.flow(
             "due": Step(_ask_due, on_choice=_skipped_due, on_text=_sent_due, skippable=True),
             "confirm": Step(_ask_confirm, _confirm_choices, _confirmed),
         },
+        min_role=Role.REFERENT,
     )
 )
 
@@ -247,9 +248,9 @@ async def list_plans(ctx: Context) -> None:
     lines = [ctx._("Action plans:")]
     buttons = []
     for row in rows:
-        subject = calls.plan_subject(row.id)
+        subject = calls.Subject(plan_id=row.id)
         answers = " · ".join(
-            f"{ctx._(calls.LABELS[c])} {counts[subject].get(c.value, 0)}" for c in Choice
+            f"{ctx._(calls.LABELS[c])} {counts[subject.key].get(c.value, 0)}" for c in Choice
         )
         lines.append(
             f"#{row.id} “{row.title}” — {category_name(ctx, row.category)} — "

@@ -2,25 +2,50 @@
 members to agree again when the consent text changes.
 
 Buttons: ``gdpr:consent:yes|no``, ``gdpr:forget:<member id>`` (only that member may
-press it), ``gdpr:erase:<member id>`` (coordinators only), ``gdpr:keep`` (changed mind).
+press it), ``gdpr:erase:<member id>`` (active coordinators only, declared where it is
+registered), ``gdpr:keep`` (changed mind).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import func, select
 
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
+from bot.core.payloads import Payload
 from bot.core.port import Button, Message
 from bot.members import privacy
-from bot.models import Member, MemberStatus
-from handlers._labels import category_name, is_coordinator
+from bot.models import Member, MemberStatus, Role
+from handlers._labels import category_name
 from handlers.join import consent_text
 
 router = Router("privacy")
 MATCHES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class ConsentPress(Payload, prefix="gdpr:consent"):
+    answer: Literal["yes", "no"]
+
+
+@dataclass(frozen=True)
+class ForgetPress(Payload, prefix="gdpr:forget"):
+    member_id: int
+
+
+@dataclass(frozen=True)
+class KeepPress(Payload, prefix="gdpr:keep"):
+    """The "No, keep it" button under either erasure question."""
+
+
+@dataclass(frozen=True)
+class ErasePress(Payload, prefix="gdpr:erase"):
+    member_id: int
 
 
 @router.consent_missing
@@ -29,8 +54,8 @@ def ask_consent(ctx: Context) -> None:
     ctx.reply_private(
         ctx._("The consent text has changed.") + "\n" + consent_text(ctx),
         [
-            [Button(ctx._("I agree"), "gdpr:consent:yes")],
-            [Button(ctx._("I do not agree"), "gdpr:consent:no")],
+            [Button(ctx._("I agree"), ConsentPress("yes").pack())],
+            [Button(ctx._("I do not agree"), ConsentPress("no").pack())],
         ],
     )
 
@@ -67,8 +92,8 @@ async def forget(ctx: Context) -> None:
             "This cannot be undone."
         ),
         [
-            [Button(ctx._("Yes, erase my data"), f"gdpr:forget:{ctx.member.id}")],
-            [Button(ctx._("No, keep it"), "gdpr:keep")],
+            [Button(ctx._("Yes, erase my data"), ForgetPress(ctx.member.id).pack())],
+            [Button(ctx._("No, keep it"), KeepPress().pack())],
         ],
     )
 
@@ -106,33 +131,24 @@ async def erase(ctx: Context) -> None:
             category=category_name(ctx, member.category),
         ),
         [
-            [Button(ctx._("Erase"), f"gdpr:erase:{member.id}")],
-            [Button(ctx._("No, keep it"), "gdpr:keep")],
+            [Button(ctx._("Erase"), ErasePress(member.id).pack())],
+            [Button(ctx._("No, keep it"), KeepPress().pack())],
         ],
     )
 
 
-@router.button("gdpr")
-async def pressed(ctx: Context, parts: list[str]) -> None:
-    """Consent answers and erasure confirmations, each checked against who pressed."""
+@router.button(KeepPress, access=Access.MEMBER)
+async def keep(ctx: Context, _press: KeepPress) -> None:
+    """The person changed their mind: nothing happens."""
+    ctx.edit_pressed(ctx._("Nothing was erased."))
+
+
+@router.button(ConsentPress, access=Access.MEMBER)
+async def consent(ctx: Context, press: ConsentPress) -> None:
+    """Agree (or not) to the current consent text."""
     member = ctx.member
     assert member is not None
-    action, arg = [*parts, "", ""][:2]
-    if action == "keep":
-        ctx.edit_pressed(ctx._("Nothing was erased."))
-    elif action == "consent" and arg in ("yes", "no"):
-        await _consent(ctx, member, agreed=arg == "yes")
-    elif action == "forget" and arg == str(member.id):
-        await privacy.forget(ctx.session, member, ctx.clock, actor_id=member.id)
-        ctx.edit_pressed(ctx._("Your data was erased. Goodbye, and thank you."))
-    elif action == "erase" and arg.isdigit():
-        await _erase(ctx, int(arg))
-    else:
-        ctx.reply(ctx._("This button is no longer active."))
-
-
-async def _consent(ctx: Context, member: Member, *, agreed: bool) -> None:
-    if not agreed:
+    if press.answer == "no":
         ctx.edit_pressed(
             ctx._(
                 "Understood. You cannot take part without agreeing; you can erase your data "
@@ -144,14 +160,26 @@ async def _consent(ctx: Context, member: Member, *, agreed: bool) -> None:
     ctx.edit_pressed(ctx._("Thank you! You can go on: send your command again."))
 
 
-async def _erase(ctx: Context, member_id: int) -> None:
-    if not is_coordinator(ctx):
-        ctx.reply(ctx._("This button is for coordinators."))
+@router.button(ForgetPress, access=Access.MEMBER)
+async def forget_confirmed(ctx: Context, press: ForgetPress) -> None:
+    """Erase the presser's own data; the button names them, so a forwarded or someone
+    else's confirmation erases nobody."""
+    member = ctx.member
+    assert member is not None
+    if press.member_id != member.id:
+        ctx.reply(ctx._("This button is no longer active."))
         return
-    target = await ctx.session.get(Member, member_id)
+    await privacy.forget(ctx.session, member, ctx.clock, actor_id=member.id)
+    ctx.edit_pressed(ctx._("Your data was erased. Goodbye, and thank you."))
+
+
+@router.button(ErasePress, access=Access.ACTIVE, min_role=Role.COORDINATOR)
+async def erase_confirmed(ctx: Context, press: ErasePress) -> None:
+    """A coordinator confirms erasing a member on their request."""
+    target = await ctx.session.get(Member, press.member_id)
     if target is None or target.status is MemberStatus.FORGOTTEN:
         ctx.reply(ctx._("This button is no longer active."))
         return
     assert ctx.member is not None
     await privacy.forget(ctx.session, target, ctx.clock, actor_id=ctx.member.id)
-    ctx.edit_pressed(ctx._("Member #{id} was erased.", id=member_id))
+    ctx.edit_pressed(ctx._("Member #{id} was erased.", id=press.member_id))

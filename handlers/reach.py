@@ -8,16 +8,27 @@ Buttons: ``reach:<platform>`` or ``reach:auto``; only the member's own platforms
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
+from bot.core.payloads import Payload
 from bot.core.port import Button
 from bot.models import Identity, Member
 from handlers._labels import platform_name
 
 router = Router("reach")
 AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class ReachPress(Payload, prefix="reach"):
+    """A platform name, or :data:`AUTO`."""
+
+    platform: str
 
 
 async def _private_identities(ctx: Context, member: Member) -> dict[str, Identity]:
@@ -56,27 +67,27 @@ async def choose(ctx: Context) -> None:
             choice=_choice(ctx, member.preferred_platform),
         ),
         [
-            [Button(platform_name(platform), f"reach:{platform}") for platform in identities],
-            [Button(ctx._("Automatic"), f"reach:{AUTO}")],
+            [Button(platform_name(name), ReachPress(name).pack()) for name in identities],
+            [Button(ctx._("Automatic"), ReachPress(AUTO).pack())],
         ],
     )
 
 
-@router.button("reach")
-async def set_platform(ctx: Context, parts: list[str]) -> None:
+@router.button(ReachPress, access=Access.MEMBER)
+async def set_platform(ctx: Context, press: ReachPress) -> None:
     """Apply the choice; a platform the member has no private chat on is refused."""
     member = ctx.member
     assert member is not None
     identities = await _private_identities(ctx, member)
-    if len(parts) != 1 or (parts[0] != AUTO and parts[0] not in identities):
+    if press.platform != AUTO and press.platform not in identities:
         ctx.reply(ctx._("This button is no longer active."))
         return
-    member.preferred_platform = None if parts[0] == AUTO else parts[0]
+    member.preferred_platform = None if press.platform == AUTO else press.platform
     ctx.edit_pressed(
         ctx._("Private messages: {choice}", choice=_choice(ctx, member.preferred_platform))
     )
     lines = [ctx._("Saved.")]
-    chosen = identities.get(parts[0])
+    chosen = identities.get(press.platform)
     if chosen is not None and chosen.unreachable_at is not None:
         lines.append(
             ctx._(

@@ -8,17 +8,25 @@ own preference only, so an old or forwarded prompt changes nothing for anyone el
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from bot.animation import nudging
 from bot.animation.plans import format_date
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
+from bot.core.payloads import Payload
 from bot.core.port import Button
 from bot.models import NudgePreference
 
 router = Router("reminders")
-CHOICES = ("on", "pause", "stop")
+
+
+@dataclass(frozen=True)
+class ReminderPress(Payload, prefix="remind"):
+    choice: Literal["on", "pause", "stop"]
 
 
 def _state(ctx: Context, preference: NudgePreference | None) -> str:
@@ -46,11 +54,11 @@ def _buttons(ctx: Context, preference: NudgePreference | None) -> list[list[Butt
     )
     row: list[Button] = []
     if stopped or paused:
-        row.append(Button(ctx._("Turn reminders on"), "remind:on"))
+        row.append(Button(ctx._("Turn reminders on"), ReminderPress("on").pack()))
     if not stopped and not paused:
-        row.append(Button(ctx._("Pause for a month"), "remind:pause"))
+        row.append(Button(ctx._("Pause for a month"), ReminderPress("pause").pack()))
     if not stopped:
-        row.append(Button(ctx._("Stop these messages"), "remind:stop"))
+        row.append(Button(ctx._("Stop these messages"), ReminderPress("stop").pack()))
     return [row]
 
 
@@ -62,19 +70,17 @@ async def show(ctx: Context) -> None:
     ctx.reply(_state(ctx, preference), _buttons(ctx, preference))
 
 
-@router.button("remind")
-async def change(ctx: Context, parts: list[str]) -> None:
+@router.button(ReminderPress, access=Access.MEMBER)
+async def change(ctx: Context, press: ReminderPress) -> None:
     """Apply the choice to the presser's own preference and say what it is now."""
-    if ctx.member is None or len(parts) != 1 or parts[0] not in CHOICES:
-        ctx.reply(ctx._("This button is no longer active."))
-        return
+    assert ctx.member is not None
     now = ctx.clock.now()
     preference = await nudging.preference(ctx.session, ctx.member.id, now)
     preference.updated_at = now
-    if parts[0] == "on":
+    if press.choice == "on":
         preference.stopped_at = None
         preference.paused_until = None
-    elif parts[0] == "pause":
+    elif press.choice == "pause":
         preference.stopped_at = None
         preference.paused_until = now + timedelta(days=ctx.settings.nudges.pause_days)
     elif preference.stopped_at is None:

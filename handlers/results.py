@@ -1,18 +1,22 @@
 """Results of a plan or a campaign run (button ``res:<subject>`` from /plans and
 /campaigns): how many were targeted, answered what and acted, by category, and who.
 
-Coordinators see every category addressed; a referent sees their own categories among
-them, and nothing of a plan or campaign that addressed none of theirs.
+Active referents and coordinators may press it (declared where the button is
+registered); coordinators see every category addressed, a referent their own categories
+among them, and nothing of a plan or campaign that addressed none of theirs.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from bot.animation import calls, campaigns, results
-from bot.animation.calls import LABELS, Choice
+from bot.animation import campaigns, results
+from bot.animation.calls import LABELS, Choice, Subject
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
+from bot.core.payloads import Payload
 from bot.core.port import Button
 from bot.delivery import queue
 from bot.members import roles
@@ -21,12 +25,16 @@ from handlers._labels import category_name
 
 router = Router("results")
 
-PREFIX = "res"
 NAMES_SHOWN = 30
 
 
-def button(ctx: Context, subject: str, label: str) -> Button:
-    return Button(label, f"{PREFIX}:{subject}")
+@dataclass(frozen=True)
+class ResultsPress(Payload, prefix="res"):
+    subject: Subject
+
+
+def button(ctx: Context, subject: Subject, label: str) -> Button:
+    return Button(label, ResultsPress(subject).pack())
 
 
 def progress_line(ctx: Context, counts: dict[DeliveryStatus, int]) -> str:
@@ -58,13 +66,10 @@ def _labelled(ctx: Context, label: str, value: str) -> str:
     return ctx._("{label}: {value}", label=label, value=value)
 
 
-@router.button(PREFIX)
-async def show(ctx: Context, parts: list[str]) -> None:
+@router.button(ResultsPress, access=Access.ACTIVE, min_role=Role.REFERENT)
+async def show(ctx: Context, press: ResultsPress) -> None:
     """Show the results the presser may see."""
-    subject = calls.parse_subject(parts[0]) if len(parts) == 1 else None
-    if subject is None:
-        ctx.reply(ctx._("This button is no longer active."))
-        return
+    subject = press.subject
     if subject.plan_id is not None:
         plan = await ctx.session.get(ActionPlan, subject.plan_id)
         if plan is None:

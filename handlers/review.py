@@ -2,22 +2,28 @@
 
 Each unreviewed mention comes with Verify / Reject buttons (``rev:v:<id>``,
 ``rev:r:<id>``). Rejecting asks for a reason, which the member reads with the news that
-the mention's points were withdrawn. Each press checks the presser's role and scope.
+the mention's points were withdrawn. The gate lets active referents and coordinators
+press them; each press then checks the presser's scope (a referent reviews their own
+categories only).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.activity import review
 from bot.activity.review import Pending, ReviewRefused
 from bot.conversation import flows
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
 from bot.conversation.routing import Router
 from bot.core.i18n import N_
+from bot.core.payloads import Payload
 from bot.core.port import Button, Message
-from bot.models import Conversation, ReportKind
+from bot.models import Conversation, ReportKind, Role
 from handlers import _notify
 from handlers._labels import category_name, short, subkind_name
 
@@ -25,6 +31,14 @@ router = Router("review")
 TO_AUTHOR = N_(
     "Your mention “{summary}” was not accepted by the network's reviewers. Reason: {reason}"
 )
+
+
+@dataclass(frozen=True)
+class ReviewPress(Payload, prefix="rev"):
+    """Verify (``v``) or reject (``r``) a mention."""
+
+    verdict: Literal["v", "r"]
+    report_id: int
 
 
 def _describe(ctx: Context, pending: Pending) -> str:
@@ -60,8 +74,8 @@ async def review_queue(ctx: Context) -> None:
             _describe(ctx, item),
             [
                 [
-                    Button(ctx._("Verify"), f"rev:v:{item.report.id}"),
-                    Button(ctx._("Reject"), f"rev:r:{item.report.id}"),
+                    Button(ctx._("Verify"), ReviewPress("v", item.report.id).pack()),
+                    Button(ctx._("Reject"), ReviewPress("r", item.report.id).pack()),
                 ]
             ],
         )
@@ -82,16 +96,13 @@ async def _loaded(ctx: Context, report_id: int) -> Pending | None:
     return pending
 
 
-@router.button("rev")
-async def pressed(ctx: Context, parts: list[str]) -> None:
+@router.button(ReviewPress, access=Access.ACTIVE, min_role=Role.REFERENT)
+async def pressed(ctx: Context, press: ReviewPress) -> None:
     """Verify at once; Reject asks for the reason first."""
-    if len(parts) != 2 or parts[0] not in ("v", "r") or not parts[1].isdigit():
-        ctx.reply(ctx._("This button is no longer active."))
-        return
-    pending = await _loaded(ctx, int(parts[1]))
+    pending = await _loaded(ctx, press.report_id)
     if pending is None:
         return
-    if parts[0] == "r":
+    if press.verdict == "r":
         await flows.begin(ctx, REJECT, "reason", {"report_id": pending.report.id})
         return
     assert ctx.member is not None
@@ -142,5 +153,9 @@ async def _sent_reason(ctx: Context, conversation: Conversation, text: str) -> N
 
 
 REJECT = router.flow(
-    Flow("reject_mention", steps={"reason": Step(_ask_reason, on_text=_sent_reason)})
+    Flow(
+        "reject_mention",
+        steps={"reason": Step(_ask_reason, on_text=_sent_reason)},
+        min_role=Role.REFERENT,
+    )
 )

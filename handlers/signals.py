@@ -2,31 +2,46 @@
 /signals lists and opens signals; the reporter hears, in their language, how it moves.
 
 Buttons: ``sig:<move>:<report id>`` (see :class:`bot.activity.signals.Move`) and
-``sig:n:<report id>`` for a note. Buttons do not pass through the command table's gate,
-so each press checks the presser is an active coordinator again.
+``sig:n:<report id>`` for a note, for active coordinators: the app's gate checks each
+press against what the registration declares, as it checks /signals.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.activity import signals
 from bot.activity.signals import CLOSED, OPEN, Move, MoveRefused, SignalView, Stage
 from bot.conversation import flows
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
 from bot.conversation.routing import Router
 from bot.core.config import SIGNAL_KINDS
 from bot.core.i18n import N_
+from bot.core.payloads import Payload
 from bot.core.port import Button, Message, Outgoing
 from bot.delivery import channels
 from bot.delivery.recipients import coordinator_recipients
-from bot.models import Conversation, Report
+from bot.models import Conversation, Report, Role
 from handlers import _notify
-from handlers._labels import SIGNAL_KIND, STAGE, category_name, is_coordinator, short
+from handlers._labels import SIGNAL_KIND, STAGE, category_name, short
 
 router = Router("signals")
-NOTE_CODE = "n"
+
+
+@dataclass(frozen=True)
+class TriagePress(Payload, prefix="sig"):
+    move: Move
+    report_id: int
+
+
+@dataclass(frozen=True)
+class NotePress(Payload, prefix="sig:n"):
+    report_id: int
+
+
 MOVE_LABELS = {
     Move.QUALIFY: N_("Qualify"),
     Move.ASSIGN: N_("Assign to me"),
@@ -78,10 +93,10 @@ def card(ctx: Context, signal: SignalView) -> Message:
     lines.append(status)
     actor_id = ctx.member.id if ctx.member else 0
     moves = signals.moves_from(stage, assignee_id=report.assignee_id, actor_id=actor_id)
-    buttons = [Button(ctx._(MOVE_LABELS[m]), f"sig:{m.value}:{report.id}") for m in moves]
+    buttons = [Button(ctx._(MOVE_LABELS[m]), TriagePress(m, report.id).pack()) for m in moves]
     rows = [buttons[:2], buttons[2:]]
     if stage not in CLOSED:
-        rows.append([Button(ctx._("Add a note"), f"sig:{NOTE_CODE}:{report.id}")])
+        rows.append([Button(ctx._("Add a note"), NotePress(report.id).pack())])
     return Message.with_rows("\n".join(lines), rows)
 
 
@@ -111,31 +126,27 @@ async def _tell_reporter(ctx: Context, report: Report, moved: signals.Moved) -> 
     await _notify.to_members(ctx, key, key, [report.member_id], render)
 
 
-@router.button("sig")
-async def pressed(ctx: Context, parts: list[str]) -> None:
-    """A coordinator's triage button: move the signal, or start a note."""
-    if not is_coordinator(ctx):
-        ctx.reply(ctx._("This button is for coordinators."))
-        return
-    if len(parts) != 2 or not parts[1].isdigit():
-        ctx.reply(ctx._("This button is no longer active."))
-        return
-    report = await signals.load(ctx.session, int(parts[1]), lock=True)
+@router.button(NotePress, access=Access.ACTIVE, min_role=Role.COORDINATOR)
+async def note(ctx: Context, press: NotePress) -> None:
+    """A coordinator's "Add a note" under a signal: ask for the note."""
+    report = await signals.load(ctx.session, press.report_id)
     if report is None:
         ctx.reply(ctx._("This button is no longer active."))
         return
-    if parts[0] == NOTE_CODE:
-        await flows.begin(ctx, NOTE, "text", {"report_id": report.id})
-        return
-    try:
-        requested = Move(parts[0])
-    except ValueError:
+    await flows.begin(ctx, NOTE, "text", {"report_id": report.id})
+
+
+@router.button(TriagePress, access=Access.ACTIVE, min_role=Role.COORDINATOR)
+async def triage(ctx: Context, press: TriagePress) -> None:
+    """A coordinator's triage button: move the signal along."""
+    report = await signals.load(ctx.session, press.report_id, lock=True)
+    if report is None:
         ctx.reply(ctx._("This button is no longer active."))
         return
     assert ctx.member is not None
     try:
         moved = await signals.move(
-            ctx.session, ctx.settings, ctx.clock, report, ctx.member, requested
+            ctx.session, ctx.settings, ctx.clock, report, ctx.member, press.move
         )
     except MoveRefused as refused:
         stage = ctx._(STAGE[Stage(report.stage or Stage.NEW)])
@@ -162,15 +173,21 @@ def _ask_note(ctx: Context, conversation: Conversation) -> str:
 async def _sent_note(ctx: Context, conversation: Conversation, text: str) -> None:
     report = await signals.load(ctx.session, int(conversation.data["report_id"]))
     await flows.end(ctx, conversation)
-    if not is_coordinator(ctx) or report is None:
-        ctx.reply(ctx._("This command is for coordinators or referents."))
+    if report is None:
+        ctx.reply(ctx._("There is no signal #{id}.", id=conversation.data["report_id"]))
         return
     assert ctx.member is not None
     signals.add_note(ctx.session, ctx.clock, report, ctx.member, " ".join(text.split())[:1000])
     ctx.reply(ctx._("Note added to signal #{id}.", id=report.id))
 
 
-NOTE = router.flow(Flow("signal_note", steps={"text": Step(_ask_note, on_text=_sent_note)}))
+NOTE = router.flow(
+    Flow(
+        "signal_note",
+        steps={"text": Step(_ask_note, on_text=_sent_note)},
+        min_role=Role.COORDINATOR,
+    )
+)
 
 
 def _parse(ctx: Context) -> tuple[int | None, tuple[Stage, ...], str | None, str | None] | None:

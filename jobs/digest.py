@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot.activity import weekly
 from bot.animation import nudging
 from bot.animation.calls import LABELS, plan_subject
+from bot.animation.nudge_buttons import DigestPress
 from bot.animation.plans import answer_counts
 from bot.core.port import Button, Message
 from bot.delivery import queue, recipients
@@ -119,11 +120,11 @@ async def _section(
                 [
                     Button(
                         _("Write to {name}", name=member.display_name)[:60],
-                        f"digest:write:{nudge.id}",
+                        DigestPress("write", nudge.id).pack(),
                     ),
                     Button(
                         _("{name} contacted", name=member.display_name)[:60],
-                        f"digest:done:{nudge.id}",
+                        DigestPress("done", nudge.id).pack(),
                     ),
                 ]
             )

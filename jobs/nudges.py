@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.activity.standings import AllTimeRanks
 from bot.animation import nudging
+from bot.animation.nudge_buttons import NudgePress
 from bot.core.i18n import N_
 from bot.core.port import Button, Message
 from bot.delivery import queue
@@ -34,11 +35,11 @@ log = logging.getLogger(__name__)
 
 
 def buttons(app: Relais, language: str, nudge_id: int) -> list[list[Button]]:
-    """The five one-tap answers; payloads ``nudge:<answer>:<nudge id>``."""
+    """The five one-tap answers (:class:`NudgePress`)."""
     _ = app.translator.gettext
     return [
-        [Button(_(language, nudging.ANSWERS[key]), f"nudge:{key}:{nudge_id}")]
-        for key in ("did", "lead", "later", "pause", "stop")
+        [Button(_(language, label), NudgePress(answer, nudge_id).pack())]
+        for answer, label in nudging.ANSWERS.items()
     ]
 
 

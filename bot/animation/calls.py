@@ -1,10 +1,11 @@
 """Calls to action and members' answers to them: action plans and campaign runs.
 
-Both carry the same three buttons ("Done", "I'm on it", "Not for me") whose payload names
-the *subject* — ``p12`` for plan 12, ``c5-2`` for the second run of campaign 5 — and the
-answer. A member has one answer per subject (a database constraint): pressing another
-button changes it. "Done" earns points once per subject (the ledger's unique key), even
-if the member changes their mind and comes back to it.
+Both carry the same three buttons ("Done", "I'm on it", "Not for me") whose payload
+(:class:`AnswerPress`) names the *subject* — ``p12`` for plan 12, ``c5-2`` for the second
+run of campaign 5 — and the answer: ``ans:p12:d``. A preview's buttons (``ans:pv:d``,
+:class:`PreviewPress`) record nothing. A member has one answer per subject (a database
+constraint): pressing another button changes it. "Done" earns points once per subject
+(the ledger's unique key), even if the member changes their mind and comes back to it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Self
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,13 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
+from bot.core.payloads import MAX_ID, Payload
 from bot.core.port import Button
 from bot.models import Answer, Member, PointsEntry
 
-PREFIX = "ans"
 #: The subject of a preview: its buttons answer "this is a preview" and record nothing.
-PREVIEW = "pv"
-_SUBJECT = re.compile(r"^(?:p(?P<plan>\d+)|c(?P<campaign>\d+)-(?P<occurrence>\d+))$")
+PREVIEW = None
+_SUBJECT = re.compile(
+    r"(?:p(?P<plan>[0-9]{1,10})|c(?P<campaign>[0-9]{1,10})-(?P<occurrence>[0-9]{1,10}))"
+)
 
 
 class Choice(StrEnum):
@@ -63,23 +67,50 @@ class Subject:
         assert self.campaign_id is not None
         return campaign_subject(self.campaign_id, self.occurrence)
 
+    @classmethod
+    def from_part(cls, text: str) -> Self | None:
+        """The subject a payload names, or None (see :mod:`bot.core.payloads`)."""
+        match = _SUBJECT.fullmatch(text)
+        if match is None:
+            return None
+        numbers = [int(n) for n in match.groups() if n is not None]
+        if max(numbers) > MAX_ID:
+            return None
+        if match["plan"] is not None:
+            return cls(plan_id=numbers[0])
+        return cls(campaign_id=numbers[0], occurrence=numbers[1])
 
-def parse_subject(text: str) -> Subject | None:
-    match = _SUBJECT.match(text)
-    if match is None:
-        return None
-    if match["plan"] is not None:
-        return Subject(plan_id=int(match["plan"]))
-    return Subject(campaign_id=int(match["campaign"]), occurrence=int(match["occurrence"]))
+    def to_part(self) -> str:
+        return self.key
+
+
+@dataclass(frozen=True)
+class AnswerPress(Payload, prefix="ans"):
+    subject: Subject
+    choice: Choice
+
+
+@dataclass(frozen=True)
+class PreviewPress(Payload, prefix="ans:pv"):
+    """An answer button under a preview: the same place in the payload as a subject."""
+
+    choice: Choice
 
 
 def buttons(
-    translator: Translator, language: str, subject: str, choices: tuple[Choice, ...] = tuple(Choice)
+    translator: Translator,
+    language: str,
+    subject: Subject | None,
+    choices: tuple[Choice, ...] = tuple(Choice),
 ) -> list[list[Button]]:
-    """The answer buttons, in one row, labelled in ``language``."""
+    """The answer buttons, in one row, labelled in ``language``; a preview's when
+    ``subject`` is :data:`PREVIEW`."""
     return [
         [
-            Button(translator.gettext(language, LABELS[choice]), f"{PREFIX}:{subject}:{choice}")
+            Button(
+                translator.gettext(language, LABELS[choice]),
+                (PreviewPress(choice) if subject is None else AnswerPress(subject, choice)).pack(),
+            )
             for choice in choices
         ]
     ]

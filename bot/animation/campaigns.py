@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.animation import calls
+from bot.animation.calls import Subject
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
 from bot.core.port import Address, Message
@@ -113,10 +114,10 @@ class Draft:
 
 
 def render(
-    translator: Translator, language: str, draft: Draft, subject: str, *, private: bool
+    translator: Translator, language: str, draft: Draft, subject: Subject | None, *, private: bool
 ) -> Message:
     """The campaign as members see it: in a channel, or privately (with a first line
-    saying who it is from)."""
+    saying who it is from); a preview when ``subject`` is :data:`calls.PREVIEW`."""
     lines = [translator.gettext(language, FROM_COORDINATORS), ""] if private else []
     lines += [draft.text, "", f"→ {draft.call_to_action}"]
     return Message.with_rows("\n".join(lines), calls.buttons(translator, language, subject))
@@ -221,7 +222,7 @@ async def run(
             )
     except IntegrityError:  # another process ran it: just catch up with the schedule
         pass
-    subject = calls.campaign_subject(campaign.id, occurrence)
+    subject = Subject(campaign_id=campaign.id, occurrence=occurrence)
     draft = draft_of(campaign)
     key = f"campaign:{campaign.id}:{occurrence}"
     batch = f"campaign:{campaign.id}"

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.animation.nudge_buttons import NudgeAnswer
 from bot.core.batching import chunked
 from bot.core.config import NudgeSettings, Settings
 from bot.core.i18n import N_, Translator
@@ -71,7 +72,7 @@ BUILT_IN: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
-ANSWERS = {
+ANSWERS: dict[NudgeAnswer, str] = {
     "did": N_("I did something"),
     "lead": N_("I have a lead"),
     "later": N_("Remind me next week"),

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.animation import calls
+from bot.animation.calls import Subject
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
 from bot.core.port import Address, Message
@@ -85,9 +86,10 @@ def render(
     draft: Draft,
     *,
     author: str,
-    subject: str,
+    subject: Subject | None,
 ) -> Message:
-    """The plan as members see it in the channel."""
+    """The plan as members see it in the channel (a preview when ``subject`` is
+    :data:`calls.PREVIEW`)."""
     category = settings.category(draft.category)
     lines = [f"📌 {draft.title}", "", draft.text, "", f"→ {draft.call_to_action}"]
     if draft.due is not None:
@@ -139,8 +141,8 @@ async def publish(
     )
     session.add(plan)
     await session.flush()
-    subject = calls.plan_subject(plan.id)
     language = settings.network.default_language
+    subject = Subject(plan_id=plan.id)
     message = render(translator, settings, language, draft, author=author_name, subject=subject)
     addresses = await channel_addresses(session, settings, draft.category, platforms)
     batch = f"plan:{plan.id}"
@@ -190,13 +192,13 @@ async def remind_due(
             )
         )
 
-        def reminder(language: str, plan: ActionPlan = plan, subject: str = subject) -> Message:
+        def reminder(language: str, plan: ActionPlan = plan) -> Message:
             return Message.with_rows(
                 translator.gettext(language, REMINDER, title=plan.title),
                 calls.buttons(
                     translator,
                     language,
-                    subject,
+                    Subject(plan_id=plan.id),
                     (calls.Choice.DONE, calls.Choice.NOT_FOR_ME),
                 ),
             )

@@ -1,6 +1,7 @@
 """The one command table. Each adapter compiles it into its native form (the console
 parses ``/name args``; Telegram gets ``setMyCommands`` per scope; Discord slash commands),
-and the app checks role and membership from it before any handler runs.
+and the app checks role and membership from it before any handler runs. Buttons and flows
+declare who may use them in the same terms (:class:`Rule`), checked by the same gate.
 
 Command and argument names are marked with the ``command name`` context: platforms that
 localize names (Discord) look them up there; translations must stay lowercase, without
@@ -12,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import replace as _replace
 from enum import StrEnum
+from typing import Protocol
 
 from bot.core.i18n import N_, NP_
+from bot.core.payloads import Payload
 from bot.models import Role
 
 
@@ -23,6 +26,17 @@ class Access(StrEnum):
     ANYONE = "anyone"  # even someone who has not joined yet
     MEMBER = "member"  # a registered member, pending or active
     ACTIVE = "active"  # an active member only
+
+
+class Rule(Protocol):
+    """Who may use something: a command, a button family, a flow. The app's one gate reads
+    this, so that no handler re-checks a role."""
+
+    @property
+    def access(self) -> Access: ...
+
+    @property
+    def min_role(self) -> Role: ...
 
 
 class ArgType(StrEnum):
@@ -279,6 +293,14 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+
+
+@dataclass(frozen=True)
+class CommandPress(Payload, prefix="cmd"):
+    """A button that runs a command (``cmd:report`` under /help), through the command's
+    own gate."""
+
+    name: str
 
 
 def visible_to(role: Role | None) -> list[Command]:

@@ -5,6 +5,8 @@ accepts free text. Buttons carry ``f:<flow>:<version>:<value>``; the version gro
 every step, so pressing an old prompt is answered "no longer active" instead of being
 applied to the wrong step. Because the state is a database row written in the update's
 transaction, a restart resumes the flow where it was, and a cancelled flow leaves nothing.
+Who may be in a flow is declared on it (:class:`Flow`'s ``needs_active`` and ``min_role``)
+and checked by the app's gate before every press and every text.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from typing import Any
 
 from sqlalchemy import delete, inspect, select
 
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
+from bot.core.payloads import Payload
 from bot.core.port import Button, Message
-from bot.models import Conversation
+from bot.models import Conversation, Role
 
 SKIP = "skip"
 CANCEL = "cancel"
-PREFIX = "f"
 
 Choices = Callable[[Context, Conversation], list[tuple[str, str]]]
 Question = Callable[[Context, Conversation], str]
@@ -53,6 +56,23 @@ class Flow:
     steps: dict[str, Step] = field(default_factory=dict)
     #: Only active members may be in this flow (a pending member cannot report).
     needs_active: bool = True
+    #: The lowest role that may be in it: a flow started by a referent's or a
+    #: coordinator's command stops answering someone who lost the role on the way.
+    min_role: Role = Role.MEMBER
+
+    @property
+    def access(self) -> Access:
+        """The flow as the command table would say it (see :class:`commands.Rule`)."""
+        return Access.ACTIVE if self.needs_active else Access.ANYONE
+
+
+@dataclass(frozen=True)
+class FlowPress(Payload, prefix="f"):
+    """A flow's button; ``version`` is the step's, so an old prompt is recognised."""
+
+    flow: str
+    version: int
+    value: str
 
 
 # -- storage ---------------------------------------------------------------------
@@ -123,7 +143,7 @@ async def end(ctx: Context, conversation: Conversation) -> None:
 
 
 def payload(flow: Flow, conversation: Conversation, value: str) -> str:
-    return f"{PREFIX}:{flow.name}:{conversation.version}:{value}"
+    return FlowPress(flow.name, conversation.version, value).pack()
 
 
 def prompt(ctx: Context, flow: Flow, conversation: Conversation) -> Message:
@@ -158,12 +178,9 @@ async def cancel(ctx: Context, conversation: Conversation | None) -> None:
     ctx.reply(ctx._("Cancelled. Nothing was saved."))
 
 
-async def on_button(ctx: Context, flows: dict[str, Flow], parts: list[str]) -> None:
+async def on_button(ctx: Context, flow: Flow, press: FlowPress) -> None:
     """A press on a flow's button: check it belongs to the current step, then apply it."""
-    if len(parts) != 3 or parts[0] not in flows or not parts[1].isdigit():
-        ctx.reply(ctx._("This button is no longer active."))
-        return
-    flow, version, value = flows[parts[0]], int(parts[1]), parts[2]
+    version, value = press.version, press.value
     conversation = await current(ctx)
     if conversation is None or conversation.flow != flow.name or conversation.version != version:
         ctx.reply(ctx._("This button is no longer active."))

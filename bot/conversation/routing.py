@@ -1,32 +1,55 @@
 """Routers: each feature module in ``handlers`` exports one, and the composition root
 (:mod:`bot.runtime`) hands the app their merged :class:`Routes`. A router maps command
-names, button payload prefixes and conversation flows to handlers, and may hold the hooks
+names, button payload families and conversation flows to handlers, and may hold the hooks
 the app calls at given moments (someone joined a group; a member must agree to a new
-consent text before going on)."""
+consent text before going on).
+
+A button family is registered with its payload class and who may press it, in the
+command table's terms (:class:`~bot.conversation.commands.Access`, lowest role): the app
+parses the payload and checks the presser with the same gate as commands before the
+handler runs, so a handler receives a typed payload from someone allowed to press it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot.conversation.commands import Access, CommandPress
+from bot.conversation.flows import Flow, FlowPress
+from bot.core.payloads import SEPARATOR, Payload
+from bot.models import Role
 
 if TYPE_CHECKING:
     from bot.conversation.context import Context
-    from bot.conversation.flows import Flow
 
 T = TypeVar("T")
+P = TypeVar("P", bound=Payload)
 CommandHandler = Callable[["Context"], Awaitable[None]]
-#: Receives the payload's parts after the prefix: ``set:vis:name`` → ``["vis", "name"]``.
-ButtonHandler = Callable[["Context", list[str]], Awaitable[None]]
+#: Receives the parsed payload of the button pressed.
+ButtonHandler = Callable[["Context", P], Awaitable[None]]
 #: Answers in place of a command the member may not run yet (it queues replies only).
 Prompt = Callable[["Context"], None]
+#: Prefixes the app reads before the routers' buttons: flows' steps and command buttons.
+RESERVED = frozenset({FlowPress.prefix, CommandPress.prefix})
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonRoute:
+    """One button family: its payload, its handler and who may press it."""
+
+    payload: type[Payload]
+    handler: Callable[[Context, Any], Awaitable[None]]
+    access: Access
+    min_role: Role = Role.MEMBER
 
 
 @dataclass
 class Router:
     name: str
     commands: dict[str, CommandHandler] = field(default_factory=dict)
-    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
+    buttons: dict[str, ButtonRoute] = field(default_factory=dict)
     flows: list[Flow] = field(default_factory=list)
     on_join: CommandHandler | None = None
     on_consent_missing: Prompt | None = None
@@ -49,9 +72,17 @@ class Router:
 
         return register
 
-    def button(self, prefix: str) -> Callable[[ButtonHandler], ButtonHandler]:
-        def register(handler: ButtonHandler) -> ButtonHandler:
-            self.buttons[prefix] = handler
+    def button(
+        self, payload: type[P], *, access: Access, min_role: Role = Role.MEMBER
+    ) -> Callable[[ButtonHandler[P]], ButtonHandler[P]]:
+        """Handle the presses of ``payload``'s family, by people the gate lets through:
+        ``access`` and ``min_role`` mean what they mean in the command table."""
+        payload.layout()  # a payload the machinery cannot read fails here, at import
+        if payload.prefix in self.buttons or payload.prefix.split(SEPARATOR)[0] in RESERVED:
+            raise ValueError(f"router {self.name}: button prefix {payload.prefix!r} is taken")
+
+        def register(handler: ButtonHandler[P]) -> ButtonHandler[P]:
+            self.buttons[payload.prefix] = ButtonRoute(payload, handler, access, min_role)
             return handler
 
         return register
@@ -66,7 +97,7 @@ class Routes:
     """All routers merged; a name registered twice is a programming error."""
 
     commands: dict[str, CommandHandler] = field(default_factory=dict)
-    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
+    buttons: dict[str, ButtonRoute] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
     on_join: CommandHandler | None = None
     on_consent_missing: Prompt | None = None
@@ -87,6 +118,15 @@ class Routes:
                     raise ValueError(f"router {router.name}: a consent prompt is registered")
                 routes.on_consent_missing = router.on_consent_missing
         return routes
+
+    def button(self, segments: list[str]) -> tuple[ButtonRoute, list[str]] | None:
+        """The family a payload (split at ``:``) belongs to, by its longest registered
+        prefix, and the parts after that prefix."""
+        for length in range(len(segments), 0, -1):
+            route = self.buttons.get(SEPARATOR.join(segments[:length]))
+            if route is not None:
+                return route, segments[length:]
+        return None
 
 
 def _merge(router: str, table: dict[str, T], entries: dict[str, T]) -> None:

@@ -47,7 +47,7 @@ async def test_referent_rejects_a_mention_of_their_category(network: Network) ->
     out = await press(network, "rita", f"rev:v:{sam_report}")
     assert "Only a coordinator or this category's referent can review it." in out
     out = await press(network, "alice", f"rev:r:{sam_report}")
-    assert "Only a coordinator or this category's referent" in out
+    assert "This button is for coordinators or referents." in out  # the gate: not a referent
 
     out = await network.play(
         """

@@ -29,6 +29,8 @@ REFUSALS = (
     "You are not a member yet. Send /start to join.",
     "Your application is waiting for a coordinator's approval.",
     "This command is for coordinators or referents.",
+    "This button is for coordinators.",
+    "This button is for coordinators or referents.",
     "You are not a referent of this category.",
 )
 #: What is tried (``{tom}``, ``{pia}`` are member numbers; ``press:`` a button payload)
