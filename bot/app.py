@@ -334,7 +334,7 @@ class Relais:
         anything that does not parse is "no longer active", whoever pressed it."""
         segments = payload.split(SEPARATOR)
         if len(payload.encode()) > MAX_PAYLOAD_BYTES:
-            pass
+            pass  # no family carries it: "no longer active", below
         elif segments[0] == FlowPress.prefix:
             step = FlowPress.parse(segments[1:])
             flow = self.routes.flows.get(step.flow) if step is not None else None
@@ -397,6 +397,10 @@ def _passes(ctx: Context, rule: Rule, *, button: bool = False) -> bool:
         ctx.refuse(ctx._("This button is for coordinators or referents."))
     elif reason == "role":
         ctx.refuse(ctx._("This command is for coordinators or referents."))
+    elif reason == "status" and button and not ctx.event.is_private:
+        # A pending member pressing an answer under a plan in a group hears it in
+        # private: their application is nobody else's business.
+        ctx.reply_private(_status_refusal(ctx, ctx.member))
     else:
         ctx.refuse(_status_refusal(ctx, ctx.member))
     return False

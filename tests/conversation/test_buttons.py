@@ -185,6 +185,20 @@ async def test_plan_and_campaign_buttons(network: Network) -> None:
     assert said_to(out, "@carol")[-1] == "Campaign #1 is cancelled."
 
 
+async def test_a_pending_member_answering_in_a_group_hears_why_in_private(
+    network: Network,
+) -> None:
+    """The gate refuses Paul (pending) an answer under a plan; his application is told
+    to him alone, not to the category's channel."""
+    network = await desk(network)
+    await plan_and_campaign(network)
+    answer = AnswerPress(Subject(plan_id=1), Choice.DONE).pack()
+    assert await press(network, "paul", answer, chat="business") == []
+    assert said_to(network.out.getvalue(), "@paul")[-1] == (
+        "Your application is waiting for a coordinator's approval."
+    )
+
+
 async def test_privacy_buttons(network: Network) -> None:
     network = await desk(network)
     await approved(network, "Alice", "Bob")
