@@ -153,8 +153,13 @@ def test_the_wheel_lists_every_package() -> None:
         for top in SOURCES
         for init in (ROOT / top).rglob("__init__.py")
     }
-    assert listed == on_disk | {"bot.locale"}
-    assert project["tool"]["setuptools"]["package-dir"] == {"bot.locale": "locale"}
+    catalogs = {
+        f"bot.locale.{folder.parent.name}.LC_MESSAGES": f"locale/{folder.parent.name}/LC_MESSAGES"
+        for folder in (ROOT / "locale").glob("*/LC_MESSAGES")
+    }
+    data = {"bot.migrations", "bot.migrations.versions", *catalogs}
+    assert listed == on_disk | data
+    assert project["tool"]["setuptools"]["package-dir"] == catalogs
 
 
 def test_feature_folders_list_features() -> None:
