@@ -20,14 +20,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FrozenClock
-from bot.core.db import session_factory
 from bot.core.port import Address, Message, Outgoing
 from bot.delivery import channels, queue
 from bot.members import facts
 from bot.models import ChannelBinding, DeliveryStatus, Identity, RoleSync
 from bot.platforms.discord.adapter import DiscordPlatform
-from bot.platforms.telegram.adapter import TelegramPlatform
-from bot.runtime import build_app
 from tests.support.discord_fake import (
     GENERAL,
     GUILD_ID,
@@ -39,7 +36,8 @@ from tests.support.discord_fake import (
     Person,
 )
 from tests.support.fake_telegram import JSON, FakeTelegram
-from tests.support.harness import Network, NetworkFactory, settings_for
+from tests.support.harness import Network, NetworkFactory
+from tests.support.telegram_network import TelegramNetwork
 
 GROUP_ID = -4001
 SUPERGROUP_ID = -1004001
@@ -71,39 +69,8 @@ def written(monkeypatch: pytest.MonkeyPatch) -> Written:
 # -- Telegram ---------------------------------------------------------------------------
 
 
-class Telegram:
-    """A Relais whose Telegram adapter talks to the fake Bot API."""
-
-    def __init__(
-        self, engine: AsyncEngine, database_url: str, clock: FrozenClock, fake: FakeTelegram
-    ) -> None:
-        self.fake, self.clock = fake, clock
-        self.settings = settings_for(
-            database_url,
-            telegram_token=fake.token,
-            telegram__api_base_url=fake.base_url,
-            telegram__poll_timeout="1",
-        )
-        self.sessions = session_factory(engine)
-        self.app = build_app(settings=self.settings, sessions=self.sessions, clock=clock)
-        self.platform = TelegramPlatform(self.app, sleep=self._sleep)
-
-    async def _sleep(self, _seconds: float) -> None:
-        return None
-
-    async def deliver(self, *updates: JSON) -> None:
-        self.fake.push(*updates)
-        while await self.platform.poll_once():
-            pass
-
-    async def tap(self, user: JSON, label: str) -> None:
-        message = self.fake.last_message(user, with_buttons=True)
-        await self.deliver(self.fake.press(user, message, label))
-
-    async def join(self, user: JSON) -> None:
-        await self.deliver(self.fake.text(user, "/start"))
-        for label in ("English", "I agree", "Business", "Skip"):
-            await self.tap(user, label)
+class Telegram(TelegramNetwork):
+    """The Telegram test network, with what these tests read and write around it."""
 
     async def unreachable_since(self, user: JSON) -> datetime | None:
         async with self.sessions() as session:
