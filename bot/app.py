@@ -332,29 +332,34 @@ class Relais:
     async def _button(self, ctx: Context, payload: str) -> None:
         """Parse the payload with its family's class, pass the gate, run the handler;
         anything that does not parse is "no longer active", whoever pressed it."""
+        if len(payload.encode()) > MAX_PAYLOAD_BYTES or not await self._press(ctx, payload):
+            ctx.refuse(ctx._("This button is no longer active."))
+
+    async def _press(self, ctx: Context, payload: str) -> bool:
+        """Handle a press whose payload parses (the gate may still refuse it); False
+        when no family reads it."""
         segments = payload.split(SEPARATOR)
-        if len(payload.encode()) > MAX_PAYLOAD_BYTES:
-            pass  # no family carries it: "no longer active", below
-        elif segments[0] == FlowPress.prefix:
+        if segments[0] == FlowPress.prefix:
             step = FlowPress.parse(segments[1:])
             flow = self.routes.flows.get(step.flow) if step is not None else None
-            if step is not None and flow is not None:
-                if _passes(ctx, flow):
-                    await flows.on_button(ctx, flow, step)
-                return
-        elif segments[0] == CommandPress.prefix:
+            if step is None or flow is None:
+                return False
+            if _passes(ctx, flow):
+                await flows.on_button(ctx, flow, step)
+            return True
+        if segments[0] == CommandPress.prefix:
             run = CommandPress.parse(segments[1:])
-            if run is not None:
-                await self.run_command(ctx, run.name)
-                return
-        elif (found := self.routes.button(segments)) is not None:
-            route, parts = found
-            press = route.payload.parse(parts)
-            if press is not None:
-                if _passes(ctx, route, button=True):
-                    await route.handler(ctx, press)
-                return
-        ctx.refuse(ctx._("This button is no longer active."))
+            if run is None:
+                return False
+            await self.run_command(ctx, run.name)
+            return True
+        found = self.routes.button(segments)
+        press = found[0].payload.parse(found[1]) if found is not None else None
+        if found is None or press is None:
+            return False
+        if _passes(ctx, found[0], button=True):
+            await found[0].handler(ctx, press)
+        return True
 
     async def _text(self, ctx: Context, text: str) -> None:
         conversation = await flows.current(ctx)

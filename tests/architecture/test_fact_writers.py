@@ -12,6 +12,7 @@ import ast
 from collections.abc import Iterator
 
 from tests.support.paths import ROOT
+from tests.support.source import parsed
 
 PLATFORMS = ROOT / "bot" / "platforms"
 #: The one writer of what platforms report.
@@ -37,11 +38,8 @@ FACT_WRITERS = {
 
 
 def sources(*tops: str) -> Iterator[tuple[str, ast.Module]]:
-    for top in tops:
-        for path in sorted((ROOT / top).rglob("*.py")):
-            if "migrations" in path.parts:
-                continue
-            yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text())
+    for path, tree in parsed(*tops):
+        yield path.relative_to(ROOT).as_posix(), tree
 
 
 def called_name(call: ast.Call) -> str | None:

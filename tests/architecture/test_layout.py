@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.support.paths import ROOT
+from tests.support.source import SOURCES, python_files
 
-SOURCES = ("bot", "handlers", "jobs")
 #: Who may import what, by top package: the composition root at the top, the models at
 #: the bottom. A package may always import itself.
 LAYERS: dict[str, set[str]] = {
@@ -27,12 +27,9 @@ LAYERS: dict[str, set[str]] = {
 
 def modules() -> dict[str, Path]:
     found = {}
-    for top in SOURCES:
-        for path in sorted((ROOT / top).rglob("*.py")):
-            if "migrations" in path.parts:
-                continue
-            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-            found[name.removesuffix(".__init__")] = path
+    for path in python_files():
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        found[name.removesuffix(".__init__")] = path
     return found
 
 
