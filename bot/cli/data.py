@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli import demo, exporter, importer
+from bot.cli import csvfile, demo, exporter, import_write, importer
 from bot.cli.progress import Progress
 from bot.core import audit
 from bot.core.clock import SystemClock
@@ -25,6 +25,8 @@ from bot.core.db import create_engine, session_factory, upgrade
 from bot.models import Base
 
 DEMO_DATABASE = "sqlite+aiosqlite:///relais-demo.sqlite3"
+#: The exit code of an import refused for its file (unreadable, or bad rows).
+EXIT_BAD_FILE = 1
 
 
 @asynccontextmanager
@@ -45,32 +47,80 @@ def since_instant(day: date | None, timezone: str) -> datetime | None:
     return datetime.combine(day, time(), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
-async def import_members(settings: Settings, path: Path, data: bytes, *, dry_run: bool) -> int:
-    """Check the file's rows, then import them all, or nothing when any row is bad."""
-    outcome = importer.parse(importer.decode(data), settings)
-    if outcome.problems:
-        for problem in outcome.problems:
+#: Lines listed at most when a report names rows.
+LISTED = 20
+
+
+def _lines(lines: list[int]) -> str:
+    shown = ", ".join(str(line) for line in lines[:LISTED])
+    return shown + (f" and {len(lines) - LISTED} more" if len(lines) > LISTED else "")
+
+
+async def import_members(settings: Settings, path: Path, *, dry_run: bool, update: bool) -> int:
+    """Check the whole file, then import its rows, or nothing when any row is bad."""
+    try:
+        layout = csvfile.inspect(path)
+        checked = importer.check(path, layout, settings)
+    except csvfile.BadFile as error:
+        print(f"relais: {path}: {error}", file=sys.stderr)
+        return EXIT_BAD_FILE
+    header = checked.header
+    assert header is not None
+    if header.ignored:
+        names = ", ".join(repr(name) for name in header.ignored)
+        print(f"columns not understood (ignored): {names}", file=sys.stderr)
+    if checked.problems:
+        for problem in checked.problems:
             print(f"{path}:{problem.line}: {problem.message}", file=sys.stderr)
-        count = len(outcome.problems)
+        count = len(checked.problems)
         print(f"relais: {count} problem(s); nothing was imported", file=sys.stderr)
-        return 1
-    progress = Progress("importing", len(outcome.rows))
-    async with transaction(settings.database.url) as session:
-        await importer.import_members(
-            session, settings, SystemClock(), outcome, dry_run=dry_run, progress=progress
-        )
+        return EXIT_BAD_FILE
+    progress = Progress("importing", checked.rows)
+    try:
+        async with transaction(settings.database.url) as session:
+            outcome = await import_write.import_members(
+                session,
+                SystemClock(),
+                importer.checked_rows(path, layout, settings),
+                dry_run=dry_run,
+                update=update,
+                progress=progress,
+            )
+    except csvfile.BadFile as error:  # the file changed between the two readings
+        print(f"relais: {path}: {error}; nothing was imported", file=sys.stderr)
+        return EXIT_BAD_FILE
     progress.finish()
+    _report(outcome, dry_run=dry_run, update=update)
+    return 0
+
+
+def _report(outcome: import_write.Outcome, *, dry_run: bool, update: bool) -> None:
     verb = "would import" if dry_run else "imported"
     print(
         f"{verb} {outcome.created} new member(s); {outcome.unchanged} already there "
-        f"({len(outcome.rows)} rows)"
+        f"({outcome.rows} rows)"
     )
+    if outcome.suppressed:
+        print(
+            f"{len(outcome.suppressed)} rows skipped: these people asked to be erased "
+            f"(lines {_lines(outcome.suppressed)})"
+        )
+    if outcome.changed:
+        count, lines = len(outcome.changed), _lines(outcome.changed)
+        if update and not dry_run:
+            print(f"updated {count} member(s) whose row changed (lines {lines})")
+        elif update:
+            print(f"would update {count} member(s) whose row changed (lines {lines})")
+        else:
+            print(
+                f"{count} rows differ from the members already there (lines {lines}); "
+                "add --update to apply them"
+            )
     if outcome.created and not dry_run:
         print(
             "Each new member claims their account by sending /start CODE to the bot; "
             "`relais export members` lists the invitation codes."
         )
-    return 0
 
 
 async def export(

@@ -8,7 +8,6 @@ stay right and nothing of the person remains.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import AsyncIterator, Callable
@@ -20,6 +19,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.core import csvsafe
 from bot.models import Member, MemberStatus, PointsEntry, Report, ReportKind
 
 KINDS = ("members", "reports", "signals", "points")
@@ -160,8 +160,9 @@ async def write(
     *,
     separator: str = ",",
 ) -> int:
-    """Write the rows as CSV (UTF-8 with BOM, columns split by ``separator``) or JSON
-    (an array of objects)."""
+    """Write the rows as CSV (UTF-8 with BOM, columns split by ``separator``, cells that
+    a spreadsheet would run as formulas made safe: :mod:`bot.core.csvsafe`) or JSON (an
+    array of objects)."""
     written = 0
     if fmt == "csv":
         out.write("\ufeff".encode())
@@ -170,12 +171,7 @@ async def write(
     async for chunk in chunks:
         if fmt == "csv":
             text = io.StringIO()
-            writer = csv.DictWriter(
-                text, fieldnames=COLUMNS[kind], delimiter=separator, lineterminator="\r\n"
-            )
-            if written == 0:
-                writer.writeheader()
-            writer.writerows(chunk)
+            csvsafe.write_rows(text, COLUMNS[kind], chunk, separator=separator, header=not written)
             out.write(text.getvalue().encode("utf-8"))
         else:
             for row in chunk:
@@ -185,7 +181,9 @@ async def write(
         if on_chunk is not None:
             on_chunk(len(chunk))
     if fmt == "csv" and written == 0:
-        out.write((separator.join(COLUMNS[kind]) + "\r\n").encode())
+        text = io.StringIO()
+        csvsafe.write_rows(text, COLUMNS[kind], [], separator=separator)
+        out.write(text.getvalue().encode("utf-8"))
     if fmt == "json":
         out.write(b"\n]\n")
     return written

@@ -78,13 +78,22 @@ def build_parser() -> argparse.ArgumentParser:
     members = load_what.add_parser(
         "members",
         parents=[database],
-        help="members from a CSV file (name, email, phone, category, language, role)",
+        help="members from a CSV file (name or first and last name, email, phone, category, "
+        "language, role)",
         description="All or nothing: a file with any bad row imports nothing and every "
-        "bad row is listed with its line number. Importing the same file again changes "
-        "nothing. New members get an invitation code to claim their account (/start CODE).",
+        "bad row is listed with its line number. Importing the same file again creates "
+        "nobody twice and lists the rows that changed (--update applies them). People who "
+        "asked to be erased are skipped. New members get an invitation code to claim their "
+        "account (/start CODE).",
     )
     members.add_argument("file", type=Path, help="CSV file (UTF-8 or Windows-1252, , or ;)")
     members.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    members.add_argument(
+        "--update",
+        action="store_true",
+        help="apply the rows that changed (category, language, role, email, phone) to the "
+        "members already there; without it they are only listed",
+    )
     dump = commands.add_parser(
         "export", parents=[database], help="export members, reports, signals or points"
     )
@@ -139,12 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     redaction.protect(settings)
     if args.command == "import":
-        try:
-            content = args.file.read_bytes()
-        except OSError as error:
-            print(f"relais: cannot read {args.file}: {error.strerror}", file=sys.stderr)
-            return 1
-        return asyncio.run(data.import_members(settings, args.file, content, dry_run=args.dry_run))
+        return asyncio.run(
+            data.import_members(settings, args.file, dry_run=args.dry_run, update=args.update)
+        )
     if args.command == "demo":
         if args.members < 1:
             print("relais: --members must be at least 1", file=sys.stderr)

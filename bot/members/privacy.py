@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.members import role_sync
+from bot.members import role_sync, suppression
 from bot.members.membership import unused_code
 from bot.models import (
     Answer,
@@ -191,6 +191,7 @@ async def forget(
     session: AsyncSession, member: Member, clock: Clock, *, actor_id: int | None
 ) -> None:
     """Erase a member's personal data in the caller's transaction (see the module doc)."""
+    await suppression.remember(session, [member.id], clock)  # no import brings them back
     await role_sync.request(session, members=[member.id])  # while their accounts are known
     await _drop_identities(session, [member.id])
     their_reports = select(Report.id).where(Report.member_id == member.id)
@@ -234,6 +235,7 @@ async def purge_applicants(session: AsyncSession, settings: Settings, clock: Clo
     ids = list(await session.scalars(stale))
     if not ids:
         return 0
+    await suppression.remember(session, ids, clock)  # no import brings them back
     await _drop_identities(session, ids)
     await session.execute(delete(Member).where(Member.id.in_(ids)))
     audit.record(session, clock, actor_id=None, action="member.purge", count=len(ids))

@@ -29,6 +29,7 @@ from bot.models.jobs import JobRun, OneOffJob, OneOffStatus
 from bot.models.ledger import MemberTotal, PointsEntry, Report, ReportEvent, ReportKind
 from bot.models.nudges import Nudge, NudgePreference, NudgeStep
 from bot.models.people import Identity, LinkCode, Member, MemberStatus, Role, Visibility
+from bot.models.suppression import Suppression
 
 __all__ = [
     "NAMING",
@@ -66,6 +67,7 @@ __all__ = [
     "ReportKind",
     "Role",
     "RoleSync",
+    "Suppression",
     "UTCDateTime",
     "Visibility",
     "enum_column",
