@@ -31,6 +31,47 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 WELCOME = N_("Welcome to {network}! Choose your language.")
 
 
+async def _code_data(ctx: Context, code: str) -> dict[str, object]:
+    """What a code sent with /start gives: an imported account to claim or a sponsor
+    (nothing when it is neither)."""
+    invited = await find_invitation(ctx.session, code)
+    if invited is not None:
+        return {"claim_id": invited.id}
+    sponsor = await find_sponsor(ctx.session, code)
+    return {"sponsor_id": sponsor.id} if sponsor is not None else {}
+
+
+def _ask_code(ctx: Context, conversation: Conversation) -> str:
+    # A mistyped invitation code must not silently sign the person up as someone new:
+    # their imported account would stay unclaimed beside a duplicate.
+    return ctx._(
+        "The code {code} does not work: it may be mistyped, already used or expired. "
+        "Type it again, or join as a new applicant.",
+        code=conversation.data.get("code", ""),
+    )
+
+
+def _code_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
+    return [("new", ctx._("Join as a new applicant"))]
+
+
+async def _without_code(ctx: Context, conversation: Conversation, value: str) -> None:
+    assert value == "new"
+    flows.update(conversation, code=None)
+    await flows.goto(ctx, JOIN, conversation, "language")
+
+
+async def _retyped_code(ctx: Context, conversation: Conversation, text: str) -> None:
+    code = normalize_code(text)
+    data = await _code_data(ctx, code) if code else {}
+    if not data:
+        flows.update(conversation, code=code[:32])
+        flows.ask(ctx, JOIN, conversation)
+        return
+    flows.update(conversation, code=None, **data)
+    await flows.goto(ctx, JOIN, conversation, "language")
+
+
 def _sponsor_required(ctx: Context) -> bool:
     return ctx.settings.network.registration is RegistrationMode.SPONSOR
 
@@ -186,6 +227,7 @@ JOIN = router.flow(
         "join",
         needs_active=False,
         steps={
+            "code": Step(_ask_code, _code_choices, _without_code, _retyped_code, columns=1),
             "language": Step(_ask_language, _languages, _chose_language),
             "consent": Step(_ask_consent, _consent_choices, _consented, columns=1),
             "category": Step(_ask_category, _categories, _chose_category),
@@ -243,15 +285,11 @@ async def start(ctx: Context) -> None:
         else:
             ctx.reply(ctx._("You are already a member. Send /help to see what you can do."))
         return
-    data: dict[str, object] = {}
-    if ctx.event.args:
-        code = normalize_code(ctx.event.args[0])
-        invited = await find_invitation(ctx.session, code)
-        sponsor = None if invited else await find_sponsor(ctx.session, code)
-        if invited is not None:
-            data["claim_id"] = invited.id
-        elif sponsor is not None:
-            data["sponsor_id"] = sponsor.id
+    code = normalize_code("".join(ctx.event.args))
+    data = await _code_data(ctx, code) if code else {}
     if not ctx.move_to_private(start=ctx.event.args[0] if ctx.event.args else ""):
+        return
+    if code and not data:
+        await flows.begin(ctx, JOIN, "code", {"code": code[:32]})
         return
     await flows.begin(ctx, JOIN, "language", data)
