@@ -3,20 +3,14 @@ SQLite and PostgreSQL; claiming an imported account with ``/start CODE``."""
 
 from __future__ import annotations
 
-import asyncio
-import csv
-import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bot.models import Identity, Member, PointsEntry
+from tests.support.cli import read_csv, relais
 from tests.support.harness import Network
-from tests.support.paths import EXAMPLE_CONFIG
 
 GOOD = (
     "nom;e-mail;téléphone;catégorie;langue;rôle\n"
@@ -32,21 +26,6 @@ BAD = (
     "Caro,,12,nowhere,de,boss\n"
     "Ok Person,,,Business,,\n"
 )
-
-
-async def relais(database_url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "RELAIS_DATABASE_URL": database_url}
-    env.pop("RELAIS_TELEGRAM_TOKEN", None)
-    env.pop("RELAIS_DISCORD_TOKEN", None)
-    command = [sys.executable, "-m", "bot", "--config", str(EXAMPLE_CONFIG), *args]
-    return await asyncio.to_thread(
-        subprocess.run, command, capture_output=True, env=env, check=False, timeout=120
-    )
-
-
-def read_csv(data: bytes, delimiter: str = ",") -> list[dict[str, str]]:
-    assert data.startswith(b"\xef\xbb\xbf"), "CSV must start with a UTF-8 BOM"
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
 
 
 async def test_import_reimport_export_and_claim(
@@ -91,9 +70,9 @@ async def test_import_reimport_export_and_claim(
         assert (member.invite_code, member.consent_version) == (None, "1")
         identity = await session.scalar(select(Identity).where(Identity.user_id == "eloise"))
         assert identity is not None and identity.member_id == member.id
-    # The code works once: someone else sending it starts an ordinary sign-up.
+    # The code works once: someone else sending it is told, and makes nobody new.
     out = await network.play(f"@mallory /start {code}")
-    assert "Choose your language" in out
+    assert f"Le code {code} ne fonctionne pas" in out
     async with network.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Member)) == 3
 
