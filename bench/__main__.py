@@ -1,4 +1,4 @@
-"""``python -m bench [update_path|broadcast|scale ...]``: run the benchmarks, print their
+"""``python -m bench [update_path|broadcast|scale|import_memory ...]``: run the benchmarks, print their
 tables, and write them with the machine's description to ``bench/last_run.md``."""
 
 from __future__ import annotations
@@ -7,10 +7,15 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bench import broadcast, scale, update_path
+from bench import broadcast, import_memory, scale, update_path
 from bench.common import Table, machine
 
-BENCHMARKS = {"update_path": update_path.main, "broadcast": broadcast.main, "scale": scale.main}
+BENCHMARKS = {
+    "update_path": update_path.main,
+    "broadcast": broadcast.main,
+    "scale": scale.main,
+    "import_memory": import_memory.main,
+}
 
 
 async def main(names: list[str]) -> None:
