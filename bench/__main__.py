@@ -1,5 +1,5 @@
-"""``python -m bench [update_path|broadcast|scale|import_memory ...]``: run the benchmarks, print their
-tables, and write them with the machine's description to ``bench/last_run.md``."""
+"""``python -m bench [update_path|broadcast|scale|import_memory ...]``: run the benchmarks,
+print their tables, and write them with the machine's description to ``bench/last_run.md``."""
 
 from __future__ import annotations
 

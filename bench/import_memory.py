@@ -63,7 +63,8 @@ def run_import(tree: Path, source: Path, database: Path) -> tuple[float, float]:
     return usage.ru_maxrss / 1024, elapsed
 
 
-async def main() -> Table:
+def measure() -> Table:
+    """Every import of the table, one after the other (blocking: run in a thread)."""
     trees = [("this tree", ROOT)]
     if os.environ.get("BENCH_IMPORT_BEFORE"):
         trees.append(("before", Path(os.environ["BENCH_IMPORT_BEFORE"]).resolve()))
@@ -77,7 +78,7 @@ async def main() -> Table:
             base = 0.0
             for count, source in files.items():
                 database = Path(folder) / f"{label.replace(' ', '_')}-{count}.sqlite3"
-                peak, seconds = await asyncio.to_thread(run_import, tree, source, database)
+                peak, seconds = run_import(tree, source, database)
                 base = base or peak
                 per_row = (peak - base) / count * 100_000 if count > 10 else float("nan")
                 table.add(label, count, peak, peak / base, per_row, seconds)
@@ -85,6 +86,11 @@ async def main() -> Table:
         "Each import is its own process on a fresh SQLite file; peak RSS from wait4. "
         "The time is informational (the machine is shared)."
     )
+    return table
+
+
+async def main() -> Table:
+    table = await asyncio.to_thread(measure)
     table.print()
     return table
 
