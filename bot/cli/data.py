@@ -94,7 +94,7 @@ async def import_members(settings: Settings, path: Path, *, dry_run: bool, updat
     return 0
 
 
-def _report(outcome: import_write.Outcome, *, dry_run: bool, update: bool) -> None:
+def _report(outcome: importer.Outcome, *, dry_run: bool, update: bool) -> None:
     verb = "would import" if dry_run else "imported"
     print(
         f"{verb} {outcome.created} new member(s); {outcome.unchanged} already there "

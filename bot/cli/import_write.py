@@ -10,8 +10,6 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.importer import Outcome, Row
-
-__all__ = ["Outcome", "import_members"]
 from bot.cli.progress import Progress
 from bot.core import audit
 from bot.core.batching import chunked
@@ -31,6 +29,16 @@ def _differs(row: Row, member: Member, referent_of: set[str]) -> bool:
     ) or (row.role is Role.REFERENT and row.category not in referent_of)
 
 
+async def _erased(session: AsyncSession, secret: bytes, batch: list[Row]) -> set[int]:
+    """The lines of the rows whose people are on the suppression list."""
+    digests = {
+        row.line: {suppression.digest(secret, identifier) for identifier in row.identifiers}
+        for row in batch
+    }
+    listed = await suppression.known(session, set().union(*digests.values()))
+    return {line for line, mine in digests.items() if mine & listed}
+
+
 async def import_members(
     session: AsyncSession,
     clock: Clock,
@@ -47,11 +55,9 @@ async def import_members(
     for batch in chunked(rows, BATCH):
         outcome.rows += len(batch)
         if secret is not None:
-            digests = {row.line: [suppression.digest(secret, i) for i in row.identifiers]
-                       for row in batch}  # fmt: skip
-            erased = await suppression.known(session, (d for ds in digests.values() for d in ds))
-            outcome.suppressed += [r.line for r in batch if erased & set(digests[r.line])]
-            batch = [row for row in batch if not erased & set(digests[row.line])]
+            erased = await _erased(session, secret, batch)
+            outcome.suppressed += [row.line for row in batch if row.line in erased]
+            batch = [row for row in batch if row.line not in erased]
         found = {
             member.import_key: member
             for member in await session.scalars(
