@@ -287,7 +287,7 @@ async def start(ctx: Context) -> None:
         return
     code = normalize_code("".join(ctx.event.args))
     data = await _code_data(ctx, code) if code else {}
-    if not ctx.move_to_private(start=ctx.event.args[0] if ctx.event.args else ""):
+    if not ctx.move_to_private(start=code[:64]):  # a deep link carries at most 64
         return
     if code and not data:
         await flows.begin(ctx, JOIN, "code", {"code": code[:32]})
