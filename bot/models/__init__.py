@@ -24,14 +24,23 @@ from bot.models.chats import (
     PlatformState,
     ProcessedUpdate,
 )
-from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus
+from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
 from bot.models.jobs import JobRun, OneOffJob, OneOffStatus
-from bot.models.ledger import MemberTotal, PointsEntry, Report, ReportEvent, ReportKind
+from bot.models.ledger import (
+    TAKEN_UP,
+    MemberTotal,
+    PointsEntry,
+    Report,
+    ReportEvent,
+    ReportKind,
+    SignalStage,
+)
 from bot.models.nudges import Nudge, NudgePreference, NudgeStep
 from bot.models.people import Identity, LinkCode, Member, MemberStatus, Role, Visibility
 
 __all__ = [
     "NAMING",
+    "TAKEN_UP",
     "ActionPlan",
     "Answer",
     "AuditEntry",
@@ -44,6 +53,7 @@ __all__ = [
     "Delivery",
     "DeliverySender",
     "DeliveryStatus",
+    "DeliverySubject",
     "GroupGreeting",
     "Identity",
     "JobRun",
@@ -66,6 +76,7 @@ __all__ = [
     "ReportKind",
     "Role",
     "RoleSync",
+    "SignalStage",
     "UTCDateTime",
     "Visibility",
     "enum_column",
