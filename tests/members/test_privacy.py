@@ -93,7 +93,9 @@ async def test_forget_then_mydata_and_exports_show_nothing(network: Network) -> 
     out = await network.play("@bob /leaderboard")
     assert "1. Bob — 2" in out and "Alice" not in out
     exported = await exports(network)
-    assert not [secret for secret in SECRETS if secret in exported]
+    # The signal was qualified: its description is the network's lead and stays.
+    assert "A fund looking at biotech" in exported
+    assert not [secret for secret in SECRETS if secret in exported and secret != "biotech"]
     out = await network.play("@alice /mydata")
     assert "Vous n'êtes pas encore membre." in out  # the default language now
     # The bot never contacts them again: their signal moving tells nobody.
