@@ -163,7 +163,9 @@ async def test_changed_consent_text_asks_again(network_factory: NetworkFactory) 
 async def test_applicants_never_approved_are_deleted_after_retention(
     network_factory: NetworkFactory,
 ) -> None:
-    network = network_factory(network__registration="approval")
+    network = network_factory(
+        network__registration="approval", privacy__delivery_retention_days="365"
+    )
     await network.join("carol")
     await network.join("paul")
 
@@ -171,10 +173,15 @@ async def test_applicants_never_approved_are_deleted_after_retention(
         async with network.sessions() as session:
             return int(await session.scalar(select(func.count()).select_from(Member)) or 0)
 
+    async def cards() -> int:  # the application card, sent to the coordinators, names Paul
+        async with network.sessions() as session:
+            query = select(func.count()).where(Delivery.key.startswith("application:2:card"))
+            return int(await session.scalar(query) or 0)
+
     await network.play("~ +89d")
-    assert await members() == 2
+    assert await members() == 2 and await cards() == 1
     await network.play("~ +2d")
-    assert await members() == 1
+    assert await members() == 1 and await cards() == 0
     out = await network.play("@paul /report")
     assert "Vous n'êtes pas encore membre." in out  # the default language now
 
