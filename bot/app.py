@@ -28,7 +28,7 @@ from bot.conversation.commands import BY_NAME, Access, CommandPress, Rule
 from bot.conversation.context import Context
 from bot.conversation.flows import FlowPress
 from bot.conversation.routing import Routes
-from bot.core import redaction
+from bot.core import db, redaction
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.db import insert_ignoring_conflicts
@@ -165,11 +165,14 @@ class Relais:
         """Handle one update end to end. Never raises for a person's mistake."""
         self.platforms.setdefault(platform.name, platform)
         accounts: set[role_sync.Account] = set()
+        scrub = False
         try:
-            outgoing, queued, accounts = await self._handle(event)
+            outgoing, queued, accounts, scrub = await self._handle(event)
         except Exception:
             log.exception("update from %s failed", event.identity)
             outgoing, queued = [self._apology(event)], False
+        if scrub:  # an erasure committed: its bytes leave the database files first
+            await db.scrub(self.sessions)
         await self.deliver(outgoing)
         if queued:
             self.sender.wake()
@@ -193,11 +196,13 @@ class Relais:
             except Exception:
                 log.exception("sending to %s failed", item.address)
 
-    async def _handle(self, event: Event) -> tuple[list[Outgoing], bool, set[role_sync.Account]]:
+    async def _handle(
+        self, event: Event
+    ) -> tuple[list[Outgoing], bool, set[role_sync.Account], bool]:
         async with self.sessions() as session, session.begin():
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
-                return [], False, set()
+                return [], False, set(), False
             identity, member, conversation = await self._who(session, event)
             chosen = (
                 member.language if member else await self._language_being_chosen(session, event)
@@ -219,7 +224,8 @@ class Relais:
             if not event.is_private:
                 ctx.channel_scope = await channels.scope_of(session, self.settings, event.chat)
             await self._route(ctx)
-        return ctx.outbox.items, ctx.queued, role_sync.requested(session)
+        scrub = db.scrub_requested(session)
+        return ctx.outbox.items, ctx.queued, role_sync.requested(session), scrub
 
     async def _first_delivery(self, session: AsyncSession, event: Event) -> bool:
         """Record the update's delivery id; False when it was already handled. (A

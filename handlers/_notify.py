@@ -8,7 +8,7 @@ Replies to the person who acted stay in the update's outbox.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from bot.conversation.context import Context
@@ -21,9 +21,15 @@ Render = Callable[[Context], Message]
 
 
 async def to_recipients(
-    ctx: Context, batch: str, key: str, recipients: Iterable[Recipient], render: Render
+    ctx: Context,
+    batch: str,
+    key: str,
+    recipients: Iterable[Recipient],
+    render: Render,
+    subjects: Sequence[int] = (),
 ) -> None:
-    """Queue one message per recipient, rendered in the recipient's language."""
+    """Queue one message per recipient, rendered in the recipient's language;
+    ``subjects`` are the members it names (erasing one deletes the copies)."""
     planned = [
         queue.Planned(
             key=f"{key}:m{recipient.member_id}",
@@ -31,6 +37,7 @@ async def to_recipients(
             message=replace(render(speaking(ctx, recipient.language)), language=recipient.language),
             private=True,
             member_id=recipient.member_id,
+            subjects=tuple(subjects),
         )
         for recipient in recipients
     ]
@@ -45,12 +52,19 @@ async def to_members(
     await to_recipients(ctx, batch, key, found, render)
 
 
-async def to_channel(ctx: Context, batch: str, key: str, scope: str, render: Render) -> None:
+async def to_channel(
+    ctx: Context, batch: str, key: str, scope: str, render: Render, subjects: Sequence[int] = ()
+) -> None:
     """Queue a message to the chats bound to ``scope``, in the network's language."""
     addresses = await channels.addresses_for(ctx.session, ctx.settings, scope, ctx.platforms)
     words = speaking(ctx, ctx.settings.network.default_language)
     planned = [
-        queue.Planned(key=f"{key}:{address.platform}", address=address, message=render(words))
+        queue.Planned(
+            key=f"{key}:{address.platform}",
+            address=address,
+            message=render(words),
+            subjects=tuple(subjects),
+        )
         for address in addresses
     ]
     if await queue.enqueue(ctx.session, ctx.clock.now(), batch, planned):

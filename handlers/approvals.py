@@ -101,6 +101,7 @@ async def announce(ctx: Context, member: Member) -> None:
         platforms=ctx.platforms,
         key_prefix=f"application:{member.id}:card",
         render=render,
+        subjects=[member.id, *([sponsor.id] if sponsor else [])],
     )
     ctx.queued = ctx.queued or queued > 0
 

@@ -187,6 +187,7 @@ async def _sent_text(ctx: Context, conversation: Conversation, text: str) -> Non
                 message=Message(text=f"{header}\n{body}", language=member.language),
                 private=True,
                 member_id=member.id,
+                subjects=(ctx.member.id,),
             )
         ],
     )

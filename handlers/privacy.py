@@ -19,7 +19,7 @@ from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core.payloads import Payload
 from bot.core.port import Button, Message
-from bot.members import privacy
+from bot.members import privacy, roles
 from bot.models import Member, MemberStatus, Role
 from handlers._labels import category_name
 from handlers.join import consent_text
@@ -84,6 +84,9 @@ async def forget(ctx: Context) -> None:
     """Ask for confirmation before erasing the member's data."""
     assert ctx.member is not None
     if not ctx.move_to_private():
+        return
+    if await roles.is_last_coordinator(ctx.session, ctx.member):
+        ctx.reply_private(_last_coordinator(ctx))
         return
     ctx.reply_private(
         ctx._(
@@ -169,8 +172,14 @@ async def forget_confirmed(ctx: Context, press: ForgetPress) -> None:
     if press.member_id != member.id:
         ctx.reply(ctx._("This button is no longer active."))
         return
-    await privacy.forget(ctx.session, member, ctx.clock, actor_id=member.id)
-    ctx.edit_pressed(ctx._("Your data was erased. Goodbye, and thank you."))
+    try:
+        await privacy.forget(ctx.session, member, ctx.clock, actor_id=member.id)
+    except privacy.LastCoordinator:
+        ctx.edit_pressed(_last_coordinator(ctx))
+        return
+    ctx.edit_pressed(
+        ctx._("Your data was erased. Goodbye, and thank you.") + "\n" + _what_is_kept(ctx)
+    )
 
 
 @router.button(ErasePress, access=Access.ACTIVE, min_role=Role.COORDINATOR)
@@ -181,5 +190,29 @@ async def erase_confirmed(ctx: Context, press: ErasePress) -> None:
         ctx.reply(ctx._("This button is no longer active."))
         return
     assert ctx.member is not None
-    await privacy.forget(ctx.session, target, ctx.clock, actor_id=ctx.member.id)
-    ctx.edit_pressed(ctx._("Member #{id} was erased.", id=press.member_id))
+    try:
+        await privacy.forget(ctx.session, target, ctx.clock, actor_id=ctx.member.id)
+    except privacy.LastCoordinator:
+        ctx.edit_pressed(_last_coordinator(ctx))
+        return
+    ctx.edit_pressed(
+        ctx._("Member #{id} was erased.", id=press.member_id) + "\n" + _what_is_kept(ctx)
+    )
+
+
+def _what_is_kept(ctx: Context) -> str:
+    """What an erasure keeps, as docs/privacy.md says it (one wording for both)."""
+    return ctx._(
+        "Kept, without any name: the kinds and dates of the reports and their points (so "
+        "totals and statistics do not move), and the opportunity signals the coordinators "
+        "had already taken up: their kind, description, stage and history. Their contact "
+        "details, and any signal not taken up yet, were erased."
+    )
+
+
+def _last_coordinator(ctx: Context) -> str:
+    return ctx._(
+        "The network's last coordinator cannot be erased: nobody would be left to approve "
+        "members or appoint anyone. Appoint a successor first with /coordinator #NUMBER "
+        "(member numbers are in /members), then ask again."
+    )

@@ -111,8 +111,9 @@ async def announce(ctx: Context, report: Report) -> None:
         return card(words, signal)
 
     coordinators = await coordinator_recipients(ctx.session, ctx.platforms)
-    await _notify.to_recipients(ctx, key, key, coordinators, render)
-    await _notify.to_channel(ctx, key, key, channels.COORDINATORS, render)
+    reporter = (report.member_id,)
+    await _notify.to_recipients(ctx, key, key, coordinators, render, reporter)
+    await _notify.to_channel(ctx, key, key, channels.COORDINATORS, render, reporter)
 
 
 async def _tell_reporter(ctx: Context, report: Report, moved: signals.Moved) -> None:

@@ -27,6 +27,7 @@ from jobs import (
     nudges,
     plans,
     prune,
+    prune_deliveries,
     purge_applicants,
     roles,
 )
@@ -44,10 +45,14 @@ JOBS: dict[str, Job] = {
     digest.ID: digest.run,
     nudges.ID: nudges.run,
     prune.ID: prune.run,
+    prune_deliveries.ID: prune_deliveries.run,
     roles.ID: roles.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
-SCHEDULES: dict[str, str] = {roles.ID: roles.SCHEDULE}
+SCHEDULES: dict[str, str] = {
+    roles.ID: roles.SCHEDULE,
+    prune_deliveries.ID: prune_deliveries.SCHEDULE,
+}
 #: One-off job kind → ``run(app, args)``.
 ONE_OFF: dict[str, OneOff] = {}
 

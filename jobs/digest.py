@@ -23,7 +23,7 @@ from bot.animation.calls import LABELS, plan_subject
 from bot.animation.nudge_buttons import DigestPress
 from bot.animation.plans import answer_counts
 from bot.core.port import Button, Message
-from bot.delivery import queue, recipients
+from bot.delivery import audience, queue, recipients
 from bot.members.roles import referent_categories
 from bot.models import ActionPlan, Member, MemberStatus, ReportKind, Role
 from bot.scheduling.runner import occurrence
@@ -181,6 +181,7 @@ async def run(app: Relais) -> None:
                     ),
                     private=True,
                     member_id=referent.id,
+                    subjects=tuple(await audience.nameable(session, categories, hidden=True)),
                 )
             )
         queued = await queue.enqueue(session, app.clock.now(), f"digest:{week.key}", planned)

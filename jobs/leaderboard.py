@@ -20,7 +20,7 @@ from bot.activity import charts, weekly
 from bot.activity.standings import Standing, board
 from bot.core.i18n import N_
 from bot.core.port import Message
-from bot.delivery import channels, queue
+from bot.delivery import audience, channels, queue
 from bot.models import Member, Visibility
 from bot.scheduling.runner import occurrence
 from jobs._words import Words, week_dates
@@ -201,12 +201,16 @@ async def run(app: Relais) -> None:
             )
             posts.append((channels.GENERAL, await _general_post(session, _, week, totals, dates)))
         for scope, text in posts:
-            for address in await channels.addresses_for(session, settings, scope, platforms):
+            addresses = await channels.addresses_for(session, settings, scope, platforms)
+            key = channels.scope_category(scope)
+            named = await audience.nameable(session, [key] if key else [])
+            for address in addresses:
                 planned.append(
                     queue.Planned(
                         key=f"leaderboard:{week.key}:{scope}:{address.platform}",
                         address=address,
                         message=Message(text=text, image_png=image),
+                        subjects=tuple(named),
                     )
                 )
         await queue.enqueue(session, app.clock.now(), f"leaderboard:{week.key}", planned)

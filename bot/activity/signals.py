@@ -21,20 +21,15 @@ from sqlalchemy.orm import aliased
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.models import Member, PointsEntry, Report, ReportEvent, ReportKind
+from bot.models import Member, PointsEntry, Report, ReportEvent, ReportKind, SignalStage
 
 WON_REASON = "signal_won"
 NOTE = "note"
 LISTING_LIMIT = 20
 
 
-class Stage(StrEnum):
-    NEW = "new"
-    QUALIFIED = "qualified"
-    IN_PROGRESS = "in_progress"
-    WON = "won"
-    LOST = "lost"
-    NOT_RELEVANT = "not_relevant"
+#: The stages live with the model (erasure, below the activity package, reads them).
+Stage = SignalStage
 
 
 OPEN = (Stage.NEW, Stage.QUALIFIED, Stage.IN_PROGRESS)

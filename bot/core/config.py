@@ -218,12 +218,15 @@ class DiscordSettings(_Section):
 
 
 class PrivacySettings(_Section):
-    """GDPR: which consent text members agreed to, and how long applicants are kept."""
+    """GDPR: which consent text members agreed to, how long applicants and copies of sent
+    messages are kept."""
 
     #: Change it when the consent text changes: members are asked to agree again.
     consent_version: str = Field(default="1", min_length=1, max_length=32)
     #: Applicants never approved (pending or rejected) are deleted after this many days.
     applicant_retention_days: int = Field(default=90, ge=1)
+    #: Sent (or failed) messages are deleted from the delivery queue after this many days.
+    delivery_retention_days: int = Field(default=30, ge=1)
 
 
 def _check_identity(identity: str) -> None:

@@ -2,7 +2,9 @@
 
 SQLite gets WAL, foreign keys and a busy timeout, and every transaction starts with
 ``BEGIN IMMEDIATE`` so concurrent writers queue instead of failing with
-"database is locked" half-way through an update.
+"database is locked" half-way through an update. It also deletes securely (freed space
+is overwritten with zeros), and after an erasure the write-ahead log is checkpointed and
+truncated (:func:`scrub`): erased names and texts are then in neither file.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -75,6 +78,41 @@ def insert_ignoring_conflicts(
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table.__table__).on_conflict_do_nothing(index_elements=list(on))
+
+
+_SCRUB = "relais.scrub"
+
+
+def request_scrub(session: AsyncSession) -> None:
+    """Ask for :func:`scrub` once this session's transaction committed (an erasure)."""
+    session.info[_SCRUB] = True
+
+
+def scrub_requested(session: AsyncSession) -> bool:
+    return bool(session.info.get(_SCRUB))
+
+
+async def scrub(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """After an erasure committed, on SQLite: copy the write-ahead log into the database
+    file and truncate it, so that the pages written before the erasure (which still
+    hold what it erased) leave the ``-wal`` file; secure deletion already zeroed them in
+    the database's pages. Nothing to do on PostgreSQL, whose ``VACUUM`` reclaims dead
+    rows by itself. A checkpoint blocked by a reader is logged, never raised."""
+    engine: AsyncEngine = sessions.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        async with engine.connect() as connection:  # no BEGIN: a checkpoint runs outside
+            raw = await connection.get_raw_connection()
+            driver: Any = raw.driver_connection
+            cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = await cursor.fetchone()
+            await cursor.close()
+    except Exception:
+        log.exception("could not checkpoint the write-ahead log after an erasure")
+        return
+    if row is not None and row[0]:
+        log.warning("the write-ahead log could not be truncated after an erasure (busy)")
 
 
 def is_sqlite(session: AsyncSession) -> bool:

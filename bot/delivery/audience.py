@@ -20,7 +20,7 @@ from bot.core.config import Settings
 from bot.core.port import Address, Message
 from bot.delivery import channels, queue
 from bot.delivery.recipients import Recipient, private_recipients
-from bot.models import Member, MemberStatus, Role
+from bot.models import Member, MemberStatus, Role, Visibility
 
 #: language → the message in that language.
 Render = Callable[[str], Message]
@@ -44,20 +44,39 @@ async def coordinators(session: AsyncSession) -> list[int]:
     )
 
 
-def private(recipient: Recipient, key: str, render: Render) -> queue.Planned:
+def private(
+    recipient: Recipient, key: str, render: Render, subjects: Sequence[int] = ()
+) -> queue.Planned:
     return queue.Planned(
         key=key,
         address=recipient.address,
         message=replace(render(recipient.language), language=recipient.language),
         private=True,
         member_id=recipient.member_id,
+        subjects=tuple(subjects),
     )
 
 
-def to_channel(key_prefix: str, address: Address, message: Message) -> queue.Planned:
+def to_channel(
+    key_prefix: str, address: Address, message: Message, subjects: Sequence[int] = ()
+) -> queue.Planned:
     """A channel post, keyed by its chat so each chat gets it once."""
     key = f"{key_prefix}:ch:{address.platform}:{address.chat_id}:{address.thread_id or ''}"
-    return queue.Planned(key=key, address=address, message=message)
+    return queue.Planned(key=key, address=address, message=message, subjects=tuple(subjects))
+
+
+async def nameable(
+    session: AsyncSession, categories: Sequence[str], *, hidden: bool = False
+) -> list[int]:
+    """Everyone a post about these categories (all when empty) may name: members not
+    erased, and, unless ``hidden``, who do not hide from leaderboards. Recorded as the
+    post's subjects, so erasing any of them deletes its stored copies."""
+    query = select(Member.id).where(Member.status != MemberStatus.FORGOTTEN)
+    if categories:
+        query = query.where(Member.category.in_(categories))
+    if not hidden:
+        query = query.where(Member.visibility != Visibility.HIDDEN)
+    return list(await session.scalars(query.order_by(Member.id)))
 
 
 async def tell_members(
@@ -69,10 +88,12 @@ async def tell_members(
     key_prefix: str,
     batch: str,
     render: Render,
+    subjects: Sequence[int] = (),
 ) -> int:
-    """A private message to each member in their own language; key ``<prefix>:m<id>``."""
+    """A private message to each member in their own language; key ``<prefix>:m<id>``.
+    ``subjects``: the members it names (see :attr:`bot.delivery.queue.Planned.subjects`)."""
     recipients = await private_recipients(session, member_ids, platforms)
-    planned = [private(r, f"{key_prefix}:m{r.member_id}", render) for r in recipients]
+    planned = [private(r, f"{key_prefix}:m{r.member_id}", render, subjects) for r in recipients]
     return await queue.enqueue(session, now, batch, planned)
 
 
@@ -84,13 +105,14 @@ async def tell_coordinators(
     platforms: Sequence[str],
     key_prefix: str,
     render: Render,
+    subjects: Sequence[int] = (),
 ) -> int:
     """Post to the coordinators' channel on every platform where it is bound (in the
     network's language); where none is bound at all, each coordinator privately."""
     addresses = await channels.addresses_for(session, settings, channels.COORDINATORS, platforms)
     if addresses:
         message = render(settings.network.default_language)
-        planned = [to_channel(key_prefix, address, message) for address in addresses]
+        planned = [to_channel(key_prefix, address, message, subjects) for address in addresses]
         return await queue.enqueue(session, now, key_prefix, planned)
     return await tell_members(
         session,
@@ -100,4 +122,5 @@ async def tell_coordinators(
         key_prefix=key_prefix,
         batch=key_prefix,
         render=render,
+        subjects=subjects,
     )

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.port import Address, Button, Message
-from bot.models import Delivery, DeliverySender, DeliveryStatus
+from bot.models import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,10 @@ class Planned:
     message: Message
     private: bool = False
     member_id: int | None = None
+    #: The members the message names or quotes besides its recipient (an application
+    #: card's applicant, a signal card's reporter, everyone a leaderboard may rank):
+    #: erasing one of them deletes the stored copy (:func:`forget_renderings`).
+    subjects: tuple[int, ...] = ()
 
 
 def encode(message: Message) -> dict[str, Any]:
@@ -86,7 +90,60 @@ async def enqueue(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     before = await _count(session, batch)
     await session.execute(insert(Delivery).on_conflict_do_nothing(index_elements=["key"]), rows)
-    return await _count(session, batch) - before
+    added = await _count(session, batch) - before
+    subjects = [
+        {"delivery_key": item.key, "member_id": member_id}
+        for item in planned
+        for member_id in sorted(set(item.subjects))
+    ]
+    if subjects:
+        await session.execute(
+            insert(DeliverySubject).on_conflict_do_nothing(
+                index_elements=["delivery_key", "member_id"]
+            ),
+            subjects,
+        )
+    return added
+
+
+def about(member_ids: Sequence[int]) -> Any:
+    """The deliveries that reach or name these members: addressed to them, or recorded
+    with them as a subject when queued."""
+    named = select(DeliverySubject.delivery_key).where(DeliverySubject.member_id.in_(member_ids))
+    return or_(Delivery.member_id.in_(member_ids), Delivery.key.in_(named))
+
+
+async def forget_renderings(session: AsyncSession, member_ids: Sequence[int]) -> int:
+    """Delete every stored message to or about these members, whatever its state: a
+    pending one is not sent any more, a sent one keeps no copy of their name or words.
+    Returns how many."""
+    if not member_ids:
+        return 0
+    result = await session.execute(
+        delete(Delivery).where(about(member_ids)).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+#: States a delivery does not leave: only these are pruned.
+SETTLED = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.UNREACHABLE,
+    DeliveryStatus.UNKNOWN,
+)
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Delete settled deliveries (sent, failed, unreachable, unknown) created before
+    ``before``: the queue's copies of messages are kept only as long as the retention
+    period says. Pending rows stay, whatever their age. Returns how many."""
+    result = await session.execute(
+        delete(Delivery)
+        .where(Delivery.status.in_(SETTLED), Delivery.created_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def _count(session: AsyncSession, batch: str) -> int:

@@ -20,11 +20,12 @@ import logging
 from collections.abc import Collection
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import queue
 from bot.delivery.recipients import private_recipients
-from bot.models import Delivery
+from bot.models import Delivery, DeliverySubject
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,11 @@ async def fall_back(
         message=queue.decode(row.message, row.image_png),
         private=True,
         member_id=row.member_id,
+        subjects=tuple(
+            await session.scalars(
+                select(DeliverySubject.member_id).where(DeliverySubject.delivery_key == row.key)
+            )
+        ),
     )
     added = await queue.enqueue(session, now, row.batch, [planned])
     if added:

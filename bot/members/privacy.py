@@ -1,11 +1,23 @@
 """GDPR: consent versions, a member's own data, erasure, and forgetting old applicants.
 
 Erasure keeps the member row as an anonymous husk (status ``forgotten``): identities,
-flows in progress, messages queued to them and every personal field go; report texts,
-links and contacts are blanked, and coordinators' notes on those reports too; the
+flows in progress, every personal field and every stored message to or about them (the
+delivery queue's copies of application cards, signal cards, leaderboard posts, digests:
+found by the subjects recorded when each was queued) go. Report texts, links and contacts
+are blanked, and coordinators' notes and rejection reasons on those reports too; the
 reports' kinds, dates and points stay, so aggregates and everyone else's totals do not
-move. A forgotten member has no identity left, so nothing can reach them again, and
-leaderboards only show active members.
+move. A signal a coordinator already took up (qualified, in progress, won, lost) is the
+network's business record: its kind, description, stage and history stay, only the
+reporter and the contact go. A signal nobody took up yet is only the reporter's words:
+its description goes too, and it is closed as not relevant so that it leaves triage
+instead of waiting there empty. A forgotten member has no identity left, so nothing
+can reach them again, and leaderboards only show active members. The last active
+coordinator cannot be erased (:class:`LastCoordinator`): the network would have nobody
+left to approve, appoint or erase.
+
+On SQLite, every connection deletes securely (``PRAGMA secure_delete``) and the caller
+checkpoints the write-ahead log after the erasure commits (:func:`bot.core.db.scrub`),
+so the erased bytes are in neither file.
 """
 
 from __future__ import annotations
@@ -13,16 +25,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import and_, delete, not_, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import audit
+from bot.core import audit, db
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.members import role_sync, suppression
+from bot.delivery import queue
+from bot.members import role_sync, roles, suppression
 from bot.members.membership import unused_code
 from bot.models import (
+    TAKEN_UP,
     Answer,
+    AuditEntry,
     Conversation,
     Delivery,
     GroupGreeting,
@@ -36,9 +51,16 @@ from bot.models import (
     ReferentCategory,
     Report,
     ReportEvent,
+    ReportKind,
     Role,
+    SignalStage,
     Visibility,
 )
+
+
+class LastCoordinator(Exception):
+    """The member is the last active coordinator: erasing them would leave the network
+    with nobody to approve, appoint or erase. Another coordinator is appointed first."""
 
 
 def needs_consent(member: Member, settings: Settings) -> bool:
@@ -60,7 +82,9 @@ def _when(value: datetime | None) -> str | None:
 
 async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
     """Everything Relais holds about this member, as JSON-ready data."""
-    identities = await session.scalars(select(Identity).where(Identity.member_id == member.id))
+    identities = list(
+        await session.scalars(select(Identity).where(Identity.member_id == member.id))
+    )
     reports = list(
         await session.scalars(
             select(Report).where(Report.member_id == member.id).order_by(Report.id)
@@ -74,7 +98,7 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
     history: dict[int, list[dict[str, Any]]] = {}
     for event in events:
         history.setdefault(event.report_id, []).append(
-            {"action": event.action, "at": _when(event.created_at)}
+            {"action": event.action, "note": event.note, "at": _when(event.created_at)}
         )
     entries = await session.scalars(
         select(PointsEntry).where(PointsEntry.member_id == member.id).order_by(PointsEntry.id)
@@ -92,6 +116,7 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
         .order_by(ReferentCategory.category)
     )
     return {
+        **await _more(session, member, identities),
         "member": {
             "id": member.id,
             "name": member.display_name,
@@ -167,10 +192,66 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
     }
 
 
+async def _more(
+    session: AsyncSession, member: Member, identities: list[Identity]
+) -> dict[str, Any]:
+    """The rest of :func:`my_data`: what was done about them (the audit log), the
+    messages queued or sent to them, and a conversation in progress."""
+    audit_entries = await session.scalars(
+        select(AuditEntry).where(AuditEntry.target_member_id == member.id).order_by(AuditEntry.id)
+    )
+    messages = await session.scalars(
+        select(Delivery).where(Delivery.member_id == member.id).order_by(Delivery.id)
+    )
+    pairs = [(i.platform, i.user_id) for i in identities]
+    flows: list[Conversation] = (
+        list(
+            await session.scalars(
+                select(Conversation)
+                .where(tuple_(Conversation.platform, Conversation.user_id).in_(pairs))
+                .order_by(Conversation.id)
+            )
+        )
+        if pairs
+        else []
+    )
+    return {
+        "audit": [
+            {
+                "action": e.action,
+                "by": e.actor_id,
+                "details": e.details,
+                "at": _when(e.created_at),
+            }
+            for e in audit_entries
+        ],
+        "messages": [
+            {
+                "text": d.message.get("text"),
+                "platform": d.platform,
+                "status": d.status.value,
+                "queued_at": _when(d.created_at),
+                "sent_at": _when(d.sent_at),
+            }
+            for d in messages
+        ],
+        "flows_in_progress": [
+            {
+                "platform": c.platform,
+                "flow": c.flow,
+                "step": c.step,
+                "data": c.data,
+                "at": _when(c.updated_at),
+            }
+            for c in flows
+        ],
+    }
+
+
 async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None:
     """Delete these members' identities, any flow they had in progress, the record of
     greeting them in a group, their /link codes (which name a platform account), and the
-    queued or sent messages addressed to them."""
+    queued or sent messages addressed to them or naming them."""
     identities = (
         await session.execute(
             select(Identity.platform, Identity.user_id).where(Identity.member_id.in_(member_ids))
@@ -182,7 +263,7 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
             await session.execute(
                 delete(model).where(tuple_(model.platform, model.user_id).in_(pairs))
             )
-    await session.execute(delete(Delivery).where(Delivery.member_id.in_(member_ids)))
+    await queue.forget_renderings(session, member_ids)
     await session.execute(delete(LinkCode).where(LinkCode.member_id.in_(member_ids)))
     await session.execute(delete(Identity).where(Identity.member_id.in_(member_ids)))
 
@@ -190,19 +271,14 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
 async def forget(
     session: AsyncSession, member: Member, clock: Clock, *, actor_id: int | None
 ) -> None:
-    """Erase a member's personal data in the caller's transaction (see the module doc)."""
+    """Erase a member's personal data in the caller's transaction (see the module doc),
+    or raise :class:`LastCoordinator` having changed nothing."""
+    if await roles.is_last_coordinator(session, member):
+        raise LastCoordinator(member.id)
     await suppression.remember(session, [member.id], clock)  # no import brings them back
     await role_sync.request(session, members=[member.id])  # while their accounts are known
     await _drop_identities(session, [member.id])
-    their_reports = select(Report.id).where(Report.member_id == member.id)
-    await session.execute(
-        update(ReportEvent).where(ReportEvent.report_id.in_(their_reports)).values(note=None)
-    )
-    await session.execute(
-        update(Report)
-        .where(Report.member_id == member.id)
-        .values(text=None, url=None, contact=None)
-    )
+    await _anonymize_reports(session, member, clock)
     await session.execute(delete(ReferentCategory).where(ReferentCategory.member_id == member.id))
     member.role = Role.MEMBER
     member.display_name = ""
@@ -222,6 +298,48 @@ async def forget(
         target_member_id=member.id,
         on_request_of="self" if actor_id == member.id else "coordinator",
     )
+    db.request_scrub(session)
+
+
+async def _anonymize_reports(session: AsyncSession, member: Member, clock: Clock) -> None:
+    """Blank what the member wrote, except the description of the signals coordinators
+    took up (the network's leads); close the signals nobody took up yet."""
+    their_reports = select(Report.id).where(Report.member_id == member.id)
+    await session.execute(
+        update(ReportEvent).where(ReportEvent.report_id.in_(their_reports)).values(note=None)
+    )
+    taken_up = and_(
+        Report.kind == ReportKind.SIGNAL, Report.stage.in_([stage.value for stage in TAKEN_UP])
+    )
+    await session.execute(
+        update(Report).where(Report.member_id == member.id, taken_up).values(url=None, contact=None)
+    )
+    untriaged = list(
+        await session.scalars(
+            select(Report.id).where(
+                Report.member_id == member.id,
+                Report.kind == ReportKind.SIGNAL,
+                or_(Report.stage.is_(None), Report.stage == SignalStage.NEW.value),
+            )
+        )
+    )
+    for report_id in untriaged:
+        session.add(
+            ReportEvent(
+                report_id=report_id,
+                actor_id=None,
+                action=SignalStage.NOT_RELEVANT.value,
+                created_at=clock.now(),
+            )
+        )
+    await session.execute(
+        update(Report).where(Report.id.in_(untriaged)).values(stage=SignalStage.NOT_RELEVANT.value)
+    )
+    await session.execute(
+        update(Report)
+        .where(Report.member_id == member.id, not_(taken_up))
+        .values(text=None, url=None, contact=None)
+    )
 
 
 async def purge_applicants(session: AsyncSession, settings: Settings, clock: Clock) -> int:
@@ -239,4 +357,5 @@ async def purge_applicants(session: AsyncSession, settings: Settings, clock: Clo
     await _drop_identities(session, ids)
     await session.execute(delete(Member).where(Member.id.in_(ids)))
     audit.record(session, clock, actor_id=None, action="member.purge", count=len(ids))
+    db.request_scrub(session)
     return len(ids)

@@ -149,19 +149,43 @@ async def appoint_coordinator(session: AsyncSession, member: Member) -> Change:
     return Change.DONE
 
 
+async def lock_coordinators(session: AsyncSession) -> list[int]:
+    """The active coordinators, locked until the caller's transaction ends, so that
+    two transactions each removing (or erasing) a different coordinator cannot both
+    count the other as the one who stays.
+
+    On PostgreSQL the rows are taken ``FOR UPDATE`` in id order: the second transaction
+    waits, then sees the first one's change (a row no longer a coordinator drops out).
+    On SQLite every transaction starts with ``BEGIN IMMEDIATE`` (:mod:`bot.core.db`):
+    writers already run one at a time. The caller's ``Member`` objects are refreshed,
+    so what it reads next is what was committed before the lock."""
+    rows = list(
+        await session.scalars(
+            select(Member)
+            .where(Member.role == Role.COORDINATOR, Member.status == MemberStatus.ACTIVE)
+            .order_by(Member.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+    return [member.id for member in rows]
+
+
+async def is_last_coordinator(session: AsyncSession, member: Member) -> bool:
+    """This member is the only active coordinator left (checked under the lock)."""
+    coordinators = await lock_coordinators(session)
+    await session.refresh(member)
+    return member.id in coordinators and len(coordinators) == 1
+
+
 async def remove_coordinator(session: AsyncSession, settings: Settings, member: Member) -> Change:
+    coordinators = await lock_coordinators(session)
+    await session.refresh(member)
     if member.role is not Role.COORDINATOR:
         return Change.ALREADY
     if set(await identities_of(session, member.id)) & set(settings.roles.coordinators):
         return Change.FROM_CONFIG
-    others = await session.scalar(
-        select(func.count()).where(
-            Member.role == Role.COORDINATOR,
-            Member.status == MemberStatus.ACTIVE,
-            Member.id != member.id,
-        )
-    )
-    if not others:
+    if not [other for other in coordinators if other != member.id]:
         return Change.LAST
     member.role = Role.REFERENT if await referent_categories(session, member.id) else Role.MEMBER
     await role_sync.request(session, members=[member.id])

@@ -24,15 +24,24 @@ from bot.models.chats import (
     PlatformState,
     ProcessedUpdate,
 )
-from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus
+from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
 from bot.models.jobs import JobRun, OneOffJob, OneOffStatus
-from bot.models.ledger import MemberTotal, PointsEntry, Report, ReportEvent, ReportKind
+from bot.models.ledger import (
+    TAKEN_UP,
+    MemberTotal,
+    PointsEntry,
+    Report,
+    ReportEvent,
+    ReportKind,
+    SignalStage,
+)
 from bot.models.nudges import Nudge, NudgePreference, NudgeStep
 from bot.models.people import Identity, LinkCode, Member, MemberStatus, Role, Visibility
 from bot.models.suppression import Suppression
 
 __all__ = [
     "NAMING",
+    "TAKEN_UP",
     "ActionPlan",
     "Answer",
     "AuditEntry",
@@ -45,6 +54,7 @@ __all__ = [
     "Delivery",
     "DeliverySender",
     "DeliveryStatus",
+    "DeliverySubject",
     "GroupGreeting",
     "Identity",
     "JobRun",
@@ -67,7 +77,11 @@ __all__ = [
     "ReportKind",
     "Role",
     "RoleSync",
+<<<<<<< HEAD
     "Suppression",
+=======
+    "SignalStage",
+>>>>>>> d-erasure
     "UTCDateTime",
     "Visibility",
     "enum_column",

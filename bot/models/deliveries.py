@@ -60,6 +60,28 @@ class Delivery(Base):
         return f"<Delivery {self.id} {self.key} {self.status}>"
 
 
+class DeliverySubject(Base):
+    """A member a queued message names or quotes (an application card names the
+    applicant, a signal card its reporter, a leaderboard post everyone it may rank).
+
+    Written with the delivery (:func:`bot.delivery.queue.enqueue`), so that erasing a
+    member finds every stored rendering about them by this table, not by searching texts
+    for a name; the row goes with its delivery (pruning) and with its member.
+    """
+
+    __tablename__ = "delivery_subjects"
+
+    delivery_key: Mapped[str] = mapped_column(
+        ForeignKey("deliveries.key", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<DeliverySubject {self.delivery_key} names {self.member_id}>"
+
+
 class DeliverySender(Base):
     """A running sender's lease: alive while ``expires_at`` is ahead of the clock.
 

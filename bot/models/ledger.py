@@ -17,6 +17,22 @@ class ReportKind(StrEnum):
     SETTLEMENT = "settlement"
 
 
+class SignalStage(StrEnum):
+    """A signal's triage stage (see :mod:`bot.activity.signals` for the moves)."""
+
+    NEW = "new"
+    QUALIFIED = "qualified"
+    IN_PROGRESS = "in_progress"
+    WON = "won"
+    LOST = "lost"
+    NOT_RELEVANT = "not_relevant"
+
+
+#: The stages a signal reaches once a coordinator took it up: from then on the lead is
+#: the network's business record, and erasing its reporter keeps its description.
+TAKEN_UP = (SignalStage.QUALIFIED, SignalStage.IN_PROGRESS, SignalStage.WON, SignalStage.LOST)
+
+
 class Report(Base):
     __tablename__ = "reports"
 

@@ -206,14 +206,14 @@ async def test_privacy_buttons(network: Network) -> None:
     assert said_to(out, "@alice")[-1] == "Nothing was erased."
     bob = await member_id(network, "Bob")
     out = await network.play("@carol /erase bob\n@carol [Erase]")  # gdpr:erase:<id>
-    assert said_to(out, "@carol")[-1] == f"Member #{bob} was erased."
+    assert said_to(out, "@carol")[-1].startswith(f"Member #{bob} was erased.")
     privacy = network.settings.privacy.model_copy(update={"consent_version": "2"})
     network = with_roles(network, privacy=privacy)
     out = await network.play("@alice /me\n@alice [I agree]")  # gdpr:consent:yes
     assert said_to(out, "@alice")[-1] == "Thank you! You can go on: send your command again."
     alice = await member_id(network, "Alice")
     out = await network.play("@alice /forget\n@alice [Yes, erase my data]")  # gdpr:forget:<id>
-    assert said_to(out, "@alice")[-1] == "Your data was erased. Goodbye, and thank you."
+    assert said_to(out, "@alice")[-1].startswith("Your data was erased. Goodbye, and thank you.")
     async with network.sessions() as session:
         forgotten = await session.get(Member, alice)
         assert forgotten is not None and forgotten.status is MemberStatus.FORGOTTEN

@@ -11,7 +11,15 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import exporter
-from bot.models import AuditEntry, Delivery, Identity, Member, PointsEntry, Report
+from bot.models import (
+    AuditEntry,
+    Delivery,
+    DeliveryStatus,
+    Identity,
+    Member,
+    PointsEntry,
+    Report,
+)
 from tests.support.actions import press
 from tests.support.harness import Network, NetworkFactory
 
@@ -93,7 +101,9 @@ async def test_forget_then_mydata_and_exports_show_nothing(network: Network) -> 
     out = await network.play("@bob /leaderboard")
     assert "1. Bob — 2" in out and "Alice" not in out
     exported = await exports(network)
-    assert not [secret for secret in SECRETS if secret in exported]
+    # The signal was qualified: its description is the network's lead and stays.
+    assert "A fund looking at biotech" in exported
+    assert not [secret for secret in SECRETS if secret in exported and secret != "biotech"]
     out = await network.play("@alice /mydata")
     assert "Vous n'êtes pas encore membre." in out  # the default language now
     # The bot never contacts them again: their signal moving tells nobody.
@@ -153,7 +163,9 @@ async def test_changed_consent_text_asks_again(network_factory: NetworkFactory) 
 async def test_applicants_never_approved_are_deleted_after_retention(
     network_factory: NetworkFactory,
 ) -> None:
-    network = network_factory(network__registration="approval")
+    network = network_factory(
+        network__registration="approval", privacy__delivery_retention_days="365"
+    )
     await network.join("carol")
     await network.join("paul")
 
@@ -161,10 +173,15 @@ async def test_applicants_never_approved_are_deleted_after_retention(
         async with network.sessions() as session:
             return int(await session.scalar(select(func.count()).select_from(Member)) or 0)
 
+    async def cards() -> int:  # the application card, sent to the coordinators, names Paul
+        async with network.sessions() as session:
+            query = select(func.count()).where(Delivery.key.startswith("application:2:card"))
+            return int(await session.scalar(query) or 0)
+
     await network.play("~ +89d")
-    assert await members() == 2
+    assert await members() == 2 and await cards() == 1
     await network.play("~ +2d")
-    assert await members() == 1
+    assert await members() == 1 and await cards() == 0
     out = await network.play("@paul /report")
     assert "Vous n'êtes pas encore membre." in out  # the default language now
 
@@ -191,3 +208,106 @@ async def test_no_personal_data_in_logs(network: Network, caplog: pytest.LogCapt
     assert "INSERT INTO reports" in logged  # statements were logged, at DEBUG
     leaks = [secret for secret in (*SECRETS, "Bob", "social.test") if secret in logged]
     assert not leaks, leaks
+
+
+async def test_mydata_holds_notes_reasons_audit_messages_and_flows(network: Network) -> None:
+    await alice_and_bob(network)
+    await press(network, "carol", "sig:q:2")
+    await network.play(
+        """
+        @carol /signals 2
+        @carol [Add a note]
+        @carol Biotech fund, call on Monday
+        """
+    )
+    await press(network, "carol", "rev:r:1")
+    await network.play("@carol Duplicate of another article")
+    await network.play(
+        """
+        @alice /report
+        @alice [Mention]
+        @alice /mydata
+        """
+    )
+    _name, content = network.console.history[-1].message.document  # type: ignore[misc]
+    data = json.loads(content)
+    history = {r["id"]: r["history"] for r in data["reports"]}
+    assert {"action": "note", "note": "Biotech fund, call on Monday"} in [
+        {"action": e["action"], "note": e["note"]} for e in history[2]
+    ]
+    assert "Duplicate of another article" in [e["note"] for e in history[1]]
+    assert [e["action"] for e in data["audit"]] == [
+        "signal.qualified",
+        "signal.note",
+        "mention.rejected",
+    ]
+    texts = [m["text"] for m in data["messages"]]
+    assert any(t.startswith("Good news: the coordinators qualified") for t in texts), texts
+    assert any("Reason: Duplicate of another article" in t for t in texts), texts
+    assert [(f["flow"], f["step"]) for f in data["flows_in_progress"]] == [("report", "medium")]
+
+
+async def test_forget_keeps_the_leads_coordinators_took_up(network: Network) -> None:
+    await alice_and_bob(network)
+    await network.play(
+        """
+        @alice /report
+        @alice [Opportunity signal]
+        @alice [Talent]
+        @alice A designer moving to town
+        @alice Jo, jo@example.test
+        """
+    )
+    await press(network, "carol", "sig:q:2")
+    await press(network, "carol", "sig:w:2")
+    out = await network.play("@alice /forget\n@alice [Yes, erase my data]")
+    assert "Kept, without any name" in out and "description, stage and history" in out
+    out = await network.play("@carol /signals 2")
+    assert "Opportunity signal #2 — Investor" in out and "From a forgotten member" in out
+    assert "“A fund looking at biotech”" in out and "Stage: won" in out
+    assert "Carol: qualified" in out and "Carol: won" in out
+    assert "Hélène" not in out and "Contact:" not in out
+    # Nobody had taken up signal #4: it was only her words, now erased, and it left triage.
+    out = await network.play("@carol /signals 4")
+    assert "designer" not in out and "Jo," not in out and "Stage: not relevant" in out
+    out = await network.play("@carol /signals")
+    assert "#4" not in out
+    async with network.sessions() as session:
+        won = await session.get(Report, 2)
+        dropped = await session.get(Report, 4)
+        assert won is not None and won.text == "A fund looking at biotech" and won.contact is None
+        assert dropped is not None and (dropped.text, dropped.contact) == (None, None)
+        entries = await session.scalar(
+            select(func.count()).select_from(PointsEntry).where(PointsEntry.report_id == 2)
+        )
+        assert entries == 2  # the report's points and the won bonus stay, anonymous
+
+
+async def test_sent_messages_are_pruned_after_the_retention_period(network: Network) -> None:
+    await alice_and_bob(network)
+    async with network.sessions.begin() as session:
+        session.add(
+            Delivery(
+                key="waiting:1",
+                batch="waiting",
+                platform="telegram",  # not running here: it stays pending
+                chat_id="1",
+                message={"text": "later"},
+                status=DeliveryStatus.PENDING,
+                not_before=network.clock.now(),
+                created_at=network.clock.now(),
+            )
+        )
+
+    async def kept() -> dict[str, DeliveryStatus]:
+        async with network.sessions() as session:
+            return dict((await session.execute(select(Delivery.key, Delivery.status))).all())
+
+    first = await kept()
+    sent = {key for key, status in first.items() if status is DeliveryStatus.SENT}
+    assert len(sent) == 2 and first["waiting:1"] is DeliveryStatus.PENDING
+    await network.play("~ +29d")  # later jobs queue and send other messages meanwhile
+    assert sent <= set(await kept())
+    await network.play("~ +2d")
+    left = await kept()
+    assert not sent & set(left) and left["waiting:1"] is DeliveryStatus.PENDING

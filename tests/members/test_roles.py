@@ -3,9 +3,12 @@ change audited and told to the member in their language."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select, update
 
-from bot.models import AuditEntry, Member, ReferentCategory, Role
+from bot.core.port import Event
+from bot.models import AuditEntry, Member, MemberStatus, ReferentCategory, Role
 from tests.support.harness import Network
 from tests.support.people import count, member, member_id, said_to, with_roles
 
@@ -186,3 +189,101 @@ async def test_naming_members(network: Network) -> None:
     assert "No member #99." in out
     assert "Usage: /move #12 <category>." in out
     assert "Ana is now in Citizens." in out
+
+
+def _said(user: str, command: str, *args: str, payload: str | None = None) -> Event:
+    return Event(
+        platform="console",
+        user_id=user,
+        chat_id=user,
+        is_private=True,
+        user_name=user.capitalize(),
+        command=command or None,
+        args=args,
+        payload=payload,
+        message_id="1" if payload else None,
+    )
+
+
+async def _coordinators(network: Network) -> list[int]:
+    async with network.sessions() as session:
+        rows = await session.scalars(
+            select(Member.id).where(
+                Member.role == Role.COORDINATOR, Member.status == MemberStatus.ACTIVE
+            )
+        )
+        return sorted(rows)
+
+
+async def test_two_coordinators_removing_each_other_at_once_leave_one(network: Network) -> None:
+    network = with_roles(network, coordinators=[])
+    await network.join("dora")
+    await network.join("max")
+    dora, max_ = await member_id(network, "Dora"), await member_id(network, "Max")
+    races = []
+    for _ in range(20):
+        async with network.sessions.begin() as session:
+            await session.execute(update(Member).values(role=Role.COORDINATOR))
+        await asyncio.gather(
+            network.app.dispatch(
+                _said("dora", "coordinator", "remove", f"#{max_}"), network.console
+            ),
+            network.app.dispatch(
+                _said("max", "coordinator", "remove", f"#{dora}"), network.console
+            ),
+        )
+        races.append(await _coordinators(network))
+    assert all(len(left) == 1 for left in races), races
+
+
+async def test_two_last_coordinators_forgetting_at_once_leave_one(network: Network) -> None:
+    network = with_roles(network, coordinators=[])
+    for pair in range(5):
+        first, second = f"ann{pair}", f"ben{pair}"
+        await network.join(first)
+        await network.join(second)
+        ids = [await member_id(network, name.capitalize()) for name in (first, second)]
+        async with network.sessions.begin() as session:
+            await session.execute(
+                update(Member).where(Member.id.in_(ids)).values(role=Role.COORDINATOR)
+            )
+            await session.execute(
+                update(Member).where(Member.id.not_in(ids)).values(role=Role.MEMBER)
+            )
+        await asyncio.gather(
+            network.app.dispatch(
+                _said(first, "", payload=f"gdpr:forget:{ids[0]}"), network.console
+            ),
+            network.app.dispatch(
+                _said(second, "", payload=f"gdpr:forget:{ids[1]}"), network.console
+            ),
+        )
+        left = await _coordinators(network)
+        assert len(left) == 1 and left[0] in ids, (pair, left)
+
+
+async def test_the_last_coordinator_cannot_forget_themself(network: Network) -> None:
+    network = with_roles(network, coordinators=[])
+    await network.join("zoe")
+    async with network.sessions.begin() as session:
+        await session.execute(update(Member).values(role=Role.COORDINATOR))
+    out = await network.play("@zoe /forget")
+    assert "The network's last coordinator cannot be erased" in out
+    assert "/coordinator #NUMBER" in out and "Yes, erase my data" not in out
+    mark = network.out.tell()
+    await network.app.dispatch(_said("zoe", "", payload="gdpr:forget:1"), network.console)
+    out = network.out.getvalue()[mark:]  # an old confirmation, pressed
+    assert "The network's last coordinator cannot be erased" in out
+    zoe = await member(network, "Zoe")
+    assert zoe.role is Role.COORDINATOR and zoe.status is MemberStatus.ACTIVE
+    # With a successor appointed, she may go.
+    await network.join("yan")
+    out = await network.play(
+        """
+        @zoe /coordinator #2
+        @zoe /forget
+        @zoe [Yes, erase my data]
+        """
+    )
+    assert "Yan is now a coordinator." in out and "Your data was erased." in out
+    assert await _coordinators(network) == [2]

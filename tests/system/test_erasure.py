@@ -1,0 +1,103 @@
+"""/forget erases for real: after it, neither the SQLite files (database and write-ahead
+log, as bytes) nor any column of any table on PostgreSQL holds the person's name, phone,
+e-mail or words, though application cards, signal cards, leaderboard posts, digests and
+replies quoting them had been queued; the lead a coordinator took up keeps its
+description."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text, update
+
+from bot.models import Base, Member
+from tests.support.actions import press
+from tests.support.harness import Network, NetworkFactory
+from tests.support.people import member_id
+
+NAME = "Alice"
+SECRETS = {
+    "name": NAME,
+    "phone": "+33 6 12 34 56 78",
+    "email": "alice.vandermeer@example.test",
+    "mention link": "https://press.test/vandermeer-interview",
+    "signal nobody took up": "Quietfund raises a seed round",
+    "contact": "Zoe Marchetti 06 55 44 33 22",
+    "note": "Marchetti called back",
+    "rejection reason": "Duplicate of the Vandermeer post",
+}
+KEPT = "Harbour logistics is expanding"
+
+
+async def database_text(network: Network) -> str:
+    """Everything the database holds: on SQLite the files' bytes (freed pages
+    included), on PostgreSQL every row of every table as text."""
+    url = network.settings.database.url
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal")]
+        return b"".join(f.read_bytes() for f in files if f.exists()).decode("latin-1")
+    async with network.sessions() as session:
+        rows = []
+        for table in Base.metadata.sorted_tables:
+            found = await session.scalars(text(f'SELECT CAST(t AS text) FROM "{table.name}" AS t'))
+            rows += [f"{table.name}: {row}" for row in found]
+    return "\n".join(rows)
+
+
+def found(haystack: str, needles: dict[str, str]) -> list[str]:
+    """Which needles the text holds (SQLite's bytes are read as latin-1: the needles'
+    UTF-8 bytes are looked for the same way)."""
+    return [
+        what
+        for what, secret in needles.items()
+        if secret in haystack or secret.encode("utf-8").decode("latin-1") in haystack
+    ]
+
+
+async def test_forget_leaves_nothing_in_the_database(network_factory: NetworkFactory) -> None:
+    network = network_factory(network__registration="approval")
+    await network.join("carol")
+    await network.join("rita")
+    await network.join("alice")
+    alice = await member_id(network, NAME)
+    await press(network, "carol", f"apv:y:{alice}")  # the application card names her
+    async with network.sessions.begin() as session:
+        await session.execute(
+            update(Member)
+            .where(Member.id == alice)
+            .values(phone=SECRETS["phone"], email=SECRETS["email"])
+        )
+    await network.play(
+        f"""
+        @alice /report
+        @alice [Mention]
+        @alice [Press]
+        @alice {SECRETS["mention link"]}
+        @alice /report
+        @alice [Opportunity signal]
+        @alice [Investor]
+        @alice {KEPT}
+        @alice {SECRETS["contact"]}
+        @alice /report
+        @alice [Opportunity signal]
+        @alice [Investor]
+        @alice {SECRETS["signal nobody took up"]}
+        @alice {SECRETS["contact"]}
+        """
+    )
+    await press(network, "carol", "sig:q:2")
+    await press(network, "carol", "sig:n:2")
+    await network.play(f"@carol {SECRETS['note']}")
+    await press(network, "carol", "rev:r:1")
+    await network.play(f"@carol {SECRETS['rejection reason']}")
+    out = await network.play("~ +8d")  # the weekly leaderboards and the referent's digest
+    assert f"1. {NAME} — 20" in out and f"New members: Carol, Rita, {NAME}." in out
+    before = await database_text(network)
+    assert found(before, SECRETS) == list(SECRETS)  # all there, so the test can fail
+
+    out = await network.play("@alice /forget\n@alice [Yes, erase my data]")
+    assert "Your data was erased." in out
+    after = await database_text(network)
+    assert found(after, SECRETS) == []
+    assert KEPT in after  # the lead a coordinator took up keeps its description
