@@ -5,7 +5,7 @@ that names or quotes them: application cards, signal cards, leaderboard posts, d
 This table records those members when the message is queued.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-06 03:40:00
 """
 
