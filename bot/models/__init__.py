@@ -77,11 +77,8 @@ __all__ = [
     "ReportKind",
     "Role",
     "RoleSync",
-<<<<<<< HEAD
-    "Suppression",
-=======
     "SignalStage",
->>>>>>> d-erasure
+    "Suppression",
     "UTCDateTime",
     "Visibility",
     "enum_column",
