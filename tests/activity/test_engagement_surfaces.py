@@ -50,8 +50,9 @@ class Person:
 
 
 PLAN_DAY = 90
+MENTION, SETTLEMENT = ReportKind.MENTION, ReportKind.SETTLEMENT
 PEOPLE = [
-    Person("Alice", "business", reports=[(90, ReportKind.MENTION, False), (91, ReportKind.SETTLEMENT, False)]),
+    Person("Alice", "business", reports=[(90, MENTION, False), (91, SETTLEMENT, False)]),
     Person("Bob", "business", reports=[(90, ReportKind.MENTION, True)]),  # rejected at 92
     Person("Dan", "business", answer=(93, Choice.ON_IT)),
     Person("Eve", "business", answer=(93, Choice.NOT_FOR_ME)),
@@ -60,7 +61,7 @@ PEOPLE = [
     Person("Dora", "business"),
     Person("Carol", "business", Role.COORDINATOR),
     Person("Ivy", "business", claimed=False),  # imported, never claimed
-    Person("Chloe", "sport", reports=[(91, ReportKind.SETTLEMENT, False), (98, ReportKind.MENTION, False)]),
+    Person("Chloe", "sport", reports=[(91, SETTLEMENT, False), (98, MENTION, False)]),
     Person("Gus", "sport", reports=[(40, ReportKind.SETTLEMENT, False)]),
 ]  # fmt: skip
 
@@ -175,10 +176,11 @@ async def seed(network: Network) -> dict[str, int]:
                 )  # fmt: skip
             else:
                 kind = next(k for d, k, _r in person.reports if d == day)
+                url = f"https://news.test/{person.name}/{day}"
                 recorded = await reports.record(
                     session, network.settings, network.clock, member, kind=kind,
-                    subkind="press" if kind is ReportKind.MENTION else None,
-                    url=f"https://news.test/{person.name}/{day}" if kind is ReportKind.MENTION else None,
+                    subkind="press" if kind is MENTION else None,
+                    url=url if kind is MENTION else None,
                 )  # fmt: skip
                 if person.name == "Bob":
                     bob_mention = recorded.report.id
