@@ -109,4 +109,4 @@ async def test_stats_access_and_shape(network: Network) -> None:
     out = await network.play("@rita /stats sport")
     assert "You can see the statistics of your category: /stats business" in out
     out = await network.play("@carol /stats sport")
-    assert "Network health — Sport" in out and "Acted in the last 30 days: 1 of 1 (100%)" in out
+    assert "Network health — Sport" in out and "Active: 1 of 1 (100%)" in out
