@@ -16,8 +16,9 @@ from sqlalchemy import select
 from bot.activity import charts, stats
 from bot.animation import calls, plans
 from bot.animation.calls import Choice, Subject
-from bot.models import Member, Nudge
-from tests.support.actions import mention
+from bot.animation.nudge_buttons import DigestPress
+from bot.models import Member, Nudge, NudgeStep
+from tests.support.actions import mention, press
 from tests.support.harness import START, Network, NetworkFactory
 from tests.support.people import said_to
 
@@ -127,7 +128,17 @@ async def test_a_referent_is_never_in_their_own_digest(network: Network) -> None
     digests = said_to(out, "@rita")
     last = [text for text in digests if text.startswith("Your weekly digest")][-1]
     assert "Dora: no action for" in last
-    assert "Rita: no action" not in last
+    assert "Rita: no action" not in last and "Write to Rita" not in last
+    # Nor can a forged digest button make her write to herself.
+    async with network.sessions() as session:
+        own = await session.scalar(
+            select(Nudge.id)
+            .join(Member, Member.id == Nudge.member_id)
+            .where(Member.display_name == "Rita", Nudge.step == NudgeStep.REFERENT)
+        )
+    assert own is not None
+    out = await press(network, "rita", DigestPress("write", own).pack())
+    assert "This button is no longer active." in out
     # Rita's own silence is told to coordinators instead.
     out = await network.play("@carol /stats")
     assert "Referents and coordinators with no sign of life for 30 days:" in out
