@@ -12,7 +12,7 @@ definitions, in plain words, are in docs/coordinators.md ("Who is active").
   rejected: the member was there), any answer to a plan's or campaign's call (*Done*,
   *I'm on it*, *Not for me*), and a referent's or coordinator's own work (posting a plan,
   reviewing a mention, writing to a member from the digest or marking them contacted).
-  ``Member.last_action_at`` holds the latest one; :func:`sign_of_life` is the only writer.
+  ``Member.last_action_at`` holds the latest one, moved by :func:`sign_of_life`.
 - **Never activated**: an active member imported from a spreadsheet who never claimed the
   account (no consent yet). They cannot be reached, so they are neither active nor
   dormant, and are never nudged.
