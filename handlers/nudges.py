@@ -101,8 +101,8 @@ async def nudge_stats(ctx: Context) -> None:
         lines.append(ctx._("Answers: {answers}", answers=pressed))
     lines.append(
         ctx._(
-            "Only nudges sent at least 7 days ago count in the share; an action is any "
-            "report, or anything that counts as the member's last action."
+            "Only nudges sent at least 7 days ago count in the share; acting is any sign "
+            "of life: a report, an answer to a plan or campaign, a referent's own work."
         )
     )
     ctx.reply("\n".join(lines))

@@ -433,7 +433,7 @@ class VariantStats:
     variant: str
     nudges: int
     members: int
-    #: Nudges whose week of observation is over, and those followed by an action.
+    #: Nudges whose week of observation is over, and those followed by a sign of life.
     matured: int
     acted: int
 
@@ -441,8 +441,9 @@ class VariantStats:
 async def stats(
     session: AsyncSession, since: datetime, now: datetime, window: timedelta = timedelta(days=7)
 ) -> tuple[list[VariantStats], dict[str, int]]:
-    """Per variant: message nudges sent since ``since`` and the share followed by an
-    action (a report, or any action that moved ``last_action_at``) within ``window``;
+    """Per variant: message nudges sent since ``since`` and the share followed by a
+    sign of life (:mod:`bot.activity.engagement`: a report, or anything that moved
+    ``last_action_at``) within ``window``;
     and how often each answer was pressed. Counted in Python: date arithmetic in SQL
     differs between SQLite and PostgreSQL."""
     rows = (
