@@ -205,14 +205,15 @@ async def members(ctx: Context) -> None:
         )
     ).all()
     lines = [ctx.ngettext("{n} active member", "{n} active members", total)]
-    lines.append(
-        ctx._(
-            "Active: {active}; dormant: {dormant}; never activated: {never}",
-            active=counts.get(engagement.State.ACTIVE, 0),
-            dormant=counts.get(engagement.State.DORMANT, 0),
-            never=counts.get(engagement.State.NEVER_ACTIVATED, 0),
+    if total:
+        lines.append(
+            ctx._(
+                "Active: {active}; dormant: {dormant}; never activated: {never}",
+                active=counts.get(engagement.State.ACTIVE, 0),
+                dormant=counts.get(engagement.State.DORMANT, 0),
+                never=counts.get(engagement.State.NEVER_ACTIVATED, 0),
+            )
         )
-    )
     marks = {
         engagement.State.DORMANT: ctx._("dormant"),
         engagement.State.NEVER_ACTIVATED: ctx._("never activated"),
