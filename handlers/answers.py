@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.activity import reports
+from bot.activity import engagement, reports
 from bot.animation import calls
 from bot.animation.calls import LABELS, AnswerPress, Choice, PreviewPress, Subject
 from bot.conversation import flows
@@ -127,7 +127,7 @@ async def _sent_details(ctx: Context, conversation: Conversation, text: str) -> 
             created_at=now,
         )
     )
-    ctx.member.last_action_at = now
+    engagement.sign_of_life(ctx.member, now)
     await flows.end(ctx, conversation)
     ctx.reply(ctx._("Thank you! It is recorded with your answer."))
 

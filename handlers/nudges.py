@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.activity import engagement
 from bot.animation import nudging
 from bot.animation.nudge_buttons import DigestPress, NudgePress
 from bot.conversation import flows
@@ -100,8 +101,8 @@ async def nudge_stats(ctx: Context) -> None:
         lines.append(ctx._("Answers: {answers}", answers=pressed))
     lines.append(
         ctx._(
-            "Only nudges sent at least 7 days ago count in the share; an action is any "
-            "report, or anything that counts as the member's last action."
+            "Only nudges sent at least 7 days ago count in the share; acting is any sign "
+            "of life: a report, an answer to a plan or campaign, a referent's own work."
         )
     )
     ctx.reply("\n".join(lines))
@@ -117,8 +118,8 @@ async def _listed(ctx: Context, nudge_id: int) -> tuple[Nudge, Member] | None:
     if nudge is None or nudge.step is not NudgeStep.REFERENT:
         return None
     member = await ctx.session.get(Member, nudge.member_id)
-    if member is None:
-        return None
+    if member is None or member.id == ctx.member.id:
+        return None  # nobody writes to themselves from their own digest
     allowed = await speaks_for(ctx.session, ctx.member, member.category)
     return (nudge, member) if allowed else None
 
@@ -139,9 +140,11 @@ async def digest_button(ctx: Context, press: DigestPress) -> None:
 
 
 def _contacted(ctx: Context, nudge: Nudge) -> None:
+    """Mark the member contacted; reaching out is a sign of life of the referent's."""
     assert ctx.member is not None
     nudge.contacted_at = ctx.clock.now()
     nudge.contacted_by = ctx.member.id
+    engagement.sign_of_life(ctx.member, nudge.contacted_at)
 
 
 def _ask_text(ctx: Context, conversation: Conversation) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.activity import engagement
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core import audit
@@ -189,11 +190,37 @@ async def members(ctx: Context) -> None:
         wanted = [category]
     else:
         wanted = mine
-    query = select(Member).where(Member.status == MemberStatus.ACTIVE, Member.category.in_(wanted))
-    shown = list(await ctx.session.scalars(query.order_by(Member.id).limit(MEMBERS_SHOWN)))
-    total = await ctx.session.scalar(select(func.count()).select_from(query.subquery()))
-    lines = [ctx.ngettext("{n} active member", "{n} active members", int(total or 0))]
-    lines += [member_line(ctx, member) for member in shown]
-    if (total or 0) > len(shown):
-        lines.append(ctx._("… and {n} more.", n=int(total or 0) - len(shown)))
+    in_scope = (Member.status == MemberStatus.ACTIVE, Member.category.in_(wanted))
+    state = engagement.state(ctx.clock.now(), ctx.settings.nudges.dormant_days)
+    counts = {
+        found: int(n)
+        for found, n in await ctx.session.execute(
+            select(state, func.count()).where(*in_scope).group_by(state)
+        )
+    }
+    total = sum(counts.values())
+    shown = (
+        await ctx.session.execute(
+            select(Member, state).where(*in_scope).order_by(Member.id).limit(MEMBERS_SHOWN)
+        )
+    ).all()
+    lines = [ctx.ngettext("{n} active member", "{n} active members", total)]
+    if total:
+        lines.append(
+            ctx._(
+                "Active: {active}; dormant: {dormant}; never activated: {never}",
+                active=counts.get(engagement.State.ACTIVE, 0),
+                dormant=counts.get(engagement.State.DORMANT, 0),
+                never=counts.get(engagement.State.NEVER_ACTIVATED, 0),
+            )
+        )
+    marks = {
+        engagement.State.DORMANT: ctx._("dormant"),
+        engagement.State.NEVER_ACTIVATED: ctx._("never activated"),
+    }
+    for member, found in shown:
+        mark = marks.get(engagement.State(found)) if found else None
+        lines.append(member_line(ctx, member) + (f" · {mark}" if mark else ""))
+    if total > len(shown):
+        lines.append(ctx._("… and {n} more.", n=total - len(shown)))
     ctx.reply("\n".join(lines))

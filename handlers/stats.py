@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.activity import charts
+from bot.activity import charts, engagement
 from bot.activity.stats import Stats, compute
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
@@ -64,11 +64,14 @@ def text(ctx: Context, stats: Stats) -> str:
         lines.append(f"  {category_name(ctx, key)}: {_statuses(ctx, stats.by_category[key])}")
     lines.append(
         ctx._(
-            "Acted in the last 30 days: {active} of {members} ({percent}%); dormant: {dormant}",
+            "Active: {active} of {members} ({percent}%); dormant (no sign of life for {days} "
+            "days): {dormant}; never activated (imported, not claimed): {never}",
             active=stats.active,
             members=stats.members,
             percent=_percent(stats.active, stats.members),
+            days=stats.days,
             dormant=stats.dormant,
+            never=stats.never_activated,
         )
     )
     funnel = stats.funnel
@@ -99,14 +102,31 @@ def text(ctx: Context, stats: Stats) -> str:
     lines.append(ctx._("Signals by stage: {stages}", stages=stages))
     lines.append(ctx._("Weekly actions (members who acted):"))
     zone = ZoneInfo(ctx.settings.network.timezone)
+    so_far = ctx._("so far")
     lines.append(
         "  "
         + " · ".join(
             f"{week.start.astimezone(zone):%d/%m} {week.actions} ({week.actors})"
+            + ("" if week.complete else f" {so_far}")
             for week in stats.trend
         )
     )
     return "\n".join(lines)
+
+
+async def dormant_leads(ctx: Context, days: int) -> list[str]:
+    """For coordinators: the referents and coordinators gone quiet (no digest lists them)."""
+    leads = await engagement.dormant_leads(ctx.session, ctx.clock.now(), days)
+    if not leads:
+        return []
+    names = ", ".join(f"#{lead.id} {lead.display_name}" for lead in leads)
+    return [
+        ctx._(
+            "Referents and coordinators with no sign of life for {days} days: {names}",
+            days=days,
+            names=names,
+        )
+    ]
 
 
 ROLE_PROBLEMS = {
@@ -156,9 +176,11 @@ def chart(ctx: Context, stats: Stats) -> bytes:
         trend=ctx._("Last 12 weeks"),
         actions=ctx._("Actions"),
         actors=ctx._("Members who acted"),
-        members=ctx._("Members by category, last 30 days"),
+        members=ctx._("Members by category"),
         active=ctx._("Active"),
         dormant=ctx._("Dormant"),
+        never_activated=ctx._("Never activated"),
+        partial=ctx._("this week, so far"),
         funnel=ctx._("Engagement"),
         funnel_steps=(
             ctx._("Joined"),
@@ -190,9 +212,12 @@ async def stats(ctx: Context) -> None:
             keys = ", ".join(category.key for category in ctx.settings.categories)
             ctx.reply_private(ctx._("Usage: /stats [category]. Categories: {keys}", keys=keys))
         return
-    result = await compute(ctx.session, ctx.clock.now(), ctx.settings.network.timezone, category)
+    days = ctx.settings.nudges.dormant_days
+    now = ctx.clock.now()
+    result = await compute(ctx.session, now, ctx.settings.network.timezone, category, days=days)
     lines = [text(ctx, result)]
     if ctx.role is Role.COORDINATOR and category is None:
+        lines += await dormant_leads(ctx, days)
         lines += await role_problems(ctx)
     ctx.reply_private("\n".join(lines))
     ctx.send(

@@ -1,10 +1,12 @@
 """Monday: each referent gets a private digest of their category's week.
 
-What the category did (actions by kind), who joined, and the dormant members who
+What the category did (actions by kind, as :mod:`bot.activity.engagement` counts them),
+who joined, and the dormant members who
 reached the referent step of the nudge ladder, each with two buttons: write to them
 through the bot, or mark them contacted; and the answers to the category's open action
-plans. A referent of several categories gets one section per category; a referent
-appointed for none (an old row) gets their own category.
+plans. A referent is never listed in their own digest. A referent of several categories
+gets one section per category; a referent appointed for none (an old row) gets their own
+category.
 
 The delivery key names the week and the referent: one digest per referent per week.
 """
@@ -74,6 +76,7 @@ async def _open_plans(session: AsyncSession, _: Words, category: str, at: dateti
 async def _section(
     session: AsyncSession,
     _: Words,
+    reader: int,
     category: str,
     week: weekly.Week,
     at: datetime,
@@ -93,7 +96,7 @@ async def _section(
     if plans:
         lines.append(_("Open action plans and their answers:"))
         lines.extend(plans)
-    dormant = await nudging.referent_list(session, category, at)
+    dormant = await nudging.referent_list(session, category, at, reader=reader)
     if not dormant:
         lines.append(_("No dormant member waits for you this week."))
         return lines
@@ -145,7 +148,7 @@ async def compose(
     lines = [_("Your weekly digest — {first} to {last}", first=first, last=last)]
     rows: list[list[Button]] = []
     for category in categories:
-        lines.extend(await _section(session, _, category, week, at, rows))
+        lines.extend(await _section(session, _, referent.id, category, week, at, rows))
     if len(rows) == LISTED:
         lines.append(_("Buttons are shown for the first {n} members.", n=LISTED))
     return Message.with_rows("\n".join(lines), rows)

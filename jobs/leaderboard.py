@@ -3,7 +3,9 @@ overall one, both with a chart of the last weeks.
 
 A category's post: its top 10 for the past week, its newcomers welcomed by name, its
 most improved member. The general post: the overall top 10 and each category's share of
-members who acted. Members who chose to be anonymous appear as such; hidden ones do not
+members who acted. Each category's chart shows that category, the general one every
+category; both draw complete weeks only (the week in progress is left out, and the
+title says so). Members who chose to be anonymous appear as such; hidden ones do not
 appear. Channels are shared, so posts speak the network's default language.
 
 Delivery keys name the week and the channel's scope, so a second run for the same week
@@ -153,19 +155,28 @@ async def _general_post(
     return "\n".join(lines)
 
 
-def _chart(_: Words, weeks: list[weekly.Week], trend: dict[str, list[int]], app: Relais) -> bytes:
+def _chart(
+    _: Words,
+    weeks: list[weekly.Week],
+    trend: dict[str, list[int]],
+    app: Relais,
+    category: str | None,
+) -> bytes:
+    """The chart of one category's post (``category``), or of the general post (None):
+    actions per complete week, the week in progress left out."""
     zone = ZoneInfo(app.settings.network.timezone)
     labels = [week.start.astimezone(zone).strftime("%d/%m") for week in weeks]
-    series = {
-        _.category(category.key): trend.get(category.key, [0] * len(weeks))
-        for category in app.settings.categories
-    }
-    return charts.weekly(
-        _("Actions per category, last {weeks} weeks", weeks=len(weeks)),
-        labels,
-        series,
-        _("actions"),
-    )
+    keys = [c.key for c in app.settings.categories] if category is None else [category]
+    series = {_.category(key): trend.get(key, [0] * len(weeks)) for key in keys}
+    if category is None:
+        title = _("Actions per category, last {weeks} complete weeks", weeks=len(weeks))
+    else:
+        title = _(
+            "Actions in {category}, last {weeks} complete weeks",
+            category=_.category(category),
+            weeks=len(weeks),
+        )
+    return charts.weekly(title, labels, series, _("actions"))
 
 
 async def run(app: Relais) -> None:
@@ -179,9 +190,8 @@ async def run(app: Relais) -> None:
     planned: list[queue.Planned] = []
     async with app.sessions.begin() as session:
         trend = await weekly.actions_per_week(session, weeks)
-        image = _chart(_, weeks, trend, app)
         shares = await weekly.active_share(session, week)
-        posts: list[tuple[str, str]] = []
+        posts: list[tuple[str, str, bytes]] = []
         for category in settings.categories:
             if not shares.get(category.key, (0, 0))[1]:
                 continue  # nobody in this category yet
@@ -194,13 +204,15 @@ async def run(app: Relais) -> None:
             except Exception:
                 log.exception("leaderboard for %s failed; the other posts go on", category.key)
                 continue
-            posts.append((channels.category_scope(category.key), text))
+            image = _chart(_, weeks, trend, app, category.key)
+            posts.append((channels.category_scope(category.key), text, image))
         if any(total for _acted, total in shares.values()):
             totals = [sum(column) for column in zip(*trend.values(), strict=True)] or [0] * len(
                 weeks
             )
-            posts.append((channels.GENERAL, await _general_post(session, _, week, totals, dates)))
-        for scope, text in posts:
+            text = await _general_post(session, _, week, totals, dates)
+            posts.append((channels.GENERAL, text, _chart(_, weeks, trend, app, None)))
+        for scope, text, image in posts:
             addresses = await channels.addresses_for(session, settings, scope, platforms)
             key = channels.scope_category(scope)
             named = await audience.nameable(session, [key] if key else [])

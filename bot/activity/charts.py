@@ -2,17 +2,25 @@
 /stats chart (:func:`render`) and the weekly posts' actions per category (:func:`weekly`).
 
 matplotlib is imported on first use (it takes a moment), never at start-up. Labels come
-in already translated: this module draws, it does not speak. Every post that carries a
-chart also says its numbers in words, for screen readers and for platforms without images.
+in already translated: this module draws, it does not speak. A week that is not over is
+never drawn like the others (it would read as a drop): the /stats trend draws the current
+week hatched and pale, labelled as partial; the weekly posts draw complete weeks only.
+Every post that carries a chart also says its numbers in words, for screen readers and for
+platforms without images.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from bot.activity.stats import Stats
-from bot.models import MemberStatus
+from bot.activity.stats import Stats, Week
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +32,9 @@ class ChartLabels:
     members: str
     active: str
     dormant: str
+    never_activated: str
+    #: The legend of the current, unfinished week.
+    partial: str
     funnel: str
     funnel_steps: tuple[str, str, str, str]
     #: category key → name, in the reader's language.
@@ -36,8 +47,6 @@ def render(stats: Stats, labels: ChartLabels, timezone: str) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
-    from zoneinfo import ZoneInfo
-
     from matplotlib.figure import Figure
 
     zone = ZoneInfo(timezone)
@@ -45,28 +54,23 @@ def render(stats: Stats, labels: ChartLabels, timezone: str) -> bytes:
     figure.suptitle(labels.title)
     trend, members, funnel = figure.subplots(3, 1)
 
-    weeks = [week.start.astimezone(zone).strftime(labels.week_format) for week in stats.trend]
-    trend.bar(weeks, [week.actions for week in stats.trend], color="#4c72b0", label=labels.actions)
-    trend.plot(
-        weeks,
-        [week.actors for week in stats.trend],
-        color="#dd8452",
-        marker="o",
-        label=labels.actors,
-    )
-    trend.set_title(labels.trend)
-    trend.legend(loc="upper left")
-    trend.tick_params(axis="x", labelsize=8)
+    draw_trend(trend, stats.trend, labels, zone)
 
     keys = sorted(stats.by_category, key=lambda key: labels.categories.get(key, key))
     names = [labels.categories.get(key, key) for key in keys]
     active = [stats.active_by_category.get(key, 0) for key in keys]
-    dormant = [
-        stats.by_category[key].get(MemberStatus.ACTIVE, 0) - acted
-        for key, acted in zip(keys, active, strict=True)
-    ]
+    dormant = [stats.dormant_in(key) for key in keys]
+    never = [stats.never_activated_by_category.get(key, 0) for key in keys]
     members.barh(names, active, color="#55a868", label=labels.active)
     members.barh(names, dormant, left=active, color="#c4c4c4", label=labels.dormant)
+    members.barh(
+        names,
+        never,
+        left=[a + d for a, d in zip(active, dormant, strict=True)],
+        color="#eeeeee",
+        hatch="..",
+        label=labels.never_activated,
+    )
     members.set_title(labels.members)
     members.legend(loc="lower right")
 
@@ -86,6 +90,39 @@ def render(stats: Stats, labels: ChartLabels, timezone: str) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def draw_trend(axes: Axes, trend: Sequence[Week], labels: ChartLabels, zone: ZoneInfo) -> None:
+    """Actions (bars) and members who acted (line) per week; the current week, not over,
+    hatched and pale with its own legend entry, its point left off the line."""
+    weeks = [week.start.astimezone(zone).strftime(labels.week_format) for week in trend]
+    done = [(name, week) for name, week in zip(weeks, trend, strict=True) if week.complete]
+    partial = [(name, week) for name, week in zip(weeks, trend, strict=True) if not week.complete]
+    axes.bar(
+        [name for name, _ in done],
+        [week.actions for _, week in done],
+        color="#4c72b0",
+        label=labels.actions,
+    )
+    if partial:
+        axes.bar(
+            [name for name, _ in partial],
+            [week.actions for _, week in partial],
+            color="#4c72b0",
+            alpha=0.35,
+            hatch="//",
+            label=labels.partial,
+        )
+    axes.plot(
+        [name for name, _ in done],
+        [week.actors for _, week in done],
+        color="#dd8452",
+        marker="o",
+        label=labels.actors,
+    )
+    axes.set_title(labels.trend)
+    axes.legend(loc="upper left")
+    axes.tick_params(axis="x", labelsize=8)
 
 
 def weekly(title: str, weeks: list[str], series: dict[str, list[int]], ylabel: str) -> bytes:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.activity import engagement
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.db import insert_ignoring_conflicts, is_sqlite
@@ -129,7 +130,7 @@ async def record(
         created_at=now,
     )
     session.add(report)
-    member.last_action_at = now
+    engagement.sign_of_life(member, now)
     await session.flush()
 
     earned_today = await session.scalar(

@@ -12,13 +12,14 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.activity import engagement
+from bot.activity.engagement import REJECTED as REJECTED
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.members import roles
 from bot.models import Member, MemberStatus, PointsEntry, Report, ReportEvent, ReportKind, Role
 
 VERIFIED = "verified"
-REJECTED = "rejected"
 REJECT_REASON = "rejected"
 QUEUE_SIZE = 5
 
@@ -95,6 +96,7 @@ async def decide(
     if report.review == REJECTED or report.review == verdict:
         raise ReviewRefused("already")
     report.review = verdict
+    engagement.sign_of_life(reviewer, now)  # reviewing is a referent's own work
     session.add(
         ReportEvent(
             report_id=report.id, actor_id=reviewer.id, action=verdict, note=reason, created_at=now

@@ -1,15 +1,14 @@
 """Network health, computed from the tables in a handful of grouped queries.
 
-Definitions (shown to coordinators with the numbers, and checked by the tests):
-- a *member* is someone with status active; pending and rejected applicants are counted
-  apart, forgotten people not at all;
-- an *action* is a report that was not rejected on review; anonymized reports of
-  forgotten members still count, so totals do not move when someone is erased;
-- *active*: an active member with an action in the last 30 days; the others are *dormant*;
+A *member* is someone with status active; pending and rejected applicants are counted
+apart, forgotten people not at all. What an *action* is, and who is *active*, *dormant* or
+*never activated*, is defined once in :mod:`bot.activity.engagement`; here they are counted:
+- active, dormant and never activated members by category (one grouped query over
+  :func:`engagement.state`);
 - the engagement funnel: joined (members) → acted once (ever) → acts monthly (an action in
   each of the last three 30-day windows) → referents;
 - the trend: actions and distinct members acting per network week (Monday to Sunday in
-  the network's time zone), the current week last.
+  the network's time zone), the current, unfinished week last and marked as such.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.activity import signals
+from bot.activity import engagement, signals
 from bot.core.config import MEDIUMS, SIGNAL_KINDS
 from bot.core.periods import week_start
 from bot.models import Member, MemberStatus, Report, ReportKind, Role
@@ -41,7 +40,6 @@ from bot.models import Member, MemberStatus, Report, ReportKind, Role
 ACTIVE_DAYS = 30
 MONTHLY_WINDOWS = 3
 TREND_WEEKS = 12
-REJECTED = "rejected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +55,8 @@ class Week:
     start: datetime
     actions: int
     actors: int
+    #: False for the current week: it is not over, its numbers are still growing.
+    complete: bool = True
 
 
 @dataclass(slots=True)
@@ -64,8 +64,12 @@ class Stats:
     category: str | None
     #: category → status → members (forgotten people left out).
     by_category: dict[str, dict[MemberStatus, int]] = field(default_factory=dict)
-    #: category → active members who acted in the last 30 days.
+    #: category → active members (see :mod:`bot.activity.engagement`).
     active_by_category: dict[str, int] = field(default_factory=dict)
+    #: category → active members imported and never claimed.
+    never_activated_by_category: dict[str, int] = field(default_factory=dict)
+    #: The window of "active" and "dormant", in days.
+    days: int = engagement.DAYS
     funnel: Funnel = Funnel(0, 0, 0, 0)
     actions_by_kind: dict[ReportKind, int] = field(default_factory=dict)
     mentions_by_medium: dict[str, int] = field(default_factory=dict)
@@ -84,13 +88,20 @@ class Stats:
         return sum(self.active_by_category.values())
 
     @property
+    def never_activated(self) -> int:
+        return sum(self.never_activated_by_category.values())
+
+    def dormant_in(self, category: str) -> int:
+        members = self.by_category.get(category, {}).get(MemberStatus.ACTIVE, 0)
+        return (
+            members
+            - self.active_by_category.get(category, 0)
+            - self.never_activated_by_category.get(category, 0)
+        )
+
+    @property
     def dormant(self) -> int:
-        return self.members - self.active
-
-
-def counted() -> ColumnElement[bool]:
-    """Reports that count as actions: all but mentions rejected on review."""
-    return or_(Report.review.is_(None), Report.review != REJECTED)
+        return self.members - self.active - self.never_activated
 
 
 def trend_starts(now: datetime, timezone: str, weeks: int = TREND_WEEKS) -> list[datetime]:
@@ -103,23 +114,36 @@ def trend_starts(now: datetime, timezone: str, weeks: int = TREND_WEEKS) -> list
 
 
 async def compute(
-    session: AsyncSession, now: datetime, timezone: str, category: str | None = None
+    session: AsyncSession,
+    now: datetime,
+    timezone: str,
+    category: str | None = None,
+    *,
+    days: int = engagement.DAYS,
 ) -> Stats:
-    stats = Stats(category=category)
+    """The numbers of the network (or one category) at ``now``; ``days`` is the window
+    of active and dormant (the network's ``nudges.dormant_days``)."""
+    stats = Stats(category=category, days=days)
     in_scope = [Member.category == category] if category else []
     active_member = and_(Member.status == MemberStatus.ACTIVE, *in_scope)
 
+    state = engagement.state(now, days).label("state")
     rows = await session.execute(
-        select(Member.category, Member.status, func.count())
+        select(Member.category, Member.status, state, func.count())
         .where(Member.status != MemberStatus.FORGOTTEN, *in_scope)
-        .group_by(Member.category, Member.status)
+        .group_by(Member.category, Member.status, state)
     )
-    for key, status, count in rows:
-        stats.by_category.setdefault(key, {})[MemberStatus(status)] = int(count)
+    for key, status, found, count in rows:
+        statuses = stats.by_category.setdefault(key, {})
+        statuses[MemberStatus(status)] = statuses.get(MemberStatus(status), 0) + int(count)
+        if found == engagement.State.ACTIVE:
+            stats.active_by_category[key] = int(count)
+        elif found == engagement.State.NEVER_ACTIVATED:
+            stats.never_activated_by_category[key] = int(count)
 
-    stats.active_by_category, stats.funnel = await _activity(session, now, active_member)
+    stats.funnel = await _funnel(session, now, active_member)
     starts = trend_starts(now, timezone)
-    scope = [counted()]
+    scope = [engagement.is_action()]
     if category:
         scope.append(Report.member_id.in_(select(Member.id).where(Member.category == category)))
     where = [Report.created_at >= starts[0], *scope]
@@ -138,7 +162,10 @@ async def compute(
     ]
     weekly = await session.execute(union_all(*weeks))
     per_week = {int(index): (int(actions), int(actors)) for index, actions, actors in weekly}
-    stats.trend = [Week(start, *per_week.get(index, (0, 0))) for index, start in enumerate(starts)]
+    stats.trend = [
+        Week(start, *per_week.get(index, (0, 0)), complete=index + 1 < len(starts))
+        for index, start in enumerate(starts)
+    ]
     total = sum(actions for actions, _actors in per_week.values())  # the twelve weeks' reports
     for (kind, subkind), count in (await _by_kind(session, where, total)).items():
         stats.actions_by_kind[kind] = stats.actions_by_kind.get(kind, 0) + count
@@ -199,19 +226,19 @@ async def _by_kind(
     return found
 
 
-async def _activity(
+async def _funnel(
     session: AsyncSession, now: datetime, active_member: ColumnElement[bool]
-) -> tuple[dict[str, int], Funnel]:
-    """Active members by category and the funnel, from one pass over the last three
-    30-day windows: each active member's index entries in that range (the member's index
-    ``(member_id, created_at, review)``), one row per member with a flag for "acted in
-    the last 30 days" and one per window; no sort of the range's reports by member.
-    "Acted once" probes each member's index entries for the first."""
+) -> Funnel:
+    """The funnel, from one pass over the last three 30-day windows: each active
+    member's index entries in that range (the member's index
+    ``(member_id, created_at, review)``), one row per member with a flag per window; no
+    sort of the range's reports by member. "Acted once" probes each member's index
+    entries for the first."""
     joined = await session.scalar(select(func.count()).select_from(Member).where(active_member))
     referents = await session.scalar(
         select(func.count()).select_from(Member).where(active_member, Member.role == Role.REFERENT)
     )
-    any_action = select(Report.id).where(Report.member_id == Member.id, counted())
+    any_action = select(Report.id).where(Report.member_id == Member.id, engagement.is_action())
     acted_once = await session.scalar(
         select(func.count()).select_from(Member).where(active_member, any_action.exists())
     )
@@ -219,7 +246,6 @@ async def _activity(
     def flag(condition: ColumnElement[bool], name: str) -> ColumnElement[int]:
         return func.max(case((condition, 1), else_=0)).label(name)
 
-    since = now - timedelta(days=ACTIVE_DAYS)
     windows = [
         flag(
             and_(
@@ -231,34 +257,23 @@ async def _activity(
         for i in range(MONTHLY_WINDOWS)
     ]
     per_member = (
-        select(Member.id, Member.category, flag(Report.created_at >= since, "recent"), *windows)
+        select(Member.id, Member.category, *windows)
         .join(Report, Report.member_id == Member.id)
         .where(
             active_member,
             Report.created_at >= now - timedelta(days=ACTIVE_DAYS * MONTHLY_WINDOWS),
-            counted(),
+            engagement.is_action(),
         )
         .group_by(Member.id, Member.category)
         .subquery()
     )
     monthly = and_(*[per_member.c[f"w{i}"] == 1 for i in range(MONTHLY_WINDOWS)])
-    rows = await session.execute(
-        select(
-            per_member.c.category,
-            func.sum(per_member.c.recent),
-            func.sum(case((monthly, 1), else_=0)),
-        ).group_by(per_member.c.category)
+    acts_monthly = await session.scalar(
+        select(func.coalesce(func.sum(case((monthly, 1), else_=0)), 0))
     )
-    active_by_category: dict[str, int] = {}
-    acts_monthly = 0
-    for key, recent, regular in rows:
-        if recent:  # categories with nobody active stay out, as before
-            active_by_category[key] = int(recent)
-        acts_monthly += int(regular or 0)
-    funnel = Funnel(
+    return Funnel(
         joined=int(joined or 0),
         acted_once=int(acted_once or 0),
-        acts_monthly=acts_monthly,
+        acts_monthly=int(acts_monthly or 0),
         referents=int(referents or 0),
     )
-    return active_by_category, funnel

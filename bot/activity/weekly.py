@@ -1,9 +1,10 @@
 """What happened in a week, for the Monday posts: leaderboards, newcomers, the most
 improved member, who acted, actions by kind and per week. Queries, no wording.
 
-A Monday job reports on the last *complete* week (Monday 00:00 to Monday 00:00, network
-time) before the instant it runs for, so a late run, after downtime, still reports on
-the week it was due for.
+What an action is and who "acted" comes from :mod:`bot.activity.engagement`, so these
+numbers are the ones ``/stats`` shows. A Monday job reports on the last *complete* week
+(Monday 00:00 to Monday 00:00, network time) before the instant it runs for, so a late
+run, after downtime, still reports on the week it was due for.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.activity import engagement
 from bot.core.periods import week_start
 from bot.models import Member, MemberStatus, PointsEntry, Report, ReportKind, Visibility
 
@@ -101,19 +103,9 @@ async def most_improved(
 
 
 async def active_share(session: AsyncSession, week: Week) -> dict[str, tuple[int, int]]:
-    """Per category: (members who acted during the week, active members)."""
-    acted_in_week = (
-        select(Report.id)
-        .where(
-            Report.member_id == Member.id,
-            Report.created_at >= week.start,
-            Report.created_at < week.end,
-        )
-        .exists()
-    )
-    acted = or_(
-        acted_in_week, (Member.last_action_at >= week.start) & (Member.last_action_at < week.end)
-    )
+    """Per category: (active members who made an action during the week, active
+    members who had joined by its end)."""
+    acted = engagement.acted_between(week.start, week.end)
     rows = await session.execute(
         select(Member.category, func.count(), func.sum(case((acted, 1), else_=0)))
         .where(Member.status == MemberStatus.ACTIVE, Member.joined_at < week.end)
@@ -126,22 +118,18 @@ async def actions_by_kind(session: AsyncSession, week: Week, category: str) -> C
     rows = await session.execute(
         select(Report.kind, func.count())
         .join(Member, Member.id == Report.member_id)
-        .where(
-            Member.category == category,
-            Report.created_at >= week.start,
-            Report.created_at < week.end,
-        )
+        .where(Member.category == category, *engagement.actions_between(week.start, week.end))
         .group_by(Report.kind)
     )
     return Counter({kind: int(n) for kind, n in rows})
 
 
 async def actions_per_week(session: AsyncSession, weeks: list[Week]) -> dict[str, list[int]]:
-    """Reports per category (the reporter's) in each week, oldest first."""
+    """Actions per category (the reporter's) in each week, oldest first."""
     rows = await session.execute(
         select(Member.category, Report.created_at)
         .join(Member, Member.id == Report.member_id)
-        .where(Report.created_at >= weeks[0].start, Report.created_at < weeks[-1].end)
+        .where(*engagement.actions_between(weeks[0].start, weeks[-1].end))
     )
     counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
     for category, created in rows:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.activity import engagement
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
 from bot.core.payloads import MAX_ID, Payload
@@ -158,9 +159,9 @@ async def record(
     if row is not None and row.answer != choice.value:
         row.answer = choice.value
         row.changed_at = now
+    engagement.sign_of_life(member, now)  # any answer, not only "Done"
     points = 0
     if choice is Choice.DONE:
-        member.last_action_at = now
         points = await _credit(session, settings, member, subject, now)
     return Answered(previous=previous, points=points)
 

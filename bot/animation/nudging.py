@@ -1,7 +1,9 @@
 """The nudge ladder for dormant members, without being a pest. Platform-free.
 
-A member is dormant ``dormant_days`` after their last action (or their joining). Their
-dormancy *spell* starts then; a new action starts a new spell, which resets the ladder:
+A member is dormant ``dormant_days`` after their last sign of life (or their joining),
+as :mod:`bot.activity.engagement` defines it: a report, any answer to a plan or campaign,
+a referent's own work. The *spell* starts at that sign of life; a new one starts a new
+spell, which resets the ladder:
 
 1. a gentle nudge when they become dormant;
 2. a personal one ``personal_after_days`` later (their category's current call to
@@ -9,8 +11,9 @@ dormancy *spell* starts then; a new action starts a new spell, which resets the 
 3. ``referent_after_days`` later they are listed in their referent's weekly digest;
 4. then silence.
 
-Never nudged: members not active (pending, rejected, erased), coordinators, members who
-paused or stopped nudges, members with no reachable private chat. At most one nudge per
+Never nudged: members not active (pending, rejected, erased), imported members who never
+claimed their account, coordinators, members who paused or stopped nudges, members with
+no reachable private chat. A referent is never listed in their own digest. At most one nudge per
 ``min_gap_days``; none in quiet hours (the member's time zone, else the network's): a
 nudge due at night waits for the morning's run.
 """
@@ -30,6 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.activity import engagement
 from bot.animation.nudge_buttons import NudgeAnswer
 from bot.core.batching import chunked
 from bot.core.config import NudgeSettings, Settings
@@ -224,13 +228,11 @@ PAGE = 2_000
 
 
 def _eligible(settings: Settings, at: datetime) -> list[ColumnElement[bool]]:
-    """Who may be on the ladder at all: active, not a coordinator, dormant for
-    ``dormant_days``, and neither stopped nor paused (needs the preference outer join)."""
-    started = func.coalesce(Member.last_action_at, Member.joined_at)
+    """Who may be on the ladder at all: dormant (:func:`engagement.dormant`), not a
+    coordinator, and neither stopped nor paused (needs the preference outer join)."""
     return [
-        Member.status == MemberStatus.ACTIVE,
+        engagement.dormant(at, settings.nudges.dormant_days),
         Member.role != Role.COORDINATOR,
-        started <= at - timedelta(days=settings.nudges.dormant_days),
         or_(
             NudgePreference.member_id.is_(None),
             and_(
@@ -274,8 +276,7 @@ async def due_page(
         await session.execute(
             select(
                 Member.id.label("member_id"),
-                # The spell starts at the last action, else at the joining.
-                func.coalesce(Member.last_action_at, Member.joined_at).label("start"),
+                engagement.spell_start().label("start"),
                 Member.timezone,
                 Member.display_name,
                 Member.language,
@@ -399,11 +400,12 @@ async def preference(session: AsyncSession, member_id: int, now: datetime) -> Nu
 
 
 async def referent_list(
-    session: AsyncSession, category: str, at: datetime
+    session: AsyncSession, category: str, at: datetime, *, reader: int | None = None
 ) -> list[tuple[Nudge, Member]]:
     """Dormant members of ``category`` who reached the referent step of their current
-    spell and whom no referent has contacted yet, longest dormant first."""
-    started = func.coalesce(Member.last_action_at, Member.joined_at)
+    spell and whom no referent has contacted yet, longest dormant first; never the
+    ``reader`` (a referent is not listed in their own digest)."""
+    started = engagement.spell_start()
     rows = await session.execute(
         select(Nudge, Member)
         .join(Member, Member.id == Nudge.member_id)
@@ -415,6 +417,7 @@ async def referent_list(
             Nudge.sent_at <= at,
             Member.category == category,
             Member.status == MemberStatus.ACTIVE,
+            *([Member.id != reader] if reader is not None else []),
             NudgePreference.stopped_at.is_(None),
         )
         .order_by(Nudge.spell_start, Member.id)
@@ -430,7 +433,7 @@ class VariantStats:
     variant: str
     nudges: int
     members: int
-    #: Nudges whose week of observation is over, and those followed by an action.
+    #: Nudges whose week of observation is over, and those followed by a sign of life.
     matured: int
     acted: int
 
@@ -438,8 +441,9 @@ class VariantStats:
 async def stats(
     session: AsyncSession, since: datetime, now: datetime, window: timedelta = timedelta(days=7)
 ) -> tuple[list[VariantStats], dict[str, int]]:
-    """Per variant: message nudges sent since ``since`` and the share followed by an
-    action (a report, or any action that moved ``last_action_at``) within ``window``;
+    """Per variant: message nudges sent since ``since`` and the share followed by a
+    sign of life (:mod:`bot.activity.engagement`: a report, or anything that moved
+    ``last_action_at``) within ``window``;
     and how often each answer was pressed. Counted in Python: date arithmetic in SQL
     differs between SQLite and PostgreSQL."""
     rows = (

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.activity import engagement
 from bot.animation import calls
 from bot.animation.calls import Subject
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
 from bot.core.port import Address, Message
 from bot.delivery import audience, channels, queue
-from bot.models import ActionPlan, Answer
+from bot.models import ActionPlan, Answer, Member
 
 MAX_TITLE = 120
 MAX_TEXT = 1500
@@ -141,6 +142,9 @@ async def publish(
     )
     session.add(plan)
     await session.flush()
+    author = await session.get(Member, author_id)  # the caller's, already in the session
+    if author is not None:
+        engagement.sign_of_life(author, now)  # posting a plan is a referent's own work
     language = settings.network.default_language
     subject = Subject(plan_id=plan.id)
     message = render(translator, settings, language, draft, author=author_name, subject=subject)

@@ -1,7 +1,8 @@
 """What a plan or a campaign run achieved: who answered what, and how many acted.
 
 "Targeted" are the active members of the categories it addressed (their category now);
-"acted" are those of them who reported anything within its window (from when it went out
+"acted" are those of them who made an action (:mod:`bot.activity.engagement`: a report
+not rejected on review) within its window (from when it went out
 until its due date, its next run, or ``animation.results_window_days``), whether or not
 they pressed a button. Results are computed from the answers and reports tables, never
 stored, so they are always up to date.
@@ -17,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.activity import engagement
 from bot.animation.calls import Choice
 from bot.models import Answer, Member, MemberStatus, Report
 
@@ -73,7 +75,7 @@ async def compute(
     acted = (
         select(Member.category, func.count(func.distinct(Report.member_id)))
         .join(Member, Member.id == Report.member_id)
-        .where(*active, Report.created_at >= start, Report.created_at < end)
+        .where(*active, *engagement.actions_between(start, end))
         .group_by(Member.category)
     )
     for category, n in await session.execute(acted):

@@ -135,7 +135,14 @@ async def export(
     start = since_instant(since, settings.network.timezone)
     async with transaction(settings.database.url) as session:
         progress = Progress(f"exporting {kind}", await exporter.count(session, kind, start))
-        chunks = exporter.rows(session, kind, start, settings.network.timezone)
+        chunks = exporter.rows(
+            session,
+            kind,
+            start,
+            settings.network.timezone,
+            at=SystemClock().now(),
+            days=settings.nudges.dormant_days,
+        )
         if output is None:
             written = await exporter.write(
                 sys.stdout.buffer, kind, fmt, chunks, progress.advance, separator=separator

@@ -3,7 +3,8 @@
 CSV is UTF-8 with a byte-order mark, which is what makes spreadsheets open French accents
 right. Times are written in the network's time zone. Forgotten members are left out of
 the member export, and their anonymized reports and points carry no member: the totals
-stay right and nothing of the person remains.
+stay right and nothing of the person remains. Each member's ``engagement`` (active,
+dormant, never_activated) is the one ``/stats`` counts (:mod:`bot.activity.engagement`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.activity import engagement
 from bot.core import csvsafe
 from bot.models import Member, MemberStatus, PointsEntry, Report, ReportKind
 
@@ -34,8 +36,8 @@ Row = dict[str, Any]
 COLUMNS: dict[str, tuple[str, ...]] = {
     "members": (
         "id", "name", "email", "phone", "category", "language", "role", "status",
-        "joined_at", "consent_version", "consent_at", "last_action_at", "visibility",
-        "invitation_code", "points",
+        "joined_at", "consent_version", "consent_at", "last_action_at", "engagement",
+        "visibility", "invitation_code", "points",
     ),
     "reports": (
         "id", "created_at", "member_id", "member_name", "category", "kind", "subkind",
@@ -55,14 +57,17 @@ def _when(value: datetime | None, zone: ZoneInfo) -> str | None:
     return value.astimezone(zone).isoformat(sep=" ", timespec="seconds") if value else None
 
 
-def _query(kind: str, since: datetime | None) -> Select[*tuple[Any, ...]]:
+def _query(
+    kind: str, since: datetime | None, at: datetime | None = None, days: int = engagement.DAYS
+) -> Select[*tuple[Any, ...]]:
     if kind == "members":
         points = (
             select(func.coalesce(func.sum(PointsEntry.points), 0))
             .where(PointsEntry.member_id == Member.id)
             .scalar_subquery()
         )
-        query = select(Member, points).where(Member.status != MemberStatus.FORGOTTEN)
+        state = engagement.state(at or datetime.now(UTC), days)
+        query = select(Member, points, state).where(Member.status != MemberStatus.FORGOTTEN)
         return query.where(Member.joined_at >= since) if since else query
     if kind == "points":
         query = select(PointsEntry, Member).join(Member, Member.id == PointsEntry.member_id)
@@ -91,7 +96,7 @@ def _who(member: Member) -> tuple[int | None, str | None]:
 
 def _row(kind: str, result: Any, zone: ZoneInfo) -> Row:
     if kind == "members":
-        member, points = result
+        member, points, state = result
         return {
             "id": member.id, "name": member.display_name, "email": member.email,
             "phone": member.phone, "category": member.category, "language": member.language,
@@ -99,7 +104,7 @@ def _row(kind: str, result: Any, zone: ZoneInfo) -> Row:
             "joined_at": _when(member.joined_at, zone),
             "consent_version": member.consent_version,
             "consent_at": _when(member.consent_at, zone),
-            "last_action_at": _when(member.last_action_at, zone),
+            "last_action_at": _when(member.last_action_at, zone), "engagement": state,
             "visibility": member.visibility.value, "invitation_code": member.invite_code,
             "points": int(points),
         }  # fmt: skip
@@ -134,15 +139,22 @@ async def count(session: AsyncSession, kind: str, since: datetime | None) -> int
 
 
 async def rows(
-    session: AsyncSession, kind: str, since: datetime | None, timezone: str
+    session: AsyncSession,
+    kind: str,
+    since: datetime | None,
+    timezone: str,
+    *,
+    at: datetime | None = None,
+    days: int = engagement.DAYS,
 ) -> AsyncIterator[list[Row]]:
     """The export's rows in id order, a chunk at a time (keyset paging, so a large
-    network never sits in memory at once)."""
+    network never sits in memory at once); members' engagement as of ``at`` (now)
+    with a window of ``days``."""
     zone = ZoneInfo(timezone)
     key = {"members": Member.id, "points": PointsEntry.id}.get(kind, Report.id)
     last = 0
     while True:
-        query = _query(kind, since).where(key > last).order_by(key).limit(CHUNK)
+        query = _query(kind, since, at, days).where(key > last).order_by(key).limit(CHUNK)
         results = (await session.execute(query)).all()
         if not results:
             return

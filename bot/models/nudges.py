@@ -21,8 +21,8 @@ class NudgeStep(StrEnum):
 class Nudge(Base):
     """One rung of the nudge ladder reached by a dormant member.
 
-    ``spell_start`` is when the member's dormancy began (their last action, else their
-    joining): a new action starts a new spell, so the ladder starts again. ``ordinal``
+    ``spell_start`` is when the member's quiet spell began (their last sign of life, else
+    their joining): a new sign of life starts a new spell, so the ladder starts again. ``ordinal``
     numbers the rungs of a spell; the unique constraint makes a re-run add nothing.
     """
 

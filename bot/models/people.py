@@ -59,6 +59,8 @@ class Member(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_version: Mapped[str | None] = mapped_column(String(32))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The member's last sign of life (a report, an answer, a referent's own work), moved
+    #: by :func:`bot.activity.engagement.sign_of_life` (a ``/link`` merge keeps the later).
     last_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))

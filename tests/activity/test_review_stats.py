@@ -94,7 +94,11 @@ async def test_stats_access_and_shape(network: Network) -> None:
     assert "→ #business: I have sent you a private message" in out
     assert "→ @carol: Network health — All categories" in out
     assert "Members: 5 active" in out
-    assert "Acted in the last 30 days: 1 of 5 (20%); dormant: 4" in out
+    # Everyone joined today: nobody is dormant yet (the definitions: docs/coordinators.md).
+    assert (
+        "Active: 5 of 5 (100%); dormant (no sign of life for 30 days): 0; never activated "
+        "(imported, not claimed): 0" in out
+    )
     assert "Engagement: joined 5 → acted once 1 → acts monthly 0 → referents 1" in out
     assert "[image: " in out
     png = network.console.history[-1].message.image_png
@@ -105,4 +109,4 @@ async def test_stats_access_and_shape(network: Network) -> None:
     out = await network.play("@rita /stats sport")
     assert "You can see the statistics of your category: /stats business" in out
     out = await network.play("@carol /stats sport")
-    assert "Network health — Sport" in out and "Acted in the last 30 days: 1 of 1 (100%)" in out
+    assert "Network health — Sport" in out and "Active: 1 of 1 (100%)" in out
