@@ -70,12 +70,7 @@ async def me(ctx: Context) -> None:
             month=points.month,
             all=points.all_time,
         ),
-        ctx._(
-            "Rank this week: #{category_rank} in {category}, #{overall_rank} overall",
-            category_rank=rank_category,
-            category=category,
-            overall_rank=rank_overall,
-        ),
+        _rank_line(ctx, rank_category, rank_overall, category),
         ctx._("Level: {level}", level=progress.level.name.get(ctx.language)),
     ]
     if progress.next_level is not None and progress.points_to_next is not None:
@@ -106,6 +101,18 @@ async def me(ctx: Context) -> None:
     ctx.reply_private(
         "\n".join(lines),
         [[Button(ctx._("Leaderboard visibility"), CommandPress("privacy").pack())]],
+    )
+
+
+def _rank_line(ctx: Context, in_category: int | None, overall: int | None, category: str) -> str:
+    """This week's ranks; none without points this week (one rule: standings.ranked)."""
+    if in_category is None or overall is None:
+        return ctx._("Rank this week: not ranked yet — one action this week puts you on the board.")
+    return ctx._(
+        "Rank this week: #{category_rank} in {category}, #{overall_rank} overall",
+        category_rank=in_category,
+        category=category,
+        overall_rank=overall,
     )
 
 
