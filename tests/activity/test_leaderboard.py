@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.harness import Network
+from tests.support.people import said_to
 
 
 async def report_settlement(network: Network, name: str) -> None:
@@ -115,6 +116,20 @@ async def test_me_shows_points_ranks_level_and_recent_actions(network: Network) 
     assert "Rank this week: #1 in Business, #1 overall" in out
     assert "Level: Ambassador" in out and "15 points to Committed ambassador" in out
     assert "Settlement +30 pts" in out and "Mention (Press) +5 pts" in out
+
+
+async def test_no_rank_without_points_this_week(network: Network) -> None:
+    """Bob has points this week, Alice none: Alice is "not ranked yet", not "#2" (nor
+    "#1" on a Monday morning when nobody has any); Bob is #1."""
+    await network.join("alice")
+    await network.join("bob")
+    out = await network.play("@alice /me")
+    assert "Rank this week: not ranked yet — one action this week puts you on the board." in out
+    await report_settlement(network, "bob")
+    out = await network.play("@alice /me\n@bob /me")
+    alice, bob = said_to(out, "@alice")[-1], said_to(out, "@bob")[-1]
+    assert "Rank this week: not ranked yet" in alice and "#" not in alice.split("Rank")[1]
+    assert "Rank this week: #1 in Business, #1 overall" in bob
 
 
 async def test_language_switch_applies_at_once(network: Network) -> None:

@@ -80,13 +80,22 @@ async def test_plan_goes_to_every_bound_channel_and_answers_count_once(network: 
     assert alice_said[3].startswith("Well done! To count it as a report")
     assert alice_said[4] == "Thank you! It is recorded with your answer."
     assert alice_said[5:] == [
-        "Your answer: Not for me. Thank you!",
-        "Your answer: Done. Thank you!",  # no points the second time, no second prompt
+        "Your answer: Not for me. Thank you!\nThe 5 points of “Done” are withdrawn.",
+        "Your answer: Done. Thank you!\n+5 points",  # held again, once; no second prompt
         "You had already answered: Done.",
     ]
     alice, bob, cleo = [await member_id(network, n) for n in ("Alice", "Bob", "Cleo")]
     assert await answers(network) == {str(alice): "d", str(bob): "o", str(cleo): "n"}
-    assert await count(network, PointsEntry, PointsEntry.reason == "plan") == 1
+    # +5, a compensating −5, +5: never edited, never more than one "Done" held.
+    async with network.sessions() as session:
+        ledger = list(
+            await session.scalars(
+                select(PointsEntry.points).where(PointsEntry.reason == "plan").order_by(
+                    PointsEntry.id
+                )
+            )
+        )
+    assert ledger == [5, -5, 5]
     async with network.sessions() as session:
         report = await session.scalar(select(Report))
         assert report is not None
