@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.activity.standings import level_progress, rank_of, recent_actions, totals
+from bot.activity.recent import RecentAction, recent_actions
+from bot.activity.review import REJECT_REASON, REJECTED
+from bot.activity.signals import WON_REASON
+from bot.activity.standings import level_progress, rank_of, totals
 from bot.conversation.commands import Access, CommandPress
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
@@ -85,16 +88,7 @@ async def me(ctx: Context) -> None:
     actions = await recent_actions(ctx.session, member.id)
     if actions:
         lines.append(ctx._("Last actions:"))
-    for action in actions:
-        report = action.report
-        local = report.created_at.astimezone(_zone(ctx)).strftime("%d/%m")
-        what = ctx._(KIND[report.kind])
-        detail = subkind_name(ctx, report.kind, report.subkind)
-        lines.append(
-            f"• {local} {what}"
-            + (f" ({detail})" if detail else "")
-            + f" {ctx.ngettext('+{n} pt', '+{n} pts', action.points)}"
-        )
+    lines += [_action_line(ctx, action) for action in actions]
     lines.append(
         ctx._("Leaderboards: {visibility}", visibility=ctx._(VISIBILITY[member.visibility]))
     )
@@ -102,6 +96,35 @@ async def me(ctx: Context) -> None:
         "\n".join(lines),
         [[Button(ctx._("Leaderboard visibility"), CommandPress("privacy").pack())]],
     )
+
+
+ALONE = {
+    "sponsor": N_("Sponsor bonus"),
+    "plan": N_("“Done” to an action plan"),
+    "campaign": N_("“Done” to a campaign"),
+}
+
+
+def _action_line(ctx: Context, action: RecentAction) -> str:
+    """One recent action with what the ledger says it earned."""
+    local = action.at.astimezone(_zone(ctx)).strftime("%d/%m")
+    points = ctx.ngettext("+{n} pt", "+{n} pts", action.points)
+    report = action.report
+    if report is None:
+        reason = action.earned[0].reason
+        what = ctx._(ALONE[reason]) if reason in ALONE else ctx._("Points")
+        return f"• {local} {what} {points}"
+    what = ctx._(KIND[report.kind])
+    detail = subkind_name(ctx, report.kind, report.subkind)
+    notes = []
+    if action.has(REJECT_REASON) or report.review == REJECTED:
+        notes.append(ctx._("rejected on review"))
+    if action.has(WON_REASON):
+        notes.append(ctx._("with the won-signal bonus"))
+    if action.has("plan") or action.has("campaign"):
+        notes.append(ctx._("with “Done”"))
+    line = f"• {local} {what}" + (f" ({detail})" if detail else "") + f" {points}"
+    return line + (f" — {', '.join(notes)}" if notes else "")
 
 
 def _rank_line(ctx: Context, in_category: int | None, overall: int | None, category: str) -> str:

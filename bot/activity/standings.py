@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.config import Level, Settings
 from bot.core.periods import month_start, week_start
-from bot.models import Member, MemberStatus, MemberTotal, PointsEntry, Report, Visibility
+from bot.models import Member, MemberStatus, MemberTotal, PointsEntry, Visibility
 
 BOARD_SIZE = 10
 #: Rows of ``member_totals`` an all-time board reads first (then 16 times more, and so on).
@@ -382,25 +382,3 @@ def level_progress(settings: Settings, all_time: int) -> LevelProgress:
         next_level=next_level,
         points_to_next=next_level.points - all_time if next_level else None,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class RecentAction:
-    report: Report
-    points: int
-
-
-async def recent_actions(
-    session: AsyncSession, member_id: int, limit: int = 5
-) -> list[RecentAction]:
-    rows = (
-        await session.execute(
-            select(Report, func.coalesce(func.sum(PointsEntry.points), 0))
-            .outerjoin(PointsEntry, PointsEntry.report_id == Report.id)
-            .where(Report.member_id == member_id)
-            .group_by(Report.id)
-            .order_by(Report.created_at.desc(), Report.id.desc())
-            .limit(limit)
-        )
-    ).all()
-    return [RecentAction(report=row[0], points=int(row[1])) for row in rows]
