@@ -90,9 +90,9 @@ async def test_plan_goes_to_every_bound_channel_and_answers_count_once(network: 
     async with network.sessions() as session:
         ledger = list(
             await session.scalars(
-                select(PointsEntry.points).where(PointsEntry.reason == "plan").order_by(
-                    PointsEntry.id
-                )
+                select(PointsEntry.points)
+                .where(PointsEntry.reason == "plan")
+                .order_by(PointsEntry.id)
             )
         )
     assert ledger == [5, -5, 5]
