@@ -38,7 +38,8 @@ from bench.common import (
     postgres_database,
 )
 from bot.activity import stats
-from bot.activity.standings import board, boards, rank_of, recent_actions, totals
+from bot.activity.recent import recent_actions
+from bot.activity.standings import board, boards, rank_of, totals
 from bot.animation import campaigns, nudging
 from bot.core.config import MEDIUMS
 from bot.core.db import create_engine, session_factory

@@ -1,8 +1,10 @@
 """Members answer plans and campaigns with one tap: "Done", "I'm on it", "Not for me".
 
 The press may come from a category channel or a private message, by an active member (the
-gate checks it); the answer is acknowledged privately (a channel is not the place for it).
-"Done" earns points once and then asks, privately, for an optional link or a few words
+gate checks it) whom the plan or the campaign run addressed (:mod:`bot.animation.addressed`:
+anyone else is told so, privately, and nothing is stored); the answer is acknowledged
+privately (a channel is not the place for it). "Done" earns points once (another answer
+withdraws them) and then asks, privately, for an optional link or a few words
 that make it a report linked to the plan or campaign — unless the member is in the middle
 of another flow, which is left alone. A preview's buttons only say that they are one.
 """
@@ -12,39 +14,29 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.activity import engagement, reports
-from bot.animation import calls
+from bot.animation import addressed, calls
+from bot.animation.addressed import Refusal
 from bot.animation.calls import LABELS, AnswerPress, Choice, PreviewPress, Subject
 from bot.conversation import flows
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Step
 from bot.conversation.routing import Router
-from bot.models import (
-    ActionPlan,
-    Campaign,
-    CampaignStatus,
-    Conversation,
-    Report,
-    ReportKind,
-)
+from bot.models import Conversation, Report, ReportKind
 from handlers._labels import invalid_input
 
 router = Router("answers")
 
 
-async def _refusal(ctx: Context, subject: Subject) -> str | None:
-    """Why this subject cannot be answered any more, if it cannot."""
-    if subject.plan_id is not None:
-        if await ctx.session.get(ActionPlan, subject.plan_id) is None:
-            return ctx._("This button is no longer active.")
-        return None
-    assert subject.campaign_id is not None
-    campaign = await ctx.session.get(Campaign, subject.campaign_id)
-    if campaign is None or subject.occurrence > campaign.runs:
-        return ctx._("This button is no longer active.")
-    if campaign.status is CampaignStatus.CANCELLED:
+def _refusal(ctx: Context, refusal: Refusal) -> str:
+    """A refusal in the presser's words: what happened, and that nothing was counted."""
+    if refusal is Refusal.CANCELLED:
         return ctx._("This campaign was cancelled.")
-    return None
+    if refusal is Refusal.NOT_ADDRESSED:
+        return ctx._(
+            "This call is for other members: only the members it was addressed to can answer it."
+        )
+    return ctx._("This button is no longer active.")
 
 
 @router.button(PreviewPress, access=Access.MEMBER)
@@ -58,9 +50,9 @@ async def answer(ctx: Context, press: AnswerPress) -> None:
     """Record (or change) the presser's answer, privately acknowledged."""
     assert ctx.member is not None
     subject, choice = press.subject, press.choice
-    refusal = await _refusal(ctx, subject)
+    refusal = await addressed.may_answer(ctx.session, ctx.member, subject)
     if refusal is not None:
-        ctx.reply_private(refusal)
+        ctx.reply_private(_refusal(ctx, refusal))
         return
     answered = await calls.record(
         ctx.session,
@@ -75,8 +67,16 @@ async def answer(ctx: Context, press: AnswerPress) -> None:
         ctx.reply_private(ctx._("You had already answered: {answer}.", answer=label))
         return
     lines = [ctx._("Your answer: {answer}. Thank you!", answer=label)]
-    if answered.points:
+    if answered.points > 0:
         lines.append(ctx.ngettext("+{n} point", "+{n} points", answered.points))
+    elif answered.points < 0:
+        lines.append(
+            ctx.ngettext(
+                "The {n} point of “Done” is withdrawn.",
+                "The {n} points of “Done” are withdrawn.",
+                -answered.points,
+            )
+        )
     ctx.reply_private("\n".join(lines))
     if choice is Choice.DONE and await _may_follow_up(ctx, subject):
         await flows.begin(ctx, FOLLOW_UP, "details", {"subject": subject.key})

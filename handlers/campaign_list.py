@@ -13,7 +13,8 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from bot.animation import campaigns
+from bot.animation import addressed, campaigns
+from bot.animation.addressed import Call
 from bot.animation.calls import Subject
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
@@ -25,7 +26,7 @@ from bot.delivery import queue
 from bot.models import Campaign, CampaignStatus, Repeat, Role
 from handlers import campaigns as campaign_flow
 from handlers._labels import category_name
-from handlers.results import button, progress_line, visible_categories
+from handlers.results import apart_lines, button, progress_line, visible_categories
 
 router = Router("campaign_list")
 
@@ -63,6 +64,21 @@ async def _state(ctx: Context, campaign: Campaign) -> str:
     return state
 
 
+async def _targeted(ctx: Context, campaign: Campaign) -> list[str]:
+    """Whom the latest run addressed (the categories this viewer may see), by the rule
+    its results use, and who is counted apart."""
+    run = await campaigns.latest_run(ctx.session, campaign.id)
+    if run is None:
+        return []
+    call = Call(categories=tuple(run.categories), author_id=campaign.author_id)
+    categories = await visible_categories(ctx, list(call.categories))
+    reach = await addressed.reach(ctx.session, call, categories)
+    return [
+        ctx.ngettext("Targeted: {n} member", "Targeted: {n} members", reach.total),
+        *apart_lines(ctx, unclaimed=reach.unclaimed, staff=reach.staff),
+    ]
+
+
 @router.command("campaigns")
 async def list_campaigns(ctx: Context) -> None:
     """The newest campaigns first, each with its state, progress and buttons."""
@@ -98,6 +114,7 @@ async def list_campaigns(ctx: Context) -> None:
         if campaign.runs:
             progress = await queue.progress(ctx.session, f"campaign:{campaign.id}")
             lines.append("   " + progress_line(ctx, progress))
+            lines += ["   " + line for line in await _targeted(ctx, campaign)]
             subject = Subject(campaign_id=campaign.id, occurrence=campaign.runs)
             row.append(button(ctx, subject, ctx._("Results #{number}", number=campaign.id)))
         if coordinator and campaign.status is CampaignStatus.SCHEDULED:

@@ -12,16 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.animation import calls, campaigns
+from bot.animation import addressed, calls, campaigns
+from bot.animation.addressed import Call
 from bot.conversation import flows
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Question, Step
 from bot.conversation.routing import Router
 from bot.core import audit
 from bot.core.text import clean_block
-from bot.delivery import audience
 from bot.models import Campaign, CampaignStatus, Conversation, Repeat, Role
 from handlers._labels import category_name
+from handlers.results import apart_lines
 
 router = Router("campaigns")
 
@@ -204,8 +205,12 @@ def _direct_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
 
 async def _chose_direct(ctx: Context, conversation: Conversation, value: str) -> None:
     flows.update(conversation, direct=value == "yes")
-    reach = await audience.active_members(ctx.session, conversation.data.get("categories", []))
-    flows.update(conversation, reach=len(reach))
+    assert ctx.member is not None
+    targets = tuple(conversation.data.get("categories", []))
+    call = Call(categories=targets, author_id=ctx.member.id)
+    everything = list(targets) or [category.key for category in ctx.settings.categories]
+    reach = await addressed.reach(ctx.session, call, everything)
+    flows.update(conversation, reach=reach.total, unclaimed=reach.unclaimed, staff=reach.staff)
     draft = _draft(conversation.data)
     language = ctx.settings.network.default_language
     ctx.reply_private(ctx._("Preview — in the channels:"))
@@ -228,6 +233,7 @@ def _ask_confirm(ctx: Context, conversation: Conversation) -> str:
             "Active members targeted: {n}",
             int(data.get("reach", 0)),
         ),
+        *apart_lines(ctx, unclaimed=int(data.get("unclaimed", 0)), staff=int(data.get("staff", 0))),
         ctx._("Private messages: yes") if data.get("direct") else ctx._("Private messages: no"),
     ]
     return "\n".join(lines) + "\n" + ctx._("Confirm this campaign?")

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.activity.standings import level_progress, rank_of, recent_actions, totals
+from bot.activity.recent import RecentAction, recent_actions
+from bot.activity.review import REJECT_REASON, REJECTED
+from bot.activity.signals import WON_REASON
+from bot.activity.standings import level_progress, rank_of, totals
 from bot.conversation.commands import Access, CommandPress
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
@@ -70,12 +73,7 @@ async def me(ctx: Context) -> None:
             month=points.month,
             all=points.all_time,
         ),
-        ctx._(
-            "Rank this week: #{category_rank} in {category}, #{overall_rank} overall",
-            category_rank=rank_category,
-            category=category,
-            overall_rank=rank_overall,
-        ),
+        _rank_line(ctx, rank_category, rank_overall, category),
         ctx._("Level: {level}", level=progress.level.name.get(ctx.language)),
     ]
     if progress.next_level is not None and progress.points_to_next is not None:
@@ -90,22 +88,54 @@ async def me(ctx: Context) -> None:
     actions = await recent_actions(ctx.session, member.id)
     if actions:
         lines.append(ctx._("Last actions:"))
-    for action in actions:
-        report = action.report
-        local = report.created_at.astimezone(_zone(ctx)).strftime("%d/%m")
-        what = ctx._(KIND[report.kind])
-        detail = subkind_name(ctx, report.kind, report.subkind)
-        lines.append(
-            f"• {local} {what}"
-            + (f" ({detail})" if detail else "")
-            + f" {ctx.ngettext('+{n} pt', '+{n} pts', action.points)}"
-        )
+    lines += [_action_line(ctx, action) for action in actions]
     lines.append(
         ctx._("Leaderboards: {visibility}", visibility=ctx._(VISIBILITY[member.visibility]))
     )
     ctx.reply_private(
         "\n".join(lines),
         [[Button(ctx._("Leaderboard visibility"), CommandPress("privacy").pack())]],
+    )
+
+
+ALONE = {
+    "sponsor": N_("Sponsor bonus"),
+    "plan": N_("“Done” to an action plan"),
+    "campaign": N_("“Done” to a campaign"),
+}
+
+
+def _action_line(ctx: Context, action: RecentAction) -> str:
+    """One recent action with what the ledger says it earned."""
+    local = action.at.astimezone(_zone(ctx)).strftime("%d/%m")
+    points = ctx.ngettext("+{n} pt", "+{n} pts", action.points)
+    report = action.report
+    if report is None:
+        reason = action.earned[0].reason
+        what = ctx._(ALONE[reason]) if reason in ALONE else ctx._("Points")
+        return f"• {local} {what} {points}"
+    what = ctx._(KIND[report.kind])
+    detail = subkind_name(ctx, report.kind, report.subkind)
+    notes = []
+    if action.has(REJECT_REASON) or report.review == REJECTED:
+        notes.append(ctx._("rejected on review"))
+    if action.has(WON_REASON):
+        notes.append(ctx._("with the won-signal bonus"))
+    if action.has("plan") or action.has("campaign"):
+        notes.append(ctx._("with “Done”"))
+    line = f"• {local} {what}" + (f" ({detail})" if detail else "") + f" {points}"
+    return line + (f" — {', '.join(notes)}" if notes else "")
+
+
+def _rank_line(ctx: Context, in_category: int | None, overall: int | None, category: str) -> str:
+    """This week's ranks; none without points this week (one rule: standings.ranked)."""
+    if in_category is None or overall is None:
+        return ctx._("Rank this week: not ranked yet — one action this week puts you on the board.")
+    return ctx._(
+        "Rank this week: #{category_rank} in {category}, #{overall_rank} overall",
+        category_rank=in_category,
+        category=category,
+        overall_rank=overall,
     )
 
 

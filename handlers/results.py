@@ -1,5 +1,6 @@
 """Results of a plan or a campaign run (button ``res:<subject>`` from /plans and
-/campaigns): how many were targeted, answered what and acted, by category, and who.
+/campaigns): how many were targeted, answered what and acted, by category, and who; the
+members it addressed but cannot reach yet, and the coordinators and author, apart.
 
 Active referents and coordinators may press it (declared where the button is
 registered); coordinators see every category addressed, a referent their own categories
@@ -11,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.animation import campaigns, results
+from bot.animation import campaigns, plans, results
+from bot.animation.addressed import Call
 from bot.animation.calls import LABELS, Choice, Subject
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
@@ -49,6 +51,28 @@ def progress_line(ctx: Context, counts: dict[DeliveryStatus, int]) -> str:
     )
 
 
+def apart_lines(ctx: Context, *, unclaimed: int, staff: int) -> list[str]:
+    """Who a call's "targeted" leaves out, said rather than silently included."""
+    lines = []
+    if unclaimed:
+        lines.append(
+            ctx.ngettext(
+                "+ {n} not reachable yet: imported, never joined",
+                "+ {n} not reachable yet: imported, never joined",
+                unclaimed,
+            )
+        )
+    if staff:
+        lines.append(
+            ctx.ngettext(
+                "+ {n} coordinator or author, not counted",
+                "+ {n} coordinators or author, not counted",
+                staff,
+            )
+        )
+    return lines
+
+
 async def visible_categories(ctx: Context, addressed: list[str]) -> list[str]:
     """The addressed categories this viewer may see (all of them for a coordinator)."""
     member = ctx.member
@@ -76,7 +100,8 @@ async def show(ctx: Context, press: ResultsPress) -> None:
             ctx.reply(ctx._("This button is no longer active."))
             return
         title = ctx._("Results of the plan “{title}” (#{number})", title=plan.title, number=plan.id)
-        await _show(ctx, subject.key, title, [plan.category], plan.posted_at, plan.window_ends_at)
+        call = plans.call(plan)
+        await _show(ctx, subject.key, title, call, plan.posted_at, plan.window_ends_at)
         return
     assert subject.campaign_id is not None
     run = await campaigns.find_run(ctx.session, subject.campaign_id, subject.occurrence)
@@ -91,26 +116,25 @@ async def show(ctx: Context, press: ResultsPress) -> None:
         when=campaigns.local(ctx.settings, run.started_at),
     )
     progress = await queue.progress(ctx.session, f"campaign:{campaign.id}")
-    await _show(
-        ctx, subject.key, title, list(run.categories), run.started_at, run.ends_at, progress
-    )
+    call = Call(categories=tuple(run.categories), author_id=campaign.author_id)
+    await _show(ctx, subject.key, title, call, run.started_at, run.ends_at, progress)
 
 
 async def _show(
     ctx: Context,
     subject: str,
     title: str,
-    addressed: list[str],
+    call: Call,
     start: datetime,
     end: datetime,
     progress: dict[DeliveryStatus, int] | None = None,
 ) -> None:
-    categories = await visible_categories(ctx, addressed)
+    categories = await visible_categories(ctx, list(call.categories))
     if not categories:
         ctx.reply(ctx._("You are not a referent of this category."))
         return
     found = await results.compute(
-        ctx.session, subject=subject, categories=categories, start=start, end=end
+        ctx.session, subject=subject, call=call, categories=categories, start=start, end=end
     )
     lines = [
         title,
@@ -120,8 +144,9 @@ async def _show(
             end=campaigns.local(ctx.settings, end),
             acted=found.acted,
         ),
-        " · ".join(_labelled(ctx, ctx._(LABELS[c]), str(found.count(c))) for c in Choice),
     ]
+    lines += apart_lines(ctx, unclaimed=found.unclaimed, staff=found.staff)
+    lines.append(" · ".join(_labelled(ctx, ctx._(LABELS[c]), str(found.count(c))) for c in Choice))
     if progress is not None:
         lines.append(progress_line(ctx, progress))
     lines.append(ctx._("By category:"))

@@ -75,6 +75,15 @@ async def _message(
                 rank=rank,
                 category=category,
             )
+            if rank is not None
+            else app.translator.gettext(
+                language,
+                N_(
+                    "You are not ranked yet among the {category} ambassadors: "
+                    "one action puts you on the board."
+                ),
+                category=category,
+            )
         )
     message = Message.with_rows("\n".join(lines), buttons(app, language, nudge.id))
     return replace(message, language=language)

@@ -2,7 +2,9 @@
 is each member's all-time total (``member_totals``), which database triggers on the
 ledger keep equal to its sum; periods are always summed from the ledger.
 
-Ranks are competition ranks (1, 2, 2, 4): members with equal points share a rank.
+Ranks are competition ranks (1, 2, 2, 4): members with equal points share a rank, and
+only members with points in the period have one (:func:`ranked`, read by the boards,
+``/me`` and the nudges alike).
 Public boards leave out members who chose to be hidden; a member's own rank (in ``/me``)
 counts every active member, since nobody else sees it.
 """
@@ -30,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.config import Level, Settings
 from bot.core.periods import month_start, week_start
-from bot.models import Member, MemberStatus, MemberTotal, PointsEntry, Report, Visibility
+from bot.models import Member, MemberStatus, MemberTotal, PointsEntry, Visibility
 
 BOARD_SIZE = 10
 #: Rows of ``member_totals`` an all-time board reads first (then 16 times more, and so on).
@@ -114,66 +116,52 @@ def _scope(category: str | None, *, public: bool) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def ranked(points: int) -> bool:
+    """The one rank rule: a member has a rank in a period only with points in it (more
+    than 0), as on the public boards; with none, they are "not ranked yet", never "#1"
+    of a board nobody is on yet."""
+    return points > 0
+
+
 async def rank_of(
     session: AsyncSession, member_id: int, since: datetime | None, category: str | None
-) -> int:
-    """The member's competition rank among all active members in scope (members with no
-    points in the period count as 0); 1 for a member outside the scope."""
+) -> int | None:
+    """The member's competition rank among the active members in scope who have points
+    in the period; None when they have none (see :func:`ranked`) or are out of scope."""
     scope = _scope(category, public=False)
     if await session.scalar(select(Member.id).where(Member.id == member_id, *scope)) is None:
-        return 1
+        return None
     own = select(func.coalesce(func.sum(PointsEntry.points), 0)).where(
         PointsEntry.member_id == member_id
     )
     if since is not None:
         own = own.where(PointsEntry.created_at >= since)
     mine = int(await session.scalar(own) or 0)
+    if not ranked(mine):
+        return None
     sums = _period_sums(since)
-    if since is None:  # every member in scope has a total (0 without a row): one count
-        return 1 + int(
-            await session.scalar(
-                select(func.count())
-                .select_from(Member)
-                .outerjoin(sums, sums.c.member_id == Member.id)
-                .where(func.coalesce(sums.c.points, 0) > mine, *scope)
-            )
-            or 0
-        )
-    ahead = int(
-        await session.scalar(
-            select(func.count())
-            .select_from(sums)
-            .join(Member, Member.id == sums.c.member_id)
-            .where(sums.c.points > mine, *scope)
-        )
-        or 0
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(sums)
+        .join(Member, Member.id == sums.c.member_id)
+        .where(sums.c.points > mine, *scope)
     )
-    if mine < 0:  # members without entries in the period have 0 points: ahead too
-        entries = select(PointsEntry.id).where(PointsEntry.member_id == Member.id)
-        if since is not None:
-            entries = entries.where(PointsEntry.created_at >= since)
-        ahead += int(
-            await session.scalar(
-                select(func.count()).select_from(Member).where(*scope, ~entries.exists())
-            )
-            or 0
-        )
-    return ahead + 1
+    return int(ahead or 0) + 1
 
 
 class AllTimeRanks:
     """All-time ranks within categories for a job that asks for many (personal nudges):
     the ledger is summed once, on first use, and each category keeps only the sorted
     totals of its active members (integers, not members). Same ranks as :func:`rank_of`
-    with ``since=None``, as of that first use."""
+    with ``since=None`` (None for a member without points), as of that first use."""
 
     def __init__(self) -> None:
         self._totals: dict[str, list[int]] | None = None
 
-    async def rank(self, session: AsyncSession, member_id: int, category: str) -> int:
+    async def rank(self, session: AsyncSession, member_id: int, category: str) -> int | None:
         scope = _scope(category, public=False)
         if await session.scalar(select(Member.id).where(Member.id == member_id, *scope)) is None:
-            return 1
+            return None
         if self._totals is None:
             sums = _period_sums(None)
             rows = await session.execute(
@@ -190,8 +178,10 @@ class AllTimeRanks:
                 PointsEntry.member_id == member_id
             )
         )
-        ranked = self._totals.get(category, [])
-        return len(ranked) - bisect_right(ranked, int(mine or 0)) + 1
+        if not ranked(int(mine or 0)):
+            return None
+        totals_in = self._totals.get(category, [])
+        return len(totals_in) - bisect_right(totals_in, int(mine or 0)) + 1
 
 
 async def board(
@@ -217,7 +207,7 @@ async def board(
             func.rank().over(order_by=sums.c.points.desc()).label("rank"),
         )
         .join(Member, Member.id == sums.c.member_id)
-        .where(sums.c.points > 0, *_scope(category, public=True))
+        .where(sums.c.points > 0, *_scope(category, public=True))  # ranked()
         .subquery()
     )
     columns = (
@@ -392,25 +382,3 @@ def level_progress(settings: Settings, all_time: int) -> LevelProgress:
         next_level=next_level,
         points_to_next=next_level.points - all_time if next_level else None,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class RecentAction:
-    report: Report
-    points: int
-
-
-async def recent_actions(
-    session: AsyncSession, member_id: int, limit: int = 5
-) -> list[RecentAction]:
-    rows = (
-        await session.execute(
-            select(Report, func.coalesce(func.sum(PointsEntry.points), 0))
-            .outerjoin(PointsEntry, PointsEntry.report_id == Report.id)
-            .where(Report.member_id == member_id)
-            .group_by(Report.id)
-            .order_by(Report.created_at.desc(), Report.id.desc())
-            .limit(limit)
-        )
-    ).all()
-    return [RecentAction(report=row[0], points=int(row[1])) for row in rows]

@@ -4,8 +4,10 @@ Both carry the same three buttons ("Done", "I'm on it", "Not for me") whose payl
 (:class:`AnswerPress`) names the *subject* — ``p12`` for plan 12, ``c5-2`` for the second
 run of campaign 5 — and the answer: ``ans:p12:d``. A preview's buttons (``ans:pv:d``,
 :class:`PreviewPress`) record nothing. A member has one answer per subject (a database
-constraint): pressing another button changes it. "Done" earns points once per subject
-(the ledger's unique key), even if the member changes their mind and comes back to it.
+constraint): pressing another button changes it. "Done" earns points while it is the
+answer: changing it withdraws them with a compensating ledger entry, coming back to it
+credits them again, so that a member never holds more than one "Done" per subject
+(each entry's key is unique, so a double click or a retried update writes nothing more).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -160,30 +162,60 @@ async def record(
         row.answer = choice.value
         row.changed_at = now
     engagement.sign_of_life(member, now)  # any answer, not only "Done"
-    points = 0
-    if choice is Choice.DONE:
-        points = await _credit(session, settings, member, subject, now)
+    points = await _settle(session, settings, member, subject, choice, now)
     return Answered(previous=previous, points=points)
 
 
-async def _credit(
-    session: AsyncSession, settings: Settings, member: Member, subject: Subject, now: datetime
+def done_key(subject: Subject, member_id: int) -> str:
+    """The ledger key of a member's first "Done" to a subject; later entries for the same
+    answer add ``:<n>`` (see :func:`_settle`)."""
+    return f"done:{subject.key}:{member_id}"
+
+
+async def _settle(
+    session: AsyncSession,
+    settings: Settings,
+    member: Member,
+    subject: Subject,
+    choice: Choice,
+    now: datetime,
 ) -> int:
+    """Bring the ledger's entries for this member and subject to what the answer earns:
+    the "Done" points while the answer is "Done", nothing otherwise. A change of mind
+    adds a compensating entry (the ledger is never edited); pressing the same answer
+    again, or twice at once, adds nothing (each entry's key is unique). Returns the
+    points added (negative when withdrawn)."""
     is_plan = subject.plan_id is not None
-    points = settings.points.plan_done if is_plan else settings.points.campaign_done
-    if points <= 0:
+    earned = settings.points.plan_done if is_plan else settings.points.campaign_done
+    wanted = max(earned, 0) if choice is Choice.DONE else 0
+    first = done_key(subject, member.id)
+    ours = or_(
+        PointsEntry.unique_key == first,
+        PointsEntry.unique_key.like(f"{first}:%"),
+        PointsEntry.unique_key.like(f"un{first}:%"),
+    )
+    held, entries = (
+        await session.execute(
+            select(func.coalesce(func.sum(PointsEntry.points), 0), func.count()).where(
+                PointsEntry.member_id == member.id, ours
+            )
+        )
+    ).one()
+    delta = wanted - int(held)
+    if delta == 0:
         return 0
+    key = first if entries == 0 else f"{'' if delta > 0 else 'un'}{first}:{entries}"
     try:
         async with session.begin_nested():
             session.add(
                 PointsEntry(
                     member_id=member.id,
-                    points=points,
+                    points=delta,
                     reason="plan" if is_plan else "campaign",
-                    unique_key=f"done:{subject.key}:{member.id}",
+                    unique_key=key,
                     created_at=now,
                 )
             )
-    except IntegrityError:
+    except IntegrityError:  # the same press handled twice at once: the other one wrote it
         return 0
-    return points
+    return delta

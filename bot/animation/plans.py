@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity import engagement
-from bot.animation import calls
+from bot.animation import addressed, calls
+from bot.animation.addressed import Call
 from bot.animation.calls import Subject
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
@@ -154,20 +155,27 @@ async def publish(
     return plan, await queue.enqueue(session, now, batch, planned)
 
 
+def call(plan: ActionPlan) -> Call:
+    """Whom the plan addresses (see :mod:`bot.animation.addressed`)."""
+    return Call(categories=(plan.category,), author_id=plan.author_id)
+
+
 async def answer_counts(
     session: AsyncSession, subjects: Sequence[str]
 ) -> dict[str, dict[str, int]]:
-    """subject → answer → how many, for listing several plans at once."""
+    """subject → answer → how many, for listing several plans at once: the answers a
+    plan's results count (:func:`bot.animation.addressed.respondents`), nothing else."""
     counts: dict[str, dict[str, int]] = {subject: {} for subject in subjects}
-    if not subjects:
+    ids = [s.plan_id for s in map(Subject.from_part, subjects) if s and s.plan_id is not None]
+    if not ids:
         return counts
-    rows = await session.execute(
-        select(Answer.subject, Answer.answer, func.count())
-        .where(Answer.subject.in_(list(subjects)))
-        .group_by(Answer.subject, Answer.answer)
-    )
-    for subject, answer, n in rows:
-        counts[subject][answer] = int(n)
+    for plan in await session.scalars(select(ActionPlan).where(ActionPlan.id.in_(ids))):
+        subject = calls.plan_subject(plan.id)
+        for respondent in await addressed.respondents(
+            session, subject, call(plan), [plan.category]
+        ):
+            answer = respondent.choice.value
+            counts[subject][answer] = counts[subject].get(answer, 0) + 1
     return counts
 
 

@@ -1,11 +1,12 @@
 """What a plan or a campaign run achieved: who answered what, and how many acted.
 
-"Targeted" are the active members of the categories it addressed (their category now);
-"acted" are those of them who made an action (:mod:`bot.activity.engagement`: a report
-not rejected on review) within its window (from when it went out
-until its due date, its next run, or ``animation.results_window_days``), whether or not
-they pressed a button. Results are computed from the answers and reports tables, never
-stored, so they are always up to date.
+"Targeted" are the members the call addressed and can reach, by the rule of
+:mod:`bot.animation.addressed` (their category now); imports who never joined, and the
+coordinators and author, are counted apart. "Acted" are targeted members who made an
+action (:mod:`bot.activity.engagement`: a report not rejected on review) within its
+window (from when it went out until its due date, its next run, or
+``animation.results_window_days``), whether or not they pressed a button. Results are
+computed from the answers and reports tables, never stored, so they are always up to date.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity import engagement
+from bot.animation import addressed
+from bot.animation.addressed import Call, Respondent
 from bot.animation.calls import Choice
-from bot.models import Answer, Member, MemberStatus, Report
+from bot.models import Member, Report
 
 
 @dataclass
@@ -31,18 +34,14 @@ class CategoryResult:
     answers: dict[Choice, int] = field(default_factory=lambda: dict.fromkeys(Choice, 0))
 
 
-@dataclass(frozen=True, slots=True)
-class Respondent:
-    member_id: int
-    display_name: str
-    category: str
-    choice: Choice
-
-
 @dataclass
 class Results:
     categories: list[CategoryResult]
     respondents: list[Respondent]
+    #: Addressed, but imported and never joined: not reachable yet.
+    unclaimed: int = 0
+    #: Coordinators and the author, in the addressed categories.
+    staff: int = 0
 
     @property
     def targeted(self) -> int:
@@ -60,38 +59,35 @@ async def compute(
     session: AsyncSession,
     *,
     subject: str,
+    call: Call,
     categories: Sequence[str],
     start: datetime,
     end: datetime,
 ) -> Results:
     """Results for ``subject`` limited to ``categories`` (the addressed ones the viewer
-    may see); answers from members of other categories are left out."""
+    may see); answers from members the call did not address are left out."""
     rows = {key: CategoryResult(key) for key in categories}
-    active = (Member.status == MemberStatus.ACTIVE, Member.category.in_(list(categories)))
-    for category, n in await session.execute(
-        select(Member.category, func.count()).where(*active).group_by(Member.category)
-    ):
-        rows[category].targeted = int(n)
+    reach = await addressed.reach(session, call, categories)
+    for category, n in reach.targeted.items():
+        rows[category].targeted = n
     acted = (
         select(Member.category, func.count(func.distinct(Report.member_id)))
         .join(Member, Member.id == Report.member_id)
-        .where(*active, *engagement.actions_between(start, end))
+        .where(*addressed.addressed(call, categories))
+        .where(*engagement.actions_between(start, end))
         .group_by(Member.category)
     )
     for category, n in await session.execute(acted):
         rows[category].acted = int(n)
-    respondents = []
-    answered = (
-        select(Member.id, Member.display_name, Member.category, Answer.answer)
-        .join(Member, Member.id == Answer.member_id)
-        .where(Answer.subject == subject, Member.category.in_(list(categories)))
-        .order_by(Answer.answer, Member.display_name, Member.id)
+    respondents = await addressed.respondents(session, subject, call, categories)
+    for respondent in respondents:
+        rows[respondent.category].answers[respondent.choice] += 1
+    return Results(
+        categories=[rows[key] for key in categories],
+        respondents=respondents,
+        unclaimed=reach.unclaimed,
+        staff=reach.staff,
     )
-    for member_id, name, category, answer in await session.execute(answered):
-        choice = Choice(answer)
-        rows[category].answers[choice] += 1
-        respondents.append(Respondent(member_id, name, category, choice))
-    return Results(categories=[rows[key] for key in categories], respondents=respondents)
 
 
 def by_choice(results: Results) -> dict[Choice, list[Respondent]]:

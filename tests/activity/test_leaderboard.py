@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.models import Member, PointsEntry
 from tests.support.harness import Network
+from tests.support.people import said_to
 
 
 async def report_settlement(network: Network, name: str) -> None:
@@ -117,6 +121,20 @@ async def test_me_shows_points_ranks_level_and_recent_actions(network: Network) 
     assert "Settlement +30 pts" in out and "Mention (Press) +5 pts" in out
 
 
+async def test_no_rank_without_points_this_week(network: Network) -> None:
+    """Bob has points this week, Alice none: Alice is "not ranked yet", not "#2" (nor
+    "#1" on a Monday morning when nobody has any); Bob is #1."""
+    await network.join("alice")
+    await network.join("bob")
+    out = await network.play("@alice /me")
+    assert "Rank this week: not ranked yet — one action this week puts you on the board." in out
+    await report_settlement(network, "bob")
+    out = await network.play("@alice /me\n@bob /me")
+    alice, bob = said_to(out, "@alice")[-1], said_to(out, "@bob")[-1]
+    assert "Rank this week: not ranked yet" in alice and "#" not in alice.split("Rank")[1]
+    assert "Rank this week: #1 in Business, #1 overall" in bob
+
+
 async def test_language_switch_applies_at_once(network: Network) -> None:
     await network.join("alice")
     out = await network.play(
@@ -139,3 +157,48 @@ async def test_help_shows_what_the_role_allows(network: Network) -> None:
     assert "[1] Report  [2] My points  [3] Leaderboard" in out
     out = await network.play("@alice [My points]")
     assert "Points: 0 this week" in out
+
+
+async def test_me_last_actions_show_what_the_ledger_says_they_earned(network: Network) -> None:
+    """A report made after "Done" shows the Done points; a rejected mention says so; a
+    sponsor's bonus has its own line — all read from the ledger."""
+    await network.join("carol")
+    await network.join("rita")  # the referent of business (example config)
+    await network.join("alice")
+    await report_press(network, "alice", "https://press.test/rejected")  # mention #1
+    await network.play(
+        """
+        @rita /plan business
+        @rita Share the festival video
+        @rita The festival made a video of the city.
+        @rita Share it this week
+        @rita [Skip]
+        @rita [Confirm]
+        @alice #business [Fait]
+        @alice https://www.linkedin.test/posts/1
+        """
+    )
+    await network.play(
+        """
+        @rita /review
+        @rita [Reject]
+        @rita Not about Lyon
+        """
+    )
+    async with network.sessions.begin() as session:  # what approving a sponsored member writes
+        alice = await session.scalar(select(Member.id).where(Member.display_name == "Alice"))
+        assert alice is not None
+        session.add(
+            PointsEntry(
+                member_id=alice,
+                points=10,
+                reason="sponsor",
+                unique_key="sponsor:999",
+                created_at=network.clock.now(),
+            )
+        )
+    out = await network.play("@alice /me")
+    me = said_to(out, "@alice")[-1]
+    assert "• 04/03 Sponsor bonus +10 pts" in me
+    assert "• 04/03 Mention (Press) +0 pts — rejected on review" in me
+    assert "• 04/03 Mention +5 pts — with “Done”" in me

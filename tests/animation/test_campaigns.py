@@ -60,7 +60,9 @@ async def test_next_monday_campaign_runs_once_reaches_exactly_its_targets(
             direct="Yes, privately too",
         )
     )
-    assert "Active members targeted: 4" in out  # carol, alice, bob; tina — not paul, not sam
+    # alice, bob; tina — not paul (pending), not sam (sport), not carol (its author)
+    confirm = next(t for t in said_to(out, "@carol") if "Active members targeted" in t)
+    assert "Active members targeted: 3\n+ 1 coordinator or author, not counted" in confirm
     assert "Campaign #1 is scheduled for 09/03/2026 09:00." in out
     out = await network.play("~ +4d")  # Sunday
     assert "Lyon is in the top 10" not in out
@@ -106,10 +108,14 @@ async def test_next_monday_campaign_runs_once_reaches_exactly_its_targets(
     assert "+5 points" in said_to(out, "@alice")[0]
     results = said_to(out, "@carol")[-1]
     assert results.startswith("Results of campaign #1, run 1 (09/03/2026 09:00)")
-    assert "Targeted: 4 members; acted (reported by 16/03/2026 09:00): 2" in results
+    assert "Targeted: 3 members; acted (reported by 16/03/2026 09:00): 2" in results
+    assert "+ 1 coordinator or author, not counted" in results
+    assert said_to(out, "@sam") == [
+        "This call is for other members: only the members it was addressed to can answer it."
+    ]
     assert "Done: 1 · I'm on it: 1 · Not for me: 1" in results
     assert "Delivery: 6 sent, 0 pending, 0 failed, 0 unreachable, 0 unknown" in results
-    assert "• Business: 3 targeted, 2 acted — Done 1, I'm on it 0, Not for me 1" in results
+    assert "• Business: 2 targeted, 2 acted — Done 1, I'm on it 0, Not for me 1" in results
     assert "• Tourism & culture: 1 targeted, 0 acted — Done 0, I'm on it 1, Not for me 0" in results
     alice, bob = await member_id(network, "Alice"), await member_id(network, "Bob")
     assert f"Done: Alice #{alice}\nI'm on it: Tina #" in results
@@ -123,7 +129,8 @@ async def test_next_monday_campaign_runs_once_reaches_exactly_its_targets(
     )
     referent_view = said_to(out, "@rita")
     assert "Edit" not in referent_view[0] and "Cancel" not in referent_view[0]
-    assert "Targeted: 3 members" in referent_view[1] and "Tourism" not in referent_view[1]
+    assert "Targeted: 2 members" in referent_view[0]  # /campaigns: the same count
+    assert "Targeted: 2 members" in referent_view[1] and "Tourism" not in referent_view[1]
 
 
 async def test_now_to_all_categories_posts_in_general(network: Network) -> None:

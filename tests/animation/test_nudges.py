@@ -58,9 +58,26 @@ async def test_the_ladder_gentle_personal_referent_then_silence(network: Network
 
 
 async def test_the_personal_nudge_names_the_rank(network: Network) -> None:
+    """A rank for a member with points; "not ranked yet" for one with none (not "#2",
+    nor "#1" of a board nobody is on)."""
     await network.join("alice")
-    await network.play("~ +44d")
-    assert "You are #1 among the Business ambassadors, all time." in network.out.getvalue()
+    await network.join("bob")
+    await network.play(
+        """
+        @alice /report
+        @alice [Mention]
+        @alice [Press]
+        @alice https://news.test/one
+        ~ +45d
+        """
+    )
+    said = network.out.getvalue()
+    assert "You are #1 among the Business ambassadors, all time." in said
+    assert (
+        "You are not ranked yet among the Business ambassadors: one action puts you on the board."
+        in said
+    )
+    assert "You are #2" not in said
 
 
 async def test_quiet_hours_wait_for_the_morning_in_the_members_zone(network: Network) -> None:

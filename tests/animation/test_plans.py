@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.core.port import Address, Event
-from bot.models import ActionPlan, Answer, AuditEntry, PointsEntry, Report
+from bot.models import ActionPlan, Answer, AuditEntry, Member, MemberStatus, PointsEntry, Report
 from tests.support.fakes import RecordingPlatform
 from tests.support.harness import Network
 from tests.support.people import count, member_id, said_to, with_roles
@@ -80,13 +80,22 @@ async def test_plan_goes_to_every_bound_channel_and_answers_count_once(network: 
     assert alice_said[3].startswith("Well done! To count it as a report")
     assert alice_said[4] == "Thank you! It is recorded with your answer."
     assert alice_said[5:] == [
-        "Your answer: Not for me. Thank you!",
-        "Your answer: Done. Thank you!",  # no points the second time, no second prompt
+        "Your answer: Not for me. Thank you!\nThe 5 points of “Done” are withdrawn.",
+        "Your answer: Done. Thank you!\n+5 points",  # held again, once; no second prompt
         "You had already answered: Done.",
     ]
     alice, bob, cleo = [await member_id(network, n) for n in ("Alice", "Bob", "Cleo")]
     assert await answers(network) == {str(alice): "d", str(bob): "o", str(cleo): "n"}
-    assert await count(network, PointsEntry, PointsEntry.reason == "plan") == 1
+    # +5, a compensating −5, +5: never edited, never more than one "Done" held.
+    async with network.sessions() as session:
+        ledger = list(
+            await session.scalars(
+                select(PointsEntry.points)
+                .where(PointsEntry.reason == "plan")
+                .order_by(PointsEntry.id)
+            )
+        )
+    assert ledger == [5, -5, 5]
     async with network.sessions() as session:
         report = await session.scalar(select(Report))
         assert report is not None
@@ -102,9 +111,11 @@ async def test_plan_goes_to_every_bound_channel_and_answers_count_once(network: 
     )
     assert "#1 “Share the festival video” — Business — 04/03/2026 — Done 1 · I'm on it 1" in out
     results = said_to(out, "@rita")[-1]
-    assert "Targeted: 5 members; acted (reported by 07/03/2026 00:00): 1" in results
+    # carol, the coordinator, is counted apart
+    assert "Targeted: 4 members; acted (reported by 07/03/2026 00:00): 1" in results
+    assert "+ 1 coordinator or author, not counted" in results
     assert "Done: 1 · I'm on it: 1 · Not for me: 1" in results
-    assert "• Business: 5 targeted, 1 acted — Done 1, I'm on it 1, Not for me 1" in results
+    assert "• Business: 4 targeted, 1 acted — Done 1, I'm on it 1, Not for me 1" in results
     assert f"Done: Alice #{alice}\nI'm on it: Bob #{bob}\nNot for me: Cleo #{cleo}" in results
 
 
@@ -175,3 +186,47 @@ async def test_on_the_due_date_those_on_it_get_one_reminder(network: Network) ->
     async with network.sessions() as session:
         plan = await session.scalar(select(ActionPlan))
         assert plan is not None and plan.reminded_at is not None
+
+
+async def test_targeted_counts_whom_the_plan_addressed_and_says_who_is_apart(
+    network: Network,
+) -> None:
+    """Three imports who never joined and the coordinator are not "targeted" but said
+    apart; an answer from another category (stored before such presses were refused)
+    counts neither in /plans nor in Results: both read one count."""
+    network = await plan_network(network)  # business: carol (coordinator), alice…dave
+    await network.play(PLAN.format(due="06/03/2026"))
+    now = network.clock.now()
+    async with network.sessions.begin() as session:
+        for n in range(3):
+            session.add(
+                Member(
+                    display_name=f"Imported {n}",
+                    status=MemberStatus.ACTIVE,
+                    category="business",
+                    language="fr",
+                    sponsor_code=f"IMP{n:04d}",
+                    invite_code=f"INV{n:04d}",
+                    import_key=f"imported-{n}@example.test",
+                    joined_at=now,
+                )
+            )
+        sam = await session.scalar(select(Member.id).where(Member.display_name == "Sam"))
+        assert sam is not None
+        session.add(
+            Answer(subject="p1", member_id=sam, answer="d", answered_at=now, changed_at=now)
+        )
+    out = await network.play(
+        """
+        @alice #business [Fait]
+        @rita /plans
+        @rita [Results #1]
+        """
+    )
+    assert "— Done 1 · I'm on it 0 · Not for me 0" in out  # /plans: not Sam's answer
+    results = said_to(out, "@rita")[-1]
+    assert "Targeted: 4 members;" in results  # alice, bob, cleo, dave
+    assert "+ 3 not reachable yet: imported, never joined" in results
+    assert "+ 1 coordinator or author, not counted" in results  # carol
+    assert "Done: 1 · I'm on it: 0 · Not for me: 0" in results
+    assert "Sam" not in results

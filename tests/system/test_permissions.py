@@ -32,6 +32,7 @@ REFUSALS = (
     "This button is for coordinators.",
     "This button is for coordinators or referents.",
     "You are not a referent of this category.",
+    "This call is for other members: only the members it was addressed to can answer it.",
 )
 #: What is tried (``{tom}``, ``{pia}`` are member numbers; ``press:`` a button payload)
 #: and who may. Tom and Pia are bystanders, so allowed changes do not move the matrix.
@@ -48,7 +49,7 @@ CASES: list[tuple[str, set[str]]] = [
     ("/coordinator #{tom}", COORDINATOR),
     ("/coordinator remove #{tom}", COORDINATOR),
     ("/move #{tom} citizens", COORDINATOR),
-    ("press:ans:p1:o", EVERYONE_ACTIVE),
+    ("press:ans:p1:o", {"member"}),  # the plan addresses Business's members, not its author
     ("press:res:p1", REFERENTS_HERE),
     ("press:cmp:e:1", COORDINATOR),
     ("press:apv:y:{pia}", COORDINATOR),
