@@ -5,7 +5,8 @@ A call is meant for the active members of the categories it names (every categor
 it names none), other than the network's coordinators and its author: they run calls,
 they are not asked to act on them. Among those, members imported from a spreadsheet who
 never claimed their account (:func:`bot.activity.engagement.never_activated`) cannot be
-reached yet: they are counted apart, as are the coordinators and the author, never silently included.
+reached yet: they are counted apart, as are the coordinators and the author, never
+silently included.
 
 Only a member a call addresses may answer it, and only a call that went out: a plan that
 exists, a campaign run that happened (not run 0, not a scheduled campaign not sent yet).
