@@ -185,6 +185,7 @@ JOIN = router.flow(
     Flow(
         "join",
         needs_active=False,
+        before_consent=True,  # it asks for the consent itself
         steps={
             "language": Step(_ask_language, _languages, _chose_language),
             "consent": Step(_ask_consent, _consent_choices, _consented, columns=1),

@@ -28,7 +28,15 @@ from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus
 from bot.models.jobs import JobRun, OneOffJob, OneOffStatus
 from bot.models.ledger import MemberTotal, PointsEntry, Report, ReportEvent, ReportKind
 from bot.models.nudges import Nudge, NudgePreference, NudgeStep
-from bot.models.people import Identity, LinkCode, Member, MemberStatus, Role, Visibility
+from bot.models.people import (
+    Identity,
+    LinkAttempts,
+    LinkCode,
+    Member,
+    MemberStatus,
+    Role,
+    Visibility,
+)
 
 __all__ = [
     "NAMING",
@@ -47,6 +55,7 @@ __all__ = [
     "GroupGreeting",
     "Identity",
     "JobRun",
+    "LinkAttempts",
     "LinkCode",
     "Member",
     "MemberStatus",
