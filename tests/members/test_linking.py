@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.core.port import Event
 from bot.models import Identity, LinkCode, Member, MemberStatus, PointsEntry, Report, Role
 from tests.support.actions import issue_code, press_mention, press_or_say, report_settlement
-from tests.support.harness import Network, OtherPlatform
+from tests.support.harness import Network, NetworkFactory, OtherPlatform
+from tests.support.people import member_id
 
 
 async def test_a_new_platform_account_joins_the_member(network: Network) -> None:
@@ -116,10 +118,150 @@ async def test_unlink_separates_and_history_stays(network: Network) -> None:
     await press_mention(network, "alice", "https://press.test/a")
     assert "Linked!" in await other.say("1", f"/link {await issue_code(network, 'alice')}")
     answer = await other.say("1", "/unlink")
-    assert "is a membership of its own again" in answer
+    assert "has left that membership" in answer
+    assert "Do you agree?" in answer  # it gives its own consent, like a newcomer
+    assert "You are not a member yet" in await other.say("1", "/me")
+    for line in ("[yes]", "[sport]", "[skip]"):
+        await press_or_say(other, "1", line)
     assert "Points: 0 this week" in await other.say("1", "/me")
     assert "5 in all" in await network.play("@alice /me")
     assert "not linked to another platform" in await network.play("@alice /unlink")
+
+
+async def test_link_and_unlink_fifty_times_mints_no_membership(
+    network_factory: NetworkFactory,
+) -> None:
+    """The attack of issue #15: each /link + /unlink used to mint an active copy."""
+    network = network_factory(network__registration="approval")
+    other = OtherPlatform(network.app)
+    await network.join("carol")  # a coordinator by config: active
+    before = await _statuses(network)
+    for _ in range(50):
+        assert "Linked!" in await other.say("1", f"/link {await issue_code(network, 'carol')}")
+        assert "has left that membership" in await other.say("1", "/unlink")
+    assert await _statuses(network) == before == {MemberStatus.ACTIVE: 1}
+    # The separated account joins like any newcomer: pending in approval mode.
+    for line in ("[yes]", "[sport]", "[skip]"):
+        await press_or_say(other, "1", line)
+    assert await _statuses(network) == {MemberStatus.ACTIVE: 1, MemberStatus.PENDING: 1}
+    async with network.sessions() as session:
+        fresh = await session.scalar(select(Member).where(Member.status == MemberStatus.PENDING))
+        assert fresh is not None and fresh.role is Role.MEMBER and fresh.category == "sport"
+
+
+async def test_a_pending_applicant_cannot_link(network_factory: NetworkFactory) -> None:
+    network = network_factory(network__registration="approval")
+    other = OtherPlatform(network.app)
+    await network.join("carol")
+    await network.join("alice")  # pending
+    assert "once your membership is active" in await network.play("@alice /link")
+    # Nor may a pending applicant on another platform take an active member's code.
+    for line in ("/start", "[en]", "[yes]", "[sport]", "[skip]"):
+        await press_or_say(other, "5", line)
+    code = await issue_code(network, "carol")
+    assert "waiting for a coordinator's approval" in await other.say("5", f"/link {code}")
+    assert await _statuses(network) == {MemberStatus.ACTIVE: 1, MemberStatus.PENDING: 2}
+    async with network.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(LinkCode)) == 1
+
+
+async def test_a_leaked_code_gives_no_role_and_the_issuer_revokes(network: Network) -> None:
+    thief = OtherPlatform(network.app)
+    await network.join("carol")  # the only coordinator
+    code = await issue_code(network, "carol")
+    answer = await thief.say("66", f"/link {code}")
+    assert "acts as a member" in answer
+    assert "Remove that account" in network.out.getvalue()
+    # The thief acts as a plain member: no coordinator command, no new code, cannot
+    # remove the issuer's account nor confirm its own role.
+    assert "for coordinators" in await thief.say("66", "/pending")
+    assert "waiting for a coordinator's confirmation" in await thief.say("66", "/link")
+    assert "no account linked from this one" in await thief.say("66", "/unlink console")
+    async with network.sessions() as session:
+        account = await session.scalar(select(Identity).where(Identity.platform == "telegram"))
+        assert account is not None and not account.role_confirmed
+        carol = await session.get(Member, account.member_id)
+        assert carol is not None
+        press = f"link:role:{account.id}:{carol.id}"
+    assert "for coordinators or referents" in await _press(thief, "66", press)
+    # The issuer removes it from her own account.
+    out = await network.play("@carol [Remove that account]")
+    assert "Done: the Telegram account left your membership" in out
+    assert "You are not a member yet" in await thief.say("66", "/me")
+    async with network.sessions() as session:
+        assert (await session.scalars(select(Identity.platform))).all() == ["console"]
+        member = await session.scalar(select(Member))
+        assert member is not None and member.role is Role.COORDINATOR
+
+
+async def test_the_only_coordinator_confirms_her_own_link(network: Network) -> None:
+    mine = OtherPlatform(network.app)
+    await network.join("carol")
+    await mine.say("7", f"/link {await issue_code(network, 'carol')}")
+    assert "for coordinators" in await mine.say("7", "/pending")
+    out = await network.play("@carol [Confirm the role]")
+    assert "now acts as coordinator" in out
+    assert "for coordinators" not in await mine.say("7", "/pending")
+
+
+async def test_another_coordinator_confirms_a_linked_role(network: Network) -> None:
+    mine = OtherPlatform(network.app)
+    await network.join("carol")
+    await network.join("dave")
+    dave = await member_id(network, "Dave")
+    await network.play(f"@carol /coordinator #{dave}")
+    await mine.say("8", f"/link {await issue_code(network, 'dave')}")
+    await network.app.sender.drain()
+    out = network.out.getvalue()
+    assert "Dave linked a Telegram account" in out
+    # Dave cannot confirm himself while another coordinator can.
+    async with network.sessions() as session:
+        account = await session.scalar(select(Identity).where(Identity.platform == "telegram"))
+        assert account is not None
+        press = f"link:role:{account.id}:{dave}"
+    start = network.out.tell()
+    event = Event(
+        platform="console", user_id="dave", chat_id="dave", is_private=True, payload=press
+    )
+    await network.app.dispatch(event, network.console)
+    assert "Another coordinator must confirm" in network.out.getvalue()[start:]
+    assert "now acts as coordinator" in await network.play("@carol [Confirm the role]")
+    assert "for coordinators" not in await mine.say("8", "/pending")
+
+
+async def test_a_hundred_wrong_codes_are_throttled(network: Network) -> None:
+    other = OtherPlatform(network.app)
+    await network.join("alice")
+    answers = [await other.say("66", f"/link ZZZZ{n:02d}") for n in range(100)]
+    assert sum("is unknown" in answer for answer in answers) == 4
+    assert sum("Too many wrong link codes" in answer for answer in answers) == 96
+    assert "Try again in 60 minutes." in answers[4]
+    code = await issue_code(network, "alice")
+    assert "Too many wrong link codes" in await other.say("66", f"/link {code}")
+    await network.play("~ +61m")
+    assert "Linked!" in await other.say("66", f"/link {await issue_code(network, 'alice')}")
+    async with network.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Member)) == 1
+
+
+async def _statuses(network: Network) -> dict[MemberStatus, int]:
+    async with network.sessions() as session:
+        rows = await session.execute(select(Member.status, func.count()).group_by(Member.status))
+        return {status: count for status, count in rows}
+
+
+async def _press(platform: OtherPlatform, user: str, payload: str) -> str:
+    start = len(platform.sent)
+    event = Event(
+        platform=platform.name,
+        user_id=user,
+        chat_id=user,
+        is_private=True,
+        payload=payload,
+        language_code="en",
+    )
+    await platform.app.dispatch(event, platform)
+    return "\n".join(item.message.text for item in platform.sent[start:])
 
 
 async def test_link_without_membership_explains(network: Network) -> None:
