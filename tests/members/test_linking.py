@@ -194,6 +194,26 @@ async def test_a_leaked_code_gives_no_role_and_the_issuer_revokes(network: Netwo
         assert member is not None and member.role is Role.COORDINATOR
 
 
+async def test_coordinators_messages_never_reach_an_unconfirmed_account(network: Network) -> None:
+    thief = OtherPlatform(network.app)
+    await network.join("carol")
+    await network.join("alice")
+    await thief.say("66", f"/link {await issue_code(network, 'carol')}")
+    await network.play("~ +2h")
+    await thief.say("66", "/me")  # the latest private use: it would be chosen first
+    out = await network.play(
+        """
+        @alice /report
+        @alice [Opportunity signal]
+        @alice [Investor]
+        @alice A fund looking at biotech in Gerland
+        @alice Jane Doe, jane@fund.test
+        """
+    )
+    assert "→ @carol" in out and "jane@fund.test" in out  # each coordinator in private
+    assert not [item for item in thief.sent if "jane@fund.test" in item.message.text]
+
+
 async def test_the_only_coordinator_confirms_her_own_link(network: Network) -> None:
     mine = OtherPlatform(network.app)
     await network.join("carol")
