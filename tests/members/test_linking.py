@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.core.port import Event
+from bot.members import role_sync
 from bot.models import Identity, LinkCode, Member, MemberStatus, PointsEntry, Report, Role
 from tests.support.actions import issue_code, press_mention, press_or_say, report_settlement
 from tests.support.harness import Network, NetworkFactory, OtherPlatform
@@ -304,3 +305,14 @@ async def test_erasure_removes_link_codes_and_linked_accounts(network: Network) 
     async with network.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(LinkCode)) == 0
         assert await session.scalar(select(func.count()).select_from(Identity)) == 0
+
+
+async def test_server_roles_wait_for_the_confirmation(network: Network) -> None:
+    discord = OtherPlatform(network.app, "discord")
+    await network.join("carol")
+    await discord.say("9", f"/link {await issue_code(network, 'carol')}")
+    async with network.sessions() as session:
+        assert (await role_sync.wanted(session, "discord", ["9"]))["9"].coordinator is False
+    await network.play("@carol [Confirm the role]")
+    async with network.sessions() as session:
+        assert (await role_sync.wanted(session, "discord", ["9"]))["9"].coordinator is True
