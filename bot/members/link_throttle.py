@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.db import insert_ignoring_conflicts
 from bot.models import LinkAttempts
 
 MAX_WRONG = 5
@@ -35,11 +36,16 @@ async def locked_until(
 async def wrong(
     session: AsyncSession, now: datetime, *, platform: str, user_id: str
 ) -> datetime | None:
-    """Count a wrong code; returns when the account may try again if this one locked it."""
-    row = await session.get(LinkAttempts, (platform, user_id), with_for_update=True)
-    if row is None:
-        row = LinkAttempts(platform=platform, user_id=user_id, failures=0, first_at=now)
-        session.add(row)
+    """Count a wrong code; returns when the account may try again if this one locked it.
+    (The row is created by an insert that ignores a concurrent one, then locked.)"""
+    await session.execute(
+        insert_ignoring_conflicts(session, LinkAttempts, on=("platform", "user_id")),
+        {"platform": platform, "user_id": user_id, "failures": 0, "first_at": now},
+    )
+    row = await session.get(
+        LinkAttempts, (platform, user_id), with_for_update=True, populate_existing=True
+    )
+    assert row is not None
     expired_lock = row.locked_until is not None and row.locked_until <= now
     if expired_lock or now - row.first_at >= WINDOW:
         row.failures, row.first_at, row.locked_until = 0, now, None
