@@ -284,6 +284,8 @@ DECLARED = {
     "lang": (Access.MEMBER, Role.MEMBER),
     "remind": (Access.MEMBER, Role.MEMBER),
     "reach": (Access.MEMBER, Role.MEMBER),
+    "link:revoke": (Access.MEMBER, Role.MEMBER),
+    "link:role": (Access.ACTIVE, Role.REFERENT),
 }
 
 
