@@ -304,14 +304,16 @@ async def _revoke(ctx: Context, target: Identity | None) -> None:
             )
         )
         return
-    ctx.edit_pressed(
-        ctx.ngettext(
-            "Done: the {platform} account left your membership; {n} account removed.",
-            "Done: the {platform} account left your membership; {n} accounts removed.",
-            len(removed),
-            platform=platform_name(platform),
-        )
+    done = ctx.ngettext(
+        "Done: the {platform} account left your membership; {n} account removed.",
+        "Done: the {platform} account left your membership; {n} accounts removed.",
+        len(removed),
+        platform=platform_name(platform),
     )
+    if ctx.event.payload is not None:
+        ctx.edit_pressed(done)
+    else:
+        ctx.reply(done)
 
 
 @router.button(RolePress, access=Access.ACTIVE, min_role=Role.REFERENT)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot.core.port import Event
 from bot.members import role_sync
 from bot.models import Identity, LinkCode, Member, MemberStatus, PointsEntry, Report, Role
-from tests.support.actions import issue_code, press_mention, press_or_say, report_settlement
+from tests.support.actions import CODE, issue_code, press_mention, press_or_say, report_settlement
 from tests.support.harness import Network, NetworkFactory, OtherPlatform
 from tests.support.people import member_id
 
@@ -213,6 +213,23 @@ async def test_coordinators_messages_never_reach_an_unconfirmed_account(network:
     )
     assert "→ @carol" in out and "jane@fund.test" in out  # each coordinator in private
     assert not [item for item in thief.sent if "jane@fund.test" in item.message.text]
+
+
+async def test_the_issuer_revokes_with_unlink_platform_and_everything_linked_through_it(
+    network: Network,
+) -> None:
+    telegram, discord = OtherPlatform(network.app), OtherPlatform(network.app, "discord")
+    await network.join("alice")
+    await telegram.say("1", f"/link {await issue_code(network, 'alice')}")
+    code = CODE.search(await telegram.say("1", "/link"))
+    assert code is not None
+    assert "Linked!" in await discord.say("2", f"/link {code.group(1)}")
+    # Discord was linked through Telegram: Discord cannot remove either of the others.
+    assert "no account linked from this one" in await discord.say("2", "/unlink telegram")
+    out = await network.play("@alice /unlink telegram")
+    assert "Done: the Telegram account left your membership; 2 accounts removed." in out
+    async with network.sessions() as session:
+        assert (await session.scalars(select(Identity.platform))).all() == ["console"]
 
 
 async def test_the_only_coordinator_confirms_her_own_link(network: Network) -> None:
