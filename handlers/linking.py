@@ -156,7 +156,9 @@ async def _redeem(ctx: Context, code: str) -> None:
         )
     )
     lines = [first, ctx.ngettext("{n} point in all.", "{n} points in all.", points)]
-    if result.needs_confirmation:
+    linked, issuer = result.linked, result.issuer
+    waiting = next((a for a in (linked, issuer) if a is not None and not a.role_confirmed), None)
+    if waiting is linked and waiting is not None:
         lines.append(
             ctx._(
                 "Your role ({role}) waits for a coordinator's confirmation: until then, "
@@ -165,20 +167,26 @@ async def _redeem(ctx: Context, code: str) -> None:
             )
         )
     ctx.reply("\n".join(lines))
-    if result.issuer is not None and result.linked is not None:
-        confirm_here = await _ask_confirmation(ctx, result, member)
-        _tell_issuer(ctx, result.issuer, result.linked, member, confirm_here=confirm_here)
+    if issuer is None or linked is None:
+        return
+    confirm_here = waiting is not None and await _ask_confirmation(ctx, waiting, member)
+    _tell_issuer(ctx, issuer, linked, member, confirm_here=confirm_here and waiting is linked)
+    if confirm_here and waiting is issuer:  # a merge raised the issuer's side: confirm here
+        ctx.reply(
+            ctx._(
+                "If it is you, confirm your role ({role}) for that account.",
+                role=ctx._(_role_label(member.role)),
+            ),
+            [[Button(ctx._("Confirm the role"), RolePress(issuer.id, member.id).pack())]],
+        )
 
 
-async def _ask_confirmation(ctx: Context, result: linking.Redeemed, member: Member) -> bool:
-    """Ask the coordinators to confirm the role of the new account; True when the
-    issuing account is the one to confirm it (no other coordinator)."""
-    if not result.needs_confirmation or result.linked is None:
-        return False
+async def _ask_confirmation(ctx: Context, account: Identity, member: Member) -> bool:
+    """Ask the coordinators to confirm the role on ``account``; True when, there being no
+    other coordinator, the member's own account that holds the role is to confirm it."""
     confirmers = await linking.confirmers(ctx.session, member)
     if confirmers == [member.id]:
         return True
-    account = result.linked
     press = RolePress(account.id, member.id).pack()
 
     def render(words: Context) -> Message:

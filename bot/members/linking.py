@@ -82,7 +82,8 @@ class Redeemed:
     issuer: Identity | None = None
     #: The account that used the code (when linked or merged).
     linked: Identity | None = None
-    #: The membership's role waits for a coordinator's confirmation on some account.
+    #: The membership's role waits for a coordinator's confirmation on some account
+    #: (the one that used the code; after a merge, possibly the issuer's side).
     needs_confirmation: bool = False
     #: Until when the account is locked out (when :attr:`Outcome.LOCKED`).
     retry_at: datetime | None = None
@@ -252,6 +253,7 @@ async def _apply(
             update(Identity).where(Identity.id.in_(ids)).values(role_confirmed=False)
         )
     await session.refresh(identity)
+    await session.refresh(issuer)
     link.used_at = now
     await role_sync.request(session, members=[target.id])
     return Redeemed(Outcome.MERGED, target, issuer, identity, bool(waiting))

@@ -232,6 +232,29 @@ async def test_the_issuer_revokes_with_unlink_platform_and_everything_linked_thr
         assert (await session.scalars(select(Identity.platform))).all() == ["console"]
 
 
+async def test_a_merge_that_raises_the_issuers_role_waits_for_a_coordinator(
+    network: Network,
+) -> None:
+    """A coordinator tricked into using a member's code: the member's own account does not
+    become a coordinator's until another coordinator confirms it."""
+    telegram = OtherPlatform(network.app)
+    await network.join("carol")
+    for line in ("/start", "[en]", "[yes]", "[sport]", "[skip]"):
+        await press_or_say(telegram, "9", line)
+    async with network.sessions() as session:
+        coordinator = await session.scalar(select(Member.id).where(Member.category == "sport"))
+    await network.play(f"@carol /coordinator #{coordinator}")
+    await network.join("mallory")
+    code = await issue_code(network, "mallory")
+    assert "Linked! Your two memberships are now one." in await telegram.say("9", f"/link {code}")
+    await network.app.sender.drain()
+    assert "Mallory linked a Console account" in network.out.getvalue()
+    assert "for coordinators" in await network.play("@mallory /pending")
+    assert "for coordinators" not in await telegram.say("9", "/pending")
+    await network.play("@carol [Confirm the role]")
+    assert "for coordinators" not in await network.play("@mallory /pending")
+
+
 async def test_the_only_coordinator_confirms_her_own_link(network: Network) -> None:
     mine = OtherPlatform(network.app)
     await network.join("carol")
