@@ -47,7 +47,7 @@ from bot.core.port import (
 )
 from bot.delivery import channels, reach
 from bot.delivery.sender import Sender
-from bot.members import facts, linking, privacy, role_sync, roles
+from bot.members import facts, link_roles, privacy, role_sync, roles
 from bot.members.membership import bootstrap_role
 from bot.models import (
     Conversation,
@@ -404,7 +404,7 @@ def _gate(
             return "not_member"
         if rule.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
             return "status"
-        if linking.acting_role(member, identity).rank < rule.min_role.rank:
+        if link_roles.acting_role(member, identity).rank < rule.min_role.rank:
             return "role"
     if member is not None and not rule.before_consent and privacy.needs_consent(member, settings):
         return "consent"

@@ -20,8 +20,9 @@ from bot.conversation.routing import Router
 from bot.core.i18n import N_
 from bot.core.payloads import Payload
 from bot.core.port import Address, Button, Message
-from bot.members import linking
-from bot.members.linking import Confirmation, Outcome
+from bot.members import link_roles, linking
+from bot.members.link_roles import Confirmation
+from bot.members.linking import Outcome
 from bot.models import Identity, Member, Role
 from handlers import _notify
 from handlers._labels import platform_name
@@ -97,7 +98,7 @@ async def link(ctx: Context) -> None:
             )
         )
         return
-    if linking.acting_role(ctx.member, ctx.identity) is not ctx.member.role:
+    if link_roles.acting_role(ctx.member, ctx.identity) is not ctx.member.role:
         ctx.reply(
             ctx._(
                 "This account's role is waiting for a coordinator's confirmation: send /link "
@@ -184,7 +185,7 @@ async def _redeem(ctx: Context, code: str) -> None:
 async def _ask_confirmation(ctx: Context, account: Identity, member: Member) -> bool:
     """Ask the coordinators to confirm the role on ``account``; True when, there being no
     other coordinator, the member's own account that holds the role is to confirm it."""
-    confirmers = await linking.confirmers(ctx.session, member)
+    confirmers = await link_roles.confirmers(ctx.session, member)
     if confirmers == [member.id]:
         return True
     press = RolePress(account.id, member.id).pack()
@@ -329,7 +330,7 @@ async def confirm_pressed(ctx: Context, press: RolePress) -> None:
     """A coordinator (or the only one, from their first account) confirms a linked
     account's role."""
     assert ctx.member is not None
-    outcome, member, account = await linking.confirm_role(
+    outcome, member, account = await link_roles.confirm_role(
         ctx.session, ctx.member, press.account_id, press.member_id
     )
     if outcome is Confirmation.GONE or member is None or account is None:

@@ -20,7 +20,7 @@ one (a merge would otherwise make the application active without a coordinator).
 
 A link never hands over a role above member by itself. The account that joins a referent's
 or a coordinator's membership acts as a plain member (``Identity.role_confirmed`` is
-False) until the role is confirmed (:func:`confirm_role`): by a coordinator other than
+False) until the role is confirmed (:mod:`bot.members.link_roles`): by a coordinator other than
 that member, or, when there is none, by the member from an account that already held the
 role. So a leaked code gives a stranger no more than a member's view, for as long as it
 takes the issuer to notice.
@@ -92,14 +92,6 @@ class Redeemed:
 def may_link(member: Member) -> bool:
     """Only an active membership issues or takes link codes."""
     return member.status is MemberStatus.ACTIVE
-
-
-def acting_role(member: Member, identity: Identity | None) -> Role:
-    """The role this account acts with: a plain member's while its link waits for the
-    role's confirmation."""
-    if identity is not None and not identity.role_confirmed:
-        return Role.MEMBER
-    return member.role
 
 
 def new_code() -> str:
@@ -400,42 +392,3 @@ async def _detach(session: AsyncSession, member: Member, leaving: list[Identity]
     await session.execute(delete(Identity).where(Identity.id.in_(ids)))
     for account in leaving:
         session.expunge(account)
-
-
-class Confirmation(StrEnum):
-    CONFIRMED = "confirmed"
-    GONE = "gone"  # the account left the membership, or its role was confirmed already
-    NOT_YOURS = "not_yours"  # another coordinator must confirm
-
-
-async def confirmers(session: AsyncSession, member: Member) -> list[int]:
-    """Who confirms a role reached through a link: the active coordinators other than
-    ``member``; when there is none, ``member`` itself (from an account that held the role)."""
-    others = list(
-        await session.scalars(
-            select(Member.id).where(
-                Member.role == Role.COORDINATOR,
-                Member.status == MemberStatus.ACTIVE,
-                Member.id != member.id,
-            )
-        )
-    )
-    return others or [member.id]
-
-
-async def confirm_role(
-    session: AsyncSession, by: Member, account_id: int, member_id: int
-) -> tuple[Confirmation, Member | None, Identity | None]:
-    """``by`` confirms that the account ``account_id`` of member ``member_id`` carries the
-    membership's role. The gate already made sure ``by`` acts with its role from here."""
-    account = await session.get(Identity, account_id)
-    member = await session.get(Member, member_id)
-    if account is None or member is None or account.member_id != member.id:
-        return Confirmation.GONE, None, None
-    if account.role_confirmed:
-        return Confirmation.GONE, member, account
-    if by.id not in await confirmers(session, member):
-        return Confirmation.NOT_YOURS, member, account
-    account.role_confirmed = True
-    await role_sync.request(session, accounts=[(account.platform, account.user_id)])
-    return Confirmation.CONFIRMED, member, account
