@@ -47,7 +47,7 @@ from bot.core.port import (
 )
 from bot.delivery import channels, reach
 from bot.delivery.sender import Sender
-from bot.members import facts, privacy, role_sync, roles
+from bot.members import facts, link_roles, privacy, role_sync, roles
 from bot.members.membership import bootstrap_role
 from bot.models import (
     Conversation,
@@ -307,15 +307,8 @@ class Relais:
         if command is None or handler is None:
             ctx.refuse(ctx._("Unknown command. Send /help to see what you can do."))
             return
-        member = ctx.member
-        if not _passes(ctx, command):
-            return
-        consent_missing = member is not None and privacy.needs_consent(member, self.settings)
-        if consent_missing and not command.before_consent:
-            if self.routes.on_consent_missing is not None:
-                self.routes.on_consent_missing(ctx)
-            return
-        await handler(ctx)
+        if await self._passes(ctx, command):
+            await handler(ctx)
 
     async def may_use(self, platform: str, user_id: str, name: str) -> bool:
         """Whether :meth:`run_command`'s gate would let this account run the command, by
@@ -328,12 +321,15 @@ class Relais:
         if command.access is Access.ANYONE:
             return True
         async with self.sessions() as session:
-            member = await session.scalar(
-                select(Member)
-                .join(Identity, Identity.member_id == Member.id)
-                .where(Identity.platform == platform, Identity.user_id == user_id)
-            )
-        return _gate(command, member) is None
+            row = (
+                await session.execute(
+                    select(Member, Identity)
+                    .join(Identity, Identity.member_id == Member.id)
+                    .where(Identity.platform == platform, Identity.user_id == user_id)
+                )
+            ).first()
+        member, identity = row if row is not None else (None, None)
+        return _gate(command, member, identity, self.settings) is None
 
     async def _button(self, ctx: Context, payload: str) -> None:
         """Parse the payload with its family's class, pass the gate, run the handler;
@@ -350,7 +346,7 @@ class Relais:
             flow = self.routes.flows.get(step.flow) if step is not None else None
             if step is None or flow is None:
                 return False
-            if _passes(ctx, flow):
+            if await self._passes(ctx, flow):
                 await flows.on_button(ctx, flow, step)
             return True
         if segments[0] == CommandPress.prefix:
@@ -363,7 +359,7 @@ class Relais:
         press = found[0].payload.parse(found[1]) if found is not None else None
         if found is None or press is None:
             return False
-        if _passes(ctx, found[0], button=True):
+        if await self._passes(ctx, found[0], button=True):
             await found[0].handler(ctx, press)
         return True
 
@@ -373,8 +369,26 @@ class Relais:
         if conversation is None or flow is None:
             ctx.refuse(ctx._("I did not understand. Send /help to see what you can do."))
             return
-        if _passes(ctx, flow):
+        if await self._passes(ctx, flow):
             await flows.on_text(ctx, flow, conversation, text)
+
+    async def _passes(self, ctx: Context, rule: Rule, *, button: bool = False) -> bool:
+        """Ask the gate; when it refuses, tell the person why, to them alone. A flow that
+        no longer passes ends here: whatever it was preparing is never sent."""
+        reason = _gate(rule, ctx.member, ctx.identity, self.settings)
+        if reason is None:
+            return True
+        if isinstance(rule, flows.Flow):
+            conversation = await flows.current(ctx)
+            if conversation is not None and conversation.flow == rule.name:
+                await flows.end(ctx, conversation)
+                ctx.refuse(ctx._("What you were doing was stopped; nothing was sent."))
+        if reason == "consent":
+            if self.routes.on_consent_missing is not None:
+                self.routes.on_consent_missing(ctx)
+            return False
+        _refuse(ctx, rule, reason, button=button)
+        return False
 
     def _apology(self, event: Event) -> Outgoing:
         language = self.translator.resolve(None, event.language_code)
@@ -382,26 +396,29 @@ class Relais:
         return Outgoing(event.chat, Message(text=text, caller_only=True))
 
 
-def _gate(rule: Rule, member: Member | None) -> str | None:
-    """Why this rule refuses this member (``not_member``, ``status``, ``role``), or None:
-    the one check behind commands, buttons and flows (:meth:`Relais.run_command`,
-    :meth:`Relais.may_use`, :meth:`Relais._button`, :meth:`Relais._text`)."""
-    if rule.access is Access.ANYONE:
-        return None
-    if member is None:
-        return "not_member"
-    if rule.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
-        return "status"
-    if member.role.rank < rule.min_role.rank:
-        return "role"
+def _gate(
+    rule: Rule, member: Member | None, identity: Identity | None, settings: Settings
+) -> str | None:
+    """Why this rule refuses this member on this account (``not_member``, ``status``,
+    ``role``, ``consent``), or None: the one check behind commands, buttons and every
+    step of a flow (:meth:`Relais.run_command`, :meth:`Relais.may_use`,
+    :meth:`Relais._button`, :meth:`Relais._text`). The role is the one the account acts
+    with (an account linked to a referent's or a coordinator's membership acts as a member
+    until the role is confirmed); the consent is the current version of the text."""
+    if rule.access is not Access.ANYONE:
+        if member is None:
+            return "not_member"
+        if rule.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
+            return "status"
+        if link_roles.acting_role(member, identity).rank < rule.min_role.rank:
+            return "role"
+    if member is not None and not rule.before_consent and privacy.needs_consent(member, settings):
+        return "consent"
     return None
 
 
-def _passes(ctx: Context, rule: Rule, *, button: bool = False) -> bool:
-    """Ask the gate; when it refuses, tell the person why, to them alone."""
-    reason = _gate(rule, ctx.member)
-    if reason is None:
-        return True
+def _refuse(ctx: Context, rule: Rule, reason: str, *, button: bool) -> None:
+    """Tell the person why the gate refused, to them alone."""
     if reason == "role" and button and rule.min_role is Role.COORDINATOR:
         ctx.refuse(ctx._("This button is for coordinators."))
     elif reason == "role" and button:
@@ -414,7 +431,6 @@ def _passes(ctx: Context, rule: Rule, *, button: bool = False) -> bool:
         ctx.reply_private(_status_refusal(ctx, ctx.member))
     else:
         ctx.refuse(_status_refusal(ctx, ctx.member))
-    return False
 
 
 def _status_refusal(ctx: Context, member: Member | None) -> str:

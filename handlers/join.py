@@ -226,6 +226,7 @@ JOIN = router.flow(
     Flow(
         "join",
         needs_active=False,
+        before_consent=True,  # it asks for the consent itself
         steps={
             "code": Step(_ask_code, _code_choices, _without_code, _retyped_code, columns=1),
             "language": Step(_ask_language, _languages, _chose_language),

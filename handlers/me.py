@@ -177,7 +177,7 @@ async def language(ctx: Context) -> None:
     )
 
 
-@router.button(LanguagePress, access=Access.MEMBER)
+@router.button(LanguagePress, access=Access.MEMBER, before_consent=True)
 async def set_language(ctx: Context, press: LanguagePress) -> None:
     assert ctx.member is not None
     ctx.member.language = ctx.language = press.code

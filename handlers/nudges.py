@@ -162,6 +162,10 @@ async def _sent_text(ctx: Context, conversation: Conversation, text: str) -> Non
     if nudge is None or member is None:
         ctx.reply(ctx._("This member is no longer in the network."))
         return
+    if not await speaks_for(ctx.session, ctx.member, member.category):
+        # No longer a referent of that category since the flow began: nothing is sent.
+        ctx.reply(ctx._("You no longer speak for this member's category; nothing was sent."))
+        return
     found = await recipients.private_addresses(ctx.session, [member.id], ctx.platforms)
     address = found.get(member.id)
     if address is None:

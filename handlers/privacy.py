@@ -140,13 +140,13 @@ async def erase(ctx: Context) -> None:
     )
 
 
-@router.button(KeepPress, access=Access.MEMBER)
+@router.button(KeepPress, access=Access.MEMBER, before_consent=True)
 async def keep(ctx: Context, _press: KeepPress) -> None:
     """The person changed their mind: nothing happens."""
     ctx.edit_pressed(ctx._("Nothing was erased."))
 
 
-@router.button(ConsentPress, access=Access.MEMBER)
+@router.button(ConsentPress, access=Access.MEMBER, before_consent=True)
 async def consent(ctx: Context, press: ConsentPress) -> None:
     """Agree (or not) to the current consent text."""
     member = ctx.member
@@ -163,7 +163,7 @@ async def consent(ctx: Context, press: ConsentPress) -> None:
     ctx.edit_pressed(ctx._("Thank you! You can go on: send your command again."))
 
 
-@router.button(ForgetPress, access=Access.MEMBER)
+@router.button(ForgetPress, access=Access.MEMBER, before_consent=True)
 async def forget_confirmed(ctx: Context, press: ForgetPress) -> None:
     """Erase the presser's own data; the button names them, so a forwarded or someone
     else's confirmation erases nobody."""

@@ -38,6 +38,12 @@ class Rule(Protocol):
     @property
     def min_role(self) -> Role: ...
 
+    @property
+    def before_consent(self) -> bool:
+        """Usable before agreeing to the current consent text (GDPR rights, help, the
+        consent question itself)."""
+        ...
+
 
 class ArgType(StrEnum):
     """What an argument holds, so platforms with typed options can offer the choices."""
@@ -249,8 +255,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         NP_("command name", "unlink"),
-        N_("Make this account a membership of its own again"),
+        N_("Take this account out of its membership, or remove an account you linked"),
         access=Access.MEMBER,
+        args=(
+            Argument(
+                NP_("command name", "platform"),
+                N_("The platform of an account you linked, to remove it"),
+            ),
+        ),
     ),
     Command(
         NP_("command name", "mydata"),

@@ -5,8 +5,10 @@ accepts free text. Buttons carry ``f:<flow>:<version>:<value>``; the version gro
 every step, so pressing an old prompt is answered "no longer active" instead of being
 applied to the wrong step. Because the state is a database row written in the update's
 transaction, a restart resumes the flow where it was, and a cancelled flow leaves nothing.
-Who may be in a flow is declared on it (:class:`Flow`'s ``needs_active`` and ``min_role``)
-and checked by the app's gate before every press and every text.
+Who may be in a flow is declared on it (:class:`Flow`'s ``needs_active``, ``min_role`` and
+``before_consent``) and checked by the app's gate before every press and every text: a
+flow whose person lost the role, the status or the current consent on the way ends there,
+and nothing it was preparing is sent.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class Flow:
     #: The lowest role that may be in it: a flow started by a referent's or a
     #: coordinator's command stops answering someone who lost the role on the way.
     min_role: Role = Role.MEMBER
+    #: May go on before agreeing to the current consent text (the join flow asks it).
+    before_consent: bool = False
 
     @property
     def access(self) -> Access:

@@ -43,6 +43,8 @@ class ButtonRoute:
     handler: Callable[[Context, Any], Awaitable[None]]
     access: Access
     min_role: Role = Role.MEMBER
+    #: May be pressed before agreeing to the current consent text.
+    before_consent: bool = False
 
 
 @dataclass
@@ -73,16 +75,24 @@ class Router:
         return register
 
     def button(
-        self, payload: type[P], *, access: Access, min_role: Role = Role.MEMBER
+        self,
+        payload: type[P],
+        *,
+        access: Access,
+        min_role: Role = Role.MEMBER,
+        before_consent: bool = False,
     ) -> Callable[[ButtonHandler[P]], ButtonHandler[P]]:
         """Handle the presses of ``payload``'s family, by people the gate lets through:
-        ``access`` and ``min_role`` mean what they mean in the command table."""
+        ``access``, ``min_role`` and ``before_consent`` mean what they mean in the
+        command table."""
         payload.layout()  # a payload the machinery cannot read fails here, at import
         if payload.prefix in self.buttons or payload.prefix.split(SEPARATOR)[0] in RESERVED:
             raise ValueError(f"router {self.name}: button prefix {payload.prefix!r} is taken")
 
         def register(handler: ButtonHandler[P]) -> ButtonHandler[P]:
-            self.buttons[payload.prefix] = ButtonRoute(payload, handler, access, min_role)
+            self.buttons[payload.prefix] = ButtonRoute(
+                payload, handler, access, min_role, before_consent
+            )
             return handler
 
         return register

@@ -4,7 +4,8 @@ A person may have identities on several platforms; a private message goes to exa
 one of them, so nobody is told the same thing twice. The choice, per member:
 
 1. only identities with a private chat, on a platform running in this process, that the
-   platform has not refused (``unreachable_at`` empty: DMs open, bot not blocked);
+   platform has not refused (``unreachable_at`` empty: DMs open, bot not blocked), and
+   not waiting for the confirmation of a role reached through a link;
 2. among them, the member's preferred platform (``Member.preferred_platform``, chosen
    with ``/platform``) when it is one of them;
 3. otherwise — no preference, or the preferred one is unreachable or not running — the
@@ -91,8 +92,14 @@ async def private_recipients(
 
 def reachable() -> list[ColumnElement[bool]]:
     """An identity a private message may go to, whatever its platform (point 1 of the
-    rule, the platforms aside): for queries that join identities themselves."""
-    return [Identity.private_chat_id.is_not(None), Identity.unreachable_at.is_(None)]
+    rule, the platforms aside): for queries that join identities themselves. An account
+    whose link still waits for the role's confirmation gets none: what a coordinator or a
+    referent is sent is not for an account that may be a stranger's."""
+    return [
+        Identity.private_chat_id.is_not(None),
+        Identity.unreachable_at.is_(None),
+        Identity.role_confirmed.is_(True),
+    ]
 
 
 def rank(

@@ -15,8 +15,22 @@ rank are one. Three cases:
 * A member has at most one identity per platform, so linking a second account of the
   same platform is refused.
 
-``/unlink`` detaches the identity it is sent from: it becomes a member of its own with
-the same profile and no points; the history stays with the other identities.
+Only an active membership links: a pending applicant can neither issue a code nor use
+one (a merge would otherwise make the application active without a coordinator).
+
+A link never hands over a role above member by itself. The account that joins a referent's
+or a coordinator's membership acts as a plain member (``Identity.role_confirmed`` is
+False) until the role is confirmed (:mod:`bot.members.link_roles`): by a coordinator other than
+that member, or, when there is none, by the member from an account that already held the
+role. So a leaked code gives a stranger no more than a member's view, for as long as it
+takes the issuer to notice.
+
+``/unlink`` detaches the account it is sent from, and ``/unlink PLATFORM`` (or the button
+under the "now linked" notice) lets the account that issued the code remove the account
+that used it, with every account linked through it (:func:`revoke`): the membership, its
+history and its role stay where they were. A detached account is no member at all: it
+starts joining again like a newcomer (its own consent, then the registration mode decides
+whether it is active or pending), so linking and unlinking never mints a membership.
 """
 
 from __future__ import annotations
@@ -31,8 +45,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
-from bot.members import role_sync
-from bot.members.membership import CODE_ALPHABET, normalize_code, unused_code
+from bot.members import link_throttle, role_sync
+from bot.members.membership import CODE_ALPHABET, normalize_code
 from bot.models import Base, Conversation, Identity, LinkCode, Member, MemberStatus, Role
 
 CODE_LENGTH = 6
@@ -51,6 +65,12 @@ class Outcome(StrEnum):
     ALREADY = "already"  # this identity already belongs to that member
     PLATFORM_TAKEN = "platform_taken"  # the member already has an identity on this platform
     CONFLICT = "conflict"  # merging would break a unique rule; nothing changed
+    PENDING = "pending"  # the account sending the code is a pending applicant
+    LOCKED = "locked"  # too many wrong codes from this account: try again later
+
+
+#: Outcomes that count as a wrong code for :mod:`bot.members.link_throttle`.
+WRONG = frozenset({Outcome.UNKNOWN, Outcome.EXPIRED, Outcome.USED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +80,18 @@ class Redeemed:
     member: Member | None = None
     #: The identity that asked for the code, to tell it the link happened.
     issuer: Identity | None = None
+    #: The account that used the code (when linked or merged).
+    linked: Identity | None = None
+    #: The membership's role waits for a coordinator's confirmation on some account
+    #: (the one that used the code; after a merge, possibly the issuer's side).
+    needs_confirmation: bool = False
+    #: Until when the account is locked out (when :attr:`Outcome.LOCKED`).
+    retry_at: datetime | None = None
+
+
+def may_link(member: Member) -> bool:
+    """Only an active membership issues or takes link codes."""
+    return member.status is MemberStatus.ACTIVE
 
 
 def new_code() -> str:
@@ -107,8 +139,45 @@ async def redeem(
     identity: Identity | None,
     member: Member | None,
 ) -> Redeemed:
-    """Apply a code sent by ``platform:user_id`` (who may not be a member yet)."""
+    """Apply a code sent by ``platform:user_id`` (who may not be a member yet). A wrong
+    code is counted against the account (:mod:`bot.members.link_throttle`)."""
     now = clock.now()
+    who = {"platform": platform, "user_id": user_id}
+    locked = await link_throttle.locked_until(session, now, **who)
+    if locked is not None:
+        return Redeemed(Outcome.LOCKED, retry_at=locked)
+    if member is not None and member.status is MemberStatus.PENDING:
+        return Redeemed(Outcome.PENDING)
+    result = await _apply(
+        session,
+        now,
+        text,
+        platform=platform,
+        user_id=user_id,
+        private_chat_id=private_chat_id,
+        identity=identity,
+        member=member,
+    )
+    if result.outcome in WRONG:
+        retry_at = await link_throttle.wrong(session, now, **who)
+        if retry_at is not None:
+            return Redeemed(Outcome.LOCKED, retry_at=retry_at)
+    elif result.member is not None:
+        await link_throttle.forget(session, **who)
+    return result
+
+
+async def _apply(
+    session: AsyncSession,
+    now: datetime,
+    text: str,
+    *,
+    platform: str,
+    user_id: str,
+    private_chat_id: str | None,
+    identity: Identity | None,
+    member: Member | None,
+) -> Redeemed:
     link = await session.scalar(
         select(LinkCode).where(LinkCode.code == normalize_code(text)).with_for_update()
     )
@@ -126,6 +195,8 @@ async def redeem(
     )
     if target is None or issuer is None or issuer.member_id != target.id:
         return Redeemed(Outcome.UNKNOWN)  # the issuer unlinked or left since
+    if not may_link(target) or (not issuer.role_confirmed and target.role is not Role.MEMBER):
+        return Redeemed(Outcome.UNKNOWN)  # no longer active, or a link waiting for its role
     if member is not None and member.id == target.id:
         return Redeemed(Outcome.ALREADY)
     taken = set(await _platforms(session, target.id))
@@ -135,14 +206,16 @@ async def redeem(
         return Redeemed(Outcome.PLATFORM_TAKEN)
 
     if identity is None or member is None:
-        session.add(
-            Identity(
-                platform=platform,
-                user_id=user_id,
-                member_id=target.id,
-                private_chat_id=private_chat_id,
-            )
+        confirmed = target.role is Role.MEMBER
+        joined = Identity(
+            platform=platform,
+            user_id=user_id,
+            member_id=target.id,
+            private_chat_id=private_chat_id,
+            linked_by_id=issuer.id,
+            role_confirmed=confirmed,
         )
+        session.add(joined)
         # A half-finished registration on this platform is no longer needed.
         await session.execute(
             delete(Conversation).where(
@@ -151,17 +224,31 @@ async def redeem(
         )
         link.used_at = now
         await role_sync.request(session, members=[target.id])
-        return Redeemed(Outcome.LINKED, target, issuer)
+        return Redeemed(Outcome.LINKED, target, issuer, joined, not confirmed)
 
+    roles = (target.role, member.role)
+    sides = (
+        list(await session.scalars(select(Identity.id).where(Identity.member_id == target.id))),
+        list(await session.scalars(select(Identity.id).where(Identity.member_id == member.id))),
+    )
     try:
         async with session.begin_nested():
             await _merge(session, survivor=target, absorbed=member)
     except IntegrityError:
         return Redeemed(Outcome.CONFLICT)
     identity.member_id = target.id  # already so in the database; keeps the object in step
+    identity.linked_by_id = issuer.id
+    # Each side's accounts keep the role they had; a higher one reached by the merge waits.
+    waiting = [ids for ids, role in zip(sides, roles, strict=True) if role.rank < target.role.rank]
+    for ids in waiting:
+        await session.execute(
+            update(Identity).where(Identity.id.in_(ids)).values(role_confirmed=False)
+        )
+    await session.refresh(identity)
+    await session.refresh(issuer)
     link.used_at = now
     await role_sync.request(session, members=[target.id])
-    return Redeemed(Outcome.MERGED, target, issuer)
+    return Redeemed(Outcome.MERGED, target, issuer, identity, bool(waiting))
 
 
 async def _platforms(session: AsyncSession, member_id: int) -> list[str]:
@@ -222,37 +309,86 @@ def _latest(first: datetime | None, second: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-async def unlink(
-    session: AsyncSession, clock: Clock, identity: Identity, member: Member
-) -> Member | None:
-    """Give ``identity`` a member of its own (same profile, no history); ``None`` when it
-    is the member's only identity, since there is nothing to separate."""
+async def unlink(session: AsyncSession, identity: Identity, member: Member) -> bool:
+    """Detach ``identity`` from ``member``: the account is no member any more and joins
+    again like a newcomer. False when it is the member's only account, since there is
+    nothing to separate."""
     others = await session.scalar(
         select(func.count())
         .select_from(Identity)
         .where(Identity.member_id == member.id, Identity.id != identity.id)
     )
     if not others:
-        return None
-    now = clock.now()
-    alone = Member(
-        display_name=member.display_name,
-        status=member.status,
-        role=Role.MEMBER,
-        category=member.category,
-        language=member.language,
-        timezone=member.timezone,
-        visibility=member.visibility,
-        sponsor_code=await unused_code(session),
-        sponsor_id=member.sponsor_id,
-        consent_at=member.consent_at,
-        consent_version=member.consent_version,
-        joined_at=now,
+        return False
+    await _detach(session, member, [identity])
+    return True
+
+
+async def accounts(session: AsyncSession, member: Member) -> list[Identity]:
+    """The member's accounts, in the order they joined."""
+    rows = await session.scalars(
+        select(Identity).where(Identity.member_id == member.id).order_by(Identity.id)
     )
-    session.add(alone)
-    await session.flush()
-    identity.member_id = alone.id
-    if member.preferred_platform == identity.platform:
-        member.preferred_platform = None  # that platform's account left with this one
-    await role_sync.request(session, members=[alone.id, member.id])
-    return alone
+    return list(rows)
+
+
+async def revoke(
+    session: AsyncSession, requester: Identity, member: Member, target: Identity
+) -> list[Identity]:
+    """``target`` leaves ``member``, with every account linked through it, when
+    ``requester`` linked it in (directly or through accounts it linked); nothing (an empty
+    list) otherwise. The membership keeps its history and its role."""
+    members_accounts = await accounts(session, member)
+    if (
+        target.member_id != member.id
+        or target.id == requester.id
+        or requester.id not in _ancestors(target, members_accounts)
+    ):
+        return []
+    leaving = [
+        a for a in members_accounts if a is target or target.id in _ancestors(a, members_accounts)
+    ]
+    await _detach(session, member, leaving)
+    return leaving
+
+
+def _ancestors(account: Identity, accounts: list[Identity]) -> set[int]:
+    """The accounts whose codes led to ``account``, among the member's ``accounts``."""
+    by_id = {a.id: a for a in accounts}
+    found: set[int] = set()
+    current = by_id.get(account.linked_by_id) if account.linked_by_id is not None else None
+    while current is not None and current.id not in found:
+        found.add(current.id)
+        parent = current.linked_by_id
+        current = by_id.get(parent) if parent is not None else None
+    return found
+
+
+async def _detach(session: AsyncSession, member: Member, leaving: list[Identity]) -> None:
+    """Remove these accounts from ``member``: their codes and flows go too, and the
+    accounts they linked in now count as linked by whoever linked them."""
+    await role_sync.request(
+        session, members=[member.id], accounts=[(a.platform, a.user_id) for a in leaving]
+    )
+    ids = [a.id for a in leaving]
+    for account in leaving:
+        await session.execute(
+            update(Identity)
+            .where(Identity.linked_by_id == account.id, Identity.id.not_in(ids))
+            .values(linked_by_id=account.linked_by_id)
+        )
+        await session.execute(
+            delete(LinkCode).where(
+                LinkCode.platform == account.platform, LinkCode.user_id == account.user_id
+            )
+        )
+        await session.execute(
+            delete(Conversation).where(
+                Conversation.platform == account.platform, Conversation.user_id == account.user_id
+            )
+        )
+        if member.preferred_platform == account.platform:
+            member.preferred_platform = None  # that platform's account left
+    await session.execute(delete(Identity).where(Identity.id.in_(ids)))
+    for account in leaving:
+        session.expunge(account)

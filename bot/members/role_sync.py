@@ -169,17 +169,25 @@ async def wanted(
     without any: erased, unlinked away, never joined) should hold nothing."""
     referent = exists().where(ReferentCategory.member_id == Member.id)
     rows = await session.execute(
-        select(Identity.user_id, Member.status, Member.category, Member.role, referent)
+        select(
+            Identity.user_id,
+            Member.status,
+            Member.category,
+            Member.role,
+            referent,
+            Identity.role_confirmed,
+        )
         .join(Member, Member.id == Identity.member_id)
         .where(Identity.platform == platform, Identity.user_id.in_(user_ids))
     )
+    # An account whose link still waits for the role's confirmation holds a member's only.
     found = {
         user: MemberRoles(
             category=category,
-            referent=bool(is_referent),
-            coordinator=role is Role.COORDINATOR,
+            referent=bool(is_referent) and confirmed,
+            coordinator=role is Role.COORDINATOR and confirmed,
         )
-        for user, status, category, role, is_referent in rows
+        for user, status, category, role, is_referent, confirmed in rows
         if status is MemberStatus.ACTIVE
     }
     return {user: found.get(user, MemberRoles()) for user in user_ids}
@@ -317,9 +325,7 @@ class RoleSyncer:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
 
-    async def _apply(
-        self, mirrors: Mapping[str, RoleMirror], rows: list[Pending]
-    ) -> None:
+    async def _apply(self, mirrors: Mapping[str, RoleMirror], rows: list[Pending]) -> None:
         by_platform: dict[str, list[Pending]] = {}
         for row in rows:
             by_platform.setdefault(row.platform, []).append(row)
@@ -351,9 +357,7 @@ class RoleSyncer:
                     session, mirror.name, PROBLEM_KEY, problem, self.clock.now()
                 )
             elif outcome is RolesApplied.CHANGED:
-                await platform_state.put(
-                    session, mirror.name, PROBLEM_KEY, "", self.clock.now()
-                )
+                await platform_state.put(session, mirror.name, PROBLEM_KEY, "", self.clock.now())
         self.applied += 1
 
     async def _retry(self, platform: str, row: Pending, reason: str) -> None:

@@ -36,7 +36,15 @@ from bot.models.ledger import (
     SignalStage,
 )
 from bot.models.nudges import Nudge, NudgePreference, NudgeStep
-from bot.models.people import Identity, LinkCode, Member, MemberStatus, Role, Visibility
+from bot.models.people import (
+    Identity,
+    LinkAttempts,
+    LinkCode,
+    Member,
+    MemberStatus,
+    Role,
+    Visibility,
+)
 from bot.models.suppression import Suppression
 
 __all__ = [
@@ -58,6 +66,7 @@ __all__ = [
     "GroupGreeting",
     "Identity",
     "JobRun",
+    "LinkAttempts",
     "LinkCode",
     "Member",
     "MemberStatus",

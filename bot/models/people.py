@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, UTCDateTime, enum_column
@@ -96,6 +96,12 @@ class Identity(Base):
     #: When this person last wrote to the bot in private (to the hour): nudges go to the
     #: platform a member last used privately.
     last_private_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The account whose ``/link`` code joined this one to its member (None for the first
+    #: account): that account may revoke this one, never the other way round.
+    linked_by_id: Mapped[int | None] = mapped_column()
+    #: False while a role above member, reached only through a link, waits for a
+    #: coordinator's confirmation: until then this account acts as a plain member.
+    role_confirmed: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     def __repr__(self) -> str:
         return f"<Identity {self.platform}:{self.user_id} → {self.member_id}>"
@@ -122,3 +128,20 @@ class LinkCode(Base):
 
     def __repr__(self) -> str:
         return f"<LinkCode {self.code} for {self.member_id} from {self.platform}:{self.user_id}>"
+
+
+class LinkAttempts(Base):
+    """Wrong ``/link`` codes sent by one account: after a few, it is locked out a while,
+    so nobody can try codes until one matches."""
+
+    __tablename__ = "link_attempts"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: Wrong codes since ``first_at`` (a new count starts once the window has passed).
+    failures: Mapped[int] = mapped_column(default=0)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<LinkAttempts {self.platform}:{self.user_id} {self.failures}>"

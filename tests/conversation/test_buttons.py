@@ -284,6 +284,8 @@ DECLARED = {
     "lang": (Access.MEMBER, Role.MEMBER),
     "remind": (Access.MEMBER, Role.MEMBER),
     "reach": (Access.MEMBER, Role.MEMBER),
+    "link:revoke": (Access.MEMBER, Role.MEMBER),
+    "link:role": (Access.ACTIVE, Role.REFERENT),
 }
 
 
@@ -374,7 +376,10 @@ async def test_a_flow_stops_answering_who_lost_the_role(network: Network) -> Non
     await press(network, "bob", NotePress(1).pack())
     await network.play("@carol /coordinator remove bob")
     out = await network.play("@bob A note from a former coordinator")
-    assert said_to(out, "@bob") == ["This command is for coordinators or referents."]
+    assert said_to(out, "@bob") == [
+        "What you were doing was stopped; nothing was sent.",
+        "This command is for coordinators or referents.",
+    ]
     async with network.sessions() as session:
         notes = select(func.count()).select_from(ReportEvent).where(ReportEvent.action == "note")
         assert await session.scalar(notes) == 0

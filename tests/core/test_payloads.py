@@ -21,6 +21,7 @@ from bot.core.port import MAX_PAYLOAD_BYTES
 from bot.models import Visibility
 from handlers.approvals import ApprovalPress
 from handlers.campaign_list import CampaignPress
+from handlers.linking import RevokePress, RolePress
 from handlers.me import LanguagePress, VisibilityPress
 from handlers.privacy import ConsentPress, ErasePress, ForgetPress, KeepPress
 from handlers.reach import ReachPress
@@ -59,6 +60,8 @@ EXAMPLES: list[tuple[Payload, str]] = [
     (ReminderPress("pause"), "remind:pause"),
     (ReachPress("telegram"), "reach:telegram"),
     (ReachPress("auto"), "reach:auto"),
+    (RevokePress(BIG), f"link:revoke:{BIG}"),
+    (RolePress(BIG, BIG), f"link:role:{BIG}:{BIG}"),
     (CommandPress("leaderboard"), "cmd:leaderboard"),
     # A flow's longest name, a version after many steps, a 32-character category key.
     (FlowPress("reject_mention", BIG, "c" * 32), f"f:reject_mention:{BIG}:{'c' * 32}"),

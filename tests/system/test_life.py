@@ -62,6 +62,8 @@ async def populate(network: Network) -> dict[str, Member]:
                     ),
                     sponsor_code=who.upper(),
                     consent_at=START,
+                    # They agreed to the current text: buttons ask for it like commands.
+                    consent_version=network.settings.privacy.consent_version,
                     joined_at=START,
                 )
                 session.add(member)

@@ -223,10 +223,14 @@ async def test_linking_and_unlinking_carry_the_roles(connect: Connected, fake: F
     code = CODE.search(out)
     assert code is not None
     await fake.slash(platform, ALICE, "link", code=code.group(1))
+    # The referent's role waits for a coordinator's confirmation on the new account.
+    assert fake.members[ALICE.id] == {ROLE_BUSINESS}
+    await network.app.sender.drain()
+    await network.play("@carol [Confirm the role]")
     assert fake.members[ALICE.id] == {ROLE_BUSINESS, ROLE_REFERENT}
     await fake.slash(platform, ALICE, "unlink")
-    # A membership of its own: same category, none of the roles of the other account.
-    assert fake.members[ALICE.id] == {ROLE_BUSINESS}
+    # No membership at all until it joins again: none of the roles of the other account.
+    assert fake.members[ALICE.id] == set()
 
 
 async def test_requests_outlive_a_crash_between_commit_and_sync(
