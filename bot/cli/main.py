@@ -8,12 +8,16 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.cli import data
 from bot.cli.demo import DEFAULT_MEMBERS
+from bot.cli.errors import fail, protect_environment
 from bot.cli.exporter import FORMATS, KINDS, SEPARATORS
+from bot.cli.failures import T, describe, settled
 from bot.core import redaction
 from bot.core.clock import Clock, FrozenClock, SystemClock
 from bot.core.config import ConfigError, Settings, load_settings
@@ -125,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    protect_environment()
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -135,21 +140,28 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "database", None):
             settings = _with_database(settings, args.database)
     except ConfigError as error:
-        print(f"relais: config error: {error}", file=sys.stderr)
-        return EXIT_CONFIG
+        return fail(f"config error: {error}", EXIT_CONFIG)
     redaction.protect(settings)
+    try:
+        return _dispatch(args, settings)
+    except Exception as error:
+        described = describe(error, settings.database.url)
+        if described is None:
+            raise  # not an operational failure: a bug, whose traceback is needed
+        return fail(*described)
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "import":
         try:
             content = args.file.read_bytes()
         except OSError as error:
-            print(f"relais: cannot read {args.file}: {error.strerror}", file=sys.stderr)
-            return 1
-        return asyncio.run(data.import_members(settings, args.file, content, dry_run=args.dry_run))
+            return fail(f"cannot read {args.file}: {error.strerror}")
+        return _complete(data.import_members(settings, args.file, content, dry_run=args.dry_run))
     if args.command == "demo":
         if args.members < 1:
-            print("relais: --members must be at least 1", file=sys.stderr)
-            return EXIT_CONFIG
-        return asyncio.run(
+            return fail("--members must be at least 1", EXIT_CONFIG)
+        return _complete(
             data.build_demo(
                 settings,
                 settings.database.url,
@@ -159,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     if args.command == "export":
-        return asyncio.run(
+        return _complete(
             data.export(
                 settings,
                 args.what,
@@ -170,13 +182,21 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     if args.command == "db":
-        asyncio.run(_upgrade(settings))
+        _complete(_upgrade(settings))
         print("database is up to date")
         return 0
     if args.command == "console":
-        script = args.script.read_text(encoding="utf-8").splitlines() if args.script else None
-        return asyncio.run(_console(settings, script, args.start))
-    return asyncio.run(_run(settings))
+        try:
+            script = args.script.read_text(encoding="utf-8").splitlines() if args.script else None
+        except (OSError, UnicodeDecodeError) as error:
+            return fail(f"cannot read the transcript {args.script}: {error}")
+        return _complete(_console(settings, script, args.start))
+    return _complete(_run(settings))
+
+
+def _complete(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to its end in a new event loop (see :func:`settled`)."""
+    return asyncio.run(settled(work))
 
 
 def _with_database(settings: Settings, url: str) -> Settings:
@@ -202,8 +222,7 @@ async def _upgrade(settings: Settings) -> None:
 
 async def _console(settings: Settings, script: list[str] | None, start: datetime | None) -> int:
     if start is not None and start.tzinfo is None:
-        print("relais: --start needs a UTC offset, e.g. 2026-03-02T09:00+01:00", file=sys.stderr)
-        return EXIT_CONFIG
+        return fail("--start needs a UTC offset, e.g. 2026-03-02T09:00+01:00", EXIT_CONFIG)
     clock: Clock = FrozenClock(start) if start else SystemClock()
     async with running_app(settings, clock) as app:
         console = ConsolePlatform(app)
@@ -220,8 +239,7 @@ async def _console(settings: Settings, script: list[str] | None, start: datetime
             else:
                 await console.play(sys.stdin.read().splitlines())
         except ConsoleError as error:
-            print(f"relais: {error}", file=sys.stderr)
-            return 1
+            return fail(str(error))
         finally:
             if background is not None:
                 await background.stop()
@@ -236,12 +254,11 @@ async def _run(settings: Settings) -> int:
     async with running_app(settings) as app:
         platforms = build_platforms(app, names)
         if not platforms:
-            print(
-                f"relais: {', '.join(names)} support is not part of this version yet; "
+            return fail(
+                f"{', '.join(names)} support is not part of this version yet; "
                 "unset the token to use the console",
-                file=sys.stderr,
+                EXIT_CONFIG,
             )
-            return EXIT_CONFIG
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -250,11 +267,9 @@ async def _run(settings: Settings) -> int:
         try:
             await serve(platforms, stop, on_started=background.start)
         except PlatformUnavailable as error:
-            print(f"relais: {error}", file=sys.stderr)
-            return EXIT_UNAVAILABLE
+            return fail(str(error), EXIT_UNAVAILABLE)
         except ConfigError as error:
-            print(f"relais: config error: {error}", file=sys.stderr)
-            return EXIT_CONFIG
+            return fail(f"config error: {error}", EXIT_CONFIG)
         finally:
             await background.stop()
             for signum in (signal.SIGINT, signal.SIGTERM):
