@@ -25,6 +25,7 @@ from bot.cli.progress import Progress
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.config import LANGUAGES, Settings
+from bot.core.text import clean_name
 from bot.members.membership import new_sponsor_code
 from bot.models import Member, MemberStatus, Role, Visibility
 
@@ -199,7 +200,7 @@ async def import_members(
             insert(Member),
             [
                 {
-                    "display_name": row.name,
+                    "display_name": clean_name(row.name) or row.name,
                     "email": row.email,
                     "phone": row.phone,
                     "status": MemberStatus.ACTIVE,
