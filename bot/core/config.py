@@ -303,11 +303,17 @@ class TelegramSettings(_Section):
         return self
 
 
+#: The largest ``delivery.speedup``: what the tests and benchmarks use against fake
+#: servers, with room to spare.
+MAX_SPEEDUP = 100_000
+
+
 class DeliverySettings(_Section):
     """How fast broadcasts may go. Defaults follow the platforms' published limits;
     ``speedup`` multiplies every rate (benchmarks and tests use it with fake servers)."""
 
-    speedup: float = Field(default=1.0, gt=0)
+    #: A finite factor: ``inf`` would turn pacing off altogether (every wait 0).
+    speedup: float = Field(default=1.0, gt=0, le=MAX_SPEEDUP, allow_inf_nan=False)
     #: Sends in flight at once across all chats (each chat is still sent to in order).
     concurrency: int = Field(default=8, ge=1, le=256)
     max_attempts: int = Field(default=5, ge=1)

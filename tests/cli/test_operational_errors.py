@@ -129,3 +129,14 @@ def test_a_malformed_bot_api_url_never_prints_the_token(tmp_path: Path, base_url
     assert "AAH-secret" not in result.stderr
     assert result.returncode in (2, 3), result.stderr
     one_line(result, result.returncode)
+
+
+@pytest.mark.parametrize("speedup", ["inf", "nan", "-1", "0", "1e308"])
+def test_a_speedup_that_turns_pacing_off_is_refused(tmp_path: Path, speedup: str) -> None:
+    result = relais(
+        "db",
+        "upgrade",
+        database=f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}",
+        RELAIS_DELIVERY__SPEEDUP=speedup,
+    )
+    one_line(result, 2, "delivery.speedup")
