@@ -6,8 +6,9 @@ records by who logs them: Relais' own loggers (``bot``, ``handlers``, ``jobs``) 
 only, and SQLAlchemy logs statements without their parameters; every other library
 (python-telegram-bot, discord.py, aiohttp, asyncio…) logs whatever it sees, from request
 bodies to raw updates, so its records keep their wording but not their arguments: each
-argument that is not a number becomes ``<…>`` (an exception, ``<TypeName>``), and a
-traceback keeps its frames and exception types but not the exceptions' messages.
+argument that is not a number becomes ``<…>`` (an exception, ``<TypeName>``), a message
+written out beforehand keeps its first line, and a traceback keeps its frames and
+exception types but not the exceptions' messages.
 
 Libraries log what they see: the HTTP transport under python-telegram-bot logs each
 request's URL (:mod:`bot.platforms.telegram.http`, at DEBUG), and the Bot API puts the
@@ -82,19 +83,36 @@ def trusted(logger_name: str) -> bool:
     )
 
 
+class _Withheld:
+    """Stands for an argument, the same through ``%s`` and ``%r``."""
+
+    def __init__(self, text: str = WITHHELD) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
 def _placeholder(value: object) -> object:
     """What stands for one argument of a library's record."""
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, BaseException):
-        return f"<{type(value).__name__}>"
-    return WITHHELD
+        return _Withheld(f"<{type(value).__name__}>")
+    return _Withheld()
 
 
 def _withhold(record: logging.LogRecord) -> None:
     """Keep a library's wording, drop what it filled in."""
     args = record.args
     if not args:
+        # Written out before logging (asyncio adds the failed task and its exception's
+        # text on the lines after the first): the first line says what happened.
+        text = str(record.msg)
+        if "\n" in text:
+            record.msg = text.split("\n", 1)[0] + " [details withheld]"
         return
     if isinstance(args, Mapping):
         masked: object = {key: _placeholder(value) for key, value in args.items()}
