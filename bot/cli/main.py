@@ -52,7 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="settings file (default: $RELAIS_CONFIG, else ./config.toml, "
         "else ./config.example.toml)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log more (-v: INFO, -vv: DEBUG; never anything personal, see docs/privacy.md)",
+    )
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", metavar="URL", help="database URL (overrides the settings)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -131,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     protect_environment()
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

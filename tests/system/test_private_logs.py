@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +21,7 @@ from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
 from tests.support.discord_network import Connected, join
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.harness import Network, NetworkFactory
+from tests.support.paths import EXAMPLE_CONFIG
 from tests.support.telegram_network import TelegramNetwork
 
 NAME, SURNAME = "Zéphyrine", "Quintavalle"
@@ -124,3 +129,37 @@ async def test_discord_at_debug_logs_nothing_personal(
     logged = everything_logged(caplog)
     assert any(r.name == "discord.gateway" for r in caplog.records)
     assert not leaks(logged), (leaks(logged), sorted({r.name for r in caplog.records}))
+
+
+def test_relais_at_debug_prints_nothing_personal(tmp_path: Path) -> None:
+    """``relais -vv console``: the command's own logging set-up, at DEBUG."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("RELAIS_")}
+    environ["RELAIS_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}"
+    environ["RELAIS_DATABASE__ECHO"] = "true"
+    transcript = "\n".join(
+        [
+            "@zephyrine /start",
+            "@zephyrine [English]",
+            "@zephyrine [I agree]",
+            "@zephyrine [Business]",
+            "@zephyrine [Skip]",
+            "@zephyrine /report",
+            "@zephyrine [Opportunity signal]",
+            "@zephyrine [Investor]",
+            f"@zephyrine {FREE_TEXT}",
+            f"@zephyrine {PHONE} {EMAIL}",
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(EXAMPLE_CONFIG), "-vv", "console"],
+        input=transcript,
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "The coordinators will look at your signal." in result.stdout
+    assert " DEBUG " in result.stderr and "INSERT INTO reports" in result.stderr
+    assert not leaks(result.stderr), leaks(result.stderr)
