@@ -64,6 +64,8 @@ from bot.scheduling.table import JobTable
 log = logging.getLogger(__name__)
 #: ``Identity.last_private_at`` is written at most this often (it picks where nudges go).
 LAST_SEEN_STEP = timedelta(hours=1)
+#: How long an apology waits to learn the person's language before using their app's.
+APOLOGY_LOOKUP_SECONDS = 2.0
 APOLOGY = N_("Sorry, something went wrong. Nothing was saved; please try again.")
 
 
@@ -170,7 +172,7 @@ class Relais:
             outgoing, queued, accounts, scrub = await self._handle(event)
         except Exception:
             log.exception("update from %s failed", event.identity)
-            outgoing, queued = [self._apology(event)], False
+            outgoing, queued = [await self._apology(event)], False
         if scrub:  # an erasure committed: its bytes leave the database files first
             await db.scrub(self.sessions)
         await self.deliver(outgoing)
@@ -390,8 +392,20 @@ class Relais:
         _refuse(ctx, rule, reason, button=button)
         return False
 
-    def _apology(self, event: Event) -> Outgoing:
-        language = self.translator.resolve(None, event.language_code)
+    async def _apology(self, event: Event) -> Outgoing:
+        """Sorry, in the language the person chose (their app's when unknown): the
+        failed update's transaction is gone, so a short read of its own finds it."""
+        chosen: str | None = None
+        try:
+            async with asyncio.timeout(APOLOGY_LOOKUP_SECONDS), self.sessions() as session:
+                chosen = await session.scalar(
+                    select(Member.language)
+                    .join(Identity, Identity.member_id == Member.id)
+                    .where(Identity.platform == event.platform, Identity.user_id == event.user_id)
+                )
+        except Exception:  # the database may be what failed: the app's language will do
+            log.info("the language of %s could not be read for an apology", event.identity)
+        language = self.translator.resolve(chosen, event.language_code)
         text = self.translator.gettext(language, APOLOGY)
         return Outgoing(event.chat, Message(text=text, caller_only=True))
 

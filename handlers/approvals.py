@@ -44,6 +44,10 @@ class ApprovalPress(Payload, prefix="apv"):
 PENDING_SHOWN = 10
 CARD = N_("New application #{number}: {name}\nCategory: {category}\nSponsor: {sponsor}")
 NO_SPONSOR = N_("none")
+NAMESAKE = N_(
+    "⚠ Same name as the coordinator {coordinator}: make sure this is not someone "
+    "posing as them before approving."
+)
 APPROVED = N_(
     "Good news: your application was approved. Welcome to the {category} ambassadors! "
     "Send /help to see what you can do."
@@ -89,9 +93,14 @@ async def announce(ctx: Context, member: Member) -> None:
     """Send a new application to the coordinators (called by the join flow)."""
     await ctx.session.flush()
     sponsor = await ctx.session.get(Member, member.sponsor_id) if member.sponsor_id else None
+    namesake = await approvals.coordinator_namesake(ctx.session, member)
 
     def render(language: str) -> Message:
         text = _card(ctx, language, member, sponsor)
+        if namesake is not None:
+            text += "\n" + ctx.translator.gettext(
+                language, NAMESAKE, coordinator=f"{namesake.display_name} (#{namesake.id})"
+            )
         return Message.with_rows(text, _buttons(ctx, language, member.id))
 
     queued = await audience.tell_coordinators(

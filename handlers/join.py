@@ -11,6 +11,7 @@ from bot.conversation.routing import Router
 from bot.core.config import LANGUAGES, RegistrationMode
 from bot.core.i18n import N_
 from bot.core.port import Button
+from bot.core.text import clean_name
 from bot.delivery import channels
 from bot.members.membership import (
     Application,
@@ -259,7 +260,7 @@ async def greet(ctx: Context) -> None:
             ctx.session.add(greeting)
     except IntegrityError:
         return  # greeted before, in this channel or another
-    name = ctx.event.user_name or ctx.event.user_id
+    name = clean_name(ctx.event.user_name or "") or ctx.event.user_id
     if category is None:
         text = ctx._(
             "Welcome, {name}! To join {network}, send /start or open a private chat with me.",

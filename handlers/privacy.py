@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
+from bot.core import ids
 from bot.core.payloads import Payload
 from bot.core.port import Button, Message
 from bot.members import privacy, roles
@@ -109,8 +110,9 @@ async def erase(ctx: Context) -> None:
         ctx.reply_private(ctx._("Usage: /erase NUMBER or /erase NAME"))
         return
     found = select(Member).where(Member.status != MemberStatus.FORGOTTEN)
-    if query.lstrip("#").isdigit():
-        found = found.where(Member.id == int(query.lstrip("#")))
+    number = ids.row_id(query)
+    if number is not None:
+        found = found.where(Member.id == number)
     else:
         found = found.where(func.lower(Member.display_name).contains(query.lower()))
     matches = list(await ctx.session.scalars(found.order_by(Member.id).limit(MATCHES_SHOWN + 1)))

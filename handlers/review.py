@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.activity import review
+from bot.activity import links, review
 from bot.activity.review import Pending, ReviewRefused
 from bot.conversation import flows
 from bot.conversation.commands import Access
@@ -52,11 +52,20 @@ def _describe(ctx: Context, pending: Pending) -> str:
             name=pending.author,
             category=category_name(ctx, pending.category),
             date=f"{report.created_at.astimezone(zone):%d/%m}",
-            what=report.url or short(report.text) or "—",
+            what=_link(ctx, report.url) if report.url else short(report.text) or "—",
         )
         + " "
         + ctx.ngettext("(+{n} point)", "(+{n} points)", pending.points)
     )
+
+
+def _link(ctx: Context, url: str) -> str:
+    """The link, and where it really goes when the link hides it (user information
+    before an ``@``, a host in another script)."""
+    host = links.hidden_host(url)
+    if host is None:
+        return url
+    return ctx._("{url} (⚠ this link really goes to {host})", url=url, host=host)
 
 
 @router.command("review")

@@ -18,6 +18,7 @@ from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
 from bot.conversation.routing import Router
+from bot.core import ids
 from bot.core.config import SIGNAL_KINDS
 from bot.core.i18n import N_
 from bot.core.payloads import Payload
@@ -199,8 +200,8 @@ def _parse(ctx: Context) -> tuple[int | None, tuple[Stage, ...], str | None, str
     category: str | None = None
     kind: str | None = None
     for arg in (a.lower() for a in ctx.event.args):
-        if arg.lstrip("#").isdigit():
-            report_id = int(arg.lstrip("#"))
+        if (number := ids.row_id(arg)) is not None:
+            report_id = number
         elif arg == "all":
             stages = tuple(Stage)
         elif arg == "open":

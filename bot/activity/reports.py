@@ -1,20 +1,21 @@
 """Members' reports and the points they earn.
 
 Against gaming: a link earns points once in the whole network (the ledger's unique key
-is derived from the normalized link), and a daily cap bounds what a member earns from
-their own reports; reports past the cap are still recorded, without points.
+is derived from the normalized link, see :mod:`bot.activity.links`), the same page under a
+link with parameters added or left out earns its member nothing more, and a daily cap
+bounds what a member earns from their own reports; reports past the cap are still
+recorded, without points.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.activity import engagement
+from bot.activity import engagement, links
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.db import insert_ignoring_conflicts, is_sqlite
@@ -26,7 +27,6 @@ MAX_CONTACT = 200
 MAX_URL = 2048
 MIN_DESCRIPTION = 3
 SELF_REPORT = "report"
-_TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_")
 
 
 class InvalidInput(ValueError):
@@ -49,28 +49,45 @@ def parse_link(text: str) -> str:
         candidate = "https://" + candidate
     if len(candidate) > MAX_URL:
         raise InvalidInput("too_long")
-    parts = urlsplit(candidate)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(candidate)
+        host = parts.hostname or ""
+        links.page(candidate)  # what the ledger's key is made of must be readable
+    except ValueError as error:  # a bad port, IPv6 address or international name
+        raise InvalidInput("bad_link") from error
     if parts.scheme not in ("http", "https") or "." not in host or host.startswith("."):
         raise InvalidInput("bad_link")
     return candidate
 
 
 def link_key(url: str) -> str:
-    """The same page, however it was copied: no scheme, www, fragment, tracking or
-    trailing slash; hashed to fit the ledger's key."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    query = urlencode(
-        sorted(
-            (key, value)
-            for key, value in parse_qsl(parts.query, keep_blank_values=True)
-            if not key.lower().startswith(_TRACKING_PREFIXES)
+    """The same page, however it was copied (see :mod:`bot.activity.links`)."""
+    return links.link_key(url)
+
+
+async def _page_already_earned(
+    session: AsyncSession, member_id: int, url: str, report_id: int
+) -> bool:
+    """Whether this member already earned points for the same page under another link
+    (only parameters added or left out, see :func:`bot.activity.links.same_page`)."""
+    target = links.page(url)
+    earlier = await session.scalars(
+        select(Report.url)
+        .join(PointsEntry, PointsEntry.report_id == Report.id)
+        .where(
+            Report.member_id == member_id,
+            Report.id != report_id,
+            Report.url.is_not(None),
+            PointsEntry.unique_key.startswith("link:"),
         )
     )
-    path = parts.path.rstrip("/")
-    canonical = urlunsplit(("", host, path, query, ""))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:40]
+    for other in earlier:
+        try:
+            if other is not None and links.same_page(links.page(other), target):
+                return True
+        except ValueError:  # a link stored before links were checked this way
+            continue
+    return False
 
 
 def clean_text(text: str, *, limit: int = MAX_TEXT, minimum: int = 1) -> str:
@@ -144,6 +161,8 @@ async def record(
     points = max(0, min(full, settings.points.daily_cap - int(earned_today or 0)))
     capped = points < full
     duplicate = False
+    if points > 0 and url and await _page_already_earned(session, member.id, url, report.id):
+        return Recorded(report=report, points=0, duplicate_link=True, capped=False)
     if points > 0:
         key = f"link:{link_key(url)}" if url else f"report:{report.id}"
         result = await session.execute(

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli import csvfile, demo, exporter, import_write, importer
+from bot.cli.errors import say
 from bot.cli.progress import Progress
 from bot.core import audit
 from bot.core.clock import SystemClock
@@ -62,18 +63,18 @@ async def import_members(settings: Settings, path: Path, *, dry_run: bool, updat
         layout = csvfile.inspect(path)
         checked = importer.check(path, layout, settings)
     except csvfile.BadFile as error:
-        print(f"relais: {path}: {error}", file=sys.stderr)
+        say(f"relais: {path}: {error}", file=sys.stderr)
         return EXIT_BAD_FILE
     header = checked.header
     assert header is not None
     if header.ignored:
         names = ", ".join(repr(name) for name in header.ignored)
-        print(f"columns not understood (ignored): {names}", file=sys.stderr)
+        say(f"columns not understood (ignored): {names}", file=sys.stderr)
     if checked.problems:
         for problem in checked.problems:
-            print(f"{path}:{problem.line}: {problem.message}", file=sys.stderr)
+            say(f"{path}:{problem.line}: {problem.message}", file=sys.stderr)
         count = len(checked.problems)
-        print(f"relais: {count} problem(s); nothing was imported", file=sys.stderr)
+        say(f"relais: {count} problem(s); nothing was imported", file=sys.stderr)
         return EXIT_BAD_FILE
     progress = Progress("importing", checked.rows)
     try:
@@ -87,7 +88,7 @@ async def import_members(settings: Settings, path: Path, *, dry_run: bool, updat
                 progress=progress,
             )
     except csvfile.BadFile as error:  # the file changed between the two readings
-        print(f"relais: {path}: {error}; nothing was imported", file=sys.stderr)
+        say(f"relais: {path}: {error}; nothing was imported", file=sys.stderr)
         return EXIT_BAD_FILE
     progress.finish()
     _report(outcome, dry_run=dry_run, update=update)
@@ -96,28 +97,28 @@ async def import_members(settings: Settings, path: Path, *, dry_run: bool, updat
 
 def _report(outcome: importer.Outcome, *, dry_run: bool, update: bool) -> None:
     verb = "would import" if dry_run else "imported"
-    print(
+    say(
         f"{verb} {outcome.created} new member(s); {outcome.unchanged} already there "
         f"({outcome.rows} rows)"
     )
     if outcome.suppressed:
-        print(
+        say(
             f"{len(outcome.suppressed)} rows skipped: these people asked to be erased "
             f"(lines {_lines(outcome.suppressed)})"
         )
     if outcome.changed:
         count, lines = len(outcome.changed), _lines(outcome.changed)
         if update and not dry_run:
-            print(f"updated {count} member(s) whose row changed (lines {lines})")
+            say(f"updated {count} member(s) whose row changed (lines {lines})")
         elif update:
-            print(f"would update {count} member(s) whose row changed (lines {lines})")
+            say(f"would update {count} member(s) whose row changed (lines {lines})")
         else:
-            print(
+            say(
                 f"{count} rows differ from the members already there (lines {lines}); "
                 "add --update to apply them"
             )
     if outcome.created and not dry_run:
-        print(
+        say(
             "Each new member claims their account by sending /start CODE to the bot; "
             "`relais export members` lists the invitation codes."
         )
@@ -163,7 +164,7 @@ async def export(
         )
     progress.finish()
     if output is not None:
-        print(f"exported {written} {kind} to {output}", file=sys.stderr)
+        say(f"exported {written} {kind} to {output}", file=sys.stderr)
     return 0
 
 
@@ -172,7 +173,7 @@ async def build_demo(settings: Settings, url: str, *, members: int, seed: int, r
     async with transaction(url) as session:
         if not await demo.is_empty(session):
             if not reset:
-                print(
+                say(
                     f"relais: {url} already holds a network; add --reset to replace it",
                     file=sys.stderr,
                 )
@@ -184,10 +185,10 @@ async def build_demo(settings: Settings, url: str, *, members: int, seed: int, r
             session, settings, datetime.now(UTC), members=members, seed=seed, progress=progress
         )
         progress.finish()
-    print(
+    say(
         f"demo network ready in {url}: {summary.members} members, {summary.reports} reports "
         f"({summary.signals} signals), {summary.points_entries} points entries"
     )
-    print(f"explore it: relais console --database {url}")
-    print("  then: @carol /stats   @carol /signals   @carol /leaderboard all   @rita /review")
+    say(f"explore it: relais console --database {url}")
+    say("  then: @carol /stats   @carol /signals   @carol /leaderboard all   @rita /review")
     return 0

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bot.cli.csvfile import BadFile, Layout, rows
 from bot.core.config import LANGUAGES, Settings
+from bot.core.text import clean_name
 from bot.members.suppression import fold, identifiers
 from bot.models import Role
 
@@ -186,7 +187,8 @@ class Checker:
 
     def row(self, line: int, cells: dict[str, str]) -> tuple[Row | None, list[str]]:
         errors = []
-        name = " ".join(cells.get("name", "").split())
+        raw = " ".join(cells.get("name", "").split())
+        name = clean_name(raw, limit=len(raw))  # no hidden characters; length checked below
         if not name:
             errors.append("name is empty")
         elif len(name) > 128:

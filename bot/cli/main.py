@@ -8,12 +8,16 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.cli import data
 from bot.cli.demo import DEFAULT_MEMBERS
+from bot.cli.errors import fail, protect_environment, say
 from bot.cli.exporter import FORMATS, KINDS, SEPARATORS
+from bot.cli.failures import T, describe, settled
 from bot.core import redaction
 from bot.core.clock import Clock, FrozenClock, SystemClock
 from bot.core.config import ConfigError, Settings, load_settings
@@ -48,7 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="settings file (default: $RELAIS_CONFIG, else ./config.toml, "
         "else ./config.example.toml)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log more (-v: INFO, -vv: DEBUG; never anything personal, see docs/privacy.md)",
+    )
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", metavar="URL", help="database URL (overrides the settings)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -134,8 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    protect_environment()
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
@@ -144,18 +155,26 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "database", None):
             settings = _with_database(settings, args.database)
     except ConfigError as error:
-        print(f"relais: config error: {error}", file=sys.stderr)
-        return EXIT_CONFIG
+        return fail(f"config error: {error}", EXIT_CONFIG)
     redaction.protect(settings)
+    try:
+        return _dispatch(args, settings)
+    except Exception as error:
+        described = describe(error, settings.database.url)
+        if described is None:
+            raise  # not an operational failure: a bug, whose traceback is needed
+        return fail(*described)
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "import":
-        return asyncio.run(
+        return _complete(
             data.import_members(settings, args.file, dry_run=args.dry_run, update=args.update)
         )
     if args.command == "demo":
         if args.members < 1:
-            print("relais: --members must be at least 1", file=sys.stderr)
-            return EXIT_CONFIG
-        return asyncio.run(
+            return fail("--members must be at least 1", EXIT_CONFIG)
+        return _complete(
             data.build_demo(
                 settings,
                 settings.database.url,
@@ -165,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     if args.command == "export":
-        return asyncio.run(
+        return _complete(
             data.export(
                 settings,
                 args.what,
@@ -176,13 +195,21 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     if args.command == "db":
-        asyncio.run(_upgrade(settings))
-        print("database is up to date")
+        _complete(_upgrade(settings))
+        say("database is up to date")
         return 0
     if args.command == "console":
-        script = args.script.read_text(encoding="utf-8").splitlines() if args.script else None
-        return asyncio.run(_console(settings, script, args.start))
-    return asyncio.run(_run(settings))
+        try:
+            script = args.script.read_text(encoding="utf-8").splitlines() if args.script else None
+        except (OSError, UnicodeDecodeError) as error:
+            return fail(f"cannot read the transcript {args.script}: {error}")
+        return _complete(_console(settings, script, args.start))
+    return _complete(_run(settings))
+
+
+def _complete(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to its end in a new event loop (see :func:`settled`)."""
+    return asyncio.run(settled(work))
 
 
 def _with_database(settings: Settings, url: str) -> Settings:
@@ -208,8 +235,7 @@ async def _upgrade(settings: Settings) -> None:
 
 async def _console(settings: Settings, script: list[str] | None, start: datetime | None) -> int:
     if start is not None and start.tzinfo is None:
-        print("relais: --start needs a UTC offset, e.g. 2026-03-02T09:00+01:00", file=sys.stderr)
-        return EXIT_CONFIG
+        return fail("--start needs a UTC offset, e.g. 2026-03-02T09:00+01:00", EXIT_CONFIG)
     clock: Clock = FrozenClock(start) if start else SystemClock()
     async with running_app(settings, clock) as app:
         console = ConsolePlatform(app)
@@ -226,8 +252,7 @@ async def _console(settings: Settings, script: list[str] | None, start: datetime
             else:
                 await console.play(sys.stdin.read().splitlines())
         except ConsoleError as error:
-            print(f"relais: {error}", file=sys.stderr)
-            return 1
+            return fail(str(error))
         finally:
             if background is not None:
                 await background.stop()
@@ -242,12 +267,11 @@ async def _run(settings: Settings) -> int:
     async with running_app(settings) as app:
         platforms = build_platforms(app, names)
         if not platforms:
-            print(
-                f"relais: {', '.join(names)} support is not part of this version yet; "
+            return fail(
+                f"{', '.join(names)} support is not part of this version yet; "
                 "unset the token to use the console",
-                file=sys.stderr,
+                EXIT_CONFIG,
             )
-            return EXIT_CONFIG
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -256,11 +280,9 @@ async def _run(settings: Settings) -> int:
         try:
             await serve(platforms, stop, on_started=background.start)
         except PlatformUnavailable as error:
-            print(f"relais: {error}", file=sys.stderr)
-            return EXIT_UNAVAILABLE
+            return fail(str(error), EXIT_UNAVAILABLE)
         except ConfigError as error:
-            print(f"relais: config error: {error}", file=sys.stderr)
-            return EXIT_CONFIG
+            return fail(f"config error: {error}", EXIT_CONFIG)
         finally:
             await background.stop()
             for signum in (signal.SIGINT, signal.SIGTERM):

@@ -13,6 +13,7 @@ import zoneinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic import model_validator as _model_validator
@@ -27,6 +28,15 @@ SIGNAL_KINDS = ("investor", "site", "event", "film", "talent", "other")
 
 class ConfigError(Exception):
     """A setting is missing or wrong; the message names the key."""
+
+
+def _has_host(url: str) -> bool:
+    """``http:///bot`` passes a scheme check but names no server: the client library
+    would then fail at the first call, quoting the whole URL, token included."""
+    try:
+        return bool(urlsplit(url).hostname)
+    except ValueError:  # a malformed port or IPv6 address
+        return False
 
 
 class RegistrationMode(StrEnum):
@@ -176,6 +186,14 @@ class DiscordSettings(_Section):
     #: Where Discord is: change these only for a proxy or a test server.
     api_base_url: str = Field(default=DISCORD_API, pattern=r"^https?://")
     gateway_url: str = Field(default=DISCORD_GATEWAY, pattern=r"^wss?://")
+
+    @field_validator("api_base_url", "gateway_url")
+    @classmethod
+    def _named_host(cls, value: str) -> str:
+        if not _has_host(value):
+            raise ValueError("must name a host, e.g. https://discord.com/api/v10")
+        return value
+
     #: Server roles that follow Relais (optional): category key → role id for active
     #: members of that category, and one role each for referents and coordinators.
     #: Relais adds and removes these roles only, never any other.
@@ -277,6 +295,8 @@ class TelegramSettings(_Section):
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        if value is not None and not _has_host(value):
+            raise ValueError("must name a host, e.g. https://api.telegram.org/bot")
         return value
 
     @_model_validator(mode="after")
@@ -286,11 +306,17 @@ class TelegramSettings(_Section):
         return self
 
 
+#: The largest ``delivery.speedup``: what the tests and benchmarks use against fake
+#: servers, with room to spare.
+MAX_SPEEDUP = 100_000
+
+
 class DeliverySettings(_Section):
     """How fast broadcasts may go. Defaults follow the platforms' published limits;
     ``speedup`` multiplies every rate (benchmarks and tests use it with fake servers)."""
 
-    speedup: float = Field(default=1.0, gt=0)
+    #: A finite factor: ``inf`` would turn pacing off altogether (every wait 0).
+    speedup: float = Field(default=1.0, gt=0, le=MAX_SPEEDUP, allow_inf_nan=False)
     #: Sends in flight at once across all chats (each chat is still sent to in order).
     concurrency: int = Field(default=8, ge=1, le=256)
     max_attempts: int = Field(default=5, ge=1)
@@ -597,6 +623,12 @@ def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: file not found") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{path}: is a folder; give the settings file (a .toml file)") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not a text file; give the settings file (TOML)") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     for key in _SECRET_KEYS:

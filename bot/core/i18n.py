@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 
 from bot.core.config import LANGUAGES
 
@@ -46,9 +46,24 @@ def catalog_path(language: str) -> Any:
     return catalog_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+class CatalogError(Exception):
+    """A translation catalog is missing or unreadable: the installation is broken."""
+
+
 def _compile(language: str) -> gettext.GNUTranslations:
-    with catalog_path(language).open("rb") as po_file:
-        catalog = read_po(po_file, locale=language)
+    path = catalog_path(language)
+    try:
+        with path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=language, abort_invalid=True)
+    except FileNotFoundError as error:
+        raise CatalogError(
+            f"the {language} translation catalog is missing ({path}): reinstall Relais"
+        ) from error
+    except (OSError, UnicodeDecodeError, PoFileError, ValueError) as error:
+        raise CatalogError(
+            f"the {language} translation catalog ({path}) cannot be read: reinstall Relais, "
+            "or restore the file from the release"
+        ) from error
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

@@ -26,20 +26,19 @@ several segments (``gdpr:erase``) when a family's actions differ in who may pres
 from __future__ import annotations
 
 import enum
-import re
 import types
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, ClassVar, Literal, Protocol, Self, cast, get_args, get_origin
 
+from bot.core import ids
 from bot.core.port import MAX_PAYLOAD_BYTES
 
 SEPARATOR = ":"
 #: The largest id a payload carries: PostgreSQL's ``integer``, the type of every id
 #: column. A larger number cannot name a row, and would make the query itself fail.
-MAX_ID = 2**31 - 1
-_DIGITS = re.compile(r"[0-9]{1,10}")
+MAX_ID = ids.MAX_ROW_ID
 
 
 class Part(Protocol):
@@ -171,9 +170,10 @@ def _codec(cls: type, name: str, kind: Any) -> tuple[Callable[[str], object], Ca
 
 
 def _read_id(text: str) -> int:
-    if not _DIGITS.fullmatch(text) or int(text) > MAX_ID:
+    number = ids.row_id(text, hash_sign=False)
+    if number is None:
         raise ValueError(text)
-    return int(text)
+    return number
 
 
 def _write_id(value: int) -> str:

@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.text import name_key
 from bot.members import role_sync
-from bot.models import AuditEntry, Member, MemberStatus, PointsEntry
+from bot.models import AuditEntry, Member, MemberStatus, PointsEntry, Role
 
 APPROVE = "member.approve"
 REJECT = "member.reject"
@@ -109,6 +110,22 @@ async def _decided_by(session: AsyncSession, member_id: int) -> Member | None:
         .limit(1)
     )
     return await session.get(Member, actor) if actor is not None else None
+
+
+async def coordinator_namesake(session: AsyncSession, member: Member) -> Member | None:
+    """A coordinator whose name looks the same as ``member``'s (case and accents
+    aside), so that an application posing as a coordinator is seen before approval."""
+    key = name_key(member.display_name)
+    if not key:
+        return None
+    coordinators = await session.scalars(
+        select(Member).where(
+            Member.role == Role.COORDINATOR,
+            Member.id != member.id,
+            Member.status != MemberStatus.FORGOTTEN,
+        )
+    )
+    return next((c for c in coordinators if name_key(c.display_name) == key), None)
 
 
 async def pending(session: AsyncSession, limit: int) -> tuple[list[Member], int]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.config import RegistrationMode, Settings
+from bot.core.text import clean_name
 from bot.members import role_sync, roles
 from bot.models import Identity, Member, MemberStatus, Role
 
@@ -71,7 +72,7 @@ async def register(
     )
     now = clock.now()
     member = Member(
-        display_name=application.display_name[:128] or application.user_id,
+        display_name=clean_name(application.display_name) or application.user_id,
         status=status,
         role=role,
         category=application.category,

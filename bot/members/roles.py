@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import ids
 from bot.core.config import Settings
 from bot.members import role_sync
 from bot.models import Identity, Member, MemberStatus, ReferentCategory, Role
@@ -205,8 +206,7 @@ class Lookup:
 
 def member_number(word: str) -> int | None:
     """``#12`` or ``12`` → 12: the member number shown in /pending, /members and cards."""
-    digits = word.removeprefix("#")
-    return int(digits) if digits.isdigit() and len(digits) < 10 else None
+    return ids.row_id(word)
 
 
 async def find_member(session: AsyncSession, word: str) -> Lookup:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol, TextIO
 
+from bot.core import ids
 from bot.core.port import OPEN_PRIVATE, Button, Event, Outgoing
 
 if TYPE_CHECKING:
@@ -193,8 +194,9 @@ class ConsolePlatform:
         if newest is None:
             return None
         message_id, buttons = newest
-        if which.isdigit() and 1 <= int(which) <= len(buttons):
-            return message_id, buttons[int(which) - 1]
+        index = ids.row_id(which, hash_sign=False)
+        if index is not None and 1 <= index <= len(buttons):
+            return message_id, buttons[index - 1]
         for button in buttons:
             if button.label.casefold() == which.casefold():
                 return message_id, button

@@ -33,7 +33,7 @@ import discord
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core import audit, platform_state
+from bot.core import audit, ids, platform_state
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.i18n import Translator
@@ -249,7 +249,7 @@ class ChannelSetup:
         found = next((c for c in guild.categories if _names(c, key)), None)
         if found is not None:
             return found
-        if key.isdigit():
+        if ids.platform_id(key) is not None:
             raise Refused("unknown_category", f"discord: channel category {key} does not exist")
         log.info("discord: created the channel category %s", key)
         return await _call(guild.create_category(key, reason=REASON))
@@ -286,13 +286,14 @@ async def _existing(
 ) -> discord.abc.GuildChannel | discord.Thread | None:
     """The bound channel, from the cache or, when the cache does not have it (yet: made
     by another process a moment ago), asked of Discord; None when it was deleted."""
-    if not chat.isdigit():
+    channel_id = ids.platform_id(chat)
+    if channel_id is None or channel_id < 0:
         return None
-    cached = guild.get_channel(int(chat))
+    cached = guild.get_channel(channel_id)
     if cached is not None:
         return cached
     try:
-        return await guild.fetch_channel(int(chat))
+        return await guild.fetch_channel(channel_id)
     except discord.NotFound:
         return None
     except discord.Forbidden as error:

@@ -135,11 +135,12 @@ class TelegramPlatform:
         """Check the token (``getMe``) and publish the command menus."""
         try:
             await self.application.initialize()
-        except InvalidToken as error:
-            raise PlatformUnavailable(
-                "telegram: the token was refused (check RELAIS_TELEGRAM_TOKEN)"
-            ) from error
         except TelegramError as error:
+            await self.bot.shutdown()  # close the connections its failed start opened
+            if isinstance(error, InvalidToken):
+                raise PlatformUnavailable(
+                    "telegram: the token was refused (check RELAIS_TELEGRAM_TOKEN)"
+                ) from error
             raise PlatformUnavailable(
                 f"telegram: cannot reach the Bot API at {self.config.api_base_url} ({error})"
             ) from error

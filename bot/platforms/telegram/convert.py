@@ -25,6 +25,7 @@ from telegram import (
 from telegram.constants import MessageEntityType, MessageLimit
 
 from bot.conversation.commands import COMMANDS, Command
+from bot.core import ids
 from bot.core.config import LANGUAGES, Settings
 from bot.core.facts import ChatMigrated
 from bot.core.i18n import Translator
@@ -272,6 +273,6 @@ def _appointed(settings: Settings) -> dict[str, Role]:
     for identities, role in ranked:
         for identity in identities:
             platform, _, user_id = identity.partition(":")
-            if platform == NAME and user_id.lstrip("-").isdigit():
+            if platform == NAME and ids.platform_id(user_id) is not None:
                 roles[user_id] = role
     return roles

@@ -18,6 +18,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.core import ids
 from bot.core.config import LANGUAGES
 from bot.core.i18n import Translator
 from bot.core.port import MemberRoles, RolesApplied, TemporaryFailure
@@ -51,9 +52,10 @@ class PersonalMenus:
     async def apply(self, user_id: str, roles: MemberRoles) -> RolesApplied:
         """Compare the fallback menu Telegram holds with the one the role calls for (one
         ``getMyCommands``), and rewrite every language only when they differ."""
-        if not user_id.lstrip("-").isdigit():
+        chat_id = ids.platform_id(user_id)
+        if chat_id is None:
             return RolesApplied.ABSENT
-        scope = BotCommandScopeChat(chat_id=int(user_id))
+        scope = BotCommandScopeChat(chat_id=chat_id)
         wanted = personal_menus(user_id, role_of(roles))
         try:
             current = _pairs(list(await self.bot.get_my_commands(scope=scope)))
