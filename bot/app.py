@@ -28,6 +28,7 @@ from bot.conversation.commands import BY_NAME, Access, CommandPress, Rule
 from bot.conversation.context import Context
 from bot.conversation.flows import FlowPress
 from bot.conversation.routing import Routes
+from bot.conversation.throttle import Throttle, Verdict
 from bot.core import redaction
 from bot.core.clock import Clock
 from bot.core.config import Settings
@@ -65,6 +66,7 @@ log = logging.getLogger(__name__)
 #: ``Identity.last_private_at`` is written at most this often (it picks where nudges go).
 LAST_SEEN_STEP = timedelta(hours=1)
 APOLOGY = N_("Sorry, something went wrong. Nothing was saved; please try again.")
+SLOW_DOWN = N_("You are sending too much at once. Please wait a minute, then try again.")
 
 
 class Relais:
@@ -111,6 +113,8 @@ class Relais:
         #: run at a time.
         self.job_cursor: datetime = clock.now()
         self.job_lock = asyncio.Lock()
+        #: Each person's updates a minute (``[limits] updates_per_minute``).
+        self.throttle = Throttle(settings.limits.updates_per_minute)
 
     async def _refused(self, session: AsyncSession, row: Delivery, closed: ChatClosed) -> None:
         """A delivery was refused for good, in the sender's transaction that records it:
@@ -162,8 +166,16 @@ class Relais:
         await self.role_syncer.drain()
 
     async def dispatch(self, event: Event, platform: Platform) -> None:
-        """Handle one update end to end. Never raises for a person's mistake."""
+        """Handle one update end to end. Never raises for a person's mistake. Someone
+        over their updates a minute is told once to slow down, then not handled."""
         self.platforms.setdefault(platform.name, platform)
+        if not event.joined:  # joining is the platform's doing, not the person's
+            verdict = self.throttle.check(event.identity, self.clock.now())
+            if verdict is Verdict.SLOW_DOWN:
+                log.info("%s sends too much; dropping until the minute passes", event.identity)
+                await self.deliver([self._caller_line(event, SLOW_DOWN)])
+            if verdict is not Verdict.HANDLE:
+                return
         accounts: set[role_sync.Account] = set()
         try:
             outgoing, queued, accounts = await self._handle(event)
@@ -309,6 +321,12 @@ class Relais:
             if self.routes.on_consent_missing is not None:
                 self.routes.on_consent_missing(ctx)
             return
+        if command.in_private and not ctx.event.is_private:
+            # Typed in a group, it is answered in the private chat (it lists people, or
+            # the person's own settings); the group sees at most a pointer there.
+            if not ctx.move_to_private():
+                return
+            ctx.answer_in_private()
         await handler(ctx)
 
     async def may_use(self, platform: str, user_id: str, name: str) -> bool:
@@ -369,6 +387,12 @@ class Relais:
             return
         if _passes(ctx, flow):
             await flows.on_text(ctx, flow, conversation, text)
+
+    def _caller_line(self, event: Event, message: str) -> Outgoing:
+        """A line for the caller alone, in their platform's language (no database read)."""
+        language = self.translator.resolve(None, event.language_code)
+        text = self.translator.gettext(language, message)
+        return Outgoing(event.chat, Message(text=text, caller_only=True))
 
     def _apology(self, event: Event) -> Outgoing:
         language = self.translator.resolve(None, event.language_code)

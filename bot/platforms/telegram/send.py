@@ -31,6 +31,7 @@ from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.core.port import Message, Outgoing
+from bot.platforms.lines import waiting
 from bot.platforms.telegram.convert import CAPTION_LIMIT, keyboard, keyboard_json, split_text
 
 log = logging.getLogger(__name__)
@@ -193,14 +194,16 @@ class Sender:
                     failures,
                     wait,
                 )
-                await self._sleep(wait)
+                async with waiting():  # the update's slot serves other chats meanwhile
+                    await self._sleep(wait)
 
     async def _respect_pause(self) -> None:
         """After a 429, every send waits for the flood control to lift, not only the
         one that hit it: Telegram counts the bot, not the chat."""
         remaining = self._paused_until - time.monotonic()
         if remaining > 0:
-            await self._sleep(remaining)
+            async with waiting():
+                await self._sleep(remaining)
             self._paused_until = 0.0
 
 
