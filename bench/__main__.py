@@ -7,10 +7,15 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bench import broadcast, scale, update_path
+from bench import broadcast, flood, scale, update_path
 from bench.common import Table, machine
 
-BENCHMARKS = {"update_path": update_path.main, "broadcast": broadcast.main, "scale": scale.main}
+BENCHMARKS = {
+    "update_path": update_path.main,
+    "broadcast": broadcast.main,
+    "scale": scale.main,
+    "flood": flood.main,
+}
 
 
 async def main(names: list[str]) -> None:
