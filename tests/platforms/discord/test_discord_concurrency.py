@@ -32,9 +32,7 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     await fake.stop()
 
 
-async def test_a_strangers_flood_waits_in_its_own_line(
-    network: Network, fake: FakeDiscord
-) -> None:
+async def test_a_strangers_flood_waits_in_its_own_line(network: Network, fake: FakeDiscord) -> None:
     platform = await Connected(network, fake).start()
     try:
         await join(fake, platform, ALICE)
