@@ -251,7 +251,8 @@ class TelegramPlatform:
         if task is not None:
             await self._acknowledge()
         if self.application.running:
-            await self.application.stop()
+            await self.application.stop()  # hands over what the webhook had queued
+            await self._finish_in_hand()
         await self.application.shutdown()
 
     async def _finish_in_hand(self) -> None:
