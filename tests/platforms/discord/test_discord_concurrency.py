@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.core.port import Event, Platform
-from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
+from bot.conversation.commands import CommandPress
+from bot.core.port import Address, Button, Event, Message, Outgoing, Platform
+from tests.support.discord_fake import BUSINESS, GUILD_ID, FakeDiscord, Person
 from tests.support.discord_network import ALICE, Connected, join
 from tests.support.harness import Network, NetworkFactory
 
@@ -59,5 +60,25 @@ async def test_a_strangers_flood_waits_in_its_own_line(network: Network, fake: F
         # ...and the stranger's were handled one after another, in order.
         theirs = [step for step, user in log if user == str(STRANGER.id)]
         assert theirs == ["start", "end"] * 5
+    finally:
+        await platform.stop()
+
+
+async def test_presses_on_a_channel_button_by_non_members_post_nothing_there(
+    network: Network, fake: FakeDiscord
+) -> None:
+    platform = await Connected(network, fake).start()
+    try:
+        button = Button("Report", CommandPress("report").pack())
+        await platform.send(
+            Outgoing(Address("discord", str(BUSINESS)), Message.with_rows("A plan", [[button]]))
+        )
+        post = fake.in_channel(BUSINESS)[-1]
+        strangers = [Person(500000000000000100 + n, f"Stranger{n}") for n in range(10)]
+        for n in range(30):
+            await fake.press(platform, strangers[n % 10], post, "Report")
+        assert fake.in_channel(BUSINESS) == [post]
+        refused = "You are not a member yet. Send /start to join."
+        assert all(refused in fake.text_for(person) for person in strangers)
     finally:
         await platform.stop()
