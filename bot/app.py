@@ -169,7 +169,9 @@ class Relais:
         """Handle one update end to end. Never raises for a person's mistake. Someone
         over their updates a minute is told once to slow down, then not handled."""
         self.platforms.setdefault(platform.name, platform)
-        if not event.joined:  # joining is the platform's doing, not the person's
+        # Joining is the platform's doing, not the person's; the console is the operator
+        # at the keyboard (or a transcript), not someone to hold back.
+        if not event.joined and getattr(platform, "throttled", True):
             verdict = self.throttle.check(event.identity, self.clock.now())
             if verdict is Verdict.SLOW_DOWN:
                 log.info("%s sends too much; dropping until the minute passes", event.identity)
