@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bench import broadcast, import_memory, scale, update_path
+from bench import broadcast, flood, import_memory, scale, update_path
 from bench.common import Table, machine
 
 BENCHMARKS = {
@@ -15,6 +15,7 @@ BENCHMARKS = {
     "broadcast": broadcast.main,
     "scale": scale.main,
     "import_memory": import_memory.main,
+    "flood": flood.main,
 }
 
 

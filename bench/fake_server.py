@@ -7,7 +7,8 @@ prints its port on standard output, then serves until standard input closes.
 Control endpoints (JSON): ``POST /control/users`` (people who opened the private chat),
 ``POST /control/push`` (updates the server builds and queues, so a button press refers
 to the message the bot really sent), ``POST /control/enforce`` (flood limits scaled by a
-factor), ``POST /control/reset``, ``GET /control/stats``.
+factor), ``POST /control/reset``, ``GET /control/stats``, ``POST /control/chat`` (how many
+messages one chat received, and when the server accepted the last).
 """
 
 from __future__ import annotations
@@ -24,7 +25,22 @@ from tests.support.fake_telegram import JSON, FakeTelegram
 
 
 class ControlledFake(FakeTelegram):
+    def __init__(self) -> None:
+        super().__init__()
+        #: chat id → when each of its messages was accepted (monotonic seconds).
+        self.accepted_in: dict[int, list[float]] = {}
+
+    def _store(self, message: JSON, p: JSON) -> JSON:
+        stored = super()._store(message, p)
+        self.accepted_in.setdefault(int(message["chat"]["id"]), []).append(self.accepted_at[-1])
+        return stored
+
+    async def _control_chat(self, request: web.Request) -> web.Response:
+        times = self.accepted_in.get(int((await request.json())["chat_id"]), [])
+        return web.json_response({"count": len(times), "last": times[-1] if times else 0.0})
+
     def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/control/chat", self._control_chat)
         app.router.add_post("/control/users", self._control_users)
         app.router.add_post("/control/push", self._control_push)
         app.router.add_post("/control/push_raw", self._control_push_raw)
@@ -69,6 +85,7 @@ class ControlledFake(FakeTelegram):
         self.calls.clear()
         self.floods = 0
         self.accepted_at.clear()
+        self.accepted_in.clear()
         self._messages.clear()
         self._poll.updates.clear()
         self.limits = None

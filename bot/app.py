@@ -28,6 +28,7 @@ from bot.conversation.commands import BY_NAME, Access, CommandPress, Rule
 from bot.conversation.context import Context
 from bot.conversation.flows import FlowPress
 from bot.conversation.routing import Routes
+from bot.conversation.throttle import Throttle, Verdict
 from bot.core import db, redaction
 from bot.core.clock import Clock
 from bot.core.config import Settings
@@ -67,6 +68,7 @@ LAST_SEEN_STEP = timedelta(hours=1)
 #: How long an apology waits to learn the person's language before using their app's.
 APOLOGY_LOOKUP_SECONDS = 2.0
 APOLOGY = N_("Sorry, something went wrong. Nothing was saved; please try again.")
+SLOW_DOWN = N_("You are sending too much at once. Please wait a minute, then try again.")
 
 
 class Relais:
@@ -113,6 +115,8 @@ class Relais:
         #: run at a time.
         self.job_cursor: datetime = clock.now()
         self.job_lock = asyncio.Lock()
+        #: Each person's updates a minute (``[limits] updates_per_minute``).
+        self.throttle = Throttle(settings.limits.updates_per_minute)
 
     async def _refused(self, session: AsyncSession, row: Delivery, closed: ChatClosed) -> None:
         """A delivery was refused for good, in the sender's transaction that records it:
@@ -164,8 +168,18 @@ class Relais:
         await self.role_syncer.drain()
 
     async def dispatch(self, event: Event, platform: Platform) -> None:
-        """Handle one update end to end. Never raises for a person's mistake."""
+        """Handle one update end to end. Never raises for a person's mistake. Someone
+        over their updates a minute is told once to slow down, then not handled."""
         self.platforms.setdefault(platform.name, platform)
+        # Joining is the platform's doing, not the person's; the console is the operator
+        # at the keyboard (or a transcript), not someone to hold back.
+        if not event.joined and getattr(platform, "throttled", True):
+            verdict = self.throttle.check(event.identity, self.clock.now())
+            if verdict is Verdict.SLOW_DOWN:
+                log.info("%s sends too much; dropping until the minute passes", event.identity)
+                await self.deliver([self._caller_line(event, SLOW_DOWN)])
+            if verdict is not Verdict.HANDLE:
+                return
         accounts: set[role_sync.Account] = set()
         scrub = False
         try:
@@ -309,8 +323,15 @@ class Relais:
         if command is None or handler is None:
             ctx.refuse(ctx._("Unknown command. Send /help to see what you can do."))
             return
-        if await self._passes(ctx, command):
-            await handler(ctx)
+        if not await self._passes(ctx, command):
+            return
+        if command.in_private and not ctx.event.is_private:
+            # Typed in a group, it is answered in the private chat (it lists people, or
+            # the person's own settings); the group sees at most a pointer there.
+            if not ctx.move_to_private():
+                return
+            ctx.answer_in_private()
+        await handler(ctx)
 
     async def may_use(self, platform: str, user_id: str, name: str) -> bool:
         """Whether :meth:`run_command`'s gate would let this account run the command, by
@@ -391,6 +412,12 @@ class Relais:
             return False
         _refuse(ctx, rule, reason, button=button)
         return False
+
+    def _caller_line(self, event: Event, message: str) -> Outgoing:
+        """A line for the caller alone, in their platform's language (no database read)."""
+        language = self.translator.resolve(None, event.language_code)
+        text = self.translator.gettext(language, message)
+        return Outgoing(event.chat, Message(text=text, caller_only=True))
 
     async def _apology(self, event: Event) -> Outgoing:
         """Sorry, in the language the person chose (their app's when unknown): the

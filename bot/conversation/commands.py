@@ -79,6 +79,10 @@ class Command:
     public: bool = False
     #: May be used before agreeing to the current consent text (GDPR rights, help).
     before_consent: bool = False
+    #: Answered in the person's private chat even when typed in a group: what it shows
+    #: (members, hidden ones included; the network's figures; the person's own
+    #: settings) is not for the group. The app moves it there (see ``Context.move_to_private``).
+    in_private: bool = False
 
     def allows(self, role: Role) -> bool:
         return role.rank >= self.min_role.rank
@@ -137,6 +141,7 @@ COMMANDS: tuple[Command, ...] = (
         args=(
             Argument(NP_("command name", "category"), N_("A category key"), type=ArgType.CATEGORY),
         ),
+        in_private=True,
     ),
     Command(
         NP_("command name", "review"),
@@ -195,17 +200,20 @@ COMMANDS: tuple[Command, ...] = (
         N_("Your categories' action plans and their answers"),
         min_role=Role.REFERENT,
         args=(_CATEGORY,),
+        in_private=True,
     ),
     Command(
         NP_("command name", "members"),
         N_("Members of your categories, with their numbers"),
         min_role=Role.REFERENT,
         args=(_CATEGORY,),
+        in_private=True,
     ),
     Command(
         NP_("command name", "campaigns"),
         N_("Campaigns: scheduled, running and past, with results"),
         min_role=Role.REFERENT,
+        in_private=True,
     ),
     Command(
         NP_("command name", "campaign"),
@@ -247,11 +255,13 @@ COMMANDS: tuple[Command, ...] = (
         NP_("command name", "reminders"),
         N_("See, pause, stop or turn back on the reminders I send when you are quiet"),
         access=Access.MEMBER,
+        in_private=True,
     ),
     Command(
         NP_("command name", "platform"),
         N_("Choose the platform where private messages reach you"),
         access=Access.MEMBER,
+        in_private=True,
     ),
     Command(
         NP_("command name", "unlink"),
@@ -288,6 +298,7 @@ COMMANDS: tuple[Command, ...] = (
         NP_("command name", "nudges"),
         N_("Nudges to dormant members: who acted after each wording"),
         min_role=Role.COORDINATOR,
+        in_private=True,
     ),
     Command(
         NP_("command name", "help"),

@@ -40,6 +40,9 @@ class Context:
     #: Platform → link that opens the bot with ``/start <code>`` when the code is appended
     #: (Telegram deep links); platforms without one are absent.
     start_links: Mapping[str, str] = field(default_factory=dict)
+    #: Where :meth:`reply` and :meth:`refuse` answer when not in the event's chat (a
+    #: command answered in private though typed in a group: :meth:`answer_in_private`).
+    answer_to: Address | None = None
 
     # -- who is asking ------------------------------------------------------------
 
@@ -67,14 +70,20 @@ class Context:
     # -- answers ------------------------------------------------------------------
 
     def reply(self, text: str, buttons: list[list[Button]] | None = None) -> None:
-        """Answer in the chat the event came from."""
-        self.send(self.event.chat, Message.with_rows(text, buttons or []))
+        """Answer in the chat the event came from (or in private, see
+        :meth:`answer_in_private`)."""
+        self.send(self.answer_to or self.event.chat, Message.with_rows(text, buttons or []))
 
     def refuse(self, text: str) -> None:
         """Answer in the chat the event came from, for the caller only where the platform
         can (see :attr:`Message.caller_only`): refusals and usage lines of a public
         command are nobody else's business."""
-        self.send(self.event.chat, Message(text=text, caller_only=True))
+        self.send(self.answer_to or self.event.chat, Message(text=text, caller_only=True))
+
+    def answer_in_private(self) -> None:
+        """From now on, answers go to the person's private chat (the app does it for the
+        commands the table marks ``in_private``)."""
+        self.answer_to = self.private_chat
 
     def reply_private(self, text: str, buttons: list[list[Button]] | None = None) -> None:
         self.send(self.private_chat, Message.with_rows(text, buttons or []))

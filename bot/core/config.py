@@ -325,6 +325,16 @@ class DeliverySettings(_Section):
     lease_seconds: float = Field(default=30, gt=0)
 
 
+class LimitsSettings(_Section):
+    """What one person may ask of the bot: beyond ``updates_per_minute`` updates in any
+    minute, they get one "slow down" answer and the rest is dropped until the minute
+    passes (see :mod:`bot.conversation.throttle`). ``concurrent_updates`` bounds the
+    updates handled at once across chats (each chat's own stay in order)."""
+
+    updates_per_minute: int = Field(default=30, ge=1, le=10_000)
+    concurrent_updates: int = Field(default=32, ge=1, le=1024)
+
+
 class JobsSettings(_Section):
     """When the clock's jobs run, in the network's time zone (see :mod:`bot.core.timetable`).
 
@@ -475,6 +485,7 @@ class Settings(_Section):
     delivery: DeliverySettings = Field(default_factory=lambda: DeliverySettings())
     jobs: JobsSettings = Field(default_factory=lambda: JobsSettings())
     nudges: NudgeSettings = Field(default_factory=lambda: NudgeSettings())
+    limits: LimitsSettings = Field(default_factory=lambda: LimitsSettings())
     telegram_token: SecretStr | None = None
     #: Telegram echoes it in a header on every webhook request; others get 403.
     telegram_webhook_secret: SecretStr | None = None

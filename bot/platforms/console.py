@@ -52,6 +52,10 @@ class ConsolePlatform:
 
     name = NAME
 
+    #: The person at the keyboard runs Relais: ``[limits] updates_per_minute`` does not
+    #: apply (a transcript replays a whole session at once).
+    throttled = False
+
     def __init__(self, app: Relais, out: TextIO | None = None) -> None:
         self.app = app
         self.out = out or sys.stdout

@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.delivery.limits import Window
+from bot.platforms.lines import waiting
 
 #: Chats remembered before idle ones are forgotten (a broadcast by DM touches thousands).
 MAX_KEYS = 1024
@@ -53,7 +54,8 @@ class Pacer:
                     window.take(now)
                     return
                 self.waited += delay
-                await self._sleep(delay)
+                async with waiting():  # the update's slot serves other chats meanwhile
+                    await self._sleep(delay)
 
     def forget_idle(self) -> None:
         """Drop chats with nothing in their window, so memory follows activity."""

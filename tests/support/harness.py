@@ -56,8 +56,10 @@ async def drop_postgres_database(name: str) -> None:
 
 
 def settings_for(database_url: str, **env: str) -> Settings:
-    """The example config on this database, with ``RELAIS_*`` style overrides."""
-    environ = {"RELAIS_DATABASE_URL": database_url}
+    """The example config on this database, with ``RELAIS_*`` style overrides. A frozen
+    clock packs a whole session of use into one instant: the limit on a person's updates
+    a minute is lifted unless a test sets it (``limits__updates_per_minute``)."""
+    environ = {"RELAIS_DATABASE_URL": database_url, "RELAIS_LIMITS__UPDATES_PER_MINUTE": "10000"}
     environ.update({f"RELAIS_{key.upper()}": value for key, value in env.items()})
     return load_settings(EXAMPLE_CONFIG, environ)
 

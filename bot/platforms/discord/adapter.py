@@ -24,6 +24,11 @@ user's id, held outside the private chat itself (``in_private_chat=False``); the
 address outside an interaction means a DM. A public command (``/bind``, ``/leaderboard``)
 is deferred publicly, but its refusals (marked ``caller_only`` by the app) replace the
 public placeholder with an ephemeral answer. How answers travel is :mod:`discord_send`.
+
+discord.py runs each gateway event in a task of its own; each takes its place in its
+channel's line (:mod:`bot.platforms.lines`) before anything is awaited, is acknowledged
+at once, and is handled in its turn: channels concurrently, each one in order, at most
+``[limits] concurrent_updates`` at once. Stopping lets the updates in hand finish.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from bot.platforms.discord.commands import (
 from bot.platforms.discord.roles import DiscordRoles
 from bot.platforms.discord.send import CURRENT, DiscordSender, Interaction, Sleep, Turn
 from bot.platforms.discord.ui import FORM, WRITE, PayloadButton, TextForm, submitted_text
+from bot.platforms.lines import ChatLines, Ticket
 from bot.platforms.pacing import Pacer
 
 if TYPE_CHECKING:
@@ -70,6 +76,8 @@ READY_TIMEOUT = 30.0
 #: How long a public command's gate check may delay its acknowledgement (Discord allows
 #: three seconds in all).
 GATE_WAIT = 1.0
+#: Seconds stopping waits for the updates in hand to finish.
+SHUTDOWN_GRACE = 10.0
 
 
 def intents(settings: DiscordSettings) -> discord.Intents:
@@ -158,6 +166,8 @@ class DiscordPlatform:
             app.settings, sessions=app.sessions, clock=app.clock, translator=app.translator
         )
         self._tasks: set[asyncio.Task[object]] = set()
+        self.lines = ChatLines(app.settings.limits.concurrent_updates)
+        self.shutdown_grace = SHUTDOWN_GRACE
         self._typed_names = _typed_command_names(app)
         self.command_names = CommandNames(app.translator)
         self._gateway: asyncio.Task[None] | None = None
@@ -225,6 +235,8 @@ class DiscordPlatform:
         task.add_done_callback(self._tasks.discard)
 
     async def stop(self) -> None:
+        if not await self.lines.wait_idle(self.shutdown_grace):
+            log.warning("discord: updates still in hand at shutdown")
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -240,7 +252,7 @@ class DiscordPlatform:
     ) -> None:
         """A slash command: acknowledge (ephemeral unless public, or unless the caller
         may not use it: then the refusal is theirs alone), then dispatch."""
-        async with self._update():
+        async with self._update(), self._line(_key(interaction)) as ticket:
             in_guild = interaction.guild_id is not None
             hidden = in_guild and (
                 not command.public or not await self._may_use(interaction, command)
@@ -252,11 +264,12 @@ class DiscordPlatform:
             event = self._event(interaction, private=private, command=command.name, args=args)
             turn = self._turn(interaction, channel_private=not command.public)
             turn.original_pending, turn.original_private = True, hidden
-            await self._run(event, turn)
+            async with ticket:
+                await self._run(event, turn)
 
     async def on_press(self, interaction: Interaction, custom_id: str, label: str) -> None:
         """A button: the write button opens the form; any other is a payload."""
-        async with self._update():
+        async with self._update(), self._line(_key(interaction)) as ticket:
             if custom_id == WRITE:
                 await self._open_form(interaction, label)
                 return
@@ -272,23 +285,25 @@ class DiscordPlatform:
             )
             turn = self._turn(interaction, channel_private=True)
             turn.pressed_message_id = message_id
-            await self._run(event, turn)
+            async with ticket:
+                await self._run(event, turn)
 
     async def on_form(self, interaction: Interaction) -> None:
         """A submitted form: its text answers the person's current step, privately."""
-        async with self._update():
+        async with self._update(), self._line(_key(interaction)) as ticket:
             text = submitted_text(interaction.data)
             if not await self._acknowledge(interaction) or not text:
                 return
             event = self._event(interaction, private=True, text=text)
-            await self._run(event, self._turn(interaction, channel_private=True))
+            async with ticket:
+                await self._run(event, self._turn(interaction, channel_private=True))
 
     async def on_message(self, message: discord.Message) -> None:
         """Text in a DM: a step's answer, or ``/name args`` typed out. Server chatter is
         not for the bot (and without the message-content intent it is empty anyway)."""
         if message.guild is not None or message.author.bot or not message.content.strip():
             return
-        async with self._update():
+        async with self._update(), self._line(str(message.channel.id)) as ticket, ticket:
             user_id = str(message.author.id)
             self.sender.dm_channels[user_id] = message.channel.id
             text = message.content.strip()
@@ -315,7 +330,7 @@ class DiscordPlatform:
         a newcomer is greeted once in the general channel (the join handler decides)."""
         if member.bot or member.guild.id != self.settings.guild_id:
             return
-        async with self._update():
+        async with self._update(), self._line(f"member:{member.id}") as ticket, ticket:
             user_id = str(member.id)
             await self.app.report(MemberJoined(NAME, user_id))
             general = await self.app.channel(NAME, channels.GENERAL)
@@ -427,6 +442,16 @@ class DiscordPlatform:
                 log.debug("could not clear the pending response of %s", turn.interaction.id)
 
     @asynccontextmanager
+    async def _line(self, key: str) -> AsyncIterator[Ticket]:
+        """A place in the channel's line, taken before anything is awaited (the order
+        events arrive in is the order kept) and given up if never used."""
+        ticket = self.lines.ticket(key)
+        try:
+            yield ticket
+        finally:
+            ticket.close()
+
+    @asynccontextmanager
     async def _update(self) -> AsyncIterator[None]:
         try:
             yield
@@ -477,6 +502,11 @@ class DiscordPlatform:
 
     def role_holders(self) -> list[str]:
         return self.roles.holders()
+
+
+def _key(interaction: Interaction) -> str:
+    """The line an interaction waits in: its channel's (a DM's, outside a server)."""
+    return str(interaction.channel_id or interaction.user.id)
 
 
 def _point_at(settings: DiscordSettings) -> None:

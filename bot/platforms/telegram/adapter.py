@@ -4,10 +4,20 @@ python-telegram-bot provides the Bot API client, the webhook server (which answe
 to a request without the secret token) and the pacing hook; Relais keeps three things
 in its own hands:
 
+* **Chats are handled concurrently, each in order** (:mod:`bot.platforms.lines`): one
+  busy chat does not hold up the others, by polling or by webhook.
 * **Polling acknowledges only handled updates.** PTB's ``Updater`` confirms a batch as
   soon as it is fetched, so a crash loses what was fetched but not handled. Here the
-  offset moves past an update only after it was dispatched; a crash gets it redelivered,
-  and the app's ``processed_updates`` makes the redelivery a no-op.
+  offset moves only up to the lowest update not yet handled (updates of other chats may
+  finish first); a crash gets the rest redelivered, and the app's ``processed_updates``
+  makes a redelivery of one already handled a no-op. Stopping lets the updates in hand
+  finish (for :attr:`TelegramPlatform.shutdown_grace` seconds), and never acknowledges
+  one that did not.
+* **A stranger's refusal never lands in a group.** An answer for the caller only (a
+  refusal, the apology, "slow down") to a button pressed in a group becomes the text of
+  the press's answer (``answerCallbackQuery``: shown to the presser alone); to a command
+  typed in a group it goes to the person's private chat, or nowhere if they never
+  opened it.
 * **Sending is retried the way Telegram asks** (:mod:`bot.platforms.telegram.send`), in
   plain text with no parse mode. A 403 is not an error: they blocked the bot or never
   opened the private chat. It is raised as the port's :class:`Unreachable`, which the
@@ -21,8 +31,11 @@ in its own hands:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from contextlib import suppress
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, CallbackQuery, Update
@@ -39,6 +52,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.core.config import ConfigError, TelegramMode, TelegramSettings
 from bot.core.facts import ChatMigrated
 from bot.core.port import (
+    Address,
     MemberRoles,
     Outgoing,
     PlatformUnavailable,
@@ -48,6 +62,7 @@ from bot.core.port import (
     TemporaryFailure,
     Unreachable,
 )
+from bot.platforms.lines import ChatLines, Ticket
 from bot.platforms.telegram.convert import (
     ALLOWED_UPDATES,
     NAME,
@@ -70,6 +85,34 @@ TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 
 #: Longest wait between failed polls.
 MAX_POLL_BACKOFF = 60.0
+#: Updates fetched and not yet handled before polling waits for some to finish.
+MAX_OPEN_UPDATES = 200
+#: While updates are in hand, how often polling looks for new ones (seconds): a long
+#: poll from the lowest unhandled offset would return the ones in hand at once.
+RECHECK = 0.25
+#: Seconds stopping waits for the updates in hand to finish.
+SHUTDOWN_GRACE = 10.0
+#: Telegram shows at most this much of a press's answer.
+ANSWER_LIMIT = 200
+#: Longer answers are shown as an alert to dismiss rather than a passing notice.
+TOAST_LIMIT = 64
+
+
+@dataclass(slots=True)
+class _Turn:
+    """The update in hand in this task: where caller-only answers must not go."""
+
+    chat_id: str
+    user_id: str
+    group: bool
+    query_id: str | None = None
+    #: Caller-only texts kept for the press's answer.
+    for_presser: list[str] = field(default_factory=list)
+
+
+_CURRENT: ContextVar[_Turn | None] = ContextVar("relais_telegram_turn", default=None)
+#: True inside an update's turn in its chat's line (see :meth:`TelegramPlatform._submit`).
+_IN_LINE: ContextVar[bool] = ContextVar("relais_telegram_in_line", default=False)
 
 
 def build_application(
@@ -118,10 +161,17 @@ class TelegramPlatform:
         self.menus = PersonalMenus(
             self.application.bot, app.translator, settings.network.default_language
         )
+        self.lines = ChatLines(settings.limits.concurrent_updates)
+        self.shutdown_grace = SHUTDOWN_GRACE
         self._offset: int | None = None
         self._poll_task: asyncio.Task[None] | None = None
-        #: True while polled updates are being handled: stopping then waits for them.
-        self._handling = False
+        #: Polled updates fetched and not yet handled, by id; and those handled above
+        #: the offset (an earlier one is still in hand).
+        self._open: dict[int, asyncio.Task[None]] = {}
+        self._done: set[int] = set()
+        self._progress = asyncio.Event()
+        #: Webhook updates in hand.
+        self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         app.attach(self)
 
@@ -187,21 +237,37 @@ class TelegramPlatform:
         )
 
     async def stop(self) -> None:
-        """Finish the update in hand, acknowledge what was handled, close connections."""
+        """Stop receiving, let the updates in hand finish, acknowledge what was handled
+        (never one that was not), close connections."""
         self._stopping = True
         task = self._poll_task
         if task is not None:
-            if not self._handling:
-                task.cancel()  # waiting on a long poll or a backoff: nothing half-done
+            task.cancel()  # it only fetches: the updates it handed over run apart
             with suppress(asyncio.CancelledError):
                 await task
-            await self._acknowledge()
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
+        await self._finish_in_hand()
+        if task is not None:
+            await self._acknowledge()
         if self.application.running:
-            await self.application.stop()
+            await self.application.stop()  # hands over what the webhook had queued
+            await self._finish_in_hand()
         await self.application.shutdown()
+
+    async def _finish_in_hand(self) -> None:
+        """Wait for the updates in hand; past the grace, cancel them (a cancelled one
+        rolls back and stays unacknowledged, so it comes again)."""
+        tasks = set(self._open.values()) | self._tasks
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=self.shutdown_grace)
+        if late:
+            log.warning("telegram: %d updates still in hand at shutdown; left for later", len(late))
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
     async def publish_menus(self) -> None:
         """``setMyCommands`` for every scope and language; a failure is only logged,
@@ -242,7 +308,13 @@ class TelegramPlatform:
         backoff = 1.0
         while not self._stopping:
             try:
-                await self.poll_once(wait=self.config.poll_timeout)
+                if len(self._open) >= MAX_OPEN_UPDATES:
+                    await self._wait_progress(self.config.poll_timeout)
+                    continue
+                in_hand = bool(self._open)
+                fresh = await self._fetch(wait=0 if in_hand else self.config.poll_timeout)
+                if in_hand and not fresh:
+                    await self._wait_progress(RECHECK)
                 backoff = 1.0
             except InvalidToken:
                 log.error("telegram: the token was revoked; polling stops")
@@ -253,22 +325,61 @@ class TelegramPlatform:
                 backoff = min(backoff * 2, MAX_POLL_BACKOFF)
 
     async def poll_once(self, wait: int = 0) -> int:
-        """Fetch one batch (a long poll of up to ``wait`` seconds) and handle it in
-        order; return how many updates it held. The next ``getUpdates``, with the moved
-        offset, is what acknowledges them."""
+        """Fetch one batch (a long poll of up to ``wait`` seconds), hand its new updates
+        to their chats' lines and wait until they are handled; return how many new
+        updates it held. The next ``getUpdates``, with the moved offset, is what
+        acknowledges them."""
+        fresh = await self._fetch(wait)
+        if fresh:
+            await asyncio.gather(*fresh, return_exceptions=True)
+        return len(fresh)
+
+    async def _fetch(self, wait: int) -> list[asyncio.Task[None]]:
+        """One ``getUpdates`` from the lowest unhandled offset; the updates not already
+        in hand or handled go to their chats' lines."""
         updates = await self.bot.get_updates(
             offset=self._offset, timeout=wait, allowed_updates=ALLOWED_UPDATES
         )
-        self._handling = True
-        try:
-            for item in updates:
-                await self.application.process_update(item)
-                self._offset = item.update_id + 1
-                if self._stopping:
-                    break
-        finally:
-            self._handling = False
-        return len(updates)
+        fresh: list[asyncio.Task[None]] = []
+        for item in updates:
+            number = item.update_id
+            seen = number in self._open or number in self._done
+            if seen or (self._offset is not None and number < self._offset) or self._stopping:
+                continue
+            task = self._open[number] = self._submit(item)
+            task.add_done_callback(functools.partial(self._handled, number))
+            fresh.append(task)
+        return fresh
+
+    def _handled(self, number: int, task: asyncio.Task[None]) -> None:
+        """An update's turn ended: unless it was cancelled (not handled: it must come
+        again), the offset moves up to the lowest update still in hand."""
+        self._progress.set()
+        if task.cancelled():
+            return
+        self._open.pop(number, None)
+        self._done.add(number)
+        lowest = min(self._open) if self._open else max(self._done) + 1
+        if self._offset is None or lowest > self._offset:
+            self._offset = lowest
+            self._done = {n for n in self._done if n >= lowest}
+
+    async def _wait_progress(self, seconds: float) -> None:
+        """Until an update in hand finishes, or ``seconds``."""
+        self._progress.clear()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._progress.wait(), seconds)
+
+    def _submit(self, update: Update) -> asyncio.Task[None]:
+        """Take the update's place in its chat's line now (the order updates arrive in
+        is the order kept), and handle it in a task of its own when its turn comes."""
+        ticket = self.lines.ticket(_chat_key(update))
+        return asyncio.create_task(self._in_line(ticket, update), name="telegram-update")
+
+    async def _in_line(self, ticket: Ticket, update: Update) -> None:
+        async with ticket:
+            _IN_LINE.set(True)
+            await self.application.process_update(update)
 
     async def _acknowledge(self) -> None:
         if self._offset is None:
@@ -281,11 +392,31 @@ class TelegramPlatform:
             log.info("telegram: could not acknowledge handled updates: %s", error)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Answer a button press at once (the person's spinner stops) while the update
-        is handled: the answer's round trip overlaps the database work instead of
-        preceding it. The update is done when both are."""
+        """Handle an update in its chat's turn. One that comes from PTB's webhook queue
+        (not in a line yet) is put in its chat's line and left to run there, so the
+        queue moves on to other chats.
+
+        A press in a private chat is answered at once (the spinner stops) while the
+        update is handled: the round trip overlaps the database work. A press in a
+        group is answered when the update is done, with the refusal meant for the
+        presser, if any (see the module docstring)."""
+        if not _IN_LINE.get():
+            task = self._submit(update)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
         query = update.callback_query
-        answering = asyncio.create_task(self._answer(query)) if query is not None else None
+        chat, user = update.effective_chat, update.effective_user
+        group = chat is not None and chat.type != "private"
+        turn = _Turn(
+            chat_id=str(chat.id) if chat is not None else "",
+            user_id=str(user.id) if user is not None else "",
+            group=group,
+            query_id=query.id if query is not None and group else None,
+        )
+        token = _CURRENT.set(turn)
+        early = query is not None and not group
+        answering = asyncio.create_task(self._answer(query)) if early and query else None
         try:
             event = to_event(update, self.bot.username)
             if event is not None:
@@ -296,12 +427,21 @@ class TelegramPlatform:
             if migrated is not None:
                 await self.app.report(migrated)
         finally:
+            _CURRENT.reset(token)
             if answering is not None:
                 await answering
+            elif query is not None:
+                await self._answer(query, "\n".join(turn.for_presser))
 
-    async def _answer(self, query: CallbackQuery) -> None:
+    async def _answer(self, query: CallbackQuery, text: str = "") -> None:
         try:
-            await self.bot.answer_callback_query(query.id)
+            if text:
+                shown = text if len(text) <= ANSWER_LIMIT else text[: ANSWER_LIMIT - 1] + "…"
+                await self.bot.answer_callback_query(
+                    query.id, text=shown, show_alert=len(shown) > TOAST_LIMIT
+                )
+            else:
+                await self.bot.answer_callback_query(query.id)
         except TelegramError as error:  # too old: the person pressed long ago
             log.info("telegram: could not answer callback query %s: %s", query.id, error)
 
@@ -315,7 +455,21 @@ class TelegramPlatform:
     async def send(self, outgoing: Outgoing) -> str | None:
         """Send (or edit) one message; return its id. A 403 (blocked, never started,
         removed from the group) raises :class:`Unreachable`: the chat closed, for the
-        caller to record."""
+        caller to record. An answer for the caller only never goes to the group of
+        the update in hand (see the module docstring)."""
+        turn = _CURRENT.get()
+        aside = (
+            turn is not None
+            and turn.group
+            and outgoing.message.caller_only
+            and outgoing.edit_message_id is None
+            and outgoing.address.chat_id == turn.chat_id
+        )
+        if aside and turn is not None:
+            if turn.query_id is not None:
+                turn.for_presser.append(outgoing.message.text)
+                return None
+            return await self._to_private(turn, outgoing)
         try:
             return await self.sender.deliver(outgoing)
         except Forbidden as error:
@@ -332,10 +486,31 @@ class TelegramPlatform:
         except NetworkError as error:
             raise TemporaryFailure(str(error)) from error
 
+    async def _to_private(self, turn: _Turn, outgoing: Outgoing) -> str | None:
+        """A caller-only answer to something typed in a group: to the person's private
+        chat (a Telegram user's private chat has their id), else nowhere."""
+        moved = replace(outgoing, address=Address(NAME, turn.user_id))
+        try:
+            return await self.sender.deliver(moved)
+        except (Forbidden, BadRequest) as error:  # they never opened it, or blocked it
+            log.info("telegram: a caller-only answer was not delivered privately: %s", error)
+        except TelegramError as error:
+            log.info("telegram: a caller-only answer could not be sent: %s", error)
+        return None
+
     async def _chat_migrated(self, old_chat: int, new_chat: int) -> None:
         """A send found that a group became a supergroup: the app makes its channel
         follow the new id."""
         await self.app.report(ChatMigrated(NAME, str(old_chat), str(new_chat)))
+
+
+def _chat_key(update: Update) -> str:
+    """The line an update waits in: its chat's (a press: the chat of its message)."""
+    chat = update.effective_chat
+    if chat is not None:
+        return str(chat.id)
+    user = update.effective_user
+    return f"user:{user.id}" if user is not None else "update"
 
 
 def _log_end(task: asyncio.Task[None]) -> None:

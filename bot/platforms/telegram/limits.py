@@ -31,6 +31,7 @@ from aiolimiter import AsyncLimiter
 from telegram.ext import BaseRateLimiter
 
 from bot.delivery.limits import Window
+from bot.platforms.lines import waiting
 
 #: Group limiters kept in memory before idle ones are forgotten.
 _MAX_GROUP_LIMITERS = 512
@@ -55,6 +56,10 @@ class SlidingWindow:
         self._sleep = sleep
         self._window = Window(count, period)
         self._turn = asyncio.Lock()
+
+    def full(self) -> bool:
+        """Whether an entry now would have to wait."""
+        return self._turn.locked() or self._window.wait(self._clock()) > 0
 
     async def __aenter__(self) -> None:
         # One waiter at a time watches the window, the others queue behind it in
@@ -115,9 +120,15 @@ class FloodGate(BaseRateLimiter[None]):
         if chat_id is None:  # getUpdates, answerCallbackQuery, setMyCommands...
             return await callback(*args, **kwargs)
         group = self._group(chat_id)
-        # The group's own limit first, so a throttled group does not hold overall capacity.
-        async with group if group is not None else contextlib.nullcontext(), self._overall:
-            return await callback(*args, **kwargs)
+        # A reply that must wait for a window lends its update's slot to other chats.
+        full = (group is not None and not group.has_capacity()) or self._overall.full()
+        async with waiting() if full else contextlib.nullcontext():
+            # The group's own limit first, so a throttled group does not hold overall
+            # capacity.
+            if group is not None:
+                await group.acquire()
+            await self._overall.__aenter__()
+        return await callback(*args, **kwargs)
 
     def _group(self, chat_id: object) -> AsyncLimiter | None:
         try:

@@ -1,7 +1,9 @@
 """Sending to Telegram: neutral messages become Bot API calls, retried as Telegram asks.
 
-* A 429 carries ``retry_after``: the call waits that long and is sent again, and every
-  other send waits too, because Telegram's flood control counts the bot, not the chat.
+* A 429 carries ``retry_after``: the call waits that long and is sent again. In a group
+  (or for the bot's overall rate) every other send waits too; in a private chat, which
+  Telegram limits to about one message a second, only that chat's sends wait, so that
+  one person's burst of replies does not hold up everyone else's.
 * A group that became a supergroup answers with its new id: the call goes there, and
   so does every later one in this run.
 * A network error (timeout, dropped connection, 5xx) is retried with growing waits.
@@ -31,6 +33,7 @@ from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.core.port import Message, Outgoing
+from bot.platforms.lines import waiting
 from bot.platforms.telegram.convert import CAPTION_LIMIT, keyboard, keyboard_json, split_text
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,8 @@ class Sender:
         self._sleep = sleep
         self._on_migrated = on_migrated
         self._paused_until = 0.0
+        #: Private chats flooded: chat id → until when (monotonic seconds).
+        self._chat_paused: dict[int, float] = {}
         #: Groups that became supergroups during this run: old id → new id.
         self._migrated: dict[int, int] = {}
 
@@ -161,7 +166,7 @@ class Sender:
         chat = self._migrated.get(chat_id, chat_id)
         floods = failures = migrations = 0
         while True:
-            await self._respect_pause()
+            await self._respect_pause(chat)
             try:
                 return await request(chat)
             except RetryAfter as error:
@@ -170,7 +175,11 @@ class Sender:
                     raise
                 wait = retry_seconds(error)
                 log.warning("telegram: flood control in chat %s; retry in %.1f s", chat, wait)
-                self._paused_until = max(self._paused_until, time.monotonic() + wait)
+                until = time.monotonic() + wait
+                if chat > 0:
+                    self._chat_paused[chat] = max(self._chat_paused.get(chat, 0.0), until)
+                else:
+                    self._paused_until = max(self._paused_until, until)
             except ChatMigrated as error:
                 migrations += 1
                 if migrations > 1:
@@ -193,15 +202,23 @@ class Sender:
                     failures,
                     wait,
                 )
-                await self._sleep(wait)
+                async with waiting():  # the update's slot serves other chats meanwhile
+                    await self._sleep(wait)
 
-    async def _respect_pause(self) -> None:
-        """After a 429, every send waits for the flood control to lift, not only the
-        one that hit it: Telegram counts the bot, not the chat."""
-        remaining = self._paused_until - time.monotonic()
-        if remaining > 0:
+    async def _respect_pause(self, chat: int) -> None:
+        """After a 429 in a group, every send waits for the flood control to lift, not
+        only the one that hit it; after one in a private chat, that chat's sends."""
+        deadline = max(self._paused_until, self._chat_paused.get(chat, 0.0))
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        async with waiting():  # the update's slot serves other chats meanwhile
             await self._sleep(remaining)
+        # Waited out (unless another 429 came meanwhile and set a later one).
+        if self._paused_until <= deadline:
             self._paused_until = 0.0
+        if self._chat_paused.get(chat, 0.0) <= deadline:
+            self._chat_paused.pop(chat, None)
 
 
 def retry_seconds(error: RetryAfter) -> float:
