@@ -331,7 +331,7 @@ class LimitsSettings(_Section):
     passes (see :mod:`bot.conversation.throttle`). ``concurrent_updates`` bounds the
     updates handled at once across chats (each chat's own stay in order)."""
 
-    updates_per_minute: int = Field(default=30, ge=1, le=10_000)
+    updates_per_minute: int = Field(default=60, ge=1, le=10_000)
     concurrent_updates: int = Field(default=32, ge=1, le=1024)
 
 
