@@ -1,7 +1,10 @@
-"""Daily: forget old processed update ids and old job run records.
+"""Daily: forget old processed update ids, old job run records and old counts of wrong
+/link codes.
 
 ``processed_updates`` only needs to outlive a platform's redelivery window (hours), and
-``job_runs`` only the catch-up grace; both grow with every update or tick otherwise.
+``job_runs`` only the catch-up grace; both grow with every update or tick otherwise. A
+count of wrong codes names a platform account, and is of no use once its window and its
+lock-out are over.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 
-from bot.models import ProcessedUpdate
+from bot.models import LinkAttempts, ProcessedUpdate
 from bot.scheduling.runner import occurrence, prune_runs
 
 if TYPE_CHECKING:
@@ -30,6 +33,12 @@ async def run(app: Relais) -> None:
             delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
         )
         runs = await prune_runs(session, before)
+        await session.execute(
+            delete(LinkAttempts).where(
+                LinkAttempts.first_at < before,
+                or_(LinkAttempts.locked_until.is_(None), LinkAttempts.locked_until < before),
+            )
+        )
     log.info(
         "pruned %s processed updates and %s job runs before %s",
         getattr(result, "rowcount", 0),

@@ -42,6 +42,7 @@ from bot.models import (
     Delivery,
     GroupGreeting,
     Identity,
+    LinkAttempts,
     LinkCode,
     Member,
     MemberStatus,
@@ -250,8 +251,9 @@ async def _more(
 
 async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None:
     """Delete these members' identities, any flow they had in progress, the record of
-    greeting them in a group, their /link codes (which name a platform account), and the
-    queued or sent messages addressed to them or naming them."""
+    greeting them in a group, their accounts' count of wrong /link codes, their /link
+    codes (which name a platform account), and the queued or sent messages addressed to
+    them or naming them."""
     identities = (
         await session.execute(
             select(Identity.platform, Identity.user_id).where(Identity.member_id.in_(member_ids))
@@ -259,7 +261,7 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
     ).all()
     if identities:
         pairs = [(platform, user_id) for platform, user_id in identities]
-        for model in (Conversation, GroupGreeting):
+        for model in (Conversation, GroupGreeting, LinkAttempts):
             await session.execute(
                 delete(model).where(tuple_(model.platform, model.user_id).in_(pairs))
             )

@@ -6,7 +6,16 @@ from sqlalchemy import func, select
 
 from bot.core.port import Event
 from bot.members import role_sync
-from bot.models import Identity, LinkCode, Member, MemberStatus, PointsEntry, Report, Role
+from bot.models import (
+    Identity,
+    LinkAttempts,
+    LinkCode,
+    Member,
+    MemberStatus,
+    PointsEntry,
+    Report,
+    Role,
+)
 from tests.support.actions import CODE, issue_code, press_mention, press_or_say, report_settlement
 from tests.support.harness import Network, NetworkFactory, OtherPlatform
 from tests.support.people import member_id
@@ -303,6 +312,25 @@ async def test_a_hundred_wrong_codes_are_throttled(network: Network) -> None:
     assert "Linked!" in await other.say("66", f"/link {await issue_code(network, 'alice')}")
     async with network.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Member)) == 1
+
+
+async def test_wrong_code_counts_leave_with_the_account_and_with_time(network: Network) -> None:
+    """A count of wrong codes names a platform account: /forget takes it with the
+    account, and the daily prune once its window and lock-out are long over."""
+    other = OtherPlatform(network.app)
+    await network.join("alice")
+    assert "is unknown" in await network.play("@alice /link ZZZZ01")
+    assert "is unknown" in await other.say("66", "/link ZZZZ02")
+    assert await _attempts(network) == {"console", "telegram"}
+    await network.play("@alice /forget\n@alice [Yes, erase my data]")
+    assert await _attempts(network) == {"telegram"}
+    await network.play("~ +31d")
+    assert await _attempts(network) == set()
+
+
+async def _attempts(network: Network) -> set[str]:
+    async with network.sessions() as session:
+        return set(await session.scalars(select(LinkAttempts.platform)))
 
 
 async def _statuses(network: Network) -> dict[MemberStatus, int]:
