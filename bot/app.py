@@ -413,9 +413,10 @@ class Relais:
         _refuse(ctx, rule, reason, button=button)
         return False
 
-    def _caller_line(self, event: Event, message: str) -> Outgoing:
-        """A line for the caller alone, in their platform's language (no database read)."""
-        language = self.translator.resolve(None, event.language_code)
+    def _caller_line(self, event: Event, message: str, chosen: str | None = None) -> Outgoing:
+        """A line for the caller alone, in the language they chose when known, else their
+        platform's (no database read here)."""
+        language = self.translator.resolve(chosen, event.language_code)
         text = self.translator.gettext(language, message)
         return Outgoing(event.chat, Message(text=text, caller_only=True))
 
@@ -432,9 +433,7 @@ class Relais:
                 )
         except Exception:  # the database may be what failed: the app's language will do
             log.info("the language of %s could not be read for an apology", event.identity)
-        language = self.translator.resolve(chosen, event.language_code)
-        text = self.translator.gettext(language, APOLOGY)
-        return Outgoing(event.chat, Message(text=text, caller_only=True))
+        return self._caller_line(event, APOLOGY, chosen)
 
 
 def _gate(

@@ -15,7 +15,7 @@ A button seen in a shared channel, or a forged payload, earns nothing for anyone
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -178,3 +178,28 @@ async def respondents(
         .order_by(Answer.answer, Member.display_name, Member.id)
     )
     return [Respondent(m, name, category, Choice(a)) for m, name, category, a in rows]
+
+
+async def answer_counts(
+    session: AsyncSession, wanted: Mapping[str, tuple[Call, Sequence[str]]]
+) -> dict[str, dict[str, int]]:
+    """subject → answer → how many, for several calls at once (subject → its call and the
+    categories counted), in one query: the answers :func:`respondents` lists, counted."""
+    counts: dict[str, dict[str, int]] = {subject: {} for subject in wanted}
+    if not wanted:
+        return counts
+    counted = or_(
+        *(
+            and_(Answer.subject == subject, _in_categories(call, categories), not_(_staff(call)))
+            for subject, (call, categories) in wanted.items()
+        )
+    )
+    rows = await session.execute(
+        select(Answer.subject, Answer.answer, func.count())
+        .join(Member, Member.id == Answer.member_id)
+        .where(counted)
+        .group_by(Answer.subject, Answer.answer)
+    )
+    for subject, answer, n in rows:
+        counts[subject][answer] = int(n)
+    return counts

@@ -136,9 +136,8 @@ async def record(
 ) -> Answered:
     """Store the member's answer (replacing an earlier one) and credit "Done" once."""
     key = subject.key
-    row = await session.scalar(
-        select(Answer).where(Answer.subject == key, Answer.member_id == member.id).with_for_update()
-    )
+    theirs = select(Answer).where(Answer.subject == key, Answer.member_id == member.id)
+    row = await session.scalar(theirs.with_for_update())
     previous = Choice(row.answer) if row is not None else None
     if row is None:
         try:
@@ -153,9 +152,7 @@ async def record(
                     )
                 )
         except IntegrityError:  # the same person pressed twice at once: the other won
-            row = await session.scalar(
-                select(Answer).where(Answer.subject == key, Answer.member_id == member.id)
-            )
+            row = await session.scalar(theirs)
             assert row is not None
             previous = Choice(row.answer)
     if row is not None and row.answer != choice.value:

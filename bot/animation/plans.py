@@ -164,18 +164,15 @@ async def answer_counts(
     session: AsyncSession, subjects: Sequence[str]
 ) -> dict[str, dict[str, int]]:
     """subject → answer → how many, for listing several plans at once: the answers a
-    plan's results count (:func:`bot.animation.addressed.respondents`), nothing else."""
+    plan's results count (:func:`bot.animation.addressed.answer_counts`), nothing else,
+    in one query for all of them."""
     counts: dict[str, dict[str, int]] = {subject: {} for subject in subjects}
     ids = [s.plan_id for s in map(Subject.from_part, subjects) if s and s.plan_id is not None]
     if not ids:
         return counts
-    for plan in await session.scalars(select(ActionPlan).where(ActionPlan.id.in_(ids))):
-        subject = calls.plan_subject(plan.id)
-        for respondent in await addressed.respondents(
-            session, subject, call(plan), [plan.category]
-        ):
-            answer = respondent.choice.value
-            counts[subject][answer] = counts[subject].get(answer, 0) + 1
+    found = await session.scalars(select(ActionPlan).where(ActionPlan.id.in_(ids)))
+    wanted = {calls.plan_subject(plan.id): (call(plan), [plan.category]) for plan in found}
+    counts.update(await addressed.answer_counts(session, wanted))
     return counts
 
 
