@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.animation.events import drafts, occurrences, posting, render
 from bot.conversation import flows
 from bot.conversation.context import Context
-from bot.conversation.flows import SKIP, Flow, Step
-from bot.core import audit
+from bot.conversation.flows import Flow, Step
 from bot.core.bilingual import Bilingual
 from bot.core.text import clean_block
 from bot.members import roles
@@ -87,9 +86,7 @@ def _ask_audience(ctx: Context, conversation: Conversation) -> str:
             "Who is this event for? Choose a category or everyone, or send several "
             "category keys (e.g. business, sport)."
         )
-    return ctx._(
-        "Which of your categories is this event for? Choose one, or send several keys."
-    )
+    return ctx._("Which of your categories is this event for? Choose one, or send several keys.")
 
 
 def _audience_choices(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
@@ -175,6 +172,7 @@ def ends_from(ctx: Context, text: str, starts: datetime) -> datetime | None:
     """The end: a time on the start's day (``20:00``) or a full date and time."""
     zone = ZoneInfo(ctx.settings.network.timezone)
     match = _TIME.match(text.strip())
+    ends: datetime | None
     if match:
         hour, minute = int(match[1]), int(match[2] or 0)
         if hour > 23 or minute > 59:
@@ -232,8 +230,7 @@ def _number(field: str, low: int, high: int, next_step: str) -> tuple[flows.OnTe
 
 def _ask_repeat(ctx: Context, _c: Conversation) -> str:
     return ctx._(
-        "Does it repeat? Send a rule like “first tuesday” or “every 3 weeks”, or tap "
-        "“Once only”."
+        "Does it repeat? Send a rule like “first tuesday” or “every 3 weeks”, or tap “Once only”."
     )
 
 
@@ -327,6 +324,7 @@ async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> N
     now = ctx.clock.now()
     event = await drafts.create(ctx.session, ctx.settings, draft, ctx.member.id, now)
     dates = await occurrences.ensure_occurrences(ctx.session, ctx.settings, event, now)
+    dates = [occurrence for occurrence in dates if occurrence.cancelled_at is None]
     queued = 0
     if dates:
         queued = await posting.publish(
@@ -334,10 +332,6 @@ async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> N
             platforms=ctx.platforms, now=now,
         )  # fmt: skip
     ctx.queued = ctx.queued or queued > 0
-    audit.record(
-        ctx.session, ctx.clock, actor_id=ctx.member.id, action="event.publish",
-        event_id=event.id, categories=list(draft.categories), deliveries=queued,
-    )  # fmt: skip
     await flows.end(ctx, conversation)
     ctx.reply(
         ctx._(

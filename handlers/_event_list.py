@@ -38,11 +38,11 @@ def edit_of(ctx: Context, card: Message) -> Outgoing:
     return Outgoing(ctx.event.chat, card, edit_message_id=ctx.event.message_id)
 
 
-async def _dates(
-    ctx: Context, *, upcoming: bool
-) -> list[tuple[Event, EventOccurrence]]:
+async def _dates(ctx: Context, *, upcoming: bool) -> list[tuple[Event, EventOccurrence]]:
     now = ctx.clock.now()
-    query = select(Event, EventOccurrence).join(EventOccurrence, EventOccurrence.event_id == Event.id)
+    query = select(Event, EventOccurrence).join(
+        EventOccurrence, EventOccurrence.event_id == Event.id
+    )
     if upcoming:
         query = query.where(
             EventOccurrence.ends_at >= now,
@@ -102,14 +102,10 @@ async def show(ctx: Context) -> None:
 
 async def _organizer(ctx: Context) -> None:
     runs = [
-        pair
-        for pair in await _dates(ctx, upcoming=True)
-        if await manage.may_manage(ctx, pair[0])
+        pair for pair in await _dates(ctx, upcoming=True) if await manage.may_manage(ctx, pair[0])
     ][:SHOWN]
     past = [
-        pair
-        for pair in await _dates(ctx, upcoming=False)
-        if await manage.may_manage(ctx, pair[0])
+        pair for pair in await _dates(ctx, upcoming=False) if await manage.may_manage(ctx, pair[0])
     ][:SHOWN]
     if not runs and not past:
         ctx.reply(ctx._("No event yet. Send /event to create one."))

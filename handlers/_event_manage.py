@@ -9,6 +9,7 @@ Every change is audited by the domain; the posted cards are edited at once.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -18,6 +19,7 @@ from bot.animation.events import checkin, drafts, posting, results, rsvp, words
 from bot.conversation import flows
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
+from bot.core.bilingual import Bilingual
 from bot.core.i18n import N_
 from bot.core.payloads import Payload
 from bot.core.port import Button, Message
@@ -115,15 +117,17 @@ async def _results(ctx: Context, event: Event, occurrence: EventOccurrence) -> N
         ctx._("Attended: {attended} · No-shows: {no_shows}",
               attended=found.attended, no_shows=found.no_shows),
     ]  # fmt: skip
-    feedback = " · ".join(f"{rating}★ {n}" for rating, n in sorted(found.feedback.items()) if n)
+    feedback = " · ".join(
+        f"{'★' * rating} {n}" for rating, n in sorted(found.feedback.items()) if n
+    )
     lines.append(ctx._("How was it: {answers}", answers=feedback or "—"))
-    for key, row in sorted(found.by_category.items()):
+    for key, row in found.by_category.items():
         lines.append(
             "• "
             + ctx._(
                 "{category}: {invited} invited, {going} going, {attended} attended",
-                category=category_name(ctx, key), invited=row.get("invited", 0),
-                going=row.get("going", 0), attended=row.get("attended", 0),
+                category=category_name(ctx, key), invited=row.invited, going=row.going,
+                attended=row.attended,
             )
         )  # fmt: skip
     ctx.reply("\n".join(lines))
@@ -152,13 +156,14 @@ async def _checkin_screen(ctx: Context, event: Event, occurrence: EventOccurrenc
 
 
 def qr_png(url: str) -> bytes | None:
-    """The check-in link as a QR image, when the platform side provides one."""
+    """The check-in link as a QR image (:mod:`bot.animation.events.qr`), to scan from a
+    phone at the meeting; None where that module is not installed."""
     try:
-        from bot.animation.events import qr  # type: ignore[attr-defined]
+        module = importlib.import_module("bot.animation.events.qr")
     except ImportError:
         return None
-    image: bytes | None = qr.png(url)
-    return image
+    image = module.checkin_qr(url)
+    return image if isinstance(image, bytes) else None
 
 
 # -- attendance by hand ----------------------------------------------------------------
@@ -167,9 +172,7 @@ def qr_png(url: str) -> bytes | None:
 async def _hand(ctx: Context, event: Event, occurrence: EventOccurrence) -> None:
     if not ctx.move_to_private():
         return
-    await flows.begin(
-        ctx, HAND, "who", {"occurrence_id": occurrence.id, "title": event.title}
-    )
+    await flows.begin(ctx, HAND, "who", {"occurrence_id": occurrence.id, "title": event.title})
 
 
 def _ask_who(ctx: Context, conversation: Conversation) -> str:
@@ -278,10 +281,12 @@ async def _sent_value(ctx: Context, conversation: Conversation, text: str) -> No
     if value is None:
         ctx.reply(ctx._("That does not fit this field. Please send it again."))
         return
-    if field == "capacity" and value == 0:
-        value = None
+    change: dict[str, object] = {field: None if field == "capacity" and value == 0 else value}
+    if field in ("text_fr", "text_en"):
+        texts = {"fr": event.text_fr, "en": event.text_en, field.removeprefix("text_"): str(value)}
+        change = {"text": Bilingual.of(texts)}
     now = ctx.clock.now()
-    await drafts.update(ctx.session, ctx.settings, event, {field: value}, ctx.member.id, now)
+    await drafts.update(ctx.session, ctx.settings, event, change, ctx.member.id, now)
     for edit in await posting.refresh(
         ctx.session, ctx.settings, ctx.translator, event=event, occurrence=occurrence,
         now=now, force=True,

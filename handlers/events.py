@@ -15,26 +15,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import select
-
-from bot.animation.events import calendar, checkin, posting, render, rsvp, words
-from bot.animation.events.buttons import CalendarPress, FeedbackPress, RsvpPress
+from bot.animation.events import calendar, checkin, feedback, posting, rsvp, words
+from bot.animation.events.buttons import (
+    CalendarPress,
+    CheckinPress,
+    FeedbackPress,
+    PreviewPress,
+    RsvpPress,
+)
 from bot.conversation import flows
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
-from bot.core.db import insert_ignoring_conflicts
 from bot.core.i18n import N_
 from bot.core.port import Message
 from bot.delivery import audience
 from bot.members import roles
 from bot.models import (
-    Attendance,
     Event,
-    EventFeedback,
     EventOccurrence,
     Role,
-    Rsvp,
     RsvpAnswer,
 )
 from handlers import _event_create as create
@@ -85,12 +85,9 @@ async def list_events(ctx: Context) -> None:
 
 
 async def _occurrence(ctx: Context, occurrence_id: int) -> tuple[Event, EventOccurrence] | None:
-    """The pressed occurrence and its event; None (told) when it is gone or a preview's."""
-    occurrence = await ctx.session.get(EventOccurrence, occurrence_id) if occurrence_id else None
+    """The pressed occurrence and its event; None (told) when it is gone."""
+    occurrence = await ctx.session.get(EventOccurrence, occurrence_id)
     found = await ctx.session.get(Event, occurrence.event_id) if occurrence else None
-    if occurrence_id == 0:
-        ctx.reply_private(ctx._("This is a preview: members' answers will count, not this one."))
-        return None
     if found is None or occurrence is None:
         ctx.refuse(ctx._("This button is no longer active."))
         return None
@@ -112,7 +109,9 @@ async def answered(ctx: Context, press: RsvpPress) -> None:
     try:
         outcome = await rsvp.answer(ctx.session, occurrence, ctx.member, press.answer, now)
     except rsvp.NotInvited:
-        ctx.reply_private(ctx._("This event is for other categories: your answer was not recorded."))
+        ctx.reply_private(
+            ctx._("This event is for other categories: your answer was not recorded.")
+        )
         return
     except rsvp.RsvpClosed:
         ctx.reply_private(ctx._("Answers to “{title}” are closed.", title=event.title))
@@ -143,14 +142,15 @@ async def _tell_promoted(
 
     def render_promotion(language: str) -> Message:
         when = words.when(ctx.settings, language, occurrence)
-        return Message(text=ctx.translator.gettext(language, PROMOTED, title=event.title, when=when))
+        return Message(
+            text=ctx.translator.gettext(language, PROMOTED, title=event.title, when=when)
+        )
 
-    # A member may be promoted, step down and be promoted again: each promotion is its
-    # own fact, named by the instant it happened.
-    key = f"event:{occurrence.id}:promoted:{int(now.timestamp())}"
+    # The events job tells any promotion it finds under the same key: told once.
+    key = f"ev:{occurrence.id}:promoted"
     queued = await audience.tell_members(
         ctx.session, now=now, platforms=ctx.platforms, member_ids=member_ids,
-        key_prefix=key, batch=f"event:{occurrence.id}:promoted", render=render_promotion,
+        key_prefix=key, batch=key, render=render_promotion,
     )  # fmt: skip
     ctx.queued = ctx.queued or queued > 0
 
@@ -176,57 +176,49 @@ async def add_to_calendar(ctx: Context, press: CalendarPress) -> None:
             ctx._("Open the file to add it to your calendar."),
         ]
     )
-    message = Message(text=text, document=(f"event-{occurrence.id}.ics", content))
+    message = Message(text=text, document=(calendar.file_name(event, occurrence), content))
     ctx.send(ctx.private_chat, message)
 
 
 @router.button(FeedbackPress, access=Access.ACTIVE)
 async def rated(ctx: Context, press: FeedbackPress) -> None:
-    """An attendee's "How was it?": once; a second press keeps the first answer."""
+    """An attendee's "How was it?" (pressing another choice changes it)."""
     assert ctx.member is not None
     found = await _occurrence(ctx, press.occurrence_id)
     if found is None:
         return
-    _event, occurrence = found
-    was_there = await ctx.session.scalar(
-        select(Attendance.id).where(
-            Attendance.occurrence_id == occurrence.id, Attendance.member_id == ctx.member.id
-        )
-    )
-    if was_there is None:
+    rating = int(press.rating)
+    now = ctx.clock.now()
+    if not await feedback.record(ctx.session, press.occurrence_id, ctx.member.id, rating, now):
         ctx.reply_private(ctx._("Only those who checked in can rate this event."))
         return
-    result = await ctx.session.execute(
-        insert_ignoring_conflicts(ctx.session, EventFeedback, on=("occurrence_id", "member_id")),
-        {
-            "occurrence_id": occurrence.id,
-            "member_id": ctx.member.id,
-            "rating": press.rating,
-            "at": ctx.clock.now(),
-        },
-    )
-    if not getattr(result, "rowcount", 0):
-        ctx.reply_private(ctx._("You already told us. Thank you!"))
-        return
-    ctx.edit_pressed(ctx._("How was it? → {stars}", stars="★" * press.rating))
+    ctx.edit_pressed(ctx._("How was it? → {stars}", stars="★" * rating))
     ctx.reply_private(ctx._("Thank you for telling us!"))
 
 
 @router.command("checkin")
 async def check_in(ctx: Context) -> None:
     """/checkin CODE, or the deep link ``start=ci-CODE``: record attendance once."""
-    assert ctx.member is not None
     if not ctx.event.args:
-        ctx.refuse(ctx._("Send /checkin followed by the code shown at the event, like /checkin K7P2QX."))
+        ctx.refuse(
+            ctx._("Send /checkin followed by the code shown at the event, like /checkin K7P2QX.")
+        )
         return
     word = ctx.event.args[0]
-    how = "link" if word.startswith("ci-") else "code"
-    code = word.removeprefix("ci-").strip().upper()[:12]
+    await _check_in(ctx, word, "link" if word.startswith("ci-") else "code")
+
+
+@router.button(CheckinPress, access=Access.ACTIVE)
+async def here(ctx: Context, press: CheckinPress) -> None:
+    """ "I'm here" (Discord, where there is no deep link): like /checkin CODE."""
+    await _check_in(ctx, press.code, "button")
+
+
+async def _check_in(ctx: Context, code: str, how: str) -> None:
+    assert ctx.member is not None
     now = ctx.clock.now()
     outcome = await checkin.by_code(ctx.session, ctx.settings, ctx.member, code, now, how)
-    occurrence = await ctx.session.scalar(
-        select(EventOccurrence).where(EventOccurrence.checkin_code == code)
-    )
+    occurrence = await checkin.find(ctx.session, code)
     found = await ctx.session.get(Event, occurrence.event_id) if occurrence else None
     title = found.title if found else ""
     if outcome is checkin.CheckIn.RECORDED:
@@ -249,7 +241,14 @@ async def check_in(ctx: Context) -> None:
     elif outcome is checkin.CheckIn.NOT_INVITED:
         ctx.refuse(ctx._("This event is for other categories: you cannot check in."))
     else:
-        ctx.refuse(ctx._("No event has the code {code}. Check it and try again.", code=code))
+        shown = checkin.normalize(code)[:12]
+        ctx.refuse(ctx._("No event has the code {code}. Check it and try again.", code=shown))
+
+
+@router.button(PreviewPress, access=Access.ACTIVE, min_role=Role.REFERENT)
+async def preview_pressed(ctx: Context, _press: PreviewPress) -> None:
+    """A preview's buttons record nothing."""
+    ctx.reply_private(ctx._("This is a preview: members' answers will count, not this one."))
 
 
 @router.button(manage.EventAdmin, access=Access.ACTIVE, min_role=Role.REFERENT)
@@ -269,8 +268,7 @@ async def show_card(ctx: Context, press: listing.CardPress) -> None:
     if not rsvp.invited(event, ctx.member):
         ctx.reply_private(ctx._("This event is for other categories."))
         return
-    card = await posting.card(ctx.session, ctx.settings, ctx.translator, ctx.language, event, occurrence)
+    card = await posting.card(
+        ctx.session, ctx.settings, ctx.translator, ctx.language, event, occurrence
+    )
     ctx.send(ctx.private_chat, replace(card, language=ctx.language))
-
-
-

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.animation.events import render, rsvp
 from bot.core.config import Settings
 from bot.core.db import insert_ignoring_conflicts
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import Translator
 from bot.core.port import Address, Message, Outgoing
 from bot.delivery import audience, channels, queue
 from bot.models import (
@@ -42,7 +42,6 @@ from bot.models import (
 EDIT_EVERY = timedelta(seconds=30)
 #: Cards are kept live until this long after the occurrence's end.
 LIVE_AFTER_END = timedelta(days=1)
-CANCELLED = N_("❌ Cancelled")
 
 
 def card_key(occurrence_id: int) -> str:
@@ -84,14 +83,9 @@ async def card(
     event: Event,
     occurrence: EventOccurrence,
 ) -> Message:
-    """The card as it stands (counts now), or, once cancelled, marked so and without
-    buttons."""
+    """The card as it stands: counts now; once cancelled, marked so, without buttons."""
     counts = (await rsvp.counts(session, [occurrence.id])).get(occurrence.id, {})
-    message = render.card(translator, settings, language, event, occurrence, counts)
-    if cancelled(event, occurrence):
-        text = f"{translator.gettext(language, CANCELLED)}\n{message.text}"
-        return Message(text=text, language=language)
-    return message
+    return render.card(translator, settings, language, event, occurrence, counts)
 
 
 async def publish(
