@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.animation.events import checkin, drafts, posting, results, rsvp, words
+from bot.animation.events import checkin, drafts, cards, results, rsvp, words
 from bot.conversation import flows
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
@@ -287,7 +287,7 @@ async def _sent_value(ctx: Context, conversation: Conversation, text: str) -> No
         change = {"text": Bilingual.of(texts)}
     now = ctx.clock.now()
     await drafts.update(ctx.session, ctx.settings, event, change, ctx.member.id, now)
-    for edit in await posting.refresh(
+    for edit in await cards.refresh(
         ctx.session, ctx.settings, ctx.translator, event=event, occurrence=occurrence,
         now=now, force=True,
     ):  # fmt: skip
@@ -310,7 +310,7 @@ EDIT = Flow(
 
 
 async def _cancel(ctx: Context, event: Event, occurrence: EventOccurrence) -> None:
-    if posting.cancelled(event, occurrence):
+    if cards.cancelled(event, occurrence):
         ctx.reply(ctx._("This event is already cancelled."))
         return
     ctx.reply(
@@ -325,7 +325,7 @@ async def _cancel(ctx: Context, event: Event, occurrence: EventOccurrence) -> No
 
 async def _sure(ctx: Context, event: Event, occurrence: EventOccurrence) -> None:
     assert ctx.member is not None
-    if posting.cancelled(event, occurrence):
+    if cards.cancelled(event, occurrence):
         ctx.reply(ctx._("This event is already cancelled."))
         return
     now = ctx.clock.now()
@@ -347,7 +347,7 @@ async def _sure(ctx: Context, event: Event, occurrence: EventOccurrence) -> None
         batch=key, render=notice,
     )  # fmt: skip
     ctx.queued = ctx.queued or queued > 0
-    for edit in await posting.refresh(
+    for edit in await cards.refresh(
         ctx.session, ctx.settings, ctx.translator, event=event, occurrence=occurrence,
         now=now, force=True,
     ):  # fmt: skip

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.animation.events import calendar, checkin, feedback, posting, rsvp, words
+from bot.animation.events import calendar, checkin, feedback, cards, rsvp, words
 from bot.animation.events.buttons import (
     CalendarPress,
     CheckinPress,
@@ -102,7 +102,7 @@ async def answered(ctx: Context, press: RsvpPress) -> None:
     if found is None:
         return
     event, occurrence = found
-    if posting.cancelled(event, occurrence):
+    if cards.cancelled(event, occurrence):
         ctx.reply_private(ctx._("This event was cancelled."))
         return
     now = ctx.clock.now()
@@ -124,12 +124,12 @@ async def answered(ctx: Context, press: RsvpPress) -> None:
     ctx.reply_private(ctx._(ANSWERED[outcome.answer], title=event.title, when=when))
     if outcome.promoted:
         await _tell_promoted(ctx, event, occurrence, outcome.promoted)
-    for edit in await posting.refresh(
+    for edit in await cards.refresh(
         ctx.session, ctx.settings, ctx.translator, event=event, occurrence=occurrence, now=now
     ):
         ctx.outbox.add(edit)
     if ctx.event.is_private and ctx.event.message_id is not None:  # a private invitation
-        card = await posting.card(
+        card = await cards.card(
             ctx.session, ctx.settings, ctx.translator, ctx.language, event, occurrence
         )
         ctx.outbox.add(listing.edit_of(ctx, card))
@@ -268,7 +268,7 @@ async def show_card(ctx: Context, press: listing.CardPress) -> None:
     if not rsvp.invited(event, ctx.member):
         ctx.reply_private(ctx._("This event is for other categories."))
         return
-    card = await posting.card(
+    card = await cards.card(
         ctx.session, ctx.settings, ctx.translator, ctx.language, event, occurrence
     )
     ctx.send(ctx.private_chat, replace(card, language=ctx.language))
