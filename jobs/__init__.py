@@ -23,6 +23,7 @@ from bot.scheduling.table import JobTable
 from jobs import (
     campaigns,
     digest,
+    events,
     leaderboard,
     nudges,
     plans,
@@ -41,6 +42,7 @@ JOBS: dict[str, Job] = {
     purge_applicants.JOB_ID: purge_applicants.run,
     campaigns.ID: campaigns.run_due_campaigns,
     plans.ID: plans.remind_due_plans,
+    events.ID: events.run,
     leaderboard.ID: leaderboard.run,
     digest.ID: digest.run,
     nudges.ID: nudges.run,
