@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.animation.events import drafts, occurrences, cards, render
+from bot.animation.events import drafts, occurrences, posting, render
 from bot.conversation import flows
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
@@ -327,8 +327,8 @@ async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> N
     dates = [occurrence for occurrence in dates if occurrence.cancelled_at is None]
     queued = 0
     if dates:
-        queued = await cards.publish(
-            ctx.session, ctx.settings, ctx.translator, event=event, occurrence=dates[0],
+        queued = await posting.post(
+            ctx.session, ctx.settings, ctx.translator, event, dates[0],
             platforms=ctx.platforms, now=now,
         )  # fmt: skip
     ctx.queued = ctx.queued or queued > 0

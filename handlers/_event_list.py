@@ -76,16 +76,13 @@ async def show(ctx: Context) -> None:
     if not dates:
         ctx.reply(ctx._("No event is coming up for you at the moment."))
         return
-    mine = dict(
-        (
-            await ctx.session.execute(
-                select(Rsvp.occurrence_id, Rsvp.answer).where(
-                    Rsvp.member_id == ctx.member.id,
-                    Rsvp.occurrence_id.in_([occurrence.id for _e, occurrence in dates]),
-                )
-            )
-        ).tuples()
+    answers = await ctx.session.execute(
+        select(Rsvp.occurrence_id, Rsvp.answer).where(
+            Rsvp.member_id == ctx.member.id,
+            Rsvp.occurrence_id.in_([occurrence.id for _e, occurrence in dates]),
+        )
     )
+    mine: dict[int, RsvpAnswer] = {row[0]: RsvpAnswer(row[1]) for row in answers}
     lines = [ctx._("Coming up:")]
     buttons = []
     for event, occurrence in dates:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.animation.events import checkin, drafts, cards, results, rsvp, words
+from bot.animation.events import cards, checkin, drafts, results, rsvp, words
 from bot.conversation import flows
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
@@ -139,7 +139,7 @@ async def _checkin_screen(ctx: Context, event: Event, occurrence: EventOccurrenc
         ctx._("Check-in for “{title}” — {when}", title=event.title, when=when(ctx, occurrence)),
         ctx._("Code: {code}", code=occurrence.checkin_code),
         ctx._(
-            "Members send /checkin {code} (or scan the QR code) from {opens} to {closes}.",
+            "Members send /checkin {code} from {opens} to {closes}.",
             code=occurrence.checkin_code, opens=local_time(ctx, opens),
             closes=local_time(ctx, closes),
         ),
@@ -148,8 +148,8 @@ async def _checkin_screen(ctx: Context, event: Event, occurrence: EventOccurrenc
     image = None
     if link:
         url = f"{link}ci-{occurrence.checkin_code}"
-        lines.append(url)
         image = qr_png(url)
+        lines.append(ctx._("Or they scan the QR code, or open this link: {url}", url=url))
     hand = [[admin_button(ctx._("Mark attendance by hand"), "hand", occurrence.id)]]
     message = Message.with_rows("\n".join(lines), hand)
     ctx.send(ctx.answer_to or ctx.event.chat, replace(message, image_png=image))
@@ -178,7 +178,7 @@ async def _hand(ctx: Context, event: Event, occurrence: EventOccurrence) -> None
 def _ask_who(ctx: Context, conversation: Conversation) -> str:
     return ctx._(
         "Who attended “{title}”? Send a member's number (#12) or name, one at a time; "
-        "tap Cancel when done.",
+        "tap Done when finished.",
         title=conversation.data["title"],
     )
 
@@ -205,20 +205,33 @@ async def _marked(ctx: Context, conversation: Conversation, text: str) -> None:
     await flows.goto(ctx, HAND, conversation, "who")
 
 
-HAND = Flow("event-hand", steps={"who": Step(_ask_who, on_text=_marked)}, min_role=Role.REFERENT)
+def _done_choice(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
+    return [("done", ctx._("Done"))]
+
+
+async def _done(ctx: Context, conversation: Conversation, _value: str) -> None:
+    await flows.end(ctx, conversation)
+    ctx.reply(ctx._("Attendance noted. Results show it."))
+
+
+HAND = Flow(
+    "event-hand",
+    steps={"who": Step(_ask_who, _done_choice, _done, _marked)},
+    min_role=Role.REFERENT,
+)
 
 
 # -- editing ---------------------------------------------------------------------------
 
 FIELDS = {
-    "title": N_("Title"),
-    "text_fr": N_("Text in French"),
-    "text_en": N_("Text in English"),
-    "place": N_("Place"),
-    "starts_at": N_("Start"),
-    "ends_at": N_("End"),
-    "capacity": N_("Places"),
-    "points": N_("Points"),
+    "title": N_("Change the title"),
+    "text_fr": N_("Change the French text"),
+    "text_en": N_("Change the English text"),
+    "place": N_("Change the place"),
+    "starts_at": N_("Change the start"),
+    "ends_at": N_("Change the end"),
+    "capacity": N_("Change the number of places"),
+    "points": N_("Change the points"),
 }
 
 
@@ -248,7 +261,7 @@ def _ask_value(ctx: Context, conversation: Conversation) -> str:
         return ctx._("Send the new date and time, like 20/03/2027 18:30.")
     if field in ("capacity", "points"):
         return ctx._("Send the new number (0 for no limit on places).")
-    return ctx._("Send the new {field}.", field=ctx._(FIELDS[field]).lower())
+    return ctx._("Send the new text.")
 
 
 def parse_value(ctx: Context, field: str, text: str, event: Event) -> object | None:
@@ -354,8 +367,7 @@ async def _sure(ctx: Context, event: Event, occurrence: EventOccurrence) -> None
         ctx.outbox.add(edit)
     ctx.reply(
         ctx.ngettext(
-            "Cancelled; {n} member is told.", "Cancelled; {n} members are told.", len(told),
-            n=len(told),
+            "Cancelled; {n} member is told.", "Cancelled; {n} members are told.", len(told)
         )
     )  # fmt: skip
 

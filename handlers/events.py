@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.animation.events import calendar, checkin, feedback, cards, rsvp, words
+from bot.animation.events import calendar, cards, checkin, feedback, notices, rsvp, words
 from bot.animation.events.buttons import (
     CalendarPress,
     CheckinPress,
@@ -29,7 +29,6 @@ from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core.i18n import N_
 from bot.core.port import Message
-from bot.delivery import audience
 from bot.members import roles
 from bot.models import (
     Event,
@@ -55,7 +54,6 @@ ANSWERED = {
         "“{title}” is full: you are on the waiting list. I will tell you if a place frees up."
     ),
 }
-PROMOTED = N_("A place freed up: you are now going to “{title}”, {when}. See you there!")
 CHECKED_IN = N_("You are checked in at “{title}”. Welcome!")
 
 
@@ -122,8 +120,12 @@ async def answered(ctx: Context, press: RsvpPress) -> None:
         ctx.reply_private(ctx._("You had already answered: {answer}.", answer=label))
         return
     ctx.reply_private(ctx._(ANSWERED[outcome.answer], title=event.title, when=when))
-    if outcome.promoted:
-        await _tell_promoted(ctx, event, occurrence, outcome.promoted)
+    if outcome.promoted:  # told at once; the events job would catch it (same keys)
+        told = await notices.tell_promoted(
+            ctx.session, ctx.settings, ctx.translator, platforms=ctx.platforms, now=now,
+            occurrence_ids=[occurrence.id],
+        )  # fmt: skip
+        ctx.queued = ctx.queued or told > 0
     for edit in await cards.refresh(
         ctx.session, ctx.settings, ctx.translator, event=event, occurrence=occurrence, now=now
     ):
@@ -133,26 +135,6 @@ async def answered(ctx: Context, press: RsvpPress) -> None:
             ctx.session, ctx.settings, ctx.translator, ctx.language, event, occurrence
         )
         ctx.outbox.add(listing.edit_of(ctx, card))
-
-
-async def _tell_promoted(
-    ctx: Context, event: Event, occurrence: EventOccurrence, member_ids: list[int]
-) -> None:
-    now = ctx.clock.now()
-
-    def render_promotion(language: str) -> Message:
-        when = words.when(ctx.settings, language, occurrence)
-        return Message(
-            text=ctx.translator.gettext(language, PROMOTED, title=event.title, when=when)
-        )
-
-    # The events job tells any promotion it finds under the same key: told once.
-    key = f"ev:{occurrence.id}:promoted"
-    queued = await audience.tell_members(
-        ctx.session, now=now, platforms=ctx.platforms, member_ids=member_ids,
-        key_prefix=key, batch=key, render=render_promotion,
-    )  # fmt: skip
-    ctx.queued = ctx.queued or queued > 0
 
 
 @router.button(CalendarPress, access=Access.ACTIVE)
@@ -225,7 +207,7 @@ async def _check_in(ctx: Context, code: str, how: str) -> None:
         points = found.points if found else 0
         lines = [ctx._(CHECKED_IN, title=title)]
         if points:
-            lines.append(ctx.ngettext("+{n} point", "+{n} points", points, n=points))
+            lines.append(ctx.ngettext("+{n} point", "+{n} points", points))
         ctx.reply_private("\n".join(lines))
     elif outcome is checkin.CheckIn.ALREADY:
         ctx.reply_private(ctx._("You were already checked in at “{title}”.", title=title))

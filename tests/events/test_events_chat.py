@@ -32,27 +32,31 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
     network = await events_network(network)
     out = await network.play(create(capacity="2", invites="Yes, privately too"))
     assert "Preview — this is how members will see it:" in out
-    preview = said_to(out, "@carol")[-4]
+    carol = said_to(out, "@carol")
+    preview = carol[carol.index("Preview — this is how members will see it:") + 1]
     card = said_to(out, "#business")[-1]
     assert preview == card  # exactly as members see it
     assert card.startswith("📅 Afterwork for newcomers\n\nUn verre pour faire connaissance.")
     assert "🕒 mardi 10 mars 2026, 18 h 30 – 20 h 30\n📍 Café du Port, Lyon" in card
-    # Privately too, each in their language; not the author, nor another category.
+    # Privately too, each in their language; not another category.
     assert said_to(out, "@alice")[-1].startswith("📅 Afterwork for newcomers\n\nA drink to")
     assert "Tuesday 10 March 2026, 6:30 PM – 8:30 PM" in said_to(out, "@alice")[-1]
     assert said_to(out, "@mia")[-1].startswith("📅 Afterwork for newcomers\n\nUn verre")
-    assert said_to(out, "@dave") == [] and not said_to(out, "@carol")[-1].startswith("📅")
+    assert said_to(out, "@dave") == []
     # The preview's buttons record nothing.
-    out = await network.play("@carol [Going]")
+    out = await press(network, "carol", "evp:going")
+    assert said_to(out, "@carol") == [
+        "This is a preview: members' answers will count, not this one."
+    ]
     assert await count(network, Rsvp) == 0
 
     out = await network.play(
         """
-        @alice #business [Going]
-        @bob #business [Going]
-        @cleo #business [Going]
-        @bob #business [Going]
-        @alice #business [Can't go]
+        @alice #business [J'y serai]
+        @bob #business [J'y serai]
+        @cleo #business [J'y serai]
+        @bob #business [J'y serai]
+        @alice #business [Je ne peux pas]
         """
     )
     assert said_to(out, "@alice") == [
@@ -64,16 +68,16 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
     assert said_to(out, "@cleo") == [
         "“Afterwork for newcomers” is full: you are on the waiting list. I will tell you if a "
         "place frees up.",
-        "A place freed up: you are now going to “Afterwork for newcomers”, Tuesday 10 March "
-        "2026, 6:30 PM – 8:30 PM. See you there!",
+        "A place opened up: you are now going to “Afterwork for newcomers” — Tuesday 10 March "
+        "2026, 6:30 PM – 8:30 PM.\n[1] Can't go after all  [2] Add to calendar",
     ]
     # One edit of the card at once, the others held back by the edit limit…
     edits = [line for line in out.splitlines() if line.startswith("→ #business (edited)")]
     assert len(edits) == 1
-    assert "Going: 1 · Maybe: 0 · Can't go: 0" in out
+    assert "Présents : 1 · Peut-être : 0 · Absents : 0" in out
     # …until the job shows the final state.
     out = await network.play("~ +1m")
-    assert said_to(out, "#business")[-1].count("Going: 2 · Maybe: 0 · Can't go: 1") == 1
+    assert said_to(out, "#business")[-1].count("Présents : 2 · Peut-être : 0 · Absents : 1") == 1
     out = await network.play("~ +1m")
     assert "#business" not in out  # nothing changed since: no edit
     # Mia answers from her private invitation, whose counts are edited in place.
@@ -82,12 +86,11 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
     assert "Peut-être" in said_to(out, "@mia")[1] or "Maybe" in said_to(out, "@mia")[1]
 
     # Add to calendar: the file and the date in words, privately.
-    out = await network.play("@bob #business [Add to calendar]")
+    out = await network.play("@bob #business [Ajouter à l'agenda]")
     assert said_to(out, "@bob") == [
         "📅 Afterwork for newcomers\nTuesday 10 March 2026, 6:30 PM – 8:30 PM\n"
         "Café du Port, Lyon\nOpen the file to add it to your calendar.\n"
-        "[file: afterwork-for-newcomers-20260310.ics, "
-        + said_to(out, "@bob")[0].rsplit(", ", 1)[1]
+        "[file: afterwork-for-newcomers-20260310.ics, " + said_to(out, "@bob")[0].rsplit(", ", 1)[1]
     ]
     document = network.console.history[-1].message.document
     assert document is not None and b"BEGIN:VEVENT" in document[1]
@@ -99,10 +102,18 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
         "Check-in for “Afterwork for newcomers” is open from 10/03/2026 17:30 to "
         "10/03/2026 22:30 only."
     )
+    # Reminders to those going, the day before and two hours before, once each.
+    out = await network.play("~ +1d")
+    reminder = (
+        "Reminder: “Afterwork for newcomers” — Tuesday 10 March 2026, 6:30 PM – 8:30 PM\n"
+        "Place: Café du Port, Lyon\n[1] Can't go after all  [2] Add to calendar"
+    )
+    assert said_to(out, "@bob") == [reminder] and said_to(out, "@cleo") == [reminder]
+    assert said_to(out, "@alice") == []  # she can't go
+    out = await network.play("~ +7h\n~ +1h")
+    assert said_to(out, "@bob") == [reminder]
     out = await network.play(
         f"""
-        ~ +1d
-        ~ +8h
         @bob /checkin {code.lower()}
         @cleo /start ci-{code}
         @cleo /checkin {code}
@@ -120,7 +131,8 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
     ]
     assert said_to(out, "@dave") == ["This event is for other categories: you cannot check in."]
     async with network.sessions() as session:
-        hows = dict((await session.execute(select(Attendance.member_id, Attendance.how))).tuples())
+        rows = await session.execute(select(Attendance.member_id, Attendance.how))
+        hows = {row[0]: row[1] for row in rows}
     bob, cleo = await member_id(network, "Bob"), await member_id(network, "Cleo")
     assert hows == {bob: "code", cleo: "link"}
     assert await count(network, PointsEntry, PointsEntry.reason == "event") == 2
@@ -128,7 +140,7 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
     # The organizer marks Alice by hand (audited), once.
     alice = await member_id(network, "Alice")
     out = await network.play(
-        f"""
+        """
         @carol /events
         @carol [Check-in #1]
         """
@@ -138,13 +150,13 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
     out = await network.play(
         f"""
         @carol [Mark attendance by hand]
-        @carol #{alice}
-        @carol #{alice}
-        @carol [Cancel]
+        @carol Alice
+        @carol alice
+        @carol [Done]
         """
     )
     assert "Alice is marked as present." in out and "Alice was already marked" in out
-    assert await count(network, AuditEntry, AuditEntry.action == "event_attendance") == 1
+    assert await count(network, AuditEntry, AuditEntry.action == "event.attendance") == 1
 
     # How was it: attendees only.
     occurrence_id = (await occurrence(network)).id
@@ -153,13 +165,13 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
     assert "Only those who checked in can rate this event." in refused
     assert await count(network, EventFeedback) == 1
 
-    out = await network.play("@carol [Results #1]")
+    out = await network.play("@carol /events\n@carol [Results #1]")
     results = said_to(out, "@carol")[-1]
     assert "Going 2 · Maybe 1 · Can't go 1 · Waiting list 0" in results
     assert "Attended: 3 · No-shows: 0" in results
     assert "★★★ 1" in results
     assert "• Business:" in results
-    out = await network.play("@carol [Who #1]")
+    out = await network.play("@carol /events\n@carol [Who #1]")
     assert "Going (2): Bob, Cleo" in out and "Can't go (1): Alice" in out
 
 
@@ -168,10 +180,10 @@ async def test_a_cancelled_event_tells_those_who_answered_once(network: Network)
     await network.play(create(capacity="1"))
     out = await network.play(
         """
-        @alice #business [Going]
-        @bob #business [Going]
-        @cleo #business [Can't go]
-        @mia #business [Maybe]
+        @alice #business [J'y serai]
+        @bob #business [J'y serai]
+        @cleo #business [Je ne peux pas]
+        @mia #business [Peut-être]
         @carol /events
         @carol [Cancel #1]
         @carol [Yes, cancel it]
@@ -190,7 +202,7 @@ async def test_a_cancelled_event_tells_those_who_answered_once(network: Network)
     assert "This event is already cancelled." in again
     cancelled = Delivery.key.like(f"event:{occurrence_id}:cancelled:%")
     assert await count(network, Delivery, cancelled) == 3
-    out = await network.play("@alice #business [Going]")
+    out = await network.play("@alice #business [J'y serai]")
     assert "no button" in out or said_to(out, "@alice") == ["This event was cancelled."]
 
 
@@ -215,7 +227,7 @@ async def test_forged_presses_and_codes_are_refused_and_write_nothing(network: N
     assert said_to(out, "@alice") == ["This button is no longer active."]
     out = await press(network, "alice", f"ev:{occurrence_id}:waiting")  # not pressable
     assert said_to(out, "@alice") == ["This button is no longer active."]
-    out = await network.play("@alice /event\n@sam /event")
+    out = await network.play("@alice /event")
     assert said_to(out, "@alice") == ["This command is for coordinators or referents."]
     assert await snapshot(network) == before
 
@@ -241,13 +253,13 @@ async def test_a_referent_writes_for_their_category_and_edits_a_field(network: N
     )
     card = said_to(out, "#business")[-1]
     assert "Sharpen your pitch in small committee." in card
-    assert "Attending earns 25 points." in card
+    assert "Venir rapporte 25 points." in card
     assert said_to(out, "#sport") == []
     out = await network.play(
         """
         @rita /events
         @rita [Edit #1]
-        @rita [Title]
+        @rita [Change the title]
         @rita Pitch workshop #2
         """
     )

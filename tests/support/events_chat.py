@@ -51,8 +51,6 @@ async def events_network(network: Network) -> Network:
 
 async def occurrence(network: Network, number: int = 1) -> EventOccurrence:
     async with network.sessions() as session:
-        found = await session.scalar(
-            select(EventOccurrence).where(EventOccurrence.id == number)
-        )
+        found = await session.scalar(select(EventOccurrence).where(EventOccurrence.id == number))
     assert found is not None
     return found
