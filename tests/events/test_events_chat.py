@@ -138,7 +138,6 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
     assert await count(network, PointsEntry, PointsEntry.reason == "event") == 2
 
     # The organizer marks Alice by hand (audited), once.
-    alice = await member_id(network, "Alice")
     out = await network.play(
         """
         @carol /events
@@ -148,7 +147,7 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
     screen = said_to(out, "@carol")[-1]
     assert f"Code: {code}" in screen and f"/checkin {code}" in screen
     out = await network.play(
-        f"""
+        """
         @carol [Mark attendance by hand]
         @carol Alice
         @carol alice
