@@ -92,7 +92,7 @@ async def _live(
         )
         .order_by(EventOccurrence.starts_at, EventOccurrence.id)
     )
-    return [(occurrence, event) for occurrence, event in rows.tuples()]
+    return [(occurrence, event) for occurrence, event in rows]
 
 
 async def _going(session: AsyncSession, occurrence_id: int) -> list[int]:
