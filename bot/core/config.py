@@ -471,6 +471,38 @@ class AnimationSettings(_Section):
     reminder_hour: int = Field(default=9, ge=0, le=23)
 
 
+class EventsSettings(_Section):
+    """Events: points for attending, reminders, the check-in window, pinning."""
+
+    #: Points an attendance earns when the event's author sets none.
+    default_points: int = Field(default=10, ge=0, le=1000)
+    #: Hours before an occurrence's start at which those going are reminded; the
+    #: largest is the "day before" reminder, the others "hours before" ones.
+    reminder_hours: list[int] = Field(default_factory=lambda: [24, 2], max_length=4)
+    #: Check-in opens this many minutes before the start…
+    checkin_before_minutes: int = Field(default=60, ge=0, le=24 * 60)
+    #: …and closes this many minutes after the end.
+    checkin_after_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
+    #: Pin each upcoming event's card in its group where the bot may pin (Telegram).
+    pin_cards: bool = True
+    #: Whether a new event is also sent privately to each invited member by default.
+    private_invites: bool = False
+    #: How many future occurrences of a repeating event exist at a time (members can
+    #: answer for these).
+    occurrences_ahead: int = Field(default=3, ge=1, le=12)
+    #: The reminder the calendar file sets, in minutes before the start.
+    calendar_alarm_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _positive_hours(cls, value: list[int]) -> list[int]:
+        if any(hours < 1 or hours > 7 * 24 for hours in value):
+            raise ValueError("reminder hours must be between 1 and 168")
+        if len(set(value)) != len(value):
+            raise ValueError("reminder hours must differ")
+        return sorted(value, reverse=True)
+
+
 class Settings(_Section):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -482,6 +514,7 @@ class Settings(_Section):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     animation: AnimationSettings = Field(default_factory=AnimationSettings)
+    events: EventsSettings = Field(default_factory=EventsSettings)
 
     #: Channels declared in config: scope (a category key, general, coordinators) → chats
     #: written ``platform:chat_id`` or ``platform:chat_id:thread_id``.

@@ -25,6 +25,18 @@ from bot.models.chats import (
     ProcessedUpdate,
 )
 from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
+from bot.models.events import (
+    Attendance,
+    Event,
+    EventFeedback,
+    EventNotice,
+    EventOccurrence,
+    EventPost,
+    EventStatus,
+    NativeEvent,
+    Rsvp,
+    RsvpAnswer,
+)
 from bot.models.jobs import JobRun, OneOffJob, OneOffStatus
 from bot.models.ledger import (
     TAKEN_UP,
@@ -52,6 +64,7 @@ __all__ = [
     "TAKEN_UP",
     "ActionPlan",
     "Answer",
+    "Attendance",
     "AuditEntry",
     "Base",
     "Campaign",
@@ -63,6 +76,12 @@ __all__ = [
     "DeliverySender",
     "DeliveryStatus",
     "DeliverySubject",
+    "Event",
+    "EventFeedback",
+    "EventNotice",
+    "EventOccurrence",
+    "EventPost",
+    "EventStatus",
     "GroupGreeting",
     "Identity",
     "JobRun",
@@ -71,6 +90,7 @@ __all__ = [
     "Member",
     "MemberStatus",
     "MemberTotal",
+    "NativeEvent",
     "Nudge",
     "NudgePreference",
     "NudgeStep",
@@ -86,6 +106,8 @@ __all__ = [
     "ReportKind",
     "Role",
     "RoleSync",
+    "Rsvp",
+    "RsvpAnswer",
     "SignalStage",
     "Suppression",
     "UTCDateTime",
