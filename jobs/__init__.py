@@ -23,6 +23,7 @@ from bot.scheduling.table import JobTable
 from jobs import (
     campaigns,
     digest,
+    event_natives,
     leaderboard,
     nudges,
     plans,
@@ -47,6 +48,7 @@ JOBS: dict[str, Job] = {
     prune.ID: prune.run,
     prune_deliveries.ID: prune_deliveries.run,
     roles.ID: roles.run,
+    event_natives.ID: event_natives.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {
