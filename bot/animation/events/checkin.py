@@ -128,7 +128,7 @@ async def by_hand(
             session,
             FrozenClock(now),
             actor_id=actor_id,
-            action="event_attendance",
+            action="event.attendance",
             target_member_id=member_id,
             occurrence_id=occurrence.id,
         )

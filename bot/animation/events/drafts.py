@@ -122,7 +122,7 @@ async def create(
     await session.flush()
     await occurrences.ensure_occurrences(session, settings, event, now)
     audit.record(
-        session, FrozenClock(now), actor_id=author_id, action="event_create", event_id=event.id
+        session, FrozenClock(now), actor_id=author_id, action="event.create", event_id=event.id
     )
     return event
 
@@ -176,7 +176,7 @@ async def update(
         session,
         FrozenClock(now),
         actor_id=actor_id,
-        action="event_update",
+        action="event.update",
         event_id=event.id,
         fields=sorted(changes),
     )
@@ -270,7 +270,7 @@ async def cancel(
         if ids
         else []
     )
-    audit.record(session, FrozenClock(now), actor_id=actor_id, action="event_cancel", **subject)
+    audit.record(session, FrozenClock(now), actor_id=actor_id, action="event.cancel", **subject)
     return told
 
 

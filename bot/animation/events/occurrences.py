@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.config import Settings
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import NP_, Translator
 from bot.models import Event, EventOccurrence, EventStatus
 
 #: Check-in codes: no 0/O, 1/I/L, so a code read aloud or off a screen is typed right.
@@ -48,11 +48,16 @@ _WEEKS = re.compile(
 )
 _WEEKLY_WORDS = {"weekly", "hebdomadaire", "every week", "chaque semaine", "toutes les semaines"}
 
+#: Translated with a context: "first" or "Monday" alone may mean other things elsewhere.
 WEEKDAY_NAMES = (
-    N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
-    N_("Saturday"), N_("Sunday"),
+    NP_("weekday", "Monday"), NP_("weekday", "Tuesday"), NP_("weekday", "Wednesday"),
+    NP_("weekday", "Thursday"), NP_("weekday", "Friday"), NP_("weekday", "Saturday"),
+    NP_("weekday", "Sunday"),
 )  # fmt: skip
-ORDINAL_NAMES = {1: N_("first"), 2: N_("second"), 3: N_("third"), 4: N_("fourth"), -1: N_("last")}
+ORDINAL_NAMES = {
+    1: NP_("ordinal", "first"), 2: NP_("ordinal", "second"), 3: NP_("ordinal", "third"),
+    4: NP_("ordinal", "fourth"), -1: NP_("ordinal", "last"),
+}  # fmt: skip
 
 
 def _plain(text: str) -> str:
@@ -94,15 +99,15 @@ def describe_repeat(translator: Translator, language: str, rule: str) -> str:
         return _(
             language,
             "every {ordinal} {weekday} of the month",
-            ordinal=_(language, ORDINAL_NAMES[nth]),
-            weekday=_(language, WEEKDAY_NAMES[day]),
+            ordinal=translator.pgettext(language, "ordinal", ORDINAL_NAMES[nth]),
+            weekday=translator.pgettext(language, "weekday", WEEKDAY_NAMES[day]),
         )
     if kind == "weeks":
         count = int(rest)
         if count == 1:
             return _(language, "every week")
-        return translator.ngettext(language, "every {n} week", "every {n} weeks", count, n=count)
-    return _(language, "once")
+        return translator.ngettext(language, "every {n} week", "every {n} weeks", count)
+    return _(language, "once only")
 
 
 def _rule(event: Event, first: datetime) -> rrule | None:
