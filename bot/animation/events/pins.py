@@ -1,7 +1,7 @@
 """Event cards pinned while upcoming, unpinned once over or cancelled.
 
-A card is queued with ``pin`` when ``[events] pin_cards`` is on
-(:mod:`bot.animation.events.posting`); the platform pins it once sent where the bot may
+A card is queued with ``pin`` when ``[events] pin_cards`` is on (the card's channel
+posts: ``audience.to_channel(..., pin=...)``); the platform pins it once sent where the bot may
 (a Telegram group where it is an admin allowed to pin; elsewhere the request is ignored
 or refused, never an error). The delivery ledger keeps where each card went and its
 message id, so nothing else needs recording.
@@ -45,6 +45,11 @@ log = logging.getLogger(__name__)
 UNPINNED = "unpinned"
 #: Occurrences handled per pass.
 PAGE = 50
+#: The delivery batches and keys a card's channel posts are queued under: the events
+#: job's (:mod:`.posting`: batch ``ev:<id>``) and the publishing flow's (batch
+#: ``event:<id>:card``); both keys end in ``:card:ch:<platform>:<chat>:<thread>``.
+BATCHES = (("ev:", ""), ("event:", ":card"))
+CARD_KEYS = ("ev:%:card:ch:%", "event:%:card:ch:%")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +66,14 @@ async def due(
 ) -> list[tuple[Event, EventOccurrence, list[Card]]]:
     """Occurrences over or cancelled whose cards were posted and not yet unpinned, each
     with the cards that were pinned (possibly none: the occurrence is then only marked)."""
-    card_of = EventOccurrence.id  # deliveries of a card are in the batch ev:<occurrence id>
+    number = cast(EventOccurrence.id, String)
     rows = (
         await session.execute(
             select(Event, EventOccurrence, Delivery)
             .join(EventOccurrence, EventOccurrence.event_id == Event.id)
-            .join(Delivery, Delivery.batch == "ev:" + cast(card_of, String))
+            .join(Delivery, or_(*(Delivery.batch == a + number + b for a, b in BATCHES)))
             .where(
-                Delivery.key.like("ev:%:card:ch:%"),
+                or_(*(Delivery.key.like(pattern) for pattern in CARD_KEYS)),
                 Delivery.status == DeliveryStatus.SENT,
                 Delivery.platform_message_id.is_not(None),
                 or_(
