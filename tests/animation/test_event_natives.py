@@ -128,7 +128,8 @@ async def test_an_event_is_mirrored_edited_once_and_cancelled(
     assert scheduled["entity_metadata"] == {"location": "Salle des fêtes, Roanne"}
     # The network speaks French: the description is the French text, with the rule.
     assert scheduled["description"].startswith("Café et croissants.\n\n")
-    assert "« Intéressé » compte comme « Peut-être »" in scheduled["description"]
+    rule = "«\u00a0Intéressé\u00a0» compte comme «\u00a0Peut-être\u00a0»"
+    assert rule in scheduled["description"]
     async with network.sessions() as session:
         occurrence = await session.scalar(
             select(EventOccurrence).where(EventOccurrence.event_id == event_id)
