@@ -17,7 +17,16 @@ from sqlalchemy import func, select
 from bot.animation.events import drafts, native, native_sync
 from bot.conversation.context import Context
 from bot.core.bilingual import Bilingual
-from bot.models import Event, EventOccurrence, Identity, Member, NativeEvent, Rsvp, RsvpAnswer
+from bot.models import (
+    Event,
+    EventOccurrence,
+    Identity,
+    Member,
+    NativeEvent,
+    PlatformState,
+    Rsvp,
+    RsvpAnswer,
+)
 from bot.platforms.discord.adapter import DiscordPlatform
 from jobs import event_natives
 from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
@@ -246,6 +255,7 @@ async def test_without_manage_events_events_go_on_and_stats_say_why(
     assert len(warnings) == 1 and "Manage Events" in warnings[0].getMessage()
     async with network.sessions() as session:
         assert await native_sync.last_problem(session, "discord") == "refused"
+    await network.join("carol")  # a coordinator, by the configuration
     out = await network.play("@carol /stats")
     assert "Manage Events" in out or "Gérer les événements" in out
 
@@ -256,3 +266,30 @@ async def test_without_manage_events_events_go_on_and_stats_say_why(
     assert len(fake.scheduled()) == 1
     async with network.sessions() as session:
         assert await native_sync.last_problem(session, "discord") is None
+
+
+async def test_what_was_sent_is_forgotten_a_day_after_the_date(
+    network: Network, fake: FakeDiscord, platform: DiscordPlatform
+) -> None:
+    await publish(network)
+    await event_natives.run(network.app)
+
+    async def kept() -> int:
+        async with network.sessions() as session:
+            return int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(PlatformState)
+                    .where(PlatformState.key.like(native.DIGEST_KEY + "%"))
+                )
+                or 0
+            )
+
+    assert await kept() == 1
+    network.clock.advance(timedelta(days=3, hours=3))  # over, but not a day ago
+    await event_natives.run(network.app)
+    assert await kept() == 1
+    network.clock.advance(timedelta(days=1))
+    await event_natives.run(network.app)
+    assert await kept() == 0
+    assert len(fake.scheduled()) == 1  # Discord ends it by itself

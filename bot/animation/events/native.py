@@ -3,10 +3,11 @@
 Each upcoming occurrence of a scheduled event is mirrored once per platform that can
 (:class:`~bot.core.port.NativeEvents`) in a :class:`~bot.models.NativeEvent` row naming the
 platform's id. What the mirror shows is :func:`spec_for` — the title, the text in the
-network's language with a line on what "Interested" means, the place, the times — and the
-row keeps a fingerprint of what was last sent, so a changed event is edited once and an
-unchanged one is never touched. :mod:`.native_sync` does the talking to the platforms;
-this module holds the rules and the rows.
+network's language with a line on what "Interested" means, the place, the times — and a
+fingerprint of what was last sent is kept beside the row (in ``platform_state``, under
+``event_native:<platform's id>``, until a day after the occurrence's end), so a changed
+event is edited once and an unchanged one is never touched. :mod:`.native_sync` does the
+talking to the platforms; this module holds the rules and the rows.
 
 Interest ("Interested" clicked on the platform) is a weaker answer than the card's buttons:
 
@@ -26,10 +27,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, cast, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.animation.events import rsvp
+from bot.core import platform_state
 from bot.core.bilingual import Bilingual
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
@@ -40,6 +42,7 @@ from bot.models import (
     EventStatus,
     Member,
     NativeEvent,
+    PlatformState,
     Rsvp,
     RsvpAnswer,
 )
@@ -57,6 +60,9 @@ LEAD = timedelta(minutes=5)
 #: nothing more is asked of it.
 CANCELLED = "cancelled"
 GONE = "gone"
+#: ``platform_state`` keys of the fingerprints, and how long they outlive the occurrence.
+DIGEST_KEY = "event_native:"
+DIGEST_KEPT = timedelta(days=1)
 
 
 def spec_for(
@@ -90,11 +96,13 @@ def fingerprint(spec: NativeEventSpec) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Mirror:
-    """One occurrence as it should be on one platform, and its mirror row if any."""
+    """One occurrence as it should be on one platform, its mirror row if any, and the
+    fingerprint of what the platform was last sent."""
 
     event: Event
     occurrence: EventOccurrence
     row: NativeEvent | None
+    digest: str | None = None
 
     @property
     def wanted(self) -> bool:
@@ -123,12 +131,24 @@ async def mirrors(
             .order_by(EventOccurrence.starts_at, EventOccurrence.id)
         )
     ).all()
-    found = [Mirror(event, occurrence, row) for event, occurrence, row in rows]
-    return [
-        m
-        for m in found
-        if m.wanted or (m.row is not None and m.row.fingerprint not in (CANCELLED, GONE))
+    keys = [DIGEST_KEY + row.native_id for _e, _o, row in rows if row is not None]
+    digests: dict[str, str] = {}
+    if keys:
+        found = await session.execute(
+            select(PlatformState.key, PlatformState.value).where(
+                PlatformState.platform == platform, PlatformState.key.in_(keys)
+            )
+        )
+        digests = {key.removeprefix(DIGEST_KEY): value for key, value in found.all()}
+    mirrored = [
+        Mirror(event, occurrence, row, digests.get(row.native_id) if row else None)
+        for event, occurrence, row in rows
     ]
+    return [m for m in mirrored if m.wanted or (m.row is not None and m.digest not in DONE)]
+
+
+#: Fingerprints after which nothing more is asked of a mirror.
+DONE = (CANCELLED, GONE)
 
 
 async def published(
@@ -139,6 +159,7 @@ async def published(
     scope: str,
     native_id: str,
     digest: str,
+    now: datetime,
 ) -> None:
     """Record the platform's new event for ``mirror``'s occurrence."""
     session.add(
@@ -148,17 +169,35 @@ async def published(
             platform=platform,
             scope=scope,
             native_id=native_id,
-            fingerprint=digest,
         )
     )
+    await synced(session, platform, native_id, digest, now)
+
+
+async def synced(
+    session: AsyncSession, platform: str, native_id: str, digest: str, now: datetime
+) -> None:
+    """What the platform shows now (a publication or an edit went through, or a
+    cancellation: :data:`CANCELLED`; or the event is gone there: :data:`GONE`)."""
+    await platform_state.put(session, platform, DIGEST_KEY + native_id, digest, now)
     await session.flush()
 
 
-async def synced(session: AsyncSession, row_id: int, digest: str) -> None:
-    """What the platform shows now (an edit went through, or a cancellation)."""
-    row = await session.get(NativeEvent, row_id)
-    if row is not None:
-        row.fingerprint = digest
+async def prune(session: AsyncSession, platform: str, now: datetime) -> None:
+    """Forget the fingerprints of mirrors whose occurrence ended over a day ago (or
+    whose row is gone with its event)."""
+    live = (
+        select(DIGEST_KEY + cast(NativeEvent.native_id, String))
+        .join(EventOccurrence, EventOccurrence.id == NativeEvent.occurrence_id)
+        .where(NativeEvent.platform == platform, EventOccurrence.ends_at > now - DIGEST_KEPT)
+    )
+    await session.execute(
+        delete(PlatformState).where(
+            PlatformState.platform == platform,
+            PlatformState.key.like(DIGEST_KEY + "%"),
+            PlatformState.key.not_in(live),
+        )
+    )
 
 
 async def interest(

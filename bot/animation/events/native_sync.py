@@ -124,7 +124,7 @@ async def _one(
         if not mirror.wanted:
             assert row is not None
             await platform.cancel_event(row.native_id)
-            await _record(sessions, row.id, native.CANCELLED)
+            await _record(sessions, name, row.native_id, native.CANCELLED, clock)
             result.cancelled += 1
             worked = True
             continue
@@ -136,19 +136,25 @@ async def _one(
                 return  # switched off meanwhile
             async with sessions.begin() as session:
                 await native.published(
-                    session, mirror, platform=name, scope=scope, native_id=native_id, digest=digest
+                    session,
+                    mirror,
+                    platform=name,
+                    scope=scope,
+                    native_id=native_id,
+                    digest=digest,
+                    now=clock.now(),
                 )
             result.published += 1
             worked = True
-        elif row.fingerprint not in (digest, native.GONE):
+        elif mirror.digest not in (digest, native.GONE):
             updated = await platform.update_event(row.native_id, spec)
-            await _record(sessions, row.id, digest if updated else native.GONE)
+            await _record(sessions, name, row.native_id, digest if updated else native.GONE, clock)
             result.edited += int(updated)
             worked = True
-    if worked:
-        async with sessions.begin() as session:
-            if await last_problem(session, name) is not None:
-                await platform_state.put(session, name, PROBLEM_KEY, "", clock.now())
+    async with sessions.begin() as session:
+        if worked and await last_problem(session, name) is not None:
+            await platform_state.put(session, name, PROBLEM_KEY, "", clock.now())
+        await native.prune(session, name, clock.now())
     if result.published or result.edited or result.cancelled:
         log.info(
             "%s: events mirrored (%d new, %d edited, %d cancelled)",
@@ -159,6 +165,12 @@ async def _one(
         )
 
 
-async def _record(sessions: async_sessionmaker[AsyncSession], row_id: int, digest: str) -> None:
+async def _record(
+    sessions: async_sessionmaker[AsyncSession],
+    platform: str,
+    native_id: str,
+    digest: str,
+    clock: Clock,
+) -> None:
     async with sessions.begin() as session:
-        await native.synced(session, row_id, digest)
+        await native.synced(session, platform, native_id, digest, clock.now())
