@@ -1,4 +1,5 @@
-"""``relais export members|reports|signals|points``: the network's data as CSV or JSON.
+"""``relais export members|reports|signals|points|events|attendance``: the network's data
+as CSV or JSON (the events' two kinds are in :mod:`bot.cli.export_events`).
 
 CSV is UTF-8 with a byte-order mark, which is what makes spreadsheets open French accents
 right. Times are written in the network's time zone. Forgotten members are left out of
@@ -21,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.activity import engagement
+from bot.cli import export_events
 from bot.core import csvsafe
 from bot.models import Member, MemberStatus, PointsEntry, Report, ReportKind
 
-KINDS = ("members", "reports", "signals", "points")
+KINDS = ("members", "reports", "signals", "points", *export_events.KINDS)
 FORMATS = ("csv", "json")
 #: CSV separators by name: French spreadsheets (Excel in a French locale) split columns on
 #: semicolons and show a comma-separated file in one column.
@@ -50,6 +52,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "points": (
         "id", "created_at", "member_id", "member_name", "reason", "points", "report_id",
     ),
+    **export_events.COLUMNS,
 }  # fmt: skip
 
 
@@ -60,6 +63,8 @@ def _when(value: datetime | None, zone: ZoneInfo) -> str | None:
 def _query(
     kind: str, since: datetime | None, at: datetime | None = None, days: int = engagement.DAYS
 ) -> Select[*tuple[Any, ...]]:
+    if kind in export_events.KINDS:
+        return export_events.query(kind, since)
     if kind == "members":
         points = (
             select(func.coalesce(func.sum(PointsEntry.points), 0))
@@ -95,6 +100,8 @@ def _who(member: Member) -> tuple[int | None, str | None]:
 
 
 def _row(kind: str, result: Any, zone: ZoneInfo) -> Row:
+    if kind in export_events.KINDS:
+        return export_events.row(kind, result, zone)
     if kind == "members":
         member, points, state = result
         return {
@@ -152,6 +159,8 @@ async def rows(
     with a window of ``days``."""
     zone = ZoneInfo(timezone)
     key = {"members": Member.id, "points": PointsEntry.id}.get(kind, Report.id)
+    if kind in export_events.KINDS:
+        key = export_events.key(kind)
     last = 0
     while True:
         query = _query(kind, since, at, days).where(key > last).order_by(key).limit(CHUNK)

@@ -105,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
         "members already there; without it they are only listed",
     )
     dump = commands.add_parser(
-        "export", parents=[database], help="export members, reports, signals or points"
+        "export",
+        parents=[database],
+        help="export members, reports, signals, points, events or attendance",
     )
     dump.add_argument("what", choices=KINDS)
     dump.add_argument(

@@ -47,7 +47,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.members import link_throttle, role_sync
 from bot.members.membership import CODE_ALPHABET, normalize_code
-from bot.models import Base, Conversation, Identity, LinkCode, Member, MemberStatus, Role
+from bot.models import (
+    Attendance,
+    Base,
+    Conversation,
+    EventFeedback,
+    Identity,
+    LinkCode,
+    Member,
+    MemberStatus,
+    Role,
+    Rsvp,
+)
 
 CODE_LENGTH = 6
 LIFETIME = timedelta(minutes=10)
@@ -275,6 +286,13 @@ async def _merge(session: AsyncSession, *, survivor: Member, absorbed: Member) -
     await session.flush()
     old, new = absorbed.id, survivor.id
     members = Member.__table__
+    # One answer, attendance and rating per member and event date: where both accounts
+    # gave one, the survivor's stands.
+    for model in (Rsvp, Attendance, EventFeedback):
+        theirs = select(model.occurrence_id).where(model.member_id == new)
+        await session.execute(
+            delete(model).where(model.member_id == old, model.occurrence_id.in_(theirs))
+        )
     if survivor.sponsor_id == old:
         survivor.sponsor_id = None
     for table in Base.metadata.sorted_tables:

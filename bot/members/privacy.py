@@ -37,9 +37,11 @@ from bot.members.membership import unused_code
 from bot.models import (
     TAKEN_UP,
     Answer,
+    Attendance,
     AuditEntry,
     Conversation,
     Delivery,
+    EventFeedback,
     GroupGreeting,
     Identity,
     LinkAttempts,
@@ -54,6 +56,7 @@ from bot.models import (
     ReportEvent,
     ReportKind,
     Role,
+    Rsvp,
     SignalStage,
     Visibility,
 )
@@ -111,6 +114,13 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
         select(Nudge).where(Nudge.member_id == member.id).order_by(Nudge.sent_at, Nudge.id)
     )
     preference = await session.get(NudgePreference, member.id)
+    rsvps = await session.scalars(select(Rsvp).where(Rsvp.member_id == member.id).order_by(Rsvp.id))
+    attended = await session.scalars(
+        select(Attendance).where(Attendance.member_id == member.id).order_by(Attendance.id)
+    )
+    ratings = await session.scalars(
+        select(EventFeedback).where(EventFeedback.member_id == member.id).order_by(EventFeedback.id)
+    )
     referent_of = await session.scalars(
         select(ReferentCategory.category)
         .where(ReferentCategory.member_id == member.id)
@@ -185,6 +195,21 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
                 "contacted_by_referent_at": _when(n.contacted_at),
             }
             for n in nudges
+        ],
+        "event_answers": [
+            {
+                "occurrence": r.occurrence_id,
+                "answer": r.answer.value,
+                "at": _when(r.answered_at),
+                "waiting_since": _when(r.waiting_since),
+            }
+            for r in rsvps
+        ],
+        "event_attendance": [
+            {"occurrence": a.occurrence_id, "how": a.how, "at": _when(a.at)} for a in attended
+        ],
+        "event_feedback": [
+            {"occurrence": f.occurrence_id, "rating": f.rating, "at": _when(f.at)} for f in ratings
         ],
         "nudge_preferences": {
             "paused_until": _when(preference.paused_until) if preference else None,
@@ -282,6 +307,10 @@ async def forget(
     await _drop_identities(session, [member.id])
     await _anonymize_reports(session, member, clock)
     await session.execute(delete(ReferentCategory).where(ReferentCategory.member_id == member.id))
+    # Their answers, attendances and ratings of events: a place they held frees up (the
+    # events job promotes the waiting list); counts of past events lose them.
+    for model in (Rsvp, Attendance, EventFeedback):
+        await session.execute(delete(model).where(model.member_id == member.id))
     member.role = Role.MEMBER
     member.display_name = ""
     member.email = member.phone = member.timezone = member.preferred_platform = None

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the world fixture is imported, then named by each test)
 """Repeating events keep their local time across daylight-saving changes; dates in
 words; the calendar file. Pure functions, plus materializing dates on both databases."""
 
@@ -147,7 +148,7 @@ def test_calendar_file_reads_back() -> None:
     assert calendar.file_name(rule, occurrence).endswith(".ics")
 
 
-async def test_dates_are_materialized_once_and_a_few_ahead(world: World) -> None:  # noqa: F811
+async def test_dates_are_materialized_once_and_a_few_ahead(world: World) -> None:
     start = paris(2026, 4, 7, 18, 30)  # a first Tuesday; the clock is on 4 March 2026
     made = await make_event(world, start, repeat="monthly:1:1")
     async with world.sessions.begin() as session:

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.animation.events import occurrences, posting, words
+from bot.animation.events import occurrences, posting, rsvp, words
 from bot.animation.events.buttons import CalendarPress, FeedbackPress, RsvpPress
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
@@ -92,7 +92,7 @@ async def _live(
         )
         .order_by(EventOccurrence.starts_at, EventOccurrence.id)
     )
-    return [(occurrence, event) for occurrence, event in rows.tuples()]
+    return [(occurrence, event) for occurrence, event in rows]
 
 
 async def _going(session: AsyncSession, occurrence_id: int) -> list[int]:
@@ -201,7 +201,9 @@ async def tell_promoted(
     """Tell members promoted from the waiting list (answer going, ``waiting_since`` still
     set) that a place opened, then clear the mark. A handler may call it right after
     :func:`bot.animation.events.rsvp.answer` with that occurrence (same keys: nobody is
-    told twice); the job catches any promotion left."""
+    told twice); the job catches any promotion left. Places freed without an answer (a
+    member erased, a capacity raised) are filled first."""
+    await _fill(session, now, occurrence_ids)
     query = (
         select(Rsvp)
         .join(EventOccurrence, EventOccurrence.id == Rsvp.occurrence_id)
@@ -235,6 +237,17 @@ async def tell_promoted(
         for row in promotions:
             row.waiting_since = None
     return queued
+
+
+async def _fill(session: AsyncSession, now: datetime, occurrence_ids: Sequence[int] | None) -> None:
+    """Promote the waiting list wherever a place is free."""
+    waiting = select(Rsvp.occurrence_id).where(Rsvp.answer == RsvpAnswer.WAITING)
+    if occurrence_ids is not None:
+        waiting = waiting.where(Rsvp.occurrence_id.in_(occurrence_ids))
+    for occurrence, event in await _live(
+        session, EventOccurrence.ends_at > now, EventOccurrence.id.in_(waiting.distinct())
+    ):
+        await rsvp.promote(session, event, occurrence, now)
 
 
 def how_was_it(
