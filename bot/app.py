@@ -313,6 +313,9 @@ class Relais:
         elif event.joined:
             if self.routes.on_join is not None:
                 await self.routes.on_join(ctx)
+        elif event.interest is not None:
+            if self.routes.on_interest is not None:
+                await self.routes.on_interest(ctx)
         elif event.text is not None and event.is_private:
             await self._text(ctx, event.text)
         # Plain chatter in a group is not for the bot.

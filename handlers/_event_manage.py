@@ -9,13 +9,12 @@ Every change is audited by the domain; the posted cards are edited at once.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.animation.events import cards, checkin, drafts, results, rsvp, words
+from bot.animation.events import cards, checkin, drafts, qr, results, rsvp, words
 from bot.conversation import flows
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
@@ -148,22 +147,11 @@ async def _checkin_screen(ctx: Context, event: Event, occurrence: EventOccurrenc
     image = None
     if link:
         url = f"{link}ci-{occurrence.checkin_code}"
-        image = qr_png(url)
+        image = qr.checkin_qr(url)
         lines.append(ctx._("Or they scan the QR code, or open this link: {url}", url=url))
     hand = [[admin_button(ctx._("Mark attendance by hand"), "hand", occurrence.id)]]
     message = Message.with_rows("\n".join(lines), hand)
     ctx.send(ctx.answer_to or ctx.event.chat, replace(message, image_png=image))
-
-
-def qr_png(url: str) -> bytes | None:
-    """The check-in link as a QR image (:mod:`bot.animation.events.qr`), to scan from a
-    phone at the meeting; None where that module is not installed."""
-    try:
-        module = importlib.import_module("bot.animation.events.qr")
-    except ImportError:
-        return None
-    image = module.checkin_qr(url)
-    return image if isinstance(image, bytes) else None
 
 
 # -- attendance by hand ----------------------------------------------------------------

@@ -15,7 +15,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.animation.events import calendar, cards, checkin, feedback, notices, rsvp, words
+from bot.animation.events import (
+    calendar,
+    cards,
+    checkin,
+    feedback,
+    native,
+    notices,
+    rsvp,
+    words,
+)
 from bot.animation.events.buttons import (
     CalendarPress,
     CheckinPress,
@@ -231,6 +240,19 @@ async def _check_in(ctx: Context, code: str, how: str) -> None:
 async def preview_pressed(ctx: Context, _press: PreviewPress) -> None:
     """A preview's buttons record nothing."""
     ctx.reply_private(ctx._("This is a preview: members' answers will count, not this one."))
+
+
+@router.interested
+async def interested(ctx: Context) -> None:
+    """Someone marked themselves interested (or not) in a Discord scheduled event: a
+    Maybe for a linked, invited member (:mod:`bot.animation.events.native` decides; the
+    card job shows the new counts)."""
+    assert ctx.event.interest is not None
+    native_id, added = ctx.event.interest
+    await native.interest(
+        ctx.session, ctx.settings, platform=ctx.event.platform, native_id=native_id,
+        member=ctx.member, added=added, now=ctx.clock.now(),
+    )  # fmt: skip
 
 
 @router.button(manage.EventAdmin, access=Access.ACTIVE, min_role=Role.REFERENT)

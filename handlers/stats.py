@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.activity import charts, engagement
 from bot.activity.stats import Stats, compute
+from bot.animation.events import native_sync
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core.i18n import N_
@@ -177,11 +178,16 @@ CHANNEL_PROBLEMS = {
     ),
     "refused": N_("The network's channels ({platform}) could not be set up; the log says why."),
 }
+NATIVE_EVENTS_PROBLEM = N_(
+    "Events could not be added to the server's Events tab ({platform}): the bot needs the "
+    "Manage Events permission; the log says more."
+)
 
 
 async def role_problems(ctx: Context) -> list[str]:
     """One line per platform whose last role change was refused (none went through since),
-    and one per platform whose last setup of the network's channels was refused."""
+    one per platform whose last setup of the network's channels was refused, and one per
+    platform that last refused to mirror events in its own events tab."""
     lines = []
     for platform in role_sync.PLATFORMS:
         problem = await role_sync.last_problem(ctx.session, platform)
@@ -192,6 +198,8 @@ async def role_problems(ctx: Context) -> list[str]:
         if problem is not None:
             label = CHANNEL_PROBLEMS.get(problem, CHANNEL_PROBLEMS["refused"])
             lines.append("⚠ " + ctx._(label, platform=platform.capitalize()))
+        if await native_sync.last_problem(ctx.session, platform) is not None:
+            lines.append("⚠ " + ctx._(NATIVE_EVENTS_PROBLEM, platform=platform.capitalize()))
     return lines
 
 

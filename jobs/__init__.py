@@ -24,6 +24,7 @@ from jobs import (
     campaigns,
     digest,
     event_cards,
+    event_natives,
     events,
     leaderboard,
     nudges,
@@ -51,6 +52,7 @@ JOBS: dict[str, Job] = {
     prune_deliveries.ID: prune_deliveries.run,
     roles.ID: roles.run,
     event_cards.ID: event_cards.run,
+    event_natives.ID: event_natives.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {

@@ -2,7 +2,8 @@
 (:mod:`bot.runtime`) hands the app their merged :class:`Routes`. A router maps command
 names, button payload families and conversation flows to handlers, and may hold the hooks
 the app calls at given moments (someone joined a group; a member must agree to a new
-consent text before going on).
+consent text before going on; someone marked themselves interested in a platform's own
+event).
 
 A button family is registered with its payload class and who may press it, in the
 command table's terms (:class:`~bot.conversation.commands.Access`, lowest role): the app
@@ -55,6 +56,7 @@ class Router:
     flows: list[Flow] = field(default_factory=list)
     on_join: CommandHandler | None = None
     on_consent_missing: Prompt | None = None
+    on_interest: CommandHandler | None = None
     #: ``/start`` argument prefix → the command it stands for (see :meth:`deep_link`).
     deep_links: dict[str, str] = field(default_factory=dict)
 
@@ -73,6 +75,13 @@ class Router:
     def joined(self, handler: CommandHandler) -> CommandHandler:
         """Handle someone joining a group chat (at most one router may)."""
         self.on_join = handler
+        return handler
+
+    def interested(self, handler: CommandHandler) -> CommandHandler:
+        """Handle someone marking themselves interested in a platform's own event, or
+        taking it back (``ctx.event.interest``; at most one router may). No gate runs
+        first: the handler decides what a stranger's or an applicant's interest means."""
+        self.on_interest = handler
         return handler
 
     def command(self, name: str) -> Callable[[CommandHandler], CommandHandler]:
@@ -120,6 +129,7 @@ class Routes:
     on_join: CommandHandler | None = None
     on_consent_missing: Prompt | None = None
     deep_links: dict[str, str] = field(default_factory=dict)
+    on_interest: CommandHandler | None = None
 
     @classmethod
     def of(cls, routers: list[Router]) -> Routes:
@@ -137,6 +147,10 @@ class Routes:
                 if routes.on_consent_missing is not None:
                     raise ValueError(f"router {router.name}: a consent prompt is registered")
                 routes.on_consent_missing = router.on_consent_missing
+            if router.on_interest is not None:
+                if routes.on_interest is not None:
+                    raise ValueError(f"router {router.name}: an interest handler is registered")
+                routes.on_interest = router.on_interest
         return routes
 
     def deep_link(self, argument: str) -> str | None:

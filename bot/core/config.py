@@ -207,6 +207,10 @@ class DiscordSettings(_Section):
     #: creates one text channel per category and a general one, and binds them (see
     #: :mod:`bot.platforms.discord.channels`). Unset: channels are bound with /bind only.
     channel_category: str | None = Field(default=None, min_length=1, max_length=100)
+    #: Mirror each upcoming occurrence of an event as a Guild Scheduled Event (the
+    #: server's Events tab), and count "Interested" as a Maybe (needs guild_id and the
+    #: Manage Events permission; asks for the non-privileged scheduled-events intent).
+    scheduled_events: bool = True
 
     @field_validator("category_roles")
     @classmethod

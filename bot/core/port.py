@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
@@ -96,6 +97,14 @@ class Outgoing:
     message: Message
     #: When set, the adapter edits this earlier message instead of sending a new one.
     edit_message_id: str | None = None
+    #: True: pin the message once sent (or the edited one); False: unpin the edited
+    #: message; None: leave pins alone. Pinning is a courtesy: where the platform refuses
+    #: it (the bot is not an admin), the message is delivered all the same.
+    pin: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.pin is False and self.edit_message_id is None:
+            raise ValueError("unpinning names the message (edit_message_id)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +136,9 @@ class Event:
     #: replies inside a server channel): it proves nothing about whether the private chat
     #: accepts messages, so it neither records that chat nor clears "unreachable".
     in_private_chat: bool = True
+    #: Someone marked themselves interested in a platform's own event (Discord's
+    #: scheduled events), or took it back: (the platform's event id, added).
+    interest: tuple[str, bool] | None = None
 
     @property
     def identity(self) -> str:
@@ -247,6 +259,44 @@ class RoleMirror(Protocol):
         """Accounts the platform knows to hold a role it manages, Relais members or not
         (from its own cache; empty when it keeps none), for the daily check."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class NativeEventSpec:
+    """What a platform's own event object (Discord's scheduled event) shows for one
+    occurrence of an event: the times are aware UTC datetimes."""
+
+    title: str
+    description: str
+    #: An address, an online link, or the name of one of the platform's voice channels.
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@runtime_checkable
+class NativeEvents(Protocol):
+    """A platform with event objects of its own, mirroring Relais' events (Discord's
+    Guild Scheduled Events, in the server's Events tab).
+
+    ``native_scope`` is where they live (the server's id), None when the platform is not
+    set up for it. ``publish_event`` returns the platform's id for the new event (None
+    when not set up); ``update_event`` returns False when the event is gone on the
+    platform (deleted by hand, or already over). All three raise :class:`Rejected` when
+    the platform refuses for good (a missing permission) and :class:`TemporaryFailure`
+    when trying later may work.
+    """
+
+    name: str
+
+    @property
+    def native_scope(self) -> str | None: ...
+
+    async def publish_event(self, spec: NativeEventSpec) -> str | None: ...
+
+    async def update_event(self, native_id: str, spec: NativeEventSpec) -> bool: ...
+
+    async def cancel_event(self, native_id: str) -> None: ...
 
 
 Dispatch = Callable[[Event, Platform], Awaitable[None]]

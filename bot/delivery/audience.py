@@ -58,11 +58,19 @@ def private(
 
 
 def to_channel(
-    key_prefix: str, address: Address, message: Message, subjects: Sequence[int] = ()
+    key_prefix: str,
+    address: Address,
+    message: Message,
+    subjects: Sequence[int] = (),
+    *,
+    pin: bool = False,
 ) -> queue.Planned:
-    """A channel post, keyed by its chat so each chat gets it once."""
+    """A channel post, keyed by its chat so each chat gets it once; ``pin``: pinned once
+    sent, where the bot may pin."""
     key = f"{key_prefix}:ch:{address.platform}:{address.chat_id}:{address.thread_id or ''}"
-    return queue.Planned(key=key, address=address, message=message, subjects=tuple(subjects))
+    return queue.Planned(
+        key=key, address=address, message=message, subjects=tuple(subjects), pin=pin
+    )
 
 
 async def nameable(

@@ -40,16 +40,26 @@ class Planned:
     #: card's applicant, a signal card's reporter, everyone a leaderboard may rank):
     #: erasing one of them deletes the stored copy (:func:`forget_renderings`).
     subjects: tuple[int, ...] = ()
+    #: Pin the message once sent, where the platform lets the bot (an event's card in
+    #: its group while the event is upcoming; see ``Outgoing.pin``).
+    pin: bool = False
 
 
-def encode(message: Message) -> dict[str, Any]:
+def encode(message: Message, *, pin: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
         "text": message.text,
         "buttons": [[[button.label, button.payload] for button in row] for row in message.buttons],
     }
     if message.language is not None:
         data["language"] = message.language
+    if pin:
+        data["pin"] = True
     return data
+
+
+def pinned(data: dict[str, Any]) -> bool | None:
+    """The stored message's pin request, as ``Outgoing.pin`` takes it."""
+    return True if data.get("pin") else None
 
 
 def decode(data: dict[str, Any], image_png: bytes | None) -> Message:
@@ -77,7 +87,7 @@ async def enqueue(
             "thread_id": item.address.thread_id,
             "private": item.private,
             "member_id": item.member_id,
-            "message": encode(item.message),
+            "message": encode(item.message, pin=item.pin),
             "image_png": item.message.image_png,
             "status": DeliveryStatus.PENDING,
             "attempts": 0,

@@ -329,6 +329,7 @@ class Sender:
         outgoing = Outgoing(
             Address(row.platform, row.chat_id, row.thread_id),
             queue.decode(row.message, row.image_png),
+            pin=queue.pinned(row.message),
         )
         try:
             message_id = await platform.send(outgoing)

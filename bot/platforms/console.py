@@ -98,6 +98,8 @@ class ConsolePlatform:
         if message.document is not None:
             name, content = message.document
             self._print(f"    [file: {name}, {len(content)} bytes]")
+        if outgoing.pin is not None:
+            self._print("    [pinned]" if outgoing.pin else "    [unpinned]")
         buttons = [button for row in message.buttons for button in row]
         if buttons:
             self._keyboards[address.chat_id] = (message_id, buttons)

@@ -5,12 +5,13 @@ Two halves, as on the real service:
 * **REST**: an aiohttp server on 127.0.0.1 answering the endpoints Relais uses (login,
   application info, command sync, interaction callbacks, followups and their edits, DMs,
   channel messages, server members and their roles, server channels, channel categories
-  and their permission overwrites). discord.py's own HTTP client and
+  and their permission overwrites, scheduled events). discord.py's own HTTP client and
   webhook adapter are pointed at it by moving ``discord.http.Route.BASE``; every request
   is recorded for the tests to read.
 * **Gateway**: events in Discord's real payload shapes (GUILD_CREATE, INTERACTION_CREATE
   for slash commands, buttons and form submissions, MESSAGE_CREATE for DMs,
-  GUILD_MEMBER_ADD for someone joining the server) fed to the
+  GUILD_MEMBER_ADD for someone joining the server, GUILD_SCHEDULED_EVENT_USER_ADD/REMOVE
+  for someone clicking "Interested" on a scheduled event or taking it back) fed to the
   client's own parsers, exactly where the websocket would hand them over.
 
 People are :class:`Person`; :meth:`FakeDiscord.slash`, :meth:`press`, :meth:`submit` and
@@ -27,6 +28,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -179,6 +181,10 @@ class FakeDiscord:
         }
     )
 
+    #: The server's scheduled events as Discord stores them (id → payload); status 1
+    #: scheduled, 2 active, 3 completed, 4 cancelled.
+    scheduled_events: dict[int, dict[str, Any]] = field(default_factory=dict)
+
     # -- lifecycle --------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -328,8 +334,30 @@ class FakeDiscord:
         payload = {"guild_id": str(GUILD_ID), "user": self._member(person.id)["user"]}
         platform.client._connection.parsers["GUILD_MEMBER_REMOVE"](payload)
 
+    async def interested(
+        self, platform: DiscordPlatform, person: Person, event_id: int, *, added: bool = True
+    ) -> None:
+        """``person`` clicks "Interested" on a scheduled event (``added=False``: clicks it
+        again to take it back): the USER_ADD/REMOVE dispatch, as the scheduled-events
+        intent brings it (a bare payload of ids: the person need not be cached)."""
+        payload = {
+            "guild_scheduled_event_id": str(event_id),
+            "user_id": str(person.id),
+            "guild_id": str(GUILD_ID),
+        }
+        event = self.scheduled_events.get(event_id)
+        if event is not None:
+            event["user_count"] = max(0, int(event.get("user_count", 0)) + (1 if added else -1))
+        name = "GUILD_SCHEDULED_EVENT_USER_" + ("ADD" if added else "REMOVE")
+        await self.feed(platform, name, payload)
+
+    def scheduled(self, status: int | None = None) -> list[dict[str, Any]]:
+        """The server's scheduled events (with this status), oldest first."""
+        events = sorted(self.scheduled_events.values(), key=lambda event: int(event["id"]))
+        return [event for event in events if status is None or event["status"] == status]
+
     def add_channel(self, name: str, *, kind: int = 0, parent: int | None = None) -> dict[str, Any]:
-        """A channel (0: text, 4: category) made by hand in the server."""
+        """A channel (0: text, 2: voice, 4: category) made by hand in the server."""
         channel = _channel(next(self._ids), name, kind=kind, parent=parent)
         self.channels[int(channel["id"])] = channel
         return channel
@@ -526,7 +554,96 @@ class FakeDiscord:
             (r"GET /channels/(\d+)", self._get_channel),
             (r"PATCH /channels/(\d+)", self._edit_channel),
             (r"(PUT|DELETE) /channels/(\d+)/permissions/(\d+)", self._permission),
+            (r"POST /guilds/(\d+)/scheduled-events", self._create_event),
+            (r"GET /guilds/(\d+)/scheduled-events/(\d+)", self._get_event),
+            (r"PATCH /guilds/(\d+)/scheduled-events/(\d+)", self._edit_event),
+            (r"DELETE /guilds/(\d+)/scheduled-events/(\d+)", self._delete_event),
         ]
+
+    # -- scheduled events, with Discord's rules ------------------------------------------
+
+    def _create_event(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        event: dict[str, Any] = {
+            "id": str(next(self._ids)),
+            "guild_id": match.group(1),
+            "channel_id": _snowflake(body.get("channel_id")),
+            "creator_id": str(APP_ID),
+            "creator": _bot_user(),
+            "name": body.get("name"),
+            "description": body.get("description"),
+            "scheduled_start_time": body.get("scheduled_start_time"),
+            "scheduled_end_time": body.get("scheduled_end_time"),
+            "privacy_level": body.get("privacy_level"),
+            "status": 1,
+            "entity_type": body.get("entity_type"),
+            "entity_id": None,
+            "entity_metadata": None,
+            "user_count": 0,
+            "image": None,
+        }
+        return self._store_event(event, body)
+
+    def _get_event(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        event = self.scheduled_events.get(int(match.group(2)))
+        if event is None:
+            return _json(_UNKNOWN_EVENT, status=404)
+        return _json(event)
+
+    def _edit_event(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        stored = self.scheduled_events.get(int(match.group(2)))
+        if stored is None:
+            return _json(_UNKNOWN_EVENT, status=404)
+        status = body.get("status")
+        if status is not None:
+            allowed = {1: {2, 4}, 2: {3}}.get(int(stored["status"]), set())
+            if int(status) not in allowed:
+                return _json(_invalid("status", "cannot change to that status"), status=400)
+            stored["status"] = int(status)
+            return _json(stored)
+        if stored["status"] != 1:
+            return _json(_invalid("status", "only a scheduled event can be edited"), status=400)
+        event = copy.deepcopy(stored)
+        for key in ("name", "description", "scheduled_start_time", "scheduled_end_time"):
+            if key in body:
+                event[key] = body[key]
+        if "entity_type" in body:
+            event["entity_type"] = body["entity_type"]
+        if "channel_id" in body:
+            event["channel_id"] = _snowflake(body["channel_id"])
+        return self._store_event(event, body)
+
+    def _store_event(self, event: dict[str, Any], body: Any) -> web.StreamResponse:
+        """Check an event as Discord does (required fields by kind, a voice channel that
+        exists, times ahead and in order), then keep it."""
+        if not event.get("name") or event.get("privacy_level") != 2:
+            return _json(_invalid("name", "name and privacy_level 2 are required"), status=400)
+        kind = int(event.get("entity_type") or 0)
+        if kind == 3:
+            metadata = body.get("entity_metadata") or event.get("entity_metadata") or {}
+            location = str(metadata.get("location") or "")
+            if not location or len(location) > 100 or not event.get("scheduled_end_time"):
+                return _json(_invalid("entity_metadata", "location and end time"), status=400)
+            event["entity_metadata"], event["channel_id"] = {"location": location}, None
+        elif kind in (1, 2):
+            channel = self.channels.get(int(event.get("channel_id") or 0))
+            if channel is None or channel["type"] != (2 if kind == 2 else 13):
+                return _json(_invalid("channel_id", "not a voice channel"), status=400)
+            event["entity_metadata"] = None
+        else:
+            return _json(_invalid("entity_type", "unknown entity type"), status=400)
+        if len(str(event.get("description") or "")) > 1000:
+            return _json(_invalid("description", "too long"), status=400)
+        start = datetime.fromisoformat(str(event["scheduled_start_time"]))
+        end_text = event.get("scheduled_end_time")
+        if end_text and datetime.fromisoformat(str(end_text)) <= start:
+            return _json(_invalid("scheduled_end_time", "ends before it starts"), status=400)
+        self.scheduled_events[int(event["id"])] = event
+        return _json(event)
+
+    def _delete_event(self, match: re.Match[str], body: Any) -> web.StreamResponse:
+        if self.scheduled_events.pop(int(match.group(2)), None) is None:
+            return _json(_UNKNOWN_EVENT, status=404)
+        return web.Response(status=204)
 
     def _create_channel(self, match: re.Match[str], body: Any) -> web.StreamResponse:
         parent = body.get("parent_id")
@@ -740,10 +857,25 @@ class FakeDiscord:
         }
 
 
+_UNKNOWN_EVENT = {"code": 10070, "message": "Unknown Guild Scheduled Event"}
+
+
+def _snowflake(value: Any) -> str | None:
+    """An id as Discord sends it back: a string (discord.py sends some as numbers)."""
+    return None if value is None else str(value)
+
+
+def _invalid(field: str, why: str) -> dict[str, Any]:
+    return {"code": 50035, "message": "Invalid Form Body", "errors": {field: why}}
+
+
 def _channel(
     cid: int, name: str, *, kind: int = 0, parent: int | None = None, position: int = 0
 ) -> dict[str, Any]:
-    """A server channel's payload (0: text, 4: channel category)."""
+    """A server channel's payload (0: text, 2: voice, 4: channel category)."""
+    if kind == 2:
+        voice = _channel(cid, name, parent=parent, position=position)
+        return {**voice, "type": 2, "bitrate": 64000, "user_limit": 0, "rtc_region": None}
     return {
         "id": str(cid),
         "type": kind,

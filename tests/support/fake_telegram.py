@@ -193,6 +193,10 @@ class FakeTelegram:
         self.floods = 0
         #: When each new message was accepted (monotonic seconds).
         self.accepted_at: list[float] = []
+        #: Groups where the bot is an admin allowed to pin (it may always in private).
+        self._may_pin: set[int] = set()
+        #: chat id → ids of its pinned messages, oldest pin first.
+        self.pinned: dict[int, list[int]] = {}
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -255,6 +259,13 @@ class FakeTelegram:
     def open_private_chat(self, user_id: int) -> None:
         """The person has started the bot: it may write to them (as after ``/start``)."""
         self._started.add(user_id)
+
+    def allow_pins(self, chat_id: int, allowed: bool = True) -> None:
+        """Make the bot an admin of the group that may pin messages (or no longer)."""
+        if allowed:
+            self._may_pin.add(chat_id)
+        else:
+            self._may_pin.discard(chat_id)
 
     def block(self, user_id: int) -> None:
         """The person blocks the bot: sends to them get 403 from now on."""
@@ -704,6 +715,36 @@ class FakeTelegram:
             )
         self._answered.add(query_id)
         return True
+
+    async def _api_pinChatMessage(self, p: JSON) -> bool:
+        chat_id, message_id = self._pinnable(p)
+        pins = self.pinned.setdefault(chat_id, [])
+        if message_id in pins:
+            pins.remove(message_id)
+        pins.append(message_id)
+        return True
+
+    async def _api_unpinChatMessage(self, p: JSON) -> bool:
+        chat_id, message_id = self._pinnable(p)
+        pins = self.pinned.get(chat_id, [])
+        if message_id in pins:
+            pins.remove(message_id)
+        return True
+
+    def _pinnable(self, p: JSON) -> tuple[int, int]:
+        """(chat, message) of a pin request the bot may make, else Telegram's refusal."""
+        chat_id = int(p["chat_id"])
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            raise _ApiError(400, "Bad Request: chat not found")
+        if chat["type"] != "private" and chat_id not in self._may_pin:
+            raise _ApiError(
+                400, "Bad Request: not enough rights to manage pinned messages in the chat"
+            )
+        message_id = int(p.get("message_id") or 0)
+        if (chat_id, message_id) not in self._messages:
+            raise _ApiError(400, "Bad Request: message to pin not found")
+        return chat_id, message_id
 
     async def _api_getChatMember(self, p: JSON) -> JSON:
         user = self._users.get(int(p["user_id"]))

@@ -76,7 +76,12 @@ async def post(
         session,
         now,
         batch(occurrence.id),
-        [audience.to_channel(card_key(occurrence.id), address, message) for address in addresses],
+        [
+            audience.to_channel(
+                card_key(occurrence.id), address, message, pin=settings.events.pin_cards
+            )
+            for address in addresses
+        ],
     )
     if event.private_invites:
         rendered: dict[str, Message] = {}

@@ -12,6 +12,11 @@ What people do arrives three ways and becomes one neutral :class:`Event` each:
   puts a returning member's roles back, then a neutral ``joined`` event in the general
   channel, so the join handler greets them once, as on Telegram.
 
+Events are mirrored in the server's Events tab when configured (:mod:`discord_scheduled`):
+the adapter is a :class:`~bot.core.port.NativeEvents`, driven by
+:mod:`bot.animation.events.native_sync`; someone clicking "Interested" on one of them (or
+taking it back) becomes a neutral event with ``interest`` set.
+
 Server roles follow Relais when configured (:mod:`discord_roles`): the adapter is a
 :class:`~bot.core.port.RoleMirror`, driven by :class:`bot.members.role_sync.RoleSyncer`. With
 ``channel_category``, the adapter makes and binds the network's channels once the server
@@ -34,8 +39,9 @@ at once, and is handled in its turn: channels concurrently, each one in order, a
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -50,7 +56,14 @@ from bot.conversation.commands import COMMANDS, Command
 from bot.conversation.mentions import NAME_CONTEXT, CommandNames
 from bot.core.config import DISCORD_API, DISCORD_GATEWAY, DiscordSettings
 from bot.core.facts import MemberJoined
-from bot.core.port import Event, MemberRoles, Outgoing, PlatformUnavailable, RolesApplied
+from bot.core.port import (
+    Event,
+    MemberRoles,
+    NativeEventSpec,
+    Outgoing,
+    PlatformUnavailable,
+    RolesApplied,
+)
 from bot.delivery import channels
 from bot.platforms.discord.channels import ChannelSetup
 from bot.platforms.discord.commands import (
@@ -60,6 +73,7 @@ from bot.platforms.discord.commands import (
     sync_if_changed,
 )
 from bot.platforms.discord.roles import DiscordRoles
+from bot.platforms.discord.scheduled import ScheduledEvents, interest_of
 from bot.platforms.discord.send import CURRENT, DiscordSender, Interaction, Sleep, Turn
 from bot.platforms.discord.ui import FORM, WRITE, PayloadButton, TextForm, submitted_text
 from bot.platforms.lines import ChatLines, Ticket
@@ -83,11 +97,13 @@ SHUTDOWN_GRACE = 10.0
 def intents(settings: DiscordSettings) -> discord.Intents:
     """Only what Relais uses: servers and their channels, and messages in DMs (whose
     content needs no privileged intent). Slash commands, buttons and role changes need
-    no intent; greeting newcomers needs the privileged Server Members intent."""
+    no intent; greeting newcomers needs the privileged Server Members intent; who clicks
+    "Interested" on a scheduled event comes with the scheduled-events one (not privileged)."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.dm_messages = True
     wanted.members = settings.greet_newcomers
+    wanted.guild_scheduled_events = settings.scheduled_events and settings.guild_id is not None
     return wanted
 
 
@@ -100,6 +116,18 @@ class RelaisClient(discord.Client):
         super().__init__(intents=intents(platform.settings))
         self.platform = platform
         self.tree: app_commands.CommandTree[RelaisClient] = app_commands.CommandTree(self)
+        # Interest in a scheduled event, read from the raw dispatch: discord.py drops it
+        # for users it has not cached (see discord_scheduled).
+        parsers = self._connection.parsers
+        for name, added in (
+            ("GUILD_SCHEDULED_EVENT_USER_ADD", True),
+            ("GUILD_SCHEDULED_EVENT_USER_REMOVE", False),
+        ):
+            parsers[name] = functools.partial(self._interest, parsers[name], added)
+
+    def _interest(self, parse: Callable[[Any], None], added: bool, data: dict[str, Any]) -> None:
+        parse(data)  # discord.py's own bookkeeping, as before
+        self.platform.on_interest(data, added)
 
     async def setup_hook(self) -> None:
         await self.platform.setup()
@@ -162,6 +190,7 @@ class DiscordPlatform:
             retry_delay=retry_delay,
         )
         self.roles = DiscordRoles(self.client, self.settings)
+        self.scheduled = ScheduledEvents(self.client, self.settings)
         self.channel_setup = ChannelSetup(
             app.settings, sessions=app.sessions, clock=app.clock, translator=app.translator
         )
@@ -353,6 +382,34 @@ class DiscordPlatform:
             )
             await self._run(event, None)
 
+    def on_interest(self, data: dict[str, Any], added: bool) -> None:
+        """Someone clicked "Interested" on a scheduled event (or took it back): handled
+        in a tracked task, in that person's line, as a neutral event."""
+        found = interest_of(data, self.settings.guild_id)
+        if found is None or (self.client.user is not None and found[0] == str(self.client.user.id)):
+            return
+        user_id, native_id = found
+        ticket = self.lines.ticket(f"member:{user_id}")  # taken now: arrival order is kept
+        task = asyncio.create_task(self._interest(ticket, user_id, native_id, added))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _interest(self, ticket: Ticket, user_id: str, native_id: str, added: bool) -> None:
+        async with self._update():
+            try:
+                async with ticket:
+                    event = Event(
+                        platform=NAME,
+                        user_id=user_id,
+                        chat_id=user_id,
+                        is_private=True,
+                        in_private_chat=False,  # not the DM: it proves nothing about it
+                        interest=(native_id, added),
+                    )
+                    await self._run(event, None)
+            finally:
+                ticket.close()
+
     async def _open_form(self, interaction: Interaction, label: str) -> None:
         question = (interaction.message.content if interaction.message else "") or label
         try:
@@ -488,6 +545,20 @@ class DiscordPlatform:
         if text == message.text:
             return outgoing
         return replace(outgoing, message=replace(message, text=text))
+
+    @property
+    def native_scope(self) -> str | None:
+        """The port's native events live in the server (see :mod:`discord_scheduled`)."""
+        return self.scheduled.scope
+
+    async def publish_event(self, spec: NativeEventSpec) -> str | None:
+        return await self.scheduled.publish(spec)
+
+    async def update_event(self, native_id: str, spec: NativeEventSpec) -> bool:
+        return await self.scheduled.update(native_id, spec)
+
+    async def cancel_event(self, native_id: str) -> None:
+        await self.scheduled.cancel(native_id)
 
     async def mirror_roles(self, user_id: str, roles: MemberRoles) -> RolesApplied:
         """The port's role mirror: see :mod:`discord_roles`."""

@@ -8,6 +8,8 @@
   so does every later one in this run.
 * A network error (timeout, dropped connection, 5xx) is retried with growing waits.
 * 400 and 403 are not retried: the caller decides (403 means "unreachable").
+* A message sent or edited with ``pin`` is then pinned (silently) or unpinned. Only
+  admins may pin in groups: a refusal is logged and the delivery still succeeds.
 
 Plain text, no parse mode: nothing a member writes (a name, a link, ``_*[]``) can break
 a message or inject formatting.
@@ -29,7 +31,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram import Bot, InputFile
-from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.core.port import Message, Outgoing
@@ -85,9 +87,40 @@ class Sender:
         address = outgoing.address
         chat_id = int(address.chat_id)
         if outgoing.edit_message_id is not None:
-            return await self._edit(chat_id, int(outgoing.edit_message_id), outgoing.message)
-        thread = int(address.thread_id) if address.thread_id else None
-        return await self._post(chat_id, thread, outgoing.message)
+            message_id = await self._edit(chat_id, int(outgoing.edit_message_id), outgoing.message)
+        else:
+            thread = int(address.thread_id) if address.thread_id else None
+            message_id = await self._post(chat_id, thread, outgoing.message)
+        if outgoing.pin is not None:
+            await self.pin(chat_id, int(message_id), pin=outgoing.pin)
+        return message_id
+
+    async def pin(self, chat_id: int, message_id: int, *, pin: bool) -> bool:
+        """Pin (without notifying the chat) or unpin one message; False when Telegram
+        refuses (the bot is not an admin allowed to pin, the message is gone) or cannot
+        be reached: pins are a courtesy, never a reason to fail (and so to repeat) the
+        delivery of a message that was sent."""
+        try:
+            if pin:
+                await self.call(
+                    chat_id,
+                    lambda chat: self.bot.pin_chat_message(
+                        chat, message_id, disable_notification=True
+                    ),
+                )
+            else:
+                await self.call(chat_id, lambda chat: self.bot.unpin_chat_message(chat, message_id))
+        except TelegramError as error:
+            verb = "pin" if pin else "unpin"
+            log.info(
+                "telegram: may not %s message %s in chat %s: %s",
+                verb,
+                message_id,
+                chat_id,
+                error.message,
+            )
+            return False
+        return True
 
     async def _post(self, chat_id: int, thread: int | None, message: Message) -> str:
         text = message.text
