@@ -35,7 +35,7 @@ async def test_create_invite_answer_check_in_and_results(network: Network) -> No
     carol = said_to(out, "@carol")
     preview = carol[carol.index("Preview — this is how members will see it:") + 1]
     card = said_to(out, "#business")[-1]
-    assert preview == card  # exactly as members see it
+    assert card == preview.replace("\n[1]", "\n[pinned]\n[1]")  # as members see it, pinned
     assert card.startswith("📅 Afterwork for newcomers\n\nUn verre pour faire connaissance.")
     assert "🕒 mardi 10 mars 2026, 18 h 30 – 20 h 30\n📍 Café du Port, Lyon" in card
     # Privately too, each in their language; not another category.

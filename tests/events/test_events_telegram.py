@@ -5,10 +5,13 @@ counts once and earns once — and a forged answer for another category refused.
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+import zxingcpp
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -93,7 +96,10 @@ async def test_an_event_in_a_telegram_group_from_card_to_check_in(
     await tg.say(carol, "/events")
     await tg.tap(carol, f"Check-in #{occurrence.id}")
     link = f"https://t.me/relais_test_bot?start=ci-{occurrence.checkin_code}"
-    assert link in fake.texts(carol)[-1]
+    screen = fake.calls_to("sendPhoto")[-1]
+    assert screen.chat_id == carol["id"] and link in screen.text
+    scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(screen.params["photo"])))
+    assert [result.text for result in scanned] == [link]  # as a phone's camera reads it
     tg.clock.advance(timedelta(days=6, hours=8, minutes=15))  # Tuesday 18:15
     opened = fake.text(alice, f"/start ci-{occurrence.checkin_code}")
     await tg.deliver(opened)
