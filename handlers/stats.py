@@ -112,7 +112,33 @@ def text(ctx: Context, stats: Stats) -> str:
             for week in stats.trend
         )
     )
+    lines += _events(ctx, stats)
     return "\n".join(lines)
+
+
+def _events(ctx: Context, stats: Stats) -> list[str]:
+    """Events held in the twelve weeks, the attendance rate and presences per week;
+    nothing for a network that holds no events."""
+    events = stats.events
+    if not events.held and not any(week.attended for week in stats.trend):
+        return []
+    zone = ZoneInfo(ctx.settings.network.timezone)
+    return [
+        ctx._(
+            "Events in the last 12 weeks: {held} held, {attended} present; of those who "
+            "said they would come, {came} of {going} did ({percent}%)",
+            held=events.held,
+            attended=events.attended,
+            came=events.came,
+            going=events.going,
+            percent=_percent(events.came, events.going),
+        ),
+        ctx._("Presences at events per week:"),
+        "  "
+        + " · ".join(
+            f"{week.start.astimezone(zone):%d/%m} {week.attended}" for week in stats.trend
+        ),
+    ]
 
 
 async def dormant_leads(ctx: Context, days: int) -> list[str]:

@@ -8,9 +8,13 @@ definitions, in plain words, are in docs/coordinators.md ("Who is active").
 - An **action** is a report (mention, opportunity signal, settlement) that was not
   rejected on review. Actions are what the numbers count: actions per week or by kind,
   "members who acted", the funnel. Anonymized reports of erased members still count.
+- Being **present at an event** (checked in, or marked present by its organizer) is an
+  action too: it counts among "members who acted" (the weekly shares, the funnel, the
+  trend's actors), though not among the reports counted by kind.
 - A **sign of life** is anything a member does for the network: a report (even one later
   rejected: the member was there), any answer to a plan's or campaign's call (*Done*,
-  *I'm on it*, *Not for me*), and a referent's or coordinator's own work (posting a plan,
+  *I'm on it*, *Not for me*) or to an event (*Going*, *Maybe*, *Can't go*), being present
+  at an event, and a referent's or coordinator's own work (posting a plan,
   reviewing a mention, writing to a member from the digest or marking them contacted).
   ``Member.last_action_at`` holds the latest one, moved by :func:`sign_of_life`.
 - **Never activated**: an active member imported from a spreadsheet who never claimed the
@@ -32,7 +36,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Member, MemberStatus, Report, Role
+from bot.models import Attendance, Member, MemberStatus, Report, Role
 
 #: The window of the definitions when the network's setting is not at hand (its default).
 DAYS = 30
@@ -60,13 +64,31 @@ def actions_between(start: datetime, end: datetime) -> list[ColumnElement[bool]]
     return [is_action(), Report.created_at >= start, Report.created_at < end]
 
 
-def acted_between(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """Condition on ``Member``: they made an action in ``[start, end)``."""
+def attended_between(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Condition on ``Member``: they were present at an event in ``[start, end)``."""
     return (
+        select(Attendance.id)
+        .where(Attendance.member_id == Member.id, Attendance.at >= start, Attendance.at < end)
+        .exists()
+    )
+
+
+def acted_between(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Condition on ``Member``: they made an action (a report, or being present at an
+    event) in ``[start, end)``."""
+    reported = (
         select(Report.id)
         .where(Report.member_id == Member.id, *actions_between(start, end))
         .exists()
     )
+    return or_(reported, attended_between(start, end))
+
+
+def acted_ever() -> ColumnElement[bool]:
+    """Condition on ``Member``: they made an action once (the funnel's "acted once")."""
+    reported = select(Report.id).where(Report.member_id == Member.id, is_action()).exists()
+    attended = select(Attendance.id).where(Attendance.member_id == Member.id).exists()
+    return or_(reported, attended)
 
 
 # -- signs of life ------------------------------------------------------------------------

@@ -8,7 +8,11 @@ apart, forgotten people not at all. What an *action* is, and who is *active*, *d
 - the engagement funnel: joined (members) → acted once (ever) → acts monthly (an action in
   each of the last three 30-day windows) → referents;
 - the trend: actions and distinct members acting per network week (Monday to Sunday in
-  the network's time zone), the current, unfinished week last and marked as such.
+  the network's time zone), the current, unfinished week last and marked as such;
+  presence at an event counts as acting (its own column, ``attended``, beside the
+  reports);
+- events over the twelve weeks: dates held, attendance rate (see
+  :mod:`bot.activity.attendance`).
 """
 
 from __future__ import annotations
@@ -28,14 +32,15 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
+    union,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.activity import engagement, signals
+from bot.activity import attendance, engagement, signals
 from bot.core.config import MEDIUMS, SIGNAL_KINDS
 from bot.core.periods import week_start
-from bot.models import Member, MemberStatus, Report, ReportKind, Role
+from bot.models import Attendance, Member, MemberStatus, Report, ReportKind, Role
 
 ACTIVE_DAYS = 30
 MONTHLY_WINDOWS = 3
@@ -57,6 +62,8 @@ class Week:
     actors: int
     #: False for the current week: it is not over, its numbers are still growing.
     complete: bool = True
+    #: Presences at events that week (members checked in or marked present).
+    attended: int = 0
 
 
 @dataclass(slots=True)
@@ -75,6 +82,8 @@ class Stats:
     mentions_by_medium: dict[str, int] = field(default_factory=dict)
     signals_by_stage: dict[signals.Stage, int] = field(default_factory=dict)
     trend: list[Week] = field(default_factory=list)
+    #: Events whose dates ended in the trend's twelve weeks.
+    events: attendance.Held = field(default_factory=attendance.Held)
 
     def count(self, status: MemberStatus) -> int:
         return sum(statuses.get(status, 0) for statuses in self.by_category.values())
@@ -162,10 +171,18 @@ async def compute(
     ]
     weekly = await session.execute(union_all(*weeks))
     per_week = {int(index): (int(actions), int(actors)) for index, actions, actors in weekly}
+    present = await _presence(session, starts, category)
     stats.trend = [
-        Week(start, *per_week.get(index, (0, 0)), complete=index + 1 < len(starts))
+        Week(
+            start,
+            per_week.get(index, (0, 0))[0],
+            present.get(index, (0, 0))[1],
+            complete=index + 1 < len(starts),
+            attended=present.get(index, (0, 0))[0],
+        )
         for index, start in enumerate(starts)
     ]
+    stats.events = await attendance.held_between(session, starts[0], now, category)
     total = sum(actions for actions, _actors in per_week.values())  # the twelve weeks' reports
     for (kind, subkind), count in (await _by_kind(session, where, total)).items():
         stats.actions_by_kind[kind] = stats.actions_by_kind.get(kind, 0) + count
@@ -173,6 +190,38 @@ async def compute(
             stats.mentions_by_medium[subkind] = count
     stats.signals_by_stage = await signals.counts_by_stage(session, category)
     return stats
+
+
+async def _presence(
+    session: AsyncSession, starts: list[datetime], category: str | None
+) -> dict[int, tuple[int, int]]:
+    """Per trend week: presences at events, and distinct members who acted (a report
+    that is an action, or a presence), each week one small union."""
+    weeks = []
+    for index, start in enumerate(starts):
+        end = [starts[index + 1]] if index + 1 < len(starts) else []
+        reports = select(Report.member_id.label("member_id")).where(
+            engagement.is_action(),
+            Report.created_at >= start,
+            *([Report.created_at < end[0]] if end else []),
+        )
+        present = select(Attendance.member_id).where(
+            Attendance.at >= start, *([Attendance.at < end[0]] if end else [])
+        )
+        if category:
+            in_category = select(Member.id).where(Member.category == category)
+            reports = reports.where(Report.member_id.in_(in_category))
+            present = present.where(Attendance.member_id.in_(in_category))
+        actors = union(reports, present).subquery()
+        weeks.append(
+            select(
+                literal(index).label("bucket"),
+                present.with_only_columns(func.count()).scalar_subquery(),
+                select(func.count()).select_from(actors).scalar_subquery(),
+            )
+        )
+    rows = await session.execute(union_all(*weeks))
+    return {int(index): (int(attended), int(actors)) for index, attended, actors in rows}
 
 
 def known_pairs() -> list[tuple[ReportKind, str | None]]:
@@ -238,19 +287,26 @@ async def _funnel(
     referents = await session.scalar(
         select(func.count()).select_from(Member).where(active_member, Member.role == Role.REFERENT)
     )
-    any_action = select(Report.id).where(Report.member_id == Member.id, engagement.is_action())
     acted_once = await session.scalar(
-        select(func.count()).select_from(Member).where(active_member, any_action.exists())
+        select(func.count()).select_from(Member).where(active_member, engagement.acted_ever())
     )
 
     def flag(condition: ColumnElement[bool], name: str) -> ColumnElement[int]:
         return func.max(case((condition, 1), else_=0)).label(name)
 
+    since = now - timedelta(days=ACTIVE_DAYS * MONTHLY_WINDOWS)
+    # Actions in the range: reports (from the member's index) and presences at events.
+    moments = union_all(
+        select(Report.member_id.label("member_id"), Report.created_at.label("at")).where(
+            Report.created_at >= since, engagement.is_action()
+        ),
+        select(Attendance.member_id, Attendance.at).where(Attendance.at >= since),
+    ).subquery()
     windows = [
         flag(
             and_(
-                Report.created_at >= now - timedelta(days=ACTIVE_DAYS * (i + 1)),
-                Report.created_at < now - timedelta(days=ACTIVE_DAYS * i),
+                moments.c.at >= now - timedelta(days=ACTIVE_DAYS * (i + 1)),
+                moments.c.at < now - timedelta(days=ACTIVE_DAYS * i),
             ),
             f"w{i}",
         )
@@ -258,12 +314,8 @@ async def _funnel(
     ]
     per_member = (
         select(Member.id, Member.category, *windows)
-        .join(Report, Report.member_id == Member.id)
-        .where(
-            active_member,
-            Report.created_at >= now - timedelta(days=ACTIVE_DAYS * MONTHLY_WINDOWS),
-            engagement.is_action(),
-        )
+        .join(moments, moments.c.member_id == Member.id)
+        .where(active_member)
         .group_by(Member.id, Member.category)
         .subquery()
     )

@@ -100,3 +100,22 @@ async def test_erasure_removes_answers_attendance_and_ratings(world: World) -> N
     assert told == 1
     assert going[occurrence.id][RsvpAnswer.GOING] == 2
     assert going[occurrence.id][RsvpAnswer.WAITING] == 0
+
+
+async def test_a_link_merge_keeps_one_answer_per_date(world: World) -> None:
+    from bot.members import linking
+
+    ids, occurrence = await setup(world)
+    async with world.sessions.begin() as session:
+        ann = await session.get(Member, ids["ann"])
+        other = await session.get(Member, ids["=HYPERLINK(1)"])
+        assert ann is not None and other is not None
+        await linking._merge(session, survivor=ann, absorbed=other)
+    async with world.sessions() as session:
+        answers = (await session.execute(select(Rsvp.member_id, Rsvp.answer))).all()
+        present = list(await session.scalars(select(Attendance.member_id)))
+    assert sorted(member for member, _answer in answers) == sorted(
+        [ids["ann"], ids["cat"], ids["dan"]]
+    )
+    assert present == [ids["ann"]]
+    assert occurrence.id

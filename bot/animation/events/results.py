@@ -8,13 +8,12 @@ longer counted among the invited, and their answers went with them.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.activity.attendance import Held, held_between
 from bot.animation.events.rsvp import invitees
 from bot.core.config import Settings
 from bot.models import (
@@ -22,11 +21,14 @@ from bot.models import (
     Event,
     EventFeedback,
     EventOccurrence,
-    EventStatus,
     Member,
     Rsvp,
     RsvpAnswer,
 )
+
+#: Events over a period, for ``/stats``: defined in :mod:`bot.activity.attendance`
+#: (below this package, so ``/stats`` can count them).
+__all__ = ["CategoryResults", "Held", "Results", "held_between", "results"]
 
 
 @dataclass
@@ -112,70 +114,3 @@ async def results(
     for rating, number in ratings:
         found.feedback[int(rating)] = int(number)
     return found
-
-
-@dataclass(frozen=True)
-class Held:
-    """Events over a period: occurrences held (ended, not cancelled), "going" answers to
-    them, how many of those came, and attendances in all (walk-ins included)."""
-
-    held: int
-    going: int
-    came: int
-    attended: int
-
-    @property
-    def rate(self) -> float | None:
-        """The attendance rate: the share of "going" who came (None without any)."""
-        return self.came / self.going if self.going else None
-
-
-def _held(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
-    return [
-        EventOccurrence.ends_at >= start,
-        EventOccurrence.ends_at < end,
-        EventOccurrence.cancelled_at.is_(None),
-        Event.status == EventStatus.SCHEDULED,
-    ]
-
-
-async def held_between(session: AsyncSession, start: datetime, end: datetime) -> Held:
-    """What events gave for occurrences that ended in ``[start, end)``."""
-    conditions = _held(start, end)
-    held = await session.scalar(
-        select(func.count())
-        .select_from(EventOccurrence)
-        .join(Event, Event.id == EventOccurrence.event_id)
-        .where(*conditions)
-    )
-    going_rows = await session.execute(
-        select(Rsvp.answer, (Attendance.id.is_not(None)).label("came"), func.count())
-        .select_from(Rsvp)
-        .join(EventOccurrence, EventOccurrence.id == Rsvp.occurrence_id)
-        .join(Event, Event.id == EventOccurrence.event_id)
-        .outerjoin(
-            Attendance,
-            and_(
-                Attendance.occurrence_id == Rsvp.occurrence_id,
-                Attendance.member_id == Rsvp.member_id,
-            ),
-        )
-        .where(Rsvp.answer == RsvpAnswer.GOING, *conditions)
-        .group_by(Rsvp.answer, "came")
-    )
-    tally: Counter[bool] = Counter()
-    for _answer, came, number in going_rows:
-        tally[bool(came)] += int(number)
-    attended = await session.scalar(
-        select(func.count())
-        .select_from(Attendance)
-        .join(EventOccurrence, EventOccurrence.id == Attendance.occurrence_id)
-        .join(Event, Event.id == EventOccurrence.event_id)
-        .where(*conditions)
-    )
-    return Held(
-        held=int(held or 0),
-        going=tally[True] + tally[False],
-        came=tally[True],
-        attended=int(attended or 0),
-    )

@@ -27,6 +27,7 @@ from bot.models import (
     EventStatus,
     Member,
     MemberStatus,
+    Role,
     Rsvp,
     RsvpAnswer,
 )
@@ -58,14 +59,19 @@ class Outcome:
 
 def invited(event: Event, member: Member) -> bool:
     """Whether ``member`` is invited: an active member of one of the event's categories
-    (any category when it has none). Erased, pending and rejected people never are."""
+    (any category when it has none), its author, or a coordinator (they run every
+    category's events). Erased, pending and rejected people never are."""
     if member.status is not MemberStatus.ACTIVE:
         return False
+    if member.id == event.author_id or member.role is Role.COORDINATOR:
+        return True
     return not event.categories or member.category in event.categories
 
 
 async def invitees(session: AsyncSession, event: Event) -> list[Member]:
-    """Every member :func:`invited` would accept, by id."""
+    """The members the event addresses (its categories' active members; everyone's when
+    it has none), by id: whom a private invitation goes to and results count as invited.
+    Its author and coordinators of other categories may answer too, uninvited."""
     query = select(Member).where(Member.status == MemberStatus.ACTIVE).order_by(Member.id)
     if event.categories:
         query = query.where(Member.category.in_(event.categories))
