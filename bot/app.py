@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select
@@ -320,7 +321,13 @@ class Relais:
         # Plain chatter in a group is not for the bot.
 
     async def run_command(self, ctx: Context, name: str) -> None:
-        """Run a command after checking who may: the one gate for every command."""
+        """Run a command after checking who may: the one gate for every command. A
+        ``/start`` whose argument is a deep link a router declared runs that command."""
+        if name == "start" and len(ctx.event.args) == 1:
+            linked = self.routes.deep_link(ctx.event.args[0])
+            if linked is not None:
+                name = linked
+                ctx.event = replace(ctx.event, command=name)
         command = BY_NAME.get(name)
         handler = self.routes.commands.get(name)
         if command is None or handler is None:

@@ -23,6 +23,7 @@ from bot.scheduling.table import JobTable
 from jobs import (
     campaigns,
     digest,
+    event_cards,
     event_natives,
     events,
     leaderboard,
@@ -50,6 +51,7 @@ JOBS: dict[str, Job] = {
     prune.ID: prune.run,
     prune_deliveries.ID: prune_deliveries.run,
     roles.ID: roles.run,
+    event_cards.ID: event_cards.run,
     event_natives.ID: event_natives.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).

@@ -203,6 +203,22 @@ COMMANDS: tuple[Command, ...] = (
         in_private=True,
     ),
     Command(
+        NP_("command name", "event"),
+        N_("Create an event: a meeting members answer, attend and rate"),
+        min_role=Role.REFERENT,
+    ),
+    Command(
+        NP_("command name", "events"),
+        N_("Upcoming and past events, with answers and results"),
+        in_private=True,
+    ),
+    Command(
+        NP_("command name", "checkin"),
+        N_("Check in at an event with the code shown there"),
+        in_groups=True,
+        args=(Argument(NP_("command name", "code"), N_("The code shown at the event")),),
+    ),
+    Command(
         NP_("command name", "members"),
         N_("Members of your categories, with their numbers"),
         min_role=Role.REFERENT,

@@ -57,6 +57,14 @@ class Router:
     on_join: CommandHandler | None = None
     on_consent_missing: Prompt | None = None
     on_interest: CommandHandler | None = None
+    #: ``/start`` argument prefix → the command it stands for (see :meth:`deep_link`).
+    deep_links: dict[str, str] = field(default_factory=dict)
+
+    def deep_link(self, prefix: str, command: str) -> None:
+        """A link that opens the bot with ``/start <prefix><arg>`` (Telegram's
+        ``?start=``) runs ``/<command> <prefix><arg>``, through that command's gate: a QR
+        code shown at a meeting checks its scanner in like typing ``/checkin CODE``."""
+        self.deep_links[prefix] = command
 
     def consent_missing(self, prompt: Prompt) -> Prompt:
         """Ask for consent when a member who has not agreed to the current text runs a
@@ -120,6 +128,7 @@ class Routes:
     flows: dict[str, Flow] = field(default_factory=dict)
     on_join: CommandHandler | None = None
     on_consent_missing: Prompt | None = None
+    deep_links: dict[str, str] = field(default_factory=dict)
     on_interest: CommandHandler | None = None
 
     @classmethod
@@ -129,6 +138,7 @@ class Routes:
             _merge(router.name, routes.commands, router.commands)
             _merge(router.name, routes.buttons, router.buttons)
             _merge(router.name, routes.flows, {flow.name: flow for flow in router.flows})
+            _merge(router.name, routes.deep_links, router.deep_links)
             if router.on_join is not None:
                 if routes.on_join is not None:
                     raise ValueError(f"router {router.name}: a join handler is already registered")
@@ -142,6 +152,14 @@ class Routes:
                     raise ValueError(f"router {router.name}: an interest handler is registered")
                 routes.on_interest = router.on_interest
         return routes
+
+    def deep_link(self, argument: str) -> str | None:
+        """The command a ``/start`` argument stands for, if any (it gets the argument
+        whole, prefix included, and so knows it came by a link)."""
+        for prefix, command in self.deep_links.items():
+            if argument.startswith(prefix) and len(argument) > len(prefix):
+                return command
+        return None
 
     def button(self, segments: list[str]) -> tuple[ButtonRoute, list[str]] | None:
         """The family a payload (split at ``:``) belongs to, by its longest registered

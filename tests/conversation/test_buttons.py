@@ -286,6 +286,13 @@ DECLARED = {
     "reach": (Access.MEMBER, Role.MEMBER),
     "link:revoke": (Access.MEMBER, Role.MEMBER),
     "link:role": (Access.ACTIVE, Role.REFERENT),
+    "ev": (Access.ACTIVE, Role.MEMBER),
+    "evc": (Access.ACTIVE, Role.MEMBER),
+    "evf": (Access.ACTIVE, Role.MEMBER),
+    "evk": (Access.ACTIVE, Role.MEMBER),
+    "evs": (Access.ACTIVE, Role.MEMBER),
+    "evp": (Access.ACTIVE, Role.REFERENT),
+    "eva": (Access.ACTIVE, Role.REFERENT),
 }
 
 

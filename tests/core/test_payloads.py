@@ -12,13 +12,17 @@ import pytest
 import handlers
 from bot.activity.signals import Move
 from bot.animation.calls import AnswerPress, Choice, PreviewPress, Subject
+from bot.animation.events.buttons import CalendarPress, CheckinPress, FeedbackPress, RsvpPress
+from bot.animation.events.buttons import PreviewPress as EventPreviewPress
 from bot.animation.nudge_buttons import DigestPress, NudgePress
 from bot.conversation.commands import Access, CommandPress
 from bot.conversation.flows import FlowPress
 from bot.conversation.routing import Router, Routes
 from bot.core.payloads import MAX_ID, Payload
 from bot.core.port import MAX_PAYLOAD_BYTES
-from bot.models import Visibility
+from bot.models import RsvpAnswer, Visibility
+from handlers._event_list import CardPress
+from handlers._event_manage import EventAdmin
 from handlers.approvals import ApprovalPress
 from handlers.campaign_list import CampaignPress
 from handlers.linking import RevokePress, RolePress
@@ -63,6 +67,13 @@ EXAMPLES: list[tuple[Payload, str]] = [
     (RevokePress(BIG), f"link:revoke:{BIG}"),
     (RolePress(BIG, BIG), f"link:role:{BIG}:{BIG}"),
     (CommandPress("leaderboard"), "cmd:leaderboard"),
+    (RsvpPress(BIG, RsvpAnswer.GOING), f"ev:{BIG}:going"),
+    (CalendarPress(BIG), f"evc:{BIG}"),
+    (FeedbackPress(BIG, "3"), f"evf:{BIG}:3"),
+    (CheckinPress("K7P2QXAB2345"), "evk:K7P2QXAB2345"),
+    (EventPreviewPress("cal"), "evp:cal"),
+    (EventAdmin("cancel", BIG), f"eva:cancel:{BIG}"),
+    (CardPress(BIG), f"evs:{BIG}"),
     # A flow's longest name, a version after many steps, a 32-character category key.
     (FlowPress("reject_mention", BIG, "c" * 32), f"f:reject_mention:{BIG}:{'c' * 32}"),
 ]
