@@ -178,10 +178,15 @@ CHANNEL_PROBLEMS = {
     ),
     "refused": N_("The network's channels ({platform}) could not be set up; the log says why."),
 }
-NATIVE_EVENTS_PROBLEM = N_(
-    "Events could not be added to the server's Events tab ({platform}): the bot needs the "
-    "Manage Events permission; the log says more."
-)
+NATIVE_EVENTS_PROBLEMS = {
+    "permission": N_(
+        "Events could not be added to the server's Events tab ({platform}): the bot needs "
+        "the Manage Events permission; the log says more."
+    ),
+    "refused": N_(
+        "Events could not be added to the server's Events tab ({platform}); the log says why."
+    ),
+}
 
 
 async def role_problems(ctx: Context) -> list[str]:
@@ -198,8 +203,10 @@ async def role_problems(ctx: Context) -> list[str]:
         if problem is not None:
             label = CHANNEL_PROBLEMS.get(problem, CHANNEL_PROBLEMS["refused"])
             lines.append("⚠ " + ctx._(label, platform=platform.capitalize()))
-        if await native_sync.last_problem(ctx.session, platform) is not None:
-            lines.append("⚠ " + ctx._(NATIVE_EVENTS_PROBLEM, platform=platform.capitalize()))
+        problem = await native_sync.last_problem(ctx.session, platform)
+        if problem is not None:
+            label = NATIVE_EVENTS_PROBLEMS.get(problem, NATIVE_EVENTS_PROBLEMS["refused"])
+            lines.append("⚠ " + ctx._(label, platform=platform.capitalize()))
     return lines
 
 

@@ -191,6 +191,11 @@ class RolesRefused(Rejected):
         self.why = why
 
 
+class PermissionMissing(Rejected):
+    """The platform refuses for good because the bot lacks a permission (Discord's Manage
+    Events, for its scheduled events): the message names it, for the log."""
+
+
 class TemporaryFailure(DeliveryError):
     """A network error or a server error: worth retrying with back-off."""
 

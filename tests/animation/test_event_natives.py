@@ -254,7 +254,7 @@ async def test_without_manage_events_events_go_on_and_stats_say_why(
     warnings = [r for r in caplog.records if "events are not mirrored" in r.getMessage()]
     assert len(warnings) == 1 and "Manage Events" in warnings[0].getMessage()
     async with network.sessions() as session:
-        assert await native_sync.last_problem(session, "discord") == "refused"
+        assert await native_sync.last_problem(session, "discord") == "permission"
     await network.join("carol")  # a coordinator, by the configuration
     out = await network.play("@carol /stats")
     assert "Manage Events" in out or "Gérer les événements" in out
@@ -293,3 +293,16 @@ async def test_what_was_sent_is_forgotten_a_day_after_the_date(
     await event_natives.run(network.app)
     assert await kept() == 0
     assert len(fake.scheduled()) == 1  # Discord ends it by itself
+
+
+async def test_another_refusal_is_shown_as_such(
+    network: Network, fake: FakeDiscord, platform: DiscordPlatform
+) -> None:
+    fake.fail(r"/scheduled-events", 400, 50035)
+    await publish(network)
+    await event_natives.run(network.app)
+    async with network.sessions() as session:
+        assert await native_sync.last_problem(session, "discord") == "refused"
+    await network.join("carol")
+    out = await network.play("@carol /stats")
+    assert "le journal dit pourquoi" in out or "the log says why" in out

@@ -13,11 +13,12 @@ So the create, edit and cancel flows call nothing: what they commit is mirrored 
 next pass, and a pass that failed is simply done again by the next one. The calls happen
 outside any transaction; each success is recorded in a short one of its own.
 
-A refusal for good (the bot lacks Discord's Manage Events permission) never touches the
-events themselves, which are posted as always: it is logged in one line, remembered in
-``platform_state`` — ``/stats`` tells coordinators (:func:`last_problem`) — and the
-platform is left alone for :data:`REFUSAL_PAUSE` before trying again. A passing failure
-(Discord unavailable) ends the platform's pass; the next minute tries again.
+A refusal for good (the bot lacks Discord's Manage Events permission, or Discord refuses
+what it was sent) never touches the events themselves, which are posted as always: it is
+logged in one line, remembered in ``platform_state`` — ``/stats`` tells coordinators
+(:func:`last_problem`) — and the platform is left alone for :data:`REFUSAL_PAUSE` before
+trying again. A passing failure (Discord unavailable) ends the platform's pass; the next
+minute tries again.
 """
 
 from __future__ import annotations
@@ -35,13 +36,13 @@ from bot.core import platform_state
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.i18n import Translator
-from bot.core.port import NativeEvents, Platform, Rejected, TemporaryFailure
+from bot.core.port import NativeEvents, PermissionMissing, Platform, Rejected, TemporaryFailure
 from bot.models import PlatformState
 
 log = logging.getLogger(__name__)
 
-#: ``platform_state`` key: why the platform last refused (``refused``), until a call
-#: goes through.
+#: ``platform_state`` key: why the platform last refused (``permission``: the bot lacks
+#: one; ``refused``: anything else, the log says what), until a call goes through.
 PROBLEM_KEY = "native_events_problem"
 #: How long a platform that refused is left alone.
 REFUSAL_PAUSE = timedelta(hours=1)
@@ -57,8 +58,8 @@ class Pass:
 
 
 async def last_problem(session: AsyncSession, platform: str) -> str | None:
-    """Why the platform last refused to mirror events (``refused``), unless a call went
-    through since (shown to coordinators in ``/stats``)."""
+    """Why the platform last refused to mirror events (``permission``, ``refused``),
+    unless a call went through since (shown to coordinators in ``/stats``)."""
     return await platform_state.get(session, platform, PROBLEM_KEY) or None
 
 
@@ -84,8 +85,9 @@ async def sync(
             )
         except Rejected as error:
             log.warning("%s: events are not mirrored: %s", name, error)
+            why = "permission" if isinstance(error, PermissionMissing) else "refused"
             async with sessions.begin() as session:
-                await platform_state.put(session, name, PROBLEM_KEY, "refused", clock.now())
+                await platform_state.put(session, name, PROBLEM_KEY, why, clock.now())
         except TemporaryFailure as error:
             log.info("%s: mirroring events must wait: %s", name, error)
         except Exception:

@@ -22,6 +22,7 @@ privileged Server Members intent is rarely the case; so the adapter reads the ra
 dispatch (:func:`interest_of`) and hands the ids over as they are.
 
 Refusals come back in the port's terms: a missing Manage Events permission is
+:class:`~bot.core.port.PermissionMissing`, any other refusal
 :class:`~bot.core.port.Rejected` (the caller logs one line and carries on), an outage
 :class:`~bot.core.port.TemporaryFailure`.
 """
@@ -38,7 +39,7 @@ import aiohttp
 import discord
 
 from bot.core.config import DiscordSettings
-from bot.core.port import NativeEventSpec, Rejected, TemporaryFailure
+from bot.core.port import NativeEventSpec, PermissionMissing, Rejected, TemporaryFailure
 
 T = TypeVar("T")
 
@@ -201,7 +202,7 @@ async def _call(request: Awaitable[T]) -> T:
     except discord.NotFound as error:
         raise _Gone from error
     except discord.Forbidden as error:
-        raise Rejected(FORBIDDEN) from error
+        raise PermissionMissing(FORBIDDEN) from error
     except discord.DiscordServerError as error:
         raise TemporaryFailure(f"discord: server error {error.status}") from error
     except discord.HTTPException as error:

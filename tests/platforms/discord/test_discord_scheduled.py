@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.conversation.context import Context
-from bot.core.port import Event, NativeEvents, NativeEventSpec, Rejected
+from bot.core.port import Event, NativeEvents, NativeEventSpec, PermissionMissing, Rejected
 from tests.support.discord_fake import GUILD_ID, FakeDiscord, Person
 from tests.support.discord_network import ALICE, Connected
 from tests.support.harness import Network, NetworkFactory
@@ -114,9 +114,14 @@ async def test_without_manage_events_the_refusal_is_in_the_ports_terms(
 ) -> None:
     platform = await connect.start()
     fake.fail(r"/scheduled-events", 403, 50013, times=5)
-    with pytest.raises(Rejected, match="Manage Events"):
+    with pytest.raises(PermissionMissing, match="Manage Events"):
         await platform.publish_event(SPEC)
     assert fake.scheduled() == []
+    fake._failures.clear()
+    fake.fail(r"/scheduled-events", 400, 50035)  # anything else Discord refuses
+    with pytest.raises(Rejected) as refused:
+        await platform.publish_event(SPEC)
+    assert not isinstance(refused.value, PermissionMissing)
 
 
 async def test_long_names_and_places_are_cut_to_discords_limits(

@@ -49,9 +49,7 @@ async def test_a_card_is_pinned_silently_then_unpinned_when_over(
     (pin,) = fake.calls_to("pinChatMessage")
     assert pin.params["disable_notification"] is True
     over = Message(text="Afterwork (over)")
-    edited = await tg.platform.send(
-        Outgoing(group, over, edit_message_id=message_id, pin=False)
-    )
+    edited = await tg.platform.send(Outgoing(group, over, edit_message_id=message_id, pin=False))
     assert edited == message_id
     assert fake.pinned[GROUP_ID] == []
     assert fake.message(GROUP_ID, int(message_id))["text"] == "Afterwork (over)"
