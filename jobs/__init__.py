@@ -23,6 +23,7 @@ from bot.scheduling.table import JobTable
 from jobs import (
     campaigns,
     digest,
+    invitations,
     leaderboard,
     nudges,
     plans,
@@ -47,11 +48,13 @@ JOBS: dict[str, Job] = {
     prune.ID: prune.run,
     prune_deliveries.ID: prune_deliveries.run,
     roles.ID: roles.run,
+    invitations.ID: invitations.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {
     roles.ID: roles.SCHEDULE,
     prune_deliveries.ID: prune_deliveries.SCHEDULE,
+    invitations.ID: invitations.SCHEDULE,
 }
 #: One-off job kind → ``run(app, args)``.
 ONE_OFF: dict[str, OneOff] = {}

@@ -32,6 +32,7 @@ from bot.core import audit, db
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.delivery import queue
+from bot.mailing import addresses
 from bot.members import role_sync, roles, suppression
 from bot.members.membership import unused_code
 from bot.models import (
@@ -266,6 +267,7 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
                 delete(model).where(tuple_(model.platform, model.user_id).in_(pairs))
             )
     await queue.forget_renderings(session, member_ids)
+    await addresses.forget(session, member_ids)  # invitations, bounces, unsubscribe token
     await session.execute(delete(LinkCode).where(LinkCode.member_id.in_(member_ids)))
     await session.execute(delete(Identity).where(Identity.member_id.in_(member_ids)))
 

@@ -25,6 +25,7 @@ from bot.models.chats import (
     ProcessedUpdate,
 )
 from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
+from bot.models.email import EmailAddress
 from bot.models.jobs import JobRun, OneOffJob, OneOffStatus
 from bot.models.ledger import (
     TAKEN_UP,
@@ -63,6 +64,7 @@ __all__ = [
     "DeliverySender",
     "DeliveryStatus",
     "DeliverySubject",
+    "EmailAddress",
     "GroupGreeting",
     "Identity",
     "JobRun",
