@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, exists, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.models import EmailAddress, Member, MemberStatus
 
@@ -35,10 +36,16 @@ def new_token() -> str:
 
 
 def stopped() -> ColumnElement[bool]:
-    """Condition on ``Member``: their address is unsubscribed or unreachable."""
-    return exists().where(
-        EmailAddress.member_id == Member.id,
-        or_(EmailAddress.unsubscribed_at.is_not(None), EmailAddress.unreachable_at.is_not(None)),
+    """Condition on ``Member``: their address is unsubscribed or unreachable (an alias
+    of the state table, so that callers may join the table itself)."""
+    state = aliased(EmailAddress)
+    return (
+        select(state.member_id)
+        .where(
+            state.member_id == Member.id,
+            or_(state.unsubscribed_at.is_not(None), state.unreachable_at.is_not(None)),
+        )
+        .exists()
     )
 
 

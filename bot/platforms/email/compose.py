@@ -24,10 +24,18 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from bot.core.config import EmailSettings
-from bot.core.i18n import Translator
+from bot.core.i18n import N_, Translator
 from bot.core.port import Message
 from bot.mailing.addresses import Recipient
 
+FOOTER_LINK = N_(
+    "You receive this e-mail as an ambassador of {network}. To receive no more e-mail from "
+    "us: {link}"
+)
+FOOTER_REPLY = N_(
+    "You receive this e-mail as an ambassador of {network}. To receive no more e-mail from "
+    "us, reply to this message asking to unsubscribe."
+)
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -90,16 +98,14 @@ def build(message: Message, recipient: Recipient, frame: Frame) -> EmailMessage:
     if unsubscribe is not None:
         footer = frame.translator.gettext(
             language,
-            "You receive this e-mail as an ambassador of {network}. To receive no more "
-            "e-mail from us: {link}",
+            FOOTER_LINK,
             network=frame.network,
             link=unsubscribe,
         )
     else:
         footer = frame.translator.gettext(
             language,
-            "You receive this e-mail as an ambassador of {network}. To receive no more "
-            'e-mail from us, reply with the word "unsubscribe".',
+            FOOTER_REPLY,
             network=frame.network,
         )
     mail = EmailMessage()
@@ -114,7 +120,6 @@ def build(message: Message, recipient: Recipient, frame: Frame) -> EmailMessage:
     mail["Subject"] = subject.strip()
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(domain=domain)
-    mail["Content-Language"] = language
     mailto = f"<mailto:{replies}?subject=unsubscribe>"
     if unsubscribe is not None:
         mail["List-Unsubscribe"] = f"<{unsubscribe}>, {mailto}"
@@ -131,4 +136,5 @@ def build(message: Message, recipient: Recipient, frame: Frame) -> EmailMessage:
         html_part.add_related(
             message.image_png, maintype="image", subtype="png", cid=cid, filename="qr.png"
         )
+    mail["Content-Language"] = language  # after the parts: set_content drops Content-*
     return mail
