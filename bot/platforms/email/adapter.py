@@ -8,8 +8,9 @@ is called and never sent again after a crash; one member's mails leave in order.
   root, it reads :mod:`bot.mailing.addresses`) says where to write and whether anything
   stops it — read at send time, so an unsubscribe between queueing and sending wins
   (the row ends ``failed``: :class:`Rejected`).
-* **Pace**: at most ``[email] messages_per_minute`` (providers limit senders), waited
-  for before the call, in real time.
+* **Pace**: at most ``[email] messages_per_minute`` (providers limit senders), in real
+  time; the sender waits for it before claiming a row (:class:`~bot.core.port.Paced`),
+  so a crash during a long queue loses nothing that was only waiting.
 * **Replies**: a 4xx is temporary (:class:`TemporaryFailure`: the queue retries it later
   with growing waits); a 5xx to the recipient, or an address that cannot be written, is
   permanent (:class:`Unreachable`: the row ends ``unreachable`` and the address is marked
@@ -80,6 +81,11 @@ class EmailPlatform:
     async def stop(self) -> None:
         return None
 
+    async def pace(self) -> None:
+        """Wait for the next slot of ``messages_per_minute`` (the sender calls it before
+        claiming a delivery: see :class:`~bot.core.port.Paced`)."""
+        await self._pacer.acquire("smtp")
+
     async def send(self, outgoing: Outgoing) -> str | None:
         try:
             member_id = int(outgoing.address.chat_id)
@@ -94,7 +100,6 @@ class EmailPlatform:
             mail = build(outgoing.message, recipient, self.frame)
         except BadAddress as error:
             raise Unreachable("invalid address") from error
-        await self._pacer.acquire("smtp")
         await self._transmit(mail, recipient.address)
         self.sent += 1
         return str(mail["Message-ID"]).strip("<>")[:64]

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from dataclasses import dataclass
 from email.headerregistry import Address as MailAddress
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from bot.core.config import EmailSettings
 from bot.core.i18n import N_, Translator
@@ -119,7 +120,7 @@ def build(message: Message, recipient: Recipient, frame: Frame) -> EmailMessage:
         mail["Reply-To"] = settings.reply_to
     mail["Subject"] = subject.strip()
     mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = make_msgid(domain=domain)
+    mail["Message-ID"] = f"<{secrets.token_hex(16)}@{domain}>"  # random: nothing of anyone
     mailto = f"<mailto:{replies}?subject=unsubscribe>"
     if unsubscribe is not None:
         mail["List-Unsubscribe"] = f"<{unsubscribe}>, {mailto}"
@@ -128,7 +129,7 @@ def build(message: Message, recipient: Recipient, frame: Frame) -> EmailMessage:
         mail["List-Unsubscribe"] = mailto
     paragraphs = [part.strip("\n") for part in body.strip("\n").split("\n\n") if part.strip()]
     mail.set_content("\n\n".join(paragraphs) + "\n\n-- \n" + footer + "\n", charset="utf-8")
-    cid = make_msgid(domain=domain) if message.image_png is not None else None
+    cid = f"<{secrets.token_hex(8)}@{domain}>" if message.image_png is not None else None
     mail.add_alternative(_html(paragraphs, footer, cid, language), subtype="html", charset="utf-8")
     if message.image_png is not None and cid is not None:
         html_part = mail.get_body(preferencelist=("html",))
