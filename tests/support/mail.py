@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -11,6 +14,7 @@ from bot.mailing import invitations
 from bot.models import Delivery, EmailAddress, Member
 from bot.runtime import build_email
 from tests.support.harness import Network, NetworkFactory
+from tests.support.paths import EXAMPLE_CONFIG
 from tests.support.smtp import Mailbox, email_env
 
 #: The spreadsheet of the tests: two to invite (one French, one English), one without an
@@ -77,3 +81,29 @@ async def state_of(network: Network, address: str) -> EmailAddress | None:
 async def deliveries(network: Network) -> list[Delivery]:
     async with network.sessions() as session:
         return list(await session.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+def env_of(mailbox: Mailbox, **more: str) -> dict[str, str]:
+    """``RELAIS_*`` variables for a ``relais`` process sending to ``mailbox``."""
+    return {f"RELAIS_{key.upper()}": value for key, value in email_env(mailbox, **more).items()}
+
+
+async def relais_process(
+    database_url: str, env: dict[str, str], *args: str
+) -> asyncio.subprocess.Process:
+    """A ``relais`` command running in its own process (to be killed, or awaited)."""
+    full = {**os.environ, "RELAIS_DATABASE_URL": database_url, **env}
+    full.pop("RELAIS_TELEGRAM_TOKEN", None)
+    full.pop("RELAIS_DISCORD_TOKEN", None)
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(EXAMPLE_CONFIG), *args,
+        env=full, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def relais_with(database_url: str, env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """Run a ``relais`` command to its end: (exit code, stdout, stderr)."""
+    process = await relais_process(database_url, env, *args)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
