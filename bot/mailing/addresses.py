@@ -5,7 +5,8 @@ are not erased, and their address is neither unsubscribed nor unreachable. Both 
 are final for that address: **unsubscribed** means nothing more by e-mail, ever (the
 person said so, by the one-click link or by writing to the reply address); **unreachable**
 (the mail server refused it for good) lasts until a new address is imported, since the
-same one would bounce again.
+same one would bounce again. A bounce is a fact the e-mail platform reports: it is
+written by :mod:`bot.members.facts`, the one writer of "unreachable".
 
 The state row (:class:`EmailAddress`) is created lazily, with a random token for the
 unsubscribe link, the first time Relais writes to the address; no row means "never
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -108,20 +109,6 @@ async def recipient(session: AsyncSession, member_id: int, now: datetime) -> Rec
     )
 
 
-async def mark_unreachable(
-    session: AsyncSession, member_id: int, reason: str, now: datetime
-) -> bool:
-    """The mail server refused the member's address for good; True if marked now (the
-    first refusal's date stays)."""
-    await ensure(session, [member_id], now)
-    result = await session.execute(
-        update(EmailAddress)
-        .where(EmailAddress.member_id == member_id, EmailAddress.unreachable_at.is_(None))
-        .values(unreachable_at=now, unreachable_reason=reason[:64] or None)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
 async def by_token(session: AsyncSession, token: str) -> EmailAddress | None:
     if not token or len(token) > 32:
         return None
@@ -146,14 +133,16 @@ async def unsubscribe_member(session: AsyncSession, member_id: int, now: datetim
     return await unsubscribe(session, state, now)
 
 
-async def address_changed(session: AsyncSession, member_id: int) -> None:
-    """A new address was imported for the member: the old one's bounce says nothing
-    about it (an unsubscribe stays: the person asked for no more e-mail)."""
-    await session.execute(
-        update(EmailAddress)
-        .where(EmailAddress.member_id == member_id)
-        .values(unreachable_at=None, unreachable_reason=None)
-    )
+async def address_changed(session: AsyncSession, member_ids: Sequence[int]) -> None:
+    """New addresses were imported for these members: the old ones' state says nothing
+    about them (a bounce, invitations counted), so it goes — except an unsubscribe,
+    which stays: the person asked for no more e-mail."""
+    if member_ids:
+        await session.execute(
+            delete(EmailAddress).where(
+                EmailAddress.member_id.in_(member_ids), EmailAddress.unsubscribed_at.is_(None)
+            )
+        )
 
 
 async def forget(session: AsyncSession, member_ids: Sequence[int]) -> None:

@@ -35,7 +35,10 @@ async def test_invitation_in_each_language_with_links_qr_and_headers(
         [french] = mailbox.to("amelie@example.test")
         [english] = mailbox.to("bob@example.test")
 
-        assert french["Subject"] == "Lyon Ambassadors\u00a0: votre invitation à rejoindre les ambassadeurs"
+        assert (
+            french["Subject"]
+            == "Lyon Ambassadors\u00a0: votre invitation à rejoindre les ambassadeurs"
+        )
         assert english["Subject"] == "Lyon Ambassadors: your invitation to join the ambassadors"
         assert french["Content-Language"] == "fr"
         assert french["From"] == "Relais Lyon <ambassadors@relais.test>"
@@ -44,8 +47,7 @@ async def test_invitation_in_each_language_with_links_qr_and_headers(
         state = await state_of(network, "amelie@example.test")
         assert state is not None and state.invitations == 1
         assert french["List-Unsubscribe"] == (
-            f"<https://relais.test/u/{state.token}>, "
-            "<mailto:team@relais.test?subject=unsubscribe>"
+            f"<https://relais.test/u/{state.token}>, <mailto:team@relais.test?subject=unsubscribe>"
         )
         assert french["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         # Nothing personal in the Message-ID: no name, no address, no member id.
@@ -71,9 +73,7 @@ async def test_invitation_in_each_language_with_links_qr_and_headers(
         assert decoded.text == link
         cid = re.search(r'src="cid:([^"]+)"', html_part(french))
         assert cid is not None
-        assert any(
-            part.get("Content-ID") == f"<{cid.group(1)}>" for part in french.walk()
-        )
+        assert any(part.get("Content-ID") == f"<{cid.group(1)}>" for part in french.walk())
 
         # Running it again invites nobody twice.
         assert await invite(network, "business") == 0

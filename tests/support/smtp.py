@@ -35,7 +35,7 @@ class Mailbox:
     received: list[Received] = field(default_factory=list)
     refuse: dict[str, list[int]] = field(default_factory=dict)
 
-    async def handle_RCPT(  # noqa: N802 — aiosmtpd's hook name
+    async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
         codes = self.refuse.get(address)
@@ -45,15 +45,11 @@ class Mailbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802 — aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
         message = message_from_bytes(content, policy=policy.default)
         assert isinstance(message, EmailMessage)
-        self.received.append(
-            Received(str(envelope.mail_from), list(envelope.rcpt_tos), message)
-        )
+        self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), message))
         return "250 Message accepted"
 
     def to(self, address: str) -> list[EmailMessage]:
