@@ -10,9 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import data
 from bot.models import DeliveryStatus
 from tests.support.harness import NetworkFactory
-from tests.support.mail import deliveries, imported, invite, mailing, member_by_email, state_of
+from tests.support.mail import (
+    SHEET,
+    deliveries,
+    imported,
+    invite,
+    mailing,
+    member_by_email,
+    state_of,
+)
 from tests.support.smtp import smtp_server
 
 
@@ -84,3 +93,25 @@ async def test_an_address_that_cannot_be_written_is_unreachable(
         [row] = [d for d in await deliveries(network) if d.member_id == amelie.id]
         assert row.status is DeliveryStatus.UNREACHABLE
         assert len(mailbox.received) == 1
+
+
+async def test_a_new_address_from_the_spreadsheet_is_tried_again(
+    network_factory: NetworkFactory, tmp_path: Path
+) -> None:
+    with smtp_server() as mailbox:
+        network = mailing(network_factory, mailbox)
+        await imported(network, tmp_path)
+        mailbox.refuse["amelie@example.test"] = [550]
+        await invite(network, "business")
+        assert (await state_of(network, "amelie@example.test")) is not None
+
+        fixed = tmp_path / "fixed"
+        fixed.mkdir()
+        sheet = SHEET.replace("amelie@example.test", "amelie.durand@example.test")
+        path = fixed / "members.csv"
+        path.write_text(sheet, encoding="utf-8")
+        assert await data.import_members(network.settings, path, dry_run=False, update=True) == 0
+        assert await state_of(network, "amelie.durand@example.test") is None
+
+        assert await invite(network, "business") == 1
+        assert len(mailbox.to("amelie.durand@example.test")) == 1
