@@ -41,6 +41,7 @@ from bot.models import (
     AuditEntry,
     Conversation,
     Delivery,
+    EmailAddress,
     GroupGreeting,
     Identity,
     LinkAttempts,
@@ -112,6 +113,7 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
         select(Nudge).where(Nudge.member_id == member.id).order_by(Nudge.sent_at, Nudge.id)
     )
     preference = await session.get(NudgePreference, member.id)
+    mail = await session.get(EmailAddress, member.id)
     referent_of = await session.scalars(
         select(ReferentCategory.category)
         .where(ReferentCategory.member_id == member.id)
@@ -187,6 +189,15 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
             }
             for n in nudges
         ],
+        "email_address": {
+            "invitations": mail.invitations,
+            "first_invited_at": _when(mail.first_invited_at),
+            "invited_at": _when(mail.invited_at),
+            "bounced_at": _when(mail.unreachable_at),
+            "unsubscribed_at": _when(mail.unsubscribed_at),
+        }
+        if mail is not None
+        else None,
         "nudge_preferences": {
             "paused_until": _when(preference.paused_until) if preference else None,
             "stopped_at": _when(preference.stopped_at) if preference else None,
