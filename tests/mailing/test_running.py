@@ -26,9 +26,9 @@ async def test_the_background_sends_e_mail_and_serves_the_web_pages(
         await background.start()
         try:
             assert "email" in network.app.platforms
-            async with aiohttp.ClientSession() as client:
-                async with client.get(f"http://127.0.0.1:{port}/u/unknown") as answer:
-                    assert answer.status == 404
+            url = f"http://127.0.0.1:{port}/u/unknown"
+            async with aiohttp.ClientSession() as client, client.get(url) as answer:
+                assert answer.status == 404
             # What `relais invite` queued is sent by the running process's sender.
             async with network.sessions.begin() as session:
                 members = await invitations.first_invitations(session, "sport")
