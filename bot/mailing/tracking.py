@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import EmailAddress, Identity, Member, MemberStatus
 
@@ -68,3 +69,37 @@ def row(result: Any, zone: ZoneInfo, links: ClaimLinks) -> dict[str, Any]:
         "unsubscribed_at": _when(state.unsubscribed_at if state else None, zone),
         "claimed_at": _when(member.consent_at, zone), "claimed_on": platform,
     }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Where the imported members stand, for coordinators' ``/stats``."""
+
+    imported: int
+    claimed: int
+    invited: int
+    bounced: int
+    unsubscribed: int
+    without_email: int
+
+
+async def summary(session: AsyncSession) -> Summary:
+    """Imported members (erased ones left out) by invitation outcome, in one query."""
+    unclaimed = Member.consent_at.is_(None)
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(~unclaimed),
+                func.count().filter(func.coalesce(EmailAddress.invitations, 0) > 0),
+                func.count().filter(EmailAddress.unreachable_at.is_not(None)),
+                func.count().filter(EmailAddress.unsubscribed_at.is_not(None)),
+                func.count().filter(unclaimed, Member.email.is_(None)),
+            )
+            .select_from(Member)
+            .outerjoin(EmailAddress, EmailAddress.member_id == Member.id)
+            .where(Member.import_key.is_not(None), Member.status == MemberStatus.ACTIVE)
+        )
+    ).one()
+    imported, claimed, invited, bounced, unsubscribed, without = (int(n) for n in row)
+    return Summary(imported, claimed, invited, bounced, unsubscribed, without)
