@@ -4,6 +4,8 @@ the web server on ``[web] listen``."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
 
 import aiohttp
@@ -11,7 +13,7 @@ import aiohttp
 from bot.mailing import invitations
 from bot.runtime import Background
 from tests.support.harness import NetworkFactory
-from tests.support.mail import imported, member_by_email
+from tests.support.mail import imported, member_by_email, relais_process, relais_with
 from tests.support.smtp import email_env, free_port, smtp_server, text_part
 
 
@@ -47,3 +49,30 @@ async def test_the_background_sends_e_mail_and_serves_the_web_pages(
             assert "t.me" not in text_part(mail)  # no bot username known: no link
         finally:
             await background.stop()
+
+
+async def test_relais_web_serves_alone_until_told_to_stop(
+    network_factory: NetworkFactory, database_url: str
+) -> None:
+    network_factory()  # the database, migrated
+    code, _, err = await relais_with(database_url, {}, "web")
+    assert code == 2 and "set [web] listen" in err
+    port = free_port()
+    process = await relais_process(database_url, {"RELAIS_WEB__LISTEN": f"127.0.0.1:{port}"}, "web")
+    try:
+        status = None
+        async with aiohttp.ClientSession() as client:
+            for _ in range(1000):  # until the real process listens
+                try:
+                    async with client.get(f"http://127.0.0.1:{port}/u/nope") as answer:
+                        status = answer.status
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.02)
+        assert status == 404
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), timeout=30) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
