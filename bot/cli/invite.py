@@ -22,10 +22,12 @@ from sqlalchemy import func, select
 
 from bot.app import Relais
 from bot.cli.errors import fail, say
+from bot.cli.progress import Progress
 from bot.core.config import Settings
 from bot.delivery import queue
 from bot.mailing import addresses, invitations
-from bot.models import Member, MemberStatus
+from bot.models import DeliveryStatus, Member, MemberStatus
+from bot.platforms.email.adapter import EmailPlatform
 from bot.runtime import build_email, build_web, running_app
 
 log = logging.getLogger(__name__)
@@ -93,15 +95,29 @@ async def _send(app: Relais) -> int:
     assert email is not None
     await email.start()
     app.attach(email)
+    async with app.sessions() as session:
+        waiting = (await queue.progress(session, invitations.BATCH))[DeliveryStatus.PENDING]
+    progress = Progress("sending invitations", waiting)
+    watcher = asyncio.create_task(_follow(email, progress))
     try:
         await app.sender.drain()
     finally:
+        watcher.cancel()
         await app.sender.lease.release()
+    progress.advance(email.sent - progress.done)
+    progress.finish()
     async with app.sessions() as session:
-        progress = await queue.progress(session, invitations.BATCH)
-    counts = ", ".join(f"{n} {status.value}" for status, n in progress.items() if n)
+        outcome = await queue.progress(session, invitations.BATCH)
+    counts = ", ".join(f"{n} {status.value}" for status, n in outcome.items() if n)
     say(f"invitations so far: {counts or 'none'}")
     return 0
+
+
+async def _follow(email: EmailPlatform, progress: Progress) -> None:
+    """Move the progress line as mails leave (at ``messages_per_minute``, a long while)."""
+    while True:
+        await asyncio.sleep(0.5)
+        progress.advance(email.sent - progress.done)
 
 
 async def unsubscribe(settings: Settings, address: str) -> int:

@@ -84,23 +84,22 @@ async def confirm(request: web.Request) -> web.Response:
     """Unsubscribe: from the page's button or a one-click request."""
     context = request.app[CONTEXT]
     body = await request.text() if request.can_read_body else ""
-    one_click = ONE_CLICK in body
+    preferred: str | None = None
     async with context.sessions.begin() as session:
         state = await addresses.by_token(session, request.match_info["token"])
         if state is not None:
             await addresses.unsubscribe(session, state, context.clock.now())
             member = await session.get(Member, state.member_id)
             preferred = member.language if member is not None else None
-    if one_click:
+    if ONE_CLICK in body:  # a mail client, not a person: a short answer is enough
         if state is None:
             raise web.HTTPNotFound(text="unknown link")
         return web.Response(text="unsubscribed")
-    language = context.language(request, preferred if state is not None else None)
+    language = context.language(request, preferred)
     network = context.settings.network.name
+    title = context.translator.gettext(language, TITLE, network=network)
     if state is None:
         text = context.translator.gettext(language, UNKNOWN)
-        title = context.translator.gettext(language, TITLE, network=network)
         return _page(language, title, f"<p>{html.escape(text)}</p>", status=404)
     text = context.translator.gettext(language, DONE, network=network)
-    title = context.translator.gettext(language, TITLE, network=network)
     return _page(language, title, f"<p>{html.escape(text)}</p>")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.models import Delivery, DeliveryStatus
 from tests.support.cli import read_csv, relais
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.harness import NetworkFactory
 from tests.support.mail import (
     deliveries,
@@ -41,6 +42,34 @@ async def test_dry_run_counts_and_shows_one_invitation_and_sends_nothing(
         assert "dry run: nothing queued, nothing sent" in out
         assert mailbox.received == []
     assert await deliveries(network) == []
+
+
+async def test_the_telegram_link_comes_from_telegram_when_not_configured(
+    network_factory: NetworkFactory, tmp_path: Path, database_url: str
+) -> None:
+    await imported(network_factory(), tmp_path)
+    async with FakeTelegram(username="LyonClubBot") as fake:
+        code, out, err = await relais_with(
+            database_url,
+            {
+                "RELAIS_TELEGRAM_TOKEN": fake.token,
+                "RELAIS_TELEGRAM__API_BASE_URL": fake.base_url,
+            },
+            "invite", "--dry-run",
+        )  # fmt: skip
+        assert code == 0, err
+        assert "https://t.me/LyonClubBot?start=" in out
+        assert fake.token not in out + err
+        result = await relais_with(
+            database_url,
+            {
+                "RELAIS_TELEGRAM_TOKEN": fake.token,
+                "RELAIS_TELEGRAM__API_BASE_URL": fake.base_url,
+            },
+            "export", "invitations",
+        )  # fmt: skip
+        assert result[0] == 0, result[2]
+        assert "https://t.me/LyonClubBot?start=" in result[1]
 
 
 async def test_invite_needs_email_set_up_and_a_known_category(

@@ -92,9 +92,10 @@ async def relais_process(
     database_url: str, env: dict[str, str], *args: str
 ) -> asyncio.subprocess.Process:
     """A ``relais`` command running in its own process (to be killed, or awaited)."""
-    full = {**os.environ, "RELAIS_DATABASE_URL": database_url, **env}
-    full.pop("RELAIS_TELEGRAM_TOKEN", None)
-    full.pop("RELAIS_DISCORD_TOKEN", None)
+    inherited = dict(os.environ)
+    inherited.pop("RELAIS_TELEGRAM_TOKEN", None)
+    inherited.pop("RELAIS_DISCORD_TOKEN", None)
+    full = {**inherited, "RELAIS_DATABASE_URL": database_url, **env}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--config", str(EXAMPLE_CONFIG), *args,
         env=full, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,

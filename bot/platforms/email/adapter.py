@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from email.message import EmailMessage
 
 import aiosmtplib
 
@@ -104,12 +105,12 @@ class EmailPlatform:
         self.sent += 1
         return str(mail["Message-ID"]).strip("<>")[:64]
 
-    async def _transmit(self, mail: object, address: str) -> None:
+    async def _transmit(self, mail: EmailMessage, address: str) -> None:
         settings = self.settings
         assert settings.from_address is not None
         try:
             await aiosmtplib.send(
-                mail,  # type: ignore[arg-type]
+                mail,
                 sender=settings.from_address,
                 recipients=[address],
                 hostname=settings.host,
