@@ -25,7 +25,13 @@ from bot.core.config import Settings
 from bot.core.db import create_engine, session_factory, upgrade
 from bot.core.i18n import Translator
 from bot.core.port import Platform
+from bot.mailing import addresses
+from bot.mailing.addresses import Recipient
+from bot.platforms.email.adapter import EmailPlatform
+from bot.platforms.email.compose import Frame
 from bot.scheduling.scheduler import Scheduler
+from bot.web.context import WebContext
+from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -97,17 +103,60 @@ def build_platforms(app: Relais, names: list[str]) -> list[Platform]:
     return platforms
 
 
+def build_email(app: Relais) -> EmailPlatform | None:
+    """The e-mail platform when ``[email] host`` is set: it sends the queue's e-mail
+    deliveries, reading each recipient's address and state at send time."""
+    settings = app.settings
+    if not settings.email.enabled:
+        return None
+
+    async def lookup(member_id: int) -> Recipient | None:
+        async with app.sessions.begin() as session:
+            return await addresses.recipient(session, member_id, app.clock.now())
+
+    password = settings.email_password
+    return EmailPlatform(
+        settings.email,
+        password=password.get_secret_value() if password is not None else None,
+        frame=Frame(
+            settings=settings.email,
+            network=settings.network.name,
+            translator=app.translator,
+            public_url=settings.web.public_url,
+        ),
+        lookup=lookup,
+    )
+
+
+def build_web(app: Relais, port: int | None = None) -> WebServer:
+    """The web server on ``[web] listen`` (or ``port`` on its host: tests pass 0)."""
+    host, configured = app.settings.web.host_port
+    context = WebContext(
+        settings=app.settings, sessions=app.sessions, clock=app.clock, translator=app.translator
+    )
+    return WebServer(context, host, configured if port is None else port)
+
+
 class Background:
     """What a long-running process does besides answering: the scheduler (when this
-    process is its leader), the delivery queue's sender and the role syncer. Every task
-    is tracked and stopped on the way out."""
+    process is its leader), the delivery queue's sender and the role syncer; e-mail when
+    ``[email] host`` is set (attached before the sender starts, so it drains e-mail too);
+    the web server when ``[web] listen`` is set. Every task is tracked and stopped on the
+    way out."""
 
     def __init__(self, app: Relais) -> None:
         self.app = app
         self.scheduler = Scheduler(app, app.settings.database.url)
         self._tasks: list[asyncio.Task[None]] = []
+        self.email = build_email(app)
+        self.web = build_web(app) if app.settings.web.listen else None
 
     async def start(self) -> None:
+        if self.email is not None:
+            await self.email.start()
+            self.app.attach(self.email)
+        if self.web is not None:
+            await self.web.start()
         self._tasks = [
             asyncio.create_task(self.app.sender.run(), name="sender"),
             asyncio.create_task(self.app.role_syncer.run(), name="role-syncer"),
@@ -122,6 +171,8 @@ class Background:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        if self.web is not None:
+            await self.web.stop()
 
 
 def freeze_startup_heap() -> None:

@@ -17,6 +17,7 @@ from bot.conversation.routing import Router
 from bot.core.i18n import N_
 from bot.core.port import Message
 from bot.delivery import channels
+from bot.mailing import tracking
 from bot.members import role_sync, roles
 from bot.models import MemberStatus, Role
 from handlers._labels import KIND, MEDIUM, STAGE, category_name
@@ -156,6 +157,27 @@ async def dormant_leads(ctx: Context, days: int) -> list[str]:
     ]
 
 
+async def invitation_lines(ctx: Context) -> list[str]:
+    """For coordinators, once a spreadsheet was imported: how its members' invitations
+    went (details per member: ``relais export invitations``)."""
+    found = await tracking.summary(ctx.session)
+    if not found.imported:
+        return []
+    return [
+        ctx._(
+            "Imported members: {claimed} of {imported} claimed their account; invited by "
+            "e-mail: {invited} ({bounced} bounced, {unsubscribed} unsubscribed); without an "
+            "e-mail address: {without}",
+            claimed=found.claimed,
+            imported=found.imported,
+            invited=found.invited,
+            bounced=found.bounced,
+            unsubscribed=found.unsubscribed,
+            without=found.without_email,
+        )
+    ]
+
+
 ROLE_PROBLEMS = {
     "permission": N_(
         "Server roles ({platform}) could not be changed: the bot needs the Manage Roles "
@@ -258,6 +280,7 @@ async def stats(ctx: Context) -> None:
     lines = [text(ctx, result)]
     if ctx.role is Role.COORDINATOR and category is None:
         lines += await dormant_leads(ctx, days)
+        lines += await invitation_lines(ctx)
         lines += await role_problems(ctx)
     ctx.reply_private("\n".join(lines))
     ctx.send(

@@ -26,6 +26,7 @@ from jobs import (
     event_cards,
     event_natives,
     events,
+    invitations,
     leaderboard,
     nudges,
     plans,
@@ -53,11 +54,13 @@ JOBS: dict[str, Job] = {
     roles.ID: roles.run,
     event_cards.ID: event_cards.run,
     event_natives.ID: event_natives.run,
+    invitations.ID: invitations.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {
     roles.ID: roles.SCHEDULE,
     prune_deliveries.ID: prune_deliveries.SCHEDULE,
+    invitations.ID: invitations.SCHEDULE,
 }
 #: One-off job kind → ``run(app, args)``.
 ONE_OFF: dict[str, OneOff] = {}

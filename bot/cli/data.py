@@ -18,11 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli import csvfile, demo, exporter, import_write, importer
 from bot.cli.errors import say
+from bot.cli.invite import telegram_prefix
 from bot.cli.progress import Progress
 from bot.core import audit
 from bot.core.clock import SystemClock
-from bot.core.config import Settings
+from bot.core.config import LANGUAGES, Settings
 from bot.core.db import create_engine, session_factory, upgrade
+from bot.core.i18n import Translator
+from bot.mailing import invitations, tracking
 from bot.models import Base
 
 DEMO_DATABASE = "sqlite+aiosqlite:///relais-demo.sqlite3"
@@ -134,6 +137,7 @@ async def export(
     separator: str = ",",
 ) -> int:
     start = since_instant(since, settings.network.timezone)
+    links = await _claim_links(settings) if kind == "invitations" else None
     async with transaction(settings.database.url) as session:
         progress = Progress(f"exporting {kind}", await exporter.count(session, kind, start))
         chunks = exporter.rows(
@@ -143,6 +147,7 @@ async def export(
             settings.network.timezone,
             at=SystemClock().now(),
             days=settings.nudges.dormant_days,
+            links=links,
         )
         if output is None:
             written = await exporter.write(
@@ -166,6 +171,16 @@ async def export(
     if output is not None:
         say(f"exported {written} {kind} to {output}", file=sys.stderr)
     return 0
+
+
+async def _claim_links(settings: Settings) -> tracking.ClaimLinks:
+    """The personal links' prefixes: Telegram's (config or getMe), Discord's command in
+    each language."""
+    translator = Translator(settings.network.default_language)
+    discord = {
+        language: invitations.discord_command(translator, language, "") for language in LANGUAGES
+    }
+    return tracking.ClaimLinks(telegram=await telegram_prefix(settings), discord=discord)
 
 
 async def build_demo(settings: Settings, url: str, *, members: int, seed: int, reset: bool) -> int:

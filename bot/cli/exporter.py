@@ -1,5 +1,6 @@
-"""``relais export members|reports|signals|points|events|attendance``: the network's data
-as CSV or JSON (the events' two kinds are in :mod:`bot.cli.export_events`).
+"""``relais export members|reports|signals|points|invitations|events|attendance``: the
+network's data as CSV or JSON (the events' two kinds are in :mod:`bot.cli.export_events`,
+the invitations' in :mod:`bot.mailing.tracking`).
 
 CSV is UTF-8 with a byte-order mark, which is what makes spreadsheets open French accents
 right. Times are written in the network's time zone. Forgotten members are left out of
@@ -24,9 +25,10 @@ from sqlalchemy.orm import aliased
 from bot.activity import engagement
 from bot.cli import export_events
 from bot.core import csvsafe
+from bot.mailing import tracking
 from bot.models import Member, MemberStatus, PointsEntry, Report, ReportKind
 
-KINDS = ("members", "reports", "signals", "points", *export_events.KINDS)
+KINDS = ("members", "reports", "signals", "points", "invitations", *export_events.KINDS)
 FORMATS = ("csv", "json")
 #: CSV separators by name: French spreadsheets (Excel in a French locale) split columns on
 #: semicolons and show a comma-separated file in one column.
@@ -52,6 +54,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "points": (
         "id", "created_at", "member_id", "member_name", "reason", "points", "report_id",
     ),
+    "invitations": tracking.COLUMNS,
     **export_events.COLUMNS,
 }  # fmt: skip
 
@@ -73,6 +76,9 @@ def _query(
         )
         state = engagement.state(at or datetime.now(UTC), days)
         query = select(Member, points, state).where(Member.status != MemberStatus.FORGOTTEN)
+        return query.where(Member.joined_at >= since) if since else query
+    if kind == "invitations":
+        query = tracking.query()
         return query.where(Member.joined_at >= since) if since else query
     if kind == "points":
         query = select(PointsEntry, Member).join(Member, Member.id == PointsEntry.member_id)
@@ -99,7 +105,9 @@ def _who(member: Member) -> tuple[int | None, str | None]:
     return member.id, member.display_name
 
 
-def _row(kind: str, result: Any, zone: ZoneInfo) -> Row:
+def _row(kind: str, result: Any, zone: ZoneInfo, links: tracking.ClaimLinks) -> Row:
+    if kind == "invitations":
+        return tracking.row(result, zone, links)
     if kind in export_events.KINDS:
         return export_events.row(kind, result, zone)
     if kind == "members":
@@ -153,21 +161,25 @@ async def rows(
     *,
     at: datetime | None = None,
     days: int = engagement.DAYS,
+    links: tracking.ClaimLinks | None = None,
 ) -> AsyncIterator[list[Row]]:
     """The export's rows in id order, a chunk at a time (keyset paging, so a large
     network never sits in memory at once); members' engagement as of ``at`` (now)
-    with a window of ``days``."""
+    with a window of ``days``; invitations with the personal ``links``."""
     zone = ZoneInfo(timezone)
-    key = {"members": Member.id, "points": PointsEntry.id}.get(kind, Report.id)
+    key = {"members": Member.id, "invitations": Member.id, "points": PointsEntry.id}.get(
+        kind, Report.id
+    )
     if kind in export_events.KINDS:
         key = export_events.key(kind)
+    claim = links or tracking.ClaimLinks()
     last = 0
     while True:
         query = _query(kind, since, at, days).where(key > last).order_by(key).limit(CHUNK)
         results = (await session.execute(query)).all()
         if not results:
             return
-        chunk = [_row(kind, result, zone) for result in results]
+        chunk = [_row(kind, result, zone, claim) for result in results]
         last = chunk[-1]["id"]
         yield chunk
 

@@ -14,6 +14,7 @@ from bot.cli.progress import Progress
 from bot.core import audit
 from bot.core.batching import chunked
 from bot.core.clock import Clock
+from bot.mailing import addresses
 from bot.members import role_sync, suppression
 from bot.members.membership import new_sponsor_code
 from bot.models import Member, MemberStatus, ReferentCategory, Role, Visibility
@@ -140,6 +141,9 @@ async def _update(session: AsyncSession, clock: Clock, pairs: list[tuple[Row, Me
     """Apply the file to members already there: category, language, role, contact; a
     referent becomes referent of the row's category, a member stops being one."""
     now = clock.now()
+    await addresses.address_changed(
+        session, [member.id for row, member in pairs if row.email != member.email]
+    )
     for row, member in pairs:
         member.category, member.language = row.category, row.language
         member.email, member.phone, member.role = row.email, row.phone, row.role

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli import data
+from bot.cli import data, invite
 from bot.cli.demo import DEFAULT_MEMBERS
 from bot.cli.errors import fail, protect_environment, say
 from bot.cli.exporter import FORMATS, KINDS, SEPARATORS
@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     dump = commands.add_parser(
         "export",
         parents=[database],
-        help="export members, reports, signals, points, events or attendance",
+        help="export members, reports, signals, points, invitations (codes, personal links "
+        "and how each invitation went), events or attendance",
     )
     dump.add_argument("what", choices=KINDS)
     dump.add_argument(
@@ -138,6 +139,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("--seed", type=int, default=7, help="random seed (same seed, same network)")
     sample.add_argument("--reset", action="store_true", help="replace what that database holds")
+    invite = commands.add_parser(
+        "invite",
+        parents=[database],
+        help="e-mail an invitation to every imported member who has not claimed their account",
+        description="One e-mail per member in their language: their name, the welcome "
+        "words of [email] welcome, the Telegram link that claims the account, the Discord "
+        "command, and a QR code. Only members with an address, not unsubscribed, not "
+        "bounced and never invited; reminders follow by themselves ([email] reminder_days, "
+        "max_reminders) while `relais run` runs. See docs/email.md.",
+    )
+    invite.add_argument("--category", metavar="KEY", help="only members of this category")
+    invite.add_argument(
+        "--dry-run", action="store_true", help="count and show one invitation, send nothing"
+    )
+    stop_mail = commands.add_parser(
+        "unsubscribe",
+        parents=[database],
+        help="stop every e-mail to an address (a reply asking for it reached you)",
+    )
+    stop_mail.add_argument("address", help="the member's e-mail address")
+    commands.add_parser(
+        "web",
+        parents=[database],
+        help="serve only the web pages ([web] listen), e.g. e-mail unsubscribe links",
+    )
     db = commands.add_parser("db", parents=[database], help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply the database migrations")
@@ -196,6 +222,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 separator=SEPARATORS[args.separator],
             )
         )
+    if args.command == "invite":
+        return _complete(invite.invite(settings, category=args.category, dry_run=args.dry_run))
+    if args.command == "unsubscribe":
+        return _complete(invite.unsubscribe(settings, args.address))
+    if args.command == "web":
+        return _complete(invite.web(settings))
     if args.command == "db":
         _complete(_upgrade(settings))
         say("database is up to date")

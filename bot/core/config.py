@@ -501,6 +501,92 @@ class EventsSettings(_Section):
         if len(set(value)) != len(value):
             raise ValueError("reminder hours must differ")
         return sorted(value, reverse=True)
+class EmailTls(StrEnum):
+    """How the SMTP connection is protected: STARTTLS on a plain port (587), TLS from the
+    first byte (465), or nothing (a relay on the same machine, tests)."""
+
+    STARTTLS = "starttls"
+    IMPLICIT = "implicit"
+    NONE = "none"
+
+
+_ADDRESS = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
+
+
+class EmailWelcome(_Section):
+    """The network's welcome words in invitations, per language (either may be empty)."""
+
+    fr: str = Field(default="", max_length=2000)
+    en: str = Field(default="", max_length=2000)
+
+
+class EmailSettings(_Section):
+    """E-mail, an outbound platform (:mod:`bot.platforms.email`): invitations, reminders,
+    newsletters. Off while ``host`` is unset; the password comes only from
+    ``RELAIS_EMAIL_PASSWORD``."""
+
+    host: str | None = Field(default=None, min_length=1, max_length=253)
+    port: int = Field(default=587, ge=1, le=65535)
+    tls: EmailTls = EmailTls.STARTTLS
+    user: str | None = Field(default=None, min_length=1, max_length=254)
+    #: The From address and name; replies go to ``reply_to`` when set, else to it. The
+    #: ``mailto:`` unsubscribe link goes there too: someone must read that mailbox.
+    from_address: str | None = Field(default=None, pattern=_ADDRESS, max_length=254)
+    from_name: str | None = Field(default=None, min_length=1, max_length=80)
+    reply_to: str | None = Field(default=None, pattern=_ADDRESS, max_length=254)
+    #: The pace of e-mail (most providers limit senders per minute or per hour).
+    messages_per_minute: int = Field(default=60, ge=1, le=10_000)
+    #: Seconds an SMTP exchange may take before it counts as a passing failure.
+    timeout: float = Field(default=30, gt=0, le=600)
+    #: Reminders to members who have not claimed their account: at most ``max_reminders``,
+    #: ``reminder_days`` days after the previous invitation.
+    reminder_days: int = Field(default=7, ge=1, le=365)
+    max_reminders: int = Field(default=2, ge=0, le=5)
+    welcome: EmailWelcome = Field(default_factory=EmailWelcome)
+
+    @property
+    def enabled(self) -> bool:
+        return self.host is not None
+
+    @property
+    def replies_to(self) -> str | None:
+        """Where replies and ``mailto:`` unsubscribe requests go."""
+        return self.reply_to or self.from_address
+
+    @_model_validator(mode="after")
+    def _sender_known(self) -> EmailSettings:
+        if self.host is not None and self.from_address is None:
+            raise ValueError("email.from_address: required when email.host is set")
+        return self
+
+
+class WebSettings(_Section):
+    """The web server (:mod:`bot.web`): started by ``relais run`` when ``listen`` is set,
+    alone by ``relais web``. ``public_url`` is its address as the world sees it (behind
+    the reverse proxy that terminates HTTPS): links in e-mails point there."""
+
+    listen: str | None = Field(default=None, pattern=r"^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$")
+    public_url: str | None = Field(default=None, pattern=r"^https?://")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_host(cls, value: str | None) -> str | None:
+        if value is not None and not _has_host(value):
+            raise ValueError("must name a host, e.g. https://relais.example.org")
+        return value.rstrip("/") if value else value
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        """``listen`` split; only meaningful when it is set."""
+        host, _, port = (self.listen or "127.0.0.1:8080").rpartition(":")
+        return host.strip("[]"), int(port)
+
+    @field_validator("listen")
+    @classmethod
+    def _port_range(cls, value: str | None) -> str | None:
+        if value is not None and not 1 <= int(value.rpartition(":")[2]) <= 65535:
+            raise ValueError("the port must be between 1 and 65535")
+        return value
 
 
 class Settings(_Section):
@@ -523,10 +609,14 @@ class Settings(_Section):
     jobs: JobsSettings = Field(default_factory=lambda: JobsSettings())
     nudges: NudgeSettings = Field(default_factory=lambda: NudgeSettings())
     limits: LimitsSettings = Field(default_factory=lambda: LimitsSettings())
+    email: EmailSettings = Field(default_factory=lambda: EmailSettings())
+    web: WebSettings = Field(default_factory=lambda: WebSettings())
     telegram_token: SecretStr | None = None
     #: Telegram echoes it in a header on every webhook request; others get 403.
     telegram_webhook_secret: SecretStr | None = None
     discord_token: SecretStr | None = None
+    #: The SMTP password (RELAIS_EMAIL_PASSWORD), with ``[email] user``.
+    email_password: SecretStr | None = None
 
     @field_validator("categories")
     @classmethod
@@ -622,7 +712,7 @@ class Settings(_Section):
 
 
 #: Environment variables that hold secrets; the TOML file may not set these keys.
-_SECRET_KEYS = ("telegram_token", "telegram_webhook_secret", "discord_token")
+_SECRET_KEYS = ("telegram_token", "telegram_webhook_secret", "discord_token", "email_password")
 
 
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:

@@ -216,6 +216,20 @@ class Platform(Protocol):
     async def stop(self) -> None: ...
 
 
+@runtime_checkable
+class Paced(Protocol):
+    """A platform slow enough to keep its own pace (e-mail: so many messages a minute).
+
+    The sender awaits ``pace()`` *before* it claims a delivery, so rows waiting for
+    their turn stay ``pending``: a crash during a long wait loses none of them (a claimed
+    row is never sent again). Fast platforms are paced by the sender after the claim.
+    """
+
+    name: str
+
+    async def pace(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class MemberRoles:
     """What a person is in Relais, as far as server roles go: the category of an active

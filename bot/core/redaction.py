@@ -52,6 +52,7 @@ def protect(settings: Settings) -> None:
             settings.telegram_token,
             settings.telegram_webhook_secret,
             settings.discord_token,
+            settings.email_password,
         )
         if secret is not None
     ]

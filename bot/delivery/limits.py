@@ -21,6 +21,8 @@ class Limits:
 LIMITS: dict[str, Limits] = {
     "telegram": Limits(per_second=30, private_window=(1, 1.0), group_window=(20, 60.0)),
     "discord": Limits(per_second=50, private_window=(5, 5.0), group_window=(5, 5.0)),
+    # E-mail paces itself (``[email] messages_per_minute``, :mod:`bot.platforms.email`).
+    "email": Limits(per_second=1_000, private_window=(10, 1.0), group_window=(10, 1.0)),
     "console": Limits(per_second=10_000, private_window=(10_000, 1.0), group_window=(10_000, 1.0)),
 }
 

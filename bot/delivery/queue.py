@@ -48,7 +48,13 @@ class Planned:
 def encode(message: Message, *, pin: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
         "text": message.text,
-        "buttons": [[[button.label, button.payload] for button in row] for row in message.buttons],
+        "buttons": [
+            [
+                [button.label, button.payload, *([button.url] if button.url else [])]
+                for button in row
+            ]
+            for row in message.buttons
+        ],
     }
     if message.language is not None:
         data["language"] = message.language
@@ -63,7 +69,10 @@ def pinned(data: dict[str, Any]) -> bool | None:
 
 
 def decode(data: dict[str, Any], image_png: bytes | None) -> Message:
-    rows = [[Button(label, payload) for label, payload in row] for row in data.get("buttons", [])]
+    rows = [
+        [Button(label, payload, url=rest[0] if rest else None) for label, payload, *rest in row]
+        for row in data.get("buttons", [])
+    ]
     return Message(
         text=str(data["text"]),
         buttons=tuple(tuple(row) for row in rows),

@@ -18,7 +18,8 @@ page is read while the workers still have rows, so they never wait for a query, 
 chat's later rows join the ones being served, so its order holds. For one delivery: the
 chat's window, then the claim, then the platform's pace, then the call — the pace slot
 is taken once the claim is committed, so the commit's latency does not make sends late
-and bunch them.
+and bunch them. A slow platform that keeps its own pace (:class:`~bot.core.port.Paced`:
+e-mail) is waited for before the claim instead, so its queue waits ``pending``.
 
 Claims (pending → sending) and successes (→ sent) are written by group commit
 (:class:`Ledger`): the chats being served at the same moment share one transaction,
@@ -53,6 +54,7 @@ from bot.core.facts import ChatClosed
 from bot.core.port import (
     Address,
     Outgoing,
+    Paced,
     Platform,
     Rejected,
     RetryLater,
@@ -321,11 +323,13 @@ class Sender:
     async def _deliver(self, row: Delivery) -> bool:
         """Send one delivery; False when its chat must pause (rate limited)."""
         window = await self._await_window(row)
+        platform = self.platforms[row.platform]
+        if isinstance(platform, Paced):  # slow: its turn comes before the claim
+            await platform.pace()
         if not await self._claim(row):
             return True
         await self._await_pace(row.platform)
         window.take(self.monotonic())
-        platform = self.platforms[row.platform]
         outgoing = Outgoing(
             Address(row.platform, row.chat_id, row.thread_id),
             queue.decode(row.message, row.image_png),

@@ -20,6 +20,8 @@ The rules, and why:
   adapter (any 403 to a private chat, by private chat or user id), the Discord adapter
   (error 50007 only, by user id) and the delivery fallback (any refusal of a private
   delivery, by member and private chat), each moving the date at every refusal.
+* E-mail's refusals (a 5xx) mark the member's *address* unreachable instead
+  (``email_addresses.unreachable_at``): e-mail's chat id is the member's id.
 * Only the person clears it, by writing to the bot in that private chat
   (:func:`chat_reopened`, called by the app for such a message).
 * :class:`ChatMigrated` — the chat's channel bindings follow it to its new id
@@ -39,8 +41,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.facts import ChatClosed, ChatMigrated, Fact, MemberJoined
 from bot.delivery import channels
+from bot.mailing import EMAIL, addresses
 from bot.members import role_sync
-from bot.models import Identity
+from bot.models import EmailAddress, Identity
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,8 @@ async def write(session: AsyncSession, fact: Fact, now: datetime) -> bool:
 async def chat_closed(session: AsyncSession, fact: ChatClosed, now: datetime) -> bool:
     """Mark unreachable the identity whose private chat refused (see the module's rule);
     True if one was marked now, False if none matches or it already was."""
+    if fact.platform == EMAIL:
+        return await _address_refused(session, fact, now)
     result = await session.execute(
         update(Identity)
         .where(
@@ -71,6 +76,25 @@ async def chat_closed(session: AsyncSession, fact: ChatClosed, now: datetime) ->
     marked = bool(getattr(result, "rowcount", 0))
     if marked:
         log.info("%s: a private chat refused the bot (%s); unreachable", fact.platform, fact.reason)
+    return marked
+
+
+async def _address_refused(session: AsyncSession, fact: ChatClosed, now: datetime) -> bool:
+    """E-mail's "chat" is the member (its id): their address bounced for good; the
+    first refusal's date stays."""
+    try:
+        member_id = int(fact.chat_id)
+    except ValueError:
+        return False
+    await addresses.ensure(session, [member_id], now)
+    result = await session.execute(
+        update(EmailAddress)
+        .where(EmailAddress.member_id == member_id, EmailAddress.unreachable_at.is_(None))
+        .values(unreachable_at=now, unreachable_reason=fact.reason[:64] or None)
+    )
+    marked = bool(getattr(result, "rowcount", 0))
+    if marked:
+        log.info("email: an address refused for good (%s); unreachable", fact.reason)
     return marked
 
 

@@ -32,6 +32,7 @@ from bot.core import audit, db
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.delivery import queue
+from bot.mailing import addresses
 from bot.members import role_sync, roles, suppression
 from bot.members.membership import unused_code
 from bot.models import (
@@ -42,6 +43,7 @@ from bot.models import (
     Conversation,
     Delivery,
     EventFeedback,
+    EmailAddress,
     GroupGreeting,
     Identity,
     LinkAttempts,
@@ -121,6 +123,7 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
     ratings = await session.scalars(
         select(EventFeedback).where(EventFeedback.member_id == member.id).order_by(EventFeedback.id)
     )
+    mail = await session.get(EmailAddress, member.id)
     referent_of = await session.scalars(
         select(ReferentCategory.category)
         .where(ReferentCategory.member_id == member.id)
@@ -211,6 +214,15 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
         "event_feedback": [
             {"occurrence": f.occurrence_id, "rating": f.rating, "at": _when(f.at)} for f in ratings
         ],
+        "email_address": {
+            "invitations": mail.invitations,
+            "first_invited_at": _when(mail.first_invited_at),
+            "invited_at": _when(mail.invited_at),
+            "bounced_at": _when(mail.unreachable_at),
+            "unsubscribed_at": _when(mail.unsubscribed_at),
+        }
+        if mail is not None
+        else None,
         "nudge_preferences": {
             "paused_until": _when(preference.paused_until) if preference else None,
             "stopped_at": _when(preference.stopped_at) if preference else None,
@@ -291,6 +303,7 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
                 delete(model).where(tuple_(model.platform, model.user_id).in_(pairs))
             )
     await queue.forget_renderings(session, member_ids)
+    await addresses.forget(session, member_ids)  # invitations, bounces, unsubscribe token
     await session.execute(delete(LinkCode).where(LinkCode.member_id.in_(member_ids)))
     await session.execute(delete(Identity).where(Identity.member_id.in_(member_ids)))
 

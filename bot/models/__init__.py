@@ -25,6 +25,7 @@ from bot.models.chats import (
     ProcessedUpdate,
 )
 from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
+from bot.models.email import EmailAddress
 from bot.models.events import (
     Attendance,
     Event,
@@ -76,6 +77,7 @@ __all__ = [
     "DeliverySender",
     "DeliveryStatus",
     "DeliverySubject",
+    "EmailAddress",
     "Event",
     "EventFeedback",
     "EventNotice",

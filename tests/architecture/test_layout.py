@@ -18,9 +18,17 @@ LAYERS: dict[str, set[str]] = {
     "bot.models": set(),
     "bot.core": {"bot.models"},
     "bot.delivery": {"bot.core", "bot.models"},
-    "bot.members": {"bot.core", "bot.models", "bot.delivery"},
-    "bot.activity": {"bot.core", "bot.models", "bot.delivery", "bot.members"},
-    "bot.animation": {"bot.core", "bot.models", "bot.delivery", "bot.members", "bot.activity"},
+    "bot.mailing": {"bot.core", "bot.models", "bot.delivery"},
+    "bot.members": {"bot.core", "bot.models", "bot.delivery", "bot.mailing"},
+    "bot.activity": {"bot.core", "bot.models", "bot.delivery", "bot.members", "bot.mailing"},
+    "bot.animation": {
+        "bot.core",
+        "bot.models",
+        "bot.delivery",
+        "bot.members",
+        "bot.activity",
+        "bot.mailing",
+    },
     "bot.scheduling": {"bot.core", "bot.models"},
 }
 

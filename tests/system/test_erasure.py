@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
-from bot.models import Base, Member
+from bot.core.facts import ChatClosed
+from bot.mailing import addresses
+from bot.members import facts
+from bot.models import Base, EmailAddress, Member
 from tests.support.actions import press
 from tests.support.harness import Network, NetworkFactory
 from tests.support.people import member_id
@@ -68,6 +71,13 @@ async def test_forget_leaves_nothing_in_the_database(network_factory: NetworkFac
             .where(Member.id == alice)
             .values(phone=SECRETS["phone"], email=SECRETS["email"])
         )
+        # She was invited by e-mail: her address has a state and an unsubscribe token.
+        await addresses.ensure(session, [alice], network.clock.now())
+        await facts.write(session, ChatClosed("email", str(alice), "smtp 550"), network.clock.now())
+        token = await session.scalar(
+            select(EmailAddress.token).where(EmailAddress.member_id == alice)
+        )
+        assert token is not None
     await network.play(
         f"""
         @alice /report
@@ -95,9 +105,11 @@ async def test_forget_leaves_nothing_in_the_database(network_factory: NetworkFac
     assert f"1. {NAME} — 20" in out and f"New members: Carol, Rita, {NAME}." in out
     before = await database_text(network)
     assert found(before, SECRETS) == list(SECRETS)  # all there, so the test can fail
+    assert token in before
 
     out = await network.play("@alice /forget\n@alice [Yes, erase my data]")
     assert "Your data was erased." in out
     after = await database_text(network)
     assert found(after, SECRETS) == []
+    assert token not in after  # the e-mail address's state went with the address
     assert KEPT in after  # the lead a coordinator took up keeps its description

@@ -1,0 +1,1 @@
+"""E-mail, an outbound platform: neutral messages become MIME mail sent over SMTP."""

@@ -1,0 +1,76 @@
+"""The aiohttp application: its shared context, its middlewares and its route list.
+
+* **Context**: handlers read :data:`~bot.web.context.CONTEXT` from the application
+  (settings, database sessions, clock, translator): no globals, and tests build it on
+  their own database.
+* **Security headers** on every answer, errors included: no sniffing, no framing, no
+  referrer (a token in a URL must not leak to another site), a content security policy
+  that allows the pages' own inline style and forms posting to themselves only, and no
+  caching (a page may show a person's state).
+* **Access log**: method, the *route* (``/u/{token}``, never the token or a query
+  string), status and time — nothing that identifies a visitor, not even their IP.
+* **New pages**: a module with ``def add_routes(router)``, listed in :data:`ROUTES`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from bot.web import unsubscribe
+from bot.web.context import CONTEXT, WebContext
+
+__all__ = ["CONTEXT", "AccessLogger", "WebContext", "build"]
+
+log = logging.getLogger(__name__)
+
+
+#: Every page module; each adds its routes to the application's router.
+ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (unsubscribe.add_routes,)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Cache-Control": "no-store",
+}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        error.headers.update(SECURITY_HEADERS)
+        raise
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+class AccessLogger(AbstractAccessLogger):
+    """One line per request, without anything personal (see the module's docstring)."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        route = "?"
+        match_info = getattr(request, "match_info", None)
+        if match_info is not None and match_info.route.resource is not None:
+            route = match_info.route.resource.canonical
+        self.logger.info("%s %s %s %.1fms", request.method, route, response.status, time * 1000)
+
+
+def build(context: WebContext) -> web.Application:
+    """The application with every page of :data:`ROUTES`."""
+    application = web.Application(middlewares=[security_headers])
+    application[CONTEXT] = context
+    for add_routes in ROUTES:
+        add_routes(application.router)
+    return application
