@@ -1,7 +1,7 @@
 """e-mail address state: invitations, bounces, unsubscribes
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-06 06:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from bot.models import UTCDateTime
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
