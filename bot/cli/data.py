@@ -31,10 +31,10 @@ EXIT_BAD_FILE = 1
 
 
 @asynccontextmanager
-async def transaction(url: str) -> AsyncIterator[AsyncSession]:
+async def transaction(url: str, network_language: str = "fr") -> AsyncIterator[AsyncSession]:
     engine = create_engine(url)
     try:
-        await upgrade(engine)
+        await upgrade(engine, network_language=network_language)
         async with session_factory(engine)() as session, session.begin():
             yield session
     finally:
@@ -78,7 +78,7 @@ async def import_members(settings: Settings, path: Path, *, dry_run: bool, updat
         return EXIT_BAD_FILE
     progress = Progress("importing", checked.rows)
     try:
-        async with transaction(settings.database.url) as session:
+        async with transaction(settings.database.url, settings.network.default_language) as session:
             outcome = await import_write.import_members(
                 session,
                 SystemClock(),
@@ -134,7 +134,7 @@ async def export(
     separator: str = ",",
 ) -> int:
     start = since_instant(since, settings.network.timezone)
-    async with transaction(settings.database.url) as session:
+    async with transaction(settings.database.url, settings.network.default_language) as session:
         progress = Progress(f"exporting {kind}", await exporter.count(session, kind, start))
         chunks = exporter.rows(
             session,
