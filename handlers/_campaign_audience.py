@@ -13,7 +13,7 @@ from typing import Any
 from bot.activity.engagement import State
 from bot.animation import campaigns, plans, segments
 from bot.animation.segments import EMAIL, Segments
-from bot.animation.wording import NAMES
+from bot.animation.wording import LABELS
 from bot.conversation.context import Context
 from bot.core.config import LANGUAGES
 from handlers._labels import platform_name
@@ -56,7 +56,7 @@ def describe(ctx: Context, chosen: Segments) -> str:
         names = _activity_names(ctx)
         parts.append(" / ".join(names[state] for state in chosen.activity))
     if chosen.languages:
-        parts.append(" / ".join(NAMES[language] for language in chosen.languages))
+        parts.append(" / ".join(ctx._(LABELS[language]) for language in chosen.languages))
     if chosen.platforms:
         parts.append(" / ".join(_platform_label(p, ctx) for p in chosen.platforms))
     return ", ".join(parts) if parts else ctx._("everyone in these categories")
@@ -78,7 +78,9 @@ def choices(ctx: Context, data: dict[str, Any]) -> list[tuple[str, str]]:
         (f"a:{state.value}", tick(state in chosen.activity, name))
         for state, name in _activity_names(ctx).items()
     ]
-    found += [(f"g:{lang}", tick(lang in chosen.languages, NAMES[lang])) for lang in LANGUAGES]
+    found += [
+        (f"g:{lang}", tick(lang in chosen.languages, ctx._(LABELS[lang]))) for lang in LANGUAGES
+    ]
     found += [
         (f"p:{platform}", tick(platform in chosen.platforms, _platform_label(platform, ctx)))
         for platform in ctx.platforms

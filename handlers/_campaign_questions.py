@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.animation import campaigns
 from bot.animation.segments import EMAIL
-from bot.animation.wording import NAMES
+from bot.animation.wording import LABELS
 from bot.conversation.context import Context
 from bot.core.bilingual import Bilingual
 from bot.core.config import LANGUAGES
@@ -87,7 +87,7 @@ def written_text(conversation: Conversation, field: str, language: str) -> str:
 
 
 def in_language(ctx: Context, language: str) -> str:
-    return ctx._("Write it in {language}.", language=NAMES[language])
+    return ctx._("Write it in {language}.", language=ctx._(LABELS[language]))
 
 
 def ask_message(ctx: Context, conversation: Conversation) -> str:
@@ -113,14 +113,16 @@ def ask_other_message(ctx: Context, conversation: Conversation) -> str:
     other = other_language(ctx)
     text = ctx._(
         "Send the message in {language}, for the members who read {language}. Or tap Skip.",
-        language=NAMES[other],
+        language=ctx._(LABELS[other]),
     )
     return text + now_line(ctx, conversation, written_text(conversation, "texts", other))
 
 
 def ask_other_call(ctx: Context, conversation: Conversation) -> str:
     other = other_language(ctx)
-    text = ctx._("The call to action in {language}, in one sentence.", language=NAMES[other])
+    text = ctx._(
+        "The call to action in {language}, in one sentence.", language=ctx._(LABELS[other])
+    )
     return text + now_line(ctx, conversation, written_text(conversation, "calls", other))
 
 
@@ -186,7 +188,7 @@ def ask_confirm(ctx: Context, conversation: Conversation) -> str:
         ctx._("When: {when}", when=when_text(ctx, data) + audience.end_text(ctx, data)),
         ctx._(
             "Languages: {languages}",
-            languages=", ".join(NAMES[language] for language in draft.wording.written()),
+            languages=", ".join(ctx._(LABELS[language]) for language in draft.wording.written()),
         ),
         ctx._("Private messages and e-mails to: {who}", who=audience.describe(ctx, draft.segments)),
         ctx.ngettext(
@@ -203,7 +205,7 @@ def ask_confirm(ctx: Context, conversation: Conversation) -> str:
 
 
 def confirm_choices(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
-    other = NAMES[other_language(ctx)]
+    other = ctx._(LABELS[other_language(ctx)])
     written = written_text(conversation, "texts", other_language(ctx))
     found = [
         ("ok", ctx._("Confirm")),

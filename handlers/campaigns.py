@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bot.animation import addressed, calls, campaigns, segments
 from bot.animation.addressed import Call
-from bot.animation.wording import NAMES
+from bot.animation.wording import LABELS
 from bot.conversation import flows
 from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Question, Step
@@ -141,7 +141,7 @@ async def _preview(ctx: Context, conversation: Conversation) -> None:
     )
     ctx.send(ctx.private_chat, post)
     for language in draft.wording.written():
-        name = NAMES[language]
+        name = ctx._(LABELS[language])
         if draft.direct:
             ctx.reply_private(ctx._("Preview — as a private message ({language}):", language=name))
             dm = campaigns.render(

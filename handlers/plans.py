@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.animation import calls, plans
 from bot.animation.calls import Choice
-from bot.animation.wording import NAMES
+from bot.animation.wording import LABELS
 from bot.conversation import flows
 from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Step
@@ -74,7 +74,7 @@ def _ask_title(ctx: Context, conversation: Conversation) -> str:
         "Action plan for the {category} ambassadors. Send its title (a few words).",
         category=category_name(ctx, str(conversation.data["category"])),
     )
-    return text + " " + ctx._("Write it in {language}.", language=NAMES[_network(ctx)])
+    return text + " " + ctx._("Write it in {language}.", language=ctx._(LABELS[_network(ctx)]))
 
 
 def _text_step(field: str, limit: int, next_step: str, *, other: bool = False) -> Step:
@@ -121,7 +121,7 @@ def _text_step(field: str, limit: int, next_step: str, *, other: bool = False) -
 
 
 def _ask_other(ctx: Context, field: str) -> str:
-    language = NAMES[_other(ctx)]
+    language = ctx._(LABELS[_other(ctx)])
     if field == "titles":
         return ctx._(
             "The plan's title in {language} (a few words). Or tap Skip.", language=language
@@ -178,7 +178,7 @@ def _ask_confirm(ctx: Context, conversation: Conversation) -> str:
 
 def _confirm_choices(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
     other = _other(ctx)
-    language = NAMES[other]
+    language = ctx._(LABELS[other])
     written = other in _draft(conversation).wording.written()
     return [
         ("ok", ctx._("Confirm")),

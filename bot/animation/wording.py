@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 
 from bot.core.bilingual import Bilingual
 from bot.core.config import LANGUAGES
+from bot.core.i18n import N_
 
 #: Each language's name in itself, the heading of its part of a channel post.
 NAMES = {"fr": "Français", "en": "English"}
+#: Each language's name, to translate into the reader's (prompts, summaries).
+LABELS = {"fr": N_("French"), "en": N_("English")}
 
 
 @dataclass(frozen=True, slots=True)

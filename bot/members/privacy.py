@@ -189,6 +189,12 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
         "nudge_preferences": {
             "paused_until": _when(preference.paused_until) if preference else None,
             "stopped_at": _when(preference.stopped_at) if preference else None,
+            "campaign_reach": (
+                preference.campaign_reach.value
+                if preference and preference.campaign_reach
+                else None
+            ),
+            "campaigns_off_at": _when(preference.campaigns_off_at) if preference else None,
         },
     }
 

@@ -168,9 +168,7 @@ def _command(message: Message, bot_username: str) -> tuple[str, tuple[str, ...]]
 # -- messages → Bot API arguments -------------------------------------------------------
 
 
-def keyboard_json(
-    rows: tuple[tuple[Button, ...], ...], bot_username: str
-) -> dict[str, Any] | None:
+def keyboard_json(rows: tuple[tuple[Button, ...], ...], bot_username: str) -> dict[str, Any] | None:
     """The buttons as the Bot API's ``reply_markup`` JSON: a call that sends it as is
     skips building python-telegram-bot's keyboard objects and serializing them back."""
     if not rows:
