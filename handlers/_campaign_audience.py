@@ -63,7 +63,7 @@ def describe(ctx: Context, chosen: Segments) -> str:
 
 
 def choices(ctx: Context, data: dict[str, Any]) -> list[tuple[str, str]]:
-    """Toggle buttons: ``l:<points>``, ``a:<state>``, ``g:<language>``, ``p:<platform>``;
+    """Toggle buttons: ``l.<points>``, ``a.<state>``, ``g.<language>``, ``p.<platform>``;
     a tick marks what is chosen."""
     chosen = of(data)
 
@@ -71,18 +71,18 @@ def choices(ctx: Context, data: dict[str, Any]) -> list[tuple[str, str]]:
         return ("✓ " if on else "") + label
 
     found = [
-        (f"l:{points}", tick(chosen.min_points == points, "≥ " + _level_name(ctx, points)))
+        (f"l.{points}", tick(chosen.min_points == points, "≥ " + _level_name(ctx, points)))
         for points in segments.level_points(ctx.settings)
     ]
     found += [
-        (f"a:{state.value}", tick(state in chosen.activity, name))
+        (f"a.{state.value}", tick(state in chosen.activity, name))
         for state, name in _activity_names(ctx).items()
     ]
     found += [
-        (f"g:{lang}", tick(lang in chosen.languages, ctx._(LABELS[lang]))) for lang in LANGUAGES
+        (f"g.{lang}", tick(lang in chosen.languages, ctx._(LABELS[lang]))) for lang in LANGUAGES
     ]
     found += [
-        (f"p:{platform}", tick(platform in chosen.platforms, _platform_label(platform, ctx)))
+        (f"p.{platform}", tick(platform in chosen.platforms, _platform_label(platform, ctx)))
         for platform in ctx.platforms
     ]
     return [*found, (CLEAR, ctx._("Everyone")), (DONE, ctx._("Continue"))]
@@ -92,7 +92,7 @@ def toggle(chosen: Segments, value: str) -> Segments:
     """The segments after pressing ``value`` (see :func:`choices`)."""
     if value == CLEAR:
         return Segments()
-    kind, _, item = value.partition(":")
+    kind, _, item = value.partition(".")
     data = chosen.to_json()
 
     def flip(key: str) -> None:
