@@ -288,6 +288,8 @@ async def forget(
     await _drop_identities(session, [member.id])
     await _anonymize_reports(session, member, clock)
     await session.execute(delete(ReferentCategory).where(ReferentCategory.member_id == member.id))
+    # How they asked to be reached (chat, e-mail, channel posts only): nothing to keep.
+    await session.execute(delete(NudgePreference).where(NudgePreference.member_id == member.id))
     member.role = Role.MEMBER
     member.display_name = ""
     member.email = member.phone = member.timezone = member.preferred_platform = None

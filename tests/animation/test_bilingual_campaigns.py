@@ -34,7 +34,7 @@ from bot.models import (
 from bot.scheduling import runner
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.harness import Network, NetworkFactory
-from tests.support.people import member_id, said_to
+from tests.support.people import count, member_id, said_to
 from tests.support.telegram_network import TelegramNetwork
 
 FR = "Lyon est dans le top 10 des destinations européennes !"
@@ -310,10 +310,14 @@ async def test_a_member_keeps_channel_posts_only_and_comes_back(network: Network
     await _run(network, _draft(categories=("business",)))
     out = await network.play("~ +1m")
     assert said_to(out, "@alice")[0].startswith("A campaign from the network's coordinators:")
-    # Someone else's old prompt changes nothing for them.
+    alice = await member_id(network, "Alice")
     async with network.sessions() as session:
-        preference = await session.get(NudgePreference, await member_id(network, "Alice"))
+        preference = await session.get(NudgePreference, alice)
     assert preference is not None and preference.campaigns_off_at is None
+    # /forget erases how she asked to be reached.
+    out = await network.play("@alice /forget\n@alice [Yes, erase my data]")
+    assert "Your data was erased." in out
+    assert await count(network, NudgePreference, NudgePreference.member_id == alice) == 0
 
 
 async def test_email_copies_follow_each_members_choice(network: Network) -> None:
