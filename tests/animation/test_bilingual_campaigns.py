@@ -5,9 +5,14 @@ or channel posts only — on the console, through Telegram, on SQLite and Postgr
 
 from __future__ import annotations
 
+import importlib.util
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import select, update
@@ -33,7 +38,7 @@ from bot.models import (
 )
 from bot.scheduling import runner
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.harness import Network, NetworkFactory
+from tests.support.harness import Network, NetworkFactory, settings_for
 from tests.support.people import count, member_id, said_to
 from tests.support.telegram_network import TelegramNetwork
 
@@ -437,11 +442,62 @@ async def test_a_bilingual_campaign_through_telegram(
     assert await network.count(CampaignRun) == 1
 
 
-def test_the_email_platform_sends_campaigns_when_it_exists() -> None:
-    """The real SMTP round trip of a campaign's e-mail belongs with the e-mail platform;
-    its routing (who gets an e-mail, in which language, at which address) is tested
-    above against the e-mail platform's convention."""
-    import importlib.util
-
+async def test_a_bilingual_campaign_by_email_over_smtp(
+    engine: AsyncEngine, database_url: str, clock: FrozenClock
+) -> None:
+    """By e-mail, through the e-mail platform and a real SMTP server on loopback: each
+    member gets the campaign in their language. Written against the e-mail platform's
+    convention (platform ``email``, the member id as chat id, ``[email] host``/``port``)."""
     if importlib.util.find_spec("bot.platforms.email") is None:
-        pytest.skip("the e-mail platform (bot/platforms/email) is not in this tree")
+        pytest.skip("the e-mail platform (bot/platforms/email) is not in this tree yet")
+    from aiosmtpd.controller import Controller
+
+    from bot.runtime import build_platforms
+
+    received: list[EmailMessage] = []
+
+    class Handler:
+        async def handle_DATA(self, _server: object, _session: object, envelope: Any) -> str:
+            parsed = BytesParser(policy=policy.default).parsebytes(envelope.content)
+            received.append(cast(EmailMessage, parsed))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = settings_for(database_url, email__host="127.0.0.1", email__port=str(port))
+        network = Network(engine, settings, clock)
+        network = await _people(network)
+        async with network.sessions.begin() as session:
+            for name, address in (("Alice", "alice@example.test"), ("Tina", "tina@example.test")):
+                member = await session.scalar(select(Member).where(Member.display_name == name))
+                assert member is not None
+                member.email = address
+                session.add(
+                    NudgePreference(
+                        member_id=member.id,
+                        campaign_reach=CampaignReach.EMAIL,
+                        updated_at=clock.now(),
+                    )
+                )
+        platforms = build_platforms(network.app, ["email"])
+        assert [platform.name for platform in platforms] == ["email"]
+        for platform in platforms:
+            await platform.start()
+        try:
+            await _run(network, _draft(), ("console", "email"))
+            await network.app.sender.drain()
+        finally:
+            for platform in platforms:
+                await platform.stop()
+    finally:
+        controller.stop()
+    mails = {str(mail["To"]): mail for mail in received}
+    english = mails["alice@example.test"].get_body(("plain",))
+    french = mails["tina@example.test"].get_body(("plain",))
+    assert english is not None and french is not None
+    assert EN in english.get_content() and FR not in english.get_content()
+    assert FR in french.get_content() and "Une campagne des coordinateurs" in french.get_content()
