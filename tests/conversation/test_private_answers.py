@@ -9,7 +9,7 @@ import pytest
 from bot.conversation.commands import BY_NAME
 from tests.support.harness import Network
 
-MOVED = ("members", "plans", "campaigns", "nudges", "reminders", "platform", "stats")
+MOVED = ("members", "plans", "campaigns", "nudges", "reminders", "platform", "stats", "answer")
 
 
 def test_the_table_marks_them() -> None:
