@@ -63,7 +63,7 @@ async def running_app(settings: Settings, clock: Clock | None = None) -> AsyncIt
     """An app on a migrated database; the engine is disposed on exit."""
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     try:
-        await upgrade(engine)
+        await upgrade(engine, network_language=settings.network.default_language)
         app = build_app(
             settings=settings, sessions=session_factory(engine), clock=clock or SystemClock()
         )

@@ -39,6 +39,26 @@ def _refusal(ctx: Context, refusal: Refusal) -> str:
     return ctx._("This button is no longer active.")
 
 
+@router.command("answer")
+async def answer_code(ctx: Context) -> None:
+    """The answer buttons of the call an e-mail's code names (``/answer c5-2``): e-mails
+    cannot carry buttons, so a campaign's e-mail gives its code instead."""
+    assert ctx.member is not None
+    code = ctx.event.args[0].strip().lower() if ctx.event.args else ""
+    subject = Subject.from_part(code) if code else None
+    if subject is None:
+        ctx.reply(ctx._("Send the code from the e-mail, like /answer c5-2."))
+        return
+    refusal = await addressed.may_answer(ctx.session, ctx.member, subject)
+    if refusal is not None:
+        ctx.reply(_refusal(ctx, refusal))
+        return
+    ctx.reply(
+        ctx._("Your answer to {code}?", code=subject.key),
+        calls.buttons(ctx.translator, ctx.language, subject),
+    )
+
+
 @router.button(PreviewPress, access=Access.MEMBER)
 async def preview(ctx: Context, _press: PreviewPress) -> None:
     """The buttons of a preview, seen by its author: they count nothing."""

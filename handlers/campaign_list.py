@@ -106,7 +106,9 @@ async def list_campaigns(ctx: Context) -> None:
             Repeat.WEEKLY: " · " + ctx._("every week"),
             Repeat.MONTHLY: " · " + ctx._("every month"),
         }[campaign.repeat]
-        excerpt = campaign.text.splitlines()[0][:60]
+        written = campaigns.draft_of(campaign).text
+        excerpt = written.pick(ctx.language, ctx.settings.network.default_language)[0]
+        excerpt = excerpt.splitlines()[0][:60] if excerpt else ""
         lines.append(
             f"#{campaign.id} “{excerpt}” — {targets}{repeat} — {await _state(ctx, campaign)}"
         )

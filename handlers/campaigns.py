@@ -1,7 +1,12 @@
-"""/campaign: a coordinator prepares a campaign in private — target categories, message,
-call to action, when (now, or a local date and time) and whether it repeats, and whether
-every targeted member also gets it privately — sees it exactly as members will, and
-confirms. Edit (from /campaigns) runs the same steps, where Keep keeps the current value.
+"""/campaign: a coordinator prepares a campaign in private — target categories, message
+and call to action in the network's language, when (now, or a local date and time) and
+whether it repeats, and whether every targeted member also gets it privately (and by
+e-mail, where the e-mail platform runs) — sees it exactly as members will, in each
+language written, and confirms. Before confirming, the coordinator may add the text in
+the other language, narrow the audience of private messages and e-mails by segments
+(level, activity, language, platform), and end a repeating campaign at a date or after
+a number of runs. Edit (from /campaigns) runs the same steps, where Keep keeps the
+current value.
 
 Nothing is stored before Confirm. A campaign due now runs in the same transaction as its
 creation; a later one is run by the ``campaigns`` job at its time.
@@ -9,77 +14,28 @@ creation; a later one is run by the ``campaigns`` job at its time.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from bot.animation import addressed, calls, campaigns
+from bot.animation import addressed, calls, campaigns, segments
 from bot.animation.addressed import Call
+from bot.animation.wording import LABELS
 from bot.conversation import flows
 from bot.conversation.context import Context
-from bot.conversation.flows import Flow, Question, Step
+from bot.conversation.flows import SKIP, Flow, Question, Step
 from bot.conversation.routing import Router
 from bot.core import audit
+from bot.core.port import Message
 from bot.core.text import clean_block
 from bot.models import Campaign, CampaignStatus, Conversation, Repeat, Role
-from handlers._labels import category_name
-from handlers.results import apart_lines
+from handlers import _campaign_audience as audience
+from handlers import _campaign_questions as q
 
 router = Router("campaigns")
 
-KEEP = "keep"
+#: The "next step" of a text that leads to the preview and the confirmation.
+PREVIEW = "preview"
 REPEATS = {"none": Repeat.NONE, "weekly": Repeat.WEEKLY, "monthly": Repeat.MONTHLY}
 
 
-def _draft(data: dict[str, Any]) -> campaigns.Draft:
-    when = data.get("when")
-    return campaigns.Draft(
-        categories=tuple(data.get("categories", [])),
-        text=str(data.get("text", "")),
-        call_to_action=str(data.get("call", "")),
-        starts_at=datetime.fromisoformat(when) if when else None,
-        repeat=Repeat(data.get("repeat", "none")),
-        direct=bool(data.get("direct")),
-    )
-
-
-def _targets(ctx: Context, keys: list[str]) -> str:
-    if not keys:
-        return ctx._("All categories")
-    return ", ".join(category_name(ctx, key) for key in keys)
-
-
-def _now_line(ctx: Context, conversation: Conversation, value: str) -> str:
-    if conversation.data.get("editing"):
-        return (
-            "\n" + ctx._("Currently: {value}", value=value) + "\n" + ctx._("Tap Keep to keep it.")
-        )
-    return ""
-
-
 # -- target --------------------------------------------------------------------------
-
-
-def _ask_target(ctx: Context, conversation: Conversation) -> str:
-    chosen = list(conversation.data.get("categories", []))
-    text = ctx._(
-        "Which categories should this campaign reach? Tap categories to select them, then "
-        "Continue; or tap All categories."
-    )
-    if chosen:
-        text += "\n" + ctx._("Selected: {categories}", categories=_targets(ctx, chosen))
-    return text
-
-
-def _target_choices(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
-    chosen = set(conversation.data.get("categories", []))
-    choices = [
-        (c.key, ("✓ " if c.key in chosen else "") + category_name(ctx, c.key))
-        for c in ctx.settings.categories
-    ]
-    choices.append(("*", ctx._("All categories")))
-    if chosen:
-        choices.append((">", ctx._("Continue")))
-    return choices
 
 
 async def _chose_target(ctx: Context, conversation: Conversation, value: str) -> None:
@@ -98,64 +54,46 @@ async def _chose_target(ctx: Context, conversation: Conversation, value: str) ->
 # -- message and call to action ------------------------------------------------------
 
 
-def _ask_message(ctx: Context, conversation: Conversation) -> str:
-    text = ctx._("Send the campaign's message, as members will read it.")
-    return text + _now_line(ctx, conversation, str(conversation.data.get("text", "")))
+def _text_step(
+    question: Question, field: str, limit: int, next_step: str, *, other: bool = False
+) -> Step:
+    """A text in the network's language (or, ``other``, in the other one: skippable, and
+    the step after it is the preview)."""
 
-
-def _ask_call(ctx: Context, conversation: Conversation) -> str:
-    text = ctx._(
-        "The call to action, in one sentence (e.g. “Post a photo of your favourite spot "
-        "with #OnlyLyon”). Members answer it with Done / I'm on it / Not for me."
-    )
-    return text + _now_line(ctx, conversation, str(conversation.data.get("call", "")))
-
-
-def _text_step(question: Question, field: str, limit: int, next_step: str) -> Step:
     async def sent(ctx: Context, conversation: Conversation, text: str) -> None:
         cleaned = clean_block(text, limit)
         if cleaned is None:
             ctx.reply(ctx._("Please send between 1 and {limit} characters.", limit=limit))
             return
-        flows.update(conversation, **{field: cleaned})
-        await flows.goto(ctx, CAMPAIGN, conversation, next_step)
+        language = q.other_language(ctx) if other else q.network_language(ctx)
+        texts = {**conversation.data.get(field, {}), language: cleaned}
+        flows.update(conversation, **{field: texts})
+        await _next(ctx, conversation, next_step)
 
-    async def kept(ctx: Context, conversation: Conversation, _value: str) -> None:
-        await flows.goto(ctx, CAMPAIGN, conversation, next_step)
+    async def kept(ctx: Context, conversation: Conversation, value: str) -> None:
+        if value == SKIP:  # no text in the other language: none of it is kept
+            language = q.other_language(ctx)
+            for name in ("texts", "calls"):
+                flows.update(
+                    conversation,
+                    **{name: {k: v for k, v in conversation.data.get(name, {}).items()
+                              if k != language}},
+                )  # fmt: skip
+            await _preview(ctx, conversation)
+            return
+        await _next(ctx, conversation, next_step)
 
-    return Step(question, _keep, on_text=sent, on_choice=kept)
+    return Step(question, q.keep, on_text=sent, on_choice=kept, skippable=other)
 
 
-def _keep(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
-    """When editing, a button to keep the current value."""
-    return [(KEEP, ctx._("Keep"))] if conversation.data.get("editing") else []
+async def _next(ctx: Context, conversation: Conversation, step: str) -> None:
+    if step == PREVIEW:
+        await _preview(ctx, conversation)
+    else:
+        await flows.goto(ctx, CAMPAIGN, conversation, step)
 
 
 # -- when ----------------------------------------------------------------------------
-
-
-def _when_text(ctx: Context, data: dict[str, Any]) -> str:
-    draft = _draft(data)
-    when = campaigns.local(ctx.settings, draft.starts_at) if draft.starts_at else ctx._("now")
-    repeat = {
-        Repeat.NONE: "",
-        Repeat.WEEKLY: ", " + ctx._("every week"),
-        Repeat.MONTHLY: ", " + ctx._("every month"),
-    }
-    return when + repeat[draft.repeat]
-
-
-def _ask_when(ctx: Context, conversation: Conversation) -> str:
-    text = ctx._(
-        "When should it go out? Tap Now, or send a date and time ({zone} time), e.g. "
-        "09/03/2026 09:00.",
-        zone=ctx.settings.network.timezone,
-    )
-    return text + _now_line(ctx, conversation, _when_text(ctx, conversation.data))
-
-
-def _when_choices(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
-    return [("now", ctx._("Now")), *_keep(ctx, conversation)]
 
 
 async def _chose_when(ctx: Context, conversation: Conversation, value: str) -> None:
@@ -173,18 +111,6 @@ async def _sent_when(ctx: Context, conversation: Conversation, text: str) -> Non
     await flows.goto(ctx, CAMPAIGN, conversation, "repeat")
 
 
-def _ask_repeat(ctx: Context, _c: Conversation) -> str:
-    return ctx._("Send it once, or repeat it at the same time?")
-
-
-def _repeat_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
-    return [
-        ("none", ctx._("Once")),
-        ("weekly", ctx._("Every week")),
-        ("monthly", ctx._("Every month")),
-    ]
-
-
 async def _chose_repeat(ctx: Context, conversation: Conversation, value: str) -> None:
     flows.update(conversation, repeat=REPEATS[value].value)
     await flows.goto(ctx, CAMPAIGN, conversation, "direct")
@@ -193,60 +119,82 @@ async def _chose_repeat(ctx: Context, conversation: Conversation, value: str) ->
 # -- direct messages, preview, confirm -----------------------------------------------
 
 
-def _ask_direct(ctx: Context, _c: Conversation) -> str:
-    return ctx._(
-        "Besides the channel posts, also send it as a private message to every targeted member?"
-    )
-
-
-def _direct_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
-    return [("yes", ctx._("Yes, privately too")), ("no", ctx._("Channels only"))]
-
-
 async def _chose_direct(ctx: Context, conversation: Conversation, value: str) -> None:
-    flows.update(conversation, direct=value == "yes")
+    flows.update(conversation, direct=value in ("yes", "mail"), email=value == "mail")
+    await _preview(ctx, conversation)
+
+
+async def _preview(ctx: Context, conversation: Conversation) -> None:
+    """Count whom it targets, show it as members will see it — the channel post, and
+    the private message and e-mail in each language written — then ask to confirm."""
     assert ctx.member is not None
     targets = tuple(conversation.data.get("categories", []))
     call = Call(categories=targets, author_id=ctx.member.id)
     everything = list(targets) or [category.key for category in ctx.settings.categories]
-    reach = await addressed.reach(ctx.session, call, everything)
+    draft = q.draft_of(conversation.data)
+    narrower = segments.conditions(draft.segments, ctx.settings, ctx.clock.now())
+    reach = await addressed.reach(ctx.session, call, everything, narrower)
     flows.update(conversation, reach=reach.total, unclaimed=reach.unclaimed, staff=reach.staff)
-    draft = _draft(conversation.data)
-    language = ctx.settings.network.default_language
     ctx.reply_private(ctx._("Preview — in the channels:"))
-    post = campaigns.render(ctx.translator, language, draft, calls.PREVIEW, private=False)
+    post = campaigns.render(
+        ctx.translator, q.network_language(ctx), draft, calls.PREVIEW, private=False
+    )
     ctx.send(ctx.private_chat, post)
-    if draft.direct:
-        ctx.reply_private(ctx._("Preview — as a private message:"))
-        dm = campaigns.render(ctx.translator, ctx.language, draft, calls.PREVIEW, private=True)
-        ctx.send(ctx.private_chat, dm)
+    for language in draft.wording.written():
+        name = ctx._(LABELS[language])
+        if draft.direct:
+            ctx.reply_private(ctx._("Preview — as a private message ({language}):", language=name))
+            dm = campaigns.render(
+                ctx.translator, language, draft, calls.PREVIEW, private=True, default=language
+            )
+            ctx.send(ctx.private_chat, dm)
+        if draft.email:
+            ctx.reply_private(ctx._("Preview — as an e-mail ({language}):", language=name))
+            mail = campaigns.render_email(
+                ctx.translator, ctx.settings, language, draft, calls.Subject(campaign_id=0)
+            )
+            ctx.send(ctx.private_chat, Message(text=mail.text, language=language))
     await flows.goto(ctx, CAMPAIGN, conversation, "confirm")
 
 
-def _ask_confirm(ctx: Context, conversation: Conversation) -> str:
-    data = conversation.data
-    lines = [
-        ctx._("Categories: {categories}", categories=_targets(ctx, data.get("categories", []))),
-        ctx._("When: {when}", when=_when_text(ctx, data)),
-        ctx.ngettext(
-            "Active members targeted: {n}",
-            "Active members targeted: {n}",
-            int(data.get("reach", 0)),
-        ),
-        *apart_lines(ctx, unclaimed=int(data.get("unclaimed", 0)), staff=int(data.get("staff", 0))),
-        ctx._("Private messages: yes") if data.get("direct") else ctx._("Private messages: no"),
-    ]
-    return "\n".join(lines) + "\n" + ctx._("Confirm this campaign?")
+async def _confirm_choice(ctx: Context, conversation: Conversation, value: str) -> None:
+    steps = {"other": "other_message", "segments": "segments", "end": "end"}
+    if value in steps:
+        await flows.goto(ctx, CAMPAIGN, conversation, steps[value])
+        return
+    await _confirmed(ctx, conversation)
 
 
-def _confirm_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
-    return [("ok", ctx._("Confirm"))]
+# -- segments and the end of repeats -------------------------------------------------
 
 
-async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> None:
+async def _chose_segment(ctx: Context, conversation: Conversation, value: str) -> None:
+    if value == audience.DONE:
+        await _preview(ctx, conversation)
+        return
+    chosen = audience.toggle(audience.of(conversation.data), value)
+    flows.update(conversation, segments=chosen.to_json())
+    await flows.goto(ctx, CAMPAIGN, conversation, "segments")
+
+
+async def _sent_end(ctx: Context, conversation: Conversation, text: str) -> None:
+    found = audience.parse_end(ctx, text)
+    if found is None:
+        ctx.reply(ctx._("Send a date from today on, like 30/06/2026, or a number of runs."))
+        return
+    flows.update(conversation, **found)
+    await _preview(ctx, conversation)
+
+
+async def _skipped_end(ctx: Context, conversation: Conversation, _value: str) -> None:
+    flows.update(conversation, ends_at=None, max_runs=None)
+    await _preview(ctx, conversation)
+
+
+async def _confirmed(ctx: Context, conversation: Conversation) -> None:
     member = ctx.member
     assert member is not None
-    draft = _draft(conversation.data)
+    draft = q.draft_of(conversation.data)
     now = ctx.clock.now()
     if draft.starts_at is not None and draft.starts_at <= now:
         ctx.reply(ctx._("That time has passed. Choose another, or Now."))
@@ -267,7 +215,10 @@ async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> N
         ctx.session, ctx.clock, actor_id=member.id,
         action="campaign.edit" if existing else "campaign.create", campaign_id=campaign.id,
         categories=list(draft.categories), starts_at=campaign.starts_at.isoformat(),
-        repeat=draft.repeat.value, direct=draft.direct,
+        repeat=draft.repeat.value, direct=draft.direct, email=draft.email,
+        segments=campaign.segments, languages=list(draft.wording.written()),
+        ends_at=campaign.ends_at.isoformat() if campaign.ends_at else None,
+        max_runs=campaign.max_runs,
     )  # fmt: skip
     await flows.end(ctx, conversation)
     if draft.starts_at is None:
@@ -286,7 +237,7 @@ async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> N
         ctx._(
             "Campaign #{number} is scheduled for {when}. /campaigns lists it.",
             number=campaign.id,
-            when=_when_text(ctx, conversation.data),
+            when=q.when_text(ctx, conversation.data),
         )
     )
 
@@ -295,13 +246,21 @@ CAMPAIGN = router.flow(
     Flow(
         "campaign",
         steps={
-            "target": Step(_ask_target, _target_choices, _chose_target, columns=2),
-            "message": _text_step(_ask_message, "text", campaigns.MAX_TEXT, "call"),
-            "call": _text_step(_ask_call, "call", campaigns.MAX_CALL, "when"),
-            "when": Step(_ask_when, _when_choices, _chose_when, on_text=_sent_when),
-            "repeat": Step(_ask_repeat, _repeat_choices, _chose_repeat, columns=3),
-            "direct": Step(_ask_direct, _direct_choices, _chose_direct, columns=1),
-            "confirm": Step(_ask_confirm, _confirm_choices, _confirmed),
+            "target": Step(q.ask_target, q.target_choices, _chose_target, columns=2),
+            "message": _text_step(q.ask_message, "texts", campaigns.MAX_TEXT, "call"),
+            "call": _text_step(q.ask_call, "calls", campaigns.MAX_CALL, "when"),
+            "when": Step(q.ask_when, q.when_choices, _chose_when, on_text=_sent_when),
+            "repeat": Step(q.ask_repeat, q.repeat_choices, _chose_repeat, columns=3),
+            "direct": Step(q.ask_direct, q.direct_choices, _chose_direct, columns=1),
+            "confirm": Step(q.ask_confirm, q.confirm_choices, _confirm_choice, columns=1),
+            "other_message": _text_step(
+                q.ask_other_message, "texts", campaigns.MAX_TEXT, "other_call", other=True
+            ),
+            "other_call": _text_step(
+                q.ask_other_call, "calls", campaigns.MAX_CALL, PREVIEW, other=True
+            ),
+            "segments": Step(q.ask_segments, q.segment_choices, _chose_segment, columns=2),
+            "end": Step(q.ask_end, on_choice=_skipped_end, on_text=_sent_end, skippable=True),
         },
         min_role=Role.COORDINATOR,
     )
@@ -321,10 +280,14 @@ async def edit(ctx: Context, existing: Campaign) -> None:
     data = {
         "editing": existing.id,
         "categories": list(existing.categories),
-        "text": existing.text,
-        "call": existing.call_to_action,
+        "texts": {"fr": existing.text_fr, "en": existing.text_en},
+        "calls": {"fr": existing.call_fr, "en": existing.call_en},
         "when": existing.next_run_at.isoformat() if existing.next_run_at else None,
         "repeat": existing.repeat.value,
         "direct": existing.direct,
+        "email": existing.email,
+        "segments": existing.segments,
+        "ends_at": existing.ends_at.isoformat() if existing.ends_at else None,
+        "max_runs": existing.max_runs,
     }
     await flows.begin(ctx, CAMPAIGN, "target", data)

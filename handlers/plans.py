@@ -1,6 +1,8 @@
-"""/plan: a referent writes an action plan in private (title, text, call to action,
-optional due date), sees it exactly as it will be posted, and confirms; it then goes to
-the category's channel on every platform where one is bound. /plans lists their plans
+"""/plan: a referent writes an action plan in private (title, text, call to action in the
+network's language, optional due date), sees it exactly as it will be posted, may add
+its title, text and call in the other language (the channel post then carries both, the
+network's first), and confirms; it then goes to the category's channel on every
+platform where one is bound. /plans lists their plans
 with the answers so far and a Results button each.
 
 A referent posts only to their own categories; a coordinator to any. The check is made
@@ -15,11 +17,14 @@ from sqlalchemy import select
 
 from bot.animation import calls, plans
 from bot.animation.calls import Choice
+from bot.animation.wording import LABELS
 from bot.conversation import flows
 from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Step
 from bot.conversation.routing import Router
 from bot.core import audit
+from bot.core.bilingual import Bilingual
+from bot.core.config import LANGUAGES
 from bot.core.text import clean_block
 from bot.members import roles
 from bot.models import ActionPlan, Conversation, Role
@@ -36,11 +41,19 @@ def _draft(conversation: Conversation) -> plans.Draft:
     due = date.fromisoformat(data["due"]) if data.get("due") else None
     return plans.Draft(
         category=str(data["category"]),
-        title=str(data["title"]),
-        text=str(data["text"]),
-        call_to_action=str(data["call"]),
+        title=Bilingual.of(data.get("titles", {})),
+        text=Bilingual.of(data.get("texts", {})),
+        call_to_action=Bilingual.of(data.get("calls", {})),
         due=due,
     )
+
+
+def _network(ctx: Context) -> str:
+    return ctx.settings.network.default_language
+
+
+def _other(ctx: Context) -> str:
+    return next(language for language in LANGUAGES if language != _network(ctx))
 
 
 def _ask_category(ctx: Context, _c: Conversation) -> str:
@@ -57,30 +70,65 @@ async def _chose_category(ctx: Context, conversation: Conversation, value: str) 
 
 
 def _ask_title(ctx: Context, conversation: Conversation) -> str:
-    return ctx._(
+    text = ctx._(
         "Action plan for the {category} ambassadors. Send its title (a few words).",
         category=category_name(ctx, str(conversation.data["category"])),
     )
+    return text + " " + ctx._("Write it in {language}.", language=ctx._(LABELS[_network(ctx)]))
 
 
-def _text_step(field: str, limit: int, next_step: str) -> Step:
+def _text_step(field: str, limit: int, next_step: str, *, other: bool = False) -> Step:
+    """The title, text or call in the network's language; or, ``other``, in the other
+    language (from the confirmation: Skip there removes that language's version)."""
+
     async def sent(ctx: Context, conversation: Conversation, text: str) -> None:
         cleaned = clean_block(text, limit)
         if cleaned is None:
             ctx.reply(ctx._("Please send between 1 and {limit} characters.", limit=limit))
             return
-        flows.update(conversation, **{field: cleaned})
-        await flows.goto(ctx, PLAN, conversation, next_step)
+        language = _other(ctx) if other else _network(ctx)
+        flows.update(
+            conversation, **{field: {**conversation.data.get(field, {}), language: cleaned}}
+        )
+        if next_step == "preview":
+            await _preview(ctx, conversation)
+        else:
+            await flows.goto(ctx, PLAN, conversation, next_step)
+
+    async def skipped(ctx: Context, conversation: Conversation, _value: str) -> None:
+        language = _other(ctx)
+        for name in ("titles", "texts", "calls"):
+            kept = {k: v for k, v in conversation.data.get(name, {}).items() if k != language}
+            flows.update(conversation, **{name: kept})
+        await _preview(ctx, conversation)
 
     questions = {
-        "title": _ask_title,
-        "text": lambda ctx, _c: ctx._("Now the text of the plan: what is it about, and why?"),
-        "call": lambda ctx, _c: ctx._(
+        "titles": _ask_title,
+        "texts": lambda ctx, _c: ctx._("Now the text of the plan: what is it about, and why?"),
+        "calls": lambda ctx, _c: ctx._(
             "The call to action, in one sentence (e.g. “Share the festival video on "
             "LinkedIn this week”)."
         ),
     }
+    if other:
+        return Step(
+            lambda ctx, _c: _ask_other(ctx, field),
+            on_text=sent,
+            on_choice=skipped,
+            skippable=field == "titles",
+        )
     return Step(questions[field], on_text=sent)
+
+
+def _ask_other(ctx: Context, field: str) -> str:
+    language = ctx._(LABELS[_other(ctx)])
+    if field == "titles":
+        return ctx._(
+            "The plan's title in {language} (a few words). Or tap Skip.", language=language
+        )
+    if field == "texts":
+        return ctx._("The plan's text in {language}.", language=language)
+    return ctx._("The call to action in {language}, in one sentence.", language=language)
 
 
 def _ask_due(ctx: Context, _c: Conversation) -> str:
@@ -107,7 +155,7 @@ async def _skipped_due(ctx: Context, conversation: Conversation, value: str) -> 
 
 async def _preview(ctx: Context, conversation: Conversation) -> None:
     assert ctx.member is not None
-    language = ctx.settings.network.default_language
+    language = _network(ctx)
     message = plans.render(
         ctx.translator,
         ctx.settings,
@@ -128,12 +176,26 @@ def _ask_confirm(ctx: Context, conversation: Conversation) -> str:
     )
 
 
-def _confirm_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
-    return [("ok", ctx._("Confirm"))]
+def _confirm_choices(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
+    other = _other(ctx)
+    language = ctx._(LABELS[other])
+    written = other in _draft(conversation).wording.written()
+    return [
+        ("ok", ctx._("Confirm")),
+        (
+            "other",
+            ctx._("Change the {language} text", language=language)
+            if written
+            else ctx._("Add the {language} text", language=language),
+        ),
+    ]
 
 
-async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> None:
+async def _confirmed(ctx: Context, conversation: Conversation, value: str) -> None:
     assert ctx.member is not None
+    if value == "other":
+        await flows.goto(ctx, PLAN, conversation, "other_title")
+        return
     draft = _draft(conversation)
     if not await roles.speaks_for(ctx.session, ctx.member, draft.category):
         await flows.end(ctx, conversation)
@@ -178,11 +240,14 @@ PLAN = router.flow(
         "plan",
         steps={
             "category": Step(_ask_category, _categories, _chose_category),
-            "title": _text_step("title", plans.MAX_TITLE, "text"),
-            "text": _text_step("text", plans.MAX_TEXT, "call"),
-            "call": _text_step("call", plans.MAX_CALL, "due"),
+            "title": _text_step("titles", plans.MAX_TITLE, "text"),
+            "text": _text_step("texts", plans.MAX_TEXT, "call"),
+            "call": _text_step("calls", plans.MAX_CALL, "due"),
             "due": Step(_ask_due, on_choice=_skipped_due, on_text=_sent_due, skippable=True),
-            "confirm": Step(_ask_confirm, _confirm_choices, _confirmed),
+            "confirm": Step(_ask_confirm, _confirm_choices, _confirmed, columns=1),
+            "other_title": _text_step("titles", plans.MAX_TITLE, "other_text", other=True),
+            "other_text": _text_step("texts", plans.MAX_TEXT, "other_call", other=True),
+            "other_call": _text_step("calls", plans.MAX_CALL, "preview", other=True),
         },
         min_role=Role.REFERENT,
     )
@@ -246,6 +311,7 @@ async def list_plans(ctx: Context) -> None:
         return
     counts = await plans.answer_counts(ctx.session, [calls.plan_subject(p.id) for p in rows])
     lines = [ctx._("Action plans:")]
+    default = ctx.settings.network.default_language
     buttons = []
     for row in rows:
         subject = calls.Subject(plan_id=row.id)
@@ -253,7 +319,8 @@ async def list_plans(ctx: Context) -> None:
             f"{ctx._(calls.LABELS[c])} {counts[subject.key].get(c.value, 0)}" for c in Choice
         )
         lines.append(
-            f"#{row.id} “{row.title}” — {category_name(ctx, row.category)} — "
+            f"#{row.id} “{plans.title_for(row, ctx.language, default)}” — "
+            f"{category_name(ctx, row.category)} — "
             f"{plans.format_date(ctx.settings, row.posted_at)} — {answers}"
         )
         buttons.append(button(ctx, subject, ctx._("Results #{number}", number=row.id)))

@@ -99,7 +99,11 @@ async def show(ctx: Context, press: ResultsPress) -> None:
         if plan is None:
             ctx.reply(ctx._("This button is no longer active."))
             return
-        title = ctx._("Results of the plan “{title}” (#{number})", title=plan.title, number=plan.id)
+        title = ctx._(
+            "Results of the plan “{title}” (#{number})",
+            title=plans.title_for(plan, ctx.language, ctx.settings.network.default_language),
+            number=plan.id,
+        )
         call = plans.call(plan)
         await _show(ctx, subject.key, title, call, plan.posted_at, plan.window_ends_at)
         return

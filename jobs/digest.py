@@ -23,7 +23,7 @@ from bot.activity import weekly
 from bot.animation import nudging
 from bot.animation.calls import LABELS, plan_subject
 from bot.animation.nudge_buttons import DigestPress
-from bot.animation.plans import answer_counts
+from bot.animation.plans import answer_counts, title_for
 from bot.core.port import Button, Message
 from bot.delivery import audience, queue, recipients
 from bot.members.roles import referent_categories
@@ -69,7 +69,8 @@ async def _open_plans(session: AsyncSession, _: Words, category: str, at: dateti
         tally = ", ".join(
             f"{_(label)} {answers.get(choice.value, 0)}" for choice, label in LABELS.items()
         )
-        lines.append(f"• {plan.title}: {tally}")
+        title = title_for(plan, _.language, _.app.settings.network.default_language)
+        lines.append(f"• {title}: {tally}")
     return lines
 
 

@@ -60,7 +60,13 @@ async def _message(
         )
     ]
     if due.step is NudgeStep.PERSONAL:
-        call = await nudging.current_call(session, member.category, nudge.sent_at)
+        call = await nudging.current_call(
+            session,
+            member.category,
+            nudge.sent_at,
+            language=language,
+            default=app.settings.network.default_language,
+        )
         if call:
             lines.append(
                 app.translator.gettext(

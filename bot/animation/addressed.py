@@ -135,8 +135,14 @@ class Reach:
         return sum(self.targeted.values())
 
 
-async def reach(session: AsyncSession, call: Call, categories: Sequence[str]) -> Reach:
-    """How many members ``call`` addresses in ``categories``, and who is counted apart."""
+async def reach(
+    session: AsyncSession,
+    call: Call,
+    categories: Sequence[str],
+    narrower: Sequence[ColumnElement[bool]] = (),
+) -> Reach:
+    """How many members ``call`` addresses in ``categories``, and who is counted apart;
+    ``narrower``: a campaign's segments (:mod:`bot.animation.segments`)."""
     found = Reach(targeted=dict.fromkeys(categories, 0))
     staff = _staff(call)
     claimed = _claimed()
@@ -147,7 +153,7 @@ async def reach(session: AsyncSession, call: Call, categories: Sequence[str]) ->
             func.count().filter(and_(not_(staff), not_(claimed))),
             func.count().filter(staff),
         )
-        .where(Member.status == MemberStatus.ACTIVE, _in_categories(call, categories))
+        .where(Member.status == MemberStatus.ACTIVE, _in_categories(call, categories), *narrower)
         .group_by(Member.category)
     )
     for category, targeted, unclaimed, apart in rows:

@@ -19,27 +19,29 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.animation import calls
+from bot.animation import segments
 from bot.animation.calls import Subject
+from bot.animation.campaign_drafts import Draft as Draft
+from bot.animation.campaign_drafts import draft_of as draft_of
+from bot.animation.campaign_drafts import render as render
+from bot.animation.campaign_drafts import render_email as render_email
 from bot.core.config import Settings
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import Translator
 from bot.core.port import Address, Message
-from bot.delivery import audience, channels, queue
+from bot.delivery import audience, channels, newsletter, queue
 from bot.models import Campaign, CampaignRun, CampaignStatus, Member, MemberStatus, Repeat
 
 MAX_TEXT = 1500
 MAX_CALL = 300
 #: Members per page when a campaign queues its private messages.
 AUDIENCE_PAGE = 5_000
-FROM_COORDINATORS = N_("A campaign from the network's coordinators:")
 _WHEN = re.compile(
     r"^(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})"
     r"|(?P<d2>\d{1,2})[/.](?P<m2>\d{1,2})(?:[/.](?P<y2>\d{4}))?)"
@@ -92,46 +94,21 @@ def occurrence_time(settings: Settings, starts_at: datetime, repeat: Repeat, k: 
     return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
-def next_after(settings: Settings, campaign: Campaign, moment: datetime) -> datetime | None:
-    """The first scheduled run strictly after ``moment``; None for a one-off."""
+def next_after(
+    settings: Settings, campaign: Campaign, moment: datetime, *, done: int = 0
+) -> datetime | None:
+    """The first scheduled run strictly after ``moment``; None for a one-off, and once
+    the campaign's end date is passed or, ``done`` runs made, its number of runs reached."""
     if campaign.repeat is Repeat.NONE:
+        return None
+    if campaign.max_runs is not None and done >= campaign.max_runs:
         return None
     k = 1
     while (found := occurrence_time(settings, campaign.starts_at, campaign.repeat, k)) <= moment:
         k += 1
+    if campaign.ends_at is not None and found > campaign.ends_at:
+        return None
     return found
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    categories: tuple[str, ...]
-    text: str
-    call_to_action: str
-    #: None: now.
-    starts_at: datetime | None
-    repeat: Repeat
-    direct: bool
-
-
-def render(
-    translator: Translator, language: str, draft: Draft, subject: Subject | None, *, private: bool
-) -> Message:
-    """The campaign as members see it: in a channel, or privately (with a first line
-    saying who it is from); a preview when ``subject`` is :data:`calls.PREVIEW`."""
-    lines = [translator.gettext(language, FROM_COORDINATORS), ""] if private else []
-    lines += [draft.text, "", f"→ {draft.call_to_action}"]
-    return Message.with_rows("\n".join(lines), calls.buttons(translator, language, subject))
-
-
-def draft_of(campaign: Campaign) -> Draft:
-    return Draft(
-        categories=tuple(campaign.categories),
-        text=campaign.text,
-        call_to_action=campaign.call_to_action,
-        starts_at=campaign.starts_at,
-        repeat=campaign.repeat,
-        direct=campaign.direct,
-    )
 
 
 def save(campaign: Campaign | None, draft: Draft, *, author_id: int, now: datetime) -> Campaign:
@@ -141,11 +118,16 @@ def save(campaign: Campaign | None, draft: Draft, *, author_id: int, now: dateti
     if campaign is None:
         campaign = Campaign(author_id=author_id, runs=0, created_at=now)
     campaign.categories = list(draft.categories)
-    campaign.text = draft.text
-    campaign.call_to_action = draft.call_to_action
+    campaign.text_fr, campaign.text_en = draft.text.fr, draft.text.en
+    campaign.call_fr, campaign.call_en = draft.call_to_action.fr, draft.call_to_action.en
     campaign.starts_at = starts_at
     campaign.repeat = draft.repeat
     campaign.direct = draft.direct
+    campaign.email = draft.email
+    campaign.segments = draft.segments.to_json()
+    repeating = draft.repeat is not Repeat.NONE
+    campaign.ends_at = draft.ends_at if repeating else None
+    campaign.max_runs = draft.max_runs if repeating else None
     campaign.status = CampaignStatus.SCHEDULED
     campaign.next_run_at = starts_at
     campaign.updated_at = now
@@ -171,16 +153,16 @@ async def _channel_addresses(
 
 
 async def _audience_pages(
-    session: AsyncSession, categories: Sequence[str]
+    session: AsyncSession, categories: Sequence[str], narrower: Sequence[ColumnElement[bool]] = ()
 ) -> AsyncIterator[list[int]]:
-    """The active members of these categories (all when empty), by pages of ids (keyset
-    on the primary key): a campaign to 100,000 members holds one page of recipients and
-    their deliveries at a time, not all of them."""
+    """The active members of these categories (all when empty) within the segments'
+    conditions, by pages of ids (keyset on the primary key): a campaign to 100,000
+    members holds one page of recipients and their deliveries at a time, not all."""
     after = 0
     while True:
         query = (
             select(Member.id)
-            .where(Member.status == MemberStatus.ACTIVE, Member.id > after)
+            .where(Member.status == MemberStatus.ACTIVE, Member.id > after, *narrower)
             .order_by(Member.id)
             .limit(AUDIENCE_PAGE)
         )
@@ -207,7 +189,7 @@ async def run(
     assert campaign.next_run_at is not None
     occurrence = campaign.runs + 1
     scheduled = campaign.next_run_at
-    following = next_after(settings, campaign, max(now, scheduled))
+    following = next_after(settings, campaign, max(now, scheduled), done=occurrence)
     window = timedelta(days=settings.animation.results_window_days)
     try:
         async with session.begin_nested():
@@ -226,37 +208,69 @@ async def run(
     draft = draft_of(campaign)
     key = f"campaign:{campaign.id}:{occurrence}"
     batch = f"campaign:{campaign.id}"
-    post = render(translator, settings.network.default_language, draft, subject, private=False)
+    default = settings.network.default_language
+    post = render(translator, default, draft, subject, private=False)
     addresses = await _channel_addresses(session, settings, campaign.categories, platforms)
     queued = await queue.enqueue(
         session, now, batch, [audience.to_channel(key, address, post) for address in addresses]
     )
-    if campaign.direct:
-        rendered: dict[str, Message] = {}
-
-        def private_message(language: str) -> Message:
-            """Rendered once per language; a language the deployment does not ship (an
-            imported row) gets the network's."""
-            if language not in rendered:
-                spoken = translator.resolve(language, None)
-                rendered[language] = render(translator, spoken, draft, subject, private=True)
-            return rendered[language]
-
-        async for member_ids in _audience_pages(session, campaign.categories):
-            queued += await audience.tell_members(
-                session,
-                now=now,
-                platforms=platforms,
-                member_ids=member_ids,
-                key_prefix=key,
-                batch=batch,
-                render=private_message,
-            )
+    if campaign.direct or campaign.email:
+        queued += await _personal(
+            session, settings, translator, draft, subject, platforms=platforms, now=now
+        )
     campaign.runs = occurrence
     campaign.next_run_at = following
     campaign.updated_at = now
     if following is None:
         campaign.status = CampaignStatus.DONE
+    return queued
+
+
+async def _personal(
+    session: AsyncSession,
+    settings: Settings,
+    translator: Translator,
+    draft: Draft,
+    subject: Subject,
+    *,
+    platforms: Sequence[str],
+    now: datetime,
+) -> int:
+    """Queue the run's private messages and e-mails to its targeted members, each in
+    their language (rendered once per language, not once per member)."""
+    assert subject.campaign_id is not None
+    key = f"campaign:{subject.campaign_id}:{subject.occurrence}"
+    batch = f"campaign:{subject.campaign_id}"
+    default = settings.network.default_language
+    chats: dict[str, Message] = {}
+    mails: dict[str, Message] = {}
+
+    def private_message(language: str) -> Message:
+        """A language the deployment does not ship (an imported row) gets the network's."""
+        if language not in chats:
+            spoken = translator.resolve(language, None)
+            chats[language] = render(
+                translator, spoken, draft, subject, private=True, default=default
+            )
+        return chats[language]
+
+    def email_message(language: str) -> Message:
+        if language not in mails:
+            spoken = translator.resolve(language, None)
+            mails[language] = render_email(translator, settings, spoken, draft, subject)
+        return mails[language]
+
+    narrower = segments.conditions(draft.segments, settings, now)
+    queued = 0
+    async for member_ids in _audience_pages(session, draft.categories, narrower):
+        routes = await newsletter.campaign_routes(
+            session, member_ids, platforms, direct=draft.direct, newsletter=draft.email
+        )
+        planned = [
+            *(audience.private(r, f"{key}:m{r.member_id}", private_message) for r in routes.chat),
+            *(audience.private(r, f"{key}:e{r.member_id}", email_message) for r in routes.email),
+        ]
+        queued += await queue.enqueue(session, now, batch, planned)
     return queued
 
 

@@ -35,7 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity import engagement
 from bot.animation.nudge_buttons import NudgeAnswer
+from bot.animation.wording import Wording
 from bot.core.batching import chunked
+from bot.core.bilingual import Bilingual
 from bot.core.config import NudgeSettings, Settings
 from bot.core.i18n import N_, Translator
 from bot.core.port import Address
@@ -125,9 +127,12 @@ def category_label(settings: Settings, key: str, language: str) -> str:
     return category.name.get(language) if category else key
 
 
-async def current_call(session: AsyncSession, category: str, at: datetime) -> str | None:
+async def current_call(
+    session: AsyncSession, category: str, at: datetime, *, language: str, default: str
+) -> str | None:
     """The category's current call to action, for the personal nudge: the newest action
-    plan still open, else the newest campaign run still open that targets it."""
+    plan still open, else the newest campaign run still open that targets it; in the
+    reader's ``language``, else the network's ``default`` (the one rule)."""
     plan = await session.scalar(
         select(ActionPlan)
         .where(
@@ -139,16 +144,22 @@ async def current_call(session: AsyncSession, category: str, at: datetime) -> st
         .limit(1)
     )
     if plan is not None:
-        return f"{plan.title} — {plan.call_to_action}"
+        wording = Wording(
+            text=Bilingual(fr=plan.text_fr, en=plan.text_en),
+            call=Bilingual(fr=plan.call_fr, en=plan.call_en),
+            title=Bilingual(fr=plan.title_fr, en=plan.title_en),
+        )
+        title, _text, call = wording.part(wording.language_for(language, default))
+        return f"{title} — {call}"
     runs = await session.execute(
-        select(CampaignRun.categories, Campaign.call_to_action)
+        select(CampaignRun.categories, Campaign.call_fr, Campaign.call_en)
         .join(Campaign, Campaign.id == CampaignRun.campaign_id)
         .where(CampaignRun.started_at <= at, CampaignRun.ends_at > at)
         .order_by(CampaignRun.started_at.desc(), CampaignRun.id.desc())
     )
-    for categories, call in runs:
+    for categories, call_fr, call_en in runs:
         if not categories or category in categories:
-            return str(call)
+            return Bilingual(fr=call_fr, en=call_en).pick(language, default)[0]
     return None
 
 

@@ -18,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity import engagement
-from bot.animation import addressed, calls
+from bot.animation import addressed, calls, wording
 from bot.animation.addressed import Call
 from bot.animation.calls import Subject
+from bot.animation.wording import Wording
+from bot.core.bilingual import Bilingual
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
 from bot.core.port import Address, Message
@@ -75,10 +77,29 @@ def format_date(settings: Settings, moment: datetime) -> str:
 @dataclass(frozen=True, slots=True)
 class Draft:
     category: str
-    title: str
-    text: str
-    call_to_action: str
+    title: Bilingual
+    text: Bilingual
+    call_to_action: Bilingual
     due: date | None
+
+    @property
+    def wording(self) -> Wording:
+        return Wording(text=self.text, call=self.call_to_action, title=self.title)
+
+
+def draft_of(plan: ActionPlan) -> Draft:
+    return Draft(
+        category=plan.category,
+        title=Bilingual(fr=plan.title_fr, en=plan.title_en),
+        text=Bilingual(fr=plan.text_fr, en=plan.text_en),
+        call_to_action=Bilingual(fr=plan.call_fr, en=plan.call_en),
+        due=None,
+    )
+
+
+def title_for(plan: ActionPlan, language: str, default: str) -> str:
+    """The plan's title for a reader of ``language`` (the one rule)."""
+    return Bilingual(fr=plan.title_fr, en=plan.title_en).pick(language, default)[0]
 
 
 def render(
@@ -90,10 +111,11 @@ def render(
     author: str,
     subject: Subject | None,
 ) -> Message:
-    """The plan as members see it in the channel (a preview when ``subject`` is
+    """The plan as members see it in the channel, ``language`` being the network's: its
+    text first, the other language's below when written (a preview when ``subject`` is
     :data:`calls.PREVIEW`)."""
     category = settings.category(draft.category)
-    lines = [f"📌 {draft.title}", "", draft.text, "", f"→ {draft.call_to_action}"]
+    lines, below = wording.for_channel(draft.wording, language)
     if draft.due is not None:
         lines.append(translator.gettext(language, DUE, date=draft.due.strftime("%d/%m/%Y")))
     lines.append(
@@ -104,6 +126,7 @@ def render(
             category=category.name.get(language) if category else draft.category,
         )
     )
+    lines += below
     return Message.with_rows("\n".join(lines), calls.buttons(translator, language, subject))
 
 
@@ -134,9 +157,12 @@ async def publish(
     plan = ActionPlan(
         author_id=author_id,
         category=draft.category,
-        title=draft.title,
-        text=draft.text,
-        call_to_action=draft.call_to_action,
+        title_fr=draft.title.fr,
+        title_en=draft.title.en,
+        text_fr=draft.text.fr,
+        text_en=draft.text.en,
+        call_fr=draft.call_to_action.fr,
+        call_en=draft.call_to_action.en,
         due_at=due_at,
         posted_at=now,
         window_ends_at=max(ends, now + timedelta(hours=1)) if ends else now + window,
@@ -203,7 +229,11 @@ async def remind_due(
 
         def reminder(language: str, plan: ActionPlan = plan) -> Message:
             return Message.with_rows(
-                translator.gettext(language, REMINDER, title=plan.title),
+                translator.gettext(
+                    language,
+                    REMINDER,
+                    title=title_for(plan, language, settings.network.default_language),
+                ),
                 calls.buttons(
                     translator,
                     language,

@@ -34,10 +34,10 @@ EXIT_BAD_FILE = 1
 
 
 @asynccontextmanager
-async def transaction(url: str) -> AsyncIterator[AsyncSession]:
+async def transaction(url: str, network_language: str = "fr") -> AsyncIterator[AsyncSession]:
     engine = create_engine(url)
     try:
-        await upgrade(engine)
+        await upgrade(engine, network_language=network_language)
         async with session_factory(engine)() as session, session.begin():
             yield session
     finally:
@@ -81,7 +81,7 @@ async def import_members(settings: Settings, path: Path, *, dry_run: bool, updat
         return EXIT_BAD_FILE
     progress = Progress("importing", checked.rows)
     try:
-        async with transaction(settings.database.url) as session:
+        async with transaction(settings.database.url, settings.network.default_language) as session:
             outcome = await import_write.import_members(
                 session,
                 SystemClock(),
@@ -138,7 +138,7 @@ async def export(
 ) -> int:
     start = since_instant(since, settings.network.timezone)
     links = await _claim_links(settings) if kind == "invitations" else None
-    async with transaction(settings.database.url) as session:
+    async with transaction(settings.database.url, settings.network.default_language) as session:
         progress = Progress(f"exporting {kind}", await exporter.count(session, kind, start))
         chunks = exporter.rows(
             session,

@@ -262,7 +262,7 @@ def _with_database(settings: Settings, url: str) -> Settings:
 async def _upgrade(settings: Settings) -> None:
     engine = create_engine(settings.database.url)
     try:
-        await upgrade(engine)
+        await upgrade(engine, network_language=settings.network.default_language)
     finally:
         await engine.dispose()
 

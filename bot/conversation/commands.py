@@ -269,8 +269,18 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         NP_("command name", "reminders"),
-        N_("See, pause, stop or turn back on the reminders I send when you are quiet"),
+        N_("Reminders when you are quiet, and how campaigns reach you (chat, e-mail)"),
         access=Access.MEMBER,
+        in_private=True,
+    ),
+    Command(
+        NP_("command name", "answer"),
+        N_("Answer a campaign with the code of its e-mail"),
+        args=(
+            Argument(
+                NP_("command name", "code"), N_("The code in the e-mail, e.g. c5-2"), required=True
+            ),
+        ),
         in_private=True,
     ),
     Command(

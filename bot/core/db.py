@@ -130,12 +130,17 @@ def alembic_config() -> AlembicConfig:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Migrate the database to ``revision`` on a connection of this engine."""
+async def upgrade(
+    engine: AsyncEngine, revision: str = "head", *, network_language: str = "fr"
+) -> None:
+    """Migrate the database to ``revision`` on a connection of this engine.
+    ``network_language``: the language texts written before they had one were in
+    (migration 0021 files them under it)."""
 
     def _run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
+        config.attributes["network_language"] = network_language
         command.upgrade(config, revision)
 
     async with engine.begin() as connection:

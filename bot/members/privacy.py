@@ -226,6 +226,12 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
         "nudge_preferences": {
             "paused_until": _when(preference.paused_until) if preference else None,
             "stopped_at": _when(preference.stopped_at) if preference else None,
+            "campaign_reach": (
+                preference.campaign_reach.value
+                if preference and preference.campaign_reach
+                else None
+            ),
+            "campaigns_off_at": _when(preference.campaigns_off_at) if preference else None,
         },
     }
 
@@ -324,6 +330,8 @@ async def forget(
     # events job promotes the waiting list); counts of past events lose them.
     for model in (Rsvp, Attendance, EventFeedback):
         await session.execute(delete(model).where(model.member_id == member.id))
+    # How they asked to be reached (chat, e-mail, channel posts only): nothing to keep.
+    await session.execute(delete(NudgePreference).where(NudgePreference.member_id == member.id))
     member.role = Role.MEMBER
     member.display_name = ""
     member.email = member.phone = member.timezone = member.preferred_platform = None

@@ -48,7 +48,7 @@ from bot.models.ledger import (
     ReportKind,
     SignalStage,
 )
-from bot.models.nudges import Nudge, NudgePreference, NudgeStep
+from bot.models.nudges import CampaignReach, Nudge, NudgePreference, NudgeStep
 from bot.models.people import (
     Identity,
     LinkAttempts,
@@ -69,6 +69,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Campaign",
+    "CampaignReach",
     "CampaignRun",
     "CampaignStatus",
     "ChannelBinding",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, UTCDateTime, enum_column
@@ -36,16 +37,23 @@ class ReferentCategory(Base):
 
 
 class ActionPlan(Base):
-    """A referent's (or coordinator's) call to action for one category's channel."""
+    """A referent's (or coordinator's) call to action for one category's channel.
+
+    Its title, text and call to action are written in French and/or English (an empty
+    string: not written in that language); :mod:`bot.core.bilingual` picks what a reader
+    gets."""
 
     __tablename__ = "action_plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     category: Mapped[str] = mapped_column(String(32), index=True)
-    title: Mapped[str] = mapped_column(String(120))
-    text: Mapped[str] = mapped_column(Text)
-    call_to_action: Mapped[str] = mapped_column(String(300))
+    title_fr: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    title_en: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    text_fr: Mapped[str] = mapped_column(Text, default="", server_default="")
+    text_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    call_fr: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    call_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
     #: When members who said "I'm on it" are reminded (the due date, morning, local time).
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -54,7 +62,7 @@ class ActionPlan(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
-        return f"<ActionPlan {self.id} {self.category} {self.title!r}>"
+        return f"<ActionPlan {self.id} {self.category} {self.title_fr or self.title_en!r}>"
 
 
 class CampaignStatus(StrEnum):
@@ -72,7 +80,10 @@ class Repeat(StrEnum):
 
 
 class Campaign(Base):
-    """A coordinator's broadcast ("1 ambassador – 1 action"), run by a job at its time."""
+    """A coordinator's broadcast ("1 ambassador – 1 action"), run by a job at its time.
+
+    Its text and call to action are written in French and/or English (empty: not written
+    in that language)."""
 
     __tablename__ = "campaigns"
 
@@ -80,13 +91,26 @@ class Campaign(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     #: Category keys; empty means every category.
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
-    text: Mapped[str] = mapped_column(Text)
-    call_to_action: Mapped[str] = mapped_column(String(300))
+    #: Narrower audience of its private messages and e-mails (see
+    #: :mod:`bot.animation.segments`): ``{"min_points": 500, "activity": ["dormant"],
+    #: "languages": ["en"], "platforms": ["discord"]}``, any key left out meaning "all".
+    segments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    text_fr: Mapped[str] = mapped_column(Text, default="", server_default="")
+    text_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    call_fr: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    call_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
     #: The first run, and the base of repeats (weekly/monthly keep its local time).
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     repeat: Mapped[Repeat] = mapped_column(enum_column(Repeat), default=Repeat.NONE)
     #: Also send a private message to every targeted member.
     direct: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Also send it by e-mail (a newsletter) to targeted members who chose e-mail, or who
+    #: have no chat account but an e-mail address.
+    email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: A repeating campaign stops after this moment (no run later than it) ...
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: ... or after this many runs, whichever comes first.
+    max_runs: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[CampaignStatus] = mapped_column(enum_column(CampaignStatus), index=True)
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     #: How many runs happened; the next run's occurrence number is ``runs + 1``.

@@ -51,8 +51,19 @@ class Nudge(Base):
         return f"<Nudge {self.id} {self.step} → {self.member_id} at {self.sent_at}>"
 
 
+class CampaignReach(StrEnum):
+    """How a member wants campaigns' personal copies: by chat, by e-mail, or both."""
+
+    CHAT = "chat"
+    EMAIL = "email"
+    BOTH = "both"
+
+
 class NudgePreference(Base):
-    """What a member asked of nudges: a pause until a date, or no nudges at all."""
+    """What a member asked of the messages sent to them (``/reminders``): a pause of
+    nudges until a date, or no nudges at all; how campaigns reach them (chat, e-mail or
+    both), and whether they want campaigns' private messages and e-mails at all (channel
+    posts are read in the channels, whatever is chosen here)."""
 
     __tablename__ = "nudge_preferences"
 
@@ -61,6 +72,10 @@ class NudgePreference(Base):
     )
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Empty: the default, :attr:`CampaignReach.CHAT`.
+    campaign_reach: Mapped[CampaignReach | None] = mapped_column(enum_column(CampaignReach))
+    #: When the member opted out of campaigns' private messages and e-mails.
+    campaigns_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:

@@ -18,6 +18,7 @@ from bot.activity import reports, review, stats, weekly
 from bot.animation import calls, nudging, plans, results
 from bot.animation.calls import Choice, Subject
 from bot.cli import exporter
+from bot.core.bilingual import Bilingual
 from bot.models import (
     ActionPlan,
     Identity,
@@ -159,7 +160,13 @@ async def seed(network: Network) -> dict[str, int]:
             assert member is not None
             now = network.clock.now()
             if what == "plan":
-                draft = plans.Draft("business", "Speak up", "Text", "Post about it", None)
+                draft = plans.Draft(
+                    "business",
+                    Bilingual(en="Speak up"),
+                    Bilingual(en="Text"),
+                    Bilingual(en="Post about it"),
+                    None,
+                )
                 plan, _queued = await plans.publish(
                     session, network.settings, network.app.translator, draft=draft,
                     author_id=member.id, author_name=member.display_name, platforms=[], now=now,

@@ -17,6 +17,7 @@ from bot.activity import charts, stats
 from bot.animation import calls, plans
 from bot.animation.calls import Choice, Subject
 from bot.animation.nudge_buttons import DigestPress
+from bot.core.bilingual import Bilingual
 from bot.models import Member, Nudge, NudgeStep
 from tests.support.actions import mention, press
 from tests.support.harness import START, Network, NetworkFactory
@@ -89,7 +90,13 @@ async def test_posting_a_plan_is_a_referents_sign_of_life(network: Network) -> N
     await network.play("~ +20d")
     async with network.sessions.begin() as session:
         rita = await member(session, "Rita")
-        draft = plans.Draft("business", "Speak up", "Why", "Post about us", None)
+        draft = plans.Draft(
+            "business",
+            Bilingual(en="Speak up"),
+            Bilingual(en="Why"),
+            Bilingual(en="Post about us"),
+            None,
+        )
         await plans.publish(
             session,
             network.settings,

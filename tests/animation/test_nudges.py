@@ -322,9 +322,9 @@ async def test_open_plans_reach_the_personal_nudge_and_the_digest(network: Netwo
     async with network.sessions.begin() as session:
         plan = ActionPlan(
             category="business",
-            title="Share the spring fair",
-            text="The spring fair opens on 20 April.",
-            call_to_action="Post about it on LinkedIn",
+            title_en="Share the spring fair",
+            text_en="The spring fair opens on 20 April.",
+            call_en="Post about it on LinkedIn",
             posted_at=network.clock.now(),
             window_ends_at=network.clock.now() + timedelta(days=60),
         )

@@ -21,6 +21,7 @@ from bot.app import Relais
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router, Routes
+from bot.core.bilingual import Bilingual
 from bot.core.payloads import Payload
 from bot.core.port import Event
 from bot.models import (
@@ -105,13 +106,21 @@ async def plan_and_campaign(network: Network) -> None:
     """Plan #1 in Business by Rita, and campaign #1 scheduled for next year."""
     rita = await member_id(network, "Rita")
     async with network.sessions.begin() as session:
-        draft = plans.Draft("business", "Share the video", "Text", "Share it", None)
+        draft = plans.Draft(
+            "business",
+            Bilingual(en="Share the video"),
+            Bilingual(en="Text"),
+            Bilingual(en="Share it"),
+            None,
+        )
         await plans.publish(
             session, network.settings, network.app.translator, draft=draft, author_id=rita,
             author_name="Rita", platforms=["console"], now=network.clock.now(),
         )  # fmt: skip
         later = network.clock.now().replace(year=2027)
-        campaign = Draft(("business",), "Hello", "Act", later, Repeat.WEEKLY, False)
+        campaign = Draft(
+            ("business",), Bilingual(en="Hello"), Bilingual(en="Act"), later, Repeat.WEEKLY, False
+        )
         session.add(save(None, campaign, author_id=rita, now=network.clock.now()))
     await network.app.sender.drain()
 
@@ -283,6 +292,7 @@ DECLARED = {
     "nudge": (Access.MEMBER, Role.MEMBER),
     "lang": (Access.MEMBER, Role.MEMBER),
     "remind": (Access.MEMBER, Role.MEMBER),
+    "creach": (Access.MEMBER, Role.MEMBER),
     "reach": (Access.MEMBER, Role.MEMBER),
     "link:revoke": (Access.MEMBER, Role.MEMBER),
     "link:role": (Access.ACTIVE, Role.REFERENT),

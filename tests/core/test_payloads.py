@@ -29,7 +29,7 @@ from handlers.linking import RevokePress, RolePress
 from handlers.me import LanguagePress, VisibilityPress
 from handlers.privacy import ConsentPress, ErasePress, ForgetPress, KeepPress
 from handlers.reach import ReachPress
-from handlers.reminders import ReminderPress
+from handlers.reminders import CampaignReachPress, ReminderPress
 from handlers.results import ResultsPress
 from handlers.review import ReviewPress
 from handlers.signals import NotePress, TriagePress
@@ -62,6 +62,7 @@ EXAMPLES: list[tuple[Payload, str]] = [
     (VisibilityPress(Visibility.ANONYMOUS), "vis:anonymous"),
     (LanguagePress("fr"), "lang:fr"),
     (ReminderPress("pause"), "remind:pause"),
+    (CampaignReachPress("email"), "creach:email"),
     (ReachPress("telegram"), "reach:telegram"),
     (ReachPress("auto"), "reach:auto"),
     (RevokePress(BIG), f"link:revoke:{BIG}"),

@@ -135,9 +135,9 @@ async def test_forged_presses_through_telegram_earn_nothing(
         plan = ActionPlan(
             author_id=author,
             category="sport",
-            title="Derby",
-            text="Derby on Sunday",
-            call_to_action="Wear the colours",
+            title_en="Derby",
+            text_en="Derby on Sunday",
+            call_en="Wear the colours",
             posted_at=network.clock.now(),
             window_ends_at=network.clock.now(),
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.animation import plans
 from bot.animation.campaigns import Draft, save
+from bot.core.bilingual import Bilingual
 from bot.core.i18n import Translator
 from bot.core.port import Event
 from bot.models import Repeat
@@ -80,13 +81,17 @@ async def matrix_network(network: Network) -> Network:
         await network.play(f"@carol /pending\n@carol [Approve #{await member_id(network, name)}]")
     rita = await member_id(network, "Rita")
     async with network.sessions.begin() as session:
-        draft = plans.Draft("business", "Plan", "Text", "Act", None)
+        draft = plans.Draft(
+            "business", Bilingual(en="Plan"), Bilingual(en="Text"), Bilingual(en="Act"), None
+        )
         await plans.publish(
             session, network.settings, network.app.translator, draft=draft, author_id=rita,
             author_name="Rita", platforms=["console"], now=network.clock.now(),
         )  # fmt: skip
         later = network.clock.now().replace(year=2027)
-        campaign = Draft(("business",), "Hello", "Act", later, Repeat.WEEKLY, False)
+        campaign = Draft(
+            ("business",), Bilingual(en="Hello"), Bilingual(en="Act"), later, Repeat.WEEKLY, False
+        )
         session.add(save(None, campaign, author_id=1, now=network.clock.now()))
     await network.app.sender.drain()
     return network
