@@ -170,7 +170,9 @@ def test_console_with_nothing_on_standard_input_says_so(tmp_path: Path) -> None:
 def test_a_wrong_environment_override_names_its_variable(
     tmp_path: Path, variable: str, value: str
 ) -> None:
-    result = _relais(tmp_path, "--config", str(EXAMPLE_CONFIG), "db", "upgrade", **{variable: value})
+    result = _relais(
+        tmp_path, "--config", str(EXAMPLE_CONFIG), "db", "upgrade", **{variable: value}
+    )
     assert result.returncode == 2
     line = result.stderr.strip()
     assert line.startswith(f"relais: config error: {variable}: "), line
