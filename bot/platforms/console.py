@@ -102,8 +102,10 @@ class ConsolePlatform:
     async def _earlier(self) -> int:
         """The highest message number kept from earlier runs (read once)."""
         if self._earlier_number is None:
-            self._earlier_number = await self.store.last_number()
-            self._next_message_id = self._earlier_number
+            last = await self.store.last_number()
+            if self._earlier_number is None:  # not read meanwhile by another send
+                self._earlier_number = last
+                self._next_message_id = max(self._next_message_id, last)
         return self._earlier_number
 
     async def _number(self) -> int:
@@ -128,11 +130,12 @@ class ConsolePlatform:
             newest = self._keyboards.get(chat)
             if newest is not None and newest[0] == message_id and not buttons:
                 del self._keyboards[chat]
+            gone = False
             if number is not None and not buttons:
                 kept = self._messages.pop((chat, number), None) is not None
-                if kept or number <= await self._earlier():
-                    await self.store.drop(chat, number)
+                gone = kept or number <= await self._earlier()
         else:
+            gone = False
             number = await self._number()
             message_id = str(number)
             header = f"→ {target}:"
@@ -149,13 +152,16 @@ class ConsolePlatform:
             self._print(f"    [file: {name}, {len(content)} bytes{saved}]")
         if buttons:
             self._keyboards[chat] = (message_id, buttons)
-            if number is not None:
-                self._messages[(chat, number)] = buttons
-                await self.store.save(chat, number, buttons, self.app.clock.now())
             numbered = "  ".join(
                 f"[{i}] {b.label}" + (" ↗" if b.url else "") for i, b in enumerate(buttons, start=1)
             )
             self._print(f"    {numbered}   (message {message_id})")
+        # Kept only once printed: a message's lines are never split by another chat's.
+        if buttons and number is not None:
+            self._messages[(chat, number)] = buttons
+            await self.store.save(chat, number, buttons, self.app.clock.now())
+        elif gone and number is not None:
+            await self.store.drop(chat, number)
         return message_id
 
     def _save(self, message_id: str, name: str, content: bytes) -> str:
