@@ -95,14 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", metavar="URL", help="database URL (overrides the settings)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    save = argparse.ArgumentParser(add_help=False)
+    save.add_argument(
+        "--save",
+        type=Path,
+        metavar="DIR",
+        help="on the console: write every image and file the bot sends (charts, /mydata…) "
+        "in DIR and print their paths",
+    )
     commands.add_parser(
         "run",
-        parents=[database],
+        parents=[database, save],
         help="run the bot on every platform with a token (the console when there is none)",
     )
     console = commands.add_parser(
         "console",
-        parents=[database],
+        parents=[database, save],
         help="talk to the bot as any member in the terminal, or replay a transcript",
         description="Interactive when standard input is a terminal; otherwise (or with "
         "--script) replays a transcript. Lines: '@alice /start', '@alice [2]' (press button 2), "
@@ -111,13 +119,6 @@ def build_parser() -> argparse.ArgumentParser:
         "'/quit'.",
     )
     console.add_argument("--script", type=Path, help="transcript file to replay")
-    console.add_argument(
-        "--save",
-        type=Path,
-        metavar="DIR",
-        help="write every image and file the bot sends (charts, /mydata…) in DIR and print "
-        "their paths",
-    )
     console.add_argument(
         "--start",
         type=datetime.fromisoformat,
@@ -248,7 +249,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, source: str) -> int:
             return fail(f"cannot read the transcript {args.script}: {error}")
         options = Options(source, script, args.start, args.save)
         return _complete(run_console(settings, options))
-    return _complete(_run(settings, source))
+    return _complete(_run(settings, source, args.save))
 
 
 def _complete(work: Coroutine[Any, Any, T]) -> T:
@@ -277,11 +278,11 @@ async def _upgrade(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def _run(settings: Settings, source: str) -> int:
+async def _run(settings: Settings, source: str, save: Path | None = None) -> int:
     """Serve every platform with a token until SIGINT or SIGTERM; the console otherwise."""
     names = configured_platforms(settings)
     if names == ["console"]:
-        return await run_console(settings, Options(source, no_token=True))
+        return await run_console(settings, Options(source, save=save, no_token=True))
     async with running_app(settings) as app:
         platforms = build_platforms(app, names)
         if not platforms:

@@ -188,3 +188,20 @@ def test_export_since_takes_the_day_as_the_bot_writes_it(tmp_path: Path) -> None
     assert french.stdout == iso.stdout
     wrong = _relais(tmp_path, *common, "32/03/2026", RELAIS_DATABASE_URL=url)
     assert wrong.returncode == 2 and "write 2026-03-04 or 04/03/2026" in wrong.stderr
+
+
+def test_save_through_the_command_writes_the_file(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 's.sqlite3'}"
+    joins = "@alice /start\n@alice [English]\n@alice [1]\n@alice [Business]\n@alice [Skip]\n"
+    script = joins + "@alice /mydata\n"
+    result = _relais(
+        tmp_path,
+        *("--config", str(EXAMPLE_CONFIG), "console", "--save", "charts"),
+        input=script,
+        RELAIS_DATABASE_URL=url,
+    )
+    assert result.returncode == 0, result.stderr
+    saved = [line for line in result.stdout.splitlines() if "saved as charts/" in line]
+    assert len(saved) == 1, result.stdout
+    path = tmp_path / saved[0].split("saved as ")[1].rstrip("]")
+    assert b'"Alice"' in path.read_bytes() and path.suffix == ".json"
