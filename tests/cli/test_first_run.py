@@ -5,12 +5,14 @@ override, ``export --since`` in the bot's date form."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import pty
 import select
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -205,3 +207,44 @@ def test_save_through_the_command_writes_the_file(tmp_path: Path) -> None:
     assert len(saved) == 1, result.stdout
     path = tmp_path / saved[0].split("saved as ")[1].rstrip("]")
     assert b'"Alice"' in path.read_bytes() and path.suffix == ".json"
+
+
+class _ErrorPage(http.server.BaseHTTPRequestHandler):
+    """A server that is not the Bot API: a proxy's or captive portal's HTML error page."""
+
+    def do_POST(self) -> None:
+        body = b"<html><body><h1>502 Bad Gateway</h1>" + b"<p>padding</p>" * 200 + b"</body></html>"
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize("server", ["refused", "error page"])
+def test_an_unreachable_bot_api_is_one_short_line(tmp_path: Path, server: str) -> None:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ErrorPage)
+    port = httpd.server_address[1]
+    if server == "refused":
+        httpd.server_close()
+    else:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        result = _relais(
+            tmp_path,
+            *("--config", str(EXAMPLE_CONFIG), "run"),
+            RELAIS_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'b.sqlite3'}",
+            RELAIS_TELEGRAM_TOKEN="123456:AAH-not-a-real-token",
+            RELAIS_TELEGRAM__API_BASE_URL=f"http://127.0.0.1:{port}/bot",
+        )
+    finally:
+        if server != "refused":
+            httpd.shutdown()
+            httpd.server_close()
+    assert result.returncode == 3
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("relais: telegram: "), result.stderr
+    assert len(lines[0]) < 400 and "Unclosed" not in result.stderr
