@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 from bot.core import ids
 from bot.core.port import OPEN_PRIVATE, Button, Event, Outgoing
-from bot.platforms.console_keys import KeyboardStore
+from bot.platforms.console_keys import KEPT, KeyboardStore
 
 if TYPE_CHECKING:
     from bot.app import Relais
@@ -130,10 +130,10 @@ class ConsolePlatform:
             newest = self._keyboards.get(chat)
             if newest is not None and newest[0] == message_id and not buttons:
                 del self._keyboards[chat]
-            gone = False
-            if number is not None and not buttons:
-                kept = self._messages.pop((chat, number), None) is not None
-                gone = kept or number <= await self._earlier()
+            # Its buttons, if it had any (this run or an earlier one), are gone.
+            gone = number is not None and not buttons
+            if gone and number is not None:
+                self._messages.pop((chat, number), None)
         else:
             gone = False
             number = await self._number()
@@ -159,6 +159,8 @@ class ConsolePlatform:
         # Kept only once printed: a message's lines are never split by another chat's.
         if buttons and number is not None:
             self._messages[(chat, number)] = buttons
+            if len(self._messages) > KEPT:  # the oldest are still in the store
+                del self._messages[next(iter(self._messages))]
             await self.store.save(chat, number, buttons, self.app.clock.now())
         elif gone and number is not None:
             await self.store.drop(chat, number)
