@@ -167,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="create a realistic demo network in a separate database",
         description="Members over the configured categories, most dormant and a few very "
-        "active, with 12 weeks of reports and signals in every stage.",
+        "active, with 12 weeks of reports and signals in every stage, action plans and "
+        "campaigns with their answers, and nudges with theirs; written in the network's "
+        "language ([network] default_language).",
     )
     sample.add_argument(
         "--members", type=int, default=DEFAULT_MEMBERS, help=f"how many (default {DEFAULT_MEMBERS})"
