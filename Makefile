@@ -3,7 +3,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-CONFIG ?= config.example.toml
+# config.toml when you made one (cp config.example.toml config.toml), else the example.
+CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
 
 .PHONY: run console test lint locale bench install-check clean
 

@@ -202,8 +202,9 @@ async def build_demo(settings: Settings, url: str, *, members: int, seed: int, r
         progress.finish()
     say(
         f"demo network ready in {url}: {summary.members} members, {summary.reports} reports "
-        f"({summary.signals} signals), {summary.points_entries} points entries"
+        f"({summary.signals} signals), {summary.points_entries} points entries, "
+        f"{summary.plans} action plans, {summary.campaigns} campaigns, {summary.nudges} nudges"
     )
     say(f"explore it: relais console --database {url}")
-    say("  then: @carol /stats   @carol /signals   @carol /leaderboard all   @rita /review")
+    say("  then: @carol /stats  @carol /plans  @carol /campaigns  @carol /nudges  @rita /review")
     return 0

@@ -2,11 +2,14 @@
 
 Real networks are mostly dormant with a few very active members, so the generator draws
 each member a profile: dormant (about two thirds), occasional, regular or very active.
-Twelve weeks of reports follow from the profiles; signals are spread over every stage
-with their history; a few mentions are verified or rejected (with the compensating
-ledger entry); the people named under ``[roles]`` exist, so ``@carol /stats`` works in
-the console. Rows are written with bulk inserts (RETURNING gives the ids back in order),
-which keeps 100,000 members within a minute or two on SQLite.
+Twelve weeks of reports follow from the profiles, written in the network's language
+with texts that match their kind (:mod:`bot.cli.demo_texts`); signals are spread over
+every stage with their history; a few mentions are verified or rejected (with the
+compensating ledger entry); plans, campaigns and nudges have their answers and outcomes
+(:mod:`bot.cli.demo_animation`); the people named under ``[roles]`` exist, so
+``@carol /stats``, ``/plans``, ``/campaigns`` and ``/nudges`` work in the console. Rows
+are written with bulk inserts (RETURNING gives the ids back in order), which keeps
+100,000 members within a minute or two on SQLite.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity.reports import SELF_REPORT, points_for
-from bot.activity.review import REJECT_REASON, REJECTED, VERIFIED
+from bot.activity.review import REJECT_REASON, REJECTED
 from bot.activity.signals import WON_REASON, Stage
+from bot.cli import demo_animation, demo_texts
 from bot.cli.progress import Progress
-from bot.core.config import MEDIUMS, SIGNAL_KINDS, Settings
+from bot.core.config import Settings
 from bot.members.membership import CODE_ALPHABET, CODE_LENGTH
 from bot.models import (
     Identity,
@@ -58,20 +62,6 @@ LAST = _words(
 )
 #: (share of members, reports per week while active); the rest are dormant.
 PROFILES = (("very_active", 0.03, 2.0), ("regular", 0.10, 0.35), ("occasional", 0.20, 0.08))
-MEDIUM_WEIGHTS = (3, 2, 8, 2, 1, 2, 4)
-SIGNAL_TEXTS = (
-    "A company looking for 2,000 m² of offices",
-    "A congress of 800 people in 2027",
-    "A director scouting for a period film",
-    "A fund interested in biotech",
-    "An engineer thinking of moving here with her family",
-)
-MENTION_TEXTS = (
-    "Talked about the old town at a dinner",
-    "Posted photos of the river banks",
-    "Presented the region at a trade fair",
-    "Shared the festival programme",
-)
 #: The moves a signal at each stage went through, in order.
 HISTORY = {
     Stage.NEW: (),
@@ -91,6 +81,9 @@ class Summary:
     reports: int
     signals: int
     points_entries: int
+    plans: int = 0
+    campaigns: int = 0
+    nudges: int = 0
 
 
 def _code(rng: random.Random) -> str:
@@ -134,19 +127,20 @@ async def build(
 ) -> Summary:
     """Fill an empty database with a demo network whose history ends at ``now``."""
     rng = random.Random(seed)
+    language = demo_texts.language(settings.network.default_language)
     start = now - timedelta(weeks=WEEKS)
     keys = [category.key for category in settings.categories]
     people: list[dict[str, Any]] = []
     identities: list[str | None] = []
     for identity in settings.roles.coordinators:
-        people.append(_person(rng, now, keys[0], Role.COORDINATOR, identity))
+        people.append(_person(rng, now, keys[0], Role.COORDINATOR, identity, language))
         identities.append(identity)
     for key, referents in settings.roles.referents.items():
         for identity in referents:
-            people.append(_person(rng, now, key, Role.REFERENT, identity))
+            people.append(_person(rng, now, key, Role.REFERENT, identity, language))
             identities.append(identity)
     for _ in range(max(members - len(people), 0)):
-        people.append(_person(rng, now, rng.choice(keys), Role.MEMBER, None))
+        people.append(_person(rng, now, rng.choice(keys), Role.MEMBER, None, language))
         identities.append(None)
     _appoint_referents(rng, people, keys)
     codes: set[str] = set()
@@ -189,19 +183,39 @@ async def build(
         since = max(person["joined_at"], start)
         weeks = (now - since) / timedelta(weeks=1)
         for _ in range(_poisson(rng, rate * weeks)):
-            reports.append(_report(rng, member_id, since, now))
+            created = since + (now - since) * rng.random()
+            reports.append(demo_texts.report(rng, member_id, created, now, language))
+    cast = demo_animation.Cast(
+        settings,
+        now,
+        rng,
+        language,
+        members={
+            member_id: (person["category"], person["role"], person["joined_at"])
+            for member_id, person in zip(member_ids, people, strict=True)
+            if person["status"] is MemberStatus.ACTIVE
+        },
+        signs={},
+        coordinator=coordinator_ids[0],
+    )
+    for report in reports:
+        cast.sign(report["member_id"], report["created_at"])
+    plans, campaigns, nudges = await demo_animation.build(session, cast)
+    for member_id, when, kind in cast.follow_ups:  # "I did something": the report
+        if when < now:
+            reports.append(demo_texts.report(rng, member_id, when, now, language, kind))
     reports.sort(key=lambda report: report["created_at"])
     for report in reports:
         if report["stage"] in HANDLED:
             report["assignee_id"] = rng.choice(coordinator_ids)
     report_ids = await _insert(session, Report, reports, progress, ids=True)
 
-    last_action: dict[int, datetime] = {}
+    last_action: dict[int, datetime] = dict(cast.signs)
     points, events = [], []
     signals = 0
     for report_id, report in zip(report_ids, reports, strict=True):
         member_id, created = report["member_id"], report["created_at"]
-        last_action[member_id] = created
+        last_action[member_id] = max(created, last_action.get(member_id, created))
         earned = points_for(settings, report["kind"], report["subkind"])
         points.append(
             _entry(member_id, earned, SELF_REPORT, report_id, f"report:{report_id}", created)
@@ -242,7 +256,7 @@ async def build(
     await _insert(session, PointsEntry, points, progress)
     await _insert(session, ReportEvent, events, progress)
     await _set_last_actions(session, last_action)
-    return Summary(len(member_ids), len(report_ids), signals, len(points))
+    return Summary(len(member_ids), len(report_ids), signals, len(points), plans, campaigns, nudges)
 
 
 async def _set_last_actions(session: AsyncSession, last_action: dict[int, datetime]) -> None:
@@ -253,7 +267,12 @@ async def _set_last_actions(session: AsyncSession, last_action: dict[int, dateti
 
 
 def _person(
-    rng: random.Random, now: datetime, category: str, role: Role, identity: str | None
+    rng: random.Random,
+    now: datetime,
+    category: str,
+    role: Role,
+    identity: str | None,
+    language: str,
 ) -> dict[str, Any]:
     draw = rng.random()
     status = MemberStatus.ACTIVE
@@ -276,7 +295,7 @@ def _person(
         "status": status,
         "role": role,
         "category": category,
-        "language": "fr" if rng.random() < 0.8 else "en",
+        "language": language if rng.random() < 0.8 else ("en" if language == "fr" else "fr"),
         "visibility": Visibility.NAME if rng.random() < 0.9 else Visibility.ANONYMOUS,
         "consent_at": joined,
         "consent_version": "1",
@@ -324,42 +343,6 @@ def _poisson(rng: random.Random, mean: float) -> int:
         count += 1
         product *= rng.random()
     return count
-
-
-def _report(rng: random.Random, member_id: int, since: datetime, now: datetime) -> dict[str, Any]:
-    created = since + (now - since) * rng.random()
-    draw = rng.random()
-    row: dict[str, Any] = {
-        "member_id": member_id,
-        "created_at": created,
-        "review": None,
-        "stage": None,
-        "url": None,
-        "contact": None,
-        "assignee_id": None,
-    }
-    if draw < 0.75:
-        medium = rng.choices(MEDIUMS, MEDIUM_WEIGHTS)[0]
-        row |= {"kind": ReportKind.MENTION, "subkind": medium, "text": rng.choice(MENTION_TEXTS)}
-        review = rng.random()
-        row["review"] = VERIFIED if review < 0.15 else REJECTED if review < 0.18 else None
-    elif draw < 0.9:
-        age = (now - created) / timedelta(weeks=1)
-        stages = list(Stage)
-        weights = (4, 3, 3, 1 + age / 3, 1 + age / 3, 1 + age / 4)
-        row |= {
-            "kind": ReportKind.SIGNAL,
-            "subkind": rng.choice(SIGNAL_KINDS),
-            "text": rng.choice(SIGNAL_TEXTS),
-            "stage": rng.choices(stages, weights)[0].value,
-        }
-    else:
-        row |= {
-            "kind": ReportKind.SETTLEMENT,
-            "subkind": None,
-            "text": "A family settled in the territory",
-        }
-    return row
 
 
 def _entry(

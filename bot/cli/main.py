@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli import data, invite
+from bot.cli.console import Options, run_console
 from bot.cli.demo import DEFAULT_MEMBERS
 from bot.cli.errors import fail, protect_environment, say
 from bot.cli.exporter import FORMATS, KINDS, SEPARATORS
 from bot.cli.failures import T, describe, settled
 from bot.core import redaction
-from bot.core.clock import Clock, FrozenClock, SystemClock
 from bot.core.config import ConfigError, Settings, load_settings
 from bot.core.db import create_engine, upgrade
+from bot.core.defaults import SOURCE, built_in
 from bot.core.port import PlatformUnavailable
-from bot.platforms.console import ConsoleError, ConsolePlatform
 from bot.runtime import Background, build_platforms, configured_platforms, running_app, serve
 
 EXIT_CONFIG = 2
@@ -31,12 +31,45 @@ EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3
 
 
-def _default_config() -> Path:
+def _default_config() -> Path | None:
+    """$RELAIS_CONFIG, else ./config.toml, else ./config.example.toml; None when there is
+    no settings file at all (the built-in defaults then)."""
     explicit = os.environ.get("RELAIS_CONFIG")
     if explicit:
         return Path(explicit)
-    local = Path("config.toml")
-    return local if local.exists() else Path("config.example.toml")
+    for local in (Path("config.toml"), Path("config.example.toml")):
+        if local.exists():
+            return local
+    return None
+
+
+def _day(text: str) -> date:
+    """``2026-03-04`` or ``04/03/2026`` (also ``04.03.2026``), as the bot reads dates."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    day, sep, rest = text.partition("/") if "/" in text else text.partition(".")
+    month, _, year = rest.partition(sep)
+    try:
+        if sep and len(year) == 4:
+            return date(int(year), int(month), int(day))
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date: write 2026-03-04 or 04/03/2026")
+
+
+def _settings(config: Path | None) -> tuple[Settings, str]:
+    """The settings and where they came from."""
+    path = config or _default_config()
+    if path is None:
+        say(
+            "relais: no settings file here (config.toml, config.example.toml): running on "
+            "the built-in defaults; --config FILE names one",
+            file=sys.stderr,
+        )
+        return built_in(), SOURCE
+    return load_settings(path), str(path)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="settings file (default: $RELAIS_CONFIG, else ./config.toml, "
-        "else ./config.example.toml)",
+        "else ./config.example.toml, else built-in defaults)",
     )
     parser.add_argument(
         "-v",
@@ -62,19 +95,28 @@ def build_parser() -> argparse.ArgumentParser:
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", metavar="URL", help="database URL (overrides the settings)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    save = argparse.ArgumentParser(add_help=False)
+    save.add_argument(
+        "--save",
+        type=Path,
+        metavar="DIR",
+        help="on the console: write every image and file the bot sends (charts, /mydata…) "
+        "in DIR and print their paths",
+    )
     commands.add_parser(
         "run",
-        parents=[database],
+        parents=[database, save],
         help="run the bot on every platform with a token (the console when there is none)",
     )
     console = commands.add_parser(
         "console",
-        parents=[database],
+        parents=[database, save],
         help="talk to the bot as any member in the terminal, or replay a transcript",
         description="Interactive when standard input is a terminal; otherwise (or with "
         "--script) replays a transcript. Lines: '@alice /start', '@alice [2]' (press button 2), "
         "'@alice [Business]', '@alice some text', '@alice #business /leaderboard', "
-        "'~ +7d' (move the clock), '# comment'.",
+        "'@alice [3.2]' (button 2 of message 3), '~ +7d' (move the clock), '# comment', "
+        "'/quit'.",
     )
     console.add_argument("--script", type=Path, help="transcript file to replay")
     console.add_argument(
@@ -112,7 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dump.add_argument("what", choices=KINDS)
     dump.add_argument(
-        "--since", type=date.fromisoformat, help="only from this date (YYYY-MM-DD, network time)"
+        "--since",
+        type=_day,
+        help="only from this date (2026-03-04 or 04/03/2026, network time)",
     )
     dump.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or json")
     dump.add_argument(
@@ -126,7 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="create a realistic demo network in a separate database",
         description="Members over the configured categories, most dormant and a few very "
-        "active, with 12 weeks of reports and signals in every stage.",
+        "active, with 12 weeks of reports and signals in every stage, action plans and "
+        "campaigns with their answers, and nudges with theirs; written in the network's "
+        "language ([network] default_language).",
     )
     sample.add_argument(
         "--members", type=int, default=DEFAULT_MEMBERS, help=f"how many (default {DEFAULT_MEMBERS})"
@@ -179,14 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        settings = load_settings(args.config or _default_config())
+        settings, source = _settings(args.config)
         if getattr(args, "database", None):
             settings = _with_database(settings, args.database)
     except ConfigError as error:
         return fail(f"config error: {error}", EXIT_CONFIG)
     redaction.protect(settings)
     try:
-        return _dispatch(args, settings)
+        return _dispatch(args, settings, source)
     except Exception as error:
         described = describe(error, settings.database.url)
         if described is None:
@@ -194,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         return fail(*described)
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+def _dispatch(args: argparse.Namespace, settings: Settings, source: str) -> int:
     if args.command == "import":
         return _complete(
             data.import_members(settings, args.file, dry_run=args.dry_run, update=args.update)
@@ -237,8 +283,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             script = args.script.read_text(encoding="utf-8").splitlines() if args.script else None
         except (OSError, UnicodeDecodeError) as error:
             return fail(f"cannot read the transcript {args.script}: {error}")
-        return _complete(_console(settings, script, args.start))
-    return _complete(_run(settings))
+        options = Options(source, script, args.start, args.save)
+        return _complete(run_console(settings, options))
+    return _complete(_run(settings, source, args.save))
 
 
 def _complete(work: Coroutine[Any, Any, T]) -> T:
@@ -267,37 +314,11 @@ async def _upgrade(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def _console(settings: Settings, script: list[str] | None, start: datetime | None) -> int:
-    if start is not None and start.tzinfo is None:
-        return fail("--start needs a UTC offset, e.g. 2026-03-02T09:00+01:00", EXIT_CONFIG)
-    clock: Clock = FrozenClock(start) if start else SystemClock()
-    async with running_app(settings, clock) as app:
-        console = ConsolePlatform(app)
-        # Interactive on the real clock, jobs run as time passes; a transcript moves its
-        # own clock with "~ +7d" and runs what became due then.
-        background = Background(app) if script is None and sys.stdin.isatty() else None
-        try:
-            if background is not None:
-                await background.start()
-            if script is not None:
-                await console.play(script)
-            elif sys.stdin.isatty():
-                await console.repl()
-            else:
-                await console.play(sys.stdin.read().splitlines())
-        except ConsoleError as error:
-            return fail(str(error))
-        finally:
-            if background is not None:
-                await background.stop()
-    return 0
-
-
-async def _run(settings: Settings) -> int:
+async def _run(settings: Settings, source: str, save: Path | None = None) -> int:
     """Serve every platform with a token until SIGINT or SIGTERM; the console otherwise."""
     names = configured_platforms(settings)
     if names == ["console"]:
-        return await _console(settings, None, None)
+        return await run_console(settings, Options(source, save=save, no_token=True))
     async with running_app(settings) as app:
         platforms = build_platforms(app, names)
         if not platforms:

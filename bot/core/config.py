@@ -773,7 +773,28 @@ def load_settings(path: Path, environ: dict[str, str] | None = None) -> Settings
         if key in raw:
             env_name = f"RELAIS_{key.upper()}"
             raise ConfigError(f"{key}: secrets come from the environment ({env_name}), not a file")
+    return settings_from(raw, str(path), environ)
+
+
+def settings_from(raw: dict[str, Any], source: str, environ: dict[str, str]) -> Settings:
+    """Validate ``raw`` (read from ``source``) with the environment's overrides; a wrong
+    value is blamed on the variable that set it when one did, else on ``source``."""
     try:
         return Settings.model_validate(_merge(raw, _env_overrides(environ)))
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc)}") from exc
+        variable = _variable(exc.errors()[0]["loc"], environ)
+        raise ConfigError(f"{variable or source}: {_describe(exc)}") from exc
+
+
+def _variable(loc: tuple[int | str, ...], environ: dict[str, str]) -> str | None:
+    """The ``RELAIS_*`` variable that set the value at ``loc``, if one did."""
+    path = [str(part) for part in loc]
+    wanted = {"__".join(path[:2])} if len(path) >= 2 else set()
+    if path[:2] == ["database", "url"]:
+        wanted.add("database_url")
+    if len(path) == 1 and path[0] in _SECRET_KEYS:
+        wanted.add(path[0])
+    for name, value in environ.items():
+        if value and name.startswith("RELAIS_") and name[7:].lower() in wanted:
+            return name
+    return None

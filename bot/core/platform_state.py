@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import PlatformState
@@ -27,3 +27,19 @@ async def put(session: AsyncSession, platform: str, key: str, value: str, now: d
         session.add(PlatformState(platform=platform, key=key, value=value, updated_at=now))
     else:
         row.value, row.updated_at = value, now
+
+
+def chat_prefix(chat_id: str) -> str:
+    """The start of every key an adapter keeps about one chat (``chat:<id>:…``), so that
+    erasing a person erases what adapters keep about their private chat."""
+    return f"chat:{chat_id}:"
+
+
+async def forget_chat(session: AsyncSession, platform: str, chat_id: str) -> None:
+    """Delete what ``platform``'s adapter keeps about the chat ``chat_id``."""
+    await session.execute(
+        delete(PlatformState).where(
+            PlatformState.platform == platform,
+            PlatformState.key.startswith(chat_prefix(chat_id), autoescape=True),
+        )
+    )

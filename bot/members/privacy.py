@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import and_, delete, not_, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import audit, db
+from bot.core import audit, db, platform_state
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.delivery import queue
@@ -295,15 +295,21 @@ async def _more(
 async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None:
     """Delete these members' identities, any flow they had in progress, the record of
     greeting them in a group, their accounts' count of wrong /link codes, their /link
-    codes (which name a platform account), and the queued or sent messages addressed to
-    them or naming them."""
+    codes (which name a platform account), what adapters keep about their private chats
+    (the console's buttons), and the queued or sent messages addressed to them or naming
+    them."""
     identities = (
         await session.execute(
-            select(Identity.platform, Identity.user_id).where(Identity.member_id.in_(member_ids))
+            select(Identity.platform, Identity.user_id, Identity.private_chat_id).where(
+                Identity.member_id.in_(member_ids)
+            )
         )
     ).all()
+    for platform, _user, chat in identities:
+        if chat:
+            await platform_state.forget_chat(session, platform, chat)
     if identities:
-        pairs = [(platform, user_id) for platform, user_id in identities]
+        pairs = [(platform, user_id) for platform, user_id, _chat in identities]
         for model in (Conversation, GroupGreeting, LinkAttempts):
             await session.execute(
                 delete(model).where(tuple_(model.platform, model.user_id).in_(pairs))

@@ -23,6 +23,8 @@ OWN_STATE = {
     "bot/platforms/discord/commands.py",
     # The channels Relais creates on the server, bound as /bind does, and why it could not.
     "bot/platforms/discord/channels.py",
+    # The console's buttons, pressable after a restart as on Telegram's and Discord's servers.
+    "bot/platforms/console_keys.py",
 }
 #: Models whose rows hold facts adapters report.
 FACT_MODELS = {"Identity", "ChannelBinding"}

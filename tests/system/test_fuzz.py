@@ -265,7 +265,7 @@ async def test_flows_driven_at_random_never_break(
     console = fuzzed.network.console
     for kind, value in steps:
         if kind == "press":
-            found = console._find_button(USERS[role], str(value))
+            found = await console._find_button(USERS[role], str(value))
             if found is None or found[1].url is not None:
                 continue
             event = _event(role, payload=found[1].payload)

@@ -33,7 +33,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -184,15 +185,18 @@ class TelegramPlatform:
     async def initialize(self) -> None:
         """Check the token (``getMe``) and publish the command menus."""
         try:
-            await self.application.initialize()
+            with _quiet(logging.getLogger("telegram.request.BaseRequest")):
+                await self.application.initialize()
         except TelegramError as error:
             await self.bot.shutdown()  # close the connections its failed start opened
             if isinstance(error, InvalidToken):
+                where = "" if self.config.api_base_url == DEFAULT_API else ", telegram.api_base_url"
                 raise PlatformUnavailable(
-                    "telegram: the token was refused (check RELAIS_TELEGRAM_TOKEN)"
+                    f"telegram: the token was refused (check RELAIS_TELEGRAM_TOKEN{where})"
                 ) from error
             raise PlatformUnavailable(
-                f"telegram: cannot reach the Bot API at {self.config.api_base_url} ({error})"
+                f"telegram: cannot reach the Bot API at {self.config.api_base_url} "
+                f"({_short(str(error))})"
             ) from error
         await self.publish_menus()
         if self.bot.username:  # invitation links (/invite) need the bot's @username
@@ -511,6 +515,34 @@ def _chat_key(update: Update) -> str:
         return str(chat.id)
     user = update.effective_user
     return f"user:{user.id}" if user is not None else "update"
+
+
+#: The Bot API's own address (``[telegram] api_base_url`` by default).
+DEFAULT_API = "https://api.telegram.org/bot"
+
+
+class _Drop(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+@contextmanager
+def _quiet(logger: logging.Logger) -> Iterator[None]:
+    """Silence ``logger`` while the token is checked: a server that is not the Bot API
+    (a captive portal, a proxy's error page) makes python-telegram-bot log a traceback
+    of the JSON it could not parse, before the one line that says what is wrong."""
+    drop = _Drop()
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
+def _short(text: str, limit: int = 200) -> str:
+    """A library's message on one line, cut (an error page's HTML can be pages long)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _log_end(task: asyncio.Task[None]) -> None:
