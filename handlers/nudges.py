@@ -86,7 +86,9 @@ async def nudge_stats(ctx: Context) -> None:
             ctx._(
                 "• {variant}: {nudges} nudges to {members} members; acted within 7 days: "
                 "{acted} of {matured} ({share}%)",
-                variant=item.variant,
+                variant=nudging.variant_label(
+                    ctx.translator, ctx.settings.nudges, item.variant, ctx.language
+                ),
                 nudges=item.nudges,
                 members=item.members,
                 acted=item.acted,

@@ -18,7 +18,7 @@ from bot.core.i18n import N_
 from bot.members import role_sync, roles
 from bot.members.roles import Change
 from bot.models import Member, MemberStatus
-from handlers._labels import category_name
+from handlers._labels import category_name, category_of
 from handlers._people import category_keys, category_word, member_line, named_member, tell
 
 router = Router("roles")
@@ -84,12 +84,12 @@ async def referent(ctx: Context) -> None:
     if refusal is not None:
         ctx.reply(refusal)
         return
-    name, where = target.display_name, category_name(ctx, category)
+    name, of = target.display_name, category_of(ctx, category)
     if change is Change.ALREADY:
         text = (
-            ctx._("{name} is not a referent of {category}.", name=name, category=where)
+            ctx._("{name} is not a referent {of_category}.", name=name, of_category=of)
             if remove
-            else ctx._("{name} is already a referent of {category}.", name=name, category=where)
+            else ctx._("{name} is already a referent {of_category}.", name=name, of_category=of)
         )
         ctx.reply(text)
         return
@@ -101,9 +101,9 @@ async def referent(ctx: Context) -> None:
     message = NO_LONGER_REFERENT if remove else NOW_REFERENT
     await tell(ctx, target.id, entry, message, category_key=category)
     if remove:
-        ctx.reply(ctx._("{name} is no longer a referent of {category}.", name=name, category=where))
+        ctx.reply(ctx._("{name} is no longer a referent {of_category}.", name=name, of_category=of))
     else:
-        ctx.reply(ctx._("{name} is now a referent of {category}.", name=name, category=where))
+        ctx.reply(ctx._("{name} is now a referent {of_category}.", name=name, of_category=of))
 
 
 @router.command("coordinator")

@@ -257,7 +257,7 @@ async def list_signals(ctx: Context) -> None:
             line += f" → {view.assignee}"
         lines.append(line)
     if total > len(views):
-        lines.append(ctx._("Only the {n} newest are shown.", n=len(views)))
+        lines.append(ctx.ngettext("Only the newest is shown.", "Only the {n} newest are shown.", len(views)))
     lines.append(ctx._("Send /signals NUMBER to open one."))
     ctx.reply_private("\n".join(lines))
 

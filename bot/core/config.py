@@ -57,9 +57,22 @@ class LocalizedName(_Section):
         return self.fr if language == "fr" else self.en
 
 
+class LocalizedText(_Section):
+    fr: str = Field(min_length=1, max_length=1000)
+    en: str = Field(min_length=1, max_length=1000)
+
+    def get(self, language: str) -> str:
+        return self.fr if language == "fr" else self.en
+
+
 class Category(_Section):
     key: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     name: LocalizedName
+    #: The category named after "of", with its article and preposition ("des
+    #: entreprises", "du tourisme", "of businesses"): French elides and contracts by the
+    #: first letter and gender of a name, which no sentence can guess. Unset, texts say
+    #: "de la catégorie « Entreprises »", which reads well whatever the name.
+    of: LocalizedName | None = None
 
 
 class Level(_Section):
@@ -73,6 +86,13 @@ class NetworkSettings(_Section):
     default_language: str = "fr"
     registration: RegistrationMode = RegistrationMode.OPEN
     privacy_url: str | None = None
+    #: The territory the ambassadors speak about, with its article ("le Roannais", "the
+    #: Roannais"): the nudges ask whether members spoke about it. Unset: "notre
+    #: territoire" / "our territory".
+    territory: LocalizedName | None = None
+    #: Sponsorship mode: what to tell someone without a sponsor code about getting one
+    #: (who to ask, a sign-up page). Unset: a general sentence.
+    sponsor_help: LocalizedText | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -384,22 +404,21 @@ class JobsSettings(_Section):
         return self.schedules().get(job, default)
 
 
-class LocalizedText(_Section):
-    fr: str = Field(min_length=1, max_length=1000)
-    en: str = Field(min_length=1, max_length=1000)
-
-    def get(self, language: str) -> str:
-        return self.fr if language == "fr" else self.en
-
-
 #: Placeholders a nudge wording may use.
-NUDGE_PLACEHOLDERS = {"name": "Alice", "network": "Relais", "category": "Business"}
+NUDGE_PLACEHOLDERS = {
+    "name": "Alice",
+    "network": "Relais",
+    "category": "Business",
+    "territory": "the Roannais",
+}
 
 
 class NudgeVariant(_Section):
     """One wording of the first two nudges, in both languages."""
 
     key: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    #: How /nudges names this wording (its key when unset).
+    label: LocalizedName | None = None
     gentle: LocalizedText
     personal: LocalizedText
 
@@ -410,7 +429,8 @@ class NudgeVariant(_Section):
                 text.format(**NUDGE_PLACEHOLDERS)
             except (KeyError, IndexError, ValueError) as error:
                 raise ValueError(
-                    f"{text[:30]!r}...: only {{name}}, {{network}} and {{category}} may be used"
+                    f"{text[:30]!r}...: only {{name}}, {{network}}, {{territory}} and "
+                    "{category} may be used"
                 ) from error
         return self
 
