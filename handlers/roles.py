@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.activity import engagement
+from bot.conversation import arguments
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core import audit
@@ -34,13 +35,18 @@ NO_LONGER_COORDINATOR = N_("You are no longer a coordinator of the network.")
 MOVED = N_("A coordinator moved you to the {category} ambassadors.")
 
 
-def _split(args: tuple[str, ...]) -> tuple[bool, list[str]]:
-    """``remove`` (or ``add``) may come first or last: the typed and the slash forms."""
+def _split(ctx: Context, args: tuple[str, ...]) -> tuple[bool, list[str]]:
+    """``remove`` (or ``add``, ``retirer``, ``ajouter``) may come first or last: the typed
+    and the slash forms."""
     words = list(args)
     remove = False
     for position in (0, -1):
-        if words and words[position].lower() in ("remove", "add"):
-            remove = words.pop(position).lower() == "remove"
+        found = (
+            arguments.choice(ctx.translator, words[position], ("add", "remove")) if words else None
+        )
+        if found is not None:
+            words.pop(position)
+            remove = found == "remove"
             break
     return remove, words
 
@@ -59,7 +65,7 @@ def _refusal(ctx: Context, change: Change) -> str | None:
 async def referent(ctx: Context) -> None:
     """Appoint or remove a referent of a category."""
     assert ctx.member is not None
-    remove, words = _split(ctx.event.args)
+    remove, words = _split(ctx, ctx.event.args)
     category = category_word(ctx, words[1]) if len(words) == 2 else None
     if category is None:
         ctx.reply(
@@ -110,7 +116,7 @@ async def referent(ctx: Context) -> None:
 async def coordinator(ctx: Context) -> None:
     """Appoint another coordinator, or remove one."""
     assert ctx.member is not None
-    remove, words = _split(ctx.event.args)
+    remove, words = _split(ctx, ctx.event.args)
     if len(words) != 1:
         ctx.reply(ctx._("Usage: /coordinator #12, or /coordinator remove #12."))
         return

@@ -150,11 +150,13 @@ async def compose(
     for category in categories:
         lines.extend(await _section(session, _, referent.id, category, week, at, rows))
     if len(rows) == LISTED:
-        lines.append(_.ngettext(
+        lines.append(
+            _.ngettext(
                 "Buttons are shown for the first member.",
                 "Buttons are shown for the first {n} members.",
                 LISTED,
-            ))
+            )
+        )
     return Message.with_rows("\n".join(lines), rows)
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic import model_validator as _model_validator
 
 from bot.core.port import Address
+from bot.core.text import fold
 from bot.core.timetable import EVERY_MINUTE, ScheduleError, parse, parse_time
 
 LANGUAGES = ("fr", "en")
@@ -602,6 +603,15 @@ class Settings(_Section):
 
     def category(self, key: str) -> Category | None:
         return next((category for category in self.categories if category.key == key), None)
+
+    def category_named(self, word: str) -> Category | None:
+        """The category a person typed: its key, or its name in either language (any
+        case, accents and spaces optional: ``entreprises``, ``Tourisme``)."""
+        folded = fold(word)
+        for category in self.categories:
+            if folded in (fold(category.key), fold(category.name.fr), fold(category.name.en)):
+                return category
+        return None
 
 
 #: Environment variables that hold secrets; the TOML file may not set these keys.

@@ -69,9 +69,7 @@ def schedules(app: Host) -> dict[str, Schedule]:
     zone = app.settings.network.timezone
     table = app.jobs
     return {
-        job: parse(
-            app.settings.jobs.schedule_of(job, table.schedules.get(job, EVERY_MINUTE)), zone
-        )
+        job: parse(app.settings.jobs.schedule_of(job, table.schedules.get(job, EVERY_MINUTE)), zone)
         for job in table.jobs
     }
 

@@ -45,6 +45,7 @@ class Host(runner.Host, Protocol):
     @property
     def sender(self) -> Waker: ...
 
+
 log = logging.getLogger(__name__)
 
 #: The advisory lock's key: "relais-scheduler" as a signed 64-bit integer. Advisory

@@ -23,6 +23,4 @@ class JobTable(Generic[A]):
 
     jobs: dict[str, Callable[[A], Awaitable[None]]] = field(default_factory=dict)
     schedules: dict[str, str] = field(default_factory=dict)
-    one_off: dict[str, Callable[[A, dict[str, Any]], Awaitable[None]]] = field(
-        default_factory=dict
-    )
+    one_off: dict[str, Callable[[A, dict[str, Any]], Awaitable[None]]] = field(default_factory=dict)

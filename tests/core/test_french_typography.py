@@ -119,7 +119,7 @@ def elision_faults(text: str) -> list[str]:
         if not NO_ELISION.match(found[1]):
             faults.append(f"missing elision: {found[0]!r}")
     for found in re.finditer(
-        rf"(?<![-\w])(?:de|que|jusque|lorsque|puisque) (\{{\w*\}})", text, re.IGNORECASE
+        r"(?<![-\w])(?:de|que|jusque|lorsque|puisque) (\{\w*\})", text, re.IGNORECASE
     ):
         if not NUMERIC.fullmatch(found[1]):
             faults.append(f"elision depends on a name: {found[0]!r}")
