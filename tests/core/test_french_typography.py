@@ -78,7 +78,9 @@ def _french() -> list[Message]:
 
 def _strings(message: Message) -> tuple[str, ...]:
     strings = message.string
-    return strings if isinstance(strings, tuple) else (strings,)
+    if isinstance(strings, (tuple, list)):
+        return tuple(str(text) for text in strings)
+    return (str(strings),)
 
 
 def _is_plural(message: Message) -> bool:

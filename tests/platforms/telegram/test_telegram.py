@@ -552,3 +552,26 @@ async def test_referents_appointed_by_command_get_their_menu_and_lose_it(
         assert "referent" in fake.chat_menu(1001, "en")
     finally:
         await network.platform.stop()
+
+
+async def test_french_commands_and_arguments_through_telegram(
+    tg: TelegramNetwork, fake: FakeTelegram, bob: JSON
+) -> None:
+    """A French member types the names of his menu and French arguments; texts name the
+    commands the way his menu does."""
+    await tg.say(bob, "/rejoindre")
+    await tg.tap(bob, "Français")
+    await tg.tap(bob, "J'accepte")
+    await tg.tap(bob, "Entreprises")
+    await tg.tap(bob, "Passer")
+    await tg.say(bob, "/aide")
+    shown = fake.texts(bob)[-1]
+    assert shown.startswith("Ce que vous pouvez faire\u00a0:")
+    assert "/signaler — " in shown and "/classement — " in shown and "/report" not in shown
+    await tg.say(bob, "/classement mois")
+    assert fake.texts(bob)[-1].startswith("Classement — Toutes catégories — ce mois-ci")
+    assert "Ouvrez le bal\u00a0: /signaler" in fake.texts(bob)[-1]
+    await tg.say(bob, "/classement entreprises tout")
+    assert fake.texts(bob)[-1].startswith("Classement — Entreprises — depuis le début")
+    await tg.say(bob, "/signaler")
+    assert fake.texts(bob)[-1] == "Que souhaitez-vous déclarer\u00a0?"
