@@ -139,9 +139,10 @@ async def _show(
     )
     lines = [
         title,
-        ctx._(
-            "Targeted: {targeted} members; acted (reported by {end}): {acted}",
-            targeted=found.targeted,
+        ctx.ngettext(
+            "Targeted: {n} member; acted (reported by {end}): {acted}",
+            "Targeted: {n} members; acted (reported by {end}): {acted}",
+            found.targeted,
             end=campaigns.local(ctx.settings, end),
             acted=found.acted,
         ),
