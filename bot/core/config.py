@@ -606,12 +606,23 @@ class Settings(_Section):
 
     def category_named(self, word: str) -> Category | None:
         """The category a person typed: its key, or its name in either language (any
-        case, accents and spaces optional: ``entreprises``, ``Tourisme``)."""
+        case, accents and spaces optional: ``entreprises``), or the start of exactly one
+        name, since a command's arguments are single words (``tourisme`` for "Tourisme &
+        culture")."""
         folded = fold(word)
-        for category in self.categories:
-            if folded in (fold(category.key), fold(category.name.fr), fold(category.name.en)):
+        if not folded:
+            return None
+        names = [
+            (category, (fold(category.key), fold(category.name.fr), fold(category.name.en)))
+            for category in self.categories
+        ]
+        for category, forms in names:
+            if folded in forms:
                 return category
-        return None
+        starting = [
+            c for c, forms in names if len(folded) >= 3 and any(f.startswith(folded) for f in forms)
+        ]
+        return starting[0] if len(starting) == 1 else None
 
 
 #: Environment variables that hold secrets; the TOML file may not set these keys.

@@ -182,3 +182,19 @@ async def test_the_command_sent_before_a_new_consent_is_carried_out(
     async with updated.sessions() as session:
         alice = await session.scalar(select(Member))
         assert alice is not None and alice.consent_version == "2026-06"
+
+
+def test_categories_are_typed_by_key_name_or_start_of_name(network: Network) -> None:
+    settings = network.settings
+    typed = {
+        "business": "business",
+        "Entreprises": "business",
+        "TOURISME": "tourism",  # the start of "Tourisme & culture", a single word
+        "recherche": "research",
+        "Citizens": "citizens",
+        "re": None,  # too short, and the start of two names
+        "nope": None,
+    }
+    for word, key in typed.items():
+        found = settings.category_named(word)
+        assert (found.key if found else None) == key, word
