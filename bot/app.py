@@ -25,7 +25,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation import flows
-from bot.conversation.commands import BY_NAME, Access, CommandPress, Rule
+from bot.conversation.commands import Access, CommandPress, Rule, resolve
 from bot.conversation.context import Context
 from bot.conversation.flows import FlowPress
 from bot.conversation.routing import Routes
@@ -321,15 +321,16 @@ class Relais:
         # Plain chatter in a group is not for the bot.
 
     async def run_command(self, ctx: Context, name: str) -> None:
-        """Run a command after checking who may: the one gate for every command. A
+        """Run a command after checking who may: the one gate for every command. ``name``
+        may be an alias (``aide``, ``déclarer``): the table's name finds the handler. A
         ``/start`` whose argument is a deep link a router declared runs that command."""
         if name == "start" and len(ctx.event.args) == 1:
             linked = self.routes.deep_link(ctx.event.args[0])
             if linked is not None:
                 name = linked
                 ctx.event = replace(ctx.event, command=name)
-        command = BY_NAME.get(name)
-        handler = self.routes.commands.get(name)
+        command = resolve(name)
+        handler = self.routes.commands.get(command.name) if command is not None else None
         if command is None or handler is None:
             ctx.refuse(ctx._("Unknown command. Send /help to see what you can do."))
             return
@@ -348,7 +349,7 @@ class Relais:
         one read and no write. An adapter that must choose who sees the answer before the
         app runs (Discord's deferral of a public command) asks this; the gate itself
         still decides, so a stale answer only changes how a reply is shown."""
-        command = BY_NAME.get(name)
+        command = resolve(name)
         if command is None:
             return False
         if command.access is Access.ANYONE:
@@ -394,7 +395,18 @@ class Relais:
             return False
         if await self._passes(ctx, found[0], button=True):
             await found[0].handler(ctx, press)
+            await self._follow_up(ctx)
         return True
+
+    async def _follow_up(self, ctx: Context) -> None:
+        """Run the command a button handler asked for (see ``Context.follow_up``), as if
+        the person had just sent it: same gate, same transaction."""
+        if ctx.follow_up is None:
+            return
+        name, args = ctx.follow_up
+        ctx.follow_up = None
+        ctx.event = replace(ctx.event, command=name, args=args, payload=None)
+        await self.run_command(ctx, name)
 
     async def _text(self, ctx: Context, text: str) -> None:
         conversation = await flows.current(ctx)

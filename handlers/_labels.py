@@ -60,6 +60,16 @@ def category_name(ctx: Context, key: str) -> str:
     return category.name.get(ctx.language) if category else key
 
 
+def category_of(ctx: Context, key: str) -> str:
+    """The category after "of", as in "referent of …": the config's own phrase (French
+    contracts "de les" into "des" and elides "de E…"), else a phrase that reads well
+    whatever the name ("de la catégorie « Entreprises »")."""
+    category = ctx.settings.category(key)
+    if category is not None and category.of is not None:
+        return category.of.get(ctx.language)
+    return ctx._("of the category “{category}”", category=category_name(ctx, key))
+
+
 def subkind_name(ctx: Context, kind: ReportKind, subkind: str | None) -> str:
     table = MEDIUM if kind is ReportKind.MENTION else SIGNAL_KIND
     return ctx._(table[subkind]) if subkind in table else ""

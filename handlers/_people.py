@@ -74,9 +74,9 @@ async def tell(
 
 
 def category_word(ctx: Context, word: str) -> str | None:
-    """A category key from what the caller typed (its key, any case)."""
-    key = word.lower()
-    return key if ctx.settings.category(key) is not None else None
+    """A category key from what the caller typed (its key or name, in either language)."""
+    category = ctx.settings.category_named(word)
+    return category.key if category is not None else None
 
 
 def category_keys(ctx: Context) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.conversation import arguments
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core import audit
@@ -35,6 +36,15 @@ def _audit(ctx: Context, action: str, scope: str) -> None:
     )
 
 
+def _scope(ctx: Context, word: str) -> str | None:
+    """``general``, ``coordinators`` (or their French words), or a category key or name."""
+    fixed = arguments.choice(ctx.translator, word, (channels.GENERAL, channels.COORDINATORS))
+    if fixed is not None:
+        return fixed
+    category = ctx.settings.category_named(word)
+    return channels.parse_scope(ctx.settings, category.key if category else word)
+
+
 @router.command("bind")
 async def bind(ctx: Context) -> None:
     """Bind the chat (or topic) the command was sent in."""
@@ -42,7 +52,7 @@ async def bind(ctx: Context) -> None:
     if ctx.event.is_private:
         ctx.refuse(ctx._("Send /bind in the group, topic or channel you want to bind."))
         return
-    scope = channels.parse_scope(ctx.settings, ctx.event.args[0]) if ctx.event.args else None
+    scope = _scope(ctx, ctx.event.args[0]) if ctx.event.args else None
     if scope is None:
         keys = ", ".join(c.key for c in ctx.settings.categories)
         ctx.refuse(

@@ -13,6 +13,7 @@ from bot.core.i18n import N_
 from bot.core.port import Button
 from bot.core.text import clean_name
 from bot.delivery import channels
+from bot.members import roles
 from bot.members.membership import (
     Application,
     bootstrap_role,
@@ -22,9 +23,9 @@ from bot.members.membership import (
     normalize_code,
     register,
 )
-from bot.models import Conversation, GroupGreeting, MemberStatus
+from bot.models import Conversation, GroupGreeting, Member, MemberStatus, Role
 from handlers import approvals
-from handlers._labels import category_name
+from handlers._labels import category_name, category_of
 from handlers.basics import help_buttons
 
 router = Router("join")
@@ -125,6 +126,12 @@ async def _consented(ctx: Context, conversation: Conversation, value: str) -> No
     if conversation.data.get("claim_id") is not None:
         await _claim(ctx, conversation)
         return
+    if ctx.event.identity in ctx.settings.roles.coordinators:
+        # A coordinator declared in the config runs the network: no category to choose
+        # (they are filed under the first one; /move changes it), no sponsor code.
+        flows.update(conversation, category=ctx.settings.categories[0].key)
+        await _finish(ctx, conversation)
+        return
     await flows.goto(ctx, JOIN, conversation, "category")
 
 
@@ -139,7 +146,7 @@ def _categories(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
 async def _chose_category(ctx: Context, conversation: Conversation, value: str) -> None:
     flows.update(conversation, category=value)
     has_role = bootstrap_role(ctx.settings, ctx.event.identity, value) is not None
-    if conversation.data.get("sponsor_id") is not None or (_sponsor_required(ctx) and has_role):
+    if conversation.data.get("sponsor_id") is not None or has_role:
         await _finish(ctx, conversation)
     else:
         await flows.goto(ctx, JOIN, conversation, "sponsor")
@@ -147,7 +154,13 @@ async def _chose_category(ctx: Context, conversation: Conversation, value: str) 
 
 def _ask_sponsor(ctx: Context, _c: Conversation) -> str:
     if _sponsor_required(ctx):
-        return ctx._("Send the sponsor code an ambassador gave you.")
+        configured = ctx.settings.network.sponsor_help
+        how = (
+            configured.get(ctx.language)
+            if configured is not None
+            else ctx._("No code? Ask an ambassador you know: /invite gives every member theirs.")
+        )
+        return ctx._("Send the sponsor code an ambassador gave you.") + "\n" + how
     return ctx._("If an ambassador gave you a sponsor code, send it now. Otherwise tap Skip.")
 
 
@@ -192,7 +205,7 @@ async def _claim(ctx: Context, conversation: Conversation) -> None:
         ctx.reply(ctx._("This invitation code was already used. Send /start to join."))
         return
     ctx.member = member
-    _welcome(ctx)
+    await _welcome(ctx, claimed=True)
 
 
 async def _finish(ctx: Context, conversation: Conversation) -> None:
@@ -208,19 +221,53 @@ async def _finish(ctx: Context, conversation: Conversation) -> None:
             )
         )
         return
-    _welcome(ctx)
+    await _welcome(ctx)
 
 
-def _welcome(ctx: Context) -> None:
-    assert ctx.member is not None
-    ctx.reply_private(
+async def _welcome(ctx: Context, *, claimed: bool = False) -> None:
+    """The first words to a new member; someone whose account was imported is greeted
+    by their first name, and a referent or coordinator is told their role at once."""
+    member = ctx.member
+    assert member is not None
+    lines = []
+    if claimed:
+        lines.append(ctx._("Hello {name}!", name=first_name(member.display_name)))
+    lines.append(
         ctx._(
             "Welcome to the {category} ambassadors! Report what you do for the territory "
             "and earn points.",
-            category=category_name(ctx, ctx.member.category),
-        ),
-        help_buttons(ctx),
+            category=category_name(ctx, member.category),
+        )
     )
+    lines.extend(await role_lines(ctx, member))
+    ctx.reply_private("\n".join(lines), help_buttons(ctx))
+
+
+def first_name(display_name: str) -> str:
+    """The first word of a name ("Élise" for "Élise Martin")."""
+    return display_name.split()[0] if display_name.split() else display_name
+
+
+async def role_lines(ctx: Context, member: Member) -> list[str]:
+    """What a referent's or coordinator's role lets them do, said when they arrive."""
+    if member.role is Role.COORDINATOR:
+        return [
+            ctx._(
+                "You have the role of coordinator of the network: /help lists your commands "
+                "(/pending, /campaign, /signals, /stats…)."
+            )
+        ]
+    if member.role is Role.REFERENT:
+        categories = await roles.referent_categories(ctx.session, member.id)
+        return [
+            ctx._(
+                "You have the role of referent {of_category}: /plan posts an action plan to "
+                "its channel, /members lists its members.",
+                of_category=category_of(ctx, key),
+            )
+            for key in categories
+        ]
+    return []
 
 
 JOIN = router.flow(

@@ -7,6 +7,7 @@ own line is added when they are outside the top ten.
 from __future__ import annotations
 
 from bot.activity.standings import Standing, board
+from bot.conversation import arguments
 from bot.conversation.commands import PERIODS
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
@@ -24,11 +25,12 @@ PERIOD_TITLES = {"week": N_("this week"), "month": N_("this month"), "all": N_("
 def _parse(ctx: Context) -> tuple[str | None, str] | None:
     category = channels.scope_category(ctx.channel_scope)
     period = "week"
-    for arg in (a.lower() for a in ctx.event.args):
-        if arg in PERIODS:
-            period = arg
-        elif ctx.settings.category(arg) is not None:
-            category = arg
+    for arg in ctx.event.args:
+        named = ctx.settings.category_named(arg)
+        if (found := arguments.choice(ctx.translator, arg, PERIODS)) is not None:
+            period = found
+        elif named is not None:
+            category = named.key
         else:
             return None
     return category, period

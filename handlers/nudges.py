@@ -84,11 +84,13 @@ async def nudge_stats(ctx: Context) -> None:
         share = round(100 * item.acted / item.matured) if item.matured else 0
         lines.append(
             ctx._(
-                "• {variant}: {nudges} nudges to {members} members; acted within 7 days: "
-                "{acted} of {matured} ({share}%)",
-                variant=item.variant,
-                nudges=item.nudges,
-                members=item.members,
+                "• {variant}: {nudges}, {members}; acted within 7 days: {acted} of {matured} "
+                "({share}%)",
+                variant=nudging.variant_label(
+                    ctx.translator, ctx.settings.nudges, item.variant, ctx.language
+                ),
+                nudges=ctx.ngettext("{n} nudge", "{n} nudges", item.nudges),
+                members=ctx.ngettext("{n} member nudged", "{n} members nudged", item.members),
                 acted=item.acted,
                 matured=item.matured,
                 share=share,

@@ -14,11 +14,11 @@ from typing import Literal
 
 from sqlalchemy import func, select
 
-from bot.conversation.commands import Access
+from bot.conversation.commands import Access, resolve
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core import ids
-from bot.core.payloads import Payload
+from bot.core.payloads import SEPARATOR, Payload
 from bot.core.port import Button, Message
 from bot.members import privacy, roles
 from bot.models import Member, MemberStatus, Role
@@ -32,6 +32,9 @@ MATCHES_SHOWN = 10
 @dataclass(frozen=True)
 class ConsentPress(Payload, prefix="gdpr:consent"):
     answer: Literal["yes", "no"]
+    #: The command the person had sent, run once they agree (its arguments when they fit).
+    command: str | None = None
+    args: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,30 @@ class ErasePress(Payload, prefix="gdpr:erase"):
 
 @router.consent_missing
 def ask_consent(ctx: Context) -> None:
-    """Ask a member to agree to the current consent text before going on."""
+    """Ask a member to agree to the current consent text before going on; the "I agree"
+    button carries the command they sent, so agreeing carries it out."""
     ctx.reply_private(
         ctx._("The consent text has changed.") + "\n" + consent_text(ctx),
         [
-            [Button(ctx._("I agree"), ConsentPress("yes").pack())],
+            [Button(ctx._("I agree"), _agree(ctx))],
             [Button(ctx._("I do not agree"), ConsentPress("no").pack())],
         ],
     )
+
+
+def _agree(ctx: Context) -> str:
+    """``gdpr:consent:yes:leaderboard:month``: the command and, when they fit in a
+    payload (64 bytes, no colon), its arguments."""
+    command = resolve(ctx.event.command) if ctx.event.command else None
+    if command is None:
+        return ConsentPress("yes").pack()
+    args = " ".join(ctx.event.args)
+    if args and SEPARATOR not in args:
+        try:
+            return ConsentPress("yes", command.name, args).pack()
+        except ValueError:
+            pass  # too long: the command alone
+    return ConsentPress("yes", command.name).pack()
 
 
 @router.command("mydata")
@@ -162,6 +181,10 @@ async def consent(ctx: Context, press: ConsentPress) -> None:
         )
         return
     privacy.give_consent(member, ctx.settings, ctx.clock.now())
+    if press.command is not None and resolve(press.command) is not None:
+        ctx.edit_pressed(ctx._("Thank you!"))
+        ctx.follow_up = (press.command, tuple((press.args or "").split()))
+        return
     ctx.edit_pressed(ctx._("Thank you! You can go on: send your command again."))
 
 

@@ -40,15 +40,16 @@ def button(ctx: Context, subject: Subject, label: str) -> Button:
 
 
 def progress_line(ctx: Context, counts: dict[DeliveryStatus, int]) -> str:
-    return ctx._(
-        "Delivery: {sent} sent, {pending} pending, {failed} failed, {unreachable} unreachable, "
-        "{unknown} unknown",
-        sent=counts[DeliveryStatus.SENT],
-        pending=counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING],
-        failed=counts[DeliveryStatus.FAILED],
-        unreachable=counts[DeliveryStatus.UNREACHABLE],
-        unknown=counts[DeliveryStatus.UNKNOWN],
-    )
+    """Where a broadcast's messages are, each count with its own plural form."""
+    pending = counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING]
+    parts = [
+        ctx.ngettext("{n} sent", "{n} sent", counts[DeliveryStatus.SENT]),
+        ctx.ngettext("{n} waiting", "{n} waiting", pending),
+        ctx.ngettext("{n} failed", "{n} failed", counts[DeliveryStatus.FAILED]),
+        ctx.ngettext("{n} unreachable", "{n} unreachable", counts[DeliveryStatus.UNREACHABLE]),
+        ctx.ngettext("{n} unknown", "{n} unknown", counts[DeliveryStatus.UNKNOWN]),
+    ]
+    return ctx._("Delivery: {counts}", counts=", ".join(parts))
 
 
 def apart_lines(ctx: Context, *, unclaimed: int, staff: int) -> list[str]:
@@ -142,9 +143,10 @@ async def _show(
     )
     lines = [
         title,
-        ctx._(
-            "Targeted: {targeted} members; acted (reported by {end}): {acted}",
-            targeted=found.targeted,
+        ctx.ngettext(
+            "Targeted: {n} member; acted (reported by {end}): {acted}",
+            "Targeted: {n} members; acted (reported by {end}): {acted}",
+            found.targeted,
             end=campaigns.local(ctx.settings, end),
             acted=found.acted,
         ),

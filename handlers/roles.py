@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.activity import engagement
+from bot.conversation import arguments
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core import audit
@@ -18,7 +19,7 @@ from bot.core.i18n import N_
 from bot.members import role_sync, roles
 from bot.members.roles import Change
 from bot.models import Member, MemberStatus
-from handlers._labels import category_name
+from handlers._labels import category_name, category_of
 from handlers._people import category_keys, category_word, member_line, named_member, tell
 
 router = Router("roles")
@@ -34,13 +35,18 @@ NO_LONGER_COORDINATOR = N_("You are no longer a coordinator of the network.")
 MOVED = N_("A coordinator moved you to the {category} ambassadors.")
 
 
-def _split(args: tuple[str, ...]) -> tuple[bool, list[str]]:
-    """``remove`` (or ``add``) may come first or last: the typed and the slash forms."""
+def _split(ctx: Context, args: tuple[str, ...]) -> tuple[bool, list[str]]:
+    """``remove`` (or ``add``, ``retirer``, ``ajouter``) may come first or last: the typed
+    and the slash forms."""
     words = list(args)
     remove = False
     for position in (0, -1):
-        if words and words[position].lower() in ("remove", "add"):
-            remove = words.pop(position).lower() == "remove"
+        found = (
+            arguments.choice(ctx.translator, words[position], ("add", "remove")) if words else None
+        )
+        if found is not None:
+            words.pop(position)
+            remove = found == "remove"
             break
     return remove, words
 
@@ -59,7 +65,7 @@ def _refusal(ctx: Context, change: Change) -> str | None:
 async def referent(ctx: Context) -> None:
     """Appoint or remove a referent of a category."""
     assert ctx.member is not None
-    remove, words = _split(ctx.event.args)
+    remove, words = _split(ctx, ctx.event.args)
     category = category_word(ctx, words[1]) if len(words) == 2 else None
     if category is None:
         ctx.reply(
@@ -84,12 +90,12 @@ async def referent(ctx: Context) -> None:
     if refusal is not None:
         ctx.reply(refusal)
         return
-    name, where = target.display_name, category_name(ctx, category)
+    name, of = target.display_name, category_of(ctx, category)
     if change is Change.ALREADY:
         text = (
-            ctx._("{name} is not a referent of {category}.", name=name, category=where)
+            ctx._("{name} is not a referent {of_category}.", name=name, of_category=of)
             if remove
-            else ctx._("{name} is already a referent of {category}.", name=name, category=where)
+            else ctx._("{name} is already a referent {of_category}.", name=name, of_category=of)
         )
         ctx.reply(text)
         return
@@ -101,16 +107,16 @@ async def referent(ctx: Context) -> None:
     message = NO_LONGER_REFERENT if remove else NOW_REFERENT
     await tell(ctx, target.id, entry, message, category_key=category)
     if remove:
-        ctx.reply(ctx._("{name} is no longer a referent of {category}.", name=name, category=where))
+        ctx.reply(ctx._("{name} is no longer a referent {of_category}.", name=name, of_category=of))
     else:
-        ctx.reply(ctx._("{name} is now a referent of {category}.", name=name, category=where))
+        ctx.reply(ctx._("{name} is now a referent {of_category}.", name=name, of_category=of))
 
 
 @router.command("coordinator")
 async def coordinator(ctx: Context) -> None:
     """Appoint another coordinator, or remove one."""
     assert ctx.member is not None
-    remove, words = _split(ctx.event.args)
+    remove, words = _split(ctx, ctx.event.args)
     if len(words) != 1:
         ctx.reply(ctx._("Usage: /coordinator #12, or /coordinator remove #12."))
         return

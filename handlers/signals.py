@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.activity import signals
 from bot.activity.signals import CLOSED, OPEN, Move, MoveRefused, SignalView, Stage
-from bot.conversation import flows
+from bot.conversation import arguments, flows
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
@@ -199,19 +199,19 @@ def _parse(ctx: Context) -> tuple[int | None, tuple[Stage, ...], str | None, str
     stages: tuple[Stage, ...] = OPEN
     category: str | None = None
     kind: str | None = None
-    for arg in (a.lower() for a in ctx.event.args):
+    stage_words = ("all", "open", *(stage.value for stage in Stage))
+    for arg in ctx.event.args:
+        named = ctx.settings.category_named(arg)
         if (number := ids.row_id(arg)) is not None:
             report_id = number
-        elif arg == "all":
-            stages = tuple(Stage)
-        elif arg == "open":
-            stages = OPEN
-        elif arg.replace("-", "_") in {s.value for s in Stage}:
-            stages = (Stage(arg.replace("-", "_")),)
-        elif ctx.settings.category(arg) is not None:
-            category = arg
-        elif arg in SIGNAL_KINDS:
-            kind = arg
+        elif (stage := arguments.choice(ctx.translator, arg, stage_words)) is not None:
+            stages = (
+                tuple(Stage) if stage == "all" else OPEN if stage == "open" else (Stage(stage),)
+            )
+        elif named is not None:
+            category = named.key
+        elif (found := arguments.choice(ctx.translator, arg, SIGNAL_KINDS)) is not None:
+            kind = found
         else:
             return None
     return report_id, stages, category, kind
@@ -229,9 +229,11 @@ async def list_signals(ctx: Context) -> None:
             ctx._(
                 "Usage: /signals [stage] [category] [kind], or /signals NUMBER. "
                 "Stages: {stages}, open, all. Categories: {categories}. Kinds: {kinds}.",
-                stages=", ".join(s.value for s in Stage),
+                stages=", ".join(arguments.word(ctx.translator, ctx.language, s) for s in Stage),
                 categories=", ".join(c.key for c in ctx.settings.categories),
-                kinds=", ".join(SIGNAL_KINDS),
+                kinds=", ".join(
+                    arguments.word(ctx.translator, ctx.language, k) for k in SIGNAL_KINDS
+                ),
             )
         )
         return
@@ -257,7 +259,9 @@ async def list_signals(ctx: Context) -> None:
             line += f" → {view.assignee}"
         lines.append(line)
     if total > len(views):
-        lines.append(ctx._("Only the {n} newest are shown.", n=len(views)))
+        lines.append(
+            ctx.ngettext("Only the newest is shown.", "Only the {n} newest are shown.", len(views))
+        )
     lines.append(ctx._("Send /signals NUMBER to open one."))
     ctx.reply_private("\n".join(lines))
 

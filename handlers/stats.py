@@ -35,9 +35,10 @@ async def _scope(ctx: Context) -> tuple[bool, str | None, list[str]]:
     network), and a referent's own categories: a referent sees only those, one at a time
     (without an argument, their only one)."""
     assert ctx.member is not None
-    asked = [arg.lower() for arg in ctx.event.args]
-    if len(asked) > 1 or (asked and ctx.settings.category(asked[0]) is None):
+    named = [ctx.settings.category_named(arg) for arg in ctx.event.args]
+    if len(named) > 1 or (named and named[0] is None):
         return False, None, []
+    asked = [category.key for category in named if category is not None]
     if ctx.member.role is Role.REFERENT:
         own = await roles.referent_categories(ctx.session, ctx.member.id)
         wanted = asked[0] if asked else (own[0] if len(own) == 1 else None)

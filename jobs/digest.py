@@ -151,7 +151,13 @@ async def compose(
     for category in categories:
         lines.extend(await _section(session, _, referent.id, category, week, at, rows))
     if len(rows) == LISTED:
-        lines.append(_("Buttons are shown for the first {n} members.", n=LISTED))
+        lines.append(
+            _.ngettext(
+                "Buttons are shown for the first member.",
+                "Buttons are shown for the first {n} members.",
+                LISTED,
+            )
+        )
     return Message.with_rows("\n".join(lines), rows)
 
 

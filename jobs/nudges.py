@@ -52,6 +52,7 @@ async def _message(
     values = {
         "name": member.display_name,
         "network": app.settings.network.name,
+        "territory": nudging.territory(app.translator, app.settings, language),
         "category": category,
     }
     lines = [

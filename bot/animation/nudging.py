@@ -73,10 +73,16 @@ BUILT_IN: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "brief",
-        N_("{name}, a quick one: did you speak about {network} lately? One tap is enough."),
+        N_("{name}, a quick one: did you speak about {territory} lately? One tap is enough."),
         N_("{name}, one small action this week? The {category} ambassadors count on you."),
     ),
 )
+
+#: How /nudges names the built-in wordings.
+BUILT_IN_LABELS = {
+    "warm": N_("Warm (“we miss you”)"),
+    "brief": N_("Brief (one quick question)"),
+}
 
 ANSWERS: dict[NudgeAnswer, str] = {
     "did": N_("I did something"),
@@ -101,6 +107,27 @@ def variant_for(settings: NudgeSettings, member_id: int) -> str:
     keys = variant_keys(settings)
     digest = hashlib.sha256(f"nudge-variant:{member_id}".encode()).digest()
     return keys[int.from_bytes(digest[:8], "big") % len(keys)]
+
+
+def variant_label(
+    translator: Translator, settings: NudgeSettings, variant: str, language: str
+) -> str:
+    """What a coordinator reads for a wording: its configured label, the built-in one's,
+    else its key (a wording since removed from the config)."""
+    for configured in settings.variants:
+        if configured.key == variant and configured.label is not None:
+            return configured.label.get(language)
+    if variant in BUILT_IN_LABELS and not any(v.key == variant for v in settings.variants):
+        return translator.gettext(language, BUILT_IN_LABELS[variant])
+    return variant
+
+
+def territory(translator: Translator, settings: Settings, language: str) -> str:
+    """The territory's name with its article, for "did you speak about …"."""
+    configured = settings.network.territory
+    if configured is not None:
+        return configured.get(language)
+    return translator.gettext(language, N_("our territory"))
 
 
 def text(

@@ -6,6 +6,11 @@ declare who may use them in the same terms (:class:`Rule`), checked by the same 
 Command and argument names are marked with the ``command name`` context: platforms that
 localize names (Discord) look them up there; translations must stay lowercase, without
 spaces, at most 32 characters.
+
+Telegram allows only ``[a-z0-9_]`` in command names, so each command also declares its
+French **aliases** here, unaccented (``/aide``, ``/signaler``, ``/classement``): the
+first is what French members see in their Telegram menu, and every alias (and every
+localized name, accents or not) runs the command on any platform (:func:`resolve`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Protocol
 
 from bot.core.i18n import N_, NP_
 from bot.core.payloads import Payload
+from bot.core.text import fold
 from bot.models import Role
 
 
@@ -83,6 +89,9 @@ class Command:
     #: (members, hidden ones included; the network's figures; the person's own
     #: settings) is not for the group. The app moves it there (see ``Context.move_to_private``).
     in_private: bool = False
+    #: Other names it answers to (French, unaccented, Telegram-valid); the first is the
+    #: one French members' menus show.
+    aliases: tuple[str, ...] = ()
 
     def allows(self, role: Role) -> bool:
         return role.rank >= self.min_role.rank
@@ -104,18 +113,21 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "start"),
         N_("Join the network"),
+        aliases=("rejoindre",),
         access=Access.ANYONE,
         args=(Argument(NP_("command name", "code"), N_("Sponsor code")),),
     ),
     Command(
         NP_("command name", "report"),
         N_("Report a mention, an opportunity or a settlement"),
+        aliases=("signaler", "declarer"),
         in_groups=True,
     ),
-    Command(NP_("command name", "me"), N_("Your points, rank and level")),
+    Command(NP_("command name", "me"), N_("Your points, rank and level"), aliases=("moi",)),
     Command(
         NP_("command name", "leaderboard"),
         N_("Top ambassadors this week, month or ever"),
+        aliases=("classement",),
         in_groups=True,
         public=True,
         args=(
@@ -133,7 +145,11 @@ COMMANDS: tuple[Command, ...] = (
             ),
         ),
     ),
-    Command(NP_("command name", "privacy"), N_("Choose how you appear in leaderboards")),
+    Command(
+        NP_("command name", "privacy"),
+        N_("Choose how you appear in leaderboards"),
+        aliases=("confidentialite",),
+    ),
     Command(
         NP_("command name", "stats"),
         N_("Network health: members, activity, trends, with a chart"),
@@ -146,11 +162,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "review"),
         N_("Verify or reject members' mentions"),
+        aliases=("verifier",),
         min_role=Role.REFERENT,
     ),
     Command(
         NP_("command name", "signals"),
         N_("Opportunity signals: list, open, triage"),
+        aliases=("signaux",),
         min_role=Role.COORDINATOR,
         args=(
             Argument(
@@ -164,12 +182,14 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "language"),
         N_("Change your language"),
+        aliases=("langue",),
         access=Access.MEMBER,
         before_consent=True,
     ),
     Command(
         NP_("command name", "bind"),
         N_("Make this chat the channel of a category, general or coordinators"),
+        aliases=("associer",),
         min_role=Role.COORDINATOR,
         in_groups=True,
         public=True,
@@ -184,11 +204,16 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "unbind"),
         N_("Stop using this chat as a channel"),
+        aliases=("dissocier",),
         min_role=Role.COORDINATOR,
         in_groups=True,
         public=True,
     ),
-    Command(NP_("command name", "invite"), N_("Your sponsor code, to invite people you know")),
+    Command(
+        NP_("command name", "invite"),
+        N_("Your sponsor code, to invite people you know"),
+        aliases=("inviter",),
+    ),
     Command(
         NP_("command name", "plan"),
         N_("Post an action plan to your category's channel"),
@@ -206,21 +231,25 @@ COMMANDS: tuple[Command, ...] = (
         NP_("command name", "event"),
         N_("Create an event: a meeting members answer, attend and rate"),
         min_role=Role.REFERENT,
+        aliases=("evenement",),
     ),
     Command(
         NP_("command name", "events"),
         N_("Upcoming and past events, with answers and results"),
         in_private=True,
+        aliases=("evenements",),
     ),
     Command(
         NP_("command name", "checkin"),
         N_("Check in at an event with the code shown there"),
         in_groups=True,
+        aliases=("presence",),
         args=(Argument(NP_("command name", "code"), N_("The code shown at the event")),),
     ),
     Command(
         NP_("command name", "members"),
         N_("Members of your categories, with their numbers"),
+        aliases=("membres",),
         min_role=Role.REFERENT,
         args=(_CATEGORY,),
         in_private=True,
@@ -228,17 +257,20 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "campaigns"),
         N_("Campaigns: scheduled, running and past, with results"),
+        aliases=("campagnes",),
         min_role=Role.REFERENT,
         in_private=True,
     ),
     Command(
         NP_("command name", "campaign"),
         N_("Prepare a campaign for some or all categories"),
+        aliases=("campagne",),
         min_role=Role.COORDINATOR,
     ),
     Command(
         NP_("command name", "pending"),
         N_("Applications waiting for approval"),
+        aliases=("candidatures",),
         min_role=Role.COORDINATOR,
         in_groups=True,
         public=True,
@@ -252,30 +284,35 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "coordinator"),
         N_("Appoint (or remove) a coordinator"),
+        aliases=("coordinateur",),
         min_role=Role.COORDINATOR,
         args=(_MEMBER, _ACTION),
     ),
     Command(
         NP_("command name", "move"),
         N_("Move a member to another category"),
+        aliases=("deplacer",),
         min_role=Role.COORDINATOR,
         args=(_MEMBER, _replace(_CATEGORY, required=True)),
     ),
     Command(
         NP_("command name", "link"),
         N_("Link your accounts on two platforms into one membership"),
+        aliases=("lier",),
         access=Access.ANYONE,
         args=(Argument(NP_("command name", "code"), N_("The code /link gave you elsewhere")),),
     ),
     Command(
         NP_("command name", "reminders"),
         N_("Reminders when you are quiet, and how campaigns reach you (chat, e-mail)"),
+        aliases=("rappels",),
         access=Access.MEMBER,
         in_private=True,
     ),
     Command(
         NP_("command name", "answer"),
         N_("Answer a campaign with the code of its e-mail"),
+        aliases=("repondre",),
         args=(
             Argument(
                 NP_("command name", "code"), N_("The code in the e-mail, e.g. c5-2"), required=True
@@ -286,12 +323,14 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "platform"),
         N_("Choose the platform where private messages reach you"),
+        aliases=("plateforme",),
         access=Access.MEMBER,
         in_private=True,
     ),
     Command(
         NP_("command name", "unlink"),
         N_("Take this account out of its membership, or remove an account you linked"),
+        aliases=("delier",),
         access=Access.MEMBER,
         args=(
             Argument(
@@ -303,18 +342,21 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "mydata"),
         N_("Get all your data as a file"),
+        aliases=("mesdonnees",),
         access=Access.MEMBER,
         before_consent=True,
     ),
     Command(
         NP_("command name", "forget"),
         N_("Erase your data and leave the network"),
+        aliases=("oublier",),
         access=Access.MEMBER,
         before_consent=True,
     ),
     Command(
         NP_("command name", "erase"),
         N_("Erase a member's data on their request"),
+        aliases=("effacer",),
         min_role=Role.COORDINATOR,
         args=(
             Argument(NP_("command name", "member"), N_("A member's number or name"), required=True),
@@ -323,12 +365,14 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "nudges"),
         N_("Nudges to dormant members: who acted after each wording"),
+        aliases=("relances",),
         min_role=Role.COORDINATOR,
         in_private=True,
     ),
     Command(
         NP_("command name", "help"),
         N_("What you can do here"),
+        aliases=("aide",),
         access=Access.ANYONE,
         in_groups=True,
         before_consent=True,
@@ -336,12 +380,23 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "cancel"),
         N_("Stop what you are doing"),
+        aliases=("annuler",),
         access=Access.ANYONE,
         before_consent=True,
     ),
 )
 
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+#: Every name a command answers to, folded (see :func:`resolve`).
+_NAMES: dict[str, Command] = {
+    fold(name): command for command in COMMANDS for name in (command.name, *command.aliases)
+}
+
+
+def resolve(typed: str) -> Command | None:
+    """The command ``typed`` names: its table name, or an alias, with or without
+    accents (``/aide``, ``/déclarer``, ``/declarer``)."""
+    return BY_NAME.get(typed) or _NAMES.get(fold(typed))
 
 
 @dataclass(frozen=True)
@@ -352,8 +407,13 @@ class CommandPress(Payload, prefix="cmd"):
     name: str
 
 
-def visible_to(role: Role | None) -> list[Command]:
-    """Commands a person with this role may use (no role: not registered yet)."""
+def visible_to(role: Role | None, *, active: bool = True) -> list[Command]:
+    """Commands a person with this role may use (no role: not registered yet); someone
+    not active (an applicant waiting for approval) only those open to every member."""
     if role is None:
         return [command for command in COMMANDS if command.access is Access.ANYONE]
-    return [command for command in COMMANDS if command.allows(role)]
+    return [
+        command
+        for command in COMMANDS
+        if command.allows(role) and (active or command.access is not Access.ACTIVE)
+    ]

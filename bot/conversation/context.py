@@ -43,6 +43,9 @@ class Context:
     #: Where :meth:`reply` and :meth:`refuse` answer when not in the event's chat (a
     #: command answered in private though typed in a group: :meth:`answer_in_private`).
     answer_to: Address | None = None
+    #: A command to run once the handler is done, through the gate (the command a
+    #: person had sent before agreeing to a new consent text): name and arguments.
+    follow_up: tuple[str, tuple[str, ...]] | None = None
 
     # -- who is asking ------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 
 Every text names a command by its name in the command table (``/report``), in every
 language's catalog. Telegram and the console know only those names (Telegram allows no
-accented command names), so there the text stays as written. Discord shows each slash
+accented command names), so there a French text names each command by its first French
+alias from the table (``/signaler``, see :meth:`CommandNames.aliases`), the name French
+members see in their menu; an English text stays as written. Discord shows each slash
 command under its localized name (``/déclarer`` in French, from the ``command name``
 context of the catalogs): a Discord adapter passes its texts through
 :meth:`CommandNames.rewrite` with the reader's language, so "send /report" reads "send
@@ -48,6 +50,22 @@ class CommandNames:
             }
             for language in LANGUAGES
         }
+
+    @classmethod
+    def aliases(cls) -> CommandNames:
+        """Each language's menu names on platforms without accents (Telegram): the
+        table's first French alias in French, the table's name otherwise."""
+        names = cls.__new__(cls)
+        names.names = {
+            language: {
+                command.name: command.aliases[0]
+                if language == "fr" and command.aliases
+                else command.name
+                for command in COMMANDS
+            }
+            for language in LANGUAGES
+        }
+        return names
 
     def rewrite(self, text: str, language: str | None) -> str:
         """``text`` with its command mentions in ``language``'s names."""

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic import model_validator as _model_validator
 
 from bot.core.port import Address
+from bot.core.text import fold
 from bot.core.timetable import EVERY_MINUTE, ScheduleError, parse, parse_time
 
 LANGUAGES = ("fr", "en")
@@ -57,9 +58,22 @@ class LocalizedName(_Section):
         return self.fr if language == "fr" else self.en
 
 
+class LocalizedText(_Section):
+    fr: str = Field(min_length=1, max_length=1000)
+    en: str = Field(min_length=1, max_length=1000)
+
+    def get(self, language: str) -> str:
+        return self.fr if language == "fr" else self.en
+
+
 class Category(_Section):
     key: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     name: LocalizedName
+    #: The category named after "of", with its article and preposition ("des
+    #: entreprises", "du tourisme", "of businesses"): French elides and contracts by the
+    #: first letter and gender of a name, which no sentence can guess. Unset, texts say
+    #: "de la catégorie « Entreprises »", which reads well whatever the name.
+    of: LocalizedName | None = None
 
 
 class Level(_Section):
@@ -73,6 +87,13 @@ class NetworkSettings(_Section):
     default_language: str = "fr"
     registration: RegistrationMode = RegistrationMode.OPEN
     privacy_url: str | None = None
+    #: The territory the ambassadors speak about, with its article ("le Roannais", "the
+    #: Roannais"): the nudges ask whether members spoke about it. Unset: "notre
+    #: territoire" / "our territory".
+    territory: LocalizedName | None = None
+    #: Sponsorship mode: what to tell someone without a sponsor code about getting one
+    #: (who to ask, a sign-up page). Unset: a general sentence.
+    sponsor_help: LocalizedText | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -388,22 +409,21 @@ class JobsSettings(_Section):
         return self.schedules().get(job, default)
 
 
-class LocalizedText(_Section):
-    fr: str = Field(min_length=1, max_length=1000)
-    en: str = Field(min_length=1, max_length=1000)
-
-    def get(self, language: str) -> str:
-        return self.fr if language == "fr" else self.en
-
-
 #: Placeholders a nudge wording may use.
-NUDGE_PLACEHOLDERS = {"name": "Alice", "network": "Relais", "category": "Business"}
+NUDGE_PLACEHOLDERS = {
+    "name": "Alice",
+    "network": "Relais",
+    "category": "Business",
+    "territory": "the Roannais",
+}
 
 
 class NudgeVariant(_Section):
     """One wording of the first two nudges, in both languages."""
 
     key: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    #: How /nudges names this wording (its key when unset).
+    label: LocalizedName | None = None
     gentle: LocalizedText
     personal: LocalizedText
 
@@ -414,7 +434,8 @@ class NudgeVariant(_Section):
                 text.format(**NUDGE_PLACEHOLDERS)
             except (KeyError, IndexError, ValueError) as error:
                 raise ValueError(
-                    f"{text[:30]!r}...: only {{name}}, {{network}} and {{category}} may be used"
+                    f"{text[:30]!r}...: only {{name}}, {{network}}, {{territory}} and "
+                    "{category} may be used"
                 ) from error
         return self
 
@@ -709,6 +730,26 @@ class Settings(_Section):
 
     def category(self, key: str) -> Category | None:
         return next((category for category in self.categories if category.key == key), None)
+
+    def category_named(self, word: str) -> Category | None:
+        """The category a person typed: its key, or its name in either language (any
+        case, accents and spaces optional: ``entreprises``), or the start of exactly one
+        name, since a command's arguments are single words (``tourisme`` for "Tourisme &
+        culture")."""
+        folded = fold(word)
+        if not folded:
+            return None
+        names = [
+            (category, (fold(category.key), fold(category.name.fr), fold(category.name.en)))
+            for category in self.categories
+        ]
+        for category, forms in names:
+            if folded in forms:
+                return category
+        starting = [
+            c for c, forms in names if len(folded) >= 3 and any(f.startswith(folded) for f in forms)
+        ]
+        return starting[0] if len(starting) == 1 else None
 
 
 #: Environment variables that hold secrets; the TOML file may not set these keys.

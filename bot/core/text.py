@@ -52,3 +52,13 @@ def name_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", clean_name(text))
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return bare.casefold()
+
+
+def fold(word: str) -> str:
+    """A typed word reduced for comparison: no case, no accents, no spaces, hyphens,
+    underscores or apostrophes ("Tourisme & culture" is not typed the same way twice;
+    "en-cours", "en_cours" and "En cours" are)."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(
+        char for char in decomposed if not unicodedata.combining(char) and char.isalnum()
+    )

@@ -51,7 +51,7 @@ async def test_signal_life_cycle_with_notifications(network: Network) -> None:
 
     out = await network.play("@carol [Qualify]")
     assert "→ @carol (edited): Opportunity signal #1" in out and "Stage: qualified" in out
-    assert "→ @bruno: Bonne nouvelle : les coordinateurs ont qualifié" in out
+    assert "→ @bruno: Bonne nouvelle\u00a0: les coordinateurs ont qualifié" in out
 
     out = await network.play("@carol [Assign to me]")
     assert "Stage: in progress — followed by Carol" in out

@@ -74,7 +74,7 @@ async def test_next_monday_campaign_runs_once_reaches_exactly_its_targets(
     reached = sorted(line.split(":")[0][2:] for line in out.splitlines() if line.startswith("→ "))
     assert reached == ["#business", "#tourism", "@alice", "@bob", "@carol", "@tina"]
     assert said_to(out, "#business")[0].startswith("Lyon is in the top 10")
-    assert said_to(out, "@tina")[0].startswith("Une campagne des coordinateurs du réseau :")
+    assert said_to(out, "@tina")[0].startswith("Une campagne des coordinateurs du réseau\u00a0:")
     assert said_to(out, "@alice")[0].endswith("[1] Done  [2] I'm on it  [3] Not for me")
     deliveries = await count(network, Delivery)
     out = await network.play("~ +1h")

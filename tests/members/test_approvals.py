@@ -58,12 +58,12 @@ async def test_approval_card_decision_language_and_sponsor_credit(
     out = await apply(network, "dan", "Français", await sponsor_code(network, "Alice"))
     card = said_to(out, "#coordinators")[-1]
     dan = await member_id(network, "Dan")
-    assert card.startswith(f"Nouvelle candidature #{dan} : Dan\nCatégorie : Sport")
-    assert f"Parrain : Alice (#{alice})" in card
+    assert card.startswith(f"Nouvelle candidature #{dan}\u00a0: Dan\nCatégorie\u00a0: Sport")
+    assert f"Parrain\u00a0: Alice (#{alice})" in card
     out = await network.play("@carol #coordinators [Accepter]")
     assert said_to(out, "@dan") == [
-        "Bonne nouvelle : votre candidature a été acceptée. Bienvenue chez les ambassadeurs "
-        "Sport ! Envoyez /help pour voir ce que vous pouvez faire."
+        "Bonne nouvelle\u00a0: votre candidature a été acceptée. Bienvenue chez les ambassadeurs "
+        "Sport\u00a0! Envoyez /help pour voir ce que vous pouvez faire."
     ]
     assert "Their sponsor earns 10 points." in out  # carol speaks English
     # The same card pressed again (an old copy), and /pending afterwards.
@@ -175,7 +175,9 @@ async def test_without_a_coordinators_channel_each_coordinator_gets_the_card_pri
     await join("2", "Français", "J'accepte", "Entreprises", "Passer")
     await join("3", "English", "I agree", "Sport", "Skip")
     assert telegram.by_chat["1"][-1].startswith("New application #3: 3\nCategory: Sport")
-    assert telegram.by_chat["2"][-1].startswith("Nouvelle candidature #3 : 3\nCatégorie : Sport")
+    assert telegram.by_chat["2"][-1].startswith(
+        "Nouvelle candidature #3\u00a0: 3\nCatégorie\u00a0: Sport"
+    )
     # Once a coordinators' group is bound, cards go there only.
     bind = Event(
         platform="telegram", user_id="1", chat_id="-100", is_private=False, command="bind",

@@ -133,9 +133,9 @@ async def test_newcomer_in_a_category_channel_is_greeted_once(network: Network) 
     )
     assert out.count("→ #") == 1
     # A stranger's language is unknown on the console: the network's default, French.
-    assert "→ #business: Bienvenue, Zoe ! Pour rejoindre les ambassadeurs Entreprises" in out
+    assert "→ #business: Bienvenue, Zoe\u00a0! Pour rejoindre les ambassadeurs Entreprises" in out
     out = await network.play("@zoe #business [Rejoindre]")
-    assert "→ @zoe: Bienvenue dans Lyon Ambassadors ! Choisissez votre langue." in out
+    assert "→ @zoe: Bienvenue dans Lyon Ambassadors\u00a0! Choisissez votre langue." in out
 
 
 async def test_start_from_a_group_moves_to_the_private_chat(network: Network) -> None:
@@ -147,7 +147,7 @@ async def test_start_from_a_group_moves_to_the_private_chat(network: Network) ->
     )
     assert "→ #business: Continuons en privé" in out
     assert "[1] Ouvrir une discussion privée ↗" in out
-    assert "→ @zoe: Bienvenue dans Lyon Ambassadors !" in out
+    assert "→ @zoe: Bienvenue dans Lyon Ambassadors\u00a0!" in out
 
 
 async def test_newcomer_in_the_general_channel_is_invited_to_the_network_once(
@@ -164,6 +164,6 @@ async def test_newcomer_in_the_general_channel_is_invited_to_the_network_once(
     )
     assert out.count("→ #") == 1
     assert (
-        "→ #general: Bienvenue, Zoe ! Pour rejoindre Lyon Ambassadors, envoyez /start "
+        "→ #general: Bienvenue, Zoe\u00a0! Pour rejoindre Lyon Ambassadors, envoyez /start "
         "ou ouvrez une discussion privée avec moi." in out
     )

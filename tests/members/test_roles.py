@@ -76,7 +76,9 @@ async def test_coordinator_appoints_and_removes_a_referent(network: Network) -> 
     assert "Bob is now a referent of Sport." in out
     assert "Bob is already a referent of Sport." in out
     # Told in their own language, through the queue.
-    assert "Vous êtes maintenant référent des ambassadeurs Sport." in "".join(said_to(out, "@bob"))
+    assert "Vous avez maintenant le rôle de référent des ambassadeurs Sport." in "".join(
+        said_to(out, "@bob")
+    )
     assert "Plan d'action pour les ambassadeurs Tourisme & culture" in out
     assert await referent_rows(network, "Bob") == [("sport", 1), ("tourism", 1)]
     assert (await member(network, "Bob")).role is Role.REFERENT

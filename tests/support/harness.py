@@ -86,15 +86,18 @@ class Network:
         return Network(self.engine, self.settings, self.clock)
 
     async def join(self, name: str, category: str = "Business", language: str = "English") -> str:
-        return await self.play(
-            f"""
-            @{name} /start
-            @{name} [{language}]
-            @{name} [1]
-            @{name} [{category}]
-            @{name} [{"Skip" if language == "English" else "Passer"}]
-            """
+        """Join through /start; a coordinator declared in the config is asked neither a
+        category nor a sponsor code, a referent no sponsor code."""
+        identity = f"console:{name}"
+        referent = any(identity in people for people in self.settings.roles.referents.values())
+        coordinator = identity in self.settings.roles.coordinators
+        skip = "Skip" if language == "English" else "Passer"
+        rest = (
+            ""
+            if coordinator
+            else f"@{name} [{category}]" + ("" if referent else f"\n@{name} [{skip}]")
         )
+        return await self.play(f"@{name} /start\n@{name} [{language}]\n@{name} [1]\n{rest}")
 
 
 class NetworkFactory(Protocol):

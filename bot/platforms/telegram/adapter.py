@@ -50,6 +50,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.conversation.mentions import CommandNames
 from bot.core.config import ConfigError, TelegramMode, TelegramSettings
 from bot.core.facts import ChatMigrated
 from bot.core.port import (
@@ -154,6 +155,7 @@ class TelegramPlatform:
         if not secret:
             raise ConfigError("RELAIS_TELEGRAM_TOKEN: not set")
         self.app = app
+        self.command_names = CommandNames.aliases()
         self.config = settings.telegram
         self.application = build_application(secret, self.config, speedup=settings.delivery.speedup)
         self.application.add_handler(TypeHandler(Update, self._on_update))
@@ -456,11 +458,21 @@ class TelegramPlatform:
 
     # -- sending ---------------------------------------------------------------------
 
+    def _with_menu_names(self, outgoing: Outgoing) -> Outgoing:
+        message = outgoing.message
+        language = message.language or self.app.settings.network.default_language
+        text = self.command_names.rewrite(message.text, language)
+        if text == message.text:
+            return outgoing
+        return replace(outgoing, message=replace(message, text=text))
+
     async def send(self, outgoing: Outgoing) -> str | None:
         """Send (or edit) one message; return its id. A 403 (blocked, never started,
         removed from the group) raises :class:`Unreachable`: the chat closed, for the
         caller to record. An answer for the caller only never goes to the group of
-        the update in hand (see the module docstring)."""
+        the update in hand (see the module docstring). Commands named in a French text
+        take their French names (``/aide``), as in French members' menus."""
+        outgoing = self._with_menu_names(outgoing)
         turn = _CURRENT.get()
         aside = (
             turn is not None

@@ -224,11 +224,21 @@ class Menu:
     commands: tuple[Command, ...]
 
     def bot_commands(self, translator: Translator, default_language: str) -> list[BotCommand]:
+        """French menus show each command's first French alias (``/aide``): Telegram
+        allows no accents, so the table declares them; both names run the command."""
         language = self.language or default_language
         return [
-            BotCommand(command.name, translator.gettext(language, command.description)[:256])
+            BotCommand(
+                menu_name(command, language),
+                translator.gettext(language, command.description)[:256],
+            )
             for command in self.commands
         ]
+
+
+def menu_name(command: Command, language: str) -> str:
+    """The name a Telegram menu in ``language`` shows for ``command``."""
+    return command.aliases[0] if language == "fr" and command.aliases else command.name
 
 
 def menus(settings: Settings) -> list[Menu]:

@@ -277,7 +277,7 @@ async def test_newcomers_to_the_server_are_greeted_once_in_the_general_channel(
     await fake.member_joins(platform, ZOE)  # came back: greeted once is enough
     greetings = fake.in_channel(GENERAL)
     assert [posted.content for posted in greetings] == [
-        "Bienvenue, Zoe ! Pour rejoindre Lyon Ambassadors, envoyez /rejoindre "
+        "Bienvenue, Zoe\u00a0! Pour rejoindre Lyon Ambassadors, envoyez /rejoindre "
         "ou ouvrez une discussion privée avec moi."
     ]
     assert greetings[0].payload["components"][0]["components"][0]["label"] == "Rejoindre"

@@ -308,11 +308,14 @@ async def test_command_menus_per_scope_and_language(
 ) -> None:
     private = fake.menu("all_private_chats", "en")
     assert {"start", "report", "me", "leaderboard", "help"} <= set(private)
-    assert set(fake.menu("all_group_chats", "fr")) == {"report", "leaderboard", "help"}
+    # French members see the French aliases (Telegram allows no accents in names).
+    assert set(fake.menu("all_group_chats", "fr")) == {"signaler", "classement", "aide"}
     key = next(k for k in fake.commands if "all_private_chats" in k[0] and k[1] == "fr")
     descriptions = {c["command"]: c["description"] for c in fake.commands[key]}
-    assert descriptions["start"] == "Rejoindre le réseau"
-    assert fake.menu("all_private_chats") == private  # the fallback for other languages
+    assert descriptions["rejoindre"] == "Rejoindre le réseau"
+    assert {"moi", "confidentialite", "mesdonnees", "annuler"} <= set(descriptions)
+    # The fallback for other languages speaks the network's (French here), names included.
+    assert fake.menu("all_private_chats") == fake.menu("all_private_chats", "fr")
 
 
 async def test_polling_loop_end_to_end(
@@ -501,7 +504,7 @@ async def test_newcomers_in_a_category_group_are_greeted_once(
     await tg.deliver(fake.joins(group, bob))  # leaves and comes back
     greetings = fake.sent_to(group)
     assert [call.text for call in greetings] == [
-        "Bienvenue, Bob ! Pour rejoindre les ambassadeurs Entreprises, "
+        "Bienvenue, Bob\u00a0! Pour rejoindre les ambassadeurs Entreprises, "
         "ouvrez une discussion privée avec moi."
     ]
     assert greetings[0].buttons == [("Rejoindre", "https://t.me/relais_test_bot")]
@@ -549,3 +552,26 @@ async def test_referents_appointed_by_command_get_their_menu_and_lose_it(
         assert "referent" in fake.chat_menu(1001, "en")
     finally:
         await network.platform.stop()
+
+
+async def test_french_commands_and_arguments_through_telegram(
+    tg: TelegramNetwork, fake: FakeTelegram, bob: JSON
+) -> None:
+    """A French member types the names of his menu and French arguments; texts name the
+    commands the way his menu does."""
+    await tg.say(bob, "/rejoindre")
+    await tg.tap(bob, "Français")
+    await tg.tap(bob, "J'accepte")
+    await tg.tap(bob, "Entreprises")
+    await tg.tap(bob, "Passer")
+    await tg.say(bob, "/aide")
+    shown = fake.texts(bob)[-1]
+    assert shown.startswith("Ce que vous pouvez faire\u00a0:")
+    assert "/signaler — " in shown and "/classement — " in shown and "/report" not in shown
+    await tg.say(bob, "/classement mois")
+    assert fake.texts(bob)[-1].startswith("Classement — Toutes catégories — ce mois-ci")
+    assert "Ouvrez le bal\u00a0: /signaler" in fake.texts(bob)[-1]
+    await tg.say(bob, "/classement entreprises tout")
+    assert fake.texts(bob)[-1].startswith("Classement — Entreprises — depuis le début")
+    await tg.say(bob, "/signaler")
+    assert fake.texts(bob)[-1] == "Que souhaitez-vous déclarer\u00a0?"
