@@ -169,3 +169,26 @@ async def test_dates_are_materialized_once_and_a_few_ahead(world: World) -> None
         upcoming = await occurrences.next_occurrence(session, made.id, world.now())
     assert [o.number for o in now] == [1, 2, 3, 4]
     assert upcoming is not None and upcoming.number == 2
+
+
+async def test_an_edit_moves_the_dates_not_yet_started(world: World) -> None:
+    from bot.animation.events import drafts
+    from bot.models import AuditEntry
+
+    start = world.now() + timedelta(days=2)
+    made = await make_event(world, start, repeat="weeks:1")
+    async with world.sessions.begin() as session:
+        event = await session.get(Event, made.id)
+        assert event is not None
+        later = {"starts_at": start + timedelta(hours=1), "ends_at": start + timedelta(hours=3)}
+        await drafts.update(session, world.settings, event, later, None, world.now())
+        await drafts.update(session, world.settings, event, {"repeat": "none"}, None, world.now())
+        with pytest.raises(ValueError):
+            await drafts.update(session, world.settings, event, {"status": "x"}, None, world.now())
+    async with world.sessions() as session:
+        rows = list(await session.scalars(select(EventOccurrence).order_by(EventOccurrence.number)))
+        audited = list(await session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert rows[0].starts_at == start + timedelta(hours=1) and rows[0].cancelled_at is None
+    assert rows[1].starts_at == start + timedelta(days=7, hours=1)
+    assert [r.cancelled_at is not None for r in rows] == [False, True, True]
+    assert audited == ["event.create", "event.update", "event.update"]
