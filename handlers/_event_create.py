@@ -11,9 +11,8 @@ right to address each category is checked again (a role may have changed meanwhi
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.animation.events import drafts, occurrences, posting, render
 from bot.conversation import flows
@@ -23,16 +22,14 @@ from bot.core.bilingual import Bilingual
 from bot.core.text import clean_block
 from bot.members import roles
 from bot.models import Conversation, Event, EventOccurrence, EventStatus, Role
+from handlers import _event_input as typed
 from handlers._labels import category_name
 
 EVERYONE = "*"
-MAX_TITLE = 120
-MAX_TEXT = 2000
-MAX_PLACE = 300
+MAX_TITLE, MAX_TEXT, MAX_PLACE = drafts.MAX_TITLE, drafts.MAX_TEXT, drafts.MAX_PLACE
 MAX_CAPACITY = 10_000
 MAX_DEADLINE_HOURS = 30 * 24
 MAX_POINTS = 1000
-_TIME = re.compile(r"^(\d{1,2})[:hH.](\d{2})?$")
 
 
 def draft_of(data: dict[str, Any]) -> drafts.Draft:
@@ -168,28 +165,12 @@ async def _sent_starts(ctx: Context, conversation: Conversation, text: str) -> N
     await flows.goto(ctx, CREATE, conversation, "ends")
 
 
-def ends_from(ctx: Context, text: str, starts: datetime) -> datetime | None:
-    """The end: a time on the start's day (``20:00``) or a full date and time."""
-    zone = ZoneInfo(ctx.settings.network.timezone)
-    match = _TIME.match(text.strip())
-    ends: datetime | None
-    if match:
-        hour, minute = int(match[1]), int(match[2] or 0)
-        if hour > 23 or minute > 59:
-            return None
-        day = starts.astimezone(zone).date()
-        ends = datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(starts.tzinfo)
-    else:
-        ends = drafts.parse_when(text, ctx.settings, ctx.clock.now())
-    return ends if ends is not None and ends > starts else None
-
-
 def _ask_ends(ctx: Context, _c: Conversation) -> str:
     return ctx._("When does it end? A time that day (20:00) or a date and time.")
 
 
 async def _sent_ends(ctx: Context, conversation: Conversation, text: str) -> None:
-    ends = ends_from(ctx, text, datetime.fromisoformat(str(conversation.data["starts"])))
+    ends = typed.ends_from(ctx, text, datetime.fromisoformat(str(conversation.data["starts"])))
     if ends is None:
         ctx.reply(ctx._("Send a time after the start, like 20:00."))
         return
@@ -200,17 +181,9 @@ async def _sent_ends(ctx: Context, conversation: Conversation, text: str) -> Non
 # -- numbers --------------------------------------------------------------------------
 
 
-def number_in(text: str, low: int, high: int) -> int | None:
-    text = text.strip()
-    if not text.isdigit() or len(text) > 6:
-        return None
-    value = int(text)
-    return value if low <= value <= high else None
-
-
 def _number(field: str, low: int, high: int, next_step: str) -> tuple[flows.OnText, flows.OnChoice]:
     async def sent(ctx: Context, conversation: Conversation, text: str) -> None:
-        value = number_in(text, low, high)
+        value = typed.number_in(text, low, high)
         if value is None:
             ctx.reply(ctx._("Send a number from {low} to {high}, or tap Skip.", low=low, high=high))
             return
@@ -322,6 +295,23 @@ async def _confirmed(ctx: Context, conversation: Conversation, _value: str) -> N
         ctx.reply(ctx._("You are not a referent of this category."))
         return
     now = ctx.clock.now()
+    if draft.starts_at is None or draft.starts_at <= now:
+        await flows.end(ctx, conversation)
+        ctx.reply(ctx._("Its start has passed meanwhile. Send /event to write it again."))
+        return
+    where = await posting.channel_addresses(
+        ctx.session, ctx.settings, draft.categories, ctx.platforms
+    )
+    if not where and not draft.private_invites:
+        ctx.reply(
+            ctx._(
+                "No channel is bound for {audience} yet: a coordinator can bind one with "
+                "/bind. Then press Confirm again.",
+                audience=audience_words(ctx, draft.categories),
+            )
+        )
+        flows.ask(ctx, CREATE, conversation)
+        return
     event = await drafts.create(ctx.session, ctx.settings, draft, ctx.member.id, now)
     dates = await occurrences.ensure_occurrences(ctx.session, ctx.settings, event, now)
     dates = [occurrence for occurrence in dates if occurrence.cancelled_at is None]

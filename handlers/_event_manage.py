@@ -27,6 +27,7 @@ from bot.delivery import audience
 from bot.members import roles
 from bot.models import Conversation, Event, EventOccurrence, Role, RsvpAnswer
 from handlers import _event_create as create
+from handlers import _event_input as typed
 from handlers._labels import category_name
 from handlers._people import named_member
 
@@ -262,10 +263,10 @@ def parse_value(ctx: Context, field: str, text: str, event: Event) -> object | N
             return None
         return moment
     if field == "capacity":
-        number = create.number_in(text, 0, create.MAX_CAPACITY)
+        number = typed.number_in(text, 0, create.MAX_CAPACITY)
         return None if number is None else (number or 0)
     if field == "points":
-        return create.number_in(text, 0, create.MAX_POINTS)
+        return typed.number_in(text, 0, create.MAX_POINTS)
     limit = {"title": create.MAX_TITLE, "place": create.MAX_PLACE}.get(field, create.MAX_TEXT)
     return clean_block(text, limit)
 

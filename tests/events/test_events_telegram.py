@@ -119,3 +119,29 @@ async def test_an_event_in_a_telegram_group_from_card_to_check_in(
     # Dave's code is right, his category is not.
     await tg.say(dave, f"/checkin {occurrence.checkin_code}")
     assert fake.texts(dave)[-1] == "This event is for other categories: you cannot check in."
+
+
+async def test_without_a_channel_the_event_waits_for_one(
+    tg: TelegramNetwork, fake: FakeTelegram
+) -> None:
+    carol = fake.user(1002, "Carol")
+    group = fake.group(GROUP_ID, "Lyon business")
+    await tg.join(carol)
+    await tg.say(carol, "/event")
+    await tg.tap(carol, "Business")
+    for text in ("Afterwork", "Un verre.", "A drink.", "Café du Port", "10/03/2026 18:30"):
+        await tg.say(carol, text)
+    await tg.say(carol, "20:30")
+    for label in ("Skip", "Skip", "Once only", "Skip", "Channels only", "Confirm"):
+        await tg.tap(carol, label)
+    assert fake.texts(carol)[-2].startswith("No channel is bound for Business yet")
+    assert await tg.count(EventOccurrence) == 0
+    async with tg.sessions.begin() as session:
+        await channels.bind(
+            session, Address("telegram", str(GROUP_ID)), "category:business", by=None,
+            now=tg.clock.now(),
+        )  # fmt: skip
+    await tg.tap(carol, "Confirm")
+    await tg.app.sender.drain()
+    assert fake.last_message(group, with_buttons=True)["text"].startswith("📅 Afterwork")
+    assert await tg.count(EventOccurrence) == 1
