@@ -215,7 +215,6 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "checkin"),
         N_("Check in at an event with the code shown there"),
-        in_groups=True,
         args=(Argument(NP_("command name", "code"), N_("The code shown at the event")),),
     ),
     Command(
