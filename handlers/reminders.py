@@ -4,7 +4,7 @@ reach them.
 The buttons under a nudge pause reminders for a while or stop them; without this command
 "Stop these messages" could never be undone, and a member who paused could not see until
 when. Buttons: ``remind:on``, ``remind:pause``, ``remind:stop``. Below, "how to reach me"
-for campaigns (:mod:`bot.delivery.newsletter`): by chat, by e-mail or both (e-mail only
+for campaigns (:mod:`bot.mailing.newsletter`): by chat, by e-mail or both (e-mail only
 offered to members with an address), or no campaign private messages and e-mails at all
 — channel posts stay — and back on: ``creach:chat``, ``creach:email``, ``creach:both``,
 ``creach:off``, ``creach:on``. Every button acts on the presser's own preference only, so

@@ -34,7 +34,7 @@ class Draft:
     starts_at: datetime | None
     repeat: Repeat
     direct: bool
-    #: Also as a newsletter, by e-mail (see :mod:`bot.delivery.newsletter`).
+    #: Also as a newsletter, by e-mail (see :mod:`bot.mailing.newsletter`).
     email: bool = False
     segments: Segments = field(default_factory=Segments)
     #: A repeating campaign's last possible run, and its number of runs at most.

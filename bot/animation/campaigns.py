@@ -35,7 +35,8 @@ from bot.animation.campaign_drafts import render_email as render_email
 from bot.core.config import Settings
 from bot.core.i18n import Translator
 from bot.core.port import Address, Message
-from bot.delivery import audience, channels, newsletter, queue
+from bot.delivery import audience, channels, queue
+from bot.mailing import newsletter
 from bot.models import Campaign, CampaignRun, CampaignStatus, Member, MemberStatus, Repeat
 
 MAX_TEXT = 1500

@@ -156,9 +156,9 @@ async def _plans(session: AsyncSession, cast: Cast, points: list[dict[str, Any]]
                 {
                     "author_id": cast.author(category),
                     "category": category,
-                    "title": words.title,
-                    "text": words.text,
-                    "call_to_action": words.call_to_action,
+                    f"title_{cast.language}": words.title,
+                    f"text_{cast.language}": words.text,
+                    f"call_{cast.language}": words.call_to_action,
                     "due_at": due,
                     "posted_at": posted,
                     "window_ends_at": due,
@@ -200,8 +200,10 @@ async def _campaigns(session: AsyncSession, cast: Cast, points: list[dict[str, A
             .values(
                 author_id=cast.coordinator,
                 categories=categories,
-                text=words.text,
-                call_to_action=words.call_to_action,
+                **{
+                    f"text_{cast.language}": words.text,
+                    f"call_{cast.language}": words.call_to_action,
+                },
                 starts_at=starts,
                 repeat=repeat,
                 direct=False,

@@ -29,13 +29,26 @@ BUILT_IN: dict[str, Any] = {
         "timezone": "Europe/Paris",
         "default_language": "fr",
         "registration": "open",
+        "territory": _names("Lyon", "Lyon"),
     },
     "database": {"url": "sqlite+aiosqlite:///relais.sqlite3"},
     "categories": [
-        {"key": "business", "name": _names("Entreprises", "Business")},
-        {"key": "tourism", "name": _names("Tourisme & culture", "Tourism & culture")},
-        {"key": "research", "name": _names("Recherche & enseignement", "Research & education")},
-        {"key": "sport", "name": _names("Sport", "Sport")},
+        {
+            "key": "business",
+            "name": _names("Entreprises", "Business"),
+            "of": _names("des entreprises", "of Business"),
+        },
+        {
+            "key": "tourism",
+            "name": _names("Tourisme & culture", "Tourism & culture"),
+            "of": _names("du tourisme et de la culture", "of Tourism & culture"),
+        },
+        {
+            "key": "research",
+            "name": _names("Recherche & enseignement", "Research & education"),
+            "of": _names("de la recherche et de l'enseignement", "of Research & education"),
+        },
+        {"key": "sport", "name": _names("Sport", "Sport"), "of": _names("du sport", "of Sport")},
         {"key": "citizens", "name": _names("Citoyens", "Citizens")},
     ],
     "levels": [
