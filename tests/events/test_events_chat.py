@@ -252,7 +252,7 @@ async def test_a_referent_writes_for_their_category_and_edits_a_field(network: N
     )
     card = said_to(out, "#business")[-1]
     assert "Sharpen your pitch in small committee." in card
-    assert "Venir rapporte 25 points." in card
+    assert "Points pour la présence\u00a0: 25." in card
     assert said_to(out, "#sport") == []
     out = await network.play(
         """
