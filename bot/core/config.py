@@ -522,6 +522,8 @@ class EventsSettings(_Section):
         if len(set(value)) != len(value):
             raise ValueError("reminder hours must differ")
         return sorted(value, reverse=True)
+
+
 class EmailTls(StrEnum):
     """How the SMTP connection is protected: STARTTLS on a plain port (587), TLS from the
     first byte (465), or nothing (a relay on the same machine, tests)."""

@@ -98,7 +98,7 @@ def _matches(session: AsyncSession, words: str) -> ColumnElement[bool]:
         )
         terms = [term for term in words.lower().split() if term][:8]
         return and_(*(haystack.contains(term, autoescape=True) for term in terms))
-    simple = literal_column("'simple'::regconfig")
+    simple: ColumnElement[str] = literal_column("'simple'::regconfig")
     document = func.to_tsvector(
         simple, KitItem.title + " " + KitItem.text_fr + " " + KitItem.text_en + " " + KitItem.tags
     )
@@ -112,12 +112,13 @@ async def listing(
     """The items this member sees, most-shared then newest first; those with ``tag``, or
     matching ``words``."""
     shares = select(KitShare.item_id, func.count().label("n")).group_by(KitShare.item_id).subquery()
+    coordinator = member.role is Role.COORDINATOR
     query = (
         select(KitItem)
         .outerjoin(shares, shares.c.item_id == KitItem.id)
-        .where(_live_clause(now) if member.role is not Role.COORDINATOR else KitItem.retired_at.is_(None))
+        .where(KitItem.retired_at.is_(None) if coordinator else _live_clause(now))
         .order_by(func.coalesce(shares.c.n, 0).desc(), KitItem.created_at.desc(), KitItem.id.desc())
-    )  # fmt: skip
+    )
     if words:
         query = query.where(_matches(session, words))
     found = [item for item in await session.scalars(query) if visible_to(item, member, now)]

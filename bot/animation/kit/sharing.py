@@ -157,9 +157,7 @@ async def network_reach(session: AsyncSession, now: datetime, days: int = 30) ->
         set(per_item_shares) | set(per_item_clicks),
         key=lambda i: (-per_item_clicks.get(i, 0), -per_item_shares.get(i, 0), i),
     )[:3]
-    titles = dict(
-        (row[0], row[1])
-        for row in await session.execute(select(KitItem.id, KitItem.title).where(KitItem.id.in_(ids)))
-    ) if ids else {}  # fmt: skip
+    named = select(KitItem.id, KitItem.title).where(KitItem.id.in_(ids))
+    titles = {row[0]: row[1] for row in await session.execute(named)} if ids else {}
     top = [(titles.get(i, "?"), per_item_shares.get(i, 0), per_item_clicks.get(i, 0)) for i in ids]
     return NetworkReach(shares=int(shares or 0), clicks=int(clicks or 0), top=top)

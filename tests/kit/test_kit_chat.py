@@ -1,0 +1,89 @@
+"""The kit through the console: a coordinator adds an item with a preview, members
+browse, search, share (counted once), copy, and coordinators see the reach."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.models import KitItem, KitShare, PointsEntry, Report, ReportKind
+from tests.support.harness import Network
+
+ADD = """
+@carol /kitadd
+@carol [Ready-to-share post]
+@carol Festival of Lights 2026
+@carol Four nights of light in Lyon: come and see!
+@carol https://fete.test/2026
+@carol festival, tourism
+@carol [Everyone]
+@carol [Confirm]
+"""
+
+
+async def _count(network: Network, model: type[object]) -> int:
+    async with network.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_add_browse_search_share_once(network: Network) -> None:
+    await network.join("carol")
+    await network.join("alice")
+    out = await network.play(ADD)
+    assert "Preview — this is how members will see it:" in out
+    assert "Added to the kit (item #1)" in out
+    out = await network.play("@alice /kit")
+    assert "The kit: 1 items." in out and "#festival (1)" in out
+    out = await network.play("@alice /kit lights lyon")
+    assert "1 found" in out
+    out = await network.play("@alice /kit nothing-like-it")
+    assert "Nothing in the kit matches" in out
+    out = await network.play("@alice /kit\n@alice [Festival of Lights 2026]")
+    assert "Four nights of light in Lyon" in out and "[1] Share" in out
+    assert "Retire" not in out  # a member does not manage the kit
+    out = await network.play("@alice [Share]")
+    assert "Four nights of light in Lyon: come and see!" in out
+    assert "https://fete.test/2026" in out  # no public_url: the plain link
+    assert "+2 points" in out
+    out = await network.play("@alice /kit\n@alice [Festival of Lights 2026]\n@alice [Share]")
+    assert "+2 points" not in out  # the same link again, nothing counted
+    assert await _count(network, KitShare) == 1
+    async with network.sessions() as session:
+        report = await session.scalar(select(Report))
+        assert report is not None
+        assert (report.kind, report.subkind, report.url) == (
+            ReportKind.MENTION, "social", "https://fete.test/2026",
+        )  # fmt: skip
+        assert await session.scalar(select(func.sum(PointsEntry.points))) == 2
+    out = await network.play("@alice [Copy the text]\n@alice [I used it]")
+    assert "Thank you for using it!" in out
+    out = await network.play("@carol /kit\n@carol [Festival of Lights 2026]")
+    assert "Reach: 1 shares, 0 clicks." in out and "Retire" in out
+    out = await network.play("@carol [Retire]")
+    assert "Retired" in out
+    out = await network.play("@alice /kit")
+    assert "The kit is empty for now." in out
+
+
+async def test_tracked_link_with_public_url(network_factory: object) -> None:
+    network = network_factory(web__public_url="https://relais.test")  # type: ignore[operator]
+    await network.join("carol")
+    await network.join("alice")
+    await network.play(ADD)
+    out = await network.play("@alice /kit\n@alice [Festival of Lights 2026]\n@alice [Share]")
+    async with network.sessions() as session:
+        share = await session.scalar(select(KitShare))
+        assert share is not None and len(share.code) >= 12
+        item = await session.scalar(select(KitItem))
+        assert item is not None
+    assert f"https://relais.test/r/{share.code}" in out
+    assert "https://fete.test/2026" not in out.split("Your post")[1]
+
+
+async def test_members_do_not_add_and_see_their_category_only(network: Network) -> None:
+    await network.join("carol")
+    await network.join("alice")
+    out = await network.play("@alice /kitadd")
+    assert "Added to the kit" not in out
+    await network.play(ADD.replace("[Everyone]", "[Tourism & culture]"))
+    out = await network.play("@alice /kit")
+    assert "The kit is empty for now." in out
