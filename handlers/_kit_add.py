@@ -1,7 +1,7 @@
 """/kitadd: a coordinator (or a referent, for their categories) adds an item to the kit
 in a private flow — kind, title, text in their language, link, topics, for whom — sees a
-preview exactly as members will, and saves it. Images and PDFs are added from the command
-line (``relais kit add --file``), where the file's content is checked."""
+preview exactly as members will, and saves it. Attaching images and PDFs is not offered
+yet (:mod:`bot.animation.kit.files` checks and stores them; no chat adapter brings files)."""
 
 from __future__ import annotations
 
