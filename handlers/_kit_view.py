@@ -9,6 +9,7 @@ from typing import Literal
 
 from bot.animation.kit import files, sharing
 from bot.conversation.context import Context
+from bot.core.bilingual import Bilingual
 from bot.core.i18n import N_
 from bot.core.payloads import Payload
 from bot.core.port import Button, Message
@@ -58,7 +59,9 @@ class KitAdmin(Payload, prefix="kit:m"):
 
 
 def body(ctx: Context, item: KitItem) -> str:
-    text, _language = item.text.pick(ctx.language, ctx.settings.network.default_language)
+    text, _language = Bilingual(fr=item.text_fr, en=item.text_en).pick(
+        ctx.language, ctx.settings.network.default_language
+    )
     return text
 
 

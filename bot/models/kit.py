@@ -16,7 +16,6 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.core.bilingual import Bilingual
 from bot.models.base import Base, UTCDateTime, enum_column
 
 
@@ -52,10 +51,6 @@ class KitItem(Base):
     file_type: Mapped[str | None] = mapped_column(String(8))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    @property
-    def text(self) -> Bilingual:
-        return Bilingual(fr=self.text_fr, en=self.text_en)
 
     @property
     def tag_list(self) -> list[str]:

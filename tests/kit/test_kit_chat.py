@@ -54,7 +54,13 @@ async def test_add_browse_search_share_once(network: Network) -> None:
             ReportKind.MENTION, "social", "https://fete.test/2026",
         )  # fmt: skip
         assert await session.scalar(select(func.sum(PointsEntry.points))) == 2
-    out = await network.play("@alice [Copy the text]\n@alice [I used it]")
+    out = await network.play("@alice /me")
+    assert "Kit: 1 items shared, 0 clicks" in out
+    out = await network.play(
+        "@alice /kit\n@alice [Festival of Lights 2026]\n@alice [Copy the text]"
+    )
+    assert "Four nights of light in Lyon: come and see!" in out
+    out = await network.play("@alice /kit\n@alice [Festival of Lights 2026]\n@alice [I used it]")
     assert "Thank you for using it!" in out
     out = await network.play("@carol /kit\n@carol [Festival of Lights 2026]")
     assert "Reach: 1 shares, 0 clicks." in out and "Retire" in out
