@@ -23,6 +23,7 @@ from bot.core.port import MAX_PAYLOAD_BYTES
 from bot.models import RsvpAnswer, Visibility
 from handlers._event_list import CardPress
 from handlers._event_manage import EventAdmin
+from handlers._kit_view import KitAct, KitAdmin, KitList, KitOpen
 from handlers.approvals import ApprovalPress
 from handlers.campaign_list import CampaignPress
 from handlers.linking import RevokePress, RolePress
@@ -39,6 +40,10 @@ BIG = MAX_ID  # ten digits: the longest id a payload carries
 #: Every family at its longest realistic value, and what it carries on the wire. The
 #: right-hand sides are the formats of buttons already posted: they must not change.
 EXAMPLES: list[tuple[Payload, str]] = [
+    (KitList("festival", 2), "kit:l:festival:2"),
+    (KitOpen(BIG), f"kit:o:{BIG}"),
+    (KitAct("s", BIG), f"kit:a:s:{BIG}"),
+    (KitAdmin("r", BIG), f"kit:m:r:{BIG}"),
     (ApprovalPress("y", 12), "apv:y:12"),
     (ApprovalPress("n", BIG, "l"), f"apv:n:{BIG}:l"),
     (CampaignPress("x", BIG), f"cmp:x:{BIG}"),
