@@ -90,7 +90,8 @@ async def test_clicks_through_the_web_server(
             assert await visit(BROWSER) == 302  # a new day
             assert await clicks() == 4 and await bonus() == 3
 
-            async with client.get(url[:-3] + "zzz") as wrong:
+            english = {"Accept-Language": "en"}
+            async with client.get(url[:-3] + "zzz", headers=english) as wrong:
                 text = await wrong.text()
                 assert wrong.status == 404
                 assert "This link is not valid (any more)." in text
