@@ -255,7 +255,6 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         NP_("command name", "checkin"),
         N_("Check in at an event with the code shown there"),
-        in_groups=True,
         aliases=("presence",),
         args=(Argument(NP_("command name", "code"), N_("The code shown at the event")),),
     ),

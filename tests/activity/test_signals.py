@@ -80,7 +80,7 @@ async def test_signal_life_cycle_with_notifications(network: Network) -> None:
     network.clock.advance(__import__("datetime").timedelta(days=2))
     out = await network.play("@carol [Won]")
     assert "Stage: won" in out
-    assert "→ @bruno: Votre signal d'opportunité « Un fonds regarde la biotech" in out
+    assert "→ @bruno: Votre signal d'opportunité «\u00a0Un fonds regarde la biotech" in out
     assert "+50 points" in out
 
     # A second press (another coordinator's old card, a retried update) changes nothing.

@@ -63,7 +63,8 @@ async def test_import_reimport_export_and_claim(
         @eloise [J'accepte]
         """
     )
-    assert "Bienvenue parmi les ambassadeurs « Tourisme & culture »" in out
+    assert "Bonjour Éloïse\u00a0!" in out  # a claimed account: greeted by first name
+    assert "Bienvenue parmi les ambassadeurs «\u00a0Tourisme & culture\u00a0»" in out
     async with network.sessions() as session:
         member = await session.scalar(select(Member).where(Member.email == "eloise@example.org"))
         assert member is not None

@@ -219,7 +219,9 @@ async def test_privacy_buttons(network: Network) -> None:
     privacy = network.settings.privacy.model_copy(update={"consent_version": "2"})
     network = with_roles(network, privacy=privacy)
     out = await network.play("@alice /me\n@alice [I agree]")  # gdpr:consent:yes
-    assert said_to(out, "@alice")[-1] == "Thank you! You can go on: send your command again."
+    # Agreeing carries out the command that was held back (/me).
+    assert said_to(out, "@alice")[-2:][0] == "Thank you!"
+    assert said_to(out, "@alice")[-1].startswith("Alice — active")
     alice = await member_id(network, "Alice")
     out = await network.play("@alice /forget\n@alice [Yes, erase my data]")  # gdpr:forget:<id>
     assert said_to(out, "@alice")[-1].startswith("Your data was erased. Goodbye, and thank you.")

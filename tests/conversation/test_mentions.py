@@ -94,7 +94,7 @@ async def test_a_french_reader_on_discord_sees_the_french_command_names(
         await platform.stop()
 
 
-async def test_telegram_readers_see_the_table_names_in_french_too(
+async def test_telegram_readers_see_the_french_aliases(
     engine: AsyncEngine, database_url: str, clock: FrozenClock
 ) -> None:
     async with FakeTelegram() as fake:
@@ -103,8 +103,10 @@ async def test_telegram_readers_see_the_table_names_in_french_too(
         try:
             bruno = fake.user(1010, "Bruno", language_code="fr")
             await tg.say(bruno, "bonjour")
+            # Telegram allows no accents: French texts name the table's French aliases,
+            # the names of his menu.
             assert fake.texts(bruno)[-1] == (
-                "Je n'ai pas compris. Envoyez /help pour voir ce que vous pouvez faire."
+                "Je n'ai pas compris. Envoyez /aide pour voir ce que vous pouvez faire."
             )
         finally:
             await tg.platform.stop()

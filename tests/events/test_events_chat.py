@@ -267,6 +267,6 @@ async def test_a_referent_writes_for_their_category_and_edits_a_field(network: N
     # Members see what is coming for them.
     out = await network.play("@alice /events\n@dave /events")
     assert "“Pitch workshop #2”" in said_to(out, "@alice")[0]
-    out = await network.play("@alice [Card #1]")
-    assert said_to(out, "@alice")[0].startswith("📅 Pitch workshop #2\n\nSharpen your pitch")
     assert said_to(out, "@dave") == ["No event is coming up for you at the moment."]
+    out = await network.play("@alice /events\n@alice [Card #1]")
+    assert said_to(out, "@alice")[-1].startswith("📅 Pitch workshop #2\n\nSharpen your pitch")

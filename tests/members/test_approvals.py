@@ -171,8 +171,9 @@ async def test_without_a_coordinators_channel_each_coordinator_gets_the_card_pri
             await app.dispatch(event, telegram)
         await app.sender.drain()
 
-    await join("1", "English", "I agree", "Business", "Skip")
-    await join("2", "Français", "J'accepte", "Entreprises", "Passer")
+    # Coordinators by config: asked neither a category nor a sponsor code.
+    await join("1", "English", "I agree")
+    await join("2", "Français", "J'accepte")
     await join("3", "English", "I agree", "Sport", "Skip")
     assert telegram.by_chat["1"][-1].startswith("New application #3: 3\nCategory: Sport")
     assert telegram.by_chat["2"][-1].startswith(

@@ -60,7 +60,7 @@ async def test_a_mistyped_code_is_refused_then_retyped_loosely(
         @eloise [J'accepte]
         """
     )
-    assert "Bienvenue parmi les ambassadeurs « Tourisme & culture »" in out
+    assert "Bienvenue parmi les ambassadeurs «\u00a0Tourisme & culture\u00a0»" in out
     assert await members(network.sessions) == 1
     async with network.sessions() as session:
         identity = await session.scalar(select(Identity).where(Identity.user_id == "eloise"))

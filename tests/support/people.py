@@ -3,6 +3,7 @@ name, and what a table holds."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -65,9 +66,14 @@ async def snapshot(network: Network) -> dict[str, list[tuple[Any, ...]]]:
     return tables
 
 
+#: What the console prints after a message's buttons: ``   (message 12)``.
+MESSAGE_NUMBER = re.compile(r"   \(message \d+\)$")
+
+
 def said_to(out: str, who: str) -> list[str]:
     """The texts the bot sent to ``who`` (``@alice`` or ``#business``) in a transcript
-    output, each with its continuation lines joined."""
+    output, each with its continuation lines joined (without the message number the
+    console prints after a message's buttons)."""
     texts: list[str] = []
     current: list[str] | None = None
     for line in out.splitlines():
@@ -78,7 +84,7 @@ def said_to(out: str, who: str) -> list[str]:
                 current = [text]
                 texts.append("")
         elif line.startswith("    ") and current is not None:
-            current.append(line[4:])
+            current.append(MESSAGE_NUMBER.sub("", line[4:]))
         else:
             current = None
         if current is not None:

@@ -74,11 +74,17 @@ class TelegramNetwork:
         await self.deliver(self.fake.text(user, text, chat=chat))
 
     async def join(self, user: JSON, *, category: str = "Business", code: str = "") -> None:
+        """Join through /start; a coordinator declared in the config is asked neither a
+        category nor a sponsor code, a referent no sponsor code."""
+        identity = f"telegram:{user['id']}"
+        referent = any(identity in people for people in self.settings.roles.referents.values())
         await self.say(user, f"/start {code}".strip())
         await self.tap(user, "English")
         await self.tap(user, "I agree")
+        if identity in self.settings.roles.coordinators:
+            return
         await self.tap(user, category)
-        if not code:
+        if not code and not referent:
             await self.tap(user, "Skip")
 
     async def count(self, model: type) -> int:
