@@ -93,3 +93,20 @@ async def test_members_do_not_add_and_see_their_category_only(network: Network) 
     await network.play(ADD.replace("[Everyone]", "[Tourism & culture]"))
     out = await network.play("@alice /kit")
     assert "The kit is empty for now." in out
+
+
+async def test_exports_of_the_kit_and_the_shares(network: Network, database_url: str) -> None:
+    from tests.support.cli import read_csv, relais
+
+    await network.join("carol")
+    await network.join("alice")
+    await network.play(ADD.replace("Festival of Lights 2026", "=HYPERLINK(1)"))
+    await network.play("@alice /kit\n@alice [=HYPERLINK(1)]\n@alice [Share]")
+    [item] = read_csv((await relais(database_url, "export", "kit")).stdout)
+    assert item["title"] == "'=HYPERLINK(1)"  # a formula stays text in a spreadsheet
+    assert (item["kind"], item["tags"], item["shares"], item["clicks"]) == (
+        "post", "festival tourism", "1", "0",
+    )  # fmt: skip
+    [share] = read_csv((await relais(database_url, "export", "shares")).stdout)
+    assert (share["member_name"], share["item_id"], share["clicks"]) == ("Alice", "1", "0")
+    assert "code" not in share  # the link's code is the member's, not the export's
