@@ -105,6 +105,9 @@ async def test_clicks_through_the_web_server(
     assert share.code not in logged and "Mozilla" not in logged
     out = await network.play("@carol /kit\n@carol [Festival of Lights 2026]")
     assert "Reach: 1 shares, 4 clicks." in out
+    out = await network.play("@carol /stats")
+    assert "Kit reach, last 30 days: 1 shares, 4 clicks" in out
+    assert "Festival of Lights 2026: 1 / 4" in out
 
 
 def test_files_are_checked_by_content(network_factory: NetworkFactory, tmp_path: Path) -> None:

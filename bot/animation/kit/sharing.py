@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -117,3 +118,46 @@ async def item_reach(session: AsyncSession, item_id: int) -> ItemReach:
         clicks=sum(clicks.values()),
         by_category={key: (shares[key], clicks[key]) for key in keys},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkReach:
+    shares: int
+    clicks: int
+    #: (title, shares, clicks), the most clicked first.
+    top: list[tuple[str, int, int]]
+
+
+async def network_reach(session: AsyncSession, now: datetime, days: int = 30) -> NetworkReach:
+    """Shares and clicks of the last ``days`` days, and the top three items (/stats)."""
+    since = now - timedelta(days=days)
+    shares = await session.scalar(select(func.count()).where(KitShare.created_at >= since))
+    clicks = await session.scalar(
+        select(func.count()).select_from(KitClick).where(KitClick.created_at >= since)
+    )
+    per_item_shares = dict(
+        (row[0], int(row[1]))
+        for row in await session.execute(
+            select(KitShare.item_id, func.count())
+            .where(KitShare.created_at >= since)
+            .group_by(KitShare.item_id)
+        )
+    )
+    per_item_clicks = dict(
+        (row[0], int(row[1]))
+        for row in await session.execute(
+            select(KitShare.item_id, func.count())
+            .select_from(KitClick)
+            .join(KitShare, KitShare.id == KitClick.share_id)
+            .where(KitClick.created_at >= since)
+            .group_by(KitShare.item_id)
+        )
+    )
+    ids = sorted(
+        set(per_item_shares) | set(per_item_clicks),
+        key=lambda i: (-per_item_clicks.get(i, 0), -per_item_shares.get(i, 0), i),
+    )[:3]
+    named = select(KitItem.id, KitItem.title).where(KitItem.id.in_(ids))
+    titles = {row[0]: row[1] for row in await session.execute(named)} if ids else {}
+    top = [(titles.get(i, "?"), per_item_shares.get(i, 0), per_item_clicks.get(i, 0)) for i in ids]
+    return NetworkReach(shares=int(shares or 0), clicks=int(clicks or 0), top=top)
