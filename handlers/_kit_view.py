@@ -95,7 +95,11 @@ def item_message(ctx: Context, item: KitItem, *, manager: bool) -> Message:
     rows = [
         [Button(ctx._("Share"), KitAct("s", item.id).pack())],
         [
-            Button(ctx._("Copy the text"), KitAct("c", item.id).pack()),
+            Button(
+                ctx._("Copy the text"),
+                KitAct("c", item.id).pack(),
+                copy_text=text or item.link or item.title,
+            ),
             Button(ctx._("I used it"), KitAct("u", item.id).pack()),
         ],
     ]

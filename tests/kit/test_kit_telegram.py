@@ -56,6 +56,11 @@ async def test_add_open_and_share_once_on_telegram(tg: TelegramNetwork, fake: Fa
     await tg.tap(alice, "Lyon: 1.4 million inhabitants")
     item = fake.last_message(alice, with_buttons=True)
     assert "The metropolis counts 1.4 million inhabitants." in item["text"]
+    [copy] = [b for row in item["reply_markup"]["inline_keyboard"] for b in row if "copy_text" in b]
+    assert copy == {
+        "text": "Copy the text",
+        "copy_text": {"text": "The metropolis counts 1.4 million inhabitants."},
+    }  # Telegram copies it on the phone, without a message
     share = fake.press(alice, item, "Share")
     await tg.deliver(share)
     await tg.deliver(share)  # Telegram delivers the same update again
