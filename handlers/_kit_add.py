@@ -1,7 +1,7 @@
 """/kitadd: a coordinator (or a referent, for their categories) adds an item to the kit
 in a private flow — kind, title, text in their language, link, topics, for whom — sees a
-preview exactly as members will, and saves it. Attaching images and PDFs is not offered
-yet (:mod:`bot.animation.kit.files` checks and stores them; no chat adapter brings files)."""
+preview exactly as members will, and saves it. Images and PDFs come through
+``relais kit add --file`` (:mod:`bot.cli.kit`): no chat adapter brings files yet."""
 
 from __future__ import annotations
 

@@ -4,12 +4,18 @@ a capped bonus; and the files the kit keeps are checked by content."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from bot.animation.kit import files
@@ -17,6 +23,7 @@ from bot.models import KitClick, KitShare, PointsEntry
 from bot.runtime import build_web
 from tests.kit.test_kit_chat import ADD
 from tests.support.harness import NetworkFactory
+from tests.support.paths import EXAMPLE_CONFIG
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120"
 OTHER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
@@ -125,3 +132,41 @@ def test_files_are_checked_by_content(network_factory: NetworkFactory, tmp_path:
     with pytest.raises(files.FileRefused):
         files.check(settings, png + b"\0" * (settings.kit.max_file_mb * 1024 * 1024))
     assert files.read(settings, "../relais.sqlite3") is None
+
+
+async def test_relais_kit_add_checks_the_file_by_content(
+    network_factory: NetworkFactory, database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "files"
+    folder_env = {"RELAIS_KIT__FILES_DIR": str(folder)}
+    program = tmp_path / "poster.png"
+    program.write_bytes(b"MZ\x90\x00" + b"\0" * 200)  # a Windows program, renamed
+    refused = await relais_with(database_url, folder_env, "kit", "add", "--kind", "visual",
+                                "--title", "Poster", "--file", str(program))  # fmt: skip
+    assert refused.returncode != 0
+    assert b"judged by the file's content" in refused.stderr
+    assert not folder.exists() or not any(folder.iterdir())
+    poster = tmp_path / "poster.bin"
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(image, "PNG")
+    poster.write_bytes(image.getvalue())
+    added = await relais_with(database_url, folder_env, "kit", "add", "--kind", "visual",
+                              "--title", "Poster", "--text-en", "The 2026 poster.",
+                              "--file", str(poster))  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert b"kit item #1 added with its png file" in added.stdout
+    network = network_factory(kit__files_dir=str(folder))
+    await network.join("alice")
+    out = await network.play("@alice /kit\n@alice [Poster]")
+    assert "The 2026 poster." in out and "[image: " in out
+
+
+async def relais_with(
+    database_url: str, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[bytes]:
+    """``relais`` as a subprocess with more environment than ``tests.support.cli``'s."""
+    environment = {**os.environ, "RELAIS_DATABASE_URL": database_url, **env}
+    command = [sys.executable, "-m", "bot", "--config", str(EXAMPLE_CONFIG), *args]
+    return await asyncio.to_thread(
+        subprocess.run, command, capture_output=True, env=environment, check=False, timeout=120
+    )
