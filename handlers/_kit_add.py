@@ -14,6 +14,7 @@ from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Step
 from bot.core import audit
 from bot.core.bilingual import Bilingual
+from bot.core.i18n import N_
 from bot.core.text import clean_block
 from bot.members import roles
 from bot.models import Conversation, KitItem, KitKind, Role
@@ -195,3 +196,98 @@ async def begin(ctx: Context) -> None:
         return
     everyone = ctx.member.role is Role.COORDINATOR
     await flows.begin(ctx, ADD, "kind", {"mine": mine, "all": everyone})
+
+
+# -- editing ------------------------------------------------------------------------------
+
+FIELDS = {
+    "title": N_("Title"),
+    "fr": N_("Text in French"),
+    "en": N_("Text in English"),
+    "link": N_("Link"),
+    "tags": N_("Topics"),
+}
+
+
+def _fields(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
+    return [(name, ctx._(label)) for name, label in FIELDS.items()]
+
+
+async def _chose_field(ctx: Context, conversation: Conversation, value: str) -> None:
+    if value not in FIELDS:
+        flows.ask(ctx, EDIT, conversation)
+        return
+    flows.update(conversation, field=value)
+    await flows.goto(ctx, EDIT, conversation, "value")
+
+
+def _ask_value(ctx: Context, conversation: Conversation) -> str:
+    label = ctx._(FIELDS[str(conversation.data.get("field", "title"))])
+    return ctx._("The new {field}. Or tap Skip to empty it.", field=label.lower())
+
+
+async def _sent_value(ctx: Context, conversation: Conversation, text: str) -> None:
+    await _apply(ctx, conversation, text)
+
+
+async def _apply(ctx: Context, conversation: Conversation, text: str | None) -> None:
+    """Write the new value (None: empty it) and show the item as members see it."""
+    assert ctx.member is not None
+    item = await ctx.session.get(KitItem, int(conversation.data["item"]))
+    if item is None or item.retired_at is not None:
+        await flows.end(ctx, conversation)
+        ctx.reply(ctx._("This item is no longer in the kit."))
+        return
+    field = str(conversation.data["field"])
+    if field == "title":
+        title = None if text is None else clean_block(text, items.MAX_TITLE)
+        if title is None or "\n" in title:
+            ctx.reply(
+                ctx._("Please send one line of at most {limit} characters.", limit=items.MAX_TITLE)
+            )
+            return
+        item.title = title
+    elif field in ("fr", "en"):
+        block = "" if text is None else clean_block(text, items.MAX_TEXT)
+        if block is None:
+            ctx.reply(ctx._("Please send between 1 and {limit} characters.", limit=items.MAX_TEXT))
+            return
+        setattr(item, f"text_{field}", block)
+    elif field == "link":
+        try:
+            item.link = None if text is None else reports.parse_link(text)
+        except reports.InvalidInput as error:
+            ctx.reply(invalid_input(ctx, error.reason))
+            return
+    else:
+        item.tags = "" if text is None else " ".join(items.parse_tags(text))
+    audit.record(
+        ctx.session, ctx.clock, actor_id=ctx.member.id, action="kit.edit", item_id=item.id,
+        field=field,
+    )  # fmt: skip
+    await flows.end(ctx, conversation)
+    ctx.reply_private(ctx._("Saved. This is how members see it now:"))
+    ctx.send(ctx.private_chat, item_message(ctx, item, manager=False))
+
+
+async def _skipped_value(ctx: Context, conversation: Conversation, value: str) -> None:
+    if conversation.data.get("field") == "title":  # a title cannot be empty
+        flows.ask(ctx, EDIT, conversation)
+        return
+    await _apply(ctx, conversation, None)
+
+
+EDIT = Flow(
+    "kitedit",
+    steps={
+        "field": Step(lambda ctx, _c: ctx._("What do you want to change?"), _fields, _chose_field),
+        "value": Step(_ask_value, on_text=_sent_value, on_choice=_skipped_value, skippable=True),
+    },
+    min_role=Role.REFERENT,
+)
+
+
+async def begin_edit(ctx: Context, item: KitItem) -> None:
+    if not ctx.move_to_private():
+        return
+    await flows.begin(ctx, EDIT, "field", {"item": item.id})

@@ -52,9 +52,9 @@ class KitAct(Payload, prefix="kit:a"):
 
 @dataclass(frozen=True)
 class KitAdmin(Payload, prefix="kit:m"):
-    """r: retire (referents of the item's categories and coordinators)."""
+    """r: retire, e: edit (referents of the item's categories and coordinators)."""
 
-    action: Literal["r"]
+    action: Literal["r", "e"]
     item_id: int
 
 
@@ -104,7 +104,12 @@ def item_message(ctx: Context, item: KitItem, *, manager: bool) -> Message:
         ],
     ]
     if manager:
-        rows.append([Button(ctx._("Retire"), KitAdmin("r", item.id).pack())])
+        rows.append(
+            [
+                Button(ctx._("Edit"), KitAdmin("e", item.id).pack()),
+                Button(ctx._("Retire"), KitAdmin("r", item.id).pack()),
+            ]
+        )
     message = Message.with_rows("\n".join(lines), rows)
     content = files.read(ctx.settings, item.file_name) if item.file_name else None
     if content is not None and item.file_type == "png":

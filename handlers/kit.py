@@ -35,6 +35,7 @@ from handlers._kit_view import (
 
 router = Router("kit")
 router.flow(add.ADD)
+router.flow(add.EDIT)
 
 MAX_WORDS = 100
 
@@ -146,6 +147,9 @@ async def managed(ctx: Context, press: KitAdmin) -> None:
     item = await ctx.session.get(KitItem, press.item_id)
     if item is None or not await _manages(ctx, item):
         ctx.reply_private(ctx._("This button is no longer active."))
+        return
+    if press.action == "e":
+        await add.begin_edit(ctx, item)
         return
     if items.retire(item, ctx.clock.now()):
         audit.record(

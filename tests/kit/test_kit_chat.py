@@ -64,6 +64,16 @@ async def test_add_browse_search_share_once(network: Network) -> None:
     assert "Thank you for using it!" in out
     out = await network.play("@carol /kit\n@carol [Festival of Lights 2026]")
     assert "Reach: 1 shares, 0 clicks." in out and "Retire" in out
+    out = await network.play("@carol [Edit]\n@carol [Text in French]")
+    assert "The new text in french." in out
+    out = await network.play("@carol Quatre nuits de lumière à Lyon.")
+    assert "Saved. This is how members see it now:" in out
+    out = await network.play("@alice /kit\n@alice [Festival of Lights 2026]")
+    assert "Four nights of light in Lyon" in out  # Alice reads English
+    async with network.sessions() as session:
+        item = await session.scalar(select(KitItem))
+        assert item is not None and item.text_fr == "Quatre nuits de lumière à Lyon."
+    out = await network.play("@carol /kit\n@carol [Festival of Lights 2026]")
     out = await network.play("@carol [Retire]")
     assert "Retired" in out
     out = await network.play("@alice /kit")
