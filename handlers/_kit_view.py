@@ -1,23 +1,19 @@
 """How the kit looks in a chat: lists with topic and page buttons, one item with its
 text, file and buttons (Share, Copy the text, I used it; for those who run the kit, its
-reach and Retire). Payload families are here so both routers of the kit share them."""
+reach, Edit and Retire). The button families are :mod:`bot.animation.kit.buttons`'."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 from bot.animation.kit import files, sharing
+from bot.animation.kit.buttons import ALL, KitAct, KitAdmin, KitList, KitOpen
 from bot.conversation.context import Context
 from bot.core.bilingual import Bilingual
 from bot.core.i18n import N_
-from bot.core.payloads import Payload
 from bot.core.port import Button, Message
 from bot.models import KitItem, KitKind, Role
 from handlers._labels import category_name
 
-#: The "every topic" value of :class:`KitList` (tags are letters and digits only).
-ALL = "_"
+__all__ = ["ALL", "KINDS", "KitAct", "KitAdmin", "KitList", "KitOpen"]
 
 KINDS = {
     KitKind.TALKING_POINT: N_("Talking point"),
@@ -27,35 +23,6 @@ KINDS = {
     KitKind.DOCUMENT: N_("Document"),
     KitKind.LINK: N_("Link"),
 }
-
-
-@dataclass(frozen=True)
-class KitList(Payload, prefix="kit:l"):
-    """A page of the items of one topic (or :data:`ALL`)."""
-
-    tag: str
-    page: int
-
-
-@dataclass(frozen=True)
-class KitOpen(Payload, prefix="kit:o"):
-    item_id: int
-
-
-@dataclass(frozen=True)
-class KitAct(Payload, prefix="kit:a"):
-    """s: share, c: copy the text, u: I used it."""
-
-    action: Literal["s", "c", "u"]
-    item_id: int
-
-
-@dataclass(frozen=True)
-class KitAdmin(Payload, prefix="kit:m"):
-    """r: retire, e: edit (referents of the item's categories and coordinators)."""
-
-    action: Literal["r", "e"]
-    item_id: int
 
 
 def body(ctx: Context, item: KitItem) -> str:

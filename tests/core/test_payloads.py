@@ -14,6 +14,7 @@ from bot.activity.signals import Move
 from bot.animation.calls import AnswerPress, Choice, PreviewPress, Subject
 from bot.animation.events.buttons import CalendarPress, CheckinPress, FeedbackPress, RsvpPress
 from bot.animation.events.buttons import PreviewPress as EventPreviewPress
+from bot.animation.kit.buttons import KitAct, KitAdmin, KitList, KitOpen
 from bot.animation.nudge_buttons import DigestPress, NudgePress
 from bot.conversation.commands import Access, CommandPress
 from bot.conversation.flows import FlowPress
@@ -23,7 +24,6 @@ from bot.core.port import MAX_PAYLOAD_BYTES
 from bot.models import RsvpAnswer, Visibility
 from handlers._event_list import CardPress
 from handlers._event_manage import EventAdmin
-from handlers._kit_view import KitAct, KitAdmin, KitList, KitOpen
 from handlers.approvals import ApprovalPress
 from handlers.campaign_list import CampaignPress
 from handlers.linking import RevokePress, RolePress

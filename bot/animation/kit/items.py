@@ -142,3 +142,15 @@ def retire(item: KitItem, now: datetime) -> bool:
         return False
     item.retired_at = now
     return True
+
+
+async def for_category(
+    session: AsyncSession, category: str, now: datetime, limit: int = 8
+) -> list[KitItem]:
+    """Live items the members of ``category`` see, newest first (what a plan may carry)."""
+    found = await session.scalars(
+        select(KitItem)
+        .where(_live_clause(now))
+        .order_by(KitItem.created_at.desc(), KitItem.id.desc())
+    )
+    return [item for item in found if not item.categories or category in item.category_list][:limit]

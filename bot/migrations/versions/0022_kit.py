@@ -1,4 +1,5 @@
-"""the ambassador's kit: items, members' tracked share links, daily unique clicks
+"""the ambassador's kit: items, members' tracked share links, daily unique clicks, and
+the kit item an action plan may carry
 
 Revision ID: 0022
 Revises: 0021
@@ -105,8 +106,24 @@ def upgrade() -> None:
     with op.batch_alter_table("kit_clicks", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_kit_clicks_created_at"), ["created_at"], unique=False)
 
+    with op.batch_alter_table("action_plans", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("kit_item_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_action_plans_kit_item_id_kit_items"),
+            "kit_items",
+            ["kit_item_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("action_plans", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_action_plans_kit_item_id_kit_items"), type_="foreignkey"
+        )
+        batch_op.drop_column("kit_item_id")
+
     with op.batch_alter_table("kit_clicks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_kit_clicks_created_at"))
 
