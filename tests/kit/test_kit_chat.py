@@ -120,3 +120,24 @@ async def test_exports_of_the_kit_and_the_shares(network: Network, database_url:
     [share] = read_csv((await relais(database_url, "export", "shares")).stdout)
     assert (share["member_name"], share["item_id"], share["clicks"]) == ("Alice", "1", "0")
     assert "code" not in share  # the link's code is the member's, not the export's
+
+
+async def test_a_referent_adds_for_their_category_and_manages_only_those(
+    network: Network,
+) -> None:
+    await network.join("carol")
+    await network.join("rita")  # the example config's referent of business
+    await network.join("alice")
+    await network.join("tom", category="Tourism & culture")
+    out = await network.play(ADD.replace("@carol", "@rita").replace("@rita [Everyone]\n", ""))
+    assert "Added to the kit (item #1)" in out  # one category: no audience question
+    async with network.sessions() as session:
+        item = await session.scalar(select(KitItem))
+        assert item is not None and item.categories == "business"
+    assert "Festival of Lights 2026" in await network.play("@alice /kit")
+    assert "The kit is empty for now." in await network.play("@tom /kit")
+    await network.play(ADD.replace("Festival of Lights 2026", "Lyon in figures"))  # everyone's
+    out = await network.play("@rita /kit\n@rita [Festival of Lights 2026]")
+    assert "Retire" in out and "Reach: 0 shares, 0 clicks." in out
+    out = await network.play("@rita /kit\n@rita [Lyon in figures]")
+    assert "Retire" not in out and "Reach" not in out  # for everyone: coordinators run it
