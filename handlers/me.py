@@ -13,6 +13,7 @@ from bot.activity.recent import RecentAction, recent_actions
 from bot.activity.review import REJECT_REASON, REJECTED
 from bot.activity.signals import WON_REASON
 from bot.activity.standings import level_progress, rank_of, totals
+from bot.animation.kit import sharing
 from bot.conversation.commands import Access, CommandPress
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
@@ -84,6 +85,11 @@ async def me(ctx: Context) -> None:
                 progress.points_to_next,
                 level=progress.next_level.name.get(ctx.language),
             )
+        )
+    shared, clicks = await sharing.member_reach(ctx.session, member.id)
+    if shared:
+        lines.append(
+            ctx._("Kit: {shares} items shared, {clicks} clicks", shares=shared, clicks=clicks)
         )
     actions = await recent_actions(ctx.session, member.id)
     if actions:

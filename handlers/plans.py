@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from bot.animation import calls, plans
 from bot.animation.calls import Choice
+from bot.animation.kit import items as kit_items
 from bot.animation.wording import LABELS
 from bot.conversation import flows
 from bot.conversation.context import Context
@@ -27,8 +28,8 @@ from bot.core.bilingual import Bilingual
 from bot.core.config import LANGUAGES
 from bot.core.text import clean_block
 from bot.members import roles
-from bot.models import ActionPlan, Conversation, Role
-from handlers._labels import category_name
+from bot.models import ActionPlan, Conversation, KitItem, Role
+from handlers._labels import category_name, short
 from handlers._people import category_keys, category_word
 from handlers.results import button
 
@@ -45,6 +46,7 @@ def _draft(conversation: Conversation) -> plans.Draft:
         text=Bilingual.of(data.get("texts", {})),
         call_to_action=Bilingual.of(data.get("calls", {})),
         due=due,
+        kit_item=(int(data["kit"][0]), str(data["kit"][1])) if data.get("kit") else None,
     )
 
 
@@ -144,12 +146,44 @@ async def _sent_due(ctx: Context, conversation: Conversation, text: str) -> None
         ctx.reply(ctx._("Send a date from today on, like 20/03/2026, or tap Skip."))
         return
     flows.update(conversation, due=due.isoformat())
-    await _preview(ctx, conversation)
+    await _after_due(ctx, conversation)
 
 
 async def _skipped_due(ctx: Context, conversation: Conversation, value: str) -> None:
     assert value == SKIP
     flows.update(conversation, due=None)
+    await _after_due(ctx, conversation)
+
+
+async def _kit_choices(ctx: Context, conversation: Conversation) -> list[KitItem]:
+    category = str(conversation.data["category"])
+    return await kit_items.for_category(ctx.session, category, ctx.clock.now())
+
+
+async def _after_due(ctx: Context, conversation: Conversation) -> None:
+    """Offer the category's kit items to attach, when there are any."""
+    offered = await _kit_choices(ctx, conversation)
+    if not offered:
+        await _preview(ctx, conversation)
+        return
+    flows.update(conversation, kit_offer=[[item.id, item.title] for item in offered])
+    await flows.goto(ctx, PLAN, conversation, "kit")
+
+
+def _ask_kit(ctx: Context, _c: Conversation) -> str:
+    return ctx._("Should members share an item of the kit? Pick it, or tap Skip.")
+
+
+def _kit_offer(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
+    return [(str(item_id), short(title, 40)) for item_id, title in conversation.data["kit_offer"]]
+
+
+async def _chose_kit(ctx: Context, conversation: Conversation, value: str) -> None:
+    offered = {str(item_id): title for item_id, title in conversation.data.get("kit_offer", [])}
+    if value != SKIP and value not in offered:
+        flows.ask(ctx, PLAN, conversation)
+        return
+    flows.update(conversation, kit=None if value == SKIP else [int(value), offered[value]])
     await _preview(ctx, conversation)
 
 
@@ -244,6 +278,7 @@ PLAN = router.flow(
             "text": _text_step("texts", plans.MAX_TEXT, "call"),
             "call": _text_step("calls", plans.MAX_CALL, "due"),
             "due": Step(_ask_due, on_choice=_skipped_due, on_text=_sent_due, skippable=True),
+            "kit": Step(_ask_kit, _kit_offer, _chose_kit, skippable=True, columns=1),
             "confirm": Step(_ask_confirm, _confirm_choices, _confirmed, columns=1),
             "other_title": _text_step("titles", plans.MAX_TITLE, "other_text", other=True),
             "other_text": _text_step("texts", plans.MAX_TEXT, "other_call", other=True),

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.activity import charts, engagement
 from bot.activity.stats import Stats, compute
 from bot.animation.events import native_sync
+from bot.animation.kit import sharing
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core.i18n import N_
@@ -257,6 +258,21 @@ def chart(ctx: Context, stats: Stats) -> bytes:
     return charts.render(stats, labels, ctx.settings.network.timezone)
 
 
+async def reach_lines(ctx: Context) -> list[str]:
+    """The kit's reach over the last 30 days: shares, clicks, the top items."""
+    reach = await sharing.network_reach(ctx.session, ctx.clock.now())
+    if not reach.shares and not reach.clicks:
+        return []
+    lines = [
+        ctx._(
+            "Kit reach, last 30 days: {shares} shares, {clicks} clicks",
+            shares=reach.shares, clicks=reach.clicks,
+        )
+    ]  # fmt: skip
+    lines += [f"  {title}: {shares} / {clicks}" for title, shares, clicks in reach.top]
+    return lines
+
+
 @router.command("stats")
 async def stats(ctx: Context) -> None:
     """Compute the health of the network (or a category) and send it with a chart
@@ -279,6 +295,8 @@ async def stats(ctx: Context) -> None:
     now = ctx.clock.now()
     result = await compute(ctx.session, now, ctx.settings.network.timezone, category, days=days)
     lines = [text(ctx, result)]
+    if category is None:
+        lines += await reach_lines(ctx)
     if ctx.role is Role.COORDINATOR and category is None:
         lines += await dormant_leads(ctx, days)
         lines += await invitation_lines(ctx)

@@ -21,11 +21,12 @@ from bot.activity import engagement
 from bot.animation import addressed, calls, wording
 from bot.animation.addressed import Call
 from bot.animation.calls import Subject
+from bot.animation.kit.buttons import KitOpen
 from bot.animation.wording import Wording
 from bot.core.bilingual import Bilingual
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
-from bot.core.port import Address, Message
+from bot.core.port import Address, Button, Message
 from bot.delivery import audience, channels, queue
 from bot.models import ActionPlan, Answer, Member
 
@@ -37,6 +38,8 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 DUE = N_("To do by {date}")
 BY = N_("— {name}, for the {category} ambassadors")
+KIT_ITEM = N_("To share, in the kit: {title}")
+OPEN_KIT = N_("Open in the kit")
 REMINDER = N_("Reminder: today is the due date of “{title}”. You said you were on it — is it done?")
 
 
@@ -81,6 +84,8 @@ class Draft:
     text: Bilingual
     call_to_action: Bilingual
     due: date | None
+    #: A kit item the plan asks members to share: (its id, its title).
+    kit_item: tuple[int, str] | None = None
 
     @property
     def wording(self) -> Wording:
@@ -126,8 +131,14 @@ def render(
             category=category.name.get(language) if category else draft.category,
         )
     )
+    rows = calls.buttons(translator, language, subject)
+    if draft.kit_item is not None:
+        item_id, title = draft.kit_item
+        lines.append(translator.gettext(language, KIT_ITEM, title=title))
+        label = translator.gettext(language, OPEN_KIT)
+        rows = [*rows, [Button(label, KitOpen(item_id).pack())]]
     lines += below
-    return Message.with_rows("\n".join(lines), calls.buttons(translator, language, subject))
+    return Message.with_rows("\n".join(lines), rows)
 
 
 async def channel_addresses(
@@ -166,6 +177,7 @@ async def publish(
         due_at=due_at,
         posted_at=now,
         window_ends_at=max(ends, now + timedelta(hours=1)) if ends else now + window,
+        kit_item_id=draft.kit_item[0] if draft.kit_item else None,
     )
     session.add(plan)
     await session.flush()

@@ -23,12 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.activity import engagement
-from bot.cli import export_events
+from bot.cli import export_events, export_kit
 from bot.core import csvsafe
 from bot.mailing import tracking
 from bot.models import Member, MemberStatus, PointsEntry, Report, ReportKind
 
-KINDS = ("members", "reports", "signals", "points", "invitations", *export_events.KINDS)
+KINDS = (
+    "members", "reports", "signals", "points", "invitations", *export_events.KINDS,
+    *export_kit.KINDS,
+)  # fmt: skip
 FORMATS = ("csv", "json")
 #: CSV separators by name: French spreadsheets (Excel in a French locale) split columns on
 #: semicolons and show a comma-separated file in one column.
@@ -56,6 +59,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "invitations": tracking.COLUMNS,
     **export_events.COLUMNS,
+    **export_kit.COLUMNS,
 }  # fmt: skip
 
 
@@ -68,6 +72,8 @@ def _query(
 ) -> Select[*tuple[Any, ...]]:
     if kind in export_events.KINDS:
         return export_events.query(kind, since)
+    if kind in export_kit.KINDS:
+        return export_kit.query(kind, since)
     if kind == "members":
         points = (
             select(func.coalesce(func.sum(PointsEntry.points), 0))
@@ -110,6 +116,8 @@ def _row(kind: str, result: Any, zone: ZoneInfo, links: tracking.ClaimLinks) -> 
         return tracking.row(result, zone, links)
     if kind in export_events.KINDS:
         return export_events.row(kind, result, zone)
+    if kind in export_kit.KINDS:
+        return export_kit.row(kind, result, zone)
     if kind == "members":
         member, points, state = result
         return {
@@ -172,6 +180,8 @@ async def rows(
     )
     if kind in export_events.KINDS:
         key = export_events.key(kind)
+    if kind in export_kit.KINDS:
+        key = export_kit.key(kind)
     claim = links or tracking.ClaimLinks()
     last = 0
     while True:

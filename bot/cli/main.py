@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli import data, invite
+from bot.cli import data, invite, kit
 from bot.cli.console import Options, run_console
 from bot.cli.demo import DEFAULT_MEMBERS
 from bot.cli.errors import fail, protect_environment, say
@@ -24,6 +24,7 @@ from bot.core.config import ConfigError, Settings, load_settings
 from bot.core.db import create_engine, upgrade
 from bot.core.defaults import SOURCE, built_in
 from bot.core.port import PlatformUnavailable
+from bot.models import KitKind
 from bot.runtime import Background, build_platforms, configured_platforms, running_app, serve
 
 EXIT_CONFIG = 2
@@ -210,6 +211,23 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[database],
         help="serve only the web pages ([web] listen), e.g. e-mail unsubscribe links",
     )
+    kit_parser = commands.add_parser("kit", parents=[database], help="the ambassador's kit")
+    kit_commands = kit_parser.add_subparsers(dest="kit_command", required=True, metavar="ACTION")
+    kit_add = kit_commands.add_parser(
+        "add",
+        help="add a kit item, with an image or a PDF",
+        description="Add an item to the kit members open with /kit (see "
+        "docs/coordinators.md). A file is accepted when its content is a PNG, JPEG, WebP or "
+        "GIF image or a PDF, up to [kit] max_file_mb; it is kept in [kit] files_dir.",
+    )
+    kit_add.add_argument("--kind", choices=[kind.value for kind in KitKind], required=True)
+    kit_add.add_argument("--title", required=True, help="one line")
+    kit_add.add_argument("--text-fr", default="", help="the text in French")
+    kit_add.add_argument("--text-en", default="", help="the text in English")
+    kit_add.add_argument("--link", help="the link members share (https://...)")
+    kit_add.add_argument("--tags", default="", help='topics, e.g. "tourism cycling"')
+    kit_add.add_argument("--category", metavar="KEY", help="only for this category")
+    kit_add.add_argument("--file", type=Path, help="an image or a PDF to attach")
     db = commands.add_parser("db", parents=[database], help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply the database migrations")
@@ -274,6 +292,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings, source: str) -> int:
         return _complete(invite.unsubscribe(settings, args.address))
     if args.command == "web":
         return _complete(invite.web(settings))
+    if args.command == "kit":
+        return _complete(
+            kit.add(
+                settings, kind=args.kind, title=args.title, text_fr=args.text_fr,
+                text_en=args.text_en, link=args.link, tags=args.tags, category=args.category,
+                file=args.file,
+            )
+        )  # fmt: skip
     if args.command == "db":
         _complete(_upgrade(settings))
         say("database is up to date")

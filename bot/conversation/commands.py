@@ -240,6 +240,19 @@ COMMANDS: tuple[Command, ...] = (
         aliases=("evenements",),
     ),
     Command(
+        NP_("command name", "kit"),
+        N_("The ambassador's kit: talking points and posts to share"),
+        in_private=True,
+        aliases=("boite",),
+        args=(Argument(NP_("command name", "words"), N_("Words to search the kit for")),),
+    ),
+    Command(
+        NP_("command name", "kitadd"),
+        N_("Add an item to the kit"),
+        min_role=Role.REFERENT,
+        aliases=("ajoutkit",),
+    ),
+    Command(
         NP_("command name", "checkin"),
         N_("Check in at an event with the code shown there"),
         aliases=("presence",),

@@ -522,6 +522,8 @@ class EventsSettings(_Section):
         if len(set(value)) != len(value):
             raise ValueError("reminder hours must differ")
         return sorted(value, reverse=True)
+
+
 class EmailTls(StrEnum):
     """How the SMTP connection is protected: STARTTLS on a plain port (587), TLS from the
     first byte (465), or nothing (a relay on the same machine, tests)."""
@@ -610,6 +612,23 @@ class WebSettings(_Section):
         return value
 
 
+class KitSettings(_Section):
+    """The ambassador's kit (:mod:`bot.animation.kit`): where its files live, how large
+    they may be, and the small bonus a shared link's clicks earn."""
+
+    #: Folder of the kit's images and PDFs; unset: ``kit-files`` beside the SQLite
+    #: database (or in the working folder with PostgreSQL).
+    files_dir: str | None = None
+    #: Largest image or PDF accepted, in megabytes.
+    max_file_mb: int = Field(default=5, ge=1, le=50)
+    #: Points a member's tracked link earns per unique click…
+    click_points: int = Field(default=1, ge=0, le=100)
+    #: …for at most this many clicks per item and per day.
+    clicks_per_day: int = Field(default=5, ge=0, le=1000)
+    #: Items per page in /kit.
+    page_size: int = Field(default=6, ge=1, le=20)
+
+
 class Settings(_Section):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -632,6 +651,7 @@ class Settings(_Section):
     limits: LimitsSettings = Field(default_factory=lambda: LimitsSettings())
     email: EmailSettings = Field(default_factory=lambda: EmailSettings())
     web: WebSettings = Field(default_factory=lambda: WebSettings())
+    kit: KitSettings = Field(default_factory=lambda: KitSettings())
     telegram_token: SecretStr | None = None
     #: Telegram echoes it in a header on every webhook request; others get 403.
     telegram_webhook_secret: SecretStr | None = None

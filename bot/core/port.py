@@ -39,6 +39,10 @@ class Button:
     label: str
     payload: str = ""
     url: str | None = None
+    #: A text that platforms with a native "copy" button (Telegram's ``copy_text``, up to
+    #: 256 characters) copy to the person's clipboard instead of sending the payload; the
+    #: others send the payload as usual, so its handler must still answer it.
+    copy_text: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.payload.encode()) > MAX_PAYLOAD_BYTES:

@@ -46,6 +46,8 @@ from bot.models import (
     EventFeedback,
     GroupGreeting,
     Identity,
+    KitClick,
+    KitShare,
     LinkAttempts,
     LinkCode,
     Member,
@@ -336,6 +338,10 @@ async def forget(
     # events job promotes the waiting list); counts of past events lose them.
     for model in (Rsvp, Attendance, EventFeedback):
         await session.execute(delete(model).where(model.member_id == member.id))
+    # Their tracked kit links and the clicks counted on them: the links stop working.
+    shares = select(KitShare.id).where(KitShare.member_id == member.id)
+    await session.execute(delete(KitClick).where(KitClick.share_id.in_(shares)))
+    await session.execute(delete(KitShare).where(KitShare.member_id == member.id))
     # How they asked to be reached (chat, e-mail, channel posts only): nothing to keep.
     await session.execute(delete(NudgePreference).where(NudgePreference.member_id == member.id))
     member.role = Role.MEMBER

@@ -39,6 +39,7 @@ from bot.models.events import (
     RsvpAnswer,
 )
 from bot.models.jobs import JobRun, OneOffJob, OneOffStatus
+from bot.models.kit import KitClick, KitItem, KitKind, KitShare
 from bot.models.ledger import (
     TAKEN_UP,
     MemberTotal,
@@ -88,6 +89,10 @@ __all__ = [
     "GroupGreeting",
     "Identity",
     "JobRun",
+    "KitClick",
+    "KitItem",
+    "KitKind",
+    "KitShare",
     "LinkAttempts",
     "LinkCode",
     "Member",

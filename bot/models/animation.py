@@ -60,6 +60,8 @@ class ActionPlan(Base):
     #: End of the window in which members' reports count as acting on it.
     window_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A kit item the plan asks members to share ("Open in the kit" under the post).
+    kit_item_id: Mapped[int | None] = mapped_column(ForeignKey("kit_items.id", ondelete="SET NULL"))
 
     def __repr__(self) -> str:
         return f"<ActionPlan {self.id} {self.category} {self.title_fr or self.title_en!r}>"

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot.web import unsubscribe
+from bot.web import kit_redirect, unsubscribe
 from bot.web.context import CONTEXT, WebContext
 
 __all__ = ["CONTEXT", "AccessLogger", "WebContext", "build"]
@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 
 
 #: Every page module; each adds its routes to the application's router.
-ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (unsubscribe.add_routes,)
+ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
+    unsubscribe.add_routes,
+    kit_redirect.add_routes,
+)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

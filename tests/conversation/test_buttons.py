@@ -305,6 +305,10 @@ DECLARED = {
     "evs": (Access.ACTIVE, Role.MEMBER),
     "evp": (Access.ACTIVE, Role.REFERENT),
     "eva": (Access.ACTIVE, Role.REFERENT),
+    "kit:l": (Access.ACTIVE, Role.MEMBER),
+    "kit:o": (Access.ACTIVE, Role.MEMBER),
+    "kit:a": (Access.ACTIVE, Role.MEMBER),
+    "kit:m": (Access.ACTIVE, Role.REFERENT),
 }
 
 

@@ -14,6 +14,7 @@ from bot.activity.signals import Move
 from bot.animation.calls import AnswerPress, Choice, PreviewPress, Subject
 from bot.animation.events.buttons import CalendarPress, CheckinPress, FeedbackPress, RsvpPress
 from bot.animation.events.buttons import PreviewPress as EventPreviewPress
+from bot.animation.kit.buttons import KitAct, KitAdmin, KitList, KitOpen
 from bot.animation.nudge_buttons import DigestPress, NudgePress
 from bot.conversation.commands import Access, CommandPress
 from bot.conversation.flows import FlowPress
@@ -39,6 +40,10 @@ BIG = MAX_ID  # ten digits: the longest id a payload carries
 #: Every family at its longest realistic value, and what it carries on the wire. The
 #: right-hand sides are the formats of buttons already posted: they must not change.
 EXAMPLES: list[tuple[Payload, str]] = [
+    (KitList("festival", 2), "kit:l:festival:2"),
+    (KitOpen(BIG), f"kit:o:{BIG}"),
+    (KitAct("s", BIG), f"kit:a:s:{BIG}"),
+    (KitAdmin("r", BIG), f"kit:m:r:{BIG}"),
     (ApprovalPress("y", 12), "apv:y:12"),
     (ApprovalPress("n", BIG, "l"), f"apv:n:{BIG}:l"),
     (CampaignPress("x", BIG), f"cmp:x:{BIG}"),

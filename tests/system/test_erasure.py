@@ -113,3 +113,27 @@ async def test_forget_leaves_nothing_in_the_database(network_factory: NetworkFac
     assert found(after, SECRETS) == []
     assert token not in after  # the e-mail address's state went with the address
     assert KEPT in after  # the lead a coordinator took up keeps its description
+
+
+async def test_forget_erases_kit_shares_and_their_clicks(network_factory: NetworkFactory) -> None:
+    from bot.models import KitClick, KitShare
+    from tests.kit.test_kit_chat import ADD
+
+    network = network_factory(web__public_url="https://relais.test")
+    await network.join("carol")
+    await network.join("alice")
+    await network.play(ADD)
+    await network.play("@alice /kit\n@alice [Festival of Lights 2026]\n@alice [Share]")
+    async with network.sessions.begin() as session:
+        share = await session.scalar(select(KitShare))
+        assert share is not None
+        session.add(KitClick(share_id=share.id, day="2026-01-05", visitor="f" * 64,
+                             created_at=network.clock.now()))  # fmt: skip
+    code = share.code
+    assert code in await database_text(network)
+    out = await network.play("@alice /forget\n@alice [Yes, erase my data]")
+    assert "Your data was erased." in out
+    async with network.sessions() as session:
+        assert await session.scalar(select(KitShare)) is None
+        assert await session.scalar(select(KitClick)) is None
+    assert code not in await database_text(network)  # SQLite's freed pages included

@@ -184,7 +184,13 @@ def keyboard(
     return None if data is None else InlineKeyboardMarkup.de_json(data, None)
 
 
-def _button(button: Button, bot_username: str) -> dict[str, str]:
+#: Telegram's copy_text button copies at most this many characters.
+MAX_COPY = 256
+
+
+def _button(button: Button, bot_username: str) -> dict[str, Any]:
+    if button.copy_text and len(button.copy_text) <= MAX_COPY:
+        return {"text": button.label, "copy_text": {"text": button.copy_text}}
     if button.url is None:
         return {"text": button.label, "callback_data": button.payload}
     return {"text": button.label, "url": link(button.url, bot_username)}
