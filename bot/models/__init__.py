@@ -58,6 +58,7 @@ from bot.models.people import (
     Role,
     Visibility,
 )
+from bot.models.quiz import QuizAnswer, QuizPost, QuizQuestion
 from bot.models.suppression import Suppression
 
 __all__ = [
@@ -102,6 +103,9 @@ __all__ = [
     "PlatformState",
     "PointsEntry",
     "ProcessedUpdate",
+    "QuizAnswer",
+    "QuizPost",
+    "QuizQuestion",
     "ReferentCategory",
     "Repeat",
     "Report",
