@@ -147,7 +147,9 @@ class Outcome:
 
 
 def is_correct(question: QuizQuestion, chosen: Sequence[int]) -> bool:
-    return sorted(set(chosen)) == sorted(question.correct)
+    """Right when something was chosen and all of it is correct: with several correct
+    options, a button (one option) or a poll answer naming any of them counts."""
+    return bool(chosen) and set(chosen) <= set(question.correct)
 
 
 async def record(
