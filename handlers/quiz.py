@@ -11,12 +11,12 @@ know yet. Counts only, never who answered what.
 
 from __future__ import annotations
 
-from bot.animation import quiz, quiz_buttons
+from bot.animation import quiz, quiz_buttons, quiz_posts
 from bot.animation.quiz_buttons import QuizPress
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
-from bot.models import QuizQuestion
+from bot.models import MemberStatus, QuizQuestion
 
 router = Router("quiz")
 
@@ -104,6 +104,26 @@ async def _next(ctx: Context, left: int) -> None:
         return
     total = ctx.settings.quiz.round_size
     _ask(ctx, following[0], max(1, total - left + 1), max(total, left))
+
+
+@router.poll_answered
+async def poll_answered(ctx: Context) -> None:
+    """A Telegram quiz poll answered: the member's first answer counts, silently
+    (Telegram itself shows right or wrong and the explanation). Strangers, applicants
+    and a poll Relais did not post count nothing; a redelivered ``poll_answer`` meets the
+    one-answer constraint."""
+    assert ctx.event.poll_answer is not None
+    poll_id, chosen = ctx.event.poll_answer
+    member = ctx.member
+    if member is None or member.status is not MemberStatus.ACTIVE or not chosen:
+        return  # a retracted vote (no option) changes nothing either
+    post = await quiz_posts.by_poll(ctx.session, ctx.event.platform, poll_id)
+    question = await ctx.session.get(QuizQuestion, post.question_id) if post else None
+    if question is None or not quiz.concerns(question, member.category):
+        return
+    await quiz.record(
+        ctx.session, ctx.settings, member, question, chosen, source="poll", now=ctx.clock.now()
+    )
 
 
 @router.command("quizresults")

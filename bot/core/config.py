@@ -481,7 +481,7 @@ class NudgeSettings(_Section):
 
 
 class QuizSettings(_Section):
-    """The quiz that teaches the territory: learning, not an exam (see :mod:`bot.animation.quiz`)."""
+    """The quiz that teaches the territory: learning, not an exam (:mod:`bot.animation.quiz`)."""
 
     #: Points for a member's first correct answer to a question (0: none).
     points: int = Field(default=2, ge=0, le=100)
@@ -491,6 +491,8 @@ class QuizSettings(_Section):
     round_size: int = Field(default=3, ge=1, le=10)
     #: Offer a round right after joining (never a condition of membership).
     onboarding: bool = False
+    #: Days a weekly question stays open in the channels (schedule: ``[jobs] quiz``).
+    open_days: int = Field(default=6, ge=1, le=30)
 
 
 class AnimationSettings(_Section):
