@@ -354,7 +354,12 @@ class FakeTelegram:
         poll = message["poll"]
         if poll["is_anonymous"]:
             raise ValueError("anonymous polls send no poll_answer")
-        answer = {"poll_id": poll["id"], "user": user, "option_ids": list(option_ids)}
+        answer = {
+            "poll_id": poll["id"],
+            "user": user,
+            "option_ids": list(option_ids),
+            "option_persistent_ids": [poll["options"][i]["persistent_id"] for i in option_ids],
+        }
         return {"update_id": self._next_update_id(), "poll_answer": answer}
 
     def push(self, *updates: JSON) -> None:
@@ -688,10 +693,16 @@ class FakeTelegram:
             chat, None, sender=self.bot_user, thread_id=_int_or_none(p.get("message_thread_id"))
         )
         anonymous = p.get("is_anonymous")
+        poll_id = f"poll{chat['id']}-{message['message_id']}"
         message["poll"] = {
-            "id": f"poll{chat['id']}-{message['message_id']}",
+            "id": poll_id,
             "question": question,
-            "options": [{"text": option, "voter_count": 0} for option in options],
+            "options": [
+                {"text": option, "voter_count": 0, "persistent_id": f"{poll_id}-{number}"}
+                for number, option in enumerate(options)
+            ],
+            "allows_revoting": False,
+            "members_only": False,
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": True if anonymous is None else bool(anonymous),
