@@ -46,10 +46,11 @@ warnings.filterwarnings(
     "ignore", message=r".*`retry_after` will be of type", category=PTBDeprecationWarning
 )
 # do_api_request suggests the typed method for a method PTB knows; see the module's
-# docstring for why these two are called this way.
+# docstring for why these two are called this way. Polls too: only the poll's id is read
+# back, and PTB's Poll objects require new fields with each Bot API version.
 warnings.filterwarnings(
     "ignore",
-    message=r"Please use 'Bot\.(sendMessage|editMessageText)' instead of",
+    message=r"Please use 'Bot\.(sendMessage|editMessageText|sendPoll|stopPoll)' instead of",
     category=PTBUserWarning,
 )
 
