@@ -4,7 +4,8 @@ exam: a wrong answer costs nothing and nobody else sees it; only the first answe
 question counts (:mod:`bot.animation.quiz`). The same buttons answer a question posted in a
 channel; the answer and explanation then come privately (ephemeral on Discord).
 
-``/quizresults`` shows referents and coordinators, per question, how many answered and the
+``/quizadd`` writes one question (:mod:`handlers._quiz_add`). ``/quizresults`` shows
+referents and coordinators, per question, how many answered and the
 share of correct answers, the least known first: the talking points the network does not
 know yet. Counts only, never who answered what.
 """
@@ -13,12 +14,16 @@ from __future__ import annotations
 
 from bot.animation import quiz, quiz_buttons, quiz_posts
 from bot.animation.quiz_buttons import QuizPress
+from bot.conversation import flows
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
-from bot.models import MemberStatus, QuizQuestion
+from bot.members import roles
+from bot.models import MemberStatus, QuizQuestion, Role
+from handlers import _quiz_add as add
 
 router = Router("quiz")
+router.flow(add.ADD)
 
 
 def _ask(ctx: Context, question: QuizQuestion, number: int, total: int) -> None:
@@ -124,6 +129,24 @@ async def poll_answered(ctx: Context) -> None:
     await quiz.record(
         ctx.session, ctx.settings, member, question, chosen, source="poll", now=ctx.clock.now()
     )
+
+
+@router.command("quizadd")
+async def add_question(ctx: Context) -> None:
+    """Write one question (coordinators: for anyone; referents: for their categories)."""
+    assert ctx.member is not None
+    mine = await roles.categories_of(ctx.session, ctx.settings, ctx.member)
+    if not mine:
+        ctx.reply(ctx._("You are not a referent of any category yet."))
+        return
+    if not ctx.move_to_private():
+        return
+    data: dict[str, object] = {
+        "mine": mine,
+        "all": ctx.member.role is Role.COORDINATOR,
+        "language": ctx.language,
+    }
+    await flows.begin(ctx, add.ADD, "scope", data)
 
 
 @router.command("quizresults")

@@ -246,6 +246,12 @@ COMMANDS: tuple[Command, ...] = (
         aliases=("questionnaire",),
     ),
     Command(
+        NP_("command name", "quizadd"),
+        N_("Write a quiz question for everyone or your categories"),
+        aliases=("ajouterquiz",),
+        min_role=Role.REFERENT,
+    ),
+    Command(
         NP_("command name", "quizresults"),
         N_("Quiz results per question: what the network does not know yet"),
         aliases=("resultatsquiz",),

@@ -48,7 +48,7 @@ async def test_a_round_explains_each_answer_and_counts_first_answers_once(
     assert alice[1].startswith("Question 1 of 3\n\n❓ Question 1?\n\n1. Yes\n2. No")
     out = await network.play("@alice [2. No]")
     alice = said_to(out, "@alice")
-    assert 'Not quite: the answer was “Yes”.\nBecause 1.' in alice
+    assert "Not quite: the answer was “Yes”.\nBecause 1." in alice
     assert any(text.startswith("Question 2 of 3") for text in alice)
     out = await network.play("@alice [1. Yes]")
     alice = said_to(out, "@alice")
@@ -97,3 +97,53 @@ async def test_onboarding_is_off_by_default(network: Network) -> None:
     await seed(network)
     out = await network.join("alice")
     assert "quiz" not in out.lower()
+
+
+async def test_onboarding_offers_a_round_when_on(network: Network) -> None:
+    quiz_settings = network.settings.quiz.model_copy(update={"onboarding": True})
+    network = with_roles(network, quiz=quiz_settings)
+    await seed(network)
+    out = await network.join("alice")
+    assert "Want to discover the territory? A short quiz, nothing to lose." in out
+    out = await network.play("@alice [Take the quiz]")
+    assert any(text.startswith("Question 1 of 3") for text in said_to(out, "@alice"))
+
+
+async def test_coordinators_and_referents_write_questions(network: Network) -> None:
+    network = with_roles(network)
+    await network.join("carol")
+    await network.join("rita")
+    await network.join("alice")
+    out = await network.play(
+        """
+        @carol /quizadd
+        @carol [Everyone]
+        @carol Which river runs through Roanne?
+        @carol The Rhône | The Loire
+        @carol [The Loire]
+        @carol [Skip]
+        """
+    )
+    preview = said_to(out, "@carol")[-1]
+    assert preview.startswith(
+        "Preview:\n❓ Which river runs through Roanne?\n\n1. The Rhône\n2. The Loire\n\n"
+        "Correct: The Loire"
+    )
+    out = await network.play("@carol [Save the question]")
+    assert "Saved. It can come up in /quiz and in the question of the week." in out
+    async with network.sessions() as session:
+        saved = await session.scalar(select(QuizQuestion))
+    assert saved is not None
+    assert (saved.text_en, saved.options_en, saved.correct) == (
+        "Which river runs through Roanne?",
+        ["The Rhône", "The Loire"],
+        [1],
+    )
+    assert saved.text_fr == "" and saved.categories == []
+    # A referent writes for their category only; a member may not write.
+    out = await network.play("@rita /quizadd")
+    assert "[1] Business  [2] Cancel" in out and "Everyone" not in out
+    out = await network.play("@alice /quizadd")
+    assert "A new quiz question" not in out
+    out = await network.play("@alice /quiz\n@alice [2. The Loire]")
+    assert "Right!\n+2 points" in said_to(out, "@alice")
