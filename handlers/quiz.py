@@ -166,8 +166,8 @@ async def results(ctx: Context) -> None:
         asked = quiz.asked(result.question, ctx.language, ctx.settings.network.default_language)
         if result.answers:
             figures = ctx.ngettext(
-                "{correct} of {n} answer correct ({share} %)",
-                "{correct} of {n} answers correct ({share} %)",
+                "{correct} of {n} answer correct ({share}%)",
+                "{correct} of {n} answers correct ({share}%)",
                 result.answers,
                 correct=result.correct,
                 share=round(100 * result.share),
