@@ -11,6 +11,7 @@ from tests.support.harness import Network
 
 MOVED = (
     "members", "plans", "campaigns", "nudges", "reminders", "platform", "stats", "events", "answer",
+    "quiz", "quizresults",
 )  # fmt: skip
 
 
