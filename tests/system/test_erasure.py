@@ -128,4 +128,3 @@ async def test_forget_leaves_nothing_in_the_database(network_factory: NetworkFac
     assert KEPT in after  # the lead a coordinator took up keeps its description
     async with network.sessions() as session:
         assert await session.scalar(select(QuizAnswer).where(QuizAnswer.member_id == alice)) is None
-
