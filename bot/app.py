@@ -316,6 +316,9 @@ class Relais:
         elif event.interest is not None:
             if self.routes.on_interest is not None:
                 await self.routes.on_interest(ctx)
+        elif event.poll_answer is not None:
+            if self.routes.on_poll_answer is not None:
+                await self.routes.on_poll_answer(ctx)
         elif event.text is not None and event.is_private:
             await self._text(ctx, event.text)
         # Plain chatter in a group is not for the bot.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.animation import quiz
 from bot.conversation import flows
+from bot.conversation.commands import CommandPress
 from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Step
 from bot.conversation.routing import Router
@@ -241,6 +243,19 @@ async def _welcome(ctx: Context, *, claimed: bool = False) -> None:
     )
     lines.extend(await role_lines(ctx, member))
     ctx.reply_private("\n".join(lines), help_buttons(ctx))
+    await _offer_quiz(ctx, member)
+
+
+async def _offer_quiz(ctx: Context, member: Member) -> None:
+    """``[quiz] onboarding``: offer a first quiz round, never a condition of anything."""
+    if not ctx.settings.quiz.onboarding or member.status is not MemberStatus.ACTIVE:
+        return
+    if not await quiz.unanswered(ctx.session, member, 1):
+        return
+    ctx.reply_private(
+        ctx._("Want to discover the territory? A short quiz, nothing to lose."),
+        [[Button(ctx._("Take the quiz"), CommandPress("quiz").pack())]],
+    )
 
 
 def first_name(display_name: str) -> str:

@@ -33,6 +33,7 @@ from jobs import (
     prune,
     prune_deliveries,
     purge_applicants,
+    quiz,
     roles,
 )
 
@@ -55,12 +56,15 @@ JOBS: dict[str, Job] = {
     event_cards.ID: event_cards.run,
     event_natives.ID: event_natives.run,
     invitations.ID: invitations.run,
+    quiz.ID: quiz.run,
+    quiz.CLOSE_ID: quiz.close,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {
     roles.ID: roles.SCHEDULE,
     prune_deliveries.ID: prune_deliveries.SCHEDULE,
     invitations.ID: invitations.SCHEDULE,
+    quiz.ID: quiz.SCHEDULE,
 }
 #: One-off job kind → ``run(app, args)``.
 ONE_OFF: dict[str, OneOff] = {}

@@ -13,7 +13,8 @@ definitions, in plain words, are in docs/coordinators.md ("Who is active").
   trend's actors), though not among the reports counted by kind.
 - A **sign of life** is anything a member does for the network: a report (even one later
   rejected: the member was there), any answer to a plan's or campaign's call (*Done*,
-  *I'm on it*, *Not for me*) or to an event (*Going*, *Maybe*, *Can't go*), being present
+  *I'm on it*, *Not for me*) or to an event (*Going*, *Maybe*, *Can't go*), a quiz
+  answer (it proves presence, not advocacy: never an action), being present
   at an event, and a referent's or coordinator's own work (posting a plan,
   reviewing a mention, writing to a member from the digest or marking them contacted).
   ``Member.last_action_at`` holds the latest one, moved by :func:`sign_of_life`.

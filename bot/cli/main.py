@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli import data, invite, kit
+from bot.cli import data, invite, kit, quiz_import
 from bot.cli.console import Options, run_console
 from bot.cli.demo import DEFAULT_MEMBERS
 from bot.cli.errors import fail, protect_environment, say
@@ -147,6 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="apply the rows that changed (category, language, role, email, phone) to the "
         "members already there; without it they are only listed",
     )
+    quiz = load_what.add_parser(
+        "quiz",
+        parents=[database],
+        help="quiz questions from a CSV or TOML file (format: docs/coordinators.md)",
+        description="All or nothing: a file with any bad question imports nothing and every "
+        "bad question is listed with its line number. A question already there (same text) "
+        "is not stored twice.",
+    )
+    quiz.add_argument("file", type=Path, help="a .csv or .toml file")
+    quiz.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     dump = commands.add_parser(
         "export",
         parents=[database],
@@ -259,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings, source: str) -> int:
+    if args.command == "import" and args.import_what == "quiz":
+        return _complete(quiz_import.import_quiz(settings, args.file, dry_run=args.dry_run))
     if args.command == "import":
         return _complete(
             data.import_members(settings, args.file, dry_run=args.dry_run, update=args.update)

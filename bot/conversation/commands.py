@@ -253,6 +253,26 @@ COMMANDS: tuple[Command, ...] = (
         aliases=("ajoutkit",),
     ),
     Command(
+        NP_("command name", "quiz"),
+        N_("A short quiz about the territory: learn, nothing to lose"),
+        in_private=True,
+        aliases=("questionnaire",),
+    ),
+    Command(
+        NP_("command name", "quizadd"),
+        N_("Write a quiz question for everyone or your categories"),
+        aliases=("ajouterquiz",),
+        min_role=Role.REFERENT,
+    ),
+    Command(
+        NP_("command name", "quizresults"),
+        N_("Quiz results per question: what the network does not know yet"),
+        aliases=("resultatsquiz",),
+        min_role=Role.REFERENT,
+        args=(_CATEGORY,),
+        in_private=True,
+    ),
+    Command(
         NP_("command name", "checkin"),
         N_("Check in at an event with the code shown there"),
         aliases=("presence",),

@@ -57,6 +57,7 @@ class Router:
     on_join: CommandHandler | None = None
     on_consent_missing: Prompt | None = None
     on_interest: CommandHandler | None = None
+    on_poll_answer: CommandHandler | None = None
     #: ``/start`` argument prefix → the command it stands for (see :meth:`deep_link`).
     deep_links: dict[str, str] = field(default_factory=dict)
 
@@ -82,6 +83,12 @@ class Router:
         taking it back (``ctx.event.interest``; at most one router may). No gate runs
         first: the handler decides what a stranger's or an applicant's interest means."""
         self.on_interest = handler
+        return handler
+
+    def poll_answered(self, handler: CommandHandler) -> CommandHandler:
+        """Handle an answer to a native poll the bot sent (``ctx.event.poll_answer``; at
+        most one router may). No gate runs first: the handler checks who answered."""
+        self.on_poll_answer = handler
         return handler
 
     def command(self, name: str) -> Callable[[CommandHandler], CommandHandler]:
@@ -130,6 +137,7 @@ class Routes:
     on_consent_missing: Prompt | None = None
     deep_links: dict[str, str] = field(default_factory=dict)
     on_interest: CommandHandler | None = None
+    on_poll_answer: CommandHandler | None = None
 
     @classmethod
     def of(cls, routers: list[Router]) -> Routes:
@@ -151,6 +159,10 @@ class Routes:
                 if routes.on_interest is not None:
                     raise ValueError(f"router {router.name}: an interest handler is registered")
                 routes.on_interest = router.on_interest
+            if router.on_poll_answer is not None:
+                if routes.on_poll_answer is not None:
+                    raise ValueError(f"router {router.name}: a poll answer handler is registered")
+                routes.on_poll_answer = router.on_poll_answer
         return routes
 
     def deep_link(self, argument: str) -> str | None:

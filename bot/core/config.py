@@ -480,6 +480,21 @@ class NudgeSettings(_Section):
         return value
 
 
+class QuizSettings(_Section):
+    """The quiz that teaches the territory: learning, not an exam (:mod:`bot.animation.quiz`)."""
+
+    #: Points for a member's first correct answer to a question (0: none).
+    points: int = Field(default=2, ge=0, le=100)
+    #: Whether quiz points count against ``[points] daily_cap`` (with the member's reports).
+    in_daily_cap: bool = False
+    #: Questions in one private ``/quiz`` round.
+    round_size: int = Field(default=3, ge=1, le=10)
+    #: Offer a round right after joining (never a condition of membership).
+    onboarding: bool = False
+    #: Days a weekly question stays open in the channels (schedule: ``[jobs] quiz``).
+    open_days: int = Field(default=6, ge=1, le=30)
+
+
 class AnimationSettings(_Section):
     """Action plans and campaigns: when reminders go and how long answers count."""
 
@@ -641,6 +656,7 @@ class Settings(_Section):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     animation: AnimationSettings = Field(default_factory=AnimationSettings)
     events: EventsSettings = Field(default_factory=EventsSettings)
+    quiz: QuizSettings = Field(default_factory=QuizSettings)
 
     #: Channels declared in config: scope (a category key, general, coordinators) → chats
     #: written ``platform:chat_id`` or ``platform:chat_id:thread_id``.

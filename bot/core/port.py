@@ -57,6 +57,18 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class QuizPoll:
+    """A quiz question that a platform with native quiz polls (Telegram) sends as one; the
+    message's text and buttons render it everywhere else."""
+
+    question: str
+    options: tuple[str, ...]
+    #: Index of the correct option (a native quiz names one).
+    correct: int
+    explanation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """A platform-neutral outgoing message: text, rows of buttons, an optional PNG image,
     an optional file (``/mydata`` sends one)."""
@@ -80,6 +92,9 @@ class Message:
     #: ephemeral answers) do so, so that a public command's refusal is not broadcast to
     #: the whole channel; the others send it where they would anyway.
     caller_only: bool = False
+    #: Sent as a native, non-anonymous quiz poll where the platform has them (Telegram):
+    #: its ``send`` then returns ``<message id>/<poll id>``, since answers name the poll.
+    quiz: QuizPoll | None = None
 
     @staticmethod
     def with_rows(
@@ -143,6 +158,9 @@ class Event:
     #: Someone marked themselves interested in a platform's own event (Discord's
     #: scheduled events), or took it back: (the platform's event id, added).
     interest: tuple[str, bool] | None = None
+    #: Someone answered a native poll the bot sent (Telegram's ``poll_answer``): (the
+    #: poll's id, the chosen option indexes); no text, command or payload.
+    poll_answer: tuple[str, tuple[int, ...]] | None = None
 
     @property
     def identity(self) -> str:
@@ -218,6 +236,16 @@ class Platform(Protocol):
     async def send(self, outgoing: Outgoing) -> str | None: ...
 
     async def stop(self) -> None: ...
+
+
+@runtime_checkable
+class PollCloser(Protocol):
+    """A platform whose native polls the bot closes itself (Telegram's ``stopPoll``):
+    ``message_id`` is the message id part of what ``send`` returned."""
+
+    name: str
+
+    async def close_poll(self, address: Address, message_id: str) -> None: ...
 
 
 @runtime_checkable

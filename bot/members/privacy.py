@@ -55,6 +55,7 @@ from bot.models import (
     Nudge,
     NudgePreference,
     PointsEntry,
+    QuizAnswer,
     ReferentCategory,
     Report,
     ReportEvent,
@@ -124,6 +125,9 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
     )
     ratings = await session.scalars(
         select(EventFeedback).where(EventFeedback.member_id == member.id).order_by(EventFeedback.id)
+    )
+    quiz_answers = await session.scalars(
+        select(QuizAnswer).where(QuizAnswer.member_id == member.id).order_by(QuizAnswer.id)
     )
     mail = await session.get(EmailAddress, member.id)
     referent_of = await session.scalars(
@@ -215,6 +219,15 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
         ],
         "event_feedback": [
             {"occurrence": f.occurrence_id, "rating": f.rating, "at": _when(f.at)} for f in ratings
+        ],
+        "quiz_answers": [
+            {
+                "question": q.question_id,
+                "chosen": [index + 1 for index in q.chosen],
+                "correct": q.correct,
+                "at": _when(q.answered_at),
+            }
+            for q in quiz_answers
         ],
         "email_address": {
             "invitations": mail.invitations,
@@ -342,6 +355,8 @@ async def forget(
     shares = select(KitShare.id).where(KitShare.member_id == member.id)
     await session.execute(delete(KitClick).where(KitClick.share_id.in_(shares)))
     await session.execute(delete(KitShare).where(KitShare.member_id == member.id))
+    # Their quiz answers: results per question lose them (nobody ever saw them one by one).
+    await session.execute(delete(QuizAnswer).where(QuizAnswer.member_id == member.id))
     # How they asked to be reached (chat, e-mail, channel posts only): nothing to keep.
     await session.execute(delete(NudgePreference).where(NudgePreference.member_id == member.id))
     member.role = Role.MEMBER

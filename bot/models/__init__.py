@@ -59,6 +59,7 @@ from bot.models.people import (
     Role,
     Visibility,
 )
+from bot.models.quiz import QuizAnswer, QuizPost, QuizQuestion
 from bot.models.suppression import Suppression
 
 __all__ = [
@@ -107,6 +108,9 @@ __all__ = [
     "PlatformState",
     "PointsEntry",
     "ProcessedUpdate",
+    "QuizAnswer",
+    "QuizPost",
+    "QuizQuestion",
     "ReferentCategory",
     "Repeat",
     "Report",

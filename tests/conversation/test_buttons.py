@@ -299,6 +299,7 @@ DECLARED = {
     "link:revoke": (Access.MEMBER, Role.MEMBER),
     "link:role": (Access.ACTIVE, Role.REFERENT),
     "ev": (Access.ACTIVE, Role.MEMBER),
+    "qz": (Access.ACTIVE, Role.MEMBER),
     "evc": (Access.ACTIVE, Role.MEMBER),
     "evf": (Access.ACTIVE, Role.MEMBER),
     "evk": (Access.ACTIVE, Role.MEMBER),

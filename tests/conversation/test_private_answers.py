@@ -12,6 +12,7 @@ from tests.support.harness import Network
 MOVED = (
     "members", "plans", "campaigns", "nudges", "reminders", "platform", "stats", "events", "answer",
     "kit",
+    "quiz", "quizresults",
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from bot.animation.events.buttons import CalendarPress, CheckinPress, FeedbackPr
 from bot.animation.events.buttons import PreviewPress as EventPreviewPress
 from bot.animation.kit.buttons import KitAct, KitAdmin, KitList, KitOpen
 from bot.animation.nudge_buttons import DigestPress, NudgePress
+from bot.animation.quiz_buttons import QuizPress
 from bot.conversation.commands import Access, CommandPress
 from bot.conversation.flows import FlowPress
 from bot.conversation.routing import Router, Routes
@@ -74,6 +75,7 @@ EXAMPLES: list[tuple[Payload, str]] = [
     (RolePress(BIG, BIG), f"link:role:{BIG}:{BIG}"),
     (CommandPress("leaderboard"), "cmd:leaderboard"),
     (RsvpPress(BIG, RsvpAnswer.GOING), f"ev:{BIG}:going"),
+    (QuizPress(BIG, 9, 10), f"qz:{BIG}:9:10"),
     (CalendarPress(BIG), f"evc:{BIG}"),
     (FeedbackPress(BIG, "3"), f"evf:{BIG}:3"),
     (CheckinPress("K7P2QXAB2345"), "evk:K7P2QXAB2345"),

@@ -56,7 +56,14 @@ _STRING_PARAMS = frozenset(
 )
 #: Methods that deliver something into a chat: what a person would see.
 VISIBLE_METHODS = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendPoll",
+        "editMessageText",
+        "editMessageReplyMarkup",
+    }
 )
 
 
@@ -340,6 +347,21 @@ class FakeTelegram:
         }
         return {"update_id": self._next_update_id(), "callback_query": query}
 
+    def poll_answer(self, user: JSON, message: JSON, *option_ids: int) -> JSON:
+        """A ``poll_answer`` update: ``user`` chose ``option_ids`` in the poll that
+        ``message`` carries (Telegram sends one for non-anonymous polls only, and only to a
+        bot that asked for ``poll_answer`` in ``allowed_updates``)."""
+        poll = message["poll"]
+        if poll["is_anonymous"]:
+            raise ValueError("anonymous polls send no poll_answer")
+        answer = {
+            "poll_id": poll["id"],
+            "user": user,
+            "option_ids": list(option_ids),
+            "option_persistent_ids": [poll["options"][i]["persistent_id"] for i in option_ids],
+        }
+        return {"update_id": self._next_update_id(), "poll_answer": answer}
+
     def push(self, *updates: JSON) -> None:
         """Queue updates for ``getUpdates``; a private message opens the private chat.
         Pushing an update again (same ``update_id``) models a redelivery."""
@@ -557,6 +579,9 @@ class FakeTelegram:
             poll.updates = [u for u in poll.updates if u["update_id"] >= offset]
         elif offset < 0:
             poll.updates = poll.updates[offset:]
+        allowed = p.get("allowed_updates")
+        if allowed is not None and "poll_answer" not in allowed:  # Telegram drops them
+            poll.updates = [u for u in poll.updates if "poll_answer" not in u]
         limit = max(1, min(100, int(p.get("limit") or 100)))
         deadline = time.monotonic() + float(p.get("timeout") or 0)
         poll.generation += 1
@@ -646,6 +671,57 @@ class FakeTelegram:
             chat, text, sender=self.bot_user, thread_id=_int_or_none(p.get("message_thread_id"))
         )
         return self._store(message, p)
+
+    async def _api_sendPoll(self, p: JSON) -> JSON:
+        chat = self._writable_chat(p)
+        options = [o["text"] if isinstance(o, dict) else str(o) for o in p.get("options") or []]
+        question = str(p.get("question") or "")
+        if not 1 <= len(question) <= 300:
+            raise _ApiError(400, "Bad Request: poll question length must not exceed 300")
+        if not 2 <= len(options) <= 10 or any(not 1 <= len(o) <= 100 for o in options):
+            raise _ApiError(400, "Bad Request: poll must have 2-10 options of 1-100 characters")
+        kind = p.get("type") or "regular"
+        correct = p.get("correct_option_id")
+        if kind == "quiz" and (correct is None or not 0 <= int(correct) < len(options)):
+            raise _ApiError(400, "Bad Request: wrong correct option id specified")
+        if len(str(p.get("explanation") or "")) > 200:
+            raise _ApiError(400, "Bad Request: explanation is too long")
+        period = p.get("open_period")
+        if period is not None and not 5 <= int(period) <= 600:
+            raise _ApiError(400, "Bad Request: wrong open period specified")
+        message = self._new_message(
+            chat, None, sender=self.bot_user, thread_id=_int_or_none(p.get("message_thread_id"))
+        )
+        anonymous = p.get("is_anonymous")
+        poll_id = f"poll{chat['id']}-{message['message_id']}"
+        message["poll"] = {
+            "id": poll_id,
+            "question": question,
+            "options": [
+                {"text": option, "voter_count": 0, "persistent_id": f"{poll_id}-{number}"}
+                for number, option in enumerate(options)
+            ],
+            "allows_revoting": False,
+            "members_only": False,
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True if anonymous is None else bool(anonymous),
+            "type": kind,
+            "allows_multiple_answers": False,
+            **({"correct_option_id": int(correct)} if correct is not None else {}),
+            **({"explanation": p["explanation"]} if p.get("explanation") else {}),
+        }
+        return self._store(message, p)
+
+    async def _api_stopPoll(self, p: JSON) -> JSON:
+        message = self._editable(p)
+        poll = message.get("poll")
+        if poll is None:
+            raise _ApiError(400, "Bad Request: message with poll to stop not found")
+        if poll["is_closed"]:
+            raise _ApiError(400, "Bad Request: poll has already been closed")
+        poll["is_closed"] = True
+        return dict(poll)
 
     async def _api_sendPhoto(self, p: JSON) -> JSON:
         chat = self._writable_chat(p)

@@ -13,7 +13,7 @@ from sqlalchemy import select, text, update
 from bot.core.facts import ChatClosed
 from bot.mailing import addresses
 from bot.members import facts
-from bot.models import Base, EmailAddress, Member
+from bot.models import Base, EmailAddress, Member, QuizAnswer, QuizQuestion
 from tests.support.actions import press
 from tests.support.harness import Network, NetworkFactory
 from tests.support.people import member_id
@@ -101,6 +101,19 @@ async def test_forget_leaves_nothing_in_the_database(network_factory: NetworkFac
     await network.play(f"@carol {SECRETS['note']}")
     await press(network, "carol", "rev:r:1")
     await network.play(f"@carol {SECRETS['rejection reason']}")
+    async with network.sessions.begin() as session:  # she answered a quiz question
+        question = QuizQuestion(
+            text_en="Which river?", options_en=["Loire", "Rhône"], correct=[0],
+            categories=[], created_at=network.clock.now(),
+        )  # fmt: skip
+        session.add(question)
+        await session.flush()
+        session.add(
+            QuizAnswer(
+                member_id=alice, question_id=question.id, chosen=[0], correct=True,
+                answered_at=network.clock.now(),
+            )
+        )  # fmt: skip
     out = await network.play("~ +8d")  # the weekly leaderboards and the referent's digest
     assert f"1. {NAME} — 20" in out and f"New members: Carol, Rita, {NAME}." in out
     before = await database_text(network)
@@ -113,6 +126,8 @@ async def test_forget_leaves_nothing_in_the_database(network_factory: NetworkFac
     assert found(after, SECRETS) == []
     assert token not in after  # the e-mail address's state went with the address
     assert KEPT in after  # the lead a coordinator took up keeps its description
+    async with network.sessions() as session:
+        assert await session.scalar(select(QuizAnswer).where(QuizAnswer.member_id == alice)) is None
 
 
 async def test_forget_erases_kit_shares_and_their_clicks(network_factory: NetworkFactory) -> None:

@@ -502,6 +502,11 @@ class TelegramPlatform:
         except NetworkError as error:
             raise TemporaryFailure(str(error)) from error
 
+    async def close_poll(self, address: Address, message_id: str) -> None:
+        """Close a native quiz poll (:class:`~bot.core.port.PollCloser`): Telegram's own
+        ``open_period`` lasts ten minutes at most, a weekly question a week."""
+        await self.sender.stop_poll(int(address.chat_id), int(message_id))
+
     async def _to_private(self, turn: _Turn, outgoing: Outgoing) -> str | None:
         """A caller-only answer to something typed in a group: to the person's private
         chat (a Telegram user's private chat has their id), else nowhere."""

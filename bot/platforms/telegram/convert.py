@@ -34,7 +34,7 @@ from bot.models import Role
 
 NAME = "telegram"
 #: What Relais asks Telegram to deliver; anything else is noise it would have to skip.
-ALLOWED_UPDATES = ("message", "callback_query")
+ALLOWED_UPDATES = ("message", "callback_query", "poll_answer")
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 
@@ -47,6 +47,8 @@ def to_event(update: Update, bot_username: str) -> Event | None:
     bot's command in a group, a sticker, an edited message, a bot talking)."""
     if update.callback_query is not None:
         return _press(update, update.callback_query)
+    if update.poll_answer is not None:
+        return _poll_answer(update)
     message = update.message
     if message is None or message.text is None or message.from_user is None:
         return None
@@ -128,6 +130,26 @@ def _press(update: Update, query: CallbackQuery) -> Event | None:
         language_code=query.from_user.language_code,
         payload=query.data,
         message_id=str(message.message_id),
+    )
+
+
+def _poll_answer(update: Update) -> Event | None:
+    """An answer to a non-anonymous poll: it names the poll, not a chat; it proves
+    nothing about the person's private chat (``in_private_chat`` False)."""
+    answer = update.poll_answer
+    user = answer.user if answer is not None else None
+    if answer is None or user is None or user.is_bot:
+        return None  # an anonymous voter (a channel) is nobody Relais knows
+    return Event(
+        platform=NAME,
+        chat_id=str(user.id),
+        is_private=True,
+        in_private_chat=False,
+        update_id=str(update.update_id),
+        user_id=str(user.id),
+        user_name=user.full_name,
+        language_code=user.language_code,
+        poll_answer=(answer.poll_id, tuple(answer.option_ids)),
     )
 
 

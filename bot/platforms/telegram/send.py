@@ -34,7 +34,7 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from bot.core.port import Message, Outgoing
+from bot.core.port import Message, Outgoing, QuizPoll
 from bot.platforms.lines import waiting
 from bot.platforms.telegram.convert import CAPTION_LIMIT, keyboard, keyboard_json, split_text
 
@@ -46,10 +46,11 @@ warnings.filterwarnings(
     "ignore", message=r".*`retry_after` will be of type", category=PTBDeprecationWarning
 )
 # do_api_request suggests the typed method for a method PTB knows; see the module's
-# docstring for why these two are called this way.
+# docstring for why these two are called this way. Polls too: only the poll's id is read
+# back, and PTB's Poll objects require new fields with each Bot API version.
 warnings.filterwarnings(
     "ignore",
-    message=r"Please use 'Bot\.(sendMessage|editMessageText)' instead of",
+    message=r"Please use 'Bot\.(sendMessage|editMessageText|sendPoll|stopPoll)' instead of",
     category=PTBUserWarning,
 )
 
@@ -123,6 +124,8 @@ class Sender:
         return True
 
     async def _post(self, chat_id: int, thread: int | None, message: Message) -> str:
+        if message.quiz is not None:
+            return await self._send_quiz(chat_id, thread, message.quiz)
         text = message.text
         if message.image_png is not None:
             photo = message.image_png
@@ -174,6 +177,41 @@ class Sender:
             ),
         )
         return str(sent["message_id"])
+
+    async def _send_quiz(self, chat_id: int, thread: int | None, quiz: QuizPoll) -> str:
+        """A native quiz poll, non-anonymous so that each answer comes back as a
+        ``poll_answer``; Telegram shows the explanation after answering. Returns
+        ``<message id>/<poll id>``."""
+        arguments: dict[str, Any] = {
+            "question": quiz.question,
+            "options": list(quiz.options),
+            "type": "quiz",
+            "is_anonymous": False,
+            "correct_option_id": quiz.correct,
+        }
+        if quiz.explanation:
+            arguments["explanation"] = quiz.explanation
+        if thread is not None:
+            arguments["message_thread_id"] = thread
+        sent = await self.call(
+            chat_id,
+            lambda chat: self.bot.do_api_request(
+                "sendPoll", api_kwargs={"chat_id": chat, **arguments}
+            ),
+        )
+        return f"{sent['message_id']}/{sent['poll']['id']}"
+
+    async def stop_poll(self, chat_id: int, message_id: int) -> None:
+        """Close a poll the bot sent; one already closed (or gone) is closed enough."""
+        try:
+            await self.call(
+                chat_id,
+                lambda chat: self.bot.do_api_request(
+                    "stopPoll", api_kwargs={"chat_id": chat, "message_id": message_id}
+                ),
+            )
+        except BadRequest as error:
+            log.info("telegram: poll %s in chat %s not stopped: %s", message_id, chat_id, error)
 
     async def _edit(self, chat_id: int, message_id: int, message: Message) -> str:
         """Rewrite an earlier message; without buttons its keyboard goes away."""
