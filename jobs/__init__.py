@@ -33,6 +33,7 @@ from jobs import (
     prune,
     prune_deliveries,
     purge_applicants,
+    recognition,
     roles,
 )
 
@@ -55,6 +56,7 @@ JOBS: dict[str, Job] = {
     event_cards.ID: event_cards.run,
     event_natives.ID: event_natives.run,
     invitations.ID: invitations.run,
+    recognition.ID: recognition.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {

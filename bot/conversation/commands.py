@@ -228,6 +228,17 @@ COMMANDS: tuple[Command, ...] = (
         in_private=True,
     ),
     Command(
+        NP_("command name", "award"),
+        N_("Award points to a member for an offline act, with a reason"),
+        aliases=("attribuer",),
+        min_role=Role.REFERENT,
+        args=(
+            _MEMBER,
+            Argument(NP_("command name", "points"), N_("How many points"), required=True),
+            Argument(NP_("command name", "reason"), N_("What they did"), required=True),
+        ),
+    ),
+    Command(
         NP_("command name", "event"),
         N_("Create an event: a meeting members answer, attend and rate"),
         min_role=Role.REFERENT,

@@ -79,6 +79,8 @@ class Category(_Section):
 class Level(_Section):
     points: int = Field(ge=0)
     name: LocalizedName
+    #: What reaching this level brings, told to the member when they reach it.
+    brings: LocalizedText | None = None
 
 
 class NetworkSettings(_Section):
@@ -522,6 +524,52 @@ class EventsSettings(_Section):
         if len(set(value)) != len(value):
             raise ValueError("reminder hours must differ")
         return sorted(value, reverse=True)
+
+
+class BadgeKind(StrEnum):
+    """What a badge counts (see :mod:`bot.recognition.badges`)."""
+
+    REPORTS = "reports"  # reports of any kind
+    MENTIONS = "mentions"
+    SIGNALS = "signals"
+    WON_SIGNALS = "won_signals"
+    EVENTS = "events"  # events attended
+    YEARS = "years"  # years since joining
+    REFERENT_YEARS = "referent_years"  # years as a referent of a category
+
+
+class BadgeRule(_Section):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    name: LocalizedName
+    kind: BadgeKind
+    #: How many (reports, mentions, events, years...) earn it.
+    count: int = Field(default=1, ge=1, le=100000)
+
+
+class RecognitionSettings(_Section):
+    """Level-ups, badges, the ambassador of the month and points awarded by hand."""
+
+    #: Also announce level-ups in the member's category channel (never naming members who
+    #: chose to be anonymous or hidden).
+    announce_levels: bool = False
+    #: Milestones earned once each and shown in /me.
+    badges: list[BadgeRule] = Field(default_factory=list)
+    #: Announce each month's most active member, per category and overall, on the 1st.
+    ambassador_of_the_month: bool = True
+    #: The most points a referent may award by hand at once (coordinators: ``award_max``).
+    referent_award_cap: int = Field(default=20, ge=0, le=10000)
+    award_max: int = Field(default=500, ge=1, le=100000)
+
+    @field_validator("badges")
+    @classmethod
+    def _unique_badges(cls, value: list[BadgeRule]) -> list[BadgeRule]:
+        keys = [badge.key for badge in value]
+        duplicate = next((key for key in keys if keys.count(key) > 1), None)
+        if duplicate:
+            raise ValueError(f"badge {duplicate!r} is declared twice")
+        return value
+
+
 class EmailTls(StrEnum):
     """How the SMTP connection is protected: STARTTLS on a plain port (587), TLS from the
     first byte (465), or nothing (a relay on the same machine, tests)."""
@@ -622,6 +670,7 @@ class Settings(_Section):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     animation: AnimationSettings = Field(default_factory=AnimationSettings)
     events: EventsSettings = Field(default_factory=EventsSettings)
+    recognition: RecognitionSettings = Field(default_factory=RecognitionSettings)
 
     #: Channels declared in config: scope (a category key, general, coordinators) → chats
     #: written ``platform:chat_id`` or ``platform:chat_id:thread_id``.

@@ -40,18 +40,22 @@ from bot.models import (
     Answer,
     Attendance,
     AuditEntry,
+    BadgeEarned,
     Conversation,
     Delivery,
     EmailAddress,
     EventFeedback,
     GroupGreeting,
     Identity,
+    LevelReached,
     LinkAttempts,
     LinkCode,
     Member,
     MemberStatus,
+    MonthlyAmbassador,
     Nudge,
     NudgePreference,
+    PointsAward,
     PointsEntry,
     ReferentCategory,
     Report,
@@ -336,6 +340,15 @@ async def forget(
     # events job promotes the waiting list); counts of past events lose them.
     for model in (Rsvp, Attendance, EventFeedback):
         await session.execute(delete(model).where(model.member_id == member.id))
+    # Their levels, badges and the reasons points were awarded to them: told once, kept
+    # for nobody (the ledger's anonymous points stay, like a report's).
+    for owned in (LevelReached, BadgeEarned, PointsAward):
+        await session.execute(delete(owned).where(owned.member_id == member.id))
+    await session.execute(
+        update(MonthlyAmbassador)
+        .where(MonthlyAmbassador.member_id == member.id)
+        .values(member_id=None)
+    )
     # How they asked to be reached (chat, e-mail, channel posts only): nothing to keep.
     await session.execute(delete(NudgePreference).where(NudgePreference.member_id == member.id))
     member.role = Role.MEMBER

@@ -58,6 +58,7 @@ from bot.models.people import (
     Role,
     Visibility,
 )
+from bot.models.recognition import BadgeEarned, LevelReached, MonthlyAmbassador, PointsAward
 from bot.models.suppression import Suppression
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "Answer",
     "Attendance",
     "AuditEntry",
+    "BadgeEarned",
     "Base",
     "Campaign",
     "CampaignReach",
@@ -88,11 +90,13 @@ __all__ = [
     "GroupGreeting",
     "Identity",
     "JobRun",
+    "LevelReached",
     "LinkAttempts",
     "LinkCode",
     "Member",
     "MemberStatus",
     "MemberTotal",
+    "MonthlyAmbassador",
     "NativeEvent",
     "Nudge",
     "NudgePreference",
@@ -100,6 +104,7 @@ __all__ = [
     "OneOffJob",
     "OneOffStatus",
     "PlatformState",
+    "PointsAward",
     "PointsEntry",
     "ProcessedUpdate",
     "ReferentCategory",
