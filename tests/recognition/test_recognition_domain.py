@@ -40,12 +40,15 @@ async def step(world: World, run: Any) -> int:
 
 async def credit(world: World, member_id: int, points: int, key: str) -> None:
     async with world.sessions.begin() as session:
-        report = Report(member_id=member_id, kind=ReportKind.MENTION, subkind="press",
-                        created_at=world.now())  # fmt: skip
+        now = world.now()
+        report = Report(
+            member_id=member_id, kind=ReportKind.MENTION, subkind="press", created_at=now
+        )
         session.add(report)
         await session.flush()
-        session.add(PointsEntry(member_id=member_id, points=points, reason="report",
-                                report_id=report.id, unique_key=key, created_at=world.now()))  # fmt: skip
+        entry = PointsEntry(member_id=member_id, points=points, reason="report", unique_key=key)
+        entry.report_id, entry.created_at = report.id, now
+        session.add(entry)
 
 
 async def deliveries(world: World, prefix: str) -> list[str]:
