@@ -18,7 +18,7 @@ from handlers._people import named_member, tell
 
 router = Router("recognition")
 
-AWARDED = N_("You received {points} points: {reason}")
+AWARDED = N_("Points received: {points}. Reason: {reason}")
 
 
 @router.command("award")

@@ -30,11 +30,17 @@ from bot.recognition.badges import EarnedBadge, grant, tell_badge
 
 ALL = "all"
 ANONYMOUS = N_("Anonymous ambassador")
-POST = N_("Ambassador of the month ({month}): {name}, with {points} points. Congratulations!")
-POST_IN = N_(
-    "Ambassador of the month ({month}) for {category}: {name}, with {points} points. "
-    "Congratulations!"
-)
+
+
+class _Words:
+    """The network's language bound, so that plural messages read (and are extracted)
+    as ``words.ngettext(singular, plural, n)``."""
+
+    def __init__(self, translator: Translator, language: str) -> None:
+        self.translator, self.language = translator, language
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        return self.translator.ngettext(self.language, singular, plural, n, **values)
 
 
 def previous_month(now: datetime, timezone: str) -> tuple[str, datetime, datetime]:
@@ -126,17 +132,25 @@ async def _post(
     now: datetime,
 ) -> None:
     language = settings.network.default_language
+    words = _Words(translator, language)
     named = member.visibility is Visibility.NAME
     name = member.display_name if named else translator.gettext(language, ANONYMOUS)
     shown = f"{month[5:]}/{month[:4]}"
     category = settings.category(scope)
     if category is None:
-        text = translator.gettext(language, POST, month=shown, name=name, points=points)
+        text = words.ngettext(
+            "Ambassador of the month ({month}): {name}, with {n} point. Congratulations!",
+            "Ambassador of the month ({month}): {name}, with {n} points. Congratulations!",
+            points, month=shown, name=name,
+        )  # fmt: skip
         where = channels.GENERAL
     else:
-        text = translator.gettext(
-            language, POST_IN, month=shown, category=category.name.get(language), name=name,
-            points=points,
+        text = words.ngettext(
+            "Ambassador of the month ({month}) for {category}: {name}, with {n} point. "
+            "Congratulations!",
+            "Ambassador of the month ({month}) for {category}: {name}, with {n} points. "
+            "Congratulations!",
+            points, month=shown, category=category.name.get(language), name=name,
         )  # fmt: skip
         where = channels.category_scope(scope)
     await in_channel(

@@ -77,7 +77,7 @@ async def test_points_by_hand_with_role_checks(network: Network) -> None:
     assert await count(network, PointsAward) == 0
     out = await network.play("@rita /award #3 15 held the stand at the fair")
     assert "15 points awarded to Alice." in out
-    assert said_to(out, "@alice") == ["You received 15 points: held the stand at the fair"]
+    assert said_to(out, "@alice") == ["Points received: 15. Reason: held the stand at the fair"]
     out = await network.play("@carol /attribuer #4 100 delegation welcomed")
     assert "100 points awarded to Sam." in out
     async with network.sessions() as session:

@@ -46,7 +46,7 @@ async def test_award_by_hand_then_level_up_once(tg: TelegramNetwork, fake: FakeT
     await tg.say(carol, f"/attribuer #{alice_number} 60 delegation welcomed")
     await tg.app.sender.drain()
     assert "60 points awarded to Alice." in fake.texts(carol)[-1]
-    assert "You received 60 points: delegation welcomed" in fake.texts(alice)
+    assert "Points received: 60. Reason: delegation welcomed" in fake.texts(alice)
     assert await tg.count(PointsAward) == 1
 
     for _ in range(3):
