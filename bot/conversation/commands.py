@@ -239,6 +239,21 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(
+        NP_("command name", "goal"),
+        N_("Set a collective goal for this month or quarter, or list the running ones"),
+        aliases=("objectif",),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument(NP_("command name", "scope"), N_("all, or a category key")),
+            Argument(NP_("command name", "target"), N_("How many")),
+            Argument(
+                NP_("command name", "measure"),
+                N_("mentions, signals, settlements, reports or points"),
+            ),
+            Argument(NP_("command name", "period"), N_("month or quarter")),
+        ),
+    ),
+    Command(
         NP_("command name", "event"),
         N_("Create an event: a meeting members answer, attend and rate"),
         min_role=Role.REFERENT,

@@ -58,7 +58,13 @@ from bot.models.people import (
     Role,
     Visibility,
 )
-from bot.models.recognition import BadgeEarned, LevelReached, MonthlyAmbassador, PointsAward
+from bot.models.recognition import (
+    BadgeEarned,
+    CollectiveGoal,
+    LevelReached,
+    MonthlyAmbassador,
+    PointsAward,
+)
 from bot.models.suppression import Suppression
 
 __all__ = [
@@ -75,6 +81,7 @@ __all__ = [
     "CampaignRun",
     "CampaignStatus",
     "ChannelBinding",
+    "CollectiveGoal",
     "Conversation",
     "Delivery",
     "DeliverySender",

@@ -83,3 +83,26 @@ class PointsAward(Base):
 
     def __repr__(self) -> str:
         return f"<PointsAward {self.points} → {self.member_id}>"
+
+
+class CollectiveGoal(Base):
+    """A target a coordinator set for the network (``scope`` ``all``) or a category over
+    a period: so many mentions, signals, settlements, reports or points. ``reached_at``
+    is set once, by the one update that finds it empty, which alone announces it."""
+
+    __tablename__ = "collective_goals"
+    __table_args__ = (Index("ix_collective_goals_period", "ends_at", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40))
+    #: ``mentions``, ``signals``, ``settlements``, ``reports`` or ``points``.
+    measure: Mapped[str] = mapped_column(String(16))
+    target: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<CollectiveGoal {self.target} {self.measure} in {self.scope}>"

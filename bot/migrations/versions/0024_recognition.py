@@ -1,5 +1,5 @@
 """recognition: levels reached, badges earned, ambassadors of the month, points awarded
-by hand
+by hand, collective goals
 
 Revision ID: 0024
 Revises: 0021
@@ -72,9 +72,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_points_awards"),
     )
     op.create_index("ix_points_awards_member", "points_awards", ["member_id", "created_at"])
+    op.create_table(
+        "collective_goals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.String(length=40), nullable=False),
+        sa.Column("measure", sa.String(length=16), nullable=False),
+        sa.Column("target", sa.Integer(), nullable=False),
+        sa.Column("starts_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reached_at", UTCDateTime(timezone=True), nullable=True),
+        _member_fk("collective_goals", "created_by", "SET NULL"),
+        sa.PrimaryKeyConstraint("id", name="pk_collective_goals"),
+    )
+    op.create_index("ix_collective_goals_period", "collective_goals", ["ends_at", "starts_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_collective_goals_period", table_name="collective_goals")
+    op.drop_table("collective_goals")
     op.drop_index("ix_points_awards_member", table_name="points_awards")
     op.drop_table("points_awards")
     op.drop_table("monthly_ambassadors")
