@@ -24,6 +24,8 @@ ID = "recognition"
 
 async def run(app: Relais) -> None:
     await queue_due(app, announce_level_ups, "level-ups")
+    if app.settings.discord.level_roles:
+        app.role_syncer.wake()  # Discord roles per level
     await queue_due(app, award_badges, "badges")
     await queue_due(app, decide_last_month, "ambassadors of the month")
     await queue_due(app, announce_reached, "collective goals reached")

@@ -223,6 +223,9 @@ class DiscordSettings(_Section):
     category_roles: dict[str, int] = Field(default_factory=dict)
     referent_role: int | None = Field(default=None, gt=0)
     coordinator_role: int | None = Field(default=None, gt=0)
+    #: Level threshold (``[[levels]] points``) → role id: a member holds the role of the
+    #: highest level they reached that has one (levels reached are never taken back).
+    level_roles: dict[int, int] = Field(default_factory=dict)
     #: Greet people who join the server in the general channel (needs the privileged
     #: Server Members intent, switched on in the developer portal).
     greet_newcomers: bool = False
@@ -250,12 +253,13 @@ class DiscordSettings(_Section):
             roles[self.referent_role] = "referent"
         if self.coordinator_role is not None:
             roles[self.coordinator_role] = "coordinator"
+        roles.update({role: f"level:{points}" for points, role in self.level_roles.items()})
         return roles
 
     @_model_validator(mode="after")
     def _roles_are_distinct(self) -> DiscordSettings:
         named = [*self.category_roles.values(), self.referent_role, self.coordinator_role]
-        ids = [role for role in named if role is not None]
+        ids = [role for role in [*named, *self.level_roles.values()] if role is not None]
         repeated = next((role for role in ids if ids.count(role) > 1), None)
         if repeated is not None:
             raise ValueError(f"role {repeated} is given twice; each must be its own role")
@@ -721,6 +725,10 @@ class Settings(_Section):
         for key in self.discord.category_roles:
             if key not in keys:
                 raise ValueError(f"discord.category_roles: unknown category {key!r}")
+        thresholds = {level.points for level in self.levels}
+        for points, role in self.discord.level_roles.items():
+            if points not in thresholds or role <= 0:
+                raise ValueError(f"discord.level_roles: no level starts at {points} points")
         if self.discord.managed_roles() and self.discord.guild_id is None:
             raise ValueError("discord.guild_id: required when Discord roles are configured")
         if self.discord.channel_category is not None and self.discord.guild_id is None:

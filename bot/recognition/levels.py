@@ -20,6 +20,7 @@ from bot.core.config import Level, Settings
 from bot.core.db import insert_ignoring_conflicts
 from bot.core.i18n import N_, Translator
 from bot.delivery import channels
+from bot.members import role_sync
 from bot.models import LevelReached, Member, MemberStatus, MemberTotal, Visibility
 from bot.recognition._tell import in_channel, privately
 
@@ -93,6 +94,8 @@ async def _reach(
             new.append(level)
     if not new:
         return 0
+    if settings.discord.level_roles:
+        await role_sync.request(session, members=[member.id])
     level = new[-1]
     key = f"level:{member.id}:{level.points}"
 
