@@ -66,6 +66,7 @@ from bot.models import (
     SignalStage,
     Visibility,
 )
+from bot.recognition.records import recognition_of
 
 
 class LastCoordinator(Exception):
@@ -283,6 +284,7 @@ async def _more(
             }
             for d in messages
         ],
+        "recognition": await recognition_of(session, member.id),
         "flows_in_progress": [
             {
                 "platform": c.platform,
