@@ -22,13 +22,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.batching import chunked
 from bot.core.port import Address
 from bot.delivery.recipients import Recipient, private_recipients
-from bot.models import CampaignReach, Member, MemberStatus, NudgePreference
+from bot.mailing import addresses
+from bot.models import CampaignReach, Member, NudgePreference
 
 #: The e-mail platform's name.
 EMAIL = "email"
@@ -40,10 +41,10 @@ def email_address(member_id: int) -> Address:
 
 
 def mailable() -> ColumnElement[bool]:
-    """Members an e-mail may be queued for. The e-mail platform keeps each address's
-    state (unsubscribed, bounced) and refuses those when it sends; this is the part of
-    its rule known here: an address, a person not erased."""
-    return and_(Member.email.is_not(None), Member.status != MemberStatus.FORGOTTEN)
+    """Members a newsletter may be queued for: the e-mail platform's own rule (an address,
+    a person not erased, not unsubscribed, not bounced), so a copy that could never go out
+    is neither queued nor counted."""
+    return addresses.mailable()
 
 
 @dataclass(frozen=True, slots=True)

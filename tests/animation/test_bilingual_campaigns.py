@@ -5,14 +5,9 @@ or channel posts only — on the console, through Telegram, on SQLite and Postgr
 
 from __future__ import annotations
 
-import importlib.util
-import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -38,8 +33,10 @@ from bot.models import (
 )
 from bot.scheduling import runner
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.harness import Network, NetworkFactory, settings_for
+from tests.support.harness import Network, NetworkFactory
+from tests.support.mail import mailing
 from tests.support.people import count, member_id, said_to
+from tests.support.smtp import smtp_server, text_part
 from tests.support.telegram_network import TelegramNetwork
 
 FR = "Lyon est dans le top 10 des destinations européennes !"
@@ -139,7 +136,7 @@ async def test_a_bilingual_campaign_reaches_each_member_in_their_language(
         "[1] Done  [2] I'm on it  [3] Not for me"
     )
     assert said_to(out, "@tina")[0] == (
-        f"Une campagne des coordinateurs du réseau :\n\n{FR}\n\n→ {FR_CALL}\n"
+        f"Une campagne des coordinateurs du réseau\u00a0:\n\n{FR}\n\n→ {FR_CALL}\n"
         "[1] Fait  [2] Je m'en occupe  [3] Pas pour moi"
     )
     # Written in French only: an English reader gets the network's French, English buttons.
@@ -442,35 +439,16 @@ async def test_a_bilingual_campaign_through_telegram(
     assert await network.count(CampaignRun) == 1
 
 
-async def test_a_bilingual_campaign_by_email_over_smtp(
-    engine: AsyncEngine, database_url: str, clock: FrozenClock
-) -> None:
+async def test_a_bilingual_campaign_by_email_over_smtp(network_factory: NetworkFactory) -> None:
     """By e-mail, through the e-mail platform and a real SMTP server on loopback: each
-    member gets the campaign in their language. Written against the e-mail platform's
-    convention (platform ``email``, the member id as chat id, ``[email] host``/``port``)."""
-    if importlib.util.find_spec("bot.platforms.email") is None:
-        pytest.skip("the e-mail platform (bot/platforms/email) is not in this tree yet")
-    from aiosmtpd.controller import Controller
-
-    from bot.runtime import build_platforms
-
-    received: list[EmailMessage] = []
-
-    class Handler:
-        async def handle_DATA(self, _server: object, _session: object, envelope: Any) -> str:
-            parsed = BytesParser(policy=policy.default).parsebytes(envelope.content)
-            received.append(cast(EmailMessage, parsed))
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        settings = settings_for(database_url, email__host="127.0.0.1", email__port=str(port))
-        network = Network(engine, settings, clock)
+    member gets the campaign in their language."""
+    with smtp_server() as mailbox:
+        network = mailing(
+            network_factory, mailbox,
+            jobs__leaderboard="off", jobs__digest="off", jobs__nudges="off",
+        )  # fmt: skip
         network = await _people(network)
+        clock = network.clock
         async with network.sessions.begin() as session:
             for name, address in (("Alice", "alice@example.test"), ("Tina", "tina@example.test")):
                 member = await session.scalar(select(Member).where(Member.display_name == name))
@@ -483,21 +461,9 @@ async def test_a_bilingual_campaign_by_email_over_smtp(
                         updated_at=clock.now(),
                     )
                 )
-        platforms = build_platforms(network.app, ["email"])
-        assert [platform.name for platform in platforms] == ["email"]
-        for platform in platforms:
-            await platform.start()
-        try:
-            await _run(network, _draft(), ("console", "email"))
-            await network.app.sender.drain()
-        finally:
-            for platform in platforms:
-                await platform.stop()
-    finally:
-        controller.stop()
-    mails = {str(mail["To"]): mail for mail in received}
-    english = mails["alice@example.test"].get_body(("plain",))
-    french = mails["tina@example.test"].get_body(("plain",))
-    assert english is not None and french is not None
-    assert EN in english.get_content() and FR not in english.get_content()
-    assert FR in french.get_content() and "Une campagne des coordinateurs" in french.get_content()
+        await _run(network, _draft(), ("console", "email"))
+        await network.app.sender.drain()
+    english = text_part(mailbox.to("alice@example.test")[0])
+    french = text_part(mailbox.to("tina@example.test")[0])
+    assert EN in english and FR not in english
+    assert FR in french and "Une campagne des coordinateurs" in french

@@ -36,8 +36,18 @@ class Connected:
 
 
 async def join(fake: FakeDiscord, platform: DiscordPlatform, person: Person) -> None:
+    """Join through /start; a coordinator declared in the config is asked neither a
+    category nor a sponsor code, a referent no sponsor code."""
+    roles = platform.app.settings.roles
+    identity = f"discord:{person.id}"
+    if identity in roles.coordinators:
+        labels: tuple[str, ...] = ("English", "I agree")
+    elif any(identity in people for people in roles.referents.values()):
+        labels = ("English", "I agree", "Business")
+    else:
+        labels = ("English", "I agree", "Business", "Skip")
     await fake.slash(platform, person, "start")
-    for label in ("English", "I agree", "Business", "Skip"):
+    for label in labels:
         await fake.press(platform, person, fake.newest_with_buttons(person), label)
 
 
