@@ -35,6 +35,7 @@ from bot.delivery import queue
 from bot.mailing import addresses
 from bot.members import role_sync, roles, suppression
 from bot.members.membership import unused_code
+from bot.members.recognition_data import recognition_of
 from bot.models import (
     TAKEN_UP,
     Answer,
@@ -66,7 +67,6 @@ from bot.models import (
     SignalStage,
     Visibility,
 )
-from bot.recognition.records import recognition_of
 
 
 class LastCoordinator(Exception):

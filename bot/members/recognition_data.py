@@ -1,6 +1,7 @@
 """What recognition keeps about one member, for their data export (/mydata): the levels
 they reached, their badges and the points awarded to them by hand, with the reasons.
-Imports models only, so the privacy module can call it without a cycle."""
+Beside the privacy module (members may not import the recognition package above them);
+it reads models only."""
 
 from __future__ import annotations
 
