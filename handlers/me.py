@@ -23,6 +23,8 @@ from bot.core.payloads import Payload
 from bot.core.periods import week_start
 from bot.core.port import Button
 from bot.models import MemberStatus, Visibility
+from bot.recognition.awards import REASON as AWARD_REASON
+from bot.recognition.badges import badges_of
 from handlers._labels import KIND, category_name, subkind_name
 
 router = Router("me")
@@ -91,6 +93,10 @@ async def me(ctx: Context) -> None:
         lines.append(
             ctx._("Kit: {shares} items shared, {clicks} clicks", shares=shared, clicks=clicks)
         )
+    earned = await badges_of(ctx.session, member.id)
+    if earned:
+        names = [badge.label(ctx.settings, ctx.translator, ctx.language) for badge in earned]
+        lines.append(ctx._("Badges: {badges}", badges=", ".join(names)))
     actions = await recent_actions(ctx.session, member.id)
     if actions:
         lines.append(ctx._("Last actions:"))
@@ -108,6 +114,7 @@ ALONE = {
     "sponsor": N_("Sponsor bonus"),
     "plan": N_("“Done” to an action plan"),
     "campaign": N_("“Done” to a campaign"),
+    AWARD_REASON: N_("Points awarded by hand"),
 }
 
 

@@ -34,6 +34,7 @@ from jobs import (
     prune_deliveries,
     purge_applicants,
     quiz,
+    recognition,
     roles,
 )
 
@@ -58,6 +59,7 @@ JOBS: dict[str, Job] = {
     invitations.ID: invitations.run,
     quiz.ID: quiz.run,
     quiz.CLOSE_ID: quiz.close,
+    recognition.ID: recognition.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {

@@ -24,6 +24,7 @@ from bot.core.i18n import N_
 from bot.core.port import Message
 from bot.delivery import audience, channels, queue
 from bot.models import Member, Visibility
+from bot.recognition import goals
 from bot.scheduling.runner import occurrence
 from jobs._words import Words, week_dates
 
@@ -100,6 +101,7 @@ async def _category_post(
                 name=shown,
             )
         )
+    lines += await goals.lines(session, _.app.settings, _.app.translator, _.language, key, week.end)
     lines.append(
         _(
             "Chart: actions per week in {category} over the last {weeks} weeks, oldest "
@@ -144,6 +146,9 @@ async def _general_post(
                     share=round(100 * acted / total),
                 )
             )
+    lines += await goals.lines(
+        session, _.app.settings, _.app.translator, _.language, goals.ALL, week.end
+    )
     lines.append(
         _(
             "Chart: actions per week in all categories over the last {weeks} weeks, oldest "

@@ -228,6 +228,32 @@ COMMANDS: tuple[Command, ...] = (
         in_private=True,
     ),
     Command(
+        NP_("command name", "award"),
+        N_("Award points to a member for an offline act, with a reason"),
+        aliases=("attribuer",),
+        min_role=Role.REFERENT,
+        args=(
+            _MEMBER,
+            Argument(NP_("command name", "points"), N_("How many points"), required=True),
+            Argument(NP_("command name", "reason"), N_("What they did"), required=True),
+        ),
+    ),
+    Command(
+        NP_("command name", "goal"),
+        N_("Set a collective goal for this month or quarter, or list the running ones"),
+        aliases=("objectif",),
+        min_role=Role.COORDINATOR,
+        args=(
+            Argument(NP_("command name", "scope"), N_("all, or a category key")),
+            Argument(NP_("command name", "target"), N_("How many")),
+            Argument(
+                NP_("command name", "measure"),
+                N_("mentions, signals, settlements, reports or points"),
+            ),
+            Argument(NP_("command name", "period"), N_("month or quarter")),
+        ),
+    ),
+    Command(
         NP_("command name", "event"),
         N_("Create an event: a meeting members answer, attend and rate"),
         min_role=Role.REFERENT,

@@ -79,6 +79,8 @@ class Category(_Section):
 class Level(_Section):
     points: int = Field(ge=0)
     name: LocalizedName
+    #: What reaching this level brings, told to the member when they reach it.
+    brings: LocalizedText | None = None
 
 
 class NetworkSettings(_Section):
@@ -221,6 +223,9 @@ class DiscordSettings(_Section):
     category_roles: dict[str, int] = Field(default_factory=dict)
     referent_role: int | None = Field(default=None, gt=0)
     coordinator_role: int | None = Field(default=None, gt=0)
+    #: Level threshold (``[[levels]] points``) → role id: a member holds the role of the
+    #: highest level they reached that has one (levels reached are never taken back).
+    level_roles: dict[int, int] = Field(default_factory=dict)
     #: Greet people who join the server in the general channel (needs the privileged
     #: Server Members intent, switched on in the developer portal).
     greet_newcomers: bool = False
@@ -248,12 +253,13 @@ class DiscordSettings(_Section):
             roles[self.referent_role] = "referent"
         if self.coordinator_role is not None:
             roles[self.coordinator_role] = "coordinator"
+        roles.update({role: f"level:{points}" for points, role in self.level_roles.items()})
         return roles
 
     @_model_validator(mode="after")
     def _roles_are_distinct(self) -> DiscordSettings:
         named = [*self.category_roles.values(), self.referent_role, self.coordinator_role]
-        ids = [role for role in named if role is not None]
+        ids = [role for role in [*named, *self.level_roles.values()] if role is not None]
         repeated = next((role for role in ids if ids.count(role) > 1), None)
         if repeated is not None:
             raise ValueError(f"role {repeated} is given twice; each must be its own role")
@@ -539,6 +545,50 @@ class EventsSettings(_Section):
         return sorted(value, reverse=True)
 
 
+class BadgeKind(StrEnum):
+    """What a badge counts (see :mod:`bot.recognition.badges`)."""
+
+    REPORTS = "reports"  # reports of any kind
+    MENTIONS = "mentions"
+    SIGNALS = "signals"
+    WON_SIGNALS = "won_signals"
+    EVENTS = "events"  # events attended
+    YEARS = "years"  # years since joining
+    REFERENT_YEARS = "referent_years"  # years as a referent of a category
+
+
+class BadgeRule(_Section):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    name: LocalizedName
+    kind: BadgeKind
+    #: How many (reports, mentions, events, years...) earn it.
+    count: int = Field(default=1, ge=1, le=100000)
+
+
+class RecognitionSettings(_Section):
+    """Level-ups, badges, the ambassador of the month and points awarded by hand."""
+
+    #: Also announce level-ups in the member's category channel (never naming members who
+    #: chose to be anonymous or hidden).
+    announce_levels: bool = False
+    #: Milestones earned once each and shown in /me.
+    badges: list[BadgeRule] = Field(default_factory=list)
+    #: Announce each month's most active member, per category and overall, on the 1st.
+    ambassador_of_the_month: bool = True
+    #: The most points a referent may award by hand at once (coordinators: ``award_max``).
+    referent_award_cap: int = Field(default=20, ge=0, le=10000)
+    award_max: int = Field(default=500, ge=1, le=100000)
+
+    @field_validator("badges")
+    @classmethod
+    def _unique_badges(cls, value: list[BadgeRule]) -> list[BadgeRule]:
+        keys = [badge.key for badge in value]
+        duplicate = next((key for key in keys if keys.count(key) > 1), None)
+        if duplicate:
+            raise ValueError(f"badge {duplicate!r} is declared twice")
+        return value
+
+
 class EmailTls(StrEnum):
     """How the SMTP connection is protected: STARTTLS on a plain port (587), TLS from the
     first byte (465), or nothing (a relay on the same machine, tests)."""
@@ -657,6 +707,7 @@ class Settings(_Section):
     animation: AnimationSettings = Field(default_factory=AnimationSettings)
     events: EventsSettings = Field(default_factory=EventsSettings)
     quiz: QuizSettings = Field(default_factory=QuizSettings)
+    recognition: RecognitionSettings = Field(default_factory=RecognitionSettings)
 
     #: Channels declared in config: scope (a category key, general, coordinators) → chats
     #: written ``platform:chat_id`` or ``platform:chat_id:thread_id``.
@@ -708,6 +759,10 @@ class Settings(_Section):
         for key in self.discord.category_roles:
             if key not in keys:
                 raise ValueError(f"discord.category_roles: unknown category {key!r}")
+        thresholds = {level.points for level in self.levels}
+        for points, role in self.discord.level_roles.items():
+            if points not in thresholds or role <= 0:
+                raise ValueError(f"discord.level_roles: no level starts at {points} points")
         if self.discord.managed_roles() and self.discord.guild_id is None:
             raise ValueError("discord.guild_id: required when Discord roles are configured")
         if self.discord.channel_category is not None and self.discord.guild_id is None:

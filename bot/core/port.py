@@ -271,6 +271,8 @@ class MemberRoles:
     category: str | None = None
     referent: bool = False
     coordinator: bool = False
+    #: The threshold of the highest level reached (0: none recorded yet).
+    level: int = 0
 
 
 class RolesApplied(StrEnum):

@@ -49,10 +49,12 @@ from bot.members import link_throttle, role_sync
 from bot.members.membership import CODE_ALPHABET, normalize_code
 from bot.models import (
     Attendance,
+    BadgeEarned,
     Base,
     Conversation,
     EventFeedback,
     Identity,
+    LevelReached,
     LinkCode,
     Member,
     MemberStatus,
@@ -293,6 +295,18 @@ async def _merge(session: AsyncSession, *, survivor: Member, absorbed: Member) -
         await session.execute(
             delete(model).where(model.member_id == old, model.occurrence_id.in_(theirs))
         )
+    # One row per member and level or badge: where both accounts reached it, the
+    # survivor's stands.
+    theirs_level = select(LevelReached.level).where(LevelReached.member_id == new)
+    await session.execute(
+        delete(LevelReached).where(
+            LevelReached.member_id == old, LevelReached.level.in_(theirs_level)
+        )
+    )
+    theirs_badge = select(BadgeEarned.badge).where(BadgeEarned.member_id == new)
+    await session.execute(
+        delete(BadgeEarned).where(BadgeEarned.member_id == old, BadgeEarned.badge.in_(theirs_badge))
+    )
     if survivor.sponsor_id == old:
         survivor.sponsor_id = None
     for table in Base.metadata.sorted_tables:

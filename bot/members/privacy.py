@@ -35,11 +35,13 @@ from bot.delivery import queue
 from bot.mailing import addresses
 from bot.members import role_sync, roles, suppression
 from bot.members.membership import unused_code
+from bot.members.recognition_data import recognition_of
 from bot.models import (
     TAKEN_UP,
     Answer,
     Attendance,
     AuditEntry,
+    BadgeEarned,
     Conversation,
     Delivery,
     EmailAddress,
@@ -48,12 +50,15 @@ from bot.models import (
     Identity,
     KitClick,
     KitShare,
+    LevelReached,
     LinkAttempts,
     LinkCode,
     Member,
     MemberStatus,
+    MonthlyAmbassador,
     Nudge,
     NudgePreference,
+    PointsAward,
     PointsEntry,
     QuizAnswer,
     ReferentCategory,
@@ -294,6 +299,7 @@ async def _more(
             }
             for d in messages
         ],
+        "recognition": await recognition_of(session, member.id),
         "flows_in_progress": [
             {
                 "platform": c.platform,
@@ -357,6 +363,15 @@ async def forget(
     await session.execute(delete(KitShare).where(KitShare.member_id == member.id))
     # Their quiz answers: results per question lose them (nobody ever saw them one by one).
     await session.execute(delete(QuizAnswer).where(QuizAnswer.member_id == member.id))
+    # Their levels, badges and the reasons points were awarded to them: told once, kept
+    # for nobody (the ledger's anonymous points stay, like a report's).
+    for owned in (LevelReached, BadgeEarned, PointsAward):
+        await session.execute(delete(owned).where(owned.member_id == member.id))
+    await session.execute(
+        update(MonthlyAmbassador)
+        .where(MonthlyAmbassador.member_id == member.id)
+        .values(member_id=None)
+    )
     # How they asked to be reached (chat, e-mail, channel posts only): nothing to keep.
     await session.execute(delete(NudgePreference).where(NudgePreference.member_id == member.id))
     member.role = Role.MEMBER

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, select, tuple_, update
+from sqlalchemy import delete, exists, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -52,7 +52,15 @@ from bot.core.port import (
     RolesRefused,
     TemporaryFailure,
 )
-from bot.models import Identity, Member, MemberStatus, ReferentCategory, Role, RoleSync
+from bot.models import (
+    Identity,
+    LevelReached,
+    Member,
+    MemberStatus,
+    ReferentCategory,
+    Role,
+    RoleSync,
+)
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +176,11 @@ async def wanted(
     """What each account should hold now; accounts without an active membership (or
     without any: erased, unlinked away, never joined) should hold nothing."""
     referent = exists().where(ReferentCategory.member_id == Member.id)
+    level = (
+        select(func.max(LevelReached.level))
+        .where(LevelReached.member_id == Member.id)
+        .scalar_subquery()
+    )
     rows = await session.execute(
         select(
             Identity.user_id,
@@ -176,6 +189,7 @@ async def wanted(
             Member.role,
             referent,
             Identity.role_confirmed,
+            level,
         )
         .join(Member, Member.id == Identity.member_id)
         .where(Identity.platform == platform, Identity.user_id.in_(user_ids))
@@ -186,8 +200,9 @@ async def wanted(
             category=category,
             referent=bool(is_referent) and confirmed,
             coordinator=role is Role.COORDINATOR and confirmed,
+            level=reached or 0,
         )
-        for user, status, category, role, is_referent, confirmed in rows
+        for user, status, category, role, is_referent, confirmed, reached in rows
         if status is MemberStatus.ACTIVE
     }
     return {user: found.get(user, MemberRoles()) for user in user_ids}

@@ -60,6 +60,13 @@ from bot.models.people import (
     Visibility,
 )
 from bot.models.quiz import QuizAnswer, QuizPost, QuizQuestion
+from bot.models.recognition import (
+    BadgeEarned,
+    CollectiveGoal,
+    LevelReached,
+    MonthlyAmbassador,
+    PointsAward,
+)
 from bot.models.suppression import Suppression
 
 __all__ = [
@@ -69,12 +76,14 @@ __all__ = [
     "Answer",
     "Attendance",
     "AuditEntry",
+    "BadgeEarned",
     "Base",
     "Campaign",
     "CampaignReach",
     "CampaignRun",
     "CampaignStatus",
     "ChannelBinding",
+    "CollectiveGoal",
     "Conversation",
     "Delivery",
     "DeliverySender",
@@ -94,11 +103,13 @@ __all__ = [
     "KitItem",
     "KitKind",
     "KitShare",
+    "LevelReached",
     "LinkAttempts",
     "LinkCode",
     "Member",
     "MemberStatus",
     "MemberTotal",
+    "MonthlyAmbassador",
     "NativeEvent",
     "Nudge",
     "NudgePreference",
@@ -106,6 +117,7 @@ __all__ = [
     "OneOffJob",
     "OneOffStatus",
     "PlatformState",
+    "PointsAward",
     "PointsEntry",
     "ProcessedUpdate",
     "QuizAnswer",

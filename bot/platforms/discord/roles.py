@@ -57,6 +57,9 @@ class DiscordRoles:
             ids.add(self.settings.referent_role)
         if roles.coordinator and self.settings.coordinator_role is not None:
             ids.add(self.settings.coordinator_role)
+        reached = [points for points in self.settings.level_roles if points <= roles.level]
+        if reached:
+            ids.add(self.settings.level_roles[max(reached)])
         return ids
 
     async def apply(self, user_id: str, roles: MemberRoles) -> RolesApplied:
