@@ -9,6 +9,7 @@ the next two ``RCPT TO`` for bob with a 451 (temporary), ``[550]`` once with a 5
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ class Mailbox:
     port: int = 0
     received: list[Received] = field(default_factory=list)
     refuse: dict[str, list[int]] = field(default_factory=dict)
+    #: Signalled at every accepted message (the server runs in its own thread).
+    arrived: threading.Condition = field(default_factory=threading.Condition)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -49,8 +52,20 @@ class Mailbox:
         content = envelope.original_content or b""
         message = message_from_bytes(content, policy=policy.default)
         assert isinstance(message, EmailMessage)
-        self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), message))
+        with self.arrived:
+            self.received.append(
+                Received(str(envelope.mail_from), list(envelope.rcpt_tos), message)
+            )
+            self.arrived.notify_all()
         return "250 Message accepted"
+
+    def wait_for(self, address: str, timeout: float = 30) -> list[EmailMessage]:
+        """The messages to ``address`` once at least one arrived (a sender running in
+        another task may still be on its way); blocks, so call it through
+        ``asyncio.to_thread``."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: bool(self.to(address)), timeout)
+        return self.to(address)
 
     def to(self, address: str) -> list[EmailMessage]:
         return [item.message for item in self.received if address in item.recipients]
