@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.config import Settings
-from bot.core.i18n import NP_, Translator
+from bot.core.i18n import N_, NP_, Translator
 from bot.models import Event, EventOccurrence, EventStatus
 
 #: Check-in codes: no 0/O, 1/I/L, so a code read aloud or off a screen is typed right.
@@ -89,25 +89,34 @@ def parse_repeat(text: str) -> str | None:
     return None
 
 
+#: The rules in words (module constants, so that the catalogs' extraction finds them).
+EVERY_NTH = N_("every {ordinal} {weekday} of the month")
+EVERY_WEEK = N_("every week")
+ONCE = N_("once only")
+
+
 def describe_repeat(translator: Translator, language: str, rule: str) -> str:
     """The rule in words, in ``language``: "every first Tuesday of the month",
     "every 3 weeks", "once"."""
-    _ = translator.gettext
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return translator.ngettext(language, singular, plural, n)
+
     kind, _sep, rest = rule.partition(":")
     if kind == "monthly":
         nth, day = (int(part) for part in rest.split(":"))
-        return _(
+        return translator.gettext(
             language,
-            "every {ordinal} {weekday} of the month",
+            EVERY_NTH,
             ordinal=translator.pgettext(language, "ordinal", ORDINAL_NAMES[nth]),
             weekday=translator.pgettext(language, "weekday", WEEKDAY_NAMES[day]),
         )
     if kind == "weeks":
         count = int(rest)
         if count == 1:
-            return _(language, "every week")
-        return translator.ngettext(language, "every {n} week", "every {n} weeks", count)
-    return _(language, "once only")
+            return translator.gettext(language, EVERY_WEEK)
+        return ngettext("every {n} week", "every {n} weeks", count)
+    return translator.gettext(language, ONCE)
 
 
 def _rule(event: Event, first: datetime) -> rrule | None:
