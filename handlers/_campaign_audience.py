@@ -99,7 +99,7 @@ def toggle(chosen: Segments, value: str) -> Segments:
         current = list(data.get(key, []))
         data[key] = [x for x in current if x != item] if item in current else [*current, item]
 
-    if kind == "l" and item.isdigit():
+    if kind == "l" and item.isascii() and item.isdigit():
         data["min_points"] = None if chosen.min_points == int(item) else int(item)
     elif kind == "a":
         flip("activity")
@@ -114,7 +114,7 @@ def parse_end(ctx: Context, text: str) -> dict[str, Any] | None:
     """A number of runs (``4``) or a last date (``30/06/2026``: runs on that day still go
     out) as flow data; None if neither."""
     text = text.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         runs = int(text)
         return {"max_runs": runs, "ends_at": None} if 1 <= runs <= MAX_RUNS else None
     today = plans.local_today(ctx.settings, ctx.clock.now())

@@ -31,7 +31,7 @@ def ends_from(ctx: Context, text: str, starts: datetime) -> datetime | None:
 def number_in(text: str, low: int, high: int) -> int | None:
     """A whole number from ``low`` to ``high``, digits only (no sign, no spaces inside)."""
     text = text.strip()
-    if not text.isdigit() or len(text) > 6:
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
         return None
     value = int(text)
     return value if low <= value <= high else None

@@ -31,7 +31,7 @@ async def award(ctx: Context) -> None:
     """Credit a member with points for an offline act, with a reason."""
     assert ctx.member is not None
     args = ctx.event.args
-    points = int(args[1]) if len(args) >= 2 and args[1].isdigit() else None
+    points = int(args[1]) if len(args) >= 2 and args[1].isascii() and args[1].isdigit() else None
     reason = " ".join(args[2:])
     if points is None or not reason.strip():
         ctx.reply(ctx._("Usage: /award #12 <points> <reason>, e.g. /award #12 20 stand held."))
@@ -110,7 +110,7 @@ async def goal(ctx: Context) -> None:
     if len(args) == 4:
         everyone = arguments.choice(ctx.translator, args[0], (goals.ALL,))
         chosen = everyone or category_word(ctx, args[0])
-    target = int(args[1]) if len(args) == 4 and args[1].isdigit() else 0
+    target = int(args[1]) if len(args) == 4 and args[1].isascii() and args[1].isdigit() else 0
     measure = _measure(ctx, args[2]) if len(args) == 4 else None
     period = arguments.choice(ctx.translator, args[3], goals.PERIODS) if len(args) == 4 else None
     if chosen is None or not 1 <= target <= 1_000_000 or measure is None or period is None:

@@ -166,8 +166,13 @@ async def test_ten_weeks_of_a_sixty_member_network(network: Network) -> None:
     assert sent_by_batch["digest"] == 10 * 5
     assert undelivered == 0
     # Every post exactly once, oldest week first.
-    general = [line for line in out.splitlines() if line.startswith("→ #general")]
+    general = [line for line in out.splitlines() if line.startswith("→ #general: Leaderboard")]
     assert len(general) == len(set(general)) == 10
+    # The ambassador of the month, once per month ended: March and April.
+    monthly = [
+        line for line in out.splitlines() if line.startswith("→ #general: Ambassador of the month")
+    ]
+    assert len(monthly) == len(set(monthly)) == 2, monthly
     assert general[0].endswith("02/03 to 08/03") and general[-1].endswith("04/05 to 10/05")
     # A week's board in a category: ties share a rank; anonymous shown so; hidden absent.
     week = out[out.index("→ #business: Leaderboard of the week — Business — 09/03 to 15/03") :]
