@@ -53,7 +53,14 @@ BUILT_IN: dict[str, Any] = {
     ],
     "levels": [
         {"points": 0, "name": _names("Ambassadeur", "Ambassador")},
-        {"points": 50, "name": _names("Ambassadeur engagé", "Committed ambassador")},
+        {
+            "points": 50,
+            "name": _names("Ambassadeur engagé", "Committed ambassador"),
+            "brings": _names(
+                "Vous recevez désormais les invitations aux rencontres des partenaires.",
+                "You are now invited to the partners' meetings.",
+            ),
+        },
         {"points": 200, "name": _names("Ambassadeur d'or", "Gold ambassador")},
         {"points": 500, "name": _names("Grand ambassadeur", "Grand ambassador")},
     ],
