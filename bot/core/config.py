@@ -694,6 +694,19 @@ class KitSettings(_Section):
     page_size: int = Field(default=6, ge=1, le=20)
 
 
+class CardsSettings(_Section):
+    """The member card (/card) and the partners' benefits (:mod:`bot.cards`).
+
+    A card is valid ``valid_months`` from the day it is issued. From ``renew_days``
+    before its end (or once it has ended) /card renews it for an active member: a new
+    card, the old one revoked. The colours are the card's band and its accent."""
+
+    valid_months: int = Field(default=12, ge=1, le=120)
+    renew_days: int = Field(default=30, ge=0, le=365)
+    color: str = Field(default="#1d3557", pattern=r"^#[0-9a-fA-F]{6}$")
+    accent: str = Field(default="#e63946", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
 class Settings(_Section):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -719,12 +732,16 @@ class Settings(_Section):
     email: EmailSettings = Field(default_factory=lambda: EmailSettings())
     web: WebSettings = Field(default_factory=lambda: WebSettings())
     kit: KitSettings = Field(default_factory=lambda: KitSettings())
+    cards: CardsSettings = Field(default_factory=lambda: CardsSettings())
     telegram_token: SecretStr | None = None
     #: Telegram echoes it in a header on every webhook request; others get 403.
     telegram_webhook_secret: SecretStr | None = None
     discord_token: SecretStr | None = None
     #: The SMTP password (RELAIS_EMAIL_PASSWORD), with ``[email] user``.
     email_password: SecretStr | None = None
+    #: Signs the cards' QR links (RELAIS_CARD_SECRET); unset, a key made at first use is
+    #: kept in the database. Changing it makes every printed QR link invalid.
+    card_secret: SecretStr | None = None
 
     @field_validator("categories")
     @classmethod
@@ -844,7 +861,13 @@ class Settings(_Section):
 
 
 #: Environment variables that hold secrets; the TOML file may not set these keys.
-_SECRET_KEYS = ("telegram_token", "telegram_webhook_secret", "discord_token", "email_password")
+_SECRET_KEYS = (
+    "telegram_token",
+    "telegram_webhook_secret",
+    "discord_token",
+    "email_password",
+    "card_secret",
+)
 
 
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:

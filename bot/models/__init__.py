@@ -17,6 +17,7 @@ from bot.models.animation import (
     Repeat,
 )
 from bot.models.base import NAMING, Base, UTCDateTime, enum_column
+from bot.models.cards import Benefit, BenefitUse, MemberCard, Partner
 from bot.models.chats import (
     ChannelBinding,
     Conversation,
@@ -78,6 +79,8 @@ __all__ = [
     "AuditEntry",
     "BadgeEarned",
     "Base",
+    "Benefit",
+    "BenefitUse",
     "Campaign",
     "CampaignReach",
     "CampaignRun",
@@ -107,6 +110,7 @@ __all__ = [
     "LinkAttempts",
     "LinkCode",
     "Member",
+    "MemberCard",
     "MemberStatus",
     "MemberTotal",
     "MonthlyAmbassador",
@@ -116,6 +120,7 @@ __all__ = [
     "NudgeStep",
     "OneOffJob",
     "OneOffStatus",
+    "Partner",
     "PlatformState",
     "PointsAward",
     "PointsEntry",
