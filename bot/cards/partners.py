@@ -54,9 +54,7 @@ async def add_partner(
     code = new_code(PARTNER_CODE_LENGTH)
     while await session.scalar(select(Partner.id).where(Partner.code == code)):
         code = new_code(PARTNER_CODE_LENGTH)  # pragma: no cover - rare
-    partner = Partner(
-        name=name, kind=kind, address=address, link=link, code=code, created_at=now
-    )
+    partner = Partner(name=name, kind=kind, address=address, link=link, code=code, created_at=now)
     session.add(partner)
     await session.flush()
     return partner

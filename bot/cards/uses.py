@@ -22,12 +22,17 @@ from bot.cards import partners
 from bot.core.config import Settings
 from bot.core.db import insert_ignoring_conflicts
 from bot.members import link_throttle
+from bot.members.card_data import WRONG_CARD_CODE, WRONG_PARTNER_CODE
 from bot.models import Benefit, BenefitUse, MemberCard, Partner
 
-#: The attempts counter's "platform" for wrong partner codes on a card's page, and for
-#: wrong card codes sent to /verify.
-WRONG_PARTNER_CODE = "card-use"
-WRONG_CARD_CODE = "card-verify"
+__all__ = [
+    "WRONG_CARD_CODE",
+    "WRONG_PARTNER_CODE",
+    "Outcome",
+    "PartnerUses",
+    "per_benefit",
+    "record",
+]
 
 
 class Outcome(StrEnum):

@@ -72,9 +72,7 @@ async def _checked(
     )  # fmt: skip
 
 
-async def by_token(
-    session: AsyncSession, settings: Settings, token: str, now: datetime
-) -> Checked:
+async def by_token(session: AsyncSession, settings: Settings, token: str, now: datetime) -> Checked:
     """The card a QR link names, checked; a forged or malformed link is UNKNOWN."""
     claimed = tokens.parse(token)
     if claimed is None:
@@ -87,9 +85,7 @@ async def by_token(
     return await _checked(session, settings, card, now)
 
 
-async def by_code(
-    session: AsyncSession, settings: Settings, typed: str, now: datetime
-) -> Checked:
+async def by_code(session: AsyncSession, settings: Settings, typed: str, now: datetime) -> Checked:
     """The card whose printed code was typed, checked."""
     code = normalized(typed)
     if code is None:

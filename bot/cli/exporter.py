@@ -23,14 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.activity import engagement
-from bot.cli import export_events, export_kit
+from bot.cli import export_cards, export_events, export_kit
 from bot.core import csvsafe
 from bot.mailing import tracking
 from bot.models import Member, MemberStatus, PointsEntry, Report, ReportKind
 
 KINDS = (
     "members", "reports", "signals", "points", "invitations", *export_events.KINDS,
-    *export_kit.KINDS,
+    *export_kit.KINDS, *export_cards.KINDS,
 )  # fmt: skip
 FORMATS = ("csv", "json")
 #: CSV separators by name: French spreadsheets (Excel in a French locale) split columns on
@@ -60,6 +60,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "invitations": tracking.COLUMNS,
     **export_events.COLUMNS,
     **export_kit.COLUMNS,
+    **export_cards.COLUMNS,
 }  # fmt: skip
 
 
@@ -74,6 +75,8 @@ def _query(
         return export_events.query(kind, since)
     if kind in export_kit.KINDS:
         return export_kit.query(kind, since)
+    if kind in export_cards.KINDS:
+        return export_cards.query(kind, since)
     if kind == "members":
         points = (
             select(func.coalesce(func.sum(PointsEntry.points), 0))
@@ -118,6 +121,8 @@ def _row(kind: str, result: Any, zone: ZoneInfo, links: tracking.ClaimLinks) -> 
         return export_events.row(kind, result, zone)
     if kind in export_kit.KINDS:
         return export_kit.row(kind, result, zone)
+    if kind in export_cards.KINDS:
+        return export_cards.row(kind, result, zone)
     if kind == "members":
         member, points, state = result
         return {
@@ -182,6 +187,8 @@ async def rows(
         key = export_events.key(kind)
     if kind in export_kit.KINDS:
         key = export_kit.key(kind)
+    if kind in export_cards.KINDS:
+        key = export_cards.key(kind)
     claim = links or tracking.ClaimLinks()
     last = 0
     while True:

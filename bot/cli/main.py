@@ -161,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         parents=[database],
         help="export members, reports, signals, points, invitations (codes, personal links "
-        "and how each invitation went), events or attendance",
+        "and how each invitation went), events or attendance, the kit, partners' benefits and "
+        "their recorded uses",
     )
     dump.add_argument("what", choices=KINDS)
     dump.add_argument(

@@ -279,6 +279,50 @@ COMMANDS: tuple[Command, ...] = (
         aliases=("ajoutkit",),
     ),
     Command(
+        NP_("command name", "card"),
+        N_("Your member card, with its QR code for partners"),
+        aliases=("carte",),
+        in_private=True,
+        args=(
+            Argument(
+                NP_("command name", "new"),
+                N_("new: replace a lost card (the old one stops working)"),
+            ),
+        ),
+    ),
+    Command(
+        NP_("command name", "benefits"),
+        N_("What your card brings at partners"),
+        aliases=("avantages",),
+        in_private=True,
+    ),
+    Command(
+        NP_("command name", "verify"),
+        N_("Check a member card with the code printed on it"),
+        aliases=("controler",),
+        access=Access.ANYONE,
+        args=(Argument(NP_("command name", "code"), N_("The code on the card"), required=True),),
+    ),
+    Command(
+        NP_("command name", "partners"),
+        N_("Partners, their benefits and how often they were used"),
+        aliases=("partenaires",),
+        min_role=Role.COORDINATOR,
+        in_private=True,
+    ),
+    Command(
+        NP_("command name", "partneradd"),
+        N_("Add a partner that honours the card"),
+        aliases=("ajoutpartenaire",),
+        min_role=Role.COORDINATOR,
+    ),
+    Command(
+        NP_("command name", "benefitadd"),
+        N_("Add a benefit at a partner"),
+        aliases=("ajoutavantage",),
+        min_role=Role.COORDINATOR,
+    ),
+    Command(
         NP_("command name", "quiz"),
         N_("A short quiz about the territory: learn, nothing to lose"),
         in_private=True,

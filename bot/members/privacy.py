@@ -34,6 +34,7 @@ from bot.core.config import Settings
 from bot.delivery import queue
 from bot.mailing import addresses
 from bot.members import role_sync, roles, suppression
+from bot.members.card_data import cards_of, forget_cards
 from bot.members.membership import unused_code
 from bot.members.recognition_data import recognition_of
 from bot.models import (
@@ -300,6 +301,7 @@ async def _more(
             for d in messages
         ],
         "recognition": await recognition_of(session, member.id),
+        "member_cards": await cards_of(session, member.id),
         "flows_in_progress": [
             {
                 "platform": c.platform,
@@ -350,6 +352,13 @@ async def forget(
         raise LastCoordinator(member.id)
     await suppression.remember(session, [member.id], clock)  # no import brings them back
     await role_sync.request(session, members=[member.id])  # while their accounts are known
+    accounts = (
+        await session.execute(
+            select(Identity.platform, Identity.user_id).where(Identity.member_id == member.id)
+        )
+    ).all()
+    # Their cards: revoked by going (a QR link or code of theirs verifies no more).
+    await forget_cards(session, member.id, [(p, u) for p, u in accounts])
     await _drop_identities(session, [member.id])
     await _anonymize_reports(session, member, clock)
     await session.execute(delete(ReferentCategory).where(ReferentCategory.member_id == member.id))

@@ -92,9 +92,7 @@ class BenefitUse(Base):
     benefit_id: Mapped[int] = mapped_column(ForeignKey("benefits.id", ondelete="CASCADE"))
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     #: Emptied when the card's owner is erased: the use still counts for the partner.
-    card_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member_cards.id", ondelete="SET NULL")
-    )
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("member_cards.id", ondelete="SET NULL"))
     #: ``YYYY-MM-DD`` in the network's time zone.
     day: Mapped[str] = mapped_column(String(10))
     used_at: Mapped[datetime] = mapped_column(UTCDateTime)

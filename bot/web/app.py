@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot.web import kit_redirect, unsubscribe
+from bot.web import card_check, kit_redirect, unsubscribe
 from bot.web.context import CONTEXT, WebContext
 
 __all__ = ["CONTEXT", "AccessLogger", "WebContext", "build"]
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     unsubscribe.add_routes,
     kit_redirect.add_routes,
+    card_check.add_routes,
 )
 
 SECURITY_HEADERS = {

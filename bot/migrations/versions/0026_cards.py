@@ -28,9 +28,11 @@ def upgrade() -> None:
         sa.Column("valid_until", UTCDateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name="fk_member_cards_member_id_members",
+            ["member_id"],
+            ["members.id"],
+            name="fk_member_cards_member_id_members",
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_member_cards"),
         sa.UniqueConstraint("code", name="uq_member_cards_code"),
     )
@@ -60,9 +62,11 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("retired_at", UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["partner_id"], ["partners.id"], name="fk_benefits_partner_id_partners",
+            ["partner_id"],
+            ["partners.id"],
+            name="fk_benefits_partner_id_partners",
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_benefits"),
     )
     op.create_index("ix_benefits_partner", "benefits", ["partner_id", "retired_at"])
@@ -75,17 +79,23 @@ def upgrade() -> None:
         sa.Column("day", sa.String(length=10), nullable=False),
         sa.Column("used_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["benefit_id"], ["benefits.id"], name="fk_benefit_uses_benefit_id_benefits",
+            ["benefit_id"],
+            ["benefits.id"],
+            name="fk_benefit_uses_benefit_id_benefits",
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.ForeignKeyConstraint(
-            ["partner_id"], ["partners.id"], name="fk_benefit_uses_partner_id_partners",
+            ["partner_id"],
+            ["partners.id"],
+            name="fk_benefit_uses_partner_id_partners",
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.ForeignKeyConstraint(
-            ["card_id"], ["member_cards.id"], name="fk_benefit_uses_card_id_member_cards",
+            ["card_id"],
+            ["member_cards.id"],
+            name="fk_benefit_uses_card_id_member_cards",
             ondelete="SET NULL",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_benefit_uses"),
         sa.UniqueConstraint("benefit_id", "card_id", "day", name="uq_benefit_uses_card_day"),
     )
