@@ -74,7 +74,9 @@ def benefit_text(ctx: Context, offer: partners.Offer) -> str:
 
 
 def offer_line(ctx: Context, offer: partners.Offer) -> str:
-    return f"• {offer.partner.name}: {benefit_text(ctx, offer)}"
+    return "• " + ctx._(
+        "{partner}: {benefit}", partner=offer.partner.name, benefit=benefit_text(ctx, offer)
+    )
 
 
 def checked_text(ctx: Context, checked: Checked) -> str:

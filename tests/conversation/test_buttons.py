@@ -310,6 +310,7 @@ DECLARED = {
     "kit:o": (Access.ACTIVE, Role.MEMBER),
     "kit:a": (Access.ACTIVE, Role.MEMBER),
     "kit:m": (Access.ACTIVE, Role.REFERENT),
+    "ptn": (Access.ACTIVE, Role.COORDINATOR),
 }
 
 

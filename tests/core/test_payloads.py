@@ -29,6 +29,7 @@ from handlers.approvals import ApprovalPress
 from handlers.campaign_list import CampaignPress
 from handlers.linking import RevokePress, RolePress
 from handlers.me import LanguagePress, VisibilityPress
+from handlers.partners import PartnerAdmin
 from handlers.privacy import ConsentPress, ErasePress, ForgetPress, KeepPress
 from handlers.reach import ReachPress
 from handlers.reminders import CampaignReachPress, ReminderPress
@@ -45,6 +46,7 @@ EXAMPLES: list[tuple[Payload, str]] = [
     (KitOpen(BIG), f"kit:o:{BIG}"),
     (KitAct("s", BIG), f"kit:a:s:{BIG}"),
     (KitAdmin("r", BIG), f"kit:m:r:{BIG}"),
+    (PartnerAdmin("b", BIG), f"ptn:b:{BIG}"),
     (ApprovalPress("y", 12), "apv:y:12"),
     (ApprovalPress("n", BIG, "l"), f"apv:n:{BIG}:l"),
     (CampaignPress("x", BIG), f"cmp:x:{BIG}"),
