@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from bot.models import BenefitUse, Partner
 from bot.runtime import build_web
-from tests.cards.test_cards_chat import PARTNERS, last_card
+from tests.support.cards import PARTNERS, last_card
+from tests.support.cli import read_csv, relais
 from tests.support.harness import Network, NetworkFactory
 
 
@@ -30,9 +31,9 @@ async def served(network: Network) -> AsyncIterator[str]:
 
 
 async def _get(url: str, language: str = "en") -> tuple[int, str]:
-    async with aiohttp.ClientSession() as client:
-        async with client.get(url, headers={"Accept-Language": language}) as answer:
-            return answer.status, await answer.text()
+    headers = {"Accept-Language": language}
+    async with aiohttp.ClientSession() as client, client.get(url, headers=headers) as answer:
+        return answer.status, await answer.text()
 
 
 async def _post(url: str, data: dict[str, str]) -> tuple[int, str]:
@@ -50,7 +51,7 @@ def _benefit(page: str) -> str:
     return page.split('<option value="', 1)[1].split('"', 1)[0]
 
 
-async def test_the_page_a_card_opens(network_factory: NetworkFactory) -> None:
+async def test_the_page_a_card_opens(network_factory: NetworkFactory, database_url: str) -> None:
     network = network_factory(web__public_url="https://relais.test")
     await network.join("carol")
     await network.join("alice")
@@ -129,3 +130,13 @@ async def test_the_page_a_card_opens(network_factory: NetworkFactory) -> None:
         async with network.sessions() as session:
             kept = list(await session.scalars(select(BenefitUse.card_id)))
         assert kept == [None, None]  # the uses still count, traced to nobody
+
+    rows = read_csv((await relais(database_url, "export", "benefits")).stdout)
+    assert [(r["partner"], r["kind_of_place"], r["text_en"], r["uses"]) for r in rows] == [
+        ("Musée des Confluences", "Museum", "Free entry", "2"),
+        ("Bouchon Daniel", "Restaurant", "10% off the menu", "0"),
+    ]
+    assert rows[1]["min_level_points"] == "50" and rows[1]["ends_on"] == "2026-12-31"
+    used = read_csv((await relais(database_url, "export", "benefit_uses")).stdout)
+    assert [u["partner"] for u in used] == ["Musée des Confluences"] * 2
+    assert not {"card_id", "member_id", "member_name"} & set(used[0])  # never who

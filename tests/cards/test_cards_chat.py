@@ -7,52 +7,13 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-import zxingcpp
 from PIL import Image
 from sqlalchemy import func, select
 
 from bot.cards import image
 from bot.models import AuditEntry, Benefit, BenefitUse, MemberCard, Partner, PointsEntry
+from tests.support.cards import PARTNERS, last_card
 from tests.support.harness import Network
-
-PARTNERS = """
-@carol /partneradd
-@carol Musée des Confluences
-@carol Museum
-@carol 86 quai Perrache, Lyon
-@carol https://museum.test
-@carol [Confirm]
-@carol /benefitadd
-@carol [Musée des Confluences]
-@carol Free entry
-@carol Entrée gratuite
-@carol [Ambassador]
-@carol [Skip]
-@carol [Confirm]
-@carol /partneradd
-@carol Bouchon Daniel
-@carol Restaurant
-@carol [Skip]
-@carol [Skip]
-@carol [Confirm]
-@carol /benefitadd
-@carol [Bouchon Daniel]
-@carol 10% off the menu
-@carol [Skip]
-@carol [Committed ambassador]
-@carol 01/01/2026 - 31/12/2026
-@carol [Confirm]
-"""
-
-
-def last_card(network: Network) -> tuple[bytes, str]:
-    """The newest image the console sent, and what its QR code holds."""
-    png = next(
-        o.message.image_png for o in reversed(network.console.history) if o.message.image_png
-    )
-    assert png is not None
-    [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    return png, found.text
 
 
 async def _code(network: Network) -> str:
