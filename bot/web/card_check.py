@@ -177,7 +177,11 @@ async def record(request: web.Request) -> web.Response:
         if checked.valid and checked.card is not None:
             sent = str(posted.get("form", ""))
             benefit = str(posted.get("benefit", ""))
-            if not hmac.compare_digest(sent, form) or not benefit.isdigit():
+            if (
+                not hmac.compare_digest(sent.encode(), form.encode())
+                or not benefit.isascii()
+                or not benefit.isdigit()
+            ):
                 outcome = uses.Outcome.NOT_OFFERED
             else:
                 outcome = await uses.record(

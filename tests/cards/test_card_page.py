@@ -83,6 +83,8 @@ async def test_the_page_a_card_opens(network_factory: NetworkFactory, database_u
         assert "Already recorded today for this card." in answer
         status, answer = await _post(url, fields | {"form": "0" * 32, "code": museum.code})
         assert "This form is out of date" in answer  # a form not made by this page
+        status, answer = await _post(url, fields | {"form": "é" * 32, "benefit": "²"})
+        assert status == 200 and "This form is out of date" in answer
         for _ in range(5):
             status, answer = await _post(url, fields | {"code": "NOPE99"})
         assert "Too many wrong codes on this card" in answer
