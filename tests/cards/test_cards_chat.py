@@ -5,6 +5,7 @@ level unlocks, anyone checks a card by its code; re-issuing and erasure revoke i
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 
 from PIL import Image
@@ -131,6 +132,12 @@ async def test_wrong_codes_are_limited_and_erasure_removes_cards(network: Networ
         )  # fmt: skip
         await session.commit()
     out = await network.play("@alice /mydata")
+    document = next(
+        o.message.document for o in reversed(network.console.history) if o.message.document
+    )
+    assert document is not None
+    [mine] = json.loads(document[1])["member_cards"]
+    assert mine["code"] == code and mine["revoked_at"] is None
     out = await network.play("@alice /forget\n@alice [Yes, erase my data]")
     out = await network.play(f"@carol /verify {code}")
     assert "❌ No valid card has this code." in out
