@@ -96,6 +96,9 @@ class NetworkSettings(_Section):
     #: Sponsorship mode: what to tell someone without a sponsor code about getting one
     #: (who to ask, a sign-up page). Unset: a general sentence.
     sponsor_help: LocalizedText | None = None
+    #: Coordinators are reminded, once a day, of applications that have waited more
+    #: than this many days (0: never).
+    application_reminder_days: int = Field(default=3, ge=0, le=365)
 
     @field_validator("timezone")
     @classmethod
