@@ -209,11 +209,21 @@ class _Asked:
     words: tuple[str, ...] = ()
 
 
+STAGE_WORDS = ("all", "open", *(stage.value for stage in Stage))
+#: Filter words as page buttons carry them: a stage or a kind by a short upper-case code
+#: (category keys are lower case), so that the longest filters fit in 64 bytes.
+_CODES = {
+    **{word: f"S{index}" for index, word in enumerate(STAGE_WORDS)},
+    **{kind: f"K{index}" for index, kind in enumerate(SIGNAL_KINDS)},
+}
+_WORDS = {code: word for word, code in _CODES.items()}
+
+
 def _parse(ctx: Context, args: tuple[str, ...]) -> _Asked | None:
     """``/signals [id] | [stage|open|all] [category] [kind]``; None when an argument is
     not understood."""
     asked = _Asked()
-    stage_words = ("all", "open", *(stage.value for stage in Stage))
+    stage_words = STAGE_WORDS
     for arg in args:
         named = ctx.settings.category_named(arg)
         if (number := ids.row_id(arg)) is not None:
@@ -261,7 +271,7 @@ async def list_signals(ctx: Context) -> None:
 @router.button(SignalsPage, access=Access.ACTIVE, min_role=Role.COORDINATOR)
 async def signals_page(ctx: Context, press: SignalsPage) -> None:
     """Previous / Next under /signals."""
-    asked = _parse(ctx, press.words())
+    asked = _parse(ctx, tuple(_WORDS.get(word, word) for word in press.words()))
     if asked is None or asked.report_id is not None:
         ctx.reply(ctx._("This button is no longer active."))
         return
@@ -301,7 +311,7 @@ async def _show_page(ctx: Context, asked: _Asked, page: int) -> None:
     lines = with_desk(ctx, lines, web_links.SIGNALS)
 
     def press(number: int) -> SignalsPage:
-        return SignalsPage(number, paging.pack_filters(asked.words))
+        return SignalsPage(number, paging.pack_filters([_CODES.get(w, w) for w in asked.words]))
 
     buttons = paging.buttons(ctx, window, press)
     if ctx.event.payload is not None:
