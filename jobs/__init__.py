@@ -71,7 +71,6 @@ SCHEDULES: dict[str, str] = {
     prune_deliveries.ID: prune_deliveries.SCHEDULE,
     invitations.ID: invitations.SCHEDULE,
     quiz.ID: quiz.SCHEDULE,
-    coordinator_digest.ID: coordinator_digest.SCHEDULE,
     application_reminders.ID: application_reminders.SCHEDULE,
 }
 #: One-off job kind → ``run(app, args)``.

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 
     from bot.app import Relais
 
+#: Its schedule is ``[jobs] coordinator_digest``, else the referents' ``digest``'s.
 ID = "coordinator_digest"
-SCHEDULE = "mon 09:00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +98,8 @@ def compose(app: Relais, numbers: Numbers, language: str) -> Message:
         lines.append(_("No application is waiting."))
     lines.append(_("Signals not triaged yet: {n}.", n=numbers.untriaged))
     lines.append(
-        _.ngettext(
-            "Signals taken up with no move for {days} day: {n}.",
+        _(
             "Signals taken up with no move for {days} days: {n}.",
-            signals.FOLLOW_UP_DAYS,
             days=signals.FOLLOW_UP_DAYS,
             n=numbers.follow_up,
         )

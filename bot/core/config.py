@@ -411,6 +411,8 @@ class JobsSettings(_Section):
             "digest": self.digest,
             "nudges": self.nudges,
             "prune": self.prune,
+            # The coordinators' digest goes with the referents' unless told otherwise.
+            "coordinator_digest": self.digest,
         }
         return {**named, **{key: str(value) for key, value in (self.model_extra or {}).items()}}
 
