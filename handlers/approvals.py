@@ -330,12 +330,17 @@ async def approve_shown(ctx: Context, press: ApproveShown) -> None:
             approved.append(decision.member)
             points += decision.sponsor_points
             await _tell_outcome(ctx, decision.member, approve=True)
+    if not approved:
+        ctx.edit_pressed(
+            ctx._("These applications were decided already: nothing more was approved.")
+        )
+        return
     text = ctx.ngettext(
         "{n} application approved by {by}: {names}",
         "{n} applications approved by {by}: {names}",
         len(approved),
         by=ctx.member.display_name,
-        names=", ".join(f"#{member.id} {member.display_name}" for member in approved) or "—",
+        names=", ".join(f"#{member.id} {member.display_name}" for member in approved),
     )
     if points:
         text += "\n" + ctx.ngettext(
