@@ -45,6 +45,8 @@ class Numbers:
     untriaged: int
     follow_up: int
     dormant_leads: list[str]
+    #: The members the digest names (the dormant leads): erasing one deletes its copies.
+    named: list[int]
     network: stats.Stats
     actions: int
     actors: int
@@ -67,6 +69,7 @@ async def gather(app: Relais, session: AsyncSession, at: datetime) -> Numbers:
         untriaged=(await signals.counts_by_stage(session)).get(signals.Stage.NEW, 0),
         follow_up=await signals.awaiting_follow_up(session, at),
         dormant_leads=[f"#{m.id} {m.display_name}" for m in leads],
+        named=[m.id for m in leads],
         network=network,
         actions=trend.actions if trend else 0,
         actors=trend.actors if trend else 0,
@@ -152,6 +155,7 @@ async def run(app: Relais) -> None:
             key_prefix=f"coordinator_digest:{numbers.week.key}",
             batch=f"coordinator_digest:{numbers.week.key}",
             render=lambda language: compose(app, numbers, language),
+            subjects=numbers.named,
         )
     if queued:
         app.sender.wake()

@@ -9,11 +9,14 @@ import asyncio
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.core.port import Event
 from bot.models import (
+    ActionPlan,
     AuditEntry,
+    Campaign,
+    CampaignStatus,
     Delivery,
     Member,
     MemberStatus,
@@ -157,7 +160,7 @@ async def test_member_page_by_number_and_name_for_whom_may_see_it(network: Netwo
         session.add(
             Nudge(member_id=sam, spell_start=START, ordinal=1, step=NudgeStep.GENTLE, sent_at=START)
         )
-        (await session.get(Member, alice)).last_action_at = START  # type: ignore[union-attr]
+        await session.execute(update(Member).where(Member.id == alice).values(last_action_at=START))
     out = said_to(await network.play(f"@carol /member #{alice}"), "@carol")[-1]
     async with network.sessions() as session:
         mentions = await session.scalar(
@@ -196,3 +199,109 @@ async def test_lists_link_to_the_desk_when_the_web_is_configured(
     assert "On the desk: https://relais.test/desk/members" in out
     assert "On the desk: https://relais.test/desk/members/1001" in out
     assert "No signal matches." in out  # an empty list says so, without a link
+
+
+async def test_the_other_lists_page_the_same_way(network: Network) -> None:
+    """/members, /signals, /review, /campaigns and /plans share the pager: where you are,
+    how many remain, Next and Previous, the last page."""
+    network = with_roles(network, referents={"business": ["console:rita"]})
+    await network.join("carol")
+    await network.join("rita")
+    await seed_applicants(network.engine, list(range(3001, 3024)))  # 23 more in business
+    async with network.sessions.begin() as session:
+        await session.execute(
+            update(Member).where(Member.id >= 3001).values(status=MemberStatus.ACTIVE)
+        )
+        author = 3001
+        for n in range(25):
+            kind = ReportKind.SIGNAL if n < 22 else ReportKind.MENTION
+            stage = "new" if kind is ReportKind.SIGNAL else None
+            at = START - timedelta(hours=n)
+            session.add(
+                Report(
+                    member_id=author,
+                    kind=kind,
+                    subkind="investor" if stage else "press",
+                    text=f"Lead {n}",
+                    stage=stage,
+                    created_at=at,
+                )
+            )
+        for n in range(12):
+            session.add(
+                ActionPlan(
+                    author_id=author,
+                    category="business",
+                    title_en=f"Plan {n}",
+                    posted_at=START,
+                    window_ends_at=START + timedelta(days=7),
+                )
+            )
+        for n in range(9):
+            session.add(
+                Campaign(
+                    author_id=author,
+                    text_en=f"Campaign {n}",
+                    categories=[],
+                    starts_at=START + timedelta(days=3),
+                    next_run_at=START + timedelta(days=3),
+                    status=CampaignStatus.SCHEDULED,
+                    created_at=START,
+                    updated_at=START,
+                )
+            )
+    # /members: rita, carol and the 23 seeded, twenty a page.
+    out = said_to(await network.play("@rita /members business"), "@rita")[-1]
+    total = int(out.split(" ", 1)[0])
+    assert f"Page 1 of 2 (1–20 of {total}). {total - 20} more on the next pages." in out
+    out = said_to(await network.play("@rita [Next ▶]"), "@rita")[-1]
+    assert f"Page 2 of 2 (21–{total} of {total}). This is the last page." in out
+    # /signals: 22 new signals, twenty a page.
+    out = said_to(await network.play("@carol /signals"), "@carol")[-1]
+    assert out.startswith("22 signals") and "Page 1 of 2 (1–20 of 22). 2 more" in out
+    out = said_to(await network.play("@carol [Next ▶]"), "@carol")[-1]
+    assert "#1 " not in out and "Page 2 of 2 (21–22 of 22). This is the last page." in out
+    # /signals new business investor: the filters ride along on the buttons.
+    await network.play("@carol /signals new business investor")
+    out = said_to(await network.play("@carol [Next ▶]"), "@carol")[-1]
+    assert "Page 2 of 2 (21–22 of 22)" in out
+    # /review: three mentions, but five a page: one page, no pager; a referent sees them.
+    out = said_to(await network.play("@rita /review"), "@rita")
+    assert len([t for t in out if t.startswith("Mention #")]) == 3
+    assert not any("Page 1" in t for t in out)
+    # /plans: twelve, ten a page.
+    out = said_to(await network.play("@rita /plans"), "@rita")[-1]
+    assert "Page 1 of 2 (1–10 of 12). 2 more on the next pages." in out
+    out = said_to(await network.play("@rita [Next ▶]"), "@rita")[-1]
+    assert "Plan 0" in out and "Page 2 of 2 (11–12 of 12)" in out
+    # /campaigns: nine, eight a page, newest first.
+    out = said_to(await network.play("@carol /campaigns"), "@carol")[-1]
+    assert "Page 1 of 2 (1–8 of 9). 1 more on the next pages." in out
+    out = said_to(await network.play("@carol [Next ▶]"), "@carol")[-1]
+    assert "Campaign 0" in out and "Page 2 of 2 (9–9 of 9)" in out
+
+
+async def test_review_pages_five_at_a_time(network: Network) -> None:
+    await network.join("carol")
+    await network.join("alice")
+    alice = await member_id(network, "Alice")
+    async with network.sessions.begin() as session:
+        for n in range(7):
+            session.add(
+                Report(
+                    member_id=alice,
+                    kind=ReportKind.MENTION,
+                    subkind="press",
+                    text=f"Article {n}",
+                    created_at=START - timedelta(hours=n),
+                )
+            )
+    out = said_to(await network.play("@carol /review"), "@carol")
+    assert len([t for t in out if t.startswith("Mention #")]) == 5
+    assert out[-1].startswith("Page 1 of 2 (1–5 of 7). 2 more on the next pages.")
+    out = said_to(await network.play("@carol [Next ▶]"), "@carol")
+    assert [t.split("—")[0] for t in out if t.startswith("Mention #")] == [
+        "Mention #6 ",
+        "Mention #7 ",
+    ]
+    assert out[-1].startswith("Page 2 of 2 (6–7 of 7). This is the last page.")
