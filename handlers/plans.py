@@ -1,9 +1,8 @@
 """/plan: a referent writes an action plan in private (title, text, call to action in the
 network's language, optional due date), sees it exactly as it will be posted, may add
 its title, text and call in the other language (the channel post then carries both, the
-network's first), and confirms; it then goes to the category's channel on every
-platform where one is bound. /plans lists their plans
-with the answers so far and a Results button each.
+network's first), and confirms; it then goes to the category's channel on every platform
+where one is bound. /plans lists their plans, ten a page, with answers and Results.
 
 A referent posts only to their own categories; a coordinator to any. The check is made
 when the flow starts and again at Confirm (a role may have changed in between).
