@@ -3,7 +3,9 @@ them; ``/invite`` gives a member their sponsor code and, where the platform has 
 link that opens the bot with it.
 
 Buttons: ``apv:<y|n>:<member id>`` on a card, with ``:l`` at the end in a /pending list;
-active coordinators only (declared where the button is registered).
+``pg:ap:<page>`` pages through /pending; ``apa:<a|y|n>:<page>:<seal>`` approves every
+application a page shows, after a confirmation that states the count. Active
+coordinators only (declared where each button is registered).
 
 The card goes to the coordinators' channel where it is bound (in the network's language),
 else to every coordinator privately (each in their own). The applicant hears the outcome
@@ -13,18 +15,22 @@ presses can never tell them twice.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.conversation import paging
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
+from bot.core import web_links
 from bot.core.i18n import N_
 from bot.core.payloads import Payload
 from bot.core.port import Button, Message
 from bot.delivery import audience
 from bot.members import approvals
 from bot.models import Member, MemberStatus, Role
+from handlers._desk import with_desk
 from handlers._labels import category_name
 from handlers._people import category_in
 
@@ -39,6 +45,21 @@ class ApprovalPress(Payload, prefix="apv"):
     verdict: Literal["y", "n"]
     member_id: int
     listed: Literal["l"] | None = None
+
+
+@dataclass(frozen=True)
+class PendingPage(paging.PagePress, prefix="pg:ap"):
+    """A page of /pending."""
+
+
+@dataclass(frozen=True)
+class ApproveShown(Payload, prefix="apa"):
+    """ "Approve all shown" under a /pending page: ``a`` asks, ``y`` confirms, ``n`` takes
+    it back. ``page`` and ``seal`` (a digest of the numbers shown) name the page as seen."""
+
+    step: Literal["a", "y", "n"]
+    page: int
+    seal: str
 
 
 PENDING_SHOWN = 10
@@ -154,6 +175,13 @@ async def decide(ctx: Context, press: ApprovalPress) -> None:
     else:
         ctx.reply(outcome)
 
+    await _tell_outcome(ctx, applicant, approve=approve)
+
+
+async def _tell_outcome(ctx: Context, applicant: Member, *, approve: bool) -> None:
+    """Tell the applicant the outcome in their language, through the queue under a key
+    naming the application: however many presses, they hear it once."""
+
     def render(language: str) -> Message:
         if approve:
             category = category_in(ctx, language, applicant.category)
@@ -184,12 +212,36 @@ def _earlier(ctx: Context, applicant: Member, by: Member | None) -> str:
 
 @router.command("pending")
 async def pending(ctx: Context) -> None:
-    """The applications waiting for a decision, oldest first, with their buttons."""
-    waiting, total = await approvals.pending(ctx.session, PENDING_SHOWN)
+    """The applications waiting for a decision, oldest first, a page at a time."""
+    await _show_pending(ctx, 0)
+
+
+@router.button(PendingPage, access=Access.ACTIVE, min_role=Role.COORDINATOR)
+async def pending_page(ctx: Context, press: PendingPage) -> None:
+    """Previous / Next under /pending."""
+    await _show_pending(ctx, press.page)
+
+
+async def _read(ctx: Context, page: int) -> tuple[paging.Window, list[Member]]:
+    async def fetch(offset: int) -> tuple[list[Member], int]:
+        return await approvals.pending(ctx.session, PENDING_SHOWN, offset)
+
+    return await paging.read_page(page, PENDING_SHOWN, fetch)
+
+
+def _seal(members: list[Member]) -> str:
+    """A short digest of the numbers a page shows, so that "approve all shown" approves
+    exactly what the coordinator saw, or nothing."""
+    numbers = ",".join(str(member.id) for member in members)
+    return hashlib.sha256(numbers.encode()).hexdigest()[:12]
+
+
+async def _show_pending(ctx: Context, page: int) -> None:
+    window, waiting = await _read(ctx, page)
     if not waiting:
-        ctx.reply(ctx._("No application is waiting."))
+        paging.show(ctx, ctx._("No application is waiting."), [])
         return
-    lines = [ctx.ngettext("{n} application waiting:", "{n} applications waiting:", total)]
+    lines = [ctx.ngettext("{n} application waiting:", "{n} applications waiting:", window.total)]
     rows: list[list[Button]] = []
     for member in waiting:
         sponsor = await ctx.session.get(Member, member.sponsor_id) if member.sponsor_id else None
@@ -215,9 +267,90 @@ async def pending(ctx: Context) -> None:
                 ),
             ]
         )
-    if total > len(waiting):
-        lines.append(ctx._("… and {n} more.", n=total - len(waiting)))
-    ctx.reply("\n".join(lines), rows)
+    seal = _seal(waiting)
+    rows.append(
+        [
+            Button(
+                ctx.ngettext("Approve the {n} shown", "Approve all {n} shown", len(waiting)),
+                ApproveShown("a", window.page, seal).pack(),
+            )
+        ]
+    )
+    rows.append(paging.buttons(ctx, window, PendingPage))
+    footer = paging.footer(ctx, window)
+    lines += [footer] if footer else []
+    paging.show(ctx, "\n".join(with_desk(ctx, lines, web_links.APPLICATIONS)), rows)
+
+
+@router.button(ApproveShown, access=Access.ACTIVE, min_role=Role.COORDINATOR)
+async def approve_shown(ctx: Context, press: ApproveShown) -> None:
+    """ "Approve all shown" asks first, stating the count; Yes approves exactly the page
+    that was shown (each applicant is told once); a page that changed approves nothing."""
+    assert ctx.member is not None
+    if press.step == "n":
+        ctx.edit_pressed(ctx._("Nothing was approved."))
+        return
+    _window, waiting = await _read(ctx, press.page)
+    if not waiting or _seal(waiting) != press.seal:
+        text = ctx._(
+            "The waiting list changed since it was shown: nothing was approved. "
+            "Send /pending to see it as it is now."
+        )
+        if press.step == "y":
+            ctx.edit_pressed(text)
+        else:
+            ctx.reply(text)
+        return
+    names = ", ".join(f"#{member.id} {member.display_name}" for member in waiting)
+    if press.step == "a":
+        question = ctx.ngettext(
+            "Approve this {n} application? {names}",
+            "Approve these {n} applications? {names}",
+            len(waiting),
+            names=names,
+        )
+        yes = ctx.ngettext("Yes, approve {n}", "Yes, approve {n}", len(waiting))
+        ctx.reply(
+            question + "\n" + ctx._("Each applicant will be told."),
+            [
+                [
+                    Button(yes, ApproveShown("y", press.page, press.seal).pack()),
+                    Button(ctx._("No"), ApproveShown("n", press.page, press.seal).pack()),
+                ]
+            ],
+        )
+        return
+    approved: list[Member] = []
+    points = 0
+    for member in waiting:
+        decision = await approvals.decide(
+            ctx.session, ctx.settings, ctx.clock, member_id=member.id, approve=True, by=ctx.member
+        )
+        if decision.decided and decision.member is not None:
+            approved.append(decision.member)
+            points += decision.sponsor_points
+            await _tell_outcome(ctx, decision.member, approve=True)
+    if not approved:
+        ctx.edit_pressed(
+            ctx._("These applications were decided already: nothing more was approved.")
+        )
+        return
+    text = ctx.ngettext(
+        "{n} application approved by {by}: {names}",
+        "{n} applications approved by {by}: {names}",
+        len(approved),
+        by=ctx.member.display_name,
+        names=", ".join(f"#{member.id} {member.display_name}" for member in approved),
+    )
+    if points:
+        text += "\n" + ctx.ngettext(
+            "Their sponsors earn {n} point in all.", "Their sponsors earn {n} points in all.",
+            points,
+        )  # fmt: skip
+    if ctx.event.message_id is not None:
+        ctx.edit_pressed(text)
+    else:
+        ctx.reply(text)
 
 
 @router.command("invite")

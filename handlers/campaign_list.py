@@ -3,7 +3,8 @@ buttons — Results for each, Edit and Cancel for a coordinator while one is sch
 
 Referents see the campaigns that addressed their categories (read only), so they can
 follow their category's results. Buttons: ``cmp:e:<id>`` (edit) and ``cmp:x:<id>``
-(cancel), for active coordinators (declared where the button is registered).
+(cancel, which asks first: ``cmpx:<y|n>:<id>``), for active coordinators (declared where
+the button is registered); ``pg:cp:<page>`` pages through the list.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from sqlalchemy import select
 from bot.animation import addressed, campaigns
 from bot.animation.addressed import Call
 from bot.animation.calls import Subject
+from bot.conversation import paging
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
-from bot.core import audit
+from bot.core import audit, web_links
 from bot.core.payloads import Payload
 from bot.core.port import Button
 from bot.delivery import queue
 from bot.models import Campaign, CampaignStatus, Repeat, Role
 from handlers import campaigns as campaign_flow
+from handlers._desk import with_desk
 from handlers._labels import category_name
 from handlers.results import apart_lines, button, progress_line, visible_categories
 
@@ -79,18 +82,55 @@ async def _targeted(ctx: Context, campaign: Campaign) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class CampaignsPage(paging.PagePress, prefix="pg:cp"):
+    """A page of /campaigns."""
+
+
+@dataclass(frozen=True)
+class CancelAnswer(Payload, prefix="cmpx"):
+    """The answer to "Cancel campaign #5?": ``y`` cancels, ``n`` keeps it."""
+
+    verdict: Literal["y", "n"]
+    campaign_id: int
+
+
+async def _visible_ids(ctx: Context) -> list[int]:
+    """The campaigns this viewer may list, newest first: all of them for a coordinator,
+    those that addressed one of their categories for a referent."""
+    rows = (
+        await ctx.session.execute(
+            select(Campaign.id, Campaign.categories).order_by(Campaign.id.desc())
+        )
+    ).all()
+    if ctx.role is Role.COORDINATOR:
+        return [row[0] for row in rows]
+    return [row[0] for row in rows if await visible_categories(ctx, list(row[1]))]
+
+
 @router.command("campaigns")
 async def list_campaigns(ctx: Context) -> None:
     """The newest campaigns first, each with its state, progress and buttons."""
+    await _show_page(ctx, 0)
+
+
+@router.button(CampaignsPage, access=Access.ACTIVE, min_role=Role.REFERENT)
+async def campaigns_page(ctx: Context, press: CampaignsPage) -> None:
+    """Previous / Next under /campaigns."""
+    await _show_page(ctx, press.page)
+
+
+async def _show_page(ctx: Context, page: int) -> None:
     # Who sees the Edit and Cancel buttons; pressing them is checked by the gate.
     coordinator = ctx.role is Role.COORDINATOR
-    rows = list(await ctx.session.scalars(select(Campaign).order_by(Campaign.id.desc()).limit(50)))
-    shown = []
-    for campaign in rows:
-        if coordinator or await visible_categories(ctx, list(campaign.categories)):
-            shown.append(campaign)
-        if len(shown) == SHOWN:
-            break
+    visible = await _visible_ids(ctx)
+    window = paging.Window.of(page, SHOWN, len(visible))
+    wanted = visible[window.offset : window.offset + SHOWN]
+    shown = list(
+        await ctx.session.scalars(
+            select(Campaign).where(Campaign.id.in_(wanted)).order_by(Campaign.id.desc())
+        )
+    )
     if not shown:
         text = ctx._("No campaign yet.")
         ctx.reply(text + (" " + ctx._("Send /campaign to prepare one.") if coordinator else ""))
@@ -106,11 +146,9 @@ async def list_campaigns(ctx: Context) -> None:
             Repeat.WEEKLY: " · " + ctx._("every week"),
             Repeat.MONTHLY: " · " + ctx._("every month"),
         }[campaign.repeat]
-        written = campaigns.draft_of(campaign).text
-        excerpt = written.pick(ctx.language, ctx.settings.network.default_language)[0]
-        excerpt = excerpt.splitlines()[0][:60] if excerpt else ""
         lines.append(
-            f"#{campaign.id} “{excerpt}” — {targets}{repeat} — {await _state(ctx, campaign)}"
+            f"#{campaign.id} “{_excerpt(ctx, campaign)}” — {targets}{repeat} — "
+            f"{await _state(ctx, campaign)}"
         )
         row: list[Button] = []
         if campaign.runs:
@@ -125,14 +163,23 @@ async def list_campaigns(ctx: Context) -> None:
             row.append(Button(ctx._("Edit #{number}", number=campaign.id), edit))
             row.append(Button(ctx._("Cancel #{number}", number=campaign.id), cancel))
         buttons.append(row)
-    ctx.reply("\n".join(lines), buttons)
+    footer = paging.footer(ctx, window)
+    lines += [footer] if footer else []
+    lines = with_desk(ctx, lines, web_links.CAMPAIGNS)
+    buttons.append(paging.buttons(ctx, window, CampaignsPage))
+    paging.show(ctx, "\n".join(lines), buttons)
+
+
+def _excerpt(ctx: Context, campaign: Campaign) -> str:
+    written = campaigns.draft_of(campaign).text
+    excerpt = written.pick(ctx.language, ctx.settings.network.default_language)[0]
+    return excerpt.splitlines()[0][:60] if excerpt else ""
 
 
 @router.button(CampaignPress, access=Access.ACTIVE, min_role=Role.COORDINATOR)
 async def manage(ctx: Context, press: CampaignPress) -> None:
-    """Edit or cancel a scheduled campaign (coordinators)."""
-    assert ctx.member is not None
-    campaign = await ctx.session.get(Campaign, press.campaign_id, with_for_update=True)
+    """Edit a scheduled campaign, or ask whether to cancel it (coordinators)."""
+    campaign = await ctx.session.get(Campaign, press.campaign_id)
     if campaign is None or campaign.status is not CampaignStatus.SCHEDULED:
         ctx.reply(ctx._("This campaign can no longer be changed."))
         return
@@ -140,6 +187,32 @@ async def manage(ctx: Context, press: CampaignPress) -> None:
         if not ctx.move_to_private():
             return
         await campaign_flow.edit(ctx, campaign)
+        return
+    ctx.reply(
+        ctx._(
+            "Cancel campaign #{number} “{excerpt}”? Messages not sent yet will not be sent.",
+            number=campaign.id,
+            excerpt=_excerpt(ctx, campaign),
+        ),
+        [
+            [
+                Button(ctx._("Yes, cancel it"), CancelAnswer("y", campaign.id).pack()),
+                Button(ctx._("No, keep it"), CancelAnswer("n", campaign.id).pack()),
+            ]
+        ],
+    )
+
+
+@router.button(CancelAnswer, access=Access.ACTIVE, min_role=Role.COORDINATOR)
+async def cancel(ctx: Context, press: CancelAnswer) -> None:
+    """The answer to the cancel question: Yes cancels (once, however many presses)."""
+    assert ctx.member is not None
+    if press.verdict == "n":
+        ctx.edit_pressed(ctx._("Campaign #{number} is kept.", number=press.campaign_id))
+        return
+    campaign = await ctx.session.get(Campaign, press.campaign_id, with_for_update=True)
+    if campaign is None or campaign.status is not CampaignStatus.SCHEDULED:
+        ctx.edit_pressed(ctx._("This campaign can no longer be changed."))
         return
     dropped = await campaigns.cancel(ctx.session, campaign, ctx.clock.now())
     audit.record(
@@ -153,4 +226,7 @@ async def manage(ctx: Context, press: CampaignPress) -> None:
             "{n} messages not sent yet will not be sent.",
             dropped,
         )
-    ctx.reply(text)
+    if ctx.event.message_id is not None:
+        ctx.edit_pressed(text)
+    else:
+        ctx.reply(text)

@@ -1,9 +1,8 @@
 """/plan: a referent writes an action plan in private (title, text, call to action in the
 network's language, optional due date), sees it exactly as it will be posted, may add
 its title, text and call in the other language (the channel post then carries both, the
-network's first), and confirms; it then goes to the category's channel on every
-platform where one is bound. /plans lists their plans
-with the answers so far and a Results button each.
+network's first), and confirms; it then goes to the category's channel on every platform
+where one is bound. /plans lists their plans, ten a page, with answers and Results.
 
 A referent posts only to their own categories; a coordinator to any. The check is made
 when the flow starts and again at Confirm (a role may have changed in between).
@@ -11,24 +10,27 @@ when the flow starts and again at Confirm (a role may have changed in between).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.animation import calls, plans
 from bot.animation.calls import Choice
 from bot.animation.kit import items as kit_items
 from bot.animation.wording import LABELS
-from bot.conversation import flows
+from bot.conversation import flows, paging
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Step
 from bot.conversation.routing import Router
-from bot.core import audit
+from bot.core import audit, web_links
 from bot.core.bilingual import Bilingual
 from bot.core.config import LANGUAGES
 from bot.core.text import clean_block
 from bot.members import roles
 from bot.models import ActionPlan, Conversation, KitItem, Role
+from handlers._desk import with_desk
 from handlers._labels import category_name, short
 from handlers._people import category_keys, category_word
 from handlers.results import button
@@ -324,6 +326,11 @@ async def plan(ctx: Context) -> None:
         await flows.begin(ctx, PLAN, "title", {"mine": mine, "category": category})
 
 
+@dataclass(frozen=True)
+class PlansPage(paging.PagePress, prefix="pg:pl"):
+    """A page of /plans; ``filters`` holds the category key asked for, if any."""
+
+
 @router.command("plans")
 async def list_plans(ctx: Context) -> None:
     """The latest plans of the caller's categories, with their answers."""
@@ -332,12 +339,33 @@ async def list_plans(ctx: Context) -> None:
     ok, category = await _category_from_args(ctx, mine)
     if not ok:
         return
+    await _show_plans(ctx, mine, category, 0)
+
+
+@router.button(PlansPage, access=Access.ACTIVE, min_role=Role.REFERENT)
+async def plans_page(ctx: Context, press: PlansPage) -> None:
+    """Previous / Next under /plans (the caller's categories are read again)."""
+    assert ctx.member is not None
+    mine = await roles.categories_of(ctx.session, ctx.settings, ctx.member)
+    words = press.words()
+    category = words[0] if words else None
+    if category is not None and category not in mine:
+        ctx.reply(ctx._("You are not a referent of this category."))
+        return
+    await _show_plans(ctx, mine, category, press.page)
+
+
+async def _show_plans(ctx: Context, mine: list[str], category: str | None, page: int) -> None:
     wanted = [category] if category else mine
+    in_scope = ActionPlan.category.in_(wanted)
+    total = int(await ctx.session.scalar(select(func.count()).where(in_scope)) or 0)
+    window = paging.Window.of(page, PLANS_SHOWN, total)
     rows = list(
         await ctx.session.scalars(
             select(ActionPlan)
-            .where(ActionPlan.category.in_(wanted))
+            .where(in_scope)
             .order_by(ActionPlan.id.desc())
+            .offset(window.offset)
             .limit(PLANS_SHOWN)
         )
     )
@@ -360,4 +388,12 @@ async def list_plans(ctx: Context) -> None:
         )
         buttons.append(button(ctx, subject, ctx._("Results #{number}", number=row.id)))
     rows_of_two = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    ctx.reply("\n".join(lines), rows_of_two)
+    footer = paging.footer(ctx, window)
+    lines += [footer] if footer else []
+    lines = with_desk(ctx, lines, web_links.PLANS)
+
+    def press(number: int) -> PlansPage:
+        return PlansPage(number, paging.pack_filters([category] if category else []))
+
+    rows_of_two.append(paging.buttons(ctx, window, press))
+    paging.show(ctx, "\n".join(lines), rows_of_two)

@@ -1,7 +1,8 @@
 """/review: referents (their category) and coordinators check members' mentions.
 
 Each unreviewed mention comes with Verify / Reject buttons (``rev:v:<id>``,
-``rev:r:<id>``). Rejecting asks for a reason, which the member reads with the news that
+``rev:r:<id>``), five at a time: the last message says how many remain, with Previous /
+Next (``pg:rv:<page>``). Rejecting asks for a reason, which the member reads with the news that
 the mention's points were withdrawn. The gate lets active referents and coordinators
 press them; each press then checks the presser's scope (a referent reviews their own
 categories only).
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.activity import links, review
 from bot.activity.review import Pending, ReviewRefused
-from bot.conversation import flows
+from bot.conversation import flows, paging
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
@@ -68,13 +69,33 @@ def _link(ctx: Context, url: str) -> str:
     return ctx._("{url} (⚠ this link really goes to {host})", url=url, host=host)
 
 
+@dataclass(frozen=True)
+class ReviewPage(paging.PagePress, prefix="pg:rv"):
+    """A page of /review."""
+
+
 @router.command("review")
 async def review_queue(ctx: Context) -> None:
     """Send the newest unreviewed mentions in the caller's scope, each with buttons."""
-    assert ctx.member is not None
     if not ctx.move_to_private():
         return
-    pending = await review.queue(ctx.session, ctx.member)
+    await _show_page(ctx, 0)
+
+
+@router.button(ReviewPage, access=Access.ACTIVE, min_role=Role.REFERENT)
+async def review_page(ctx: Context, press: ReviewPage) -> None:
+    """Previous / Next under /review: the mentions of that page, then the pager again."""
+    await _show_page(ctx, press.page)
+
+
+async def _show_page(ctx: Context, page: int) -> None:
+    assert ctx.member is not None
+    reviewer = ctx.member
+
+    async def fetch(offset: int) -> tuple[list[Pending], int]:
+        return await review.queue(ctx.session, reviewer, offset=offset)
+
+    window, pending = await paging.read_page(page, review.QUEUE_SIZE, fetch)
     if not pending:
         ctx.reply_private(ctx._("No mention is waiting for review."))
         return
@@ -88,6 +109,9 @@ async def review_queue(ctx: Context) -> None:
                 ]
             ],
         )
+    footer = paging.footer(ctx, window)
+    if footer is not None:
+        ctx.reply_private(footer, [paging.buttons(ctx, window, ReviewPage)])
 
 
 async def _loaded(ctx: Context, report_id: int) -> Pending | None:

@@ -8,23 +8,27 @@ change writes an audit entry and tells the member, in their language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from bot.activity import engagement
-from bot.conversation import arguments
+from bot.conversation import arguments, paging
+from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
-from bot.core import audit
+from bot.core import audit, web_links
 from bot.core.i18n import N_
 from bot.members import role_sync, roles
 from bot.members.roles import Change
-from bot.models import Member, MemberStatus
+from bot.models import Member, MemberStatus, Role
+from handlers._desk import with_desk
 from handlers._labels import category_name, category_of
 from handlers._people import category_keys, category_word, member_line, named_member, tell
 
 router = Router("roles")
 
-MEMBERS_SHOWN = 40
+MEMBERS_SHOWN = 20
 NOW_REFERENT = N_(
     "You are now a referent of the {category} ambassadors. Send /plan to post an action "
     "plan to their channel."
@@ -178,11 +182,15 @@ async def move(ctx: Context) -> None:
     ctx.reply(ctx._("{name} is now in {category}.", name=target.display_name, category=where))
 
 
+@dataclass(frozen=True)
+class MembersPage(paging.PagePress, prefix="pg:mb"):
+    """A page of /members; ``filters`` holds the category key asked for, if any."""
+
+
 @router.command("members")
 async def members(ctx: Context) -> None:
     """Active members of a category (a referent: of their own), with their numbers."""
-    assert ctx.member is not None
-    mine = await roles.categories_of(ctx.session, ctx.settings, ctx.member)
+    category = None
     if ctx.event.args:
         category = category_word(ctx, ctx.event.args[0])
         if category is None:
@@ -190,12 +198,24 @@ async def members(ctx: Context) -> None:
                 ctx._("Usage: /members [category]. Categories: {keys}", keys=category_keys(ctx))
             )
             return
-        if category not in mine:
-            ctx.reply(ctx._("You are not a referent of this category."))
-            return
-        wanted = [category]
-    else:
-        wanted = mine
+    await _show_members(ctx, category, 0)
+
+
+@router.button(MembersPage, access=Access.ACTIVE, min_role=Role.REFERENT)
+async def members_page(ctx: Context, press: MembersPage) -> None:
+    """Previous / Next under /members (the caller's scope is checked again)."""
+    words = press.words()
+    category = ctx.settings.category_named(words[0]) if words else None
+    await _show_members(ctx, category.key if category else None, press.page)
+
+
+async def _show_members(ctx: Context, category: str | None, page: int) -> None:
+    assert ctx.member is not None
+    mine = await roles.categories_of(ctx.session, ctx.settings, ctx.member)
+    if category is not None and category not in mine:
+        ctx.reply(ctx._("You are not a referent of this category."))
+        return
+    wanted = [category] if category else mine
     in_scope = (Member.status == MemberStatus.ACTIVE, Member.category.in_(wanted))
     state = engagement.state(ctx.clock.now(), ctx.settings.nudges.dormant_days)
     counts = {
@@ -205,9 +225,14 @@ async def members(ctx: Context) -> None:
         )
     }
     total = sum(counts.values())
+    window = paging.Window.of(page, MEMBERS_SHOWN, total)
     shown = (
         await ctx.session.execute(
-            select(Member, state).where(*in_scope).order_by(Member.id).limit(MEMBERS_SHOWN)
+            select(Member, state)
+            .where(*in_scope)
+            .order_by(Member.id)
+            .offset(window.offset)
+            .limit(MEMBERS_SHOWN)
         )
     ).all()
     lines = [ctx.ngettext("{n} active member", "{n} active members", total)]
@@ -227,6 +252,11 @@ async def members(ctx: Context) -> None:
     for member, found in shown:
         mark = marks.get(engagement.State(found)) if found else None
         lines.append(member_line(ctx, member) + (f" · {mark}" if mark else ""))
-    if total > len(shown):
-        lines.append(ctx._("… and {n} more.", n=total - len(shown)))
-    ctx.reply("\n".join(lines))
+    footer = paging.footer(ctx, window)
+    lines += [footer] if footer else []
+    lines = with_desk(ctx, lines, web_links.MEMBERS)
+
+    def press(number: int) -> MembersPage:
+        return MembersPage(number, paging.pack_filters([category] if category else []))
+
+    paging.show(ctx, "\n".join(lines), [paging.buttons(ctx, window, press)])

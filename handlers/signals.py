@@ -2,23 +2,24 @@
 /signals lists and opens signals; the reporter hears, in their language, how it moves.
 
 Buttons: ``sig:<move>:<report id>`` (see :class:`bot.activity.signals.Move`) and
-``sig:n:<report id>`` for a note, for active coordinators: the app's gate checks each
-press against what the registration declares, as it checks /signals.
+``sig:n:<report id>`` for a note, ``pg:sg:<page>:<filters>`` to page through
+/signals, for active coordinators: the app's gate checks each press against what the
+registration declares, as it checks /signals.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot.activity import signals
 from bot.activity.signals import CLOSED, OPEN, Move, MoveRefused, SignalView, Stage
-from bot.conversation import arguments, flows
+from bot.conversation import arguments, flows, paging
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import Flow, Step
 from bot.conversation.routing import Router
-from bot.core import ids
+from bot.core import ids, web_links
 from bot.core.config import SIGNAL_KINDS
 from bot.core.i18n import N_
 from bot.core.payloads import Payload
@@ -27,6 +28,7 @@ from bot.delivery import channels
 from bot.delivery.recipients import coordinator_recipients
 from bot.models import Conversation, Report, Role
 from handlers import _notify
+from handlers._desk import with_desk
 from handlers._labels import SIGNAL_KIND, STAGE, category_name, short
 
 router = Router("signals")
@@ -192,29 +194,52 @@ NOTE = router.flow(
 )
 
 
-def _parse(ctx: Context) -> tuple[int | None, tuple[Stage, ...], str | None, str | None] | None:
-    """``/signals [id] | [stage|open|all] [category] [kind]``; None when an argument is
-    not understood."""
+@dataclass(frozen=True)
+class SignalsPage(paging.PagePress, prefix="pg:sg"):
+    """A page of /signals; ``filters`` holds the canonical stage, category and kind."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
     report_id: int | None = None
     stages: tuple[Stage, ...] = OPEN
     category: str | None = None
     kind: str | None = None
-    stage_words = ("all", "open", *(stage.value for stage in Stage))
-    for arg in ctx.event.args:
+    #: The filters in canonical words, for the page buttons.
+    words: tuple[str, ...] = ()
+
+
+STAGE_WORDS = ("all", "open", *(stage.value for stage in Stage))
+#: Filter words as page buttons carry them: a stage or a kind by a short upper-case code
+#: (category keys are lower case), so that the longest filters fit in 64 bytes.
+_CODES = {
+    **{word: f"S{index}" for index, word in enumerate(STAGE_WORDS)},
+    **{kind: f"K{index}" for index, kind in enumerate(SIGNAL_KINDS)},
+}
+_WORDS = {code: word for word, code in _CODES.items()}
+
+
+def _parse(ctx: Context, args: tuple[str, ...]) -> _Asked | None:
+    """``/signals [id] | [stage|open|all] [category] [kind]``; None when an argument is
+    not understood."""
+    asked = _Asked()
+    stage_words = STAGE_WORDS
+    for arg in args:
         named = ctx.settings.category_named(arg)
         if (number := ids.row_id(arg)) is not None:
-            report_id = number
+            asked = replace(asked, report_id=number)
         elif (stage := arguments.choice(ctx.translator, arg, stage_words)) is not None:
             stages = (
                 tuple(Stage) if stage == "all" else OPEN if stage == "open" else (Stage(stage),)
             )
+            asked = replace(asked, stages=stages, words=(*asked.words, stage))
         elif named is not None:
-            category = named.key
+            asked = replace(asked, category=named.key, words=(*asked.words, named.key))
         elif (found := arguments.choice(ctx.translator, arg, SIGNAL_KINDS)) is not None:
-            kind = found
+            asked = replace(asked, kind=found, words=(*asked.words, found))
         else:
             return None
-    return report_id, stages, category, kind
+    return asked
 
 
 @router.command("signals")
@@ -223,8 +248,8 @@ async def list_signals(ctx: Context) -> None:
     Signals are confidential: the answer always goes to the coordinator's private chat."""
     if not ctx.move_to_private():
         return
-    parsed = _parse(ctx)
-    if parsed is None:
+    asked = _parse(ctx, ctx.event.args)
+    if asked is None:
         ctx.reply_private(
             ctx._(
                 "Usage: /signals [stage] [category] [kind], or /signals NUMBER. "
@@ -237,16 +262,38 @@ async def list_signals(ctx: Context) -> None:
             )
         )
         return
-    report_id, stages, category, kind = parsed
-    if report_id is not None:
-        await _show_one(ctx, report_id)
+    if asked.report_id is not None:
+        await _show_one(ctx, asked.report_id)
         return
-    views, total = await signals.listing(ctx.session, stages=stages, category=category, kind=kind)
+    await _show_page(ctx, asked, 0)
+
+
+@router.button(SignalsPage, access=Access.ACTIVE, min_role=Role.COORDINATOR)
+async def signals_page(ctx: Context, press: SignalsPage) -> None:
+    """Previous / Next under /signals."""
+    asked = _parse(ctx, tuple(_WORDS.get(word, word) for word in press.words()))
+    if asked is None or asked.report_id is not None:
+        ctx.reply(ctx._("This button is no longer active."))
+        return
+    await _show_page(ctx, asked, press.page)
+
+
+async def _show_page(ctx: Context, asked: _Asked, page: int) -> None:
+    async def fetch(offset: int) -> tuple[list[SignalView], int]:
+        return await signals.listing(
+            ctx.session,
+            stages=asked.stages,
+            category=asked.category,
+            kind=asked.kind,
+            offset=offset,
+        )
+
+    window, views = await paging.read_page(page, signals.LISTING_LIMIT, fetch)
     if not views:
         ctx.reply_private(ctx._("No signal matches."))
         return
     zone = ZoneInfo(ctx.settings.network.timezone)
-    lines = [ctx.ngettext("{n} signal", "{n} signals", total)]
+    lines = [ctx.ngettext("{n} signal", "{n} signals", window.total)]
     for view in views:
         report = view.report
         line = (
@@ -258,12 +305,19 @@ async def list_signals(ctx: Context) -> None:
         if view.assignee:
             line += f" → {view.assignee}"
         lines.append(line)
-    if total > len(views):
-        lines.append(
-            ctx.ngettext("Only the newest is shown.", "Only the {n} newest are shown.", len(views))
-        )
+    footer = paging.footer(ctx, window)
+    lines += [footer] if footer else []
     lines.append(ctx._("Send /signals NUMBER to open one."))
-    ctx.reply_private("\n".join(lines))
+    lines = with_desk(ctx, lines, web_links.SIGNALS)
+
+    def press(number: int) -> SignalsPage:
+        return SignalsPage(number, paging.pack_filters([_CODES.get(w, w) for w in asked.words]))
+
+    buttons = paging.buttons(ctx, window, press)
+    if ctx.event.payload is not None:
+        paging.show(ctx, "\n".join(lines), [buttons])
+    else:
+        ctx.reply_private("\n".join(lines), [buttons] if buttons else None)
 
 
 async def _show_one(ctx: Context, report_id: int) -> None:

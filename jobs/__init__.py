@@ -21,7 +21,9 @@ from typing import Any
 from bot.app import Relais
 from bot.scheduling.table import JobTable
 from jobs import (
+    application_reminders,
     campaigns,
+    coordinator_digest,
     digest,
     event_cards,
     event_natives,
@@ -50,6 +52,8 @@ JOBS: dict[str, Job] = {
     events.ID: events.run,
     leaderboard.ID: leaderboard.run,
     digest.ID: digest.run,
+    coordinator_digest.ID: coordinator_digest.run,
+    application_reminders.ID: application_reminders.run,
     nudges.ID: nudges.run,
     prune.ID: prune.run,
     prune_deliveries.ID: prune_deliveries.run,
@@ -67,6 +71,7 @@ SCHEDULES: dict[str, str] = {
     prune_deliveries.ID: prune_deliveries.SCHEDULE,
     invitations.ID: invitations.SCHEDULE,
     quiz.ID: quiz.SCHEDULE,
+    application_reminders.ID: application_reminders.SCHEDULE,
 }
 #: One-off job kind → ``run(app, args)``.
 ONE_OFF: dict[str, OneOff] = {}

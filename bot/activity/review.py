@@ -50,17 +50,30 @@ async def load(session: AsyncSession, report_id: int) -> Pending | None:
     return rows[0] if rows else None
 
 
-async def queue(session: AsyncSession, reviewer: Member) -> list[Pending]:
-    """The newest mentions nobody has reviewed yet, in this reviewer's scope."""
+async def queue(
+    session: AsyncSession, reviewer: Member, *, offset: int = 0, limit: int = QUEUE_SIZE
+) -> tuple[list[Pending], int]:
+    """A page of the mentions nobody has reviewed yet in this reviewer's scope, newest
+    first, and how many there are in all."""
     where: list[ColumnElement[bool]] = [Report.review.is_(None)]
     if reviewer.role is not Role.COORDINATOR:
         mine = await roles.referent_categories(session, reviewer.id)
         where.append(Member.category.in_(mine))
-    return await _pending(session, *where, limit=QUEUE_SIZE)
+    total = await session.scalar(
+        select(func.count())
+        .select_from(Report)
+        .join(Member, Member.id == Report.member_id)
+        .where(Report.kind == ReportKind.MENTION, Member.status != MemberStatus.FORGOTTEN, *where)
+    )
+    return await _pending(session, *where, limit=limit, offset=offset), int(total or 0)
 
 
 async def _pending(
-    session: AsyncSession, *where: ColumnElement[bool], limit: int | None = None, lock: bool = False
+    session: AsyncSession,
+    *where: ColumnElement[bool],
+    limit: int | None = None,
+    offset: int = 0,
+    lock: bool = False,
 ) -> list[Pending]:
     points = (
         select(func.coalesce(func.sum(PointsEntry.points), 0))
@@ -72,6 +85,7 @@ async def _pending(
         .join(Member, Member.id == Report.member_id)
         .where(Report.kind == ReportKind.MENTION, Member.status != MemberStatus.FORGOTTEN, *where)
         .order_by(Report.created_at.desc(), Report.id.desc())
+        .offset(offset)
         .limit(limit)
     )
     if lock:

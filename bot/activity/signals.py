@@ -10,7 +10,7 @@ entry; a won signal credits ``points.signal_won`` to the reporter under the ledg
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -180,8 +180,10 @@ async def listing(
     category: str | None = None,
     kind: str | None = None,
     limit: int = LISTING_LIMIT,
+    offset: int = 0,
 ) -> tuple[list[SignalView], int]:
-    """The newest signals matching the filters, and how many match in all."""
+    """A page of the signals matching the filters, newest first, and how many match in
+    all."""
     where = [Report.kind == ReportKind.SIGNAL, Report.stage.in_([s.value for s in stages])]
     if kind is not None:
         where.append(Report.subkind == kind)
@@ -193,6 +195,7 @@ async def listing(
             select(Report.id)
             .where(*where)
             .order_by(Report.created_at.desc(), Report.id.desc())
+            .offset(offset)
             .limit(limit)
         )
     )
@@ -245,3 +248,29 @@ async def counts_by_stage(session: AsyncSession, category: str | None = None) ->
         if stage in counts:
             counts[Stage(stage)] = int(count)
     return counts
+
+
+#: An open signal nobody moved or annotated for this many days waits for a follow-up.
+FOLLOW_UP_DAYS = 14
+
+
+async def awaiting_follow_up(session: AsyncSession, at: datetime) -> int:
+    """Signals already taken up (qualified or in progress) with no move nor note for
+    :data:`FOLLOW_UP_DAYS` days: signals carry no follow-up date, so their last move
+    stands for it (the coordinators' digest counts them)."""
+    last_move = (
+        select(func.max(ReportEvent.created_at))
+        .where(ReportEvent.report_id == Report.id)
+        .scalar_subquery()
+    )
+    quiet_since = func.coalesce(last_move, Report.created_at)
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Report)
+        .where(
+            Report.kind == ReportKind.SIGNAL,
+            Report.stage.in_([Stage.QUALIFIED.value, Stage.IN_PROGRESS.value]),
+            quiet_since <= at - timedelta(days=FOLLOW_UP_DAYS),
+        )
+    )
+    return int(count or 0)

@@ -357,6 +357,14 @@ COMMANDS: tuple[Command, ...] = (
         in_private=True,
     ),
     Command(
+        NP_("command name", "member"),
+        N_("A member's page in short: role, points, activity, reports, nudges"),
+        aliases=("membre",),
+        min_role=Role.REFERENT,
+        args=(_MEMBER,),
+        in_private=True,
+    ),
+    Command(
         NP_("command name", "campaigns"),
         N_("Campaigns: scheduled, running and past, with results"),
         aliases=("campagnes",),

@@ -96,6 +96,9 @@ class NetworkSettings(_Section):
     #: Sponsorship mode: what to tell someone without a sponsor code about getting one
     #: (who to ask, a sign-up page). Unset: a general sentence.
     sponsor_help: LocalizedText | None = None
+    #: Coordinators are reminded, once a day, of applications that have waited more
+    #: than this many days (0: never).
+    application_reminder_days: int = Field(default=3, ge=0, le=365)
 
     @field_validator("timezone")
     @classmethod
@@ -408,6 +411,8 @@ class JobsSettings(_Section):
             "digest": self.digest,
             "nudges": self.nudges,
             "prune": self.prune,
+            # The coordinators' digest goes with the referents' unless told otherwise.
+            "coordinator_digest": self.digest,
         }
         return {**named, **{key: str(value) for key, value in (self.model_extra or {}).items()}}
 

@@ -128,20 +128,29 @@ async def coordinator_namesake(session: AsyncSession, member: Member) -> Member 
     return next((c for c in coordinators if name_key(c.display_name) == key), None)
 
 
-async def pending(session: AsyncSession, limit: int) -> tuple[list[Member], int]:
-    """The oldest applications first, and how many there are in all."""
+async def pending(session: AsyncSession, limit: int, offset: int = 0) -> tuple[list[Member], int]:
+    """A page of the applications, oldest first, and how many there are in all."""
+    total = int(
+        await session.scalar(select(func.count()).where(Member.status == MemberStatus.PENDING)) or 0
+    )
     rows = list(
         await session.scalars(
             select(Member)
             .where(Member.status == MemberStatus.PENDING)
             .order_by(Member.joined_at, Member.id)
+            .offset(offset)
             .limit(limit)
         )
     )
-    total = len(rows)
-    if total == limit:
-        total = int(
-            await session.scalar(select(func.count()).where(Member.status == MemberStatus.PENDING))
-            or 0
-        )
     return rows, total
+
+
+async def waiting_since(session: AsyncSession, before: datetime) -> tuple[int, Member | None]:
+    """How many applications were sent before ``before`` and still wait, and the oldest:
+    what the coordinators' reminder and digest say."""
+    waiting = (Member.status == MemberStatus.PENDING, Member.joined_at < before)
+    count = int(await session.scalar(select(func.count()).where(*waiting)) or 0)
+    oldest = await session.scalar(
+        select(Member).where(*waiting).order_by(Member.joined_at, Member.id).limit(1)
+    )
+    return count, oldest

@@ -29,8 +29,13 @@ CAMPAIGN = """
 @pytest.fixture
 def network(network_factory: NetworkFactory) -> Network:
     """These tests count every message of a Monday morning: the weekly jobs (leaderboards,
-    referent digests, nudges) are off here."""
-    return network_factory(jobs__leaderboard="off", jobs__digest="off", jobs__nudges="off")
+    referent and coordinator digests, nudges, the applications reminder) are off here."""
+    return network_factory(
+        jobs__leaderboard="off",
+        jobs__digest="off",
+        jobs__nudges="off",
+        jobs__application_reminders="off",
+    )
 
 
 async def campaign_network(network: Network) -> Network:
@@ -187,6 +192,7 @@ async def test_cancelled_and_edited_campaigns(network: Network) -> None:
     out = await network.play(
         """
         @carol [Cancel #1]
+        @carol [Yes, cancel it]
         ~ +1w
         @carol /campaigns
         """

@@ -191,7 +191,9 @@ async def test_plan_and_campaign_buttons(network: Network) -> None:
     out = await network.play("@rita /plans\n@rita [Results #1]")  # res:p1
     assert said_to(out, "@rita")[-1].startswith("Results of the plan “Share the video” (#1)")
     out = await network.play("@carol /campaigns\n@carol [Cancel #1]")  # cmp:x:1
-    assert said_to(out, "@carol")[-1] == "Campaign #1 is cancelled."
+    assert said_to(out, "@carol")[-1].startswith("Cancel campaign #1 “")
+    out = await network.play("@carol [Yes, cancel it]")  # cmpx:y:1
+    assert said_to(out, "@carol")[-1].startswith("Campaign #1 is cancelled.")
 
 
 async def test_a_pending_member_answering_in_a_group_hears_why_in_private(

@@ -25,17 +25,19 @@ from bot.core.port import MAX_PAYLOAD_BYTES
 from bot.models import RsvpAnswer, Visibility
 from handlers._event_list import CardPress
 from handlers._event_manage import EventAdmin
-from handlers.approvals import ApprovalPress
-from handlers.campaign_list import CampaignPress
+from handlers.approvals import ApprovalPress, ApproveShown, PendingPage
+from handlers.campaign_list import CampaignPress, CampaignsPage, CancelAnswer
 from handlers.linking import RevokePress, RolePress
 from handlers.me import LanguagePress, VisibilityPress
 from handlers.partners import PartnerAdmin
+from handlers.plans import PlansPage
 from handlers.privacy import ConsentPress, ErasePress, ForgetPress, KeepPress
 from handlers.reach import ReachPress
 from handlers.reminders import CampaignReachPress, ReminderPress
 from handlers.results import ResultsPress
-from handlers.review import ReviewPress
-from handlers.signals import NotePress, TriagePress
+from handlers.review import ReviewPage, ReviewPress
+from handlers.roles import MembersPage
+from handlers.signals import NotePress, SignalsPage, TriagePress
 
 ROUTES = Routes.of(handlers.ROUTERS)
 BIG = MAX_ID  # ten digits: the longest id a payload carries
@@ -84,6 +86,14 @@ EXAMPLES: list[tuple[Payload, str]] = [
     (EventPreviewPress("cal"), "evp:cal"),
     (EventAdmin("cancel", BIG), f"eva:cancel:{BIG}"),
     (CardPress(BIG), f"evs:{BIG}"),
+    (PendingPage(BIG), f"pg:ap:{BIG}"),
+    (ApproveShown("y", BIG, "0123456789ab"), f"apa:y:{BIG}:0123456789ab"),
+    (MembersPage(BIG, "c" * 32), f"pg:mb:{BIG}:{'c' * 32}"),
+    (ReviewPage(BIG), f"pg:rv:{BIG}"),
+    (SignalsPage(BIG, f"S7,{'c' * 32},K5"), f"pg:sg:{BIG}:S7,{'c' * 32},K5"),
+    (CampaignsPage(BIG), f"pg:cp:{BIG}"),
+    (CancelAnswer("y", BIG), f"cmpx:y:{BIG}"),
+    (PlansPage(BIG, "c" * 32), f"pg:pl:{BIG}:{'c' * 32}"),
     # A flow's longest name, a version after many steps, a 32-character category key.
     (FlowPress("reject_mention", BIG, "c" * 32), f"f:reject_mention:{BIG}:{'c' * 32}"),
 ]

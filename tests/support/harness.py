@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import textwrap
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import asyncpg
@@ -152,6 +152,54 @@ async def seed_telegram_members(
                     for user_id in chunk
                 ],
             )
+
+
+async def seed_applicants(
+    engine: AsyncEngine,
+    user_ids: list[int],
+    *,
+    platform: str = "console",
+    category: str = "business",
+    joined: datetime = START,
+) -> None:
+    """Pending applications (member id = user id; console users are named ``u<id>``),
+    one a minute from ``joined`` in the order given, each with an open private chat."""
+
+    def user(user_id: int) -> str:
+        return f"u{user_id}" if platform == "console" else str(user_id)
+
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(Member),
+            [
+                {
+                    "id": user_id,
+                    "display_name": f"U{user_id}",
+                    "status": MemberStatus.PENDING,
+                    "role": Role.MEMBER,
+                    "category": category,
+                    "language": "en",
+                    "visibility": Visibility.NAME,
+                    "sponsor_code": f"S{user_id}",
+                    "consent_at": joined,
+                    "consent_version": "1",
+                    "joined_at": joined + timedelta(minutes=index),
+                }
+                for index, user_id in enumerate(user_ids)
+            ],
+        )
+        await connection.execute(
+            insert(Identity),
+            [
+                {
+                    "platform": platform,
+                    "user_id": user(user_id),
+                    "member_id": user_id,
+                    "private_chat_id": user(user_id),
+                }
+                for user_id in user_ids
+            ],
+        )
 
 
 class OtherPlatform:
