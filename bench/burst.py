@@ -60,6 +60,8 @@ FACTOR = float(os.environ.get("BENCH_BURST_FACTOR", "1"))
 DATABASES = os.environ.get("BENCH_BURST_DATABASES", "sqlite,postgresql").split(",")
 LIMIT = 30 * FACTOR
 DONE, DOUBLE, REPORT, ME = 0.30, 0.20, 0.05, 0.05  # DOUBLE: share of those who press
+#: Members who send ``/me`` to the bot at rest before the campaign (the baseline).
+PROBES = 40
 #: Nobody presses sooner than this after receiving (reading takes longer).
 FIRST_PRESS = 1.0
 TEXT = "The Lyon festival opens on Saturday: share the programme with your network!"
@@ -163,6 +165,15 @@ async def _settled(fake: FakeProcess, platform: TelegramPlatform, members: int) 
     print("burst: deadline reached before the run settled", flush=True)
 
 
+async def _quiet_baseline(fake: FakeProcess, chats: list[int]) -> None:
+    """``/me`` from members outside the campaign, one every quarter second, on the bot
+    at rest: what an answer costs on this machine in these minutes."""
+    for chat in chats:
+        await fake.control("script/probe", {"chat": chat, "text": "/me"})
+        await asyncio.sleep(0.25)
+    await asyncio.sleep(2.0)
+
+
 async def _points(app: Any) -> dict[int, tuple[int, int]]:
     async with app.sessions() as session:
         rows = await session.execute(
@@ -175,10 +186,11 @@ async def _points(app: Any) -> dict[int, tuple[int, int]]:
 
 async def burst_run(fake: FakeProcess, database: str, url: str) -> Run:
     users = [40_000_000 + i for i in range(MEMBERS)]
+    quiet = [39_000_000 + i for i in range(PROBES)]
     await fake.control("reset", {})
-    await fake.control("users", {"ids": users})
+    await fake.control("users", {"ids": users + quiet})
     engine = create_engine(url)
-    await seed_telegram_members(engine, users)
+    await seed_telegram_members(engine, users + quiet)
     settings = bench_settings(
         url,
         telegram_token=fake.token,
@@ -197,6 +209,7 @@ async def burst_run(fake: FakeProcess, database: str, url: str) -> Run:
     try:
         await fake.control("script", {"trigger": "Done", "scripts": scripts})
         await fake.control("enforce", {"factor": FACTOR})
+        await _quiet_baseline(fake, quiet)
         load_before = os.getloadavg()[0]
         cpu, start = cpu_seconds(), perf_counter()
         await _start_campaign(app)
@@ -267,8 +280,10 @@ def _table(runs: list[Run]) -> Table:
     for run in runs:
         found = run.accounting
         rows = [
-            ("presses: first answer", found.latencies(PRESSES), PRESSES),
-            ("commands: answer", found.latencies(COMMANDS), COMMANDS),
+            ("presses: Done", found.latencies(("done",)), ("done",)),
+            ("presses: Done again (double)", found.latencies(("double",)), ("double",)),
+            ("presses: all", found.latencies(PRESSES), PRESSES),
+            ("commands: /report, /me", found.latencies(COMMANDS), COMMANDS),
         ]
         for name, values, tags in rows:
             table.add(
@@ -281,6 +296,16 @@ def _table(runs: list[Run]) -> Table:
                 found.late(tags),
                 sum(found.unanswered[tag] for tag in tags),
             )
+        table.add(
+            f"{run.database}: baseline: /me, bot at rest",
+            len(found.quiet),
+            _ms(found.quiet, 0.5),
+            _ms(found.quiet, 0.95),
+            _ms(found.quiet, 0.99),
+            _ms(found.quiet, 1.0),
+            sum(1 for value in found.quiet if value > LATE),
+            found.quiet_unanswered,
+        )
         late_complete = sum(1 for value in found.complete if value > LATE)
         table.add(
             f"{run.database}: Done, whole answer (2 messages)",

@@ -78,6 +78,9 @@ class Accounting:
     #: 429s in scripted chats: before the campaign reached the chat, and after.
     floods_campaign: int = 0
     floods_replies: int = 0
+    #: The same run's baseline: ``/me`` on a quiet bot, before the campaign.
+    quiet: list[float] = field(default_factory=list)
+    quiet_unanswered: int = 0
     #: From the ledger (see :func:`ledger`).
     points_missing: int = 0
     points_twice: int = 0
@@ -159,6 +162,11 @@ def account(
             found.floods_replies += 1
         else:
             found.floods_campaign += 1
+    for at, replied in report.get("probes", {}).values():
+        if replied:
+            found.quiet.append(float(replied[0]) - float(at))
+        else:
+            found.quiet_unanswered += 1
     campaign = sorted(t for times in received.values() for t in times)
     found.broadcast_ratios, found.all_ratios = _windows(campaign, sends, limit, window)
     return found

@@ -10,7 +10,9 @@ own event loop; each action then becomes an update waiting for ``getUpdates``, a
 instant it becomes available is recorded. Every message the bot sends into a scripted
 chat after its campaign message, every ``answerCallbackQuery`` and every 429 is recorded
 with the server's monotonic clock, so latencies never include the benchmark's own
-round trips (``GET /control/script`` returns it all).
+round trips (``GET /control/script`` returns it all). A probe (``POST
+/control/script/probe``) is a text from an unscripted chat, pushed at once and its replies
+timed the same way: the baseline of a quiet bot in the same run.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class BurstScript:
         #: 429s given in scripted chats: [when, chat, whether after the campaign's receipt].
         self.floods: list[list[Any]] = []
         self.scheduled = 0
+        #: chat id → [when a probe's text became available, when each reply came].
+        self.probes: dict[int, list[Any]] = {}
 
     def load(self, trigger: str, scripts: dict[int, list[list[Any]]]) -> None:
         self.clear()
@@ -64,6 +68,9 @@ class BurstScript:
     def on_message(self, fake: Any, message: JSON, method: str, at: float) -> None:
         """A message the bot sent (or edited) was accepted at ``at``."""
         chat = int(message["chat"]["id"])
+        if chat in self.probes:
+            self.probes[chat][1].append(at)
+            return
         script = self.scripts.get(chat)
         if script is None:
             return
@@ -82,6 +89,11 @@ class BurstScript:
             return
         if chat in self.received:
             self.replies.setdefault(chat, []).append([at, method, message.get("text") or ""])
+
+    def probe(self, fake: Any, chat: int, text: str) -> None:
+        """``text`` from ``chat`` now, its replies timed (the same run's baseline)."""
+        fake.push(fake.text(fake._users[chat], text))
+        self.probes[chat] = [time.monotonic(), []]
 
     def on_answer(self, query_id: str) -> None:
         self.answers.setdefault(query_id, []).append(time.monotonic())
@@ -118,6 +130,7 @@ class BurstScript:
             "answers": self.answers,
             "floods": self.floods,
             "pending": self.pending,
+            "probes": {str(chat): probe for chat, probe in self.probes.items()},
         }
 
     def progress(self) -> JSON:

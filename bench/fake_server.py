@@ -10,7 +10,7 @@ to the message the bot really sent), ``POST /control/enforce`` (flood limits sca
 factor), ``POST /control/reset``, ``GET /control/stats``, ``POST /control/chat`` (how many
 messages one chat received, and when the server accepted the last), ``POST`` and ``GET
 /control/script`` (the burst benchmark's members, see :mod:`bench.burst_fake`), ``GET
-/control/script/progress``.
+/control/script/progress``, ``POST /control/script/probe``.
 """
 
 from __future__ import annotations
@@ -66,6 +66,11 @@ class ControlledFake(FakeTelegram):
         self.script.load(str(body["trigger"]), scripts)
         return web.json_response({"ok": True, "chats": len(scripts)})
 
+    async def _control_script_probe(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.script.probe(self, int(body["chat"]), str(body["text"]))
+        return web.json_response({"ok": True})
+
     async def _control_script_progress(self, _request: web.Request) -> web.Response:
         return web.json_response(self.script.progress())
 
@@ -83,6 +88,7 @@ class ControlledFake(FakeTelegram):
         app.router.add_get("/control/stats", self._control_stats)
         app.router.add_route("*", "/control/script", self._control_script)
         app.router.add_get("/control/script/progress", self._control_script_progress)
+        app.router.add_post("/control/script/probe", self._control_script_probe)
 
     async def _control_users(self, request: web.Request) -> web.Response:
         body = await request.json()
