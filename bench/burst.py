@@ -68,6 +68,15 @@ TEXT = "The Lyon festival opens on Saturday: share the programme with your netwo
 CALL = "Share the festival's programme with one person"
 
 
+@dataclass(frozen=True)
+class Shape:
+    """How big a run is: members, the seconds within which they act, baseline probes."""
+
+    members: int = MEMBERS
+    window: float = WINDOW
+    probes: int = PROBES
+
+
 @dataclass
 class Run:
     database: str
@@ -79,7 +88,7 @@ class Run:
     errors: list[str] = field(default_factory=list)
 
 
-def plan(users: list[int], seed: int = 21) -> dict[str, list[list[Any]]]:
+def plan(users: list[int], window: float = WINDOW, seed: int = 21) -> dict[str, list[list[Any]]]:
     """Each scripted member's actions: ``[delay after receipt, kind, value, tag]``."""
     rng = random.Random(seed)
     order = users[:]
@@ -88,7 +97,7 @@ def plan(users: list[int], seed: int = 21) -> dict[str, list[list[Any]]]:
     twice = round(DOUBLE * pressing)
     reporting = round(REPORT * len(order))
     asking = round(ME * len(order))
-    first, window = FIRST_PRESS / FACTOR, WINDOW / FACTOR
+    first, window = FIRST_PRESS / FACTOR, window / FACTOR
     scripts: dict[str, list[list[Any]]] = {}
     for index, user in enumerate(order):
         delay = rng.uniform(first, window)
@@ -147,11 +156,12 @@ async def _start_campaign(app: Any) -> None:
     await run_due_campaigns(app)
 
 
-async def _settled(fake: FakeProcess, platform: TelegramPlatform, members: int) -> None:
+async def _settled(fake: FakeProcess, platform: TelegramPlatform, shape: Shape) -> None:
     """Until every member received the campaign, every action fired and was handled,
     and nothing was sent for a few seconds; or a deadline well past the expected end."""
     quiet = 3.0 / FACTOR
-    deadline = monotonic() + 3 * members / LIMIT + WINDOW / FACTOR + 120
+    members = shape.members
+    deadline = monotonic() + 3 * members / LIMIT + shape.window / FACTOR + 120
     while monotonic() < deadline:
         await asyncio.sleep(1.0)
         progress = await fake.control("script/progress")
@@ -171,7 +181,8 @@ async def _quiet_baseline(fake: FakeProcess, chats: list[int]) -> None:
     for chat in chats:
         await fake.control("script/probe", {"chat": chat, "text": "/me"})
         await asyncio.sleep(0.25)
-    await asyncio.sleep(2.0)
+    if chats:
+        await asyncio.sleep(2.0)
 
 
 async def _points(app: Any) -> dict[int, tuple[int, int]]:
@@ -184,9 +195,10 @@ async def _points(app: Any) -> dict[int, tuple[int, int]]:
         return {int(member): (int(total), int(count)) for member, total, count in rows}
 
 
-async def burst_run(fake: FakeProcess, database: str, url: str) -> Run:
-    users = [40_000_000 + i for i in range(MEMBERS)]
-    quiet = [39_000_000 + i for i in range(PROBES)]
+async def burst_run(fake: FakeProcess, database: str, url: str, shape: Shape = Shape()) -> Run:
+    """One run on the database at ``url`` (migrated, empty); the fake server is reset."""
+    users = [40_000_000 + i for i in range(shape.members)]
+    quiet = [39_000_000 + i for i in range(shape.probes)]
     await fake.control("reset", {})
     await fake.control("users", {"ids": users + quiet})
     engine = create_engine(url)
@@ -202,7 +214,7 @@ async def burst_run(fake: FakeProcess, database: str, url: str) -> Run:
     platform = TelegramPlatform(app)
     counting = _Counting()
     logging.getLogger().addHandler(counting)
-    scripts = plan(users)
+    scripts = plan(users, shape.window)
     await platform.start()
     sender = asyncio.create_task(app.sender.run(), name="sender")
     freeze_startup_heap()  # as `relais run` does once its platforms have started
@@ -213,7 +225,7 @@ async def burst_run(fake: FakeProcess, database: str, url: str) -> Run:
         load_before = os.getloadavg()[0]
         cpu, start = cpu_seconds(), perf_counter()
         await _start_campaign(app)
-        await _settled(fake, platform, MEMBERS)
+        await _settled(fake, platform, shape)
         seconds, cpu = perf_counter() - start, cpu_seconds() - cpu
         load = (load_before, os.getloadavg()[0])
         report = await fake.control("script")
