@@ -126,7 +126,9 @@ class _Counting(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.counts[f"{record.levelname} {record.name}"] += 1
         if record.levelno >= logging.ERROR and len(self.errors) < 5:
-            self.errors.append(record.getMessage()[:200])
+            error = record.exc_info[1] if record.exc_info else None
+            cause = f" ({type(error).__name__}: {str(error)[:120]})" if error else ""
+            self.errors.append(record.getMessage()[:200] + cause)
 
 
 async def _start_campaign(app: Any) -> None:
