@@ -185,10 +185,11 @@ class FloodGate(BaseRateLimiter[None]):
         data: dict[str, Any],
         rate_limit_args: None,
     ) -> bool | JSONDict | list[JSONDict]:
-        chat = _chat_number(data.get("chat_id"))
-        if chat is None:  # getUpdates, answerCallbackQuery, setMyCommands, @channel...
+        chat_id = data.get("chat_id")
+        if chat_id is None:  # getUpdates, answerCallbackQuery, setMyCommands...
             return await callback(*args, **kwargs)
-        group = self._group(chat) if chat < 0 else None
+        chat = _chat_number(chat_id)
+        group = self._group(chat) if chat is not None and chat < 0 else None
         # A reply that must wait for a window lends its update's slot to other chats.
         full = (group is not None and not group.has_capacity()) or self._overall.full()
         async with waiting() if full else contextlib.nullcontext():
@@ -219,10 +220,8 @@ class FloodGate(BaseRateLimiter[None]):
 
 
 def _chat_number(chat_id: object) -> int | None:
-    """The chat a call writes to; None when it writes to none, or to an @channelusername
-    (Relais addresses chats by id)."""
-    if chat_id is None:
-        return None
+    """The chat a call writes to; None for an @channelusername (Relais addresses chats by
+    id)."""
     try:
         return int(str(chat_id))
     except ValueError:
