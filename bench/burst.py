@@ -27,21 +27,20 @@ import logging
 import os
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from time import monotonic, perf_counter
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.burst_accounting import COMMANDS, LATE, PRESSES, Accounting, account, ledger
+from bench.burst_accounting import account, ledger
+from bench.burst_report import Run, print_run, table
 from bench.common import (
     FakeProcess,
     SqliteFiles,
     Table,
     bench_settings,
     cpu_seconds,
-    median,
-    percentile,
     postgres_database,
 )
 from bot.core.clock import SystemClock
@@ -75,17 +74,6 @@ class Shape:
     members: int = MEMBERS
     window: float = WINDOW
     probes: int = PROBES
-
-
-@dataclass
-class Run:
-    database: str
-    accounting: Accounting
-    seconds: float
-    cpu: float
-    load: tuple[float, float]
-    logged: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
 
 
 def plan(users: list[int], window: float = WINDOW, seed: int = 21) -> dict[str, list[list[Any]]]:
@@ -247,6 +235,15 @@ async def burst_run(fake: FakeProcess, database: str, url: str, shape: Shape = S
     return Run(database, found, seconds, cpu, load, counting.counts, counting.errors)
 
 
+def _title() -> str:
+    return (
+        f"Burst: {MEMBERS:,} members get a campaign privately (Telegram's limits ×{FACTOR:g}: "
+        f"{LIMIT:g} msg/s overall, 1 per {1 / FACTOR:g} s per chat); {DONE:.0%} press Done "
+        f"within {WINDOW:g} s of receipt ({DOUBLE:.0%} of them twice), {REPORT:.0%} /report, "
+        f"{ME:.0%} /me"
+    )
+
+
 async def main() -> Table:
     logging.getLogger().setLevel(logging.WARNING)
     runs: list[Run] = []
@@ -262,153 +259,12 @@ async def main() -> Table:
                     print(f"burst: {database} unavailable; skipped", flush=True)
                     continue
                 runs.append(await burst_run(fake, database, url))
-                _print_run(runs[-1])
+                print_run(runs[-1])
     finally:
         files.cleanup()
         with contextlib.suppress(Exception):
             await drop_postgres_database(pg_name)
-    return _table(runs)
-
-
-def _ms(values: list[float], fraction: float) -> str:
-    return f"{1000 * percentile(values, fraction):,.0f}" if values else "n/a"
-
-
-def _table(runs: list[Run]) -> Table:
-    table = Table(
-        f"Burst: {MEMBERS:,} members get a campaign privately (Telegram's limits ×{FACTOR:g}: "
-        f"{LIMIT:g} msg/s overall, 1 per {1 / FACTOR:g} s per chat); {DONE:.0%} press Done "
-        f"within {WINDOW:g} s of receipt ({DOUBLE:.0%} of them twice), {REPORT:.0%} /report, "
-        f"{ME:.0%} /me",
-        [
-            "database: replies",
-            "count",
-            "p50 ms",
-            "p95 ms",
-            "p99 ms",
-            "max ms",
-            f"late (> {LATE:g} s)",
-            "unanswered",
-        ],
-    )
-    for run in runs:
-        found = run.accounting
-        rows = [
-            ("presses: Done", found.latencies(("done",)), ("done",)),
-            ("presses: Done again (double)", found.latencies(("double",)), ("double",)),
-            ("presses: all", found.latencies(PRESSES), PRESSES),
-            ("commands: /report, /me", found.latencies(COMMANDS), COMMANDS),
-        ]
-        for name, values, tags in rows:
-            table.add(
-                f"{run.database}: {name}",
-                len(values),
-                _ms(values, 0.5),
-                _ms(values, 0.95),
-                _ms(values, 0.99),
-                _ms(values, 1.0),
-                found.late(tags),
-                sum(found.unanswered[tag] for tag in tags),
-            )
-        table.add(
-            f"{run.database}: baseline: /me, bot at rest",
-            len(found.quiet),
-            _ms(found.quiet, 0.5),
-            _ms(found.quiet, 0.95),
-            _ms(found.quiet, 0.99),
-            _ms(found.quiet, 1.0),
-            sum(1 for value in found.quiet if value > LATE),
-            found.quiet_unanswered,
-        )
-        late_complete = sum(1 for value in found.complete if value > LATE)
-        table.add(
-            f"{run.database}: Done, whole answer (2 messages)",
-            len(found.complete),
-            _ms(found.complete, 0.5),
-            _ms(found.complete, 0.95),
-            _ms(found.complete, 0.99),
-            _ms(found.complete, 1.0),
-            late_complete,
-            found.incomplete,
-        )
-        table.add(
-            f"{run.database}: presses: spinner stopped",
-            len(found.spinner),
-            _ms(found.spinner, 0.5),
-            _ms(found.spinner, 0.95),
-            _ms(found.spinner, 0.99),
-            _ms(found.spinner, 1.0),
-            sum(1 for value in found.spinner if value > LATE),
-            found.callbacks_unanswered,
-        )
-    totals = Table(
-        "Burst: the broadcast during the burst, lost, doubled, the ledger",
-        [
-            "database",
-            "campaign ÷ limit (min / median per 10 s)",
-            "all sends ÷ limit (min / median)",
-            "lost",
-            "doubled",
-            "points (missing / twice / unexpected)",
-            "429s (campaign / replies)",
-            "other replies",
-            "wall s",
-            "CPU s",
-            "load avg",
-        ],
-    )
-    for run in runs:
-        found = run.accounting
-        totals.add(
-            run.database,
-            f"{min(found.broadcast_ratios, default=float('nan')):.3f} / "
-            f"{median(found.broadcast_ratios):.3f}",
-            f"{min(found.all_ratios, default=float('nan')):.3f} / {median(found.all_ratios):.3f}",
-            found.lost,
-            found.doubled,
-            f"{found.points_missing} / {found.points_twice} / {found.points_unexpected}",
-            f"{found.floods_campaign} / {found.floods_replies}",
-            found.other,
-            run.seconds,
-            run.cpu,
-            f"{run.load[0]:.2f} → {run.load[1]:.2f}",
-        )
-    table.notes.append(
-        "latency: from the instant the fake server made the update available to the "
-        "instant it accepted the answer, both on its clock. A first Done is answered by two "
-        'messages ("Your answer: Done", then the invitation to turn it into a report); its '
-        "first answer is the first, its whole answer the second. The double press's answer "
-        'is "You had already answered". lost: members who never received the campaign, '
-        "actions never answered, presses never answered (answerCallbackQuery), pressers "
-        "without their points; doubled: the campaign twice in a chat, one answer twice, a "
-        "press answered twice, points twice."
-    )
-    table.notes.append("\n" + totals.render())
-    table.print()
-    return table
-
-
-def _print_run(run: Run) -> None:
-    found = run.accounting
-    print(
-        f"burst [{run.database}]: {dict(found.updates)} actions; lost {found.lost} "
-        f"(campaign {found.campaign_lost}, unanswered {dict(found.unanswered)}, "
-        f"spinners {found.callbacks_unanswered}, points {found.points_missing}); doubled "
-        f"{found.doubled}; other replies {found.other} {found.other_samples}; "
-        f"log lines {dict(run.logged)}; errors {run.errors}",
-        flush=True,
-    )
-    for tag, values in sorted(found.first.items()):
-        print(
-            f"  {tag}: {len(values)} answers, p50 {_ms(values, 0.5)} ms, p95 "
-            f"{_ms(values, 0.95)} ms, p99 {_ms(values, 0.99)} ms, max {_ms(values, 1.0)} ms",
-            flush=True,
-        )
-    print(
-        f"  campaign ÷ limit per 10 s: {[round(r, 3) for r in found.broadcast_ratios]}\n"
-        f"  all sends ÷ limit per 10 s: {[round(r, 3) for r in found.all_ratios]}",
-        flush=True,
-    )
+    return table(runs, _title())
 
 
 if __name__ == "__main__":
