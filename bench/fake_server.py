@@ -8,7 +8,9 @@ Control endpoints (JSON): ``POST /control/users`` (people who opened the private
 ``POST /control/push`` (updates the server builds and queues, so a button press refers
 to the message the bot really sent), ``POST /control/enforce`` (flood limits scaled by a
 factor), ``POST /control/reset``, ``GET /control/stats``, ``POST /control/chat`` (how many
-messages one chat received, and when the server accepted the last).
+messages one chat received, and when the server accepted the last), ``POST`` and ``GET
+/control/script`` (the burst benchmark's members, see :mod:`bench.burst_fake`), ``GET
+/control/script/progress``, ``POST /control/script/probe``.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
 from collections import Counter
 from typing import Any
 
 from aiohttp import web
 
+from bench.burst_fake import BurstScript
 from tests.support.fake_telegram import JSON, FakeTelegram
 
 
@@ -29,11 +33,46 @@ class ControlledFake(FakeTelegram):
         super().__init__()
         #: chat id → when each of its messages was accepted (monotonic seconds).
         self.accepted_in: dict[int, list[float]] = {}
+        self.script = BurstScript()
 
     def _store(self, message: JSON, p: JSON) -> JSON:
         stored = super()._store(message, p)
         self.accepted_in.setdefault(int(message["chat"]["id"]), []).append(self.accepted_at[-1])
+        self.script.on_message(self, stored, "sendMessage", self.accepted_at[-1])
         return stored
+
+    async def _api_editMessageText(self, p: JSON) -> JSON:
+        edited = await super()._api_editMessageText(p)
+        self.script.on_message(self, edited, "editMessageText", time.monotonic())
+        return edited
+
+    async def _api_answerCallbackQuery(self, p: JSON) -> bool:
+        answered = await super()._api_answerCallbackQuery(p)
+        self.script.on_answer(str(p["callback_query_id"]))
+        return answered
+
+    def _flood_wait(self, method: str, params: Any) -> float:
+        wait = super()._flood_wait(method, params)
+        if wait > 0:
+            chat = params.get("chat_id")
+            self.script.on_flood(int(chat) if chat is not None else None)
+        return wait
+
+    async def _control_script(self, request: web.Request) -> web.Response:
+        if request.method == "GET":
+            return web.json_response(self.script.report())
+        body = await request.json()
+        scripts = {int(chat): actions for chat, actions in body["scripts"].items()}
+        self.script.load(str(body["trigger"]), scripts)
+        return web.json_response({"ok": True, "chats": len(scripts)})
+
+    async def _control_script_probe(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.script.probe(self, int(body["chat"]), str(body["text"]))
+        return web.json_response({"ok": True})
+
+    async def _control_script_progress(self, _request: web.Request) -> web.Response:
+        return web.json_response(self.script.progress())
 
     async def _control_chat(self, request: web.Request) -> web.Response:
         times = self.accepted_in.get(int((await request.json())["chat_id"]), [])
@@ -47,6 +86,9 @@ class ControlledFake(FakeTelegram):
         app.router.add_post("/control/enforce", self._control_enforce)
         app.router.add_post("/control/reset", self._control_reset)
         app.router.add_get("/control/stats", self._control_stats)
+        app.router.add_route("*", "/control/script", self._control_script)
+        app.router.add_get("/control/script/progress", self._control_script_progress)
+        app.router.add_post("/control/script/probe", self._control_script_probe)
 
     async def _control_users(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -91,6 +133,7 @@ class ControlledFake(FakeTelegram):
         self.limits = None
         self._overall = None
         self._chat_windows = {}
+        self.script.clear()
         return web.json_response({"ok": True})
 
     async def _control_stats(self, _request: web.Request) -> web.Response:

@@ -139,3 +139,9 @@ async def waiting() -> AsyncIterator[None]:
     finally:
         await ticket._lines.slots.acquire()
         ticket.holding = True
+
+
+def answering() -> bool:
+    """Whether this task is handling an update, so what it sends is a reply someone is
+    waiting for (a rate gate serves those before a broadcast's messages)."""
+    return _HOLDING.get() is not None

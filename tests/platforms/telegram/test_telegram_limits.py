@@ -1,4 +1,5 @@
-"""The adapter's overall flood gate: at most 30 calls in any window, whenever they come.
+"""The adapter's flood gate: at most 30 calls in any window, whenever they come; an
+update's replies before the delivery queue's messages; a refused call not counted.
 
 Made-up instants: the gate's clock and sleep are a fake that moves time forward by the
 wait asked for, so nothing here sleeps.
@@ -6,11 +7,15 @@ wait asked for, so nothing here sleeps.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from telegram.error import RetryAfter
 
+from bot.platforms.lines import ChatLines
 from bot.platforms.telegram.limits import FloodGate, SlidingWindow
 from tests.support.fakes import FakeTime
 
@@ -82,3 +87,87 @@ async def test_the_flood_gate_paces_private_chats_with_the_overall_window() -> N
     assert calls[-1] == 0.05 and calls[:30] == [0.0] * 30
     await gate.process_request(call, (), {}, "getMe", {}, None)  # not a chat: not counted
     assert calls[-1] == 0.05
+
+
+class YieldingTime(FakeTime):
+    """Made-up time whose sleep also lets the other tasks run (to queue them)."""
+
+    async def sleep(self, delay: float) -> None:
+        await super().sleep(delay)
+        await asyncio.sleep(0)
+
+
+async def test_a_waiting_reply_passes_the_window_before_waiting_broadcast_messages() -> None:
+    time = YieldingTime()
+    gate = SlidingWindow(1, 1.0, clock=time.clock, sleep=time.sleep)
+    await gate.enter()  # the window is full until 1.0
+    passed: list[tuple[str, float]] = []
+
+    async def enter(name: str, urgent: bool) -> None:
+        await gate.enter(urgent=urgent)
+        passed.append((name, time.now))
+
+    await asyncio.gather(
+        enter("broadcast 1", False), enter("broadcast 2", False), enter("reply", True)
+    )
+    # the first broadcast message was already watching the window; the reply that came
+    # after the second one still goes before it
+    assert passed == [("broadcast 1", 1.0), ("reply", 2.0), ("broadcast 2", 3.0)]
+
+
+async def test_a_waiter_given_up_does_not_hold_the_others() -> None:
+    time = YieldingTime()
+    gate = SlidingWindow(1, 1.0, clock=time.clock, sleep=time.sleep)
+    await gate.enter()
+    first = asyncio.create_task(gate.enter())
+    given_up = asyncio.create_task(gate.enter(urgent=True))
+    last = asyncio.create_task(gate.enter())
+    await asyncio.sleep(0)
+    given_up.cancel()
+    await asyncio.gather(first, last)
+    assert given_up.cancelled()
+    assert time.now == 2.0  # two entries after the first: 1.0 and 2.0
+
+
+async def test_the_flood_gate_lets_an_update_s_reply_go_before_the_queue() -> None:
+    time = YieldingTime()
+    gate = FloodGate(overall_per_second=1, clock=time.clock, sleep=time.sleep)
+    sent: list[int] = []
+
+    async def call(chat: int) -> None:
+        async def send(*_args: Any, **_kwargs: Any) -> bool:
+            sent.append(chat)
+            return True
+
+        await gate.process_request(send, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    async def reply(chat: int) -> None:
+        async with ChatLines(4).ticket(str(chat)):  # handling that chat's update
+            await call(chat)
+
+    await call(1)
+    await asyncio.gather(call(2), call(3), reply(4))
+    assert sent == [1, 2, 4, 3]
+
+
+async def test_a_call_telegram_refused_gives_its_place_in_the_window_back() -> None:
+    time = FakeTime()
+    gate = FloodGate(overall_per_second=2, clock=time.clock, sleep=time.sleep)
+    attempts: list[tuple[int, float]] = []
+
+    async def call(chat: int, refused: bool = False) -> None:
+        async def send(*_args: Any, **_kwargs: Any) -> bool:
+            attempts.append((chat, time.now))
+            if refused:
+                raise RetryAfter(1)
+            return True
+
+        await gate.process_request(send, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    await call(1)
+    with pytest.raises(RetryAfter):
+        await call(2, refused=True)  # a private chat's second message within its second
+    await call(3)  # the refused call is not counted: no wait
+    assert attempts == [(1, 0.0), (2, 0.0), (3, 0.0)]
+    await call(4)  # two in the window now
+    assert attempts[-1] == (4, 1.0)
