@@ -23,6 +23,7 @@ from bot.scheduling.table import JobTable
 from jobs import (
     campaigns,
     digest,
+    directory,
     event_cards,
     event_natives,
     events,
@@ -60,6 +61,7 @@ JOBS: dict[str, Job] = {
     quiz.ID: quiz.run,
     quiz.CLOSE_ID: quiz.close,
     recognition.ID: recognition.run,
+    directory.ID: directory.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {
@@ -67,6 +69,7 @@ SCHEDULES: dict[str, str] = {
     prune_deliveries.ID: prune_deliveries.SCHEDULE,
     invitations.ID: invitations.SCHEDULE,
     quiz.ID: quiz.SCHEDULE,
+    directory.ID: directory.SCHEDULE,
 }
 #: One-off job kind → ``run(app, args)``.
 ONE_OFF: dict[str, OneOff] = {}

@@ -34,6 +34,7 @@ from bot.core.config import Settings
 from bot.delivery import queue
 from bot.mailing import addresses
 from bot.members import role_sync, roles, suppression
+from bot.members.directory_data import directory_of
 from bot.members.membership import unused_code
 from bot.members.recognition_data import recognition_of
 from bot.models import (
@@ -48,11 +49,13 @@ from bot.models import (
     EventFeedback,
     GroupGreeting,
     Identity,
+    Introduction,
     KitClick,
     KitShare,
     LevelReached,
     LinkAttempts,
     LinkCode,
+    MeetingPair,
     Member,
     MemberStatus,
     MonthlyAmbassador,
@@ -60,6 +63,7 @@ from bot.models import (
     NudgePreference,
     PointsAward,
     PointsEntry,
+    Profile,
     QuizAnswer,
     ReferentCategory,
     Report,
@@ -300,6 +304,7 @@ async def _more(
             for d in messages
         ],
         "recognition": await recognition_of(session, member.id),
+        "directory": await directory_of(session, member.id),
         "flows_in_progress": [
             {
                 "platform": c.platform,
@@ -374,6 +379,19 @@ async def forget(
     )
     # How they asked to be reached (chat, e-mail, channel posts only): nothing to keep.
     await session.execute(delete(NudgePreference).where(NudgePreference.member_id == member.id))
+    # Their directory profile, the introductions they asked for or were asked, and their
+    # monthly meetings: the directory forgets them at once.
+    await session.execute(delete(Profile).where(Profile.member_id == member.id))
+    await session.execute(
+        delete(Introduction).where(
+            or_(Introduction.asker_id == member.id, Introduction.target_id == member.id)
+        )
+    )
+    await session.execute(
+        delete(MeetingPair).where(
+            or_(MeetingPair.first_id == member.id, MeetingPair.second_id == member.id)
+        )
+    )
     member.role = Role.MEMBER
     member.display_name = ""
     member.email = member.phone = member.timezone = member.preferred_platform = None

@@ -25,6 +25,7 @@ from bot.models.chats import (
     ProcessedUpdate,
 )
 from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
+from bot.models.directory import Introduction, IntroStatus, MeetingPair, Profile
 from bot.models.email import EmailAddress
 from bot.models.events import (
     Attendance,
@@ -98,6 +99,8 @@ __all__ = [
     "EventStatus",
     "GroupGreeting",
     "Identity",
+    "IntroStatus",
+    "Introduction",
     "JobRun",
     "KitClick",
     "KitItem",
@@ -106,6 +109,7 @@ __all__ = [
     "LevelReached",
     "LinkAttempts",
     "LinkCode",
+    "MeetingPair",
     "Member",
     "MemberStatus",
     "MemberTotal",
@@ -120,6 +124,7 @@ __all__ = [
     "PointsAward",
     "PointsEntry",
     "ProcessedUpdate",
+    "Profile",
     "QuizAnswer",
     "QuizPost",
     "QuizQuestion",
