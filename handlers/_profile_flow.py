@@ -57,7 +57,7 @@ def _field_step(key: str) -> Step:
         current = conversation.data.get("current", {}).get(key) or "—"
         return "\n".join(
             [
-                f"{ctx._(field.label)} — {ctx._('now:')} {current}",
+                ctx._("{field} — now: {value}", field=ctx._(field.label), value=current),
                 ctx._(
                     "Send the new text (at most {limit} characters), or a dash (-) to leave "
                     "it empty.",
