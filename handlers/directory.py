@@ -18,7 +18,7 @@ from bot.conversation.flows import Flow, Step
 from bot.conversation.routing import Router
 from bot.core.port import Button, Message
 from bot.core.text import clean_block
-from bot.directory import introductions, pairs, profiles, search
+from bot.directory import introductions, notices, pairs, profiles, search
 from bot.directory.buttons import DirectoryPage, IntroAnswer, IntroAsk, PairAnswer
 from bot.directory.introductions import Refusal
 from bot.models import Conversation, Introduction, MeetingPair, Member
@@ -114,19 +114,13 @@ async def _message_sent(ctx: Context, conversation: Conversation, text: str) -> 
     asker, mine = ctx.member, await profiles.of(ctx.session, ctx.member.id)
     intro_id = made.id
 
+    who = asker.display_name + notices.about(asker, mine)
+
     def render(speaker: Context) -> Message:
-        about = (
-            ", ".join(
-                part for part in (mine.job_title, mine.organisation, mine.town) if mine and part
-            )
-            if mine
-            else ""
-        )
-        who = f"{asker.display_name} ({about})" if about else asker.display_name
         text = "\n".join(
             [
                 speaker._("{name} would like to be introduced to you:", name=who),
-                f"« {message} »",
+                speaker._("“{message}”", message=message),
                 speaker._(
                     "Accept, and you both receive each other's contact. Decline, and "
                     "they are not told: their request closes without an answer."

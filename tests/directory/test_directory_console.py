@@ -76,7 +76,7 @@ async def test_introduction_accepted_gives_both_contacts_once(network: Network) 
     out = await network.play(ASK.format(asker="bob", search="lyon", name="Alice", message="Hi!"))
     assert "Sent to Alice." in out
     told = "\n".join(said_to(out, "@alice"))
-    assert "Bob would like to be introduced to you:" in told and "« Hi! »" in told
+    assert "Bob would like to be introduced to you:" in told and "“Hi!”" in told
     assert "console: alice" not in out and "console: bob" not in out  # nothing before a yes
     out = await network.play("@bob /directory lyon\n@bob [Ask for an introduction: Alice]")
     assert "You already asked to meet this member: wait for the answer." in out

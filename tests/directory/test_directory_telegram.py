@@ -67,7 +67,7 @@ async def test_search_and_introduction_on_telegram(tg: TelegramNetwork, fake: Fa
     assert fake.texts(bob)[-1].startswith("Sent to Alice.")
     request = fake.last_message(alice, with_buttons=True)
     assert "Bob would like to be introduced to you:" in request["text"]
-    assert "« Hello from Bob, I export to Japan »" in request["text"]
+    assert "“Hello from Bob, I export to Japan”" in request["text"]
 
     first, second = fake.press(alice, request, "Accept"), fake.press(alice, request, "Accept")
     await tg.deliver(first)
