@@ -310,6 +310,11 @@ DECLARED = {
     "kit:o": (Access.ACTIVE, Role.MEMBER),
     "kit:a": (Access.ACTIVE, Role.MEMBER),
     "kit:m": (Access.ACTIVE, Role.REFERENT),
+    "prof": (Access.ACTIVE, Role.MEMBER),
+    "dir:p": (Access.ACTIVE, Role.MEMBER),
+    "dir:i": (Access.ACTIVE, Role.MEMBER),
+    "dir:a": (Access.ACTIVE, Role.MEMBER),
+    "dir:m": (Access.ACTIVE, Role.MEMBER),
 }
 
 
