@@ -18,13 +18,14 @@ from bot.conversation.flows import Flow, Step
 from bot.conversation.routing import Router
 from bot.core.port import Button, Message
 from bot.core.text import clean_block
+from bot.delivery.recipients import private_recipients
 from bot.directory import introductions, notices, pairs, profiles, search
 from bot.directory.buttons import DirectoryPage, IntroAnswer, IntroAsk, PairAnswer
 from bot.directory.introductions import Refusal
 from bot.models import Conversation, Introduction, MeetingPair, Member
 from handlers._directory_view import results_message
 from handlers._labels import short
-from handlers._notify import to_members
+from handlers._notify import Render, to_recipients
 from handlers.profile import closed
 
 router = Router("directory")
@@ -57,6 +58,15 @@ async def paged(ctx: Context, press: DirectoryPage) -> None:
 
 
 # -- asking -------------------------------------------------------------------------
+
+
+async def _tell(
+    ctx: Context, batch: str, key: str, member_id: int, render: Render, about: int
+) -> None:
+    """A private message to one member naming another (``about``): erasing either
+    deletes the stored copy."""
+    found = await private_recipients(ctx.session, [member_id], ctx.platforms)
+    await to_recipients(ctx, batch, key, found, render, subjects=(about,))
 
 
 def _refusal(ctx: Context, refusal: Refusal) -> str:
@@ -137,7 +147,7 @@ async def _message_sent(ctx: Context, conversation: Conversation, text: str) -> 
             ],
         )
 
-    await to_members(ctx, "introductions", f"intro:{intro_id}:asked", [target_id], render)
+    await _tell(ctx, "introductions", f"intro:{intro_id}:asked", target_id, render, asker.id)
     ctx.reply(
         ctx._(
             "Sent to {name}. You will hear as soon as they accept; without an answer within "
@@ -183,11 +193,11 @@ async def answered(ctx: Context, press: IntroAnswer) -> None:
     ctx.reply_private(
         ctx._("Here is how to reach {name}:", name=asker.display_name) + "\n" + theirs
     )
-    await to_members(
+    await _tell(
         ctx,
         "introductions",
         f"intro:{introduction.id}:accepted",
-        [asker.id],
+        asker.id,
         lambda speaker: Message(
             text=speaker._(
                 "{name} accepted your introduction request. How to reach them:",
@@ -196,6 +206,7 @@ async def answered(ctx: Context, press: IntroAnswer) -> None:
             + "\n"
             + mine_text
         ),
+        target.id,
     )
 
 
@@ -221,13 +232,14 @@ async def met(ctx: Context, press: PairAnswer) -> None:
     partner = pairs.partner_of(pair, ctx.member.id)
     assert partner is not None
     name = short(ctx.member.display_name, 40)
-    await to_members(
+    await _tell(
         ctx,
         "meetings",
         f"pair:{pair.id}:met",
-        [partner],
+        partner,
         lambda speaker: Message(
             text=speaker._("{name} confirmed your meeting of the month.", name=name)
             + (" " + speaker.ngettext("+{n} point", "+{n} points", points) if points else "")
         ),
+        ctx.member.id,
     )
