@@ -25,6 +25,7 @@ from jobs import (
     campaigns,
     coordinator_digest,
     digest,
+    directory,
     event_cards,
     event_natives,
     events,
@@ -64,6 +65,7 @@ JOBS: dict[str, Job] = {
     quiz.ID: quiz.run,
     quiz.CLOSE_ID: quiz.close,
     recognition.ID: recognition.run,
+    directory.ID: directory.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {
@@ -72,6 +74,7 @@ SCHEDULES: dict[str, str] = {
     invitations.ID: invitations.SCHEDULE,
     quiz.ID: quiz.SCHEDULE,
     application_reminders.ID: application_reminders.SCHEDULE,
+    directory.ID: directory.SCHEDULE,
 }
 #: One-off job kind → ``run(app, args)``.
 ONE_OFF: dict[str, OneOff] = {}

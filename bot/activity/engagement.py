@@ -15,8 +15,9 @@ definitions, in plain words, are in docs/coordinators.md ("Who is active").
   rejected: the member was there), any answer to a plan's or campaign's call (*Done*,
   *I'm on it*, *Not for me*) or to an event (*Going*, *Maybe*, *Can't go*), a quiz
   answer (it proves presence, not advocacy: never an action), being present
-  at an event, and a referent's or coordinator's own work (posting a plan,
-  reviewing a mention, writing to a member from the digest or marking them contacted).
+  at an event, a meeting of two that took place, and a referent's or coordinator's
+  own work (posting a plan, reviewing a mention, writing to a member from the digest
+  or marking them contacted).
   ``Member.last_action_at`` holds the latest one, moved by :func:`sign_of_life`.
 - **Never activated**: an active member imported from a spreadsheet who never claimed the
   account (no consent yet). They cannot be reached, so they are neither active nor
@@ -37,7 +38,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Attendance, Member, MemberStatus, Report, Role
+from bot.models import Attendance, MeetingPair, Member, MemberStatus, Report, Role
 
 #: The window of the definitions when the network's setting is not at hand (its default).
 DAYS = 30
@@ -74,22 +75,37 @@ def attended_between(start: datetime, end: datetime) -> ColumnElement[bool]:
     )
 
 
+def _in_pair() -> ColumnElement[bool]:
+    return or_(MeetingPair.first_id == Member.id, MeetingPair.second_id == Member.id)
+
+
+def met_between(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Condition on ``Member``: a meeting of two they were paired for took place (was
+    confirmed) in ``[start, end)``."""
+    return (
+        select(MeetingPair.id)
+        .where(_in_pair(), MeetingPair.met_at >= start, MeetingPair.met_at < end)
+        .exists()
+    )
+
+
 def acted_between(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """Condition on ``Member``: they made an action (a report, or being present at an
-    event) in ``[start, end)``."""
+    """Condition on ``Member``: they made an action (a report, being present at an
+    event, a meeting of two) in ``[start, end)``."""
     reported = (
         select(Report.id)
         .where(Report.member_id == Member.id, *actions_between(start, end))
         .exists()
     )
-    return or_(reported, attended_between(start, end))
+    return or_(reported, attended_between(start, end), met_between(start, end))
 
 
 def acted_ever() -> ColumnElement[bool]:
     """Condition on ``Member``: they made an action once (the funnel's "acted once")."""
     reported = select(Report.id).where(Report.member_id == Member.id, is_action()).exists()
     attended = select(Attendance.id).where(Attendance.member_id == Member.id).exists()
-    return or_(reported, attended)
+    met = select(MeetingPair.id).where(_in_pair(), MeetingPair.met_at.is_not(None)).exists()
+    return or_(reported, attended, met)
 
 
 # -- signs of life ------------------------------------------------------------------------

@@ -273,6 +273,19 @@ COMMANDS: tuple[Command, ...] = (
         args=(Argument(NP_("command name", "words"), N_("Words to search the kit for")),),
     ),
     Command(
+        NP_("command name", "profile"),
+        N_("Your profile in the members' directory (off until you publish it)"),
+        aliases=("profil",),
+        in_private=True,
+    ),
+    Command(
+        NP_("command name", "directory"),
+        N_("Find members by words, #tag, category or town, and ask for an introduction"),
+        aliases=("annuaire",),
+        in_private=True,
+        args=(Argument(NP_("command name", "search"), N_("Words, a #tag, a category or a town")),),
+    ),
+    Command(
         NP_("command name", "kitadd"),
         N_("Add an item to the kit"),
         min_role=Role.REFERENT,

@@ -710,6 +710,34 @@ class CardsSettings(_Section):
     renew_days: int = Field(default=30, ge=0, le=365)
     color: str = Field(default="#1d3557", pattern=r"^#[0-9a-fA-F]{6}$")
     accent: str = Field(default="#e63946", pattern=r"^#[0-9a-fA-F]{6}$")
+class DirectorySettings(_Section):
+    """The members' directory (:mod:`bot.directory`): opt-in profiles, introductions
+    relayed by the bot, and monthly meetings of two."""
+
+    #: /profile and /directory answer; off: they say the directory is closed.
+    enabled: bool = True
+    #: Areas of expertise offered as buttons in /profile (members may add their own).
+    tags: list[str] = Field(default_factory=list, max_length=40)
+    #: Results per page in /directory.
+    page_size: int = Field(default=5, ge=1, le=20)
+    #: Introductions a member may ask for in any 7 days.
+    introductions_per_week: int = Field(default=3, ge=1, le=100)
+    #: Days an introduction waits for its answer; then the asker hears "no answer".
+    introduction_days: int = Field(default=14, ge=1, le=90)
+    #: Monthly meetings of two between members who opted in (in /profile).
+    pairs: bool = False
+    #: Days after the pairing when both are asked "did you meet?".
+    pair_followup_days: int = Field(default=7, ge=1, le=28)
+    #: Points each member of a pair earns when the meeting took place.
+    pair_points: int = Field(default=10, ge=0, le=1000)
+
+    @field_validator("tags")
+    @classmethod
+    def _folded_tags(cls, value: list[str]) -> list[str]:
+        tags = [fold(tag)[:24] for tag in value]
+        if not all(tags):
+            raise ValueError("a tag needs letters or digits")
+        return list(dict.fromkeys(tags))
 
 
 class Settings(_Section):
@@ -738,6 +766,7 @@ class Settings(_Section):
     web: WebSettings = Field(default_factory=lambda: WebSettings())
     kit: KitSettings = Field(default_factory=lambda: KitSettings())
     cards: CardsSettings = Field(default_factory=lambda: CardsSettings())
+    directory: DirectorySettings = Field(default_factory=lambda: DirectorySettings())
     telegram_token: SecretStr | None = None
     #: Telegram echoes it in a header on every webhook request; others get 403.
     telegram_webhook_secret: SecretStr | None = None

@@ -140,6 +140,9 @@ class Event:
     chat_id: str
     is_private: bool
     user_name: str = ""
+    #: The person's public handle on the platform when they have one (Telegram's
+    #: @username, without the @): what the directory gives a member's contacts.
+    user_handle: str = ""
     language_code: str | None = None
     thread_id: str | None = None
     text: str | None = None

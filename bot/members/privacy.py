@@ -35,6 +35,7 @@ from bot.delivery import queue
 from bot.mailing import addresses
 from bot.members import role_sync, roles, suppression
 from bot.members.card_data import cards_of, forget_cards
+from bot.members.directory_data import directory_of
 from bot.members.membership import unused_code
 from bot.members.recognition_data import recognition_of
 from bot.models import (
@@ -49,11 +50,13 @@ from bot.models import (
     EventFeedback,
     GroupGreeting,
     Identity,
+    Introduction,
     KitClick,
     KitShare,
     LevelReached,
     LinkAttempts,
     LinkCode,
+    MeetingPair,
     Member,
     MemberStatus,
     MonthlyAmbassador,
@@ -61,6 +64,7 @@ from bot.models import (
     NudgePreference,
     PointsAward,
     PointsEntry,
+    Profile,
     QuizAnswer,
     ReferentCategory,
     Report,
@@ -302,6 +306,7 @@ async def _more(
         ],
         "recognition": await recognition_of(session, member.id),
         "member_cards": await cards_of(session, member.id),
+        "directory": await directory_of(session, member.id),
         "flows_in_progress": [
             {
                 "platform": c.platform,
@@ -383,6 +388,19 @@ async def forget(
     )
     # How they asked to be reached (chat, e-mail, channel posts only): nothing to keep.
     await session.execute(delete(NudgePreference).where(NudgePreference.member_id == member.id))
+    # Their directory profile, the introductions they asked for or were asked, and their
+    # monthly meetings: the directory forgets them at once.
+    await session.execute(delete(Profile).where(Profile.member_id == member.id))
+    await session.execute(
+        delete(Introduction).where(
+            or_(Introduction.asker_id == member.id, Introduction.target_id == member.id)
+        )
+    )
+    await session.execute(
+        delete(MeetingPair).where(
+            or_(MeetingPair.first_id == member.id, MeetingPair.second_id == member.id)
+        )
+    )
     member.role = Role.MEMBER
     member.display_name = ""
     member.email = member.phone = member.timezone = member.preferred_platform = None

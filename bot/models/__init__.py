@@ -26,6 +26,7 @@ from bot.models.chats import (
     ProcessedUpdate,
 )
 from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
+from bot.models.directory import Introduction, IntroStatus, MeetingPair, Profile
 from bot.models.email import EmailAddress
 from bot.models.events import (
     Attendance,
@@ -101,6 +102,8 @@ __all__ = [
     "EventStatus",
     "GroupGreeting",
     "Identity",
+    "IntroStatus",
+    "Introduction",
     "JobRun",
     "KitClick",
     "KitItem",
@@ -109,6 +112,7 @@ __all__ = [
     "LevelReached",
     "LinkAttempts",
     "LinkCode",
+    "MeetingPair",
     "Member",
     "MemberCard",
     "MemberStatus",
@@ -125,6 +129,7 @@ __all__ = [
     "PointsAward",
     "PointsEntry",
     "ProcessedUpdate",
+    "Profile",
     "QuizAnswer",
     "QuizPost",
     "QuizQuestion",

@@ -313,6 +313,11 @@ DECLARED = {
     "kit:a": (Access.ACTIVE, Role.MEMBER),
     "kit:m": (Access.ACTIVE, Role.REFERENT),
     "ptn": (Access.ACTIVE, Role.COORDINATOR),
+    "prof": (Access.ACTIVE, Role.MEMBER),
+    "dir:p": (Access.ACTIVE, Role.MEMBER),
+    "dir:i": (Access.ACTIVE, Role.MEMBER),
+    "dir:a": (Access.ACTIVE, Role.MEMBER),
+    "dir:m": (Access.ACTIVE, Role.MEMBER),
 }
 
 

@@ -13,6 +13,7 @@ MOVED = (
     "members", "plans", "campaigns", "nudges", "reminders", "platform", "stats", "events", "answer",
     "kit",
     "quiz", "quizresults",
+    "profile", "directory",
 )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from bot.conversation.flows import FlowPress
 from bot.conversation.routing import Router, Routes
 from bot.core.payloads import MAX_ID, Payload
 from bot.core.port import MAX_PAYLOAD_BYTES
+from bot.directory.buttons import DirectoryPage, IntroAnswer, IntroAsk, PairAnswer, ProfilePress
 from bot.models import RsvpAnswer, Visibility
 from handlers._event_list import CardPress
 from handlers._event_manage import EventAdmin
@@ -94,6 +95,16 @@ EXAMPLES: list[tuple[Payload, str]] = [
     (CampaignsPage(BIG), f"pg:cp:{BIG}"),
     (CancelAnswer("y", BIG), f"cmpx:y:{BIG}"),
     (PlansPage(BIG, "c" * 32), f"pg:pl:{BIG}:{'c' * 32}"),
+    (ProfilePress("e", "presentation"), "prof:e:presentation"),
+    (ProfilePress("hide"), "prof:hide"),
+    # A query at the directory's budget of 40 bytes: a category, a tag, two words.
+    (
+        DirectoryPage(BIG, "@business.texportations.wlyon.wbrasserie"),
+        f"dir:p:{BIG}:@business.texportations.wlyon.wbrasserie",
+    ),
+    (IntroAsk(BIG), f"dir:i:{BIG}"),
+    (IntroAnswer("y", BIG), f"dir:a:y:{BIG}"),
+    (PairAnswer("n", BIG), f"dir:m:n:{BIG}"),
     # A flow's longest name, a version after many steps, a 32-character category key.
     (FlowPress("reject_mention", BIG, "c" * 32), f"f:reject_mention:{BIG}:{'c' * 32}"),
 ]

@@ -244,11 +244,19 @@ class FakeTelegram:
     # -- people and chats ----------------------------------------------------------
 
     def user(
-        self, user_id: int, first_name: str, *, language_code: str = "en", last_name: str = ""
+        self,
+        user_id: int,
+        first_name: str,
+        *,
+        language_code: str = "en",
+        last_name: str = "",
+        username: str = "",
     ) -> JSON:
         user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
         if last_name:
             user["last_name"] = last_name
+        if username:
+            user["username"] = username
         if language_code:
             user["language_code"] = language_code
         self._users[user_id] = user

@@ -152,3 +152,40 @@ async def test_forget_erases_kit_shares_and_their_clicks(network_factory: Networ
         assert await session.scalar(select(KitShare)) is None
         assert await session.scalar(select(KitClick)) is None
     assert code not in await database_text(network)  # SQLite's freed pages included
+
+
+async def test_forget_erases_the_directory(network_factory: NetworkFactory) -> None:
+    """Her profile (and its folded search words), the introduction messages to and from
+    her, the contacts queued for the member she accepted, and her monthly meetings."""
+    from bot.models import Introduction, MeetingPair, Profile
+    from tests.support.directory import write_profile
+
+    network = network_factory(directory__pairs="true")
+    await network.join("alice")
+    await network.join("bob")
+    await write_profile(network, "alice", organisation="Vandermeer Cranes", town="Lyon", pairs=True)
+    await write_profile(network, "bob", organisation="Bob & co", town="Lyon", pairs=True)
+    debug = await network.play(
+        """
+        @bob /directory vandermeer
+        @bob [Ask for an introduction: Alice]
+        @bob Hello, about the Quayside tender
+        @alice [Accept]
+        """
+    )
+    secrets = {
+        "organisation": "Vandermeer Cranes",
+        "folded words": "vandermeer",
+        "message to her": "Quayside tender",
+        "her account": "console: alice",
+    }
+    await network.play("~ +1d")  # paired for March
+    before = await database_text(network)
+    assert found(before, secrets) == list(secrets), debug
+    out = await network.play("@alice /forget\n@alice [Yes, erase my data]")
+    assert "Your data was erased." in out
+    assert found(await database_text(network), secrets) == []
+    async with network.sessions() as session:
+        for model in (Introduction, MeetingPair):
+            assert await session.scalar(select(model)) is None
+        assert [p.member_id for p in await session.scalars(select(Profile))] == [2]

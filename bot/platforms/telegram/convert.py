@@ -63,6 +63,7 @@ def to_event(update: Update, bot_username: str) -> Event | None:
             **common,
             user_id=str(user.id),
             user_name=user.full_name,
+            user_handle=user.username or "",
             language_code=user.language_code,
             command=name,
             args=args,
@@ -73,6 +74,7 @@ def to_event(update: Update, bot_username: str) -> Event | None:
         **common,
         user_id=str(user.id),
         user_name=user.full_name,
+        user_handle=user.username or "",
         language_code=user.language_code,
         text=message.text,
     )
@@ -127,6 +129,7 @@ def _press(update: Update, query: CallbackQuery) -> Event | None:
         **_common(update, message.chat, thread),
         user_id=str(query.from_user.id),
         user_name=query.from_user.full_name,
+        user_handle=query.from_user.username or "",
         language_code=query.from_user.language_code,
         payload=query.data,
         message_id=str(message.message_id),
