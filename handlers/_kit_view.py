@@ -88,12 +88,18 @@ def item_message(ctx: Context, item: KitItem, *, manager: bool) -> Message:
 
 
 def reach_text(ctx: Context, reach: sharing.ItemReach) -> str:
+    """The item's reach, then one line per category: shares / clicks / uses."""
     lines = [
-        ctx._("Reach: {shares} shares, {clicks} clicks.", shares=reach.shares, clicks=reach.clicks)
-    ]
-    for key, (shares, clicks) in reach.by_category.items():
+        ctx._(
+            "Reach: {shares} shares, {clicks} clicks, used by {uses}.",
+            shares=reach.shares, clicks=reach.clicks, uses=reach.uses,
+        )
+    ]  # fmt: skip
+    if reach.by_category:
+        lines.append(ctx._("By category (shares / clicks / used):"))
+    for key, (shares, clicks, uses) in reach.by_category.items():
         name = category_name(ctx, key) if key else "—"
-        lines.append(f"· {name}: {shares} / {clicks}")
+        lines.append(f"· {name}: {shares} / {clicks} / {uses}")
     return "\n".join(lines)
 
 

@@ -39,7 +39,7 @@ from bot.models.events import (
     RsvpAnswer,
 )
 from bot.models.jobs import JobRun, OneOffJob, OneOffStatus
-from bot.models.kit import KitClick, KitItem, KitKind, KitShare
+from bot.models.kit import KitClick, KitItem, KitKind, KitShare, KitUse
 from bot.models.ledger import (
     TAKEN_UP,
     MemberTotal,
@@ -103,6 +103,7 @@ __all__ = [
     "KitItem",
     "KitKind",
     "KitShare",
+    "KitUse",
     "LevelReached",
     "LinkAttempts",
     "LinkCode",
