@@ -15,6 +15,10 @@ from handlers._labels import category_name
 
 __all__ = ["ALL", "KINDS", "KitAct", "KitAdmin", "KitList", "KitOpen"]
 
+#: Images the platforms show inline (Telegram's photos are PNG or JPEG); WebP and GIF
+#: go as files, which every platform can open.
+SHOWN_AS_IMAGE = ("png", "jpeg")
+
 KINDS = {
     KitKind.TALKING_POINT: N_("Talking point"),
     KitKind.FIGURE: N_("Key figure"),
@@ -79,7 +83,7 @@ def item_message(ctx: Context, item: KitItem, *, manager: bool) -> Message:
         )
     message = Message.with_rows("\n".join(lines), rows)
     content = files.read(ctx.settings, item.file_name) if item.file_name else None
-    if content is not None and item.file_type == "png":
+    if content is not None and item.file_type in SHOWN_AS_IMAGE:
         return Message(message.text, message.buttons, image_png=content)
     if content is not None and item.file_type:
         name = f"{item.title[:40]}.{item.file_type}".replace("/", "-")

@@ -14,6 +14,7 @@ ADD = """
 @carol Festival of Lights 2026
 @carol Four nights of light in Lyon: come and see!
 @carol https://fete.test/2026
+@carol [Skip]
 @carol festival, tourism
 @carol [Everyone]
 @carol [Confirm]
