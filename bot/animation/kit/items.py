@@ -128,6 +128,24 @@ def retire(item: KitItem, now: datetime) -> bool:
     return True
 
 
+async def for_categories(
+    session: AsyncSession, categories: list[str], now: datetime, limit: int = 8
+) -> list[KitItem]:
+    """Live items every member of ``categories`` sees (all categories when empty): those
+    for everyone, and those whose categories cover every target. Newest first."""
+    found = await session.scalars(
+        select(KitItem)
+        .where(_live_clause(now))
+        .order_by(KitItem.created_at.desc(), KitItem.id.desc())
+    )
+    wanted = set(categories)
+    return [
+        item
+        for item in found
+        if not item.categories or (wanted and wanted <= set(item.category_list))
+    ][:limit]
+
+
 async def for_category(
     session: AsyncSession, category: str, now: datetime, limit: int = 8
 ) -> list[KitItem]:

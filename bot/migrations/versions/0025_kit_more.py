@@ -1,5 +1,5 @@
-"""kit more: "I used it" counted once per member and item; the kit's search index on
-SQLite (FTS5, where the SQLite library has it)
+"""kit more: "I used it" counted once per member and item; a campaign may carry a kit
+item; the kit's search index on SQLite (FTS5, where the SQLite library has it)
 
 The index is a contentless-copy FTS5 table over ``kit_items`` (``content=kit_items``),
 kept in step by three triggers; :mod:`bot.animation.kit.search` uses it when it exists and
@@ -71,6 +71,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kit_uses")),
         sa.UniqueConstraint("member_id", "item_id", name=op.f("uq_kit_uses_member_id")),
     )
+    with op.batch_alter_table("campaigns", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("kit_item_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_campaigns_kit_item_id_kit_items"),
+            "kit_items",
+            ["kit_item_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     bind = op.get_bind()
     if bind.dialect.name == "sqlite" and _has_fts5(bind):
         for statement in FTS_STATEMENTS:
@@ -83,4 +92,7 @@ def downgrade() -> None:
         for trigger in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS kit_search_{trigger}")
         op.execute("DROP TABLE IF EXISTS kit_search")
+    with op.batch_alter_table("campaigns", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_campaigns_kit_item_id_kit_items", type_="foreignkey")
+        batch_op.drop_column("kit_item_id")
     op.drop_table("kit_uses")
