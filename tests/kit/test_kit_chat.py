@@ -119,8 +119,8 @@ async def test_exports_of_the_kit_and_the_shares(network: Network, database_url:
     await network.play("@alice /kit\n@alice [=HYPERLINK(1)]\n@alice [Share]")
     [item] = read_csv((await relais(database_url, "export", "kit")).stdout)
     assert item["title"] == "'=HYPERLINK(1)"  # a formula stays text in a spreadsheet
-    assert (item["kind"], item["tags"], item["shares"], item["clicks"]) == (
-        "post", "festival tourism", "1", "0",
+    assert (item["kind"], item["tags"], item["shares"], item["clicks"], item["used"]) == (
+        "post", "festival tourism", "1", "0", "0",
     )  # fmt: skip
     [share] = read_csv((await relais(database_url, "export", "shares")).stdout)
     assert (share["member_name"], share["item_id"], share["clicks"]) == ("Alice", "1", "0")
