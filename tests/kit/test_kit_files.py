@@ -124,3 +124,21 @@ async def test_files_too_large_and_orphans(network_factory: NetworkFactory, tmp_
     assert files.sweep(network.settings, {orphan.name}) == 0  # an item names it
     assert files.sweep(network.settings, set()) == 1
     assert not orphan.exists() and kept_by_hand.exists()
+
+
+async def test_a_file_passes_the_gate_of_its_flow(
+    network_factory: NetworkFactory, tmp_path: Path
+) -> None:
+    from tests.support.people import member_id
+
+    network = _network(network_factory, tmp_path)
+    await network.join("carol")
+    await network.join("bob")
+    bob = await member_id(network, "Bob")
+    await network.play(f"@carol /referent #{bob} business")
+    await network.play(VISUAL.replace("@carol", "@bob"))
+    await network.play(f"@carol /referent remove #{bob} business")
+    (tmp_path / "ok.png").write_bytes(png())
+    out = await network.play(f"@bob <file:{tmp_path / 'ok.png'}>")
+    assert "What you were doing was stopped; nothing was sent." in out
+    assert not (tmp_path / "kit").exists()  # refused before anything was stored
