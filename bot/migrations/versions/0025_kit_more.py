@@ -1,5 +1,5 @@
-"""kit more: "I used it" counted once per member and item; a campaign may carry a kit
-item; the kit's search index on SQLite (FTS5, where the SQLite library has it)
+"""kit more: "I used it" counted once per member and item; a campaign or an event may
+carry a kit item; the kit's search index on SQLite (FTS5, where the SQLite library has it)
 
 The index is a contentless-copy FTS5 table over ``kit_items`` (``content=kit_items``),
 kept in step by three triggers; :mod:`bot.animation.kit.search` uses it when it exists and
@@ -80,6 +80,15 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("kit_item_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_events_kit_item_id_kit_items"),
+            "kit_items",
+            ["kit_item_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     bind = op.get_bind()
     if bind.dialect.name == "sqlite" and _has_fts5(bind):
         for statement in FTS_STATEMENTS:
@@ -92,6 +101,9 @@ def downgrade() -> None:
         for trigger in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS kit_search_{trigger}")
         op.execute("DROP TABLE IF EXISTS kit_search")
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_events_kit_item_id_kit_items", type_="foreignkey")
+        batch_op.drop_column("kit_item_id")
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
         batch_op.drop_constraint("fk_campaigns_kit_item_id_kit_items", type_="foreignkey")
         batch_op.drop_column("kit_item_id")
