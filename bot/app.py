@@ -40,6 +40,7 @@ from bot.core.payloads import SEPARATOR
 from bot.core.port import (
     MAX_PAYLOAD_BYTES,
     Address,
+    Attachment,
     DeliveryError,
     Event,
     Message,
@@ -321,6 +322,8 @@ class Relais:
                 await self.routes.on_poll_answer(ctx)
         elif event.text is not None and event.is_private:
             await self._text(ctx, event.text)
+        elif event.attachment is not None and event.is_private:
+            await self._file(ctx, event.attachment)
         # Plain chatter in a group is not for the bot.
 
     async def run_command(self, ctx: Context, name: str) -> None:
@@ -419,6 +422,16 @@ class Relais:
             return
         if await self._passes(ctx, flow):
             await flows.on_text(ctx, flow, conversation, text)
+
+    async def _file(self, ctx: Context, attachment: Attachment) -> None:
+        """A file goes to the flow waiting for one; outside a flow it is not understood."""
+        conversation = await flows.current(ctx)
+        flow = self.routes.flows.get(conversation.flow) if conversation else None
+        if conversation is None or flow is None:
+            ctx.refuse(ctx._("I did not understand. Send /help to see what you can do."))
+            return
+        if await self._passes(ctx, flow):
+            await flows.on_file(ctx, flow, conversation, attachment)
 
     async def _passes(self, ctx: Context, rule: Rule, *, button: bool = False) -> bool:
         """Ask the gate; when it refuses, tell the person why, to them alone. A flow that

@@ -34,6 +34,7 @@ def draft_of(data: dict[str, Any]) -> campaigns.Draft:
         segments=audience.of(data),
         ends_at=datetime.fromisoformat(ends) if ends else None,
         max_runs=int(data["max_runs"]) if data.get("max_runs") else None,
+        kit_item=(int(data["kit"][0]), str(data["kit"][1])) if data.get("kit") else None,
     )
 
 

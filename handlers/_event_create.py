@@ -15,15 +15,16 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.animation.events import drafts, occurrences, posting, render
+from bot.animation.kit import items as kit_items
 from bot.conversation import flows
 from bot.conversation.context import Context
-from bot.conversation.flows import Flow, Step
+from bot.conversation.flows import SKIP, Flow, Step
 from bot.core.bilingual import Bilingual
 from bot.core.text import clean_block
 from bot.members import roles
 from bot.models import Conversation, Event, EventOccurrence, EventStatus, Role
 from handlers import _event_input as typed
-from handlers._labels import category_name
+from handlers._labels import category_name, short
 
 EVERYONE = "*"
 MAX_TITLE, MAX_TEXT, MAX_PLACE = drafts.MAX_TITLE, drafts.MAX_TEXT, drafts.MAX_PLACE
@@ -48,6 +49,7 @@ def draft_of(data: dict[str, Any]) -> drafts.Draft:
         repeat_until=date.fromisoformat(until) if until else None,
         points=int(data["points"]),
         private_invites=bool(data.get("invites")),
+        kit_item_id=int(data["kit"]) if data.get("kit") else None,
     )
 
 
@@ -59,7 +61,7 @@ def preview_pair(draft: drafts.Draft, now: datetime) -> tuple[Event, EventOccurr
         ends_at=draft.ends_at, repeat=draft.repeat, repeat_until=draft.repeat_until,
         capacity=draft.capacity, rsvp_hours_before=draft.rsvp_hours_before,
         points=draft.points, private_invites=draft.private_invites,
-        status=EventStatus.SCHEDULED, created_at=now,
+        kit_item_id=draft.kit_item_id, status=EventStatus.SCHEDULED, created_at=now,
     )  # fmt: skip
     occurrence = EventOccurrence(
         id=0, event_id=0, number=1, starts_at=draft.starts_at, ends_at=draft.ends_at,
@@ -249,6 +251,29 @@ def _invite_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
 
 async def _chose_invites(ctx: Context, conversation: Conversation, value: str) -> None:
     flows.update(conversation, invites=value == "yes")
+    targets = list(conversation.data.get("categories") or [])
+    offered = await kit_items.for_categories(ctx.session, targets, ctx.clock.now())
+    if not offered:
+        await preview(ctx, conversation)
+        return
+    flows.update(conversation, kit_offer=[[item.id, item.title] for item in offered])
+    await flows.goto(ctx, CREATE, conversation, "kit")
+
+
+def _ask_kit(ctx: Context, _c: Conversation) -> str:
+    return ctx._("Should members share an item of the kit? Pick it, or tap Skip.")
+
+
+def _kit_offer(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
+    return [(str(item_id), short(title, 40)) for item_id, title in conversation.data["kit_offer"]]
+
+
+async def _chose_kit(ctx: Context, conversation: Conversation, value: str) -> None:
+    offered = {str(item_id) for item_id, _title in conversation.data.get("kit_offer", [])}
+    if value != SKIP and value not in offered:
+        flows.ask(ctx, CREATE, conversation)
+        return
+    flows.update(conversation, kit=None if value == SKIP else int(value))
     await preview(ctx, conversation)
 
 
@@ -371,6 +396,7 @@ CREATE = Flow(
         "repeat": Step(_ask_repeat, _repeat_choices, _once, _sent_repeat),
         "points": Step(_ask_points, on_choice=_points[1], on_text=_points[0], skippable=True),
         "invites": Step(_ask_invites, _invite_choices, _chose_invites),
+        "kit": Step(_ask_kit, _kit_offer, _chose_kit, skippable=True, columns=1),
         "confirm": Step(_ask_confirm, _confirm_choices, _confirmed),
     },
     min_role=Role.REFERENT,

@@ -1,20 +1,25 @@
 """/kitadd: a coordinator (or a referent, for their categories) adds an item to the kit
-in a private flow — kind, title, text in their language, link, topics, for whom — sees a
-preview exactly as members will, and saves it. Images and PDFs come through
-``relais kit add --file`` (:mod:`bot.cli.kit`): no chat adapter brings files yet."""
+in a private flow — kind, title, text in their language, link, the image or PDF (sent in
+the chat: a visual's image, a document's PDF, a post's optional image), topics, for whom —
+sees a preview exactly as members will, and saves it. A file is judged by its content,
+never its name (:mod:`bot.animation.kit.files`), and stored when it arrives; one left
+behind by a cancelled flow is swept later (:func:`bot.animation.kit.files.sweep`).
+``relais kit add --file`` does the same from the command line (:mod:`bot.cli.kit`)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.activity import reports
-from bot.animation.kit import items
+from bot.animation.kit import files, items
 from bot.conversation import flows
 from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Step
 from bot.core import audit
 from bot.core.bilingual import Bilingual
 from bot.core.i18n import N_
+from bot.core.port import Attachment, Message
 from bot.core.text import clean_block
 from bot.members import roles
 from bot.models import Conversation, KitItem, KitKind, Role
@@ -33,6 +38,8 @@ def _draft(ctx: Context, data: dict[str, Any]) -> items.Draft:
         link=data.get("link"),
         tags=tuple(data.get("tags") or ()),
         categories=() if audience == EVERYONE else (str(audience),),
+        file_name=data["file"][0] if data.get("file") else None,
+        file_type=data["file"][1] if data.get("file") else None,
     )
 
 
@@ -77,11 +84,91 @@ async def _sent_link(ctx: Context, conversation: Conversation, text: str) -> Non
         ctx.reply(invalid_input(ctx, error.reason))
         return
     flows.update(conversation, link=link)
-    await flows.goto(ctx, ADD, conversation, "tags")
+    await _after_link(ctx, conversation)
 
 
 async def _skipped_link(ctx: Context, conversation: Conversation, value: str) -> None:
     flows.update(conversation, link=None)
+    await _after_link(ctx, conversation)
+
+
+#: The kinds that carry a file, and the types each accepts.
+FILE_KINDS = {
+    KitKind.POST: files.IMAGES,
+    KitKind.VISUAL: files.IMAGES,
+    KitKind.DOCUMENT: ("pdf",),
+}
+
+
+def _kind(conversation: Conversation) -> KitKind:
+    return KitKind(conversation.data["kind"])
+
+
+async def _after_link(ctx: Context, conversation: Conversation) -> None:
+    step = "file" if _kind(conversation) in FILE_KINDS else "tags"
+    await flows.goto(ctx, ADD, conversation, step)
+
+
+def _ask_file(ctx: Context, conversation: Conversation) -> str:
+    mb = ctx.settings.kit.max_file_mb
+    kind = _kind(conversation)
+    if kind is KitKind.DOCUMENT:
+        return ctx._("Send the PDF document here, at most {mb} MB.", mb=mb)
+    if kind is KitKind.VISUAL:
+        return ctx._("Send the image here: PNG, JPEG, WebP or GIF, at most {mb} MB.", mb=mb)
+    return ctx._(
+        "An image to go with the post? Send it here (PNG, JPEG, WebP or GIF, at most {mb} "
+        "MB). Or tap Skip.",
+        mb=mb,
+    )
+
+
+def _optional_file(ctx: Context) -> bool:
+    conversation = ctx.conversation
+    return conversation is not None and conversation.data.get("kind") == KitKind.POST.value
+
+
+async def _sent_file(ctx: Context, conversation: Conversation, attachment: Attachment) -> None:
+    """Check the file by its content, store it, and go on; a refusal says why."""
+    refused = _refusal(ctx, conversation, attachment)
+    if refused is not None:
+        ctx.reply(refused)
+        return
+    assert attachment.content is not None
+    stored = await asyncio.to_thread(files.store, ctx.settings, attachment.content)
+    flows.update(conversation, file=list(stored))
+    await flows.goto(ctx, ADD, conversation, "tags")
+
+
+def _refusal(ctx: Context, conversation: Conversation, attachment: Attachment) -> str | None:
+    mb = ctx.settings.kit.max_file_mb
+    too_large = ctx._("This file is larger than {mb} MB: please send a smaller one.", mb=mb)
+    if attachment.size > mb * 1024 * 1024:
+        return too_large
+    if attachment.content is None:
+        return ctx._("The file could not be received: please send it again.")
+    try:
+        kind = files.check(ctx.settings, attachment.content)
+    except files.FileRefused as refused:
+        if refused.reason == "too_large":
+            return too_large
+        kind = None
+    if kind not in FILE_KINDS[_kind(conversation)]:
+        if _kind(conversation) is KitKind.DOCUMENT:
+            return ctx._("Only a PDF is accepted here (judged by its content, not its name).")
+        return ctx._(
+            "Only PNG, JPEG, WebP or GIF images are accepted here (judged by their content, "
+            "not their name)."
+        )
+    return None
+
+
+async def _file_as_text(ctx: Context, conversation: Conversation, text: str) -> None:
+    ctx.reply(ctx._("Please send the file itself (as a photo or a file), or /cancel."))
+
+
+async def _skipped_file(ctx: Context, conversation: Conversation, value: str) -> None:
+    flows.update(conversation, file=None)
     await flows.goto(ctx, ADD, conversation, "tags")
 
 
@@ -122,10 +209,14 @@ async def _preview(ctx: Context, conversation: Conversation) -> None:
     shown = KitItem(
         id=0, kind=draft.kind, title=draft.title, text_fr=draft.text.fr, text_en=draft.text.en,
         link=draft.link, tags=" ".join(draft.tags), categories=" ".join(draft.categories),
+        file_name=draft.file_name, file_type=draft.file_type,
     )  # fmt: skip
     ctx.reply_private(ctx._("Preview — this is how members will see it:"))
     message = item_message(ctx, shown, manager=False)
-    ctx.send(ctx.private_chat, type(message)(message.text))
+    ctx.send(
+        ctx.private_chat,
+        Message(message.text, image_png=message.image_png, document=message.document),
+    )
     await flows.goto(ctx, ADD, conversation, "confirm")
 
 
@@ -168,6 +259,13 @@ ADD = Flow(
             on_text=_sent_link,
             on_choice=_skipped_link,
             skippable=True,
+        ),
+        "file": Step(
+            _ask_file,
+            on_text=_file_as_text,
+            on_file=_sent_file,
+            on_choice=_skipped_file,
+            skippable=_optional_file,
         ),
         "tags": Step(
             lambda ctx, _c: ctx._("Its topics, a few words (e.g. tourism cycling). Or tap Skip."),

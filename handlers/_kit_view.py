@@ -15,6 +15,10 @@ from handlers._labels import category_name
 
 __all__ = ["ALL", "KINDS", "KitAct", "KitAdmin", "KitList", "KitOpen"]
 
+#: Images the platforms show inline (Telegram's photos are PNG or JPEG); WebP and GIF
+#: go as files, which every platform can open.
+SHOWN_AS_IMAGE = ("png", "jpeg")
+
 KINDS = {
     KitKind.TALKING_POINT: N_("Talking point"),
     KitKind.FIGURE: N_("Key figure"),
@@ -79,7 +83,7 @@ def item_message(ctx: Context, item: KitItem, *, manager: bool) -> Message:
         )
     message = Message.with_rows("\n".join(lines), rows)
     content = files.read(ctx.settings, item.file_name) if item.file_name else None
-    if content is not None and item.file_type == "png":
+    if content is not None and item.file_type in SHOWN_AS_IMAGE:
         return Message(message.text, message.buttons, image_png=content)
     if content is not None and item.file_type:
         name = f"{item.title[:40]}.{item.file_type}".replace("/", "-")
@@ -88,12 +92,18 @@ def item_message(ctx: Context, item: KitItem, *, manager: bool) -> Message:
 
 
 def reach_text(ctx: Context, reach: sharing.ItemReach) -> str:
+    """The item's reach, then one line per category: shares / clicks / uses."""
     lines = [
-        ctx._("Reach: {shares} shares, {clicks} clicks.", shares=reach.shares, clicks=reach.clicks)
-    ]
-    for key, (shares, clicks) in reach.by_category.items():
+        ctx._(
+            "Reach: {shares} shares, {clicks} clicks, used by {uses}.",
+            shares=reach.shares, clicks=reach.clicks, uses=reach.uses,
+        )
+    ]  # fmt: skip
+    if reach.by_category:
+        lines.append(ctx._("By category (shares / clicks / used):"))
+    for key, (shares, clicks, uses) in reach.by_category.items():
         name = category_name(ctx, key) if key else "—"
-        lines.append(f"· {name}: {shares} / {clicks}")
+        lines.append(f"· {name}: {shares} / {clicks} / {uses}")
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from bot.animation import addressed, calls, campaigns, segments
 from bot.animation.addressed import Call
+from bot.animation.kit import items as kit_items
 from bot.animation.wording import LABELS
 from bot.conversation import flows
 from bot.conversation.context import Context
@@ -27,6 +28,7 @@ from bot.core.text import clean_block
 from bot.models import Campaign, CampaignStatus, Conversation, Repeat, Role
 from handlers import _campaign_audience as audience
 from handlers import _campaign_questions as q
+from handlers._labels import short
 
 router = Router("campaigns")
 
@@ -121,6 +123,40 @@ async def _chose_repeat(ctx: Context, conversation: Conversation, value: str) ->
 
 async def _chose_direct(ctx: Context, conversation: Conversation, value: str) -> None:
     flows.update(conversation, direct=value in ("yes", "mail"), email=value == "mail")
+    await _after_direct(ctx, conversation)
+
+
+async def _after_direct(ctx: Context, conversation: Conversation) -> None:
+    """Offer the kit items every targeted member sees, when there are any."""
+    targets = list(conversation.data.get("categories", []))
+    now = ctx.clock.now()
+    offered = await kit_items.for_categories(ctx.session, targets, now)
+    if not offered:
+        flows.update(conversation, kit=None)
+        await _preview(ctx, conversation)
+        return
+    flows.update(conversation, kit_offer=[[item.id, item.title] for item in offered])
+    await flows.goto(ctx, CAMPAIGN, conversation, "kit")
+
+
+def _ask_kit(ctx: Context, conversation: Conversation) -> str:
+    question = ctx._("Should members share an item of the kit? Pick it, or tap Skip.")
+    chosen = conversation.data.get("kit")
+    if conversation.data.get("editing") and chosen:
+        question += "\n" + ctx._("Currently: {value}", value=chosen[1])
+    return question
+
+
+def _kit_offer(ctx: Context, conversation: Conversation) -> list[tuple[str, str]]:
+    return [(str(item_id), short(title, 40)) for item_id, title in conversation.data["kit_offer"]]
+
+
+async def _chose_kit(ctx: Context, conversation: Conversation, value: str) -> None:
+    offered = {str(item_id): title for item_id, title in conversation.data.get("kit_offer", [])}
+    if value != SKIP and value not in offered:
+        flows.ask(ctx, CAMPAIGN, conversation)
+        return
+    flows.update(conversation, kit=None if value == SKIP else [int(value), offered[value]])
     await _preview(ctx, conversation)
 
 
@@ -252,6 +288,7 @@ CAMPAIGN = router.flow(
             "when": Step(q.ask_when, q.when_choices, _chose_when, on_text=_sent_when),
             "repeat": Step(q.ask_repeat, q.repeat_choices, _chose_repeat, columns=3),
             "direct": Step(q.ask_direct, q.direct_choices, _chose_direct, columns=1),
+            "kit": Step(_ask_kit, _kit_offer, _chose_kit, skippable=True, columns=1),
             "confirm": Step(q.ask_confirm, q.confirm_choices, _confirm_choice, columns=1),
             "other_message": _text_step(
                 q.ask_other_message, "texts", campaigns.MAX_TEXT, "other_call", other=True
@@ -277,6 +314,7 @@ async def campaign(ctx: Context) -> None:
 
 async def edit(ctx: Context, existing: Campaign) -> None:
     """Walk through the steps again with the campaign's values (from /campaigns)."""
+    title = await campaigns.kit_title(ctx.session, existing, ctx.clock.now())
     data = {
         "editing": existing.id,
         "categories": list(existing.categories),
@@ -289,5 +327,6 @@ async def edit(ctx: Context, existing: Campaign) -> None:
         "segments": existing.segments,
         "ends_at": existing.ends_at.isoformat() if existing.ends_at else None,
         "max_runs": existing.max_runs,
+        "kit": [existing.kit_item_id, title] if existing.kit_item_id and title else None,
     }
     await flows.begin(ctx, CAMPAIGN, "target", data)

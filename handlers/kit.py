@@ -4,7 +4,8 @@ first, paged), /kit WORDS searches it; an item opens with its text, file and but
 **Share** gives the member the post text with their personal tracked link (when
 ``[web] public_url`` is set; otherwise the item's plain link) and counts a mention once
 per member and item (:mod:`bot.animation.kit.sharing`); **Copy the text** sends the text
-alone, to copy; **I used it** is a sign of life. Referents of an item's categories and
+alone, to copy; **I used it** is a sign of life, counted once per member and item for
+those who run the kit. Referents of an item's categories and
 coordinators see its reach and may retire it; /kitadd adds one (:mod:`handlers._kit_add`).
 """
 
@@ -124,8 +125,12 @@ async def acted(ctx: Context, press: KitAct) -> None:
         ctx.reply_private(text or item.link or item.title)
         return
     if press.action == "u":
-        engagement.sign_of_life(ctx.member, ctx.clock.now())
-        ctx.reply_private(ctx._("Thank you for using it!"))
+        now = ctx.clock.now()
+        engagement.sign_of_life(ctx.member, now)
+        if await sharing.used(ctx.session, ctx.member, item, now):
+            ctx.reply_private(ctx._("Thank you for using it!"))
+        else:
+            ctx.reply_private(ctx._("Already counted: thank you for using it again!"))
         return
     shared = await sharing.share(ctx.session, ctx.settings, ctx.clock, ctx.member, item)
     link = sharing.tracked_link(ctx.settings, shared.share) if item.link else None

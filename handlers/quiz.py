@@ -5,9 +5,10 @@ question counts (:mod:`bot.animation.quiz`). The same buttons answer a question 
 channel; the answer and explanation then come privately (ephemeral on Discord).
 
 ``/quizadd`` writes one question (:mod:`handlers._quiz_add`). ``/quizresults`` shows
-referents and coordinators, per question, how many answered and the
-share of correct answers, the least known first: the talking points the network does not
-know yet. Counts only, never who answered what.
+referents and coordinators, per question, how many answered and the share of correct
+answers, the least known first, and the same per category: the talking points the network
+does not know yet. Counts only, never who answered what. ``/quizretire`` stops asking a
+question.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from bot.conversation import flows
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
+from bot.core import audit, ids
 from bot.members import roles
 from bot.models import MemberStatus, QuizQuestion, Role
 from handlers import _quiz_add as add
+from handlers._labels import category_name
 
 router = Router("quiz")
 router.flow(add.ADD)
@@ -151,7 +154,9 @@ async def add_question(ctx: Context) -> None:
 
 @router.command("quizresults")
 async def results(ctx: Context) -> None:
-    """Per question: answers and share correct, the least known first."""
+    """Per question: answers and share correct, the least known first, and the same per
+    category (coordinators: every category; referents: their own)."""
+    assert ctx.member is not None
     category = ctx.event.args[0].strip() if ctx.event.args else None
     keys = {c.key for c in ctx.settings.categories}
     if category and category not in keys:
@@ -161,18 +166,64 @@ async def results(ctx: Context) -> None:
     if not found:
         ctx.reply(ctx._("No quiz question yet: import some with relais import quiz FILE."))
         return
+    mine = set(await roles.categories_of(ctx.session, ctx.settings, ctx.member))
     lines = [ctx._("Quiz results, least known first:")]
     for result in found:
         asked = quiz.asked(result.question, ctx.language, ctx.settings.network.default_language)
-        if result.answers:
-            figures = ctx.ngettext(
-                "{correct} of {n} answer correct ({share}%)",
-                "{correct} of {n} answers correct ({share}%)",
-                result.answers,
-                correct=result.correct,
-                share=round(100 * result.share),
-            )
-        else:
-            figures = ctx._("no answer yet")
-        lines.append(f"• {asked.text}\n  {figures}")
+        figures = _figures(ctx, result.answers, result.correct)
+        lines.append(f"• #{result.question.id} {asked.text}\n  {figures}")
+        if category is None:
+            for key, (answers, correct) in result.by_category.items():
+                if key in mine:
+                    name = category_name(ctx, key)
+                    lines.append(f"    {name}: {_figures(ctx, answers, correct)}")
+    lines.append(ctx._("/quizretire NUMBER stops asking a question."))
     ctx.reply("\n".join(lines))
+
+
+def _figures(ctx: Context, answers: int, correct: int) -> str:
+    if not answers:
+        return ctx._("no answer yet")
+    return ctx.ngettext(
+        "{correct} of {n} answer correct ({share}%)",
+        "{correct} of {n} answers correct ({share}%)",
+        answers,
+        correct=correct,
+        share=round(100 * correct / answers),
+    )
+
+
+@router.command("quizretire")
+async def retire(ctx: Context) -> None:
+    """Stop asking a question: coordinators any, referents those of their categories."""
+    assert ctx.member is not None
+    number = ids.row_id(ctx.event.args[0]) if len(ctx.event.args) == 1 else None
+    if number is None:
+        ctx.refuse(ctx._("Usage: /quizretire NUMBER (the number /quizresults shows)."))
+        return
+    question = await ctx.session.get(QuizQuestion, number)
+    if question is None:
+        ctx.refuse(ctx._("There is no quiz question #{number}.", number=number))
+        return
+    mine = set(await roles.categories_of(ctx.session, ctx.settings, ctx.member))
+    if ctx.member.role is not Role.COORDINATOR and not (
+        question.categories and set(question.categories) <= mine
+    ):
+        ctx.refuse(ctx._("Only coordinators may retire a question for other categories."))
+        return
+    asked = quiz.asked(question, ctx.language, ctx.settings.network.default_language)
+    if not quiz.retire(question, ctx.clock.now()):
+        ctx.reply(ctx._("Question #{number} was already retired.", number=number))
+        return
+    audit.record(
+        ctx.session, ctx.clock, actor_id=ctx.member.id, action="quiz.retire",
+        question_id=question.id,
+    )  # fmt: skip
+    ctx.reply(
+        ctx._(
+            "Retired question #{number}: “{text}”. It is asked no more; the answers already "
+            "given stay counted.",
+            number=number,
+            text=asked.text,
+        )
+    )

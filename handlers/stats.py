@@ -254,6 +254,7 @@ def chart(ctx: Context, stats: Stats) -> bytes:
             ctx._("Referents"),
         ),
         categories={c.key: category_name(ctx, c.key) for c in ctx.settings.categories},
+        clicks=ctx._("Clicks on shared kit links"),
     )
     return charts.render(stats, labels, ctx.settings.network.timezone)
 

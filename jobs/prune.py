@@ -1,21 +1,24 @@
 """Daily: forget old processed update ids, old job run records and old counts of wrong
-/link codes.
+/link codes; delete the kit's stored files no item names any more.
 
 ``processed_updates`` only needs to outlive a platform's redelivery window (hours), and
 ``job_runs`` only the catch-up grace; both grow with every update or tick otherwise. A
 count of wrong codes names a platform account, and is of no use once its window and its
-lock-out are over.
+lock-out are over. A kit file whose add flow was cancelled after it arrived is nobody's
+(:func:`bot.animation.kit.files.sweep`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, select
 
-from bot.models import LinkAttempts, ProcessedUpdate
+from bot.animation.kit import files
+from bot.models import KitItem, LinkAttempts, ProcessedUpdate
 from bot.scheduling.runner import occurrence, prune_runs
 
 if TYPE_CHECKING:
@@ -39,9 +42,16 @@ async def run(app: Relais) -> None:
                 or_(LinkAttempts.locked_until.is_(None), LinkAttempts.locked_until < before),
             )
         )
+        named = await session.scalars(
+            select(KitItem.file_name).where(KitItem.file_name.is_not(None))
+        )
+        kept = {name for name in named if name}
+    swept = await asyncio.to_thread(files.sweep, app.settings, kept)
     log.info(
         "pruned %s processed updates and %s job runs before %s",
         getattr(result, "rowcount", 0),
         runs,
         before.isoformat(),
     )
+    if swept:
+        log.info("deleted %s kit files no item names", swept)

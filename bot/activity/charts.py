@@ -40,6 +40,8 @@ class ChartLabels:
     #: category key → name, in the reader's language.
     categories: dict[str, str]
     week_format: str = "%d/%m"
+    #: The reach series' legend: clicks on shared kit links (drawn when there are any).
+    clicks: str = ""
 
 
 def render(stats: Stats, labels: ChartLabels, timezone: str) -> bytes:
@@ -93,8 +95,9 @@ def render(stats: Stats, labels: ChartLabels, timezone: str) -> bytes:
 
 
 def draw_trend(axes: Axes, trend: Sequence[Week], labels: ChartLabels, zone: ZoneInfo) -> None:
-    """Actions (bars) and members who acted (line) per week; the current week, not over,
-    hatched and pale with its own legend entry, its point left off the line."""
+    """Actions (bars) and members who acted (line) per week, and the kit's reach (clicks
+    on shared links, a dashed line on its own axis) when there is any; the current week,
+    not over, hatched and pale with its own legend entry, its point left off the lines."""
     weeks = [week.start.astimezone(zone).strftime(labels.week_format) for week in trend]
     done = [(name, week) for name, week in zip(weeks, trend, strict=True) if week.complete]
     partial = [(name, week) for name, week in zip(weeks, trend, strict=True) if not week.complete]
@@ -121,7 +124,23 @@ def draw_trend(axes: Axes, trend: Sequence[Week], labels: ChartLabels, zone: Zon
         label=labels.actors,
     )
     axes.set_title(labels.trend)
-    axes.legend(loc="upper left")
+    handles, names = axes.get_legend_handles_labels()
+    if any(week.clicks for week in trend):
+        # Clicks live on another scale than actions: their own axis, on the right.
+        reach = axes.twinx()
+        reach.plot(
+            [name for name, _ in done],
+            [week.clicks for _, week in done],
+            color="#55a868",
+            linestyle="--",
+            marker="s",
+            label=labels.clicks,
+        )
+        reach.set_ylim(bottom=0)
+        reach.tick_params(axis="y", labelsize=8, colors="#55a868")
+        more_handles, more_names = reach.get_legend_handles_labels()
+        handles, names = handles + more_handles, names + more_names
+    axes.legend(handles, names, loc="upper left")
     axes.tick_params(axis="x", labelsize=8)
 
 

@@ -12,7 +12,8 @@ apart, forgotten people not at all. What an *action* is, and who is *active*, *d
   presence at an event counts as acting (its own column, ``attended``, beside the
   reports);
 - events over the twelve weeks: dates held, attendance rate (see
-  :mod:`bot.activity.attendance`).
+  :mod:`bot.activity.attendance`);
+- the kit's reach per trend week: clicks counted on the members' shared links.
 """
 
 from __future__ import annotations
@@ -40,7 +41,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.activity import attendance, engagement, signals
 from bot.core.config import MEDIUMS, SIGNAL_KINDS
 from bot.core.periods import week_start
-from bot.models import Attendance, Member, MemberStatus, Report, ReportKind, Role
+from bot.models import (
+    Attendance,
+    KitClick,
+    KitShare,
+    Member,
+    MemberStatus,
+    Report,
+    ReportKind,
+    Role,
+)
 
 ACTIVE_DAYS = 30
 MONTHLY_WINDOWS = 3
@@ -64,6 +74,9 @@ class Week:
     complete: bool = True
     #: Presences at events that week (members checked in or marked present).
     attended: int = 0
+    #: Reach: unique clicks on the members' shared kit links that week (the kit's reach
+    #: series; see :mod:`bot.animation.kit.clicks`).
+    clicks: int = 0
 
 
 @dataclass(slots=True)
@@ -172,6 +185,7 @@ async def compute(
     weekly = await session.execute(union_all(*weeks))
     per_week = {int(index): (int(actions), int(actors)) for index, actions, actors in weekly}
     present = await _presence(session, starts, category)
+    clicks = await _clicks(session, starts, category)
     stats.trend = [
         Week(
             start,
@@ -179,6 +193,7 @@ async def compute(
             present.get(index, (0, 0))[1],
             complete=index + 1 < len(starts),
             attended=present.get(index, (0, 0))[0],
+            clicks=clicks.get(index, 0),
         )
         for index, start in enumerate(starts)
     ]
@@ -222,6 +237,25 @@ async def _presence(
         )
     rows = await session.execute(union_all(*weeks))
     return {int(index): (int(attended), int(actors)) for index, attended, actors in rows}
+
+
+async def _clicks(
+    session: AsyncSession, starts: list[datetime], category: str | None
+) -> dict[int, int]:
+    """Per trend week: clicks counted on shared kit links (for a category: on its
+    members' links)."""
+    weeks = []
+    for index, start in enumerate(starts):
+        query = select(literal(index).label("bucket"), func.count()).where(
+            KitClick.created_at >= start,
+            *([KitClick.created_at < starts[index + 1]] if index + 1 < len(starts) else []),
+        )
+        if category:
+            theirs = select(KitShare.id).join(Member, Member.id == KitShare.member_id)
+            query = query.where(KitClick.share_id.in_(theirs.where(Member.category == category)))
+        weeks.append(query)
+    rows = await session.execute(union_all(*weeks))
+    return {int(index): int(count) for index, count in rows}
 
 
 def known_pairs() -> list[tuple[ReportKind, str | None]]:

@@ -10,16 +10,20 @@ from datetime import datetime
 
 from bot.animation import calls, wording
 from bot.animation.calls import Subject
+from bot.animation.kit.buttons import KitOpen
 from bot.animation.segments import Segments
 from bot.animation.wording import Wording
 from bot.core.bilingual import Bilingual
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
-from bot.core.port import Message
+from bot.core.port import Button, Message
 from bot.models import Campaign, Repeat
 
 FROM_COORDINATORS = N_("A campaign from the network's coordinators:")
 EMAIL_SUBJECT = N_("{network}: {title}")
+KIT_ITEM = N_("To share, in the kit: {title}")
+OPEN_KIT = N_("Open in the kit")
+KIT_ITEM_BY_EMAIL = N_("To share, in the kit (/kit in the chat with the bot): {title}")
 EMAIL_ANSWER = N_(
     "To answer (Done, I'm on it, Not for me), send /answer {code} to the bot in private."
 )
@@ -40,6 +44,8 @@ class Draft:
     #: A repeating campaign's last possible run, and its number of runs at most.
     ends_at: datetime | None = None
     max_runs: int | None = None
+    #: A kit item members are asked to share: (its id, its title).
+    kit_item: tuple[int, str] | None = None
 
     @property
     def wording(self) -> Wording:
@@ -65,7 +71,12 @@ def render(
     else:
         first, below = wording.for_channel(draft.wording, language)
         lines = first + below
-    message = Message.with_rows("\n".join(lines), calls.buttons(translator, language, subject))
+    rows = calls.buttons(translator, language, subject)
+    if draft.kit_item is not None:
+        item_id, title = draft.kit_item
+        lines.append(translator.gettext(language, KIT_ITEM, title=title))
+        rows = [*rows, [Button(translator.gettext(language, OPEN_KIT), KitOpen(item_id).pack())]]
+    message = Message.with_rows("\n".join(lines), rows)
     return replace(message, language=language)
 
 
@@ -85,12 +96,18 @@ def render_email(
         language, EMAIL_SUBJECT, network=settings.network.name, title=first_line[:80]
     )
     body = [translator.gettext(language, FROM_COORDINATORS), "", *lines, ""]
+    if draft.kit_item is not None:
+        body += [translator.gettext(language, KIT_ITEM_BY_EMAIL, title=draft.kit_item[1]), ""]
     body.append(translator.gettext(language, EMAIL_ANSWER, code=subject.key))
     return Message(text="\n".join([title, *body]), language=language)
 
 
-def draft_of(campaign: Campaign) -> Draft:
+def draft_of(campaign: Campaign, kit_title: str | None = None) -> Draft:
+    """The campaign's draft; ``kit_title`` is its kit item's title, when it carries one
+    still in the kit (see :func:`bot.animation.campaigns.kit_title`)."""
+    item = campaign.kit_item_id
     return Draft(
+        kit_item=(item, kit_title) if item is not None and kit_title is not None else None,
         categories=tuple(campaign.categories),
         text=Bilingual(fr=campaign.text_fr, en=campaign.text_en),
         call_to_action=Bilingual(fr=campaign.call_fr, en=campaign.call_en),

@@ -32,12 +32,21 @@ from bot.animation.campaign_drafts import Draft as Draft
 from bot.animation.campaign_drafts import draft_of as draft_of
 from bot.animation.campaign_drafts import render as render
 from bot.animation.campaign_drafts import render_email as render_email
+from bot.animation.kit import items as kit_items
 from bot.core.config import Settings
 from bot.core.i18n import Translator
 from bot.core.port import Address, Message
 from bot.delivery import audience, channels, queue
 from bot.mailing import newsletter
-from bot.models import Campaign, CampaignRun, CampaignStatus, Member, MemberStatus, Repeat
+from bot.models import (
+    Campaign,
+    CampaignRun,
+    CampaignStatus,
+    KitItem,
+    Member,
+    MemberStatus,
+    Repeat,
+)
 
 MAX_TEXT = 1500
 MAX_CALL = 300
@@ -126,6 +135,7 @@ def save(campaign: Campaign | None, draft: Draft, *, author_id: int, now: dateti
     campaign.direct = draft.direct
     campaign.email = draft.email
     campaign.segments = draft.segments.to_json()
+    campaign.kit_item_id = draft.kit_item[0] if draft.kit_item else None
     repeating = draft.repeat is not Repeat.NONE
     campaign.ends_at = draft.ends_at if repeating else None
     campaign.max_runs = draft.max_runs if repeating else None
@@ -133,6 +143,15 @@ def save(campaign: Campaign | None, draft: Draft, *, author_id: int, now: dateti
     campaign.next_run_at = starts_at
     campaign.updated_at = now
     return campaign
+
+
+async def kit_title(session: AsyncSession, campaign: Campaign, now: datetime) -> str | None:
+    """The title of the campaign's kit item while it is in the kit (a retired or expired
+    item is no longer offered: a repeat run goes out without it)."""
+    if campaign.kit_item_id is None:
+        return None
+    item = await session.get(KitItem, campaign.kit_item_id)
+    return item.title if item is not None and kit_items.live(item, now) else None
 
 
 async def _channel_addresses(
@@ -206,7 +225,7 @@ async def run(
     except IntegrityError:  # another process ran it: just catch up with the schedule
         pass
     subject = Subject(campaign_id=campaign.id, occurrence=occurrence)
-    draft = draft_of(campaign)
+    draft = draft_of(campaign, await kit_title(session, campaign, now))
     key = f"campaign:{campaign.id}:{occurrence}"
     batch = f"campaign:{campaign.id}"
     default = settings.network.default_language

@@ -13,7 +13,7 @@ its own: it proves the member is there, not that they spoke for the territory.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Integer, func, select
@@ -219,6 +219,8 @@ class Result:
     question: QuizQuestion
     answers: int
     correct: int
+    #: Category key (``""`` for members without one) → (answers, correct).
+    by_category: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def share(self) -> float:
@@ -226,25 +228,48 @@ class Result:
 
 
 async def results(session: AsyncSession, category: str | None = None) -> list[Result]:
-    """Every live question (for ``category``, if given) with its first answers and how
-    many were correct, the least known first: what the network does not know yet.
-    Counts only; nobody's own answers."""
-    counts = {
-        question_id: (int(total), int(right or 0))
-        for question_id, total, right in await session.execute(
-            select(
-                QuizAnswer.question_id,
-                func.count(),
-                func.sum(func.cast(QuizAnswer.correct, Integer)),
-            ).group_by(QuizAnswer.question_id)
+    """Every live question (for ``category``, if given: its questions, and its members'
+    answers only) with its first answers, how many were correct, and the same by the
+    answerers' category; the least known first: what the network (or the category) does
+    not know yet. Counts only; nobody's own answers."""
+    query = (
+        select(
+            QuizAnswer.question_id,
+            Member.category,
+            func.count(),
+            func.sum(func.cast(QuizAnswer.correct, Integer)),
         )
-    }
+        .join(Member, Member.id == QuizAnswer.member_id)
+        .group_by(QuizAnswer.question_id, Member.category)
+    )
+    if category is not None:
+        query = query.where(Member.category == category)
+    per_category: dict[int, dict[str, tuple[int, int]]] = {}
+    for question_id, key, total, right in await session.execute(query):
+        per_category.setdefault(question_id, {})[key or ""] = (int(total), int(right or 0))
     questions = await session.scalars(
         select(QuizQuestion).where(QuizQuestion.retired_at.is_(None)).order_by(QuizQuestion.id)
     )
-    found = [
-        Result(q, *counts.get(q.id, (0, 0)))
-        for q in questions
-        if category is None or concerns(q, category)
-    ]
+    found = []
+    for question in questions:
+        if category is not None and not concerns(question, category):
+            continue
+        split = per_category.get(question.id, {})
+        found.append(
+            Result(
+                question,
+                answers=sum(total for total, _right in split.values()),
+                correct=sum(right for _total, right in split.values()),
+                by_category=dict(sorted(split.items())),
+            )
+        )
     return sorted(found, key=lambda r: (r.answers == 0, r.share, r.question.id))
+
+
+def retire(question: QuizQuestion, now: datetime) -> bool:
+    """Stop asking a question (in /quiz and the question of the week; a press on an old
+    post is answered "no longer active"); its answers stay. False if it already was."""
+    if question.retired_at is not None:
+        return False
+    question.retired_at = now
+    return True

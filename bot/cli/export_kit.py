@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 
-from bot.models import KitClick, KitItem, KitShare, Member
+from bot.models import KitClick, KitItem, KitShare, KitUse, Member
 
 KINDS = ("kit", "shares")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "kit": (
         "id", "created_at", "kind", "title", "text_fr", "text_en", "link", "tags",
-        "categories", "expires_at", "retired_at", "file_type", "shares", "clicks",
+        "categories", "expires_at", "retired_at", "file_type", "shares", "clicks", "used",
     ),
     "shares": (
         "id", "created_at", "item_id", "item_title", "member_id", "member_name", "category",
@@ -44,7 +44,8 @@ def query(kind: str, since: datetime | None) -> Select[*tuple[Any, ...]]:
             .where(KitShare.item_id == KitItem.id)
             .scalar_subquery()
         )
-        items = select(KitItem, shares, clicks)
+        used = select(func.count()).where(KitUse.item_id == KitItem.id).scalar_subquery()
+        items = select(KitItem, shares, clicks, used)
         return items.where(KitItem.created_at >= since) if since else items
     rows = (
         select(KitShare, KitItem.title, Member, _clicks_of_share())
@@ -64,14 +65,14 @@ def _when(value: datetime | None, zone: ZoneInfo) -> str | None:
 
 def row(kind: str, result: Any, zone: ZoneInfo) -> dict[str, Any]:
     if kind == "kit":
-        item, shares, clicks = result
+        item, shares, clicks, used = result
         return {
             "id": item.id, "created_at": _when(item.created_at, zone), "kind": item.kind.value,
             "title": item.title, "text_fr": item.text_fr, "text_en": item.text_en,
             "link": item.link, "tags": item.tags, "categories": item.categories,
             "expires_at": _when(item.expires_at, zone),
             "retired_at": _when(item.retired_at, zone), "file_type": item.file_type,
-            "shares": int(shares or 0), "clicks": int(clicks or 0),
+            "shares": int(shares or 0), "clicks": int(clicks or 0), "used": int(used or 0),
         }  # fmt: skip
     share, title, member, clicks = result
     return {

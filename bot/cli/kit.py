@@ -1,9 +1,10 @@
 """``relais kit add``: add a kit item from the command line, with an image or a PDF.
 
-The chat flow (/kitadd) takes texts and links; files come through here, where the
-coordinator who runs Relais has them at hand. The file's content decides its type (PNG,
-JPEG, WebP, GIF or PDF, :mod:`bot.animation.kit.files`), never its name; anything else,
-or anything larger than ``[kit] max_file_mb``, is refused and nothing is written.
+The chat flow (/kitadd) takes the same, files sent in the chat included; here a
+coordinator who runs Relais adds items in bulk or by script. The file's content decides
+its type (PNG, JPEG, WebP, GIF or PDF, :mod:`bot.animation.kit.files`), never its name;
+anything else, or anything larger than ``[kit] max_file_mb``, is refused and nothing is
+written.
 """
 
 from __future__ import annotations

@@ -348,6 +348,19 @@ COMMANDS: tuple[Command, ...] = (
         min_role=Role.REFERENT,
     ),
     Command(
+        NP_("command name", "quizretire"),
+        N_("Retire a quiz question: it is asked no more"),
+        aliases=("retirerquiz",),
+        min_role=Role.REFERENT,
+        args=(
+            Argument(
+                NP_("command name", "number"),
+                N_("The question's number, as /quizresults shows it"),
+                required=True,
+            ),
+        ),
+    ),
+    Command(
         NP_("command name", "quizresults"),
         N_("Quiz results per question: what the network does not know yet"),
         aliases=("resultatsquiz",),

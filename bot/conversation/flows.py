@@ -22,7 +22,7 @@ from sqlalchemy import delete, inspect, select
 from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.core.payloads import Payload
-from bot.core.port import Button, Message
+from bot.core.port import Attachment, Button, Message
 from bot.models import Conversation, Role
 
 SKIP = "skip"
@@ -32,6 +32,7 @@ Choices = Callable[[Context, Conversation], list[tuple[str, str]]]
 Question = Callable[[Context, Conversation], str]
 OnChoice = Callable[[Context, Conversation, str], Awaitable[None]]
 OnText = Callable[[Context, Conversation, str], Awaitable[None]]
+OnFile = Callable[[Context, Conversation, Attachment], Awaitable[None]]
 
 
 def _no_choices(_ctx: Context, _conversation: Conversation) -> list[tuple[str, str]]:
@@ -44,6 +45,8 @@ class Step:
     choices: Choices = _no_choices
     on_choice: OnChoice | None = None
     on_text: OnText | None = None
+    #: Accepts a file (an image, a PDF) sent in the private chat.
+    on_file: OnFile | None = None
     #: Offer a "Skip" button; pressing it calls ``on_choice`` with ``SKIP``.
     skippable: bool | Callable[[Context], bool] = False
     columns: int = 2
@@ -215,3 +218,14 @@ async def on_text(ctx: Context, flow: Flow, conversation: Conversation, text: st
         ask(ctx, flow, conversation)
         return
     await step.on_text(ctx, conversation, text)
+
+
+async def on_file(
+    ctx: Context, flow: Flow, conversation: Conversation, attachment: Attachment
+) -> None:
+    step = flow.steps[conversation.step]
+    if step.on_file is None:
+        ctx.reply(ctx._("No file is expected here: please answer the question below."))
+        ask(ctx, flow, conversation)
+        return
+    await step.on_file(ctx, conversation, attachment)

@@ -75,6 +75,8 @@ class Message:
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    #: An image shown inline: PNG, or JPEG (a kit item's photo); platforms tell them apart
+    #: by their first bytes.
     image_png: bytes | None = None
     #: Set when the person may also answer with free text: the translated label of a
     #: control that asks for it. Platforms where people simply type (the console, private
@@ -127,6 +129,18 @@ class Outgoing:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file a person sent in their private chat with the bot (a photo, a document),
+    already fetched by the adapter. ``content`` is None when the platform announced it
+    larger than the adapter fetches (``size`` says how large), or the fetch failed: what
+    a file is, is decided from its content by whoever uses it, never from ``name``."""
+
+    name: str
+    size: int
+    content: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """One thing a person did, in neutral form.
 
@@ -164,6 +178,9 @@ class Event:
     #: Someone answered a native poll the bot sent (Telegram's ``poll_answer``): (the
     #: poll's id, the chosen option indexes); no text, command or payload.
     poll_answer: tuple[str, tuple[int, ...]] | None = None
+    #: A file sent in a private chat (a flow may be waiting for one); no text, command or
+    #: payload.
+    attachment: Attachment | None = None
 
     @property
     def identity(self) -> str:

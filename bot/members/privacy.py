@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, not_, or_, select, tuple_, update
+from sqlalchemy import and_, delete, func, not_, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import audit, db, platform_state
@@ -53,6 +53,7 @@ from bot.models import (
     Introduction,
     KitClick,
     KitShare,
+    KitUse,
     LevelReached,
     LinkAttempts,
     LinkCode,
@@ -264,13 +265,24 @@ async def my_data(session: AsyncSession, member: Member) -> dict[str, Any]:
 async def _more(
     session: AsyncSession, member: Member, identities: list[Identity]
 ) -> dict[str, Any]:
-    """The rest of :func:`my_data`: what was done about them (the audit log), the
+    """The rest of :func:`my_data`: their kit links (with the clicks counted, never who
+    clicked) and the items they used, what was done about them (the audit log), the
     messages queued or sent to them, and a conversation in progress."""
     audit_entries = await session.scalars(
         select(AuditEntry).where(AuditEntry.target_member_id == member.id).order_by(AuditEntry.id)
     )
     messages = await session.scalars(
         select(Delivery).where(Delivery.member_id == member.id).order_by(Delivery.id)
+    )
+    shares = await session.execute(
+        select(KitShare.item_id, KitShare.created_at, func.count(KitClick.id))
+        .outerjoin(KitClick, KitClick.share_id == KitShare.id)
+        .where(KitShare.member_id == member.id)
+        .group_by(KitShare.id, KitShare.item_id, KitShare.created_at)
+        .order_by(KitShare.id)
+    )
+    uses = await session.scalars(
+        select(KitUse).where(KitUse.member_id == member.id).order_by(KitUse.id)
     )
     pairs = [(i.platform, i.user_id) for i in identities]
     flows: list[Conversation] = (
@@ -285,6 +297,11 @@ async def _more(
         else []
     )
     return {
+        "kit_shares": [
+            {"item": item_id, "at": _when(at), "unique_clicks": int(clicks)}
+            for item_id, at, clicks in shares
+        ],
+        "kit_used": [{"item": use.item_id, "at": _when(use.created_at)} for use in uses],
         "audit": [
             {
                 "action": e.action,
@@ -371,10 +388,12 @@ async def forget(
     # events job promotes the waiting list); counts of past events lose them.
     for model in (Rsvp, Attendance, EventFeedback):
         await session.execute(delete(model).where(model.member_id == member.id))
-    # Their tracked kit links and the clicks counted on them: the links stop working.
+    # Their tracked kit links and the clicks counted on them (the links stop working), and
+    # the items they said they used.
     shares = select(KitShare.id).where(KitShare.member_id == member.id)
     await session.execute(delete(KitClick).where(KitClick.share_id.in_(shares)))
     await session.execute(delete(KitShare).where(KitShare.member_id == member.id))
+    await session.execute(delete(KitUse).where(KitUse.member_id == member.id))
     # Their quiz answers: results per question lose them (nobody ever saw them one by one).
     await session.execute(delete(QuizAnswer).where(QuizAnswer.member_id == member.id))
     # Their levels, badges and the reasons points were awarded to them: told once, kept

@@ -41,7 +41,7 @@ from bot.models.events import (
     RsvpAnswer,
 )
 from bot.models.jobs import JobRun, OneOffJob, OneOffStatus
-from bot.models.kit import KitClick, KitItem, KitKind, KitShare
+from bot.models.kit import KitClick, KitItem, KitKind, KitShare, KitUse
 from bot.models.ledger import (
     TAKEN_UP,
     MemberTotal,
@@ -109,6 +109,7 @@ __all__ = [
     "KitItem",
     "KitKind",
     "KitShare",
+    "KitUse",
     "LevelReached",
     "LinkAttempts",
     "LinkCode",

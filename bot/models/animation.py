@@ -119,6 +119,8 @@ class Campaign(Base):
     runs: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: A kit item the campaign asks members to share ("Open in the kit" under its call).
+    kit_item_id: Mapped[int | None] = mapped_column(ForeignKey("kit_items.id", ondelete="SET NULL"))
 
     def __repr__(self) -> str:
         return f"<Campaign {self.id} {self.status} next {self.next_run_at}>"

@@ -70,6 +70,8 @@ class Event(Base):
     points: Mapped[int] = mapped_column(Integer, default=0)
     #: Also invite each addressed member privately (through the delivery queue).
     private_invites: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A kit item attendees are asked to share ("Open in the kit" on the card).
+    kit_item_id: Mapped[int | None] = mapped_column(ForeignKey("kit_items.id", ondelete="SET NULL"))
     status: Mapped[EventStatus] = mapped_column(
         enum_column(EventStatus), default=EventStatus.SCHEDULED, index=True
     )

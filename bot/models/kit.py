@@ -99,3 +99,19 @@ class KitClick(Base):
 
     def __repr__(self) -> str:
         return f"<KitClick {self.share_id} {self.day}>"
+
+
+class KitUse(Base):
+    """A member said "I used it" about an item: once per (member, item), a constraint, so
+    a double press or a redelivered update counts one use."""
+
+    __tablename__ = "kit_uses"
+    __table_args__ = (UniqueConstraint("member_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("kit_items.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<KitUse {self.item_id} by {self.member_id}>"

@@ -11,6 +11,7 @@ transcript replays deterministically. The grammar (also in the README)::
     @alice https://x.test    alice writes free text
     @alice #business hi      alice writes "hi" in the channel of category business
     @alice +#business        alice joins the channel of category business
+    @alice <file:poster.png> alice sends a file (read from disk) in her private chat
     ~ +7d                    the clock moves 7 days (also +3h, +30m, +2w)
 
 Every message with buttons shows its number, and its buttons stay pressable, even after a
@@ -20,6 +21,7 @@ bot sends is written there too, and its path printed.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 from collections.abc import Iterable
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from bot.core import ids
-from bot.core.port import OPEN_PRIVATE, Button, Event, Outgoing
+from bot.core.port import OPEN_PRIVATE, Attachment, Button, Event, Outgoing
 from bot.platforms.console_keys import KEPT, KeyboardStore
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 NAME = "console"
 _LINE = re.compile(r"^@(?P<user>[\w.-]+)\s*(?P<joins>\+)?(?:#(?P<channel>[\w-]+)\s*)?(?P<rest>.*)$")
 _PRESS = re.compile(r"^\[(?P<which>[^\]]+)\]$")
+_FILE = re.compile(r"^<file:(?P<path>[^>]+)>$")
 #: ``[3.2]``: button 2 of message 3.
 _NUMBERED = re.compile(r"^(?P<message>\d{1,9})\.(?P<button>\d{1,3})$")
 #: What a saved file's name keeps of the name the bot gave it.
@@ -48,6 +51,16 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 class Advanceable(Protocol):
     def advance(self, delta: timedelta) -> None: ...
+
+
+def _read_file(name: str) -> Attachment | str:
+    """A file a transcript sends (``<file:PATH>``), or why it cannot be read."""
+    path = Path(name).expanduser()
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        return error.strerror or "unreadable"
+    return Attachment(path.name, len(content), content)
 
 
 class ConsoleError(ValueError):
@@ -249,6 +262,13 @@ class ConsolePlatform:
             if button.url is not None:
                 return self._follow(user, button.url)
             return Event(**common, payload=button.payload, message_id=message_id)  # type: ignore[arg-type]
+        sent = _FILE.match(rest)
+        if sent:
+            attachment = await asyncio.to_thread(_read_file, sent["path"].strip())
+            if isinstance(attachment, str):
+                self._print(f"    (cannot read {sent['path'].strip()}: {attachment})")
+                return None
+            return Event(**common, attachment=attachment)  # type: ignore[arg-type]
         if rest.startswith("/"):
             name, *args = rest[1:].split()
             return Event(**common, command=name.split("@")[0].lower(), args=tuple(args))  # type: ignore[arg-type]

@@ -19,13 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.models import Base
 
 
+def _not_a_model(table: str) -> bool:
+    return table == "alembic_version" or table.startswith("kit_search")
+
+
 def _differences(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return [
         change
         for change in compare_metadata(context, Base.metadata)
-        # Alembic's own bookkeeping table is not a model.
-        if not (change[0] == "remove_table" and change[1].name == "alembic_version")
+        # Alembic's own bookkeeping table is not a model, nor is the kit's search index
+        # on SQLite (an FTS5 table and its shadow tables, kept by triggers).
+        if not (change[0] == "remove_table" and _not_a_model(change[1].name))
     ]
 
 

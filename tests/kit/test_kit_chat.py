@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.models import KitItem, KitShare, PointsEntry, Report, ReportKind
+from bot.models import KitItem, KitShare, KitUse, PointsEntry, Report, ReportKind
 from tests.support.harness import Network
 
 ADD = """
@@ -14,6 +14,7 @@ ADD = """
 @carol Festival of Lights 2026
 @carol Four nights of light in Lyon: come and see!
 @carol https://fete.test/2026
+@carol [Skip]
 @carol festival, tourism
 @carol [Everyone]
 @carol [Confirm]
@@ -62,8 +63,12 @@ async def test_add_browse_search_share_once(network: Network) -> None:
     assert "Four nights of light in Lyon: come and see!" in out
     out = await network.play("@alice /kit\n@alice [Festival of Lights 2026]\n@alice [I used it]")
     assert "Thank you for using it!" in out
+    out = await network.play("@alice /kit\n@alice [Festival of Lights 2026]\n@alice [I used it]")
+    assert "Already counted: thank you for using it again!" in out
+    assert await _count(network, KitUse) == 1
     out = await network.play("@carol /kit\n@carol [Festival of Lights 2026]")
-    assert "Reach: 1 shares, 0 clicks." in out and "Retire" in out
+    assert "Reach: 1 shares, 0 clicks, used by 1." in out and "Retire" in out
+    assert "By category (shares / clicks / used):\n    · Business: 1 / 0 / 1" in out
     out = await network.play("@carol [Edit]\n@carol [Text in French]")
     assert "The new text in french." in out
     out = await network.play("@carol Quatre nuits de lumière à Lyon.")
@@ -114,8 +119,8 @@ async def test_exports_of_the_kit_and_the_shares(network: Network, database_url:
     await network.play("@alice /kit\n@alice [=HYPERLINK(1)]\n@alice [Share]")
     [item] = read_csv((await relais(database_url, "export", "kit")).stdout)
     assert item["title"] == "'=HYPERLINK(1)"  # a formula stays text in a spreadsheet
-    assert (item["kind"], item["tags"], item["shares"], item["clicks"]) == (
-        "post", "festival tourism", "1", "0",
+    assert (item["kind"], item["tags"], item["shares"], item["clicks"], item["used"]) == (
+        "post", "festival tourism", "1", "0", "0",
     )  # fmt: skip
     [share] = read_csv((await relais(database_url, "export", "shares")).stdout)
     assert (share["member_name"], share["item_id"], share["clicks"]) == ("Alice", "1", "0")
@@ -138,6 +143,23 @@ async def test_a_referent_adds_for_their_category_and_manages_only_those(
     assert "The kit is empty for now." in await network.play("@tom /kit")
     await network.play(ADD.replace("Festival of Lights 2026", "Lyon in figures"))  # everyone's
     out = await network.play("@rita /kit\n@rita [Festival of Lights 2026]")
-    assert "Retire" in out and "Reach: 0 shares, 0 clicks." in out
+    assert "Retire" in out and "Reach: 0 shares, 0 clicks, used by 0." in out
     out = await network.play("@rita /kit\n@rita [Lyon in figures]")
     assert "Retire" not in out and "Reach" not in out  # for everyone: coordinators run it
+
+
+async def test_mydata_shows_the_kit_and_forget_erases_it(network: Network) -> None:
+    import json
+
+    await network.join("carol")
+    await network.join("alice")
+    await network.play(ADD)
+    await network.play("@alice /kit\n@alice [Festival of Lights 2026]\n@alice [Share]")
+    await network.play("@alice /kit\n@alice [Festival of Lights 2026]\n@alice [I used it]")
+    await network.play("@alice /mydata")
+    _name, content = network.console.history[-1].message.document  # type: ignore[misc]
+    data = json.loads(content)
+    assert [(s["item"], s["unique_clicks"]) for s in data["kit_shares"]] == [(1, 0)]
+    assert [use["item"] for use in data["kit_used"]] == [1]
+    await network.play("@alice /forget\n@alice [Yes, erase my data]")
+    assert await _count(network, KitShare) == 0 and await _count(network, KitUse) == 0

@@ -4,14 +4,17 @@ delivered twice by Telegram counts one share and one mention."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FrozenClock
-from bot.models import KitShare, PointsEntry, Report
+from bot.models import KitItem, KitShare, PointsEntry, Report
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_network import TelegramNetwork
 
@@ -24,11 +27,12 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def tg(
-    engine: AsyncEngine, database_url: str, clock: FrozenClock, fake: FakeTelegram
-) -> AsyncIterator[TelegramNetwork]:
+    engine: AsyncEngine, database_url: str, clock: FrozenClock, fake: FakeTelegram,
+    tmp_path: Path,
+) -> AsyncIterator[TelegramNetwork]:  # fmt: skip
     network = TelegramNetwork(
         engine, database_url, clock, fake, coordinators=["telegram:1002"],
-        web__public_url="https://relais.test",
+        web__public_url="https://relais.test", kit__files_dir=str(tmp_path / "kit"),
     )  # fmt: skip
     await network.platform.initialize()
     yield network
@@ -75,3 +79,56 @@ async def test_add_open_and_share_once_on_telegram(tg: TelegramNetwork, fake: Fa
     await tg.tap(alice, "Share")  # pressed again later: the same link, nothing counted
     assert await tg.count(KitShare) == 1 and await tg.count(Report) == 1
     assert fake.unanswered_callbacks == set()
+
+
+def _stored(tg: TelegramNetwork) -> int:
+    """How many files the kit's folder holds."""
+    assert tg.settings.kit.files_dir is not None
+    return len(list(Path(tg.settings.kit.files_dir).iterdir()))
+
+
+def jpeg() -> bytes:
+    image = io.BytesIO()
+    Image.new("RGB", (32, 20), "orange").save(image, "JPEG")
+    return image.getvalue()
+
+
+async def test_a_visual_sent_as_a_photo_and_a_pdf_as_a_file(
+    tg: TelegramNetwork, fake: FakeTelegram
+) -> None:
+    carol = fake.user(1002, "Carol")
+    alice = fake.user(1001, "Alice")
+    await tg.join(carol)
+    await tg.join(alice)
+    await tg.say(carol, "/kitadd")
+    await tg.tap(carol, "Visual")
+    await tg.say(carol, "Lyon by night")
+    await tg.tap(carol, "Skip")  # no text
+    await tg.tap(carol, "Skip")  # no link
+    assert fake.texts(carol)[-1].startswith("Send the image here")
+    await tg.deliver(fake.document(carol, b"MZ\x90\x00" + b"\0" * 300, "night.jpg",
+                                   mime_type="image/jpeg"))  # fmt: skip
+    assert fake.texts(carol)[-1].startswith("Only PNG, JPEG, WebP or GIF images are accepted")
+    downloads = len(fake.calls_to("download"))
+    await tg.deliver(fake.photo(carol, jpeg(), announced_size=30 * 1024 * 1024))
+    assert fake.texts(carol)[-1] == "This file is larger than 5 MB: please send a smaller one."
+    assert len(fake.calls_to("download")) == downloads  # not even fetched
+    photo = fake.photo(carol, jpeg())
+    await tg.deliver(photo)
+    [_thumbnail, largest] = photo["message"]["photo"]
+    assert fake.calls_to("getFile")[-1].params["file_id"] == largest["file_id"]
+    await tg.deliver(photo)  # Telegram delivers it again: stored once
+    await tg.say(carol, "night")
+    await tg.tap(carol, "Everyone")
+    await tg.tap(carol, "Confirm")
+    assert fake.texts(carol)[-1].startswith("Added to the kit")
+    assert _stored(tg) == 1
+    async with tg.sessions() as session:
+        item = await session.scalar(select(KitItem))
+    assert item is not None and item.file_type == "jpeg"
+
+    await tg.say(alice, "/kit")
+    await tg.tap(alice, "Lyon by night")
+    sent = fake.calls_to("sendPhoto")[-1]
+    assert sent.params["photo"] == jpeg()  # the very bytes Carol sent
+    assert sent.params["caption"].startswith("Lyon by night · Visual")

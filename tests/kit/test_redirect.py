@@ -111,7 +111,7 @@ async def test_clicks_through_the_web_server(
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert share.code not in logged and "Mozilla" not in logged
     out = await network.play("@carol /kit\n@carol [Festival of Lights 2026]")
-    assert "Reach: 1 shares, 4 clicks." in out
+    assert "Reach: 1 shares, 4 clicks, used by 0." in out
     out = await network.play("@carol /stats")
     assert "Kit reach, last 30 days: 1 shares, 4 clicks" in out
     assert "Festival of Lights 2026: 1 / 4" in out

@@ -87,9 +87,51 @@ async def test_a_round_explains_each_answer_and_counts_first_answers_once(
     assert "Quiz results" not in out and said_to(out, "@alice")
     out = await network.play("@carol /quizresults")
     carol = said_to(out, "@carol")[-1]
-    assert carol.startswith("Quiz results, least known first:\n• Question 1?\n  1 of 2 answers")
-    assert "• Question 4?\n  no answer yet" in carol
+    assert carol.startswith(
+        "Quiz results, least known first:\n• #1 Question 1?\n  1 of 2 answers correct (50%)\n"
+        "    Business: 0 of 1 answer correct (0%)\n    Sport: 1 of 1 answer correct (100%)\n"
+    )
+    assert "• #4 Question 4?\n  no answer yet" in carol
     assert "alice" not in carol and "sam" not in carol
+    # One category: its questions, its members' answers.
+    out = await network.play("@carol /quizresults sport")
+    carol = said_to(out, "@carol")[-1]
+    assert "• #1 Question 1?\n  1 of 1 answer correct (100%)" in carol
+    assert "Question 3?" not in carol and "Business:" not in carol
+
+
+async def test_retiring_a_question(network: Network) -> None:
+    network = with_roles(network)
+    await network.join("carol")
+    await network.join("rita")  # referent of business
+    await network.join("alice")
+    await seed(network)
+    out = await network.play("@rita /quizretire 1")  # for everyone: coordinators only
+    assert "Only coordinators may retire a question for other categories." in out
+    out = await network.play("@rita /quizretire 3")  # business's own
+    assert "Retired question #3: “Question 3?”." in out
+    out = await network.play("@alice /quizretire 2")
+    assert "Retired" not in out
+    for typed in ("/quizretire", "/quizretire x", "/quizretire 99", "/quizretire 3"):
+        out = await network.play(f"@carol {typed}")
+        assert "Retired question" not in out
+    assert "There is no quiz question #99." in await network.play("@carol /quizretire 99")
+    assert "Question #3 was already retired." in await network.play("@carol /quizretire 3")
+    out = await network.play("@carol /quizretire #1")
+    assert "Retired question #1" in out
+    out = await network.play("@carol /quizresults")
+    assert "Question 1?" not in out and "Question 3?" not in out and "#2 Question 2?" in out
+    out = await network.play("@alice /quiz")
+    assert any(
+        text.startswith("Question 1 of 1\n\n❓ Question 2?") for text in said_to(out, "@alice")
+    )  # 1 and 3 are asked no more
+    async with network.sessions() as session:
+        retired = list(
+            await session.scalars(
+                select(QuizQuestion.id).where(QuizQuestion.retired_at.is_not(None))
+            )
+        )
+    assert sorted(retired) == [1, 3]
 
 
 async def test_onboarding_is_off_by_default(network: Network) -> None:

@@ -204,12 +204,16 @@ class FakeTelegram:
         self._may_pin: set[int] = set()
         #: chat id → ids of its pinned messages, oldest pin first.
         self.pinned: dict[int, list[int]] = {}
+        #: file id → content, for ``getFile`` and the file download.
+        self._files: dict[str, bytes] = {}
+        self._file_ids = itertools.count(1)
 
     # -- lifecycle ---------------------------------------------------------------
 
     async def start(self) -> None:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self.add_routes(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -320,6 +324,40 @@ class FakeTelegram:
             chat=chat,
             thread_id=thread_id,
         )
+
+    def photo(self, user: JSON, content: bytes, *, announced_size: int | None = None) -> JSON:
+        """A photo ``user`` sends the bot in private, in two sizes as Telegram sends them
+        (a thumbnail and the largest); ``announced_size`` overrides the largest's
+        ``file_size`` (a 30 MB photo without uploading 30 MB)."""
+        message = self._new_message(self._chats[user["id"]], None, sender=user, thread_id=None)
+        thumbnail = self._file(content[:64])
+        largest = self._file(content)
+        size = len(content) if announced_size is None else announced_size
+        message["photo"] = [
+            {**thumbnail, "width": 90, "height": 60, "file_size": 64},
+            {**largest, "width": 1280, "height": 853, "file_size": size},
+        ]
+        return {"update_id": self._next_update_id(), "message": message}
+
+    def document(
+        self, user: JSON, content: bytes, name: str, *, mime_type: str = "application/pdf"
+    ) -> JSON:
+        """A file ``user`` sends the bot in private; its name and type are what the
+        person's device says, which proves nothing about the content."""
+        message = self._new_message(self._chats[user["id"]], None, sender=user, thread_id=None)
+        message["document"] = {
+            **self._file(content),
+            "file_name": name,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
+        return {"update_id": self._next_update_id(), "message": message}
+
+    def _file(self, content: bytes) -> JSON:
+        number = next(self._file_ids)
+        file_id = f"file{number}"
+        self._files[file_id] = content
+        return {"file_id": file_id, "file_unique_id": f"uf{number}"}
 
     def joins(self, chat: JSON, *users: JSON) -> JSON:
         """The service message Telegram sends when ``users`` join (or are added to) a group."""
@@ -835,6 +873,31 @@ class FakeTelegram:
         if user is None:
             raise _ApiError(400, "Bad Request: user not found")
         return {"status": "member", "user": user}
+
+    async def _api_getFile(self, p: JSON) -> JSON:
+        file_id = str(p.get("file_id") or "")
+        content = self._files.get(file_id)
+        if content is None:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        if len(content) > 20 * 1024 * 1024:
+            raise _ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(content),
+            "file_path": f"documents/{file_id}",
+        }
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """``GET /file/bot<token>/<file_path>``, where ``getFile`` says a file is."""
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        self.calls.append(Call("download", {"path": request.match_info["path"]}, time.monotonic()))
+        _folder, _slash, file_id = request.match_info["path"].partition("/")
+        content = self._files.get(file_id)
+        if content is None:
+            return _error(404, "Not Found")
+        return web.Response(body=content, content_type="application/octet-stream")
 
     async def _api_getChat(self, p: JSON) -> JSON:
         chat = self._chats.get(int(p["chat_id"]))

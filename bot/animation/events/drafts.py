@@ -61,6 +61,8 @@ class Draft:
     repeat_until: date | None = None
     points: int = 0
     private_invites: bool = False
+    #: A kit item attendees are asked to share.
+    kit_item_id: int | None = None
 
 
 def parse_when(text: str, settings: Settings, now: datetime) -> datetime | None:
@@ -115,6 +117,7 @@ async def create(
         rsvp_hours_before=draft.rsvp_hours_before,
         points=draft.points,
         private_invites=draft.private_invites,
+        kit_item_id=draft.kit_item_id,
         status=EventStatus.SCHEDULED,
         created_at=now,
     )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from bot.animation.events import occurrences, words
 from bot.animation.events.buttons import CalendarPress, PreviewPress, RsvpPress
+from bot.animation.kit.buttons import KitOpen
 from bot.core.bilingual import Bilingual
 from bot.core.config import Settings
 from bot.core.i18n import N_, Translator
@@ -32,6 +33,8 @@ DEADLINE = N_("Answers close {hours} h before the start.")
 REPEATS = N_("Repeats: {rule}")
 CANCELLED = N_("CANCELLED")
 POINTS = N_("Attending earns {points} points.")
+KIT_ITEM = N_("📎 Something to share about it is in the kit.")
+OPEN_KIT = N_("Open in the kit")
 
 
 def card(
@@ -86,10 +89,11 @@ def card(
         lines.append(_(language, DEADLINE, hours=event.rsvp_hours_before))
     if event.points > 0:
         lines.append(_(language, POINTS, points=event.points))
-    return Message.with_rows(
-        "\n".join(lines),
-        buttons(translator, language, occurrence, preview=preview, cancelled=cancelled),
-    )
+    rows = buttons(translator, language, occurrence, preview=preview, cancelled=cancelled)
+    if event.kit_item_id is not None and not cancelled:
+        lines.append(_(language, KIT_ITEM))
+        rows.append([Button(_(language, OPEN_KIT), KitOpen(event.kit_item_id).pack())])
+    return Message.with_rows("\n".join(lines), rows)
 
 
 def buttons(

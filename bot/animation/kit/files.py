@@ -9,6 +9,8 @@ GIF and PDF are accepted, up to ``[kit] max_file_mb``. A stored file gets a rand
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -82,3 +84,25 @@ def read(settings: Settings, name: str) -> bytes | None:
         return None
     path = folder(settings) / name
     return path.read_bytes() if path.is_file() else None
+
+
+#: A stored file no item names is kept this long (a flow may still be about to save it).
+ORPHAN_AGE_SECONDS = 2 * 24 * 3600
+
+
+def sweep(settings: Settings, kept: Collection[str], *, now: float | None = None) -> int:
+    """Delete the stored files no item names (a flow cancelled after its file arrived, a
+    transaction that failed after the write) once older than :data:`ORPHAN_AGE_SECONDS`;
+    how many were deleted. Only names this module makes are considered."""
+    place = folder(settings)
+    if not place.is_dir():
+        return 0
+    limit = (time.time() if now is None else now) - ORPHAN_AGE_SECONDS
+    deleted = 0
+    for path in place.iterdir():
+        stem, _dot, kind = path.name.partition(".")
+        ours = len(stem) == 24 and kind in (*IMAGES, "pdf") and path.is_file()
+        if ours and path.name not in kept and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted

@@ -2,9 +2,7 @@
 
 A member sees the live items (not retired, not past their expiry) meant for everyone or
 for their category; coordinators see them all. Lists put the most-shared first, then
-the newest. Search is full text on PostgreSQL (``to_tsvector``/``plainto_tsquery``, the
-``simple`` configuration, since items are written in French and English) and every word
-as a substring on SQLite; both ignore case.
+the newest. Search: :mod:`bot.animation.kit.search`.
 """
 
 from __future__ import annotations
@@ -13,11 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.animation.kit import search
 from bot.core.bilingual import Bilingual
-from bot.core.db import is_sqlite
 from bot.core.text import fold
 from bot.models import KitItem, KitKind, KitShare, Member, Role
 
@@ -91,20 +89,6 @@ def _live_clause(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _matches(session: AsyncSession, words: str) -> ColumnElement[bool]:
-    if is_sqlite(session):
-        haystack = func.lower(
-            KitItem.title + " " + KitItem.text_fr + " " + KitItem.text_en + " " + KitItem.tags
-        )
-        terms = [term for term in words.lower().split() if term][:8]
-        return and_(*(haystack.contains(term, autoescape=True) for term in terms))
-    simple: ColumnElement[str] = literal_column("'simple'::regconfig")
-    document = func.to_tsvector(
-        simple, KitItem.title + " " + KitItem.text_fr + " " + KitItem.text_en + " " + KitItem.tags
-    )
-    return document.bool_op("@@")(func.plainto_tsquery(simple, words))
-
-
 async def listing(
     session: AsyncSession, member: Member, now: datetime, *, tag: str | None = None,
     words: str | None = None,
@@ -120,7 +104,7 @@ async def listing(
         .order_by(func.coalesce(shares.c.n, 0).desc(), KitItem.created_at.desc(), KitItem.id.desc())
     )
     if words:
-        query = query.where(_matches(session, words))
+        query = query.where(await search.matches(session, words))
     found = [item for item in await session.scalars(query) if visible_to(item, member, now)]
     if tag:
         found = [item for item in found if tag in item.tag_list]
@@ -142,6 +126,24 @@ def retire(item: KitItem, now: datetime) -> bool:
         return False
     item.retired_at = now
     return True
+
+
+async def for_categories(
+    session: AsyncSession, categories: list[str], now: datetime, limit: int = 8
+) -> list[KitItem]:
+    """Live items every member of ``categories`` sees (all categories when empty): those
+    for everyone, and those whose categories cover every target. Newest first."""
+    found = await session.scalars(
+        select(KitItem)
+        .where(_live_clause(now))
+        .order_by(KitItem.created_at.desc(), KitItem.id.desc())
+    )
+    wanted = set(categories)
+    return [
+        item
+        for item in found
+        if not item.categories or (wanted and wanted <= set(item.category_list))
+    ][:limit]
 
 
 async def for_category(

@@ -22,7 +22,7 @@ from bot.activity import reports
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.db import insert_ignoring_conflicts
-from bot.models import KitClick, KitItem, KitShare, Member, ReportKind
+from bot.models import KitClick, KitItem, KitShare, KitUse, Member, ReportKind
 
 MEDIUM = "social"
 
@@ -71,6 +71,16 @@ async def share(
     return Shared(row, first=True, points=recorded.points)
 
 
+async def used(session: AsyncSession, member: Member, item: KitItem, now: datetime) -> bool:
+    """Count the member's "I used it" for the item; True the first time only (a second
+    press, or the same update delivered again, meets the one-use constraint)."""
+    result = await session.execute(
+        insert_ignoring_conflicts(session, KitUse, on=("member_id", "item_id")),
+        {"member_id": member.id, "item_id": item.id, "created_at": now},
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def member_reach(session: AsyncSession, member_id: int) -> tuple[int, int]:
     """(items shared, unique clicks on them) for /me."""
     shares = await session.scalar(select(func.count()).where(KitShare.member_id == member_id))
@@ -87,14 +97,18 @@ async def member_reach(session: AsyncSession, member_id: int) -> tuple[int, int]
 class ItemReach:
     shares: int
     clicks: int
-    #: Category key (or "") → (shares, clicks).
-    by_category: dict[str, tuple[int, int]]
+    #: Category key (or "") → (shares, clicks, uses).
+    by_category: dict[str, tuple[int, int, int]]
+    #: Members who said "I used it".
+    uses: int = 0
 
 
 async def item_reach(session: AsyncSession, item_id: int) -> ItemReach:
-    """Shares and clicks of one item, by the sharers' category (coordinators' view)."""
+    """Shares, clicks and uses of one item, by the members' category (the view of those
+    who run the kit)."""
     shares: Counter[str] = Counter()
     clicks: Counter[str] = Counter()
+    uses: Counter[str] = Counter()
     rows = await session.execute(
         select(Member.category, func.count(KitShare.id))
         .join(Member, Member.id == KitShare.member_id)
@@ -112,11 +126,20 @@ async def item_reach(session: AsyncSession, item_id: int) -> ItemReach:
     )
     for category, count in rows:
         clicks[category or ""] += int(count)
-    keys = sorted(set(shares) | set(clicks))
+    rows = await session.execute(
+        select(Member.category, func.count(KitUse.id))
+        .join(Member, Member.id == KitUse.member_id)
+        .where(KitUse.item_id == item_id)
+        .group_by(Member.category)
+    )
+    for category, count in rows:
+        uses[category or ""] += int(count)
+    keys = sorted(set(shares) | set(clicks) | set(uses))
     return ItemReach(
         shares=sum(shares.values()),
         clicks=sum(clicks.values()),
-        by_category={key: (shares[key], clicks[key]) for key in keys},
+        by_category={key: (shares[key], clicks[key], uses[key]) for key in keys},
+        uses=sum(uses.values()),
     )
 
 

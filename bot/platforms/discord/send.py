@@ -254,7 +254,9 @@ def _extras(
     if first:
         files = []
         if message.image_png is not None:
-            files.append(discord.File(io.BytesIO(message.image_png), filename="relais.png"))
+            jpeg = message.image_png.startswith(b"\xff\xd8\xff")
+            name = "relais.jpg" if jpeg else "relais.png"
+            files.append(discord.File(io.BytesIO(message.image_png), filename=name))
         if message.document is not None:
             name, content = message.document
             files.append(discord.File(io.BytesIO(content), filename=name))

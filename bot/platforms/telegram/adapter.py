@@ -55,6 +55,7 @@ from bot.core.config import ConfigError, TelegramMode, TelegramSettings
 from bot.core.facts import ChatMigrated
 from bot.core.port import (
     Address,
+    Event,
     MemberRoles,
     Outgoing,
     PlatformUnavailable,
@@ -67,7 +68,10 @@ from bot.core.port import (
 from bot.platforms.lines import ChatLines, Ticket
 from bot.platforms.telegram.convert import (
     ALLOWED_UPDATES,
+    MAX_DOWNLOAD,
     NAME,
+    file_event,
+    file_sent,
     joined_events,
     menus,
     migration,
@@ -424,7 +428,7 @@ class TelegramPlatform:
         early = query is not None and not group
         answering = asyncio.create_task(self._answer(query)) if early and query else None
         try:
-            event = to_event(update, self.bot.username)
+            event = to_event(update, self.bot.username) or await self._file_event(update)
             if event is not None:
                 await self.app.dispatch(event, self)
             for joined in joined_events(update):
@@ -438,6 +442,24 @@ class TelegramPlatform:
                 await answering
             elif query is not None:
                 await self._answer(query, "\n".join(turn.for_presser))
+
+    async def _file_event(self, update: Update) -> Event | None:
+        """A photo or document sent in private, downloaded (``getFile``) when no larger
+        than ``[kit] max_file_mb`` (and the Bot API's 20 MB): the flow that waits for it
+        judges it; a larger or unreachable one comes without content, to be refused."""
+        sent = file_sent(update)
+        if sent is None:
+            return None
+        limit = min(self.app.settings.kit.max_file_mb * 1024 * 1024, MAX_DOWNLOAD)
+        content: bytes | None = None
+        if sent.size <= limit:
+            try:
+                remote = await self.bot.get_file(sent.file_id)
+                data = bytes(await remote.download_as_bytearray())
+                content = data if len(data) <= limit else None
+            except (TelegramError, OSError) as error:
+                log.info("telegram: a file sent in private could not be fetched: %s", error)
+        return file_event(update, sent, content)
 
     async def _answer(self, query: CallbackQuery, text: str = "") -> None:
         try:

@@ -29,7 +29,7 @@ from bot.core import ids
 from bot.core.config import LANGUAGES, Settings
 from bot.core.facts import ChatMigrated
 from bot.core.i18n import Translator
-from bot.core.port import OPEN_PRIVATE, Button, Event
+from bot.core.port import OPEN_PRIVATE, Attachment, Button, Event
 from bot.models import Role
 
 NAME = "telegram"
@@ -77,6 +77,49 @@ def to_event(update: Update, bot_username: str) -> Event | None:
         user_handle=user.username or "",
         language_code=user.language_code,
         text=message.text,
+    )
+
+
+#: The Bot API lets a bot download files up to 20 MB.
+MAX_DOWNLOAD = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileSent:
+    """A photo or a document a person sent the bot in private: what ``getFile`` needs."""
+
+    file_id: str
+    name: str
+    size: int
+
+
+def file_sent(update: Update) -> FileSent | None:
+    """The file of a private message carrying a document or a photo (a photo's largest
+    size); None for anything else, and for files sent in groups (not for the bot)."""
+    message = update.message
+    user = message.from_user if message is not None else None
+    if message is None or user is None or user.is_bot or message.chat.type != Chat.PRIVATE:
+        return None
+    if message.document is not None:
+        document = message.document
+        return FileSent(document.file_id, document.file_name or "file", document.file_size or 0)
+    if message.photo:
+        largest = max(message.photo, key=lambda size: (size.file_size or 0, size.width))
+        return FileSent(largest.file_id, "photo.jpg", largest.file_size or 0)
+    return None
+
+
+def file_event(update: Update, sent: FileSent, content: bytes | None) -> Event:
+    """The neutral event of a file sent in private, with what could be fetched of it."""
+    message = update.message
+    assert message is not None and message.from_user is not None
+    user = message.from_user
+    return Event(
+        **_common(update, message.chat, message),
+        user_id=str(user.id),
+        user_name=user.full_name,
+        language_code=user.language_code,
+        attachment=Attachment(sent.name, sent.size, content),
     )
 
 
