@@ -12,6 +12,15 @@ public command's refusal is not shown to the whole channel.
 Adapters also report what they saw happen (:mod:`bot.core.facts`) through
 :meth:`Relais.report`, and a send refused for good is such a fact too: the app writes each
 by :mod:`bot.members.facts`, so no adapter opens a transaction for it.
+
+Several processes on one PostgreSQL database: each update's transaction first takes an
+advisory lock on its sender's account, so two updates of one member that land on two
+processes take turns, the second one reading what the first committed (a flow's step is
+never read before the previous step's write). Their order is Telegram's: it sends a
+chat's updates one at a time, the next only once the previous one was answered, and the
+webhook answers after the commit (:mod:`bot.platforms.telegram.webhook`). The recorded
+delivery ids are in the same database, so a retry that lands on another process is
+recognized there too.
 """
 
 from __future__ import annotations
@@ -217,6 +226,8 @@ class Relais:
         self, event: Event
     ) -> tuple[list[Outgoing], bool, set[role_sync.Account], bool]:
         async with self.sessions() as session, session.begin():
+            # Several processes: a member's updates take turns (see the module docstring).
+            await db.lock_for_transaction(session, f"updates:{event.platform}:{event.user_id}")
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
                 return [], False, set(), False

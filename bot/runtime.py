@@ -78,7 +78,7 @@ def configured_platforms(settings: Settings) -> list[str]:
     names = []
     if settings.telegram_token is not None:
         names.append("telegram")
-    if settings.discord_token is not None:
+    if settings.discord_token is not None and settings.discord.enabled:
         names.append("discord")
     return names or ["console"]
 
