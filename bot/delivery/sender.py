@@ -306,7 +306,12 @@ class Sender:
         while sweep.error is None:
             async with self.sessions() as session:
                 rows = await queue.due(
-                    session, self.clock.now(), platforms, PAGE, after=after, shares=self.lease.shares
+                    session,
+                    self.clock.now(),
+                    platforms,
+                    PAGE,
+                    after=after,
+                    shares=self.lease.shares,
                 )
             for row in rows:
                 sweep.add(row)
