@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import BigInteger, and_, delete, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.port import Address, Button, Message
 from bot.delivery.lease import WHOLE, Share
@@ -243,7 +244,7 @@ def _served(platforms: Sequence[str], shares: Mapping[str, Share]) -> Any:
     senders gives each the chats whose id hashes to its index (PostgreSQL's
     ``hashtext``, the same in every process), so one chat is served by one sender."""
     whole = [name for name in platforms if shares.get(name, WHOLE).count == 1]
-    clauses = [Delivery.platform.in_(whole)] if whole else []
+    clauses: list[ColumnElement[bool]] = [Delivery.platform.in_(whole)] if whole else []
     for name in platforms:
         share = shares.get(name, WHOLE)
         if share.count > 1:

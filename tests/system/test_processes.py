@@ -205,7 +205,8 @@ async def _two_updates_at_once_take_turns(
     after = await _count(pg, select(func.count()).select_from(Report))
     assert after - before == len(ready)
     for user in ready:
-        assert sum(RECORDED in line for line in fake.delivered()[user["id"]]) == 2  # one per /report
+        said = fake.delivered()[user["id"]]
+        assert sum(RECORDED in line for line in said) == 2  # one for each /report
 
 
 async def _the_broadcast_is_shared_and_taken_over(

@@ -57,11 +57,7 @@ class WebhookServer:
             app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.listen, self.port)
-        await site.start()
-        server = site._server
-        if self.port == 0 and server is not None and server.sockets:
-            self.port = int(server.sockets[0].getsockname()[1])
+        await web.TCPSite(self._runner, self.listen, self.port).start()
 
     async def stop(self) -> None:
         """New requests get 503 (Telegram sends them again, to another process); the
