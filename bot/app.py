@@ -105,6 +105,10 @@ class Relais:
         #: What the clock does; :mod:`bot.scheduling.runner` reads it.
         self.jobs = jobs
         self.platforms: dict[str, Platform] = {}
+        #: Platforms the network serves from another process of the deployment (Discord,
+        #: when ``[discord] enabled`` is false here): what is queued for them is queued as
+        #: usual, and sent by the process that runs them.
+        self.elsewhere: frozenset[str] = frozenset()
         #: Platform → invitation link prefix (``https://t.me/<bot>?start=``); from config,
         #: or filled by an adapter that learns its bot's name at start.
         self.start_links: dict[str, str] = {}
@@ -141,7 +145,7 @@ class Relais:
             log.exception("could not record that delivery %s's chat closed", row.id)
         try:
             async with session.begin_nested():
-                await reach.fall_back(session, row, sorted(self.platforms), now)
+                await reach.fall_back(session, row, self.served, now)
         except Exception:
             log.exception("could not queue delivery %s on another platform", row.id)
 
@@ -167,6 +171,12 @@ class Relais:
         async with self.sessions() as session:
             found = await channels.addresses_for(session, self.settings, scope, [platform])
         return found[0] if found else None
+
+    @property
+    def served(self) -> list[str]:
+        """Every platform the network serves: run here, or by another process. Whom to
+        reach (audiences, recipients, fallbacks) is chosen among these."""
+        return sorted(set(self.platforms) | self.elsewhere)
 
     def attach(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
@@ -246,7 +256,7 @@ class Relais:
                 identity=identity,
                 conversation=conversation,
                 conversation_loaded=identity is not None,
-                platforms=tuple(sorted(self.platforms)),
+                platforms=tuple(self.served),
                 start_links=self.start_links,
             )
             if not event.is_private:
