@@ -13,7 +13,7 @@ For each size, on a fresh PostgreSQL database:
   enforced limit, the 429s, lost and doubled messages.
 
 The fake Bot API server runs in its own process. ``python -m bench.processes``;
-``BENCH_PROCESSES`` (``1,2,4``), ``BENCH_FACTOR`` (4), ``BENCH_PROCESSES_RUNS`` (runs per
+``BENCH_PROCESSES`` (``1,2,4``), ``BENCH_PROCESSES_FACTOR`` (4), ``BENCH_PROCESSES_RUNS`` (runs per
 size, median; 1 by default, since each run starts the processes anew).
 """
 
@@ -40,7 +40,7 @@ from tests.support.fake_telegram import FakeTelegram
 from tests.support.harness import drop_postgres_database
 
 SIZES = [int(n) for n in os.environ.get("BENCH_PROCESSES", "1,2,4").split(",")]
-FACTOR = float(os.environ.get("BENCH_FACTOR", "4"))
+FACTOR = float(os.environ.get("BENCH_PROCESSES_FACTOR", "4"))
 RUNS = int(os.environ.get("BENCH_PROCESSES_RUNS", "1"))
 UPDATES = 1_200
 CONNECTIONS = 40
