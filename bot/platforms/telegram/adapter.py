@@ -422,9 +422,9 @@ class TelegramPlatform:
             log.info("telegram: could not acknowledge handled updates: %s", error)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Handle an update in its chat's turn. One that comes from PTB's webhook queue
-        (not in a line yet) is put in its chat's line and left to run there, so the
-        queue moves on to other chats.
+        """Handle an update in its chat's turn. One that reaches PTB's handlers outside
+        a line (``process_update`` called directly) is put in its chat's line and left
+        to run there.
 
         A press in a private chat is answered at once (the spinner stops) while the
         update is handled: the round trip overlaps the database work. A press in a
