@@ -1,5 +1,6 @@
-"""``python -m bench [update_path|broadcast|scale|import_memory|flood|burst ...]``: run the
-benchmarks, print their tables, and write them with the machine's description to
+"""``python -m bench [update_path|broadcast|scale|import_memory|flood|burst|processes
+...]``: run the benchmarks, print their tables, and write them with the machine's
+description to
 ``bench/last_run.md``."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bench import broadcast, burst, flood, import_memory, scale, update_path
+from bench import broadcast, burst, flood, import_memory, processes, scale, update_path
 from bench.common import Table, machine
 
 BENCHMARKS = {
@@ -18,6 +19,7 @@ BENCHMARKS = {
     "import_memory": import_memory.main,
     "flood": flood.main,
     "burst": burst.main,
+    "processes": processes.main,
 }
 
 

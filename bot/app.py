@@ -12,6 +12,15 @@ public command's refusal is not shown to the whole channel.
 Adapters also report what they saw happen (:mod:`bot.core.facts`) through
 :meth:`Relais.report`, and a send refused for good is such a fact too: the app writes each
 by :mod:`bot.members.facts`, so no adapter opens a transaction for it.
+
+Several processes on one PostgreSQL database: each update's transaction first takes an
+advisory lock on its sender's account, so two updates of one member that land on two
+processes take turns, the second one reading what the first committed (a flow's step is
+never read before the previous step's write). Their order is Telegram's: it sends a
+chat's updates one at a time, the next only once the previous one was answered, and the
+webhook answers after the commit (:mod:`bot.platforms.telegram.webhook`). The recorded
+delivery ids are in the same database, so a retry that lands on another process is
+recognized there too.
 """
 
 from __future__ import annotations
@@ -97,6 +106,10 @@ class Relais:
         #: What the clock does; :mod:`bot.scheduling.runner` reads it.
         self.jobs = jobs
         self.platforms: dict[str, Platform] = {}
+        #: Platforms the network serves from another process of the deployment (Discord,
+        #: when ``[discord] enabled`` is false here): what is queued for them is queued as
+        #: usual, and sent by the process that runs them.
+        self.elsewhere: frozenset[str] = frozenset()
         #: Platform → invitation link prefix (``https://t.me/<bot>?start=``); from config,
         #: or filled by an adapter that learns its bot's name at start.
         self.start_links: dict[str, str] = {}
@@ -133,7 +146,7 @@ class Relais:
             log.exception("could not record that delivery %s's chat closed", row.id)
         try:
             async with session.begin_nested():
-                await reach.fall_back(session, row, sorted(self.platforms), now)
+                await reach.fall_back(session, row, self.served, now)
         except Exception:
             log.exception("could not queue delivery %s on another platform", row.id)
 
@@ -159,6 +172,12 @@ class Relais:
         async with self.sessions() as session:
             found = await channels.addresses_for(session, self.settings, scope, [platform])
         return found[0] if found else None
+
+    @property
+    def served(self) -> list[str]:
+        """Every platform the network serves: run here, or by another process. Whom to
+        reach (audiences, recipients, fallbacks) is chosen among these."""
+        return sorted(set(self.platforms) | self.elsewhere)
 
     def attach(self, platform: Platform) -> None:
         self.platforms[platform.name] = platform
@@ -218,6 +237,8 @@ class Relais:
         self, event: Event
     ) -> tuple[list[Outgoing], bool, set[role_sync.Account], bool]:
         async with self.sessions() as session, session.begin():
+            # Several processes: a member's updates take turns (see the module docstring).
+            await db.lock_for_transaction(session, f"updates:{event.platform}:{event.user_id}")
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
                 return [], False, set(), False
@@ -236,7 +257,7 @@ class Relais:
                 identity=identity,
                 conversation=conversation,
                 conversation_loaded=identity is not None,
-                platforms=tuple(sorted(self.platforms)),
+                platforms=tuple(self.served),
                 start_links=self.start_links,
             )
             if not event.is_private:

@@ -78,7 +78,7 @@ def configured_platforms(settings: Settings) -> list[str]:
     names = []
     if settings.telegram_token is not None:
         names.append("telegram")
-    if settings.discord_token is not None:
+    if settings.discord_token is not None and settings.discord.enabled:
         names.append("discord")
     return names or ["console"]
 
@@ -100,6 +100,8 @@ def build_platforms(app: Relais, names: list[str]) -> list[Platform]:
             platforms.append(DiscordPlatform(app, token))
         else:
             log.warning("%s is not supported by this version yet; it is not started", name)
+    if app.settings.discord_token is not None and not app.settings.discord.enabled:
+        app.elsewhere = frozenset({"discord"})  # another process of the deployment runs it
     return platforms
 
 

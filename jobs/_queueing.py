@@ -38,7 +38,7 @@ async def queue_due(app: Relais, step: QueueStep, what: str) -> None:
             session,
             app.settings,
             app.translator,
-            platforms=sorted(app.platforms),
+            platforms=app.served,
             now=app.clock.now(),
         )
     if queued:

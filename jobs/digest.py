@@ -174,7 +174,7 @@ async def run(app: Relais) -> None:
             )
         )
         addresses = await recipients.private_addresses(
-            session, [m.id for m in referents], sorted(app.platforms)
+            session, [m.id for m in referents], app.served
         )
         planned = []
         for referent in referents:

@@ -191,7 +191,7 @@ async def run(app: Relais) -> None:
     weeks = weekly.weeks_before(week, CHART_WEEKS, zone)
     _ = Words(app, settings.network.default_language)
     dates = week_dates(app, week)
-    platforms = sorted(app.platforms)
+    platforms = app.served
     planned: list[queue.Planned] = []
     async with app.sessions.begin() as session:
         trend = await weekly.actions_per_week(session, weeks)

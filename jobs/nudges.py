@@ -139,7 +139,7 @@ async def run(app: Relais) -> None:
     while cursor is not None:
         async with app.sessions.begin() as session:
             rungs, cursor = await nudging.due_page(
-                session, app.settings, at, sorted(app.platforms), after=cursor
+                session, app.settings, at, app.served, after=cursor
             )
             for rung in rungs:
                 try:

@@ -45,9 +45,7 @@ async def run(app: Relais) -> None:
             question = await quiz_posts.pick(session, scope)
             if question is None:
                 continue
-            addresses = await channels.addresses_for(
-                session, settings, scope, sorted(app.platforms)
-            )
+            addresses = await channels.addresses_for(session, settings, scope, app.served)
             for address in addresses:
                 post_id = await quiz_posts.claim(
                     session, address, question, week=week, closes_at=closes_at, now=now

@@ -197,6 +197,10 @@ DISCORD_GATEWAY = "wss://gateway.discord.gg/"
 class DiscordSettings(_Section):
     """The Discord server (guild) Relais serves; the token comes from RELAIS_DISCORD_TOKEN."""
 
+    #: False: this process does not connect to Discord even with a token. A bot has one
+    #: gateway connection: with several processes, Discord runs on one of them and the
+    #: others set ``RELAIS_DISCORD__ENABLED=false`` (see docs/production.md).
+    enabled: bool = True
     #: The server whose slash commands Relais registers (instantly, unlike global ones).
     guild_id: int | None = Field(default=None, gt=0)
     #: Register the slash commands globally too, so they also work in direct messages

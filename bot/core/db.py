@@ -16,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -117,6 +117,18 @@ async def scrub(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 def is_sqlite(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "sqlite"
+
+
+async def lock_for_transaction(session: AsyncSession, key: str) -> None:
+    """On PostgreSQL, wait for and hold ``key``'s advisory lock until the transaction
+    ends: two processes handling the same ``key`` (a member's updates) take turns, the
+    second seeing what the first committed. SQLite needs none: its writers already take
+    turns, and it serves one process."""
+    if is_sqlite(session):
+        return
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -14,16 +14,18 @@ the ``unknown`` count in the progress of the broadcast.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import BigInteger, and_, delete, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.port import Address, Button, Message
+from bot.delivery.lease import WHOLE, Share
 from bot.models import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
 
 
@@ -217,19 +219,35 @@ async def due(
     limit: int,
     *,
     after: int = 0,
+    shares: Mapping[str, Share] | None = None,
 ) -> list[Delivery]:
     """The oldest pending deliveries that may go now, on the running platforms; with
     ``after``, those whose id is greater (the next page while the previous one is still
-    being sent, whose rows are pending too)."""
+    being sent, whose rows are pending too). With ``shares`` (PostgreSQL, several
+    processes), only the chats of this sender's share of each platform."""
     result = await session.scalars(
         select(Delivery)
         .where(
             Delivery.status == DeliveryStatus.PENDING,
             Delivery.not_before <= now,
-            Delivery.platform.in_(platforms),
+            _served(platforms, shares or {}),
             Delivery.id > after,
         )
         .order_by(Delivery.id)
         .limit(limit)
     )
     return list(result)
+
+
+def _served(platforms: Sequence[str], shares: Mapping[str, Share]) -> Any:
+    """The rows of these platforms that this sender serves: a platform shared by several
+    senders gives each the chats whose id hashes to its index (PostgreSQL's
+    ``hashtext``, the same in every process), so one chat is served by one sender."""
+    whole = [name for name in platforms if shares.get(name, WHOLE).count == 1]
+    clauses: list[ColumnElement[bool]] = [Delivery.platform.in_(whole)] if whole else []
+    for name in platforms:
+        share = shares.get(name, WHOLE)
+        if share.count > 1:
+            bucket = func.mod(func.hashtext(Delivery.chat_id).cast(BigInteger) + 2**31, share.count)
+            clauses.append(and_(Delivery.platform == name, bucket == share.index))
+    return or_(*clauses) if clauses else false()

@@ -31,7 +31,10 @@ it becomes ``unknown`` — never sent again.
 Each claim carries the sender's token, and the sender holds a lease while it runs
 (:mod:`bot.delivery.lease`): recovery marks ``unknown`` only the rows of senders whose lease
 lapsed, so with several processes on one database a starting (or surviving) process
-leaves the others' messages in flight alone, and still recovers a dead one's.
+leaves the others' messages in flight alone, and still recovers a dead one's. The lease
+also shares each platform among the live senders on PostgreSQL (:class:`~bot.delivery.lease.Share`):
+each paces at its part of the platform's rate and serves the chats of its part, so N
+processes keep one platform limit between them, not N.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ from bot.core.port import (
     Unreachable,
 )
 from bot.delivery import queue
-from bot.delivery.lease import Lease
+from bot.delivery.lease import Lease, Share
 from bot.delivery.ledger import Ledger
 from bot.delivery.limits import LIMITS, Limits, Pace, Window
 from bot.models import Delivery, DeliveryStatus
@@ -151,10 +154,13 @@ class Sender:
         self.settings = settings
         self.on_unreachable = on_unreachable
         self.monotonic = monotonic
-        self._paces: dict[str, Pace] = {}
+        #: Platform → its pace, and the share of the platform it was made for.
+        self._paces: dict[str, tuple[Share, Pace]] = {}
         self._windows: dict[tuple[str, str], Window] = {}
         self._wake = asyncio.Event()
-        self.lease = Lease(sessions, clock, settings.lease_seconds)
+        self.lease = Lease(
+            sessions, clock, settings.lease_seconds, serves=lambda: sorted(self.platforms)
+        )
         self._ledger = Ledger(sessions, clock, self.lease.owner)
         #: The task renewing the lease, while :meth:`run` or :meth:`drain` is going.
         self._keeper: asyncio.Task[None] | None = None
@@ -188,9 +194,16 @@ class Sender:
         """The platform's overall rate, reserved once the claim is committed, right
         before the call: a slot reserved earlier would be late by the commit's latency,
         and the sends would bunch at the platform."""
-        pace = self._paces.get(platform)
-        if pace is None:
-            pace = self._paces[platform] = Pace(self._limits(platform).per_second)
+        share = self.lease.share(platform)
+        known = self._paces.get(platform)
+        if known is None or known[0] != share:
+            # Several processes on PostgreSQL: each keeps its share of the platform's rate.
+            pace = Pace(self._limits(platform).per_second / share.count)
+            if known is not None:
+                pace.next_free = known[1].next_free
+            self._paces[platform] = (share, pace)
+        else:
+            pace = known[1]
         delay = pace.reserve(self.monotonic())
         if delay > 0:
             await asyncio.sleep(delay)
@@ -292,7 +305,14 @@ class Sender:
         platforms = sorted(self.platforms)
         while sweep.error is None:
             async with self.sessions() as session:
-                rows = await queue.due(session, self.clock.now(), platforms, PAGE, after=after)
+                rows = await queue.due(
+                    session,
+                    self.clock.now(),
+                    platforms,
+                    PAGE,
+                    after=after,
+                    shares=self.lease.shares,
+                )
             for row in rows:
                 sweep.add(row)
             if len(rows) < PAGE:

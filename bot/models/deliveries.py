@@ -94,6 +94,9 @@ class DeliverySender(Base):
     owner: Mapped[str] = mapped_column(String(32), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The platforms this sender serves, comma-separated (``discord,telegram``): each
+    #: platform's rate and chats are split among the live senders that serve it.
+    platforms: Mapped[str] = mapped_column(String(128), default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<DeliverySender {self.owner} until {self.expires_at}>"

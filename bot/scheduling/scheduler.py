@@ -64,6 +64,8 @@ class Scheduler:
         self._lock_engine: AsyncEngine | None = None
         self._lock: AsyncConnection | None = None
         self.leader = False
+        #: Whether this process said it follows (logged once, not at every poll).
+        self._following = False
 
     async def start(self) -> None:
         jobs = self.app.settings.jobs
@@ -121,6 +123,9 @@ class Scheduler:
         try:
             if await self._acquire():
                 await self._lead()
+            elif not self._following:
+                self._following = True
+                log.info("another process runs the scheduler; this one serves updates")
         except Exception:
             log.exception("could not take the scheduler lock; trying again later")
             await self._release()

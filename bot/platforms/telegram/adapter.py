@@ -13,6 +13,9 @@ in its own hands:
   makes a redelivery of one already handled a no-op. Stopping lets the updates in hand
   finish (for :attr:`TelegramPlatform.shutdown_grace` seconds), and never acknowledges
   one that did not.
+* **The webhook answers once the update was handled** (:mod:`.webhook`), not when it
+  arrives as PTB's server does: a process killed meanwhile never acknowledged it, so
+  Telegram sends it again (to another process behind a reverse proxy).
 * **A stranger's refusal never lands in a group.** An answer for the caller only (a
   refusal, the apology, "slow down") to a button pressed in a group becomes the text of
   the press's answer (``answerCallbackQuery``: shown to the presser alone); to a command
@@ -81,6 +84,7 @@ from bot.platforms.telegram.http import AiohttpRequest
 from bot.platforms.telegram.limits import FloodGate
 from bot.platforms.telegram.menus import PersonalMenus
 from bot.platforms.telegram.send import Sender, Sleep, retry_seconds
+from bot.platforms.telegram.webhook import WebhookServer
 
 if TYPE_CHECKING:
     from bot.app import Relais
@@ -124,8 +128,8 @@ _IN_LINE: ContextVar[bool] = ContextVar("relais_telegram_in_line", default=False
 def build_application(
     token: str, config: TelegramSettings, *, speedup: float = 1.0
 ) -> TelegramApplication:
-    """A PTB application on ``config.api_base_url``; the webhook server only in webhook
-    mode (polling is Relais' own loop, see the module docstring). ``speedup`` is
+    """A PTB application on ``config.api_base_url``, without PTB's updater (polling and
+    the webhook are Relais' own, see the module docstring). ``speedup`` is
     ``[delivery] speedup``, so the adapter paces at the delivery queue's rates."""
     base = config.api_base_url
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
@@ -138,9 +142,9 @@ def build_application(
         .request(AiohttpRequest(connection_pool_size=16))
         .get_updates_request(AiohttpRequest())
     )
-    if config.mode is not TelegramMode.WEBHOOK:
-        builder = builder.updater(None)
-    return builder.build()
+    # Polling is Relais' own loop, and the webhook its own server (it answers only once
+    # an update was handled, see bot.platforms.telegram.webhook): no PTB updater.
+    return builder.updater(None).build()
 
 
 class TelegramPlatform:
@@ -179,6 +183,7 @@ class TelegramPlatform:
         self._progress = asyncio.Event()
         #: Webhook updates in hand.
         self._tasks: set[asyncio.Task[None]] = set()
+        self.webhook: WebhookServer | None = None
         self._stopping = False
         app.attach(self)
 
@@ -224,20 +229,27 @@ class TelegramPlatform:
         log.info("telegram: polling as @%s", self.bot.username)
 
     async def _start_webhook(self) -> None:
+        """Serve the webhook, then register it. With several processes behind a reverse
+        proxy each registers the same URL (the proxy's): the last one wins, alike."""
         secret = self.app.settings.telegram_webhook_secret
-        updater = self.application.updater
-        if secret is None or updater is None or self.config.webhook_url is None:
+        if secret is None or self.config.webhook_url is None:
             raise ConfigError("telegram.mode is webhook: set webhook_url and the secret")
+        self.webhook = WebhookServer(
+            listen=self.config.webhook_listen,
+            port=self.config.webhook_port,
+            path=self.config.webhook_path,
+            secret=secret.get_secret_value(),
+            handle=self._on_webhook,
+        )
         try:
-            await updater.start_webhook(
-                listen=self.config.webhook_listen,
-                port=self.config.webhook_port,
-                url_path=self.config.webhook_path,
-                webhook_url=self.config.webhook_url,
+            await self.webhook.start()
+            await self.bot.set_webhook(
+                url=self.config.webhook_url,
                 secret_token=secret.get_secret_value(),
                 allowed_updates=list(ALLOWED_UPDATES),
             )
         except (OSError, TelegramError) as error:
+            await self.webhook.stop()
             raise PlatformUnavailable(f"telegram: cannot start the webhook ({error})") from error
         log.info(
             "telegram: webhook on %s:%s/%s",
@@ -255,10 +267,11 @@ class TelegramPlatform:
             task.cancel()  # it only fetches: the updates it handed over run apart
             with suppress(asyncio.CancelledError):
                 await task
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        if self.webhook is not None:
+            self.webhook.stopping = True  # new requests: 503, Telegram sends them again
         await self._finish_in_hand()
+        if self.webhook is not None:
+            await self.webhook.stop()
         if task is not None:
             await self._acknowledge()
         if self.application.running:
@@ -386,6 +399,17 @@ class TelegramPlatform:
         ticket = self.lines.ticket(_chat_key(update))
         return asyncio.create_task(self._in_line(ticket, update), name="telegram-update")
 
+    async def _on_webhook(self, data: dict[str, Any]) -> bool:
+        """One webhook request's update: handled in its chat's line; True once its turn
+        ended, so the request is answered 200 only then (see :mod:`.webhook`). If the
+        request goes away meanwhile, the update still finishes."""
+        update = Update.de_json(data, self.bot)
+        task = self._submit(update)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await asyncio.shield(task)
+        return task.done() and not task.cancelled() and task.exception() is None
+
     async def _in_line(self, ticket: Ticket, update: Update) -> None:
         async with ticket:
             _IN_LINE.set(True)
@@ -402,9 +426,9 @@ class TelegramPlatform:
             log.info("telegram: could not acknowledge handled updates: %s", error)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Handle an update in its chat's turn. One that comes from PTB's webhook queue
-        (not in a line yet) is put in its chat's line and left to run there, so the
-        queue moves on to other chats.
+        """Handle an update in its chat's turn. One that reaches PTB's handlers outside
+        a line (``process_update`` called directly) is put in its chat's line and left
+        to run there.
 
         A press in a private chat is answered at once (the spinner stops) while the
         update is handled: the round trip overlaps the database work. A press in a
