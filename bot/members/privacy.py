@@ -43,7 +43,10 @@ from bot.models import (
     AuditEntry,
     BadgeEarned,
     Conversation,
+    CoordinatorNote,
     Delivery,
+    DeskLink,
+    DeskSession,
     EmailAddress,
     EventFeedback,
     GroupGreeting,
@@ -338,6 +341,9 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
     await queue.forget_renderings(session, member_ids)
     await addresses.forget(session, member_ids)  # invitations, bounces, unsubscribe token
     await session.execute(delete(LinkCode).where(LinkCode.member_id.in_(member_ids)))
+    # Signed out of the desk everywhere; their sign-in links stop working.
+    for desk in (DeskLink, DeskSession):
+        await session.execute(delete(desk).where(desk.member_id.in_(member_ids)))
     await session.execute(delete(Identity).where(Identity.member_id.in_(member_ids)))
 
 
@@ -374,6 +380,9 @@ async def forget(
     )
     # How they asked to be reached (chat, e-mail, channel posts only): nothing to keep.
     await session.execute(delete(NudgePreference).where(NudgePreference.member_id == member.id))
+    # What coordinators wrote about them on the desk (notes they wrote themselves stay,
+    # signed by an erased member).
+    await session.execute(delete(CoordinatorNote).where(CoordinatorNote.member_id == member.id))
     member.role = Role.MEMBER
     member.display_name = ""
     member.email = member.phone = member.timezone = member.preferred_platform = None

@@ -25,6 +25,7 @@ from bot.models.chats import (
     ProcessedUpdate,
 )
 from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
+from bot.models.desk import CoordinatorNote, DeskLink, DeskSession
 from bot.models.email import EmailAddress
 from bot.models.events import (
     Attendance,
@@ -85,10 +86,13 @@ __all__ = [
     "ChannelBinding",
     "CollectiveGoal",
     "Conversation",
+    "CoordinatorNote",
     "Delivery",
     "DeliverySender",
     "DeliveryStatus",
     "DeliverySubject",
+    "DeskLink",
+    "DeskSession",
     "EmailAddress",
     "Event",
     "EventFeedback",
