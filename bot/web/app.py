@@ -23,7 +23,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from bot.web import kit_redirect, unsubscribe
 from bot.web.context import CONTEXT, WebContext
-from bot.web.desk import me, overview, signin
+from bot.web.desk import applications, audit_log, bulk, me, member, members, overview, signin
 
 __all__ = ["CONTEXT", "AccessLogger", "WebContext", "build"]
 
@@ -36,6 +36,11 @@ ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     kit_redirect.add_routes,
     signin.add_routes,
     overview.add_routes,
+    members.add_routes,
+    member.add_routes,
+    bulk.add_routes,
+    applications.add_routes,
+    audit_log.add_routes,
     me.add_routes,
 )
 

@@ -1,4 +1,5 @@
-"""desk: sign-in links, desk sessions, coordinators' notes, the members table's orders
+"""desk: sign-in links, desk sessions, coordinators' notes, the members table's orders and
+the audit log's lookups
 
 Revision ID: 0028
 Revises: 0024
@@ -70,9 +71,15 @@ def upgrade() -> None:
         batch_op.create_index("ix_members_name", ["display_name", "id"], unique=False)
         batch_op.create_index("ix_members_joined", ["joined_at", "id"], unique=False)
         batch_op.create_index("ix_members_last_action", ["last_action_at", "id"], unique=False)
+    with op.batch_alter_table("audit_entries") as batch_op:
+        batch_op.create_index("ix_audit_entries_target", ["target_member_id", "id"], unique=False)
+        batch_op.create_index("ix_audit_entries_actor", ["actor_id", "id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_entries") as batch_op:
+        batch_op.drop_index("ix_audit_entries_actor")
+        batch_op.drop_index("ix_audit_entries_target")
     with op.batch_alter_table("members") as batch_op:
         batch_op.drop_index("ix_members_last_action")
         batch_op.drop_index("ix_members_joined")

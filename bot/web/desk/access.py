@@ -75,6 +75,9 @@ class Desk:
     def _(self, message: str, **values: object) -> str:
         return self.context.translator.gettext(self.language, message, **values)
 
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        return self.context.translator.ngettext(self.language, singular, plural, n, **values)
+
     def category_name(self, key: str) -> str:
         category = self.context.settings.category(key)
         return category.name.get(self.language) if category else key

@@ -37,3 +37,9 @@ STAGE = {
     Stage.LOST: N_("lost"),
     Stage.NOT_RELEVANT: N_("not relevant"),
 }
+ORDER = {
+    "number": N_("Number"),
+    "name": N_("Name"),
+    "joined": N_("Joined"),
+    "last_action": N_("Last sign of life"),
+}
