@@ -115,9 +115,7 @@ def conditions(
         where.append(engagement.state(now, days) == filters.activity.value)
     if filters.level is not None and 0 <= filters.level < len(settings.levels):
         points = func.coalesce(
-            select(MemberTotal.points)
-            .where(MemberTotal.member_id == Member.id)
-            .scalar_subquery(),
+            select(MemberTotal.points).where(MemberTotal.member_id == Member.id).scalar_subquery(),
             0,
         )
         where.append(points >= settings.levels[filters.level].points)
@@ -169,9 +167,7 @@ def _beyond(key: str, value: Any, member_id: int, forward: bool) -> ColumnElemen
         return or_(same, column.is_not(None)) if forward else same
     if forward:
         return or_(column > value, and_(column == value, Member.id > member_id))
-    return or_(
-        column.is_(None), column < value, and_(column == value, Member.id < member_id)
-    )
+    return or_(column.is_(None), column < value, and_(column == value, Member.id < member_id))
 
 
 def _ordered(query: Select[Any], key: str, ascending: bool) -> Select[Any]:

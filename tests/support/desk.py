@@ -11,9 +11,11 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 import aiohttp
 
+from bot.app import Relais
 from bot.runtime import build_web
 from bot.web.server import WebServer
 from tests.support.harness import Network, NetworkFactory
@@ -82,8 +84,15 @@ class Browser:
         return found.group(1)
 
 
+class Running(Protocol):
+    """A network of any platform: its app is what the web server serves."""
+
+    @property
+    def app(self) -> Relais: ...
+
+
 @asynccontextmanager
-async def served(network: Network) -> AsyncIterator[WebServer]:
+async def served(network: Running) -> AsyncIterator[WebServer]:
     server = build_web(network.app, port=0)
     await server.start()
     try:
