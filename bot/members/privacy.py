@@ -263,12 +263,21 @@ async def _more(
     session: AsyncSession, member: Member, identities: list[Identity]
 ) -> dict[str, Any]:
     """The rest of :func:`my_data`: what was done about them (the audit log), the
-    messages queued or sent to them, and a conversation in progress."""
+    messages queued or sent to them, coordinators' notes about them, their desk sessions,
+    and a conversation in progress."""
     audit_entries = await session.scalars(
         select(AuditEntry).where(AuditEntry.target_member_id == member.id).order_by(AuditEntry.id)
     )
     messages = await session.scalars(
         select(Delivery).where(Delivery.member_id == member.id).order_by(Delivery.id)
+    )
+    notes = await session.scalars(
+        select(CoordinatorNote)
+        .where(CoordinatorNote.member_id == member.id)
+        .order_by(CoordinatorNote.id)
+    )
+    desk_sessions = await session.scalars(
+        select(DeskSession).where(DeskSession.member_id == member.id).order_by(DeskSession.id)
     )
     pairs = [(i.platform, i.user_id) for i in identities]
     flows: list[Conversation] = (
@@ -303,6 +312,19 @@ async def _more(
             for d in messages
         ],
         "recognition": await recognition_of(session, member.id),
+        "coordinator_notes": [
+            {"text": n.text, "by": n.author_id, "at": _when(n.created_at)} for n in notes
+        ],
+        "desk_sessions": [
+            {
+                "via": d.via,
+                "role": d.role.value,
+                "signed_in_at": _when(d.created_at),
+                "expires_at": _when(d.expires_at),
+                "signed_out_at": _when(d.revoked_at),
+            }
+            for d in desk_sessions
+        ],
         "flows_in_progress": [
             {
                 "platform": c.platform,
