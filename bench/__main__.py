@@ -1,5 +1,6 @@
-"""``python -m bench [update_path|broadcast|scale|import_memory ...]``: run the benchmarks,
-print their tables, and write them with the machine's description to ``bench/last_run.md``."""
+"""``python -m bench [update_path|broadcast|scale|import_memory|flood|desk ...]``: run the
+benchmarks, print their tables, and write them with the machine's description to
+``bench/last_run.md``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bench import broadcast, flood, import_memory, scale, update_path
+from bench import broadcast, desk, flood, import_memory, scale, update_path
 from bench.common import Table, machine
 
 BENCHMARKS = {
@@ -16,6 +17,7 @@ BENCHMARKS = {
     "scale": scale.main,
     "import_memory": import_memory.main,
     "flood": flood.main,
+    "desk": desk.main,
 }
 
 
