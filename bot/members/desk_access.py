@@ -123,10 +123,9 @@ async def open_session(
     hours: int,
     via: str,
 ) -> Opened:
-    """A new desk session for this account (expired ones of the member are swept)."""
-    await session.execute(
-        delete(DeskSession).where(DeskSession.member_id == member.id, DeskSession.expires_at < now)
-    )
+    """A new desk session for this account; sessions expired for a day are swept (the
+    member's ``/mydata`` lists the recent ones, signed out or not)."""
+    await session.execute(delete(DeskSession).where(DeskSession.expires_at < now - KEEP_LINKS))
     token = new_token()
     row = DeskSession(
         token_hash=digest(token),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.models import Member, MemberStatus
 from tests.support.desk import Browser, browser, desk_network, populate, served, signed_in
 from tests.support.harness import NetworkFactory
 from tests.support.people import member_id
@@ -68,3 +69,38 @@ async def _statuses(page: Browser, mia: str, *, csrf: str) -> list[tuple[str, st
             status, _text = await page.post(url, {**data, "csrf": csrf})
         found.append((method, path, status))
     return found
+
+
+async def test_every_post_without_the_form_token_is_refused(
+    network_factory: NetworkFactory,
+) -> None:
+    """A form posted from another site carries the cookie but not the token: 403, and
+    nothing happens (no note, no decision, no sign-out)."""
+    network = desk_network(network_factory)
+    await populate(network)
+    mia = str(await member_id(network, "Mia"))
+    ann = str(await member_id(network, "Ann"))
+    posts = [(path, form) for method, path, form, _ in ROUTES if method == "POST"]
+    posts += [
+        ("/desk/members/bulk/confirm", {"action": "approve", "ids": ann}),
+        ("/desk/signout", {}),
+    ]
+    async with served(network) as server:
+        carol = await signed_in(network, server, "carol")
+        try:
+            for path, form in posts:
+                data = {key: value.replace("{mia}", mia) for key, value in form.items()}
+                url = path.replace("{mia}", mia)
+                for token in (None, "forged"):
+                    sent = data if token is None else {**data, "csrf": token}
+                    status, page = await carol.post(url, sent)
+                    assert (url, status) == (url, 403)
+                    assert "This form has expired" in page
+            assert (await carol.get("/desk"))[0] == 200  # still signed in
+            status, page = await carol.get(f"/desk/members/{mia}")
+            assert "Met at the fair" not in page
+        finally:
+            await carol.client.close()
+    async with network.sessions() as session:
+        applicant = await session.get(Member, int(ann))
+        assert applicant is not None and applicant.status is MemberStatus.PENDING

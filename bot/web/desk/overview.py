@@ -22,7 +22,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
 @page(Role.REFERENT)
 async def overview(desk: Desk) -> web.StreamResponse:
     asked = desk.request.query.get("category") or None
-    if asked is not None and asked not in desk.categories:
+    if (asked is not None and asked not in desk.categories) or not desk.categories:
         return not_found(desk)
     category = asked if desk.is_coordinator else (asked or desk.categories[0])
     settings = desk.context.settings
