@@ -137,6 +137,7 @@ def build_web(app: Relais, port: int | None = None) -> WebServer:
         clock=app.clock,
         translator=app.translator,
         platforms=lambda: tuple(sorted(app.platforms)),
+        start_links=lambda: app.start_links,
         committed=app.committed,
     )
     return WebServer(context, host, configured if port is None else port)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -23,6 +23,8 @@ class WebContext:
     translator: Translator
     #: The platforms running in this process (to reach members privately).
     platforms: Callable[[], tuple[str, ...]] = field(default=lambda: ())
+    #: Platform → the link that opens the bot with a start code (Telegram's deep link).
+    start_links: Callable[[], Mapping[str, str]] = field(default=lambda: {})
     #: To call after a page's write transaction committed: sends what it queued and
     #: brings server roles in line (the bot's app does it after an update).
     committed: Callable[[AsyncSession], Awaitable[None]] | None = None

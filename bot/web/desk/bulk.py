@@ -11,6 +11,9 @@ confirmation page. ``POST /desk/members/bulk/confirm`` acts:
   meanwhile are counted apart, never decided twice;
 * **move**: each member to the chosen category (:func:`bot.members.membership.move`),
   told as by ``/move``;
+* **remind**: an e-mail reminder of the invitation to the imported members who have not
+  claimed their account yet (:func:`bot.mailing.invitations.remindable`: within the
+  network's number of reminders, not invited in the last day), when e-mail is set up;
 * **export**: the selection as CSV, cells made safe for spreadsheets
   (:mod:`bot.core.csvsafe`), the export audited.
 """
@@ -27,12 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity import directory
 from bot.core import audit, csvsafe
+from bot.mailing import invitations
 from bot.members import approvals, membership, notices
 from bot.models import Member, MemberStatus, Role
 from bot.web.desk.access import Desk, page
 from bot.web.desk.members import filters_from
 
-ACTIONS = ("approve", "reject", "move", "export")
+ACTIONS = ("approve", "reject", "move", "remind", "export")
 
 
 def _n(singular: str, plural: str) -> tuple[str, str]:
@@ -45,6 +49,10 @@ QUESTIONS = {
     "approve": _n("Approve {n} application?", "Approve {n} applications?"),
     "reject": _n("Reject {n} application?", "Reject {n} applications?"),
     "move": _n("Move {n} member to {category}?", "Move {n} members to {category}?"),
+    "remind": _n(
+        "Send {n} member a reminder of their invitation by e-mail?",
+        "Send {n} members a reminder of their invitation by e-mail?",
+    ),
     "export": _n("Export {n} member as CSV?", "Export {n} members as CSV?"),
 }
 COLUMNS = (
@@ -106,21 +114,44 @@ async def _members(session: AsyncSession, ids: Sequence[int]) -> list[Member]:
     return found
 
 
+async def _concerned(
+    desk: Desk, session: AsyncSession, action: str, ids: Sequence[int]
+) -> list[int]:
+    """Of the selection, the members the action applies to."""
+    if action in ("approve", "reject"):
+        return await _pending(session, ids)
+    if action == "remind":
+        now, settings = desk.context.clock.now(), desk.context.settings
+        found: list[int] = []
+        for chunk in _chunks(ids):
+            found += [m.id for m in await invitations.remindable(session, settings, chunk, now)]
+        return found
+    return list(ids)
+
+
+def usable(desk: Desk, action: str, target: str) -> bool:
+    """A known action; a move names a category; a reminder needs e-mail set up."""
+    settings = desk.context.settings
+    if action == "move":
+        return settings.category(target) is not None
+    if action == "remind":
+        return settings.email.host is not None
+    return action in ACTIONS
+
+
 @page(Role.COORDINATOR)
 async def ask(desk: Desk) -> web.StreamResponse:
     """The confirmation page: what will happen, to how many (nothing changes yet)."""
     form = await desk.request.post()
     action = str(form.get("action", ""))
     target = str(form.get("target", ""))
-    if action not in ACTIONS or (
-        action == "move" and desk.context.settings.category(target) is None
-    ):
+    if not usable(desk, action, target):
         return desk.render("bulk_done.html", title=desk._("Nothing to do"), lines=[
             desk._("Choose an action (and, to move members, a category)."),
         ], status=400)  # fmt: skip
     async with desk.context.sessions() as session:
         ids = await _selected(desk, session)
-        acting = await _pending(session, ids) if action in ("approve", "reject") else ids
+        acting = await _concerned(desk, session, action, ids)
     singular, plural = QUESTIONS[action]
     question = desk.context.translator.ngettext(
         desk.language, singular, plural, len(acting), category=desk.category_name(target)
@@ -145,9 +176,7 @@ async def confirm(desk: Desk) -> web.StreamResponse:
     form = await desk.request.post()
     action = str(form.get("action", ""))
     target = str(form.get("target", ""))
-    if action not in ACTIONS or (
-        action == "move" and desk.context.settings.category(target) is None
-    ):
+    if not usable(desk, action, target):
         return desk.render("bulk_done.html", title=desk._("Nothing to do"), lines=[
             desk._("Choose an action (and, to move members, a category)."),
         ], status=400)  # fmt: skip
@@ -160,6 +189,8 @@ async def confirm(desk: Desk) -> web.StreamResponse:
         assert by is not None
         if action in ("approve", "reject"):
             lines = await _decide(desk, session, ids, by, approve=action == "approve")
+        elif action == "remind":
+            lines = await _remind(desk, session, ids, by)
         else:
             lines = await _move(desk, session, ids, by, target)
     await context.after_commit(session)
@@ -219,6 +250,29 @@ async def _move(
             "{n} members moved to {category}; they are told.",
             moved,
             category=desk.category_name(target),
+        )
+    ]
+
+
+async def _remind(desk: Desk, session: AsyncSession, ids: Sequence[int], by: Member) -> list[str]:
+    context = desk.context
+    now = context.clock.now()
+    queued = 0
+    for chunk in _chunks(ids):
+        members = await invitations.remindable(session, context.settings, chunk, now)
+        queued += await invitations.enqueue(
+            session, members, now=now, settings=context.settings,
+            translator=context.translator, links=invitations.Links.of(context.start_links()),
+        )  # fmt: skip
+    audit.record(
+        session, context.clock, actor_id=by.id, action="invitation.remind", count=queued,
+        via="desk",
+    )  # fmt: skip
+    return [
+        desk.ngettext(
+            "{n} invitation reminder queued by e-mail.",
+            "{n} invitation reminders queued by e-mail.",
+            queued,
         )
     ]
 

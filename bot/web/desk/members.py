@@ -108,6 +108,7 @@ async def members(desk: Desk) -> web.StreamResponse:
         selection=selection,
         next_url=f"{base}&after={found.after}" if found.after else None,
         previous_url=f"{base}&before={found.before}" if found.before else None,
+        can_remind=settings.email.host is not None,
         status_names=labels.STATUS,
         role_names=labels.ROLE,
     )
