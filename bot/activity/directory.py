@@ -69,18 +69,22 @@ class Page:
 
 
 def _column(key: str) -> Any:
+    """The sort column; never NULL (a member who never acted sorts by their joining,
+    which is when their quiet spell started: :func:`engagement.spell_start`)."""
     return {
         "number": Member.id,
         "name": Member.display_name,
         "joined": Member.joined_at,
-        "last_action": Member.last_action_at,
+        "last_action": engagement.spell_start(),
     }[key]
 
 
 def conditions(
-    filters: Filters, settings: Settings, now: datetime, *, days: int
+    filters: Filters, settings: Settings, now: datetime, *, days: int, dialect: str = ""
 ) -> list[ColumnElement[bool]]:
-    """The WHERE of a directory query (the visible categories always among them)."""
+    """The WHERE of a directory query (the visible categories always among them).
+    ``dialect``: SQLite's ``LIKE`` already ignores case (ASCII, as its ``lower()`` does),
+    so it is used there instead of ``ILIKE``, which SQLite runs as ``lower() LIKE``."""
     where: list[ColumnElement[bool]] = [Member.status != MemberStatus.FORGOTTEN]
     if filters.scope is not None:
         where.append(Member.category.in_(filters.scope))
@@ -93,13 +97,11 @@ def conditions(
             where.append(Member.id == int(digits))
         else:
             pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append(
-                or_(
-                    Member.display_name.ilike(pattern, escape="\\"),
-                    Member.email.ilike(pattern, escape="\\"),
-                    Member.phone.ilike(pattern, escape="\\"),
-                )
-            )
+            columns = (Member.display_name, Member.email, Member.phone)
+            if dialect == "sqlite":
+                where.append(or_(*(column.like(pattern, escape="\\") for column in columns)))
+            else:
+                where.append(or_(*(column.ilike(pattern, escape="\\") for column in columns)))
     if filters.status is not None:
         where.append(Member.status == filters.status)
     if filters.role is not None:
@@ -111,8 +113,13 @@ def conditions(
             exists().where(Identity.member_id == Member.id, Identity.platform == filters.platform)
         )
     if filters.activity is not None:
-        where.append(Member.status == MemberStatus.ACTIVE)
-        where.append(engagement.state(now, days) == filters.activity.value)
+        where.append(
+            {
+                engagement.State.ACTIVE: engagement.active(now, days),
+                engagement.State.DORMANT: engagement.dormant(now, days),
+                engagement.State.NEVER_ACTIVATED: engagement.never_activated(),
+            }[filters.activity]
+        )
     if filters.level is not None and 0 <= filters.level < len(settings.levels):
         points = func.coalesce(
             select(MemberTotal.points).where(MemberTotal.member_id == Member.id).scalar_subquery(),
@@ -193,8 +200,7 @@ async def page(
 ) -> Page:
     """One page of the directory, and how many members match in all."""
     key = order.key if order.key in ORDERS else "number"
-    where = conditions(filters, settings, now, days=days)
-    total = int(await session.scalar(select(func.count()).select_from(Member).where(*where)) or 0)
+    where = conditions(filters, settings, now, days=days, dialect=session.get_bind().dialect.name)
     cursor = _decode(after or before or "")
     backwards = before is not None and cursor is not None
     query = select(Member).where(*where)
@@ -208,6 +214,11 @@ async def page(
     rows = rows[:size]
     if backwards:
         rows.reverse()
+    if cursor is None and not more:
+        total = len(rows)  # the whole selection is on this page: no second scan to count it
+    else:
+        count = select(func.count()).select_from(Member).where(*where)
+        total = int(await session.scalar(count) or 0)
     result = Page(rows=rows, total=total)
     if rows:
         first, last = rows[0], rows[-1]

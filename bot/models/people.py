@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, UTCDateTime, enum_column
@@ -48,7 +48,8 @@ class Member(Base):
         # read from the index, however many members there are).
         Index("ix_members_name", "display_name", "id"),
         Index("ix_members_joined", "joined_at", "id"),
-        Index("ix_members_last_action", "last_action_at", "id"),
+        # "Last sign of life": the start of the quiet spell (the joining when none).
+        Index("ix_members_spell", text("coalesce(last_action_at, joined_at)"), "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

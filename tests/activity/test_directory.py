@@ -71,7 +71,9 @@ def _expected(rows: list[dict[str, object]], key: str, descending: bool) -> list
 
     def sort_key(row: dict[str, object]) -> tuple[object, ...]:
         value = row[column]
-        return (value is not None, value if value is not None else 0, row["id"])
+        if column == "last_action_at" and value is None:
+            value = row["joined_at"]  # the quiet spell started at the joining
+        return (value, row["id"])
 
     ordered = sorted(kept, key=sort_key)
     return [int(row["id"]) for row in (ordered[::-1] if descending else ordered)]  # type: ignore[call-overload]

@@ -70,7 +70,11 @@ def upgrade() -> None:
     with op.batch_alter_table("members") as batch_op:
         batch_op.create_index("ix_members_name", ["display_name", "id"], unique=False)
         batch_op.create_index("ix_members_joined", ["joined_at", "id"], unique=False)
-        batch_op.create_index("ix_members_last_action", ["last_action_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_members_spell",
+            [sa.text("coalesce(last_action_at, joined_at)"), "id"],
+            unique=False,
+        )
     with op.batch_alter_table("audit_entries") as batch_op:
         batch_op.create_index("ix_audit_entries_target", ["target_member_id", "id"], unique=False)
         batch_op.create_index("ix_audit_entries_actor", ["actor_id", "id"], unique=False)
@@ -81,7 +85,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_audit_entries_actor")
         batch_op.drop_index("ix_audit_entries_target")
     with op.batch_alter_table("members") as batch_op:
-        batch_op.drop_index("ix_members_last_action")
+        batch_op.drop_index("ix_members_spell")
         batch_op.drop_index("ix_members_joined")
         batch_op.drop_index("ix_members_name")
     op.drop_table("coordinator_notes")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -66,7 +66,6 @@ class Desk:
     #: The categories this person may see: every category for a coordinator, their own
     #: for a referent, none for a member.
     categories: tuple[str, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_coordinator(self) -> bool:

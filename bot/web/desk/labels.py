@@ -41,5 +41,5 @@ ORDER = {
     "number": N_("Number"),
     "name": N_("Name"),
     "joined": N_("Joined"),
-    "last_action": N_("Last sign of life"),
+    "last_action": N_("Last sign of life (or joining)"),
 }

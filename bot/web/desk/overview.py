@@ -41,10 +41,6 @@ async def overview(desk: Desk) -> web.StreamResponse:
         stats=stats,
         category=category,
         choices=[(key, desk.category_name(key)) for key in desk.categories],
-        statuses=[
-            (labels.STATUS[status], stats.count(status))
-            for status in (MemberStatus.ACTIVE, MemberStatus.PENDING, MemberStatus.REJECTED)
-        ],
         by_category=sorted(stats.by_category),
         busiest=busiest,
         kinds=[(labels.KIND[kind], count) for kind, count in stats.actions_by_kind.items()],
