@@ -129,7 +129,7 @@ async def measure(url: str) -> dict[str, float]:
                 directory.Filters(scope=None, activity=engagement.State.DORMANT),
                 directory.Order(),
             ),
-            "query: the 21st page by name (keyset)": deep_page,
+            "query: 21 pages by name, one after another (keyset)": deep_page,
         }
         try:
             for name, operation in operations.items():
