@@ -1,4 +1,4 @@
-"""``python -m bench [update_path|broadcast|scale|import_memory|flood|burst|processes
+"""``python -m bench [update_path|broadcast|scale|import_memory|flood|burst|processes|desk
 ...]``: run the benchmarks, print their tables, and write them with the machine's
 description to
 ``bench/last_run.md``."""
@@ -9,7 +9,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bench import broadcast, burst, flood, import_memory, processes, scale, update_path
+from bench import broadcast, burst, desk, flood, import_memory, processes, scale, update_path
 from bench.common import Table, machine
 
 BENCHMARKS = {
@@ -20,6 +20,7 @@ BENCHMARKS = {
     "flood": flood.main,
     "burst": burst.main,
     "processes": processes.main,
+    "desk": desk.main,
 }
 
 

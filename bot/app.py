@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.conversation import flows
+from bot.conversation import flows, gate
 from bot.conversation.commands import Access, CommandPress, Rule, resolve
 from bot.conversation.context import Context
 from bot.conversation.flows import FlowPress
@@ -59,7 +59,7 @@ from bot.core.port import (
 )
 from bot.delivery import channels, reach
 from bot.delivery.sender import Sender
-from bot.members import facts, link_roles, privacy, role_sync, roles
+from bot.members import facts, role_sync, roles
 from bot.members.membership import bootstrap_role
 from bot.models import (
     Conversation,
@@ -214,6 +214,14 @@ class Relais:
         if queued:
             self.sender.wake()
         if accounts:  # committed: now the roles may follow
+            await self.role_syncer.sync(accounts)
+
+    async def committed(self, session: AsyncSession) -> None:
+        """A write outside of an update (a desk page) committed: send what it queued and
+        apply the server roles it asked for, as after an update."""
+        self.sender.wake()
+        accounts = role_sync.requested(session)
+        if accounts:
             await self.role_syncer.sync(accounts)
 
     async def deliver(self, outgoing: list[Outgoing]) -> None:
@@ -498,22 +506,10 @@ class Relais:
 def _gate(
     rule: Rule, member: Member | None, identity: Identity | None, settings: Settings
 ) -> str | None:
-    """Why this rule refuses this member on this account (``not_member``, ``status``,
-    ``role``, ``consent``), or None: the one check behind commands, buttons and every
-    step of a flow (:meth:`Relais.run_command`, :meth:`Relais.may_use`,
-    :meth:`Relais._button`, :meth:`Relais._text`). The role is the one the account acts
-    with (an account linked to a referent's or a coordinator's membership acts as a member
-    until the role is confirmed); the consent is the current version of the text."""
-    if rule.access is not Access.ANYONE:
-        if member is None:
-            return "not_member"
-        if rule.access is Access.ACTIVE and member.status is not MemberStatus.ACTIVE:
-            return "status"
-        if link_roles.acting_role(member, identity).rank < rule.min_role.rank:
-            return "role"
-    if member is not None and not rule.before_consent and privacy.needs_consent(member, settings):
-        return "consent"
-    return None
+    """The one gate (:func:`bot.conversation.gate.refusal`), for commands, buttons and
+    every step of a flow (:meth:`Relais.run_command`, :meth:`Relais.may_use`,
+    :meth:`Relais._button`, :meth:`Relais._text`)."""
+    return gate.refusal(rule, member, identity, settings)
 
 
 def _refuse(ctx: Context, rule: Rule, reason: str, *, button: bool) -> None:

@@ -134,7 +134,13 @@ def build_web(app: Relais, port: int | None = None) -> WebServer:
     """The web server on ``[web] listen`` (or ``port`` on its host: tests pass 0)."""
     host, configured = app.settings.web.host_port
     context = WebContext(
-        settings=app.settings, sessions=app.sessions, clock=app.clock, translator=app.translator
+        settings=app.settings,
+        sessions=app.sessions,
+        clock=app.clock,
+        translator=app.translator,
+        platforms=lambda: tuple(sorted(app.platforms)),
+        start_links=lambda: app.start_links,
+        committed=app.committed,
     )
     return WebServer(context, host, configured if port is None else port)
 

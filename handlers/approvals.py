@@ -28,7 +28,7 @@ from bot.core.i18n import N_
 from bot.core.payloads import Payload
 from bot.core.port import Button, Message
 from bot.delivery import audience
-from bot.members import approvals
+from bot.members import approvals, notices
 from bot.models import Member, MemberStatus, Role
 from handlers._desk import with_desk
 from handlers._labels import category_name
@@ -68,14 +68,6 @@ NO_SPONSOR = N_("none")
 NAMESAKE = N_(
     "⚠ Same name as the coordinator {coordinator}: make sure this is not someone "
     "posing as them before approving."
-)
-APPROVED = N_(
-    "Good news: your application was approved. Welcome to the {category} ambassadors! "
-    "Send /help to see what you can do."
-)
-REJECTED = N_(
-    "Your application was not accepted. If you think this is a mistake, contact the "
-    "network's coordinators."
 )
 
 
@@ -179,23 +171,16 @@ async def decide(ctx: Context, press: ApprovalPress) -> None:
 
 
 async def _tell_outcome(ctx: Context, applicant: Member, *, approve: bool) -> None:
-    """Tell the applicant the outcome in their language, through the queue under a key
-    naming the application: however many presses, they hear it once."""
-
-    def render(language: str) -> Message:
-        if approve:
-            category = category_in(ctx, language, applicant.category)
-            return Message(text=ctx.translator.gettext(language, APPROVED, category=category))
-        return Message(text=ctx.translator.gettext(language, REJECTED))
-
-    queued = await audience.tell_members(
+    """Tell the applicant the outcome in their language, as the desk does: however many
+    presses, they hear it once."""
+    queued = await notices.tell_outcome(
         ctx.session,
+        ctx.settings,
+        ctx.translator,
         now=ctx.clock.now(),
         platforms=ctx.platforms,
-        member_ids=[applicant.id],
-        key_prefix=f"application:{applicant.id}:outcome",
-        batch=f"application:{applicant.id}",
-        render=render,
+        applicant=applicant,
+        approved=approve,
     )
     ctx.queued = ctx.queued or queued > 0
 

@@ -19,7 +19,7 @@ from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core import audit, web_links
 from bot.core.i18n import N_
-from bot.members import role_sync, roles
+from bot.members import membership, notices, roles
 from bot.members.roles import Change
 from bot.models import Member, MemberStatus, Role
 from handlers._desk import with_desk
@@ -36,7 +36,6 @@ NOW_REFERENT = N_(
 NO_LONGER_REFERENT = N_("You are no longer a referent of the {category} ambassadors.")
 NOW_COORDINATOR = N_("You are now a coordinator of the network. Send /help to see your commands.")
 NO_LONGER_COORDINATOR = N_("You are no longer a coordinator of the network.")
-MOVED = N_("A coordinator moved you to the {category} ambassadors.")
 
 
 def _split(ctx: Context, args: tuple[str, ...]) -> tuple[bool, list[str]]:
@@ -172,13 +171,9 @@ async def move(ctx: Context) -> None:
             ctx._("{name} is already in {category}.", name=target.display_name, category=where)
         )
         return
-    previous, target.category = target.category, category
-    await role_sync.request(ctx.session, members=[target.id])
-    entry = audit.record(
-        ctx.session, ctx.clock, actor_id=ctx.member.id, action="member.move",
-        target_member_id=target.id, category=category, previous=previous,
-    )  # fmt: skip
-    await tell(ctx, target.id, entry, MOVED, category_key=category)
+    entry = await membership.move(ctx.session, ctx.clock, target, category, by=ctx.member.id)
+    assert entry is not None
+    await tell(ctx, target.id, entry, notices.MOVED, category_key=category)
     ctx.reply(ctx._("{name} is now in {category}.", name=target.display_name, category=where))
 
 

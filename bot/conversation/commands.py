@@ -210,6 +210,12 @@ COMMANDS: tuple[Command, ...] = (
         public=True,
     ),
     Command(
+        NP_("command name", "desk"),
+        N_("A private sign-in link to the web desk"),
+        aliases=("bureau",),
+        in_private=True,
+    ),
+    Command(
         NP_("command name", "invite"),
         N_("Your sponsor code, to invite people you know"),
         aliases=("inviter",),

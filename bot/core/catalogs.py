@@ -31,12 +31,16 @@ KEYWORDS = {
 }
 
 
+#: Python files, and the web pages' Jinja2 templates (they call ``_`` and ``ngettext``).
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
+
+
 def extract() -> Catalog:
     """Every message marked in the package, with where it was found."""
     template = Catalog(project="Relais", domain=DOMAIN)
     for source in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT / source), method_map=[("**.py", "python")], keywords=KEYWORDS
+            str(ROOT / source), method_map=METHODS, keywords=KEYWORDS
         ):
             where = [(f"{source}/{filename}", lineno)]
             template.add(message, None, where, auto_comments=comments, context=context)

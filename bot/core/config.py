@@ -664,6 +664,8 @@ class WebSettings(_Section):
 
     listen: str | None = Field(default=None, pattern=r"^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$")
     public_url: str | None = Field(default=None, pattern=r"^https?://")
+    #: How long a desk session lasts after signing in (:mod:`bot.members.desk_access`).
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
 
     @field_validator("public_url")
     @classmethod

@@ -43,6 +43,9 @@ class Button:
     #: 256 characters) copy to the person's clipboard instead of sending the payload; the
     #: others send the payload as usual, so its handler must still answer it.
     copy_text: str | None = None
+    #: Open ``url`` as a Telegram Mini App inside Telegram (private chats only); other
+    #: platforms show an ordinary link.
+    web_app: bool = False
 
     def __post_init__(self) -> None:
         if len(self.payload.encode()) > MAX_PAYLOAD_BYTES:

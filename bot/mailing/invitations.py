@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import segno
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.bilingual import Bilingual
@@ -85,6 +85,33 @@ async def due_reminders(session: AsyncSession, settings: Settings, now: datetime
             EmailAddress.invitations >= 1,
             EmailAddress.invitations <= email.max_reminders,
             EmailAddress.invited_at <= now - timedelta(days=email.reminder_days),
+        )
+        .order_by(Member.id)
+    )
+    return list(rows)
+
+
+#: A coordinator's reminder from the desk skips whoever was invited this recently (a
+#: double click, or two coordinators at once, send one reminder).
+MANUAL_GAP = timedelta(days=1)
+
+
+async def remindable(
+    session: AsyncSession, settings: Settings, member_ids: Sequence[int], now: datetime
+) -> list[Member]:
+    """Of these members, the unclaimed ones Relais may write to, still under the network's
+    number of reminders (``1 + max_reminders`` invitations in all), not invited in the
+    last day: whom a coordinator's "send an invitation reminder" reaches."""
+    if not member_ids:
+        return []
+    rows = await session.scalars(
+        select(Member)
+        .outerjoin(EmailAddress, EmailAddress.member_id == Member.id)
+        .where(
+            Member.id.in_(member_ids),
+            *_audience(None),
+            _invited() <= settings.email.max_reminders,
+            or_(EmailAddress.invited_at.is_(None), EmailAddress.invited_at <= now - MANUAL_GAP),
         )
         .order_by(Member.id)
     )

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.config import RegistrationMode, Settings
 from bot.core.text import clean_name
 from bot.members import role_sync, roles
-from bot.models import Identity, Member, MemberStatus, Role
+from bot.models import AuditEntry, Identity, Member, MemberStatus, Role
 
 #: No 0/O or 1/I/L: codes are read aloud and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -143,3 +144,21 @@ async def claim(
     member.consent_at = now
     member.consent_version = settings.privacy.consent_version
     return await _with_identity(session, member, application)
+
+
+async def move(
+    session: AsyncSession, clock: Clock, member: Member, category: str, *, by: int
+) -> AuditEntry | None:
+    """Move ``member`` to ``category`` (audited, server roles to follow); None when they
+    are there already. The caller tells them (:data:`bot.members.notices.MOVED`, keyed by
+    the returned entry)."""
+    if member.category == category:
+        return None
+    previous, member.category = member.category, category
+    await role_sync.request(session, members=[member.id])
+    entry = audit.record(
+        session, clock, actor_id=by, action="member.move",
+        target_member_id=member.id, category=category, previous=previous,
+    )  # fmt: skip
+    await session.flush()
+    return entry

@@ -45,7 +45,10 @@ from bot.models import (
     AuditEntry,
     BadgeEarned,
     Conversation,
+    CoordinatorNote,
     Delivery,
+    DeskLink,
+    DeskSession,
     EmailAddress,
     EventFeedback,
     GroupGreeting,
@@ -268,6 +271,9 @@ async def _more(
     """The rest of :func:`my_data`: their kit links (with the clicks counted, never who
     clicked) and the items they used, what was done about them (the audit log), the
     messages queued or sent to them, and a conversation in progress."""
+    """The rest of :func:`my_data`: what was done about them (the audit log), the
+    messages queued or sent to them, coordinators' notes about them, their desk sessions,
+    and a conversation in progress."""
     audit_entries = await session.scalars(
         select(AuditEntry).where(AuditEntry.target_member_id == member.id).order_by(AuditEntry.id)
     )
@@ -283,6 +289,13 @@ async def _more(
     )
     uses = await session.scalars(
         select(KitUse).where(KitUse.member_id == member.id).order_by(KitUse.id)
+    notes = await session.scalars(
+        select(CoordinatorNote)
+        .where(CoordinatorNote.member_id == member.id)
+        .order_by(CoordinatorNote.id)
+    )
+    desk_sessions = await session.scalars(
+        select(DeskSession).where(DeskSession.member_id == member.id).order_by(DeskSession.id)
     )
     pairs = [(i.platform, i.user_id) for i in identities]
     flows: list[Conversation] = (
@@ -324,6 +337,19 @@ async def _more(
         "recognition": await recognition_of(session, member.id),
         "member_cards": await cards_of(session, member.id),
         "directory": await directory_of(session, member.id),
+        "coordinator_notes": [
+            {"text": n.text, "by": n.author_id, "at": _when(n.created_at)} for n in notes
+        ],
+        "desk_sessions": [
+            {
+                "via": d.via,
+                "role": d.role.value,
+                "signed_in_at": _when(d.created_at),
+                "expires_at": _when(d.expires_at),
+                "signed_out_at": _when(d.revoked_at),
+            }
+            for d in desk_sessions
+        ],
         "flows_in_progress": [
             {
                 "platform": c.platform,
@@ -362,6 +388,9 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
     await queue.forget_renderings(session, member_ids)
     await addresses.forget(session, member_ids)  # invitations, bounces, unsubscribe token
     await session.execute(delete(LinkCode).where(LinkCode.member_id.in_(member_ids)))
+    # Signed out of the desk everywhere; their sign-in links stop working.
+    for desk in (DeskLink, DeskSession):
+        await session.execute(delete(desk).where(desk.member_id.in_(member_ids)))
     await session.execute(delete(Identity).where(Identity.member_id.in_(member_ids)))
 
 
@@ -420,6 +449,9 @@ async def forget(
             or_(MeetingPair.first_id == member.id, MeetingPair.second_id == member.id)
         )
     )
+    # What coordinators wrote about them on the desk (notes they wrote themselves stay,
+    # signed by an erased member).
+    await session.execute(delete(CoordinatorNote).where(CoordinatorNote.member_id == member.id))
     member.role = Role.MEMBER
     member.display_name = ""
     member.email = member.phone = member.timezone = member.preferred_platform = None

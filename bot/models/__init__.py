@@ -26,6 +26,7 @@ from bot.models.chats import (
     ProcessedUpdate,
 )
 from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
+from bot.models.desk import CoordinatorNote, DeskLink, DeskSession
 from bot.models.directory import Introduction, IntroStatus, MeetingPair, Profile
 from bot.models.email import EmailAddress
 from bot.models.events import (
@@ -89,10 +90,13 @@ __all__ = [
     "ChannelBinding",
     "CollectiveGoal",
     "Conversation",
+    "CoordinatorNote",
     "Delivery",
     "DeliverySender",
     "DeliveryStatus",
     "DeliverySubject",
+    "DeskLink",
+    "DeskSession",
     "EmailAddress",
     "Event",
     "EventFeedback",

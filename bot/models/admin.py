@@ -15,6 +15,11 @@ class AuditEntry(Base):
     """Who did what privileged thing, to whom, when; never updated or deleted."""
 
     __tablename__ = "audit_entries"
+    #: The desk's member page and audit log filter by whom an entry is about, and by whom.
+    __table_args__ = (
+        Index("ix_audit_entries_target", "target_member_id", "id"),
+        Index("ix_audit_entries_actor", "actor_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, UTCDateTime, enum_column
@@ -42,7 +42,15 @@ class Member(Base):
     __tablename__ = "members"
     #: By category and status: the lookups by category, and /stats's counts read in
     #: group order from the index.
-    __table_args__ = (Index("ix_members_category_status", "category", "status"),)
+    __table_args__ = (
+        Index("ix_members_category_status", "category", "status"),
+        # The desk's members table pages through these orders (keyset paging: a page is
+        # read from the index, however many members there are).
+        Index("ix_members_name", "display_name", "id"),
+        Index("ix_members_joined", "joined_at", "id"),
+        # "Last sign of life": the start of the quiet spell (the joining when none).
+        Index("ix_members_spell", text("coalesce(last_action_at, joined_at)"), "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(128))

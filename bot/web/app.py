@@ -9,7 +9,8 @@
   caching (a page may show a person's state).
 * **Access log**: method, the *route* (``/u/{token}``, never the token or a query
   string), status and time — nothing that identifies a visitor, not even their IP.
-* **New pages**: a module with ``def add_routes(router)``, listed in :data:`ROUTES`.
+* **New pages**: a module with ``def add_routes(router)``, listed in :data:`ROUTES`; desk
+  pages are in :mod:`bot.web.desk` (docs/development.md, "Adding a desk page").
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from bot.web import card_check, kit_redirect, unsubscribe
 from bot.web.context import CONTEXT, WebContext
+from bot.web.desk import applications, audit_log, bulk, me, member, members, overview, signin
 
 __all__ = ["CONTEXT", "AccessLogger", "WebContext", "build"]
 
@@ -33,6 +35,14 @@ ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     unsubscribe.add_routes,
     kit_redirect.add_routes,
     card_check.add_routes,
+    signin.add_routes,
+    overview.add_routes,
+    members.add_routes,
+    member.add_routes,
+    bulk.add_routes,
+    applications.add_routes,
+    audit_log.add_routes,
+    me.add_routes,
 )
 
 SECURITY_HEADERS = {
@@ -56,7 +66,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as error:
         error.headers.update(SECURITY_HEADERS)
         raise
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)  # a page may tighten or widen its own CSP
     return response
 
 

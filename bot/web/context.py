@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,6 +21,13 @@ class WebContext:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     translator: Translator
+    #: The platforms running in this process (to reach members privately).
+    platforms: Callable[[], tuple[str, ...]] = field(default=lambda: ())
+    #: Platform → the link that opens the bot with a start code (Telegram's deep link).
+    start_links: Callable[[], Mapping[str, str]] = field(default=lambda: {})
+    #: To call after a page's write transaction committed: sends what it queued and
+    #: brings server roles in line (the bot's app does it after an update).
+    committed: Callable[[AsyncSession], Awaitable[None]] | None = None
 
     def language(self, request: web.Request, preferred: str | None = None) -> str:
         """The page's language: the person's own when known, else their browser's first
@@ -31,6 +39,10 @@ class WebContext:
             if code in LANGUAGES:
                 return code
         return self.settings.network.default_language
+
+    async def after_commit(self, session: AsyncSession) -> None:
+        if self.committed is not None:
+            await self.committed(session)
 
 
 CONTEXT: web.AppKey[WebContext] = web.AppKey("relais", WebContext)

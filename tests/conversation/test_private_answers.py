@@ -11,7 +11,7 @@ from tests.support.harness import Network
 
 MOVED = (
     "members", "plans", "campaigns", "nudges", "reminders", "platform", "stats", "events", "answer",
-    "kit",
+    "kit", "desk",
     "quiz", "quizresults",
     "profile", "directory",
 )  # fmt: skip

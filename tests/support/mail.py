@@ -36,12 +36,11 @@ async def imported(network: Network, folder: Path, sheet: str = SHEET) -> None:
 
 def mailing(network_factory: NetworkFactory, mailbox: Mailbox, **env: str) -> Network:
     """A network whose app sends e-mail to ``mailbox`` (attached as ``relais run`` does)."""
-    network = network_factory(
-        **email_env(mailbox),
-        telegram__username="LyonAmbassadorsBot",
-        web__public_url="https://relais.test",
-        **env,
-    )
+    defaults = {
+        "telegram__username": "LyonAmbassadorsBot",
+        "web__public_url": "https://relais.test",
+    }
+    network = network_factory(**email_env(mailbox), **{**defaults, **env})
     email = build_email(network.app)
     assert email is not None
     network.app.attach(email)

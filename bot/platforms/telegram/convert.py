@@ -261,6 +261,8 @@ def _button(button: Button, bot_username: str) -> dict[str, Any]:
         return {"text": button.label, "copy_text": {"text": button.copy_text}}
     if button.url is None:
         return {"text": button.label, "callback_data": button.payload}
+    if button.web_app and button.url.startswith("https://"):
+        return {"text": button.label, "web_app": {"url": button.url}}
     return {"text": button.label, "url": link(button.url, bot_username)}
 
 
