@@ -270,8 +270,6 @@ async def _more(
 ) -> dict[str, Any]:
     """The rest of :func:`my_data`: their kit links (with the clicks counted, never who
     clicked) and the items they used, what was done about them (the audit log), the
-    messages queued or sent to them, and a conversation in progress."""
-    """The rest of :func:`my_data`: what was done about them (the audit log), the
     messages queued or sent to them, coordinators' notes about them, their desk sessions,
     and a conversation in progress."""
     audit_entries = await session.scalars(
@@ -289,6 +287,7 @@ async def _more(
     )
     uses = await session.scalars(
         select(KitUse).where(KitUse.member_id == member.id).order_by(KitUse.id)
+    )
     notes = await session.scalars(
         select(CoordinatorNote)
         .where(CoordinatorNote.member_id == member.id)

@@ -1,7 +1,7 @@
 """cards: member cards, partners, their benefits and the uses partners record
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-06 10:10:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from bot.models import UTCDateTime
 
 revision: str = "0026"
-down_revision: str | None = "0024"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """directory: opt-in profiles, introductions, monthly meetings of two
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-06 10:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from bot.models import UTCDateTime
 
 revision: str = "0027"
-down_revision: str | None = "0024"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

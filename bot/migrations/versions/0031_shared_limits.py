@@ -2,7 +2,7 @@
 sharing a database split each platform's rate (and its chats) among those that serve it
 
 Revision ID: 0031
-Revises: 0024
+Revises: 0028
 Create Date: 2026-12-06 10:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0031"
-down_revision: str | None = "0024"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
