@@ -41,7 +41,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -144,6 +144,7 @@ class Sender:
         on_unreachable: Callable[[AsyncSession, Delivery, ChatClosed], Awaitable[None]]
         | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        broadcast_rates: Mapping[str, float] | None = None,
     ) -> None:
         self.sessions = sessions
         self.platforms = platforms
@@ -151,7 +152,12 @@ class Sender:
         self.settings = settings
         self.on_unreachable = on_unreachable
         self.monotonic = monotonic
-        self._paces: dict[str, Pace] = {}
+        #: Platform → messages a second for broadcast rows (``Outgoing.broadcast``) where
+        #: the platform sells a faster rate for them (Telegram's paid broadcasts); other
+        #: rows keep the platform's published rate.
+        self.broadcast_rates = dict(broadcast_rates or {})
+        #: One even pace per (platform, broadcast rate or not).
+        self._paces: dict[tuple[str, bool], Pace] = {}
         self._windows: dict[tuple[str, str], Window] = {}
         self._wake = asyncio.Event()
         self.lease = Lease(sessions, clock, settings.lease_seconds)
@@ -184,13 +190,23 @@ class Sender:
             await asyncio.sleep(delay)
         return window
 
-    async def _await_pace(self, platform: str) -> None:
-        """The platform's overall rate, reserved once the claim is committed, right
-        before the call: a slot reserved earlier would be late by the commit's latency,
-        and the sends would bunch at the platform."""
-        pace = self._paces.get(platform)
+    def paid(self, platform: str, data: dict[str, object]) -> bool:
+        """Whether a stored message goes at the platform's broadcast rate: one copy of a
+        broadcast (``queue.broadcast``) on a platform that has one."""
+        return platform in self.broadcast_rates and queue.broadcast(data)
+
+    async def _await_pace(self, platform: str, *, paid: bool = False) -> None:
+        """The platform's overall rate (its broadcast rate for ``paid`` rows), reserved
+        once the claim is committed, right before the call: a slot reserved earlier would
+        be late by the commit's latency, and the sends would bunch at the platform."""
+        pace = self._paces.get((platform, paid))
         if pace is None:
-            pace = self._paces[platform] = Pace(self._limits(platform).per_second)
+            rate = (
+                self.broadcast_rates[platform] * self.settings.speedup
+                if paid
+                else self._limits(platform).per_second
+            )
+            pace = self._paces[platform, paid] = Pace(rate)
         delay = pace.reserve(self.monotonic())
         if delay > 0:
             await asyncio.sleep(delay)
@@ -328,12 +344,14 @@ class Sender:
             await platform.pace()
         if not await self._claim(row):
             return True
-        await self._await_pace(row.platform)
+        paid = self.paid(row.platform, row.message)
+        await self._await_pace(row.platform, paid=paid)
         window.take(self.monotonic())
         outgoing = Outgoing(
             Address(row.platform, row.chat_id, row.thread_id),
             queue.decode(row.message, row.image_png),
             pin=queue.pinned(row.message),
+            broadcast=queue.broadcast(row.message),
         )
         try:
             message_id = await platform.send(outgoing)

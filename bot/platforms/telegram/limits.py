@@ -91,11 +91,20 @@ class FloodGate(BaseRateLimiter[None]):
         overall_per_second: float = 30,
         group_per_minute: float = 20,
         speedup: float = 1.0,
+        paid_per_second: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._overall = SlidingWindow(
             round(overall_per_second), 1 / speedup, clock=clock, sleep=sleep
+        )
+        #: Paid broadcasts (``allow_paid_broadcast``): their own window, at most
+        #: ``paid_per_second`` calls of any kind a second; the free window above counts
+        #: only the calls without the flag.
+        self._paid = (
+            SlidingWindow(round(paid_per_second), 1 / speedup, clock=clock, sleep=sleep)
+            if paid_per_second
+            else None
         )
         self._group_rate = group_per_minute
         self._group_period = 60 / speedup
@@ -120,14 +129,17 @@ class FloodGate(BaseRateLimiter[None]):
         if chat_id is None:  # getUpdates, answerCallbackQuery, setMyCommands...
             return await callback(*args, **kwargs)
         group = self._group(chat_id)
+        paid = self._paid is not None and bool(data.get("allow_paid_broadcast"))
+        windows = [w for w in (None if paid else self._overall, self._paid) if w is not None]
         # A reply that must wait for a window lends its update's slot to other chats.
-        full = (group is not None and not group.has_capacity()) or self._overall.full()
+        full = (group is not None and not group.has_capacity()) or any(w.full() for w in windows)
         async with waiting() if full else contextlib.nullcontext():
             # The group's own limit first, so a throttled group does not hold overall
             # capacity.
             if group is not None:
                 await group.acquire()
-            await self._overall.__aenter__()
+            for window in windows:
+                await window.__aenter__()
         return await callback(*args, **kwargs)
 
     def _group(self, chat_id: object) -> AsyncLimiter | None:
