@@ -39,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -77,6 +78,14 @@ PAGE = 500
 #: workers never stand idle between pages (at ×20, 250 rows are 0.4 s of sending; a
 #: page's query takes a few milliseconds).
 LOW_WATER = PAGE // 2
+
+#: Seconds a send is under way, from its claim to the platform's answer, as sized for
+#: a broadcast rate's workers (:meth:`Sender.workers`): a group commit (a few ms) and
+#: a call to the platform (about 0.1 s to Telegram from Europe; the adapter keeps as
+#: many connections open, see ``telegram.adapter.connections``).
+IN_FLIGHT = 0.1
+#: The most workers a broadcast rate asks for.
+MAX_WORKERS = 256
 
 ChatKey = tuple[str, str]
 
@@ -190,6 +199,13 @@ class Sender:
             await asyncio.sleep(delay)
         return window
 
+    def workers(self) -> int:
+        """Sends in flight at once: ``concurrency``, or more when a broadcast rate needs
+        them: at rate R with each send taking its claim's group commit plus a round trip
+        (:data:`IN_FLIGHT` seconds in all), R × that many must be under way."""
+        fastest = max(self.broadcast_rates.values(), default=0.0) * self.settings.speedup
+        return max(self.settings.concurrency, min(MAX_WORKERS, math.ceil(fastest * IN_FLIGHT)))
+
     def paid(self, platform: str, data: dict[str, object]) -> bool:
         """Whether a stored message goes at the platform's broadcast rate: one copy of a
         broadcast (``queue.broadcast``) on a platform that has one."""
@@ -288,7 +304,7 @@ class Sender:
         sweep = _Sweep()
         workers = [
             asyncio.create_task(self._work(sweep), name="delivery-worker")
-            for _ in range(self.settings.concurrency)
+            for _ in range(self.workers())
         ]
         try:
             await self._produce(sweep)

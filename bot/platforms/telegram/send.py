@@ -36,8 +36,8 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.core.port import Message, Outgoing, QuizPoll
 from bot.platforms.lines import waiting
-from bot.platforms.telegram.floods import FloodLog
 from bot.platforms.telegram.convert import CAPTION_LIMIT, keyboard, keyboard_json, split_text
+from bot.platforms.telegram.floods import FloodLog
 
 log = logging.getLogger(__name__)
 
