@@ -45,6 +45,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -167,6 +168,7 @@ class Sender:
         self.broadcast_rates = dict(broadcast_rates or {})
         #: One even pace per (platform, broadcast rate or not).
         self._paces: dict[tuple[str, bool], Pace] = {}
+        self._self_paced: dict[type, bool] = {}
         self._windows: dict[tuple[str, str], Window] = {}
         self._wake = asyncio.Event()
         self.lease = Lease(sessions, clock, settings.lease_seconds)
@@ -205,6 +207,16 @@ class Sender:
         (:data:`IN_FLIGHT` seconds in all), R × that many must be under way."""
         fastest = max(self.broadcast_rates.values(), default=0.0) * self.settings.speedup
         return max(self.settings.concurrency, min(MAX_WORKERS, math.ceil(fastest * IN_FLIGHT)))
+
+    def _paced(self, platform: Platform) -> bool:
+        """Whether the platform keeps its own pace, looked up once per adapter class: a
+        check against a runtime protocol costs more than the rest of a delivery's own
+        work."""
+        kind = type(platform)
+        found = self._self_paced.get(kind)
+        if found is None:
+            found = self._self_paced[kind] = isinstance(platform, Paced)
+        return found
 
     def paid(self, platform: str, data: dict[str, object]) -> bool:
         """Whether a stored message goes at the platform's broadcast rate: one copy of a
@@ -356,8 +368,8 @@ class Sender:
         """Send one delivery; False when its chat must pause (rate limited)."""
         window = await self._await_window(row)
         platform = self.platforms[row.platform]
-        if isinstance(platform, Paced):  # slow: its turn comes before the claim
-            await platform.pace()
+        if self._paced(platform):  # slow: its turn comes before the claim
+            await cast(Paced, platform).pace()
         if not await self._claim(row):
             return True
         paid = self.paid(row.platform, row.message)
