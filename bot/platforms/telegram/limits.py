@@ -16,6 +16,10 @@ and then one more every 1/30 s, which that rule counts as 31 or more in one wind
 when the event loop is a few milliseconds late (a garbage collection, a busy core), the
 sends it held back leave together, and at ×20 each such bunch drew a 429, whose retry
 made the next bunch.
+
+Paid broadcasts (``[telegram] paid_broadcast``): calls carrying ``allow_paid_broadcast``
+skip the free window and take a window of ``paid_rate`` per 1/speedup s, which every other
+call takes too, so the bot never sends more than the paid rate in all.
 """
 
 from __future__ import annotations
