@@ -1,6 +1,6 @@
-"""``python -m bench [update_path|broadcast|scale|import_memory|flood|burst|processes|desk
-...]``: run the benchmarks, print their tables, and write them with the machine's
-description to
+"""``python -m bench [update_path|broadcast|broadcast_paid|scale|import_memory|flood|burst|
+processes|desk ...]``: run the benchmarks, print their tables, and write them with the
+machine's description to
 ``bench/last_run.md``."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from bench.common import Table, machine
 BENCHMARKS = {
     "update_path": update_path.main,
     "broadcast": broadcast.main,
+    "broadcast_paid": broadcast.main_paid,
     "scale": scale.main,
     "import_memory": import_memory.main,
     "flood": flood.main,

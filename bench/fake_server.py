@@ -120,12 +120,13 @@ class ControlledFake(FakeTelegram):
 
     async def _control_enforce(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.enforce_limits(float(body["factor"]))
+        self.enforce_limits(float(body["factor"]), paid=int(body.get("paid", 1000)))
         return web.json_response({"ok": True})
 
     async def _control_reset(self, _request: web.Request) -> web.Response:
         self.calls.clear()
         self.floods = 0
+        self.paid_accepted = 0
         self.accepted_at.clear()
         self.accepted_in.clear()
         self._messages.clear()
@@ -141,6 +142,7 @@ class ControlledFake(FakeTelegram):
         stats: dict[str, Any] = {
             "calls": Counter(call.method for call in self.calls),
             "floods": self.floods,
+            "paid": self.paid_accepted,
             "pending": len(self._poll.updates),
             "accepted": len(self.accepted_at),
             "first": min(self.accepted_at, default=0.0),

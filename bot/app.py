@@ -121,6 +121,7 @@ class Relais:
             clock=clock,
             settings=settings.delivery,
             on_unreachable=self._refused,
+            broadcast_rates=settings.broadcast_rates(),
         )
         #: Applies server roles (Discord) after the changes that call for them.
         self.role_syncer = role_sync.RoleSyncer(

@@ -287,7 +287,10 @@ async def _personal(
             session, member_ids, platforms, direct=draft.direct, newsletter=draft.email
         )
         planned = [
-            *(audience.private(r, f"{key}:m{r.member_id}", private_message) for r in routes.chat),
+            *(
+                audience.private(r, f"{key}:m{r.member_id}", private_message, broadcast=True)
+                for r in routes.chat
+            ),
             *(audience.private(r, f"{key}:e{r.member_id}", email_message) for r in routes.email),
         ]
         queued += await queue.enqueue(session, now, batch, planned)

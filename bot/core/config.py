@@ -300,6 +300,12 @@ class TelegramMode(StrEnum):
     WEBHOOK = "webhook"
 
 
+#: Telegram's free overall rate for bulk messages, and the most paid broadcasts allow
+#: (messages a second, Bot API "Paid Broadcasts").
+FREE_RATE = 30
+PAID_RATE_MAX = 1000
+
+
 class TelegramSettings(_Section):
     """How Relais reaches the Bot API and how updates reach Relais.
 
@@ -322,6 +328,12 @@ class TelegramSettings(_Section):
     #: The bot's @username, for invitation links (``https://t.me/<username>?start=CODE``).
     #: When unset, the adapter learns it from Telegram at start.
     username: str | None = Field(default=None, pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
+    #: Paid broadcasts (turned on for the bot in @BotFather, paid in Telegram Stars):
+    #: campaigns' private messages carry ``allow_paid_broadcast`` and go out at
+    #: ``paid_rate`` messages a second overall instead of about 30; each chat's own
+    #: limit (one message a second) stays. See docs/telegram.md for the cost.
+    paid_broadcast: bool = False
+    paid_rate: int = Field(default=1000, ge=FREE_RATE, le=PAID_RATE_MAX)
 
     @field_validator("username")
     @classmethod
@@ -875,6 +887,12 @@ class Settings(_Section):
                 chat_id, _, thread = rest.partition(":")
                 pairs.append((scope, Address(platform, chat_id, thread or None)))
         return pairs
+
+    def broadcast_rates(self) -> dict[str, float]:
+        """Platform → messages a second at which broadcasts may go where the network
+        pays for a faster rate (``[telegram] paid_broadcast``); the delivery queue paces
+        broadcast rows at it, and the platforms' other sends at their published rate."""
+        return {"telegram": float(self.telegram.paid_rate)} if self.telegram.paid_broadcast else {}
 
     def category(self, key: str) -> Category | None:
         return next((category for category in self.categories if category.key == key), None)

@@ -125,6 +125,10 @@ class Outgoing:
     #: message; None: leave pins alone. Pinning is a courtesy: where the platform refuses
     #: it (the bot is not an admin), the message is delivered all the same.
     pin: bool | None = None
+    #: One copy of a bulk message (a campaign's private messages): a platform that sells
+    #: a faster overall rate for such sends (Telegram's paid broadcasts, when the network
+    #: turned them on) marks it so; replies and everything else never are.
+    broadcast: bool = False
 
     def __post_init__(self) -> None:
         if self.pin is False and self.edit_message_id is None:

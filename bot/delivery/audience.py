@@ -45,8 +45,15 @@ async def coordinators(session: AsyncSession) -> list[int]:
 
 
 def private(
-    recipient: Recipient, key: str, render: Render, subjects: Sequence[int] = ()
+    recipient: Recipient,
+    key: str,
+    render: Render,
+    subjects: Sequence[int] = (),
+    *,
+    broadcast: bool = False,
 ) -> queue.Planned:
+    """A private message in the recipient's language; ``broadcast``: one copy of a bulk
+    message (``Planned.broadcast``)."""
     return queue.Planned(
         key=key,
         address=recipient.address,
@@ -54,6 +61,7 @@ def private(
         private=True,
         member_id=recipient.member_id,
         subjects=tuple(subjects),
+        broadcast=broadcast,
     )
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Table, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +24,13 @@ from bot.core.clock import Clock
 from bot.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
+
+#: Seconds at least between the starts of two group commits. Each commit costs the same
+#: few statements and thread hand-offs whether it carries one claim or fifty; at the
+#: paid broadcast rates a commit as soon as the previous one ended carried two or three,
+#: and the commits were most of a message's CPU. Claims wait at most this long more,
+#: while other workers' sends go on.
+GATHER = 0.004
 
 _TABLE: Table = Delivery.__table__  # type: ignore[assignment]
 
@@ -40,29 +47,40 @@ _MARK_SENT = (
 )
 
 
-def _claim_statement(ids: list[int], owner: str, at: datetime) -> Any:
-    """pending → sending for the rows of ``ids`` still pending; returns their ids."""
-    return (
-        update(_TABLE)
-        .where(_TABLE.c.id.in_(ids), _TABLE.c.status == DeliveryStatus.PENDING)
-        .values(
-            status=DeliveryStatus.SENDING,
-            attempts=_TABLE.c.attempts + 1,
-            claimed_by=owner,
-            claimed_at=at,
-        )
-        .returning(_TABLE.c.id)
+#: pending → sending for the rows of ``ids`` still pending; returns their ids. Built
+#: once (an expanding parameter), so a commit does not build and hash a new statement.
+_CLAIM = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.id.in_(bindparam("ids", expanding=True)),
+        _TABLE.c.status == DeliveryStatus.PENDING,
     )
+    .values(
+        status=DeliveryStatus.SENDING,
+        attempts=_TABLE.c.attempts + 1,
+        claimed_by=bindparam("owner"),
+        claimed_at=bindparam("at"),
+    )
+    .returning(_TABLE.c.id)
+)
 
 
 class Ledger:
     """Claims (pending → sending, awaited) and successes (→ sent, written behind)."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, owner: str
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        owner: str,
+        *,
+        gather: float = GATHER,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
+        #: Seconds at least between two commits' starts (see :data:`GATHER`).
+        self.gather = gather
+        self._last = -gather
         #: The sender's token, written on every claim (see :mod:`bot.delivery.lease`).
         self.owner = owner
         self._claims: list[tuple[int, asyncio.Future[bool]]] = []
@@ -92,6 +110,10 @@ class Ledger:
 
     async def _write(self) -> None:
         while self._claims or self._sent:
+            wait = self._last + self.gather - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._last = time.monotonic()
             claims, self._claims = self._claims, []
             sent, self._sent = self._sent, []
             try:
@@ -113,7 +135,7 @@ class Ledger:
                 await session.execute(_MARK_SENT, sent)
             if claims:
                 result = await session.execute(
-                    _claim_statement(claims, self.owner, self.clock.now())
+                    _CLAIM, {"ids": claims, "owner": self.owner, "at": self.clock.now()}
                 )
                 claimed = set(result.scalars())
         return claimed

@@ -45,9 +45,12 @@ class Planned:
     #: Pin the message once sent, where the platform lets the bot (an event's card in
     #: its group while the event is upcoming; see ``Outgoing.pin``).
     pin: bool = False
+    #: One copy of a bulk message (a campaign's private messages): sent as a broadcast
+    #: (``Outgoing.broadcast``), at the platform's broadcast rate where one is configured.
+    broadcast: bool = False
 
 
-def encode(message: Message, *, pin: bool = False) -> dict[str, Any]:
+def encode(message: Message, *, pin: bool = False, broadcast: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
         "text": message.text,
         "buttons": [
@@ -62,12 +65,19 @@ def encode(message: Message, *, pin: bool = False) -> dict[str, Any]:
         data["language"] = message.language
     if pin:
         data["pin"] = True
+    if broadcast:
+        data["broadcast"] = True
     return data
 
 
 def pinned(data: dict[str, Any]) -> bool | None:
     """The stored message's pin request, as ``Outgoing.pin`` takes it."""
     return True if data.get("pin") else None
+
+
+def broadcast(data: dict[str, Any]) -> bool:
+    """Whether the stored message is one copy of a broadcast (see ``Planned.broadcast``)."""
+    return bool(data.get("broadcast"))
 
 
 def decode(data: dict[str, Any], image_png: bytes | None) -> Message:
@@ -98,7 +108,7 @@ async def enqueue(
             "thread_id": item.address.thread_id,
             "private": item.private,
             "member_id": item.member_id,
-            "message": encode(item.message, pin=item.pin),
+            "message": encode(item.message, pin=item.pin, broadcast=item.broadcast),
             "image_png": item.message.image_png,
             "status": DeliveryStatus.PENDING,
             "attempts": 0,

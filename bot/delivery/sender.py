@@ -42,11 +42,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -80,6 +82,14 @@ PAGE = 500
 #: workers never stand idle between pages (at ×20, 250 rows are 0.4 s of sending; a
 #: page's query takes a few milliseconds).
 LOW_WATER = PAGE // 2
+
+#: Seconds a send is under way, from its claim to the platform's answer, as sized for
+#: a broadcast rate's workers (:meth:`Sender.workers`): a group commit (a few ms) and
+#: a call to the platform (about 0.1 s to Telegram from Europe; the adapter keeps as
+#: many connections open, see ``telegram.adapter.connections``).
+IN_FLIGHT = 0.1
+#: The most workers a broadcast rate asks for.
+MAX_WORKERS = 256
 
 ChatKey = tuple[str, str]
 
@@ -147,6 +157,7 @@ class Sender:
         on_unreachable: Callable[[AsyncSession, Delivery, ChatClosed], Awaitable[None]]
         | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        broadcast_rates: Mapping[str, float] | None = None,
     ) -> None:
         self.sessions = sessions
         self.platforms = platforms
@@ -154,8 +165,14 @@ class Sender:
         self.settings = settings
         self.on_unreachable = on_unreachable
         self.monotonic = monotonic
-        #: Platform → its pace, and the share of the platform it was made for.
-        self._paces: dict[str, tuple[Share, Pace]] = {}
+        #: Platform → messages a second for broadcast rows (``Outgoing.broadcast``) where
+        #: the platform sells a faster rate for them (Telegram's paid broadcasts); other
+        #: rows keep the platform's published rate.
+        self.broadcast_rates = dict(broadcast_rates or {})
+        #: (platform, broadcast rate or not) → its pace, and the share of the platform it
+        #: was made for.
+        self._paces: dict[tuple[str, bool], tuple[Share, Pace]] = {}
+        self._self_paced: dict[type, bool] = {}
         self._windows: dict[tuple[str, str], Window] = {}
         self._wake = asyncio.Event()
         self.lease = Lease(
@@ -190,18 +207,45 @@ class Sender:
             await asyncio.sleep(delay)
         return window
 
-    async def _await_pace(self, platform: str) -> None:
-        """The platform's overall rate, reserved once the claim is committed, right
-        before the call: a slot reserved earlier would be late by the commit's latency,
-        and the sends would bunch at the platform."""
+    def workers(self) -> int:
+        """Sends in flight at once: ``concurrency``, or more when a broadcast rate needs
+        them: at rate R with each send taking its claim's group commit plus a round trip
+        (:data:`IN_FLIGHT` seconds in all), R × that many must be under way."""
+        fastest = max(self.broadcast_rates.values(), default=0.0) * self.settings.speedup
+        return max(self.settings.concurrency, min(MAX_WORKERS, math.ceil(fastest * IN_FLIGHT)))
+
+    def _paced(self, platform: Platform) -> bool:
+        """Whether the platform keeps its own pace, looked up once per adapter class: a
+        check against a runtime protocol costs more than the rest of a delivery's own
+        work."""
+        kind = type(platform)
+        found = self._self_paced.get(kind)
+        if found is None:
+            found = self._self_paced[kind] = isinstance(platform, Paced)
+        return found
+
+    def paid(self, platform: str, data: dict[str, object]) -> bool:
+        """Whether a stored message goes at the platform's broadcast rate: one copy of a
+        broadcast (``queue.broadcast``) on a platform that has one."""
+        return platform in self.broadcast_rates and queue.broadcast(data)
+
+    async def _await_pace(self, platform: str, *, paid: bool = False) -> None:
+        """The platform's overall rate (its broadcast rate for ``paid`` rows), reserved
+        once the claim is committed, right before the call: a slot reserved earlier would
+        be late by the commit's latency, and the sends would bunch at the platform."""
         share = self.lease.share(platform)
-        known = self._paces.get(platform)
+        known = self._paces.get((platform, paid))
         if known is None or known[0] != share:
             # Several processes on PostgreSQL: each keeps its share of the platform's rate.
-            pace = Pace(self._limits(platform).per_second / share.count)
+            rate = (
+                self.broadcast_rates[platform] * self.settings.speedup
+                if paid
+                else self._limits(platform).per_second
+            )
+            pace = Pace(rate / share.count)
             if known is not None:
                 pace.next_free = known[1].next_free
-            self._paces[platform] = (share, pace)
+            self._paces[platform, paid] = (share, pace)
         else:
             pace = known[1]
         delay = pace.reserve(self.monotonic())
@@ -285,7 +329,7 @@ class Sender:
         sweep = _Sweep()
         workers = [
             asyncio.create_task(self._work(sweep), name="delivery-worker")
-            for _ in range(self.settings.concurrency)
+            for _ in range(self.workers())
         ]
         try:
             await self._produce(sweep)
@@ -344,16 +388,18 @@ class Sender:
         """Send one delivery; False when its chat must pause (rate limited)."""
         window = await self._await_window(row)
         platform = self.platforms[row.platform]
-        if isinstance(platform, Paced):  # slow: its turn comes before the claim
-            await platform.pace()
+        if self._paced(platform):  # slow: its turn comes before the claim
+            await cast(Paced, platform).pace()
         if not await self._claim(row):
             return True
-        await self._await_pace(row.platform)
+        paid = self.paid(row.platform, row.message)
+        await self._await_pace(row.platform, paid=paid)
         window.take(self.monotonic())
         outgoing = Outgoing(
             Address(row.platform, row.chat_id, row.thread_id),
             queue.decode(row.message, row.image_png),
             pin=queue.pinned(row.message),
+            broadcast=queue.broadcast(row.message),
         )
         try:
             message_id = await platform.send(outgoing)

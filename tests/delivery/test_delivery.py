@@ -215,5 +215,5 @@ async def test_a_row_claimed_elsewhere_takes_no_slot_of_the_pace(
     ledger.claim = claim_unless_taken  # type: ignore[method-assign]
     await sender.drain()
     assert len(platform.sent) == 10
-    _, pace = sender._paces["telegram"]
+    _, pace = sender._paces["telegram", False]
     assert pace.next_free == pytest.approx(10 * pace.interval)

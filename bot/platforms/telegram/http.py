@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import ssl
 import urllib.request
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urlencode, urlsplit
 
 import aiohttp
 import certifi
@@ -30,6 +30,10 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 log = logging.getLogger(__name__)
+
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+#: Bot API URLs whose proxy is remembered (one per method called).
+_MAX_URLS = 256
 
 #: PTB's own defaults (``HTTPXRequest``): seconds.
 CONNECT_TIMEOUT = 5.0
@@ -55,6 +59,8 @@ class AiohttpRequest(BaseRequest):
         self._session: aiohttp.ClientSession | None = None
         #: The proxy for each (scheme, host, port) called so far; None: direct.
         self._proxies: dict[tuple[str, str, int | None], str | None] = {}
+        #: The same by full URL (one per Bot API method): no URL parsing per call.
+        self._by_url: dict[str, str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -69,6 +75,7 @@ class AiohttpRequest(BaseRequest):
                 connector=connector, headers={"User-Agent": self.USER_AGENT}
             )
             self._proxies.clear()
+            self._by_url.clear()
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -98,7 +105,8 @@ class AiohttpRequest(BaseRequest):
             sock_connect=_seconds(connect_timeout, self._connect_timeout),
             sock_read=read,
         )
-        body: aiohttp.FormData | dict[str, str] | None = None
+        body: aiohttp.FormData | bytes | None = None
+        headers: dict[str, str] | None = None
         if files:
             form = aiohttp.FormData()
             for name, value in (request_data.json_parameters if request_data else {}).items():
@@ -108,11 +116,15 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, content, filename=filename, content_type=mimetype)
             body = form
         elif request_data is not None:
-            body = request_data.json_parameters
+            # Encoded here rather than by aiohttp's FormData, which builds a multipart
+            # writer (and a random boundary) for every request before choosing the
+            # URL-encoded form: a tenth of a call's CPU in a broadcast.
+            body = urlencode(request_data.json_parameters).encode()
+            headers = _FORM
         proxy = self._proxy(url)
         try:
             async with session.request(
-                method, url, data=body, timeout=timeout, proxy=proxy
+                method, url, data=body, headers=headers, timeout=timeout, proxy=proxy
             ) as response:
                 content = await response.read()
         except TimeoutError as error:
@@ -125,6 +137,14 @@ class AiohttpRequest(BaseRequest):
 
     def _proxy(self, url: str) -> str | None:
         """The environment's proxy for ``url``'s host, looked up once per host."""
+        if url in self._by_url:
+            return self._by_url[url]
+        if len(self._by_url) > _MAX_URLS:
+            self._by_url.clear()
+        self._by_url[url] = found = self._proxy_of_host(url)
+        return found
+
+    def _proxy_of_host(self, url: str) -> str | None:
         target = urlsplit(url)
         key = (target.scheme, target.hostname or "", target.port)
         if key not in self._proxies:

@@ -25,6 +25,10 @@ private chat): the refused calls held a fifth of the overall window. Replies now
 first, and a refused call gives its place back. Private chats are not paced here:
 Telegram tolerates short bursts in them, and a reply of two messages should not wait a
 second where it is allowed through.
+
+Paid broadcasts (``[telegram] paid_broadcast``): calls carrying ``allow_paid_broadcast``
+skip the free window and take a window of ``paid_rate`` per 1/speedup s, which every other
+call takes too, so the bot never sends more than the paid rate in all.
 """
 
 from __future__ import annotations
@@ -160,11 +164,20 @@ class FloodGate(BaseRateLimiter[None]):
         overall_per_second: float = 30,
         group_per_minute: float = 20,
         speedup: float = 1.0,
+        paid_per_second: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._overall = SlidingWindow(
             round(overall_per_second), 1 / speedup, clock=clock, sleep=sleep
+        )
+        #: Paid broadcasts (``allow_paid_broadcast``): their own window, at most
+        #: ``paid_per_second`` calls of any kind a second; the free window above counts
+        #: only the calls without the flag.
+        self._paid = (
+            SlidingWindow(round(paid_per_second), 1 / speedup, clock=clock, sleep=sleep)
+            if paid_per_second
+            else None
         )
         self._group_rate = group_per_minute
         self._group_period = 60 / speedup
@@ -190,18 +203,22 @@ class FloodGate(BaseRateLimiter[None]):
             return await callback(*args, **kwargs)
         chat = _chat_number(chat_id)
         group = self._group(chat) if chat is not None and chat < 0 else None
+        paid = self._paid is not None and bool(data.get("allow_paid_broadcast"))
+        windows = [w for w in (None if paid else self._overall, self._paid) if w is not None]
         # A reply that must wait for a window lends its update's slot to other chats.
-        full = (group is not None and not group.has_capacity()) or self._overall.full()
+        full = (group is not None and not group.has_capacity()) or any(w.full() for w in windows)
+        urgent = answering()
         async with waiting() if full else contextlib.nullcontext():
             # The group's own limit first, so a throttled group does not hold overall
             # capacity.
             if group is not None:
                 await group.acquire()
-            taken = await self._overall.enter(urgent=answering())
+            taken = [(window, await window.enter(urgent=urgent)) for window in windows]
         try:
             return await callback(*args, **kwargs)
         except RetryAfter:
-            self._overall.give_back(taken)
+            for window, instant in taken:
+                window.give_back(instant)
             raise
 
     def _group(self, chat: int) -> AsyncLimiter:

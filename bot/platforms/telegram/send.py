@@ -37,6 +37,7 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 from bot.core.port import Message, Outgoing, QuizPoll
 from bot.platforms.lines import waiting
 from bot.platforms.telegram.convert import CAPTION_LIMIT, keyboard, keyboard_json, split_text
+from bot.platforms.telegram.floods import FloodLog
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,16 @@ class Sender:
         bot: Bot,
         sleep: Sleep,
         on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
+        *,
+        paid_broadcast: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot = bot
+        #: ``[telegram] paid_broadcast``: broadcasts (``Outgoing.broadcast``) carry
+        #: ``allow_paid_broadcast``; nothing else ever does.
+        self.paid_broadcast = paid_broadcast
+        #: 429s logged once a minute with counts (:mod:`bot.platforms.telegram.floods`).
+        self.floods = FloodLog(log, clock=monotonic)
         self._sleep = sleep
         self._on_migrated = on_migrated
         self._paused_until = 0.0
@@ -91,7 +100,8 @@ class Sender:
             message_id = await self._edit(chat_id, int(outgoing.edit_message_id), outgoing.message)
         else:
             thread = int(address.thread_id) if address.thread_id else None
-            message_id = await self._post(chat_id, thread, outgoing.message)
+            paid = self.paid_broadcast and outgoing.broadcast
+            message_id = await self._post(chat_id, thread, outgoing.message, paid=paid)
         if outgoing.pin is not None:
             await self.pin(chat_id, int(message_id), pin=outgoing.pin)
         return message_id
@@ -123,7 +133,10 @@ class Sender:
             return False
         return True
 
-    async def _post(self, chat_id: int, thread: int | None, message: Message) -> str:
+    async def _post(
+        self, chat_id: int, thread: int | None, message: Message, *, paid: bool = False
+    ) -> str:
+        """A new message; ``paid``: each of its calls carries ``allow_paid_broadcast``."""
         if message.quiz is not None:
             return await self._send_quiz(chat_id, thread, message.quiz)
         text = message.text
@@ -134,7 +147,12 @@ class Sender:
             sent = await self.call(
                 chat_id,
                 lambda chat: self.bot.send_photo(
-                    chat, photo, caption=caption, message_thread_id=thread, reply_markup=markup
+                    chat,
+                    photo,
+                    caption=caption,
+                    message_thread_id=thread,
+                    reply_markup=markup,
+                    allow_paid_broadcast=paid or None,
                 ),
             )
             if caption is not None:
@@ -151,21 +169,30 @@ class Sender:
                     caption=caption,
                     message_thread_id=thread,
                     reply_markup=markup,
+                    allow_paid_broadcast=paid or None,
                 ),
             )
             if caption is not None:
                 return str(sent.message_id)
         chunks = split_text(text)
         for chunk in chunks[:-1]:
-            await self._send_text(chat_id, thread, chunk, None)
+            await self._send_text(chat_id, thread, chunk, None, paid=paid)
         buttons = keyboard_json(message.buttons, self.bot.username)
-        return await self._send_text(chat_id, thread, chunks[-1], buttons)
+        return await self._send_text(chat_id, thread, chunks[-1], buttons, paid=paid)
 
     async def _send_text(
-        self, chat_id: int, thread: int | None, text: str, markup: dict[str, Any] | None
+        self,
+        chat_id: int,
+        thread: int | None,
+        text: str,
+        markup: dict[str, Any] | None,
+        *,
+        paid: bool = False,
     ) -> str:
         """One text message; its id."""
         arguments: dict[str, Any] = {"text": text}
+        if paid:
+            arguments["allow_paid_broadcast"] = True
         if thread is not None:
             arguments["message_thread_id"] = thread
         if markup is not None:
@@ -245,7 +272,7 @@ class Sender:
                 if floods > MAX_FLOOD_RETRIES:
                     raise
                 wait = retry_seconds(error)
-                log.warning("telegram: flood control in chat %s; retry in %.1f s", chat, wait)
+                self.floods.record(chat, wait)
                 until = time.monotonic() + wait
                 if chat > 0:
                     self._chat_paused[chat] = max(self._chat_paused.get(chat, 0.0), until)
