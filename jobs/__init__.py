@@ -36,6 +36,7 @@ from jobs import (
     quiz,
     recognition,
     roles,
+    signal_follow_ups,
 )
 
 Job = Callable[[Relais], Awaitable[None]]
@@ -60,6 +61,7 @@ JOBS: dict[str, Job] = {
     quiz.ID: quiz.run,
     quiz.CLOSE_ID: quiz.close,
     recognition.ID: recognition.run,
+    signal_follow_ups.ID: signal_follow_ups.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {
@@ -67,6 +69,7 @@ SCHEDULES: dict[str, str] = {
     prune_deliveries.ID: prune_deliveries.SCHEDULE,
     invitations.ID: invitations.SCHEDULE,
     quiz.ID: quiz.SCHEDULE,
+    signal_follow_ups.ID: signal_follow_ups.SCHEDULE,
 }
 #: One-off job kind → ``run(app, args)``.
 ONE_OFF: dict[str, OneOff] = {}

@@ -23,7 +23,18 @@ from aiohttp.abc import AbstractAccessLogger
 
 from bot.web import kit_redirect, unsubscribe
 from bot.web.context import CONTEXT, WebContext
-from bot.web.desk import applications, audit_log, bulk, me, member, members, overview, signin
+from bot.web.desk import (
+    applications,
+    audit_log,
+    bulk,
+    me,
+    member,
+    members,
+    overview,
+    signal_board,
+    signal_page,
+    signin,
+)
 
 __all__ = ["CONTEXT", "AccessLogger", "WebContext", "build"]
 
@@ -42,6 +53,8 @@ ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     applications.add_routes,
     audit_log.add_routes,
     me.add_routes,
+    signal_board.add_routes,
+    signal_page.add_routes,
 )
 
 SECURITY_HEADERS = {

@@ -101,6 +101,7 @@ MENU = (
     ("/desk/members", N_("Members"), Role.REFERENT),
     ("/desk/applications", N_("Applications"), Role.COORDINATOR),
     ("/desk/audit", N_("Audit log"), Role.COORDINATOR),
+    ("/desk/signals", N_("Signals"), Role.COORDINATOR),
     ("/desk/me", N_("My space"), Role.MEMBER),
 )
 
