@@ -27,6 +27,8 @@ from bot.web.desk import (
     applications,
     audit_log,
     bulk,
+    campaign_compose,
+    campaign_list,
     me,
     member,
     members,
@@ -55,6 +57,8 @@ ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     me.add_routes,
     signal_board.add_routes,
     signal_page.add_routes,
+    campaign_list.add_routes,
+    campaign_compose.add_routes,
 )
 
 SECURITY_HEADERS = {

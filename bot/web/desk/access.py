@@ -102,6 +102,7 @@ MENU = (
     ("/desk/applications", N_("Applications"), Role.COORDINATOR),
     ("/desk/audit", N_("Audit log"), Role.COORDINATOR),
     ("/desk/signals", N_("Signals"), Role.COORDINATOR),
+    ("/desk/campaigns", N_("Campaigns"), Role.REFERENT),
     ("/desk/me", N_("My space"), Role.MEMBER),
 )
 
