@@ -116,7 +116,7 @@ async def assign(
     session.add(
         ReportEvent(
             report_id=report.id, actor_id=actor.id, action=Stage.IN_PROGRESS.value,
-            note=assignee.display_name, created_at=clock.now(),
+            note=f"→ #{assignee.id}", created_at=clock.now(),
         )
     )  # fmt: skip
     audit.record(
@@ -224,6 +224,6 @@ async def remind_assignees(
         key = f"signal:{report.id}:follow_up:{item.day.isoformat()}"
         queued += await audience.tell_members(
             session, now=now, platforms=platforms, member_ids=[report.assignee_id],
-            key_prefix=key, batch=key, render=render,
+            key_prefix=key, batch=key, render=render, subjects=[report.member_id],
         )  # fmt: skip
     return queued
