@@ -36,6 +36,7 @@ from bot.web.desk import (
     signal_board,
     signal_page,
     signin,
+    transfers,
 )
 
 __all__ = ["CONTEXT", "AccessLogger", "WebContext", "build"]
@@ -59,6 +60,7 @@ ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     signal_page.add_routes,
     campaign_list.add_routes,
     campaign_compose.add_routes,
+    transfers.add_routes,
 )
 
 SECURITY_HEADERS = {
