@@ -1,7 +1,8 @@
 """Signals and campaigns in a real browser (Debian's Chromium, Playwright, headless) on
 the fake Telegram: a coordinator moves a French-speaking member's signal to "qualified"
 with a note — the reporter is told on Telegram, in French — then composes a campaign,
-previews it and schedules it; at a desktop's width and at a phone's.
+previews it and schedules it, uploads a spreadsheet and confirms its dry run; at a
+desktop's width and at a phone's.
 
 With ``RELAIS_DESK_SCREENSHOTS=docs/desk`` the pages' screenshots land in the guide.
 """
@@ -16,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import async_playwright, expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FrozenClock
-from bot.models import Campaign, CampaignStatus, Report
+from bot.models import Campaign, CampaignStatus, Member, Report
 from tests.support.desk import served
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_network import TelegramNetwork
@@ -29,6 +30,10 @@ from tests.web.test_desk_browser import CHROMIUM, DESKTOP, PHONE, _fits, _save
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Chromium is not installed (.ci/run installs it)"
 )
+SHEET = """nom,email,categorie,langue,couleur
+Amélie Durand,amelie@example.test,business,fr,bleu
+Bob Stone,bob@example.test,business,en,vert
+"""
 QUALIFIED_FR = "Bonne nouvelle\u00a0: les coordinateurs ont qualifié votre signal"
 
 
@@ -113,6 +118,20 @@ async def test_qualify_a_signal_and_schedule_a_campaign_in_a_browser(
             await expect(page.get_by_text("scheduled for")).to_be_visible()
             await _fits(page)
             _save(await page.screenshot(full_page=True), f"campaigns-{size}", folders)
+
+            sheet = tmp_path / "members.csv"
+            sheet.write_text(SHEET, encoding="utf-8")
+            await page.get_by_role("link", name="Imports and exports", exact=True).click()
+            await page.get_by_label("Spreadsheet (CSV)").set_input_files(sheet)
+            await page.get_by_role("button", name="Check the file").click()
+            await expect(page.get_by_text("2 new members would be created.")).to_be_visible()
+            await expect(
+                page.get_by_text("Columns not understood (ignored): couleur")
+            ).to_be_visible()
+            await _fits(page)
+            _save(await page.screenshot(full_page=True), f"import-{size}", folders)
+            await page.get_by_role("button", name="Import", exact=True).click()
+            await expect(page.get_by_text("2 new members imported.")).to_be_visible()
         finally:
             await browser.close()
 
@@ -124,3 +143,6 @@ async def test_qualify_a_signal_and_schedule_a_campaign_in_a_browser(
         campaign = await session.scalar(select(Campaign))
     assert report is not None and report.stage == "qualified"
     assert campaign is not None and campaign.status is CampaignStatus.SCHEDULED
+    async with tg.sessions() as session:
+        imported = select(func.count()).select_from(Member).where(Member.import_key.is_not(None))
+        assert await session.scalar(imported) == 2
