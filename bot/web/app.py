@@ -75,6 +75,9 @@ SECURITY_HEADERS = {
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: The largest request body read: the desk's spreadsheet upload (some 100,000 rows). Desk
+#: pages read a body only once the session is known (:func:`bot.web.desk.access.page`).
+MAX_BODY = 8 * 1024 * 1024
 
 
 @web.middleware
@@ -102,7 +105,7 @@ class AccessLogger(AbstractAccessLogger):
 
 def build(context: WebContext) -> web.Application:
     """The application with every page of :data:`ROUTES`."""
-    application = web.Application(middlewares=[security_headers])
+    application = web.Application(middlewares=[security_headers], client_max_size=MAX_BODY)
     application[CONTEXT] = context
     for add_routes in ROUTES:
         add_routes(application.router)
