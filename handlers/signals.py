@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from bot.activity import signals
+from bot.activity import signal_desk, signals
 from bot.activity.signals import CLOSED, OPEN, Move, MoveRefused, SignalView, Stage
 from bot.conversation import arguments, flows, paging
 from bot.conversation.commands import Access
@@ -52,22 +52,8 @@ MOVE_LABELS = {
     Move.LOST: N_("Lost"),
     Move.NOT_RELEVANT: N_("Not relevant"),
 }
-#: What the reporter is told when their signal reaches a stage.
-TO_REPORTER = {
-    Stage.QUALIFIED: N_(
-        "Good news: the coordinators qualified your opportunity signal “{summary}”."
-    ),
-    Stage.IN_PROGRESS: N_("A coordinator is now following up your opportunity signal “{summary}”."),
-    Stage.WON: N_("Your opportunity signal “{summary}” led to a success! Thank you."),
-    Stage.LOST: N_(
-        "Your opportunity signal “{summary}” did not succeed this time. Thank you for "
-        "reporting it: keep them coming!"
-    ),
-    Stage.NOT_RELEVANT: N_(
-        "The coordinators looked at your opportunity signal “{summary}”: it is not one they "
-        "can follow up. Thank you all the same!"
-    ),
-}
+#: What the reporter is told (one definition, shared with the web desk).
+TO_REPORTER = signal_desk.TO_REPORTER
 
 
 def card(ctx: Context, signal: SignalView) -> Message:
@@ -120,14 +106,12 @@ async def announce(ctx: Context, report: Report) -> None:
 
 
 async def _tell_reporter(ctx: Context, report: Report, moved: signals.Moved) -> None:
-    def render(words: Context) -> Message:
-        text = words._(TO_REPORTER[moved.stage], summary=short(report.text, 40))
-        if moved.bonus:
-            text += "\n" + words.ngettext("+{n} point", "+{n} points", moved.bonus)
-        return Message(text=text)
-
-    key = f"signal:{report.id}:{moved.stage.value}"
-    await _notify.to_members(ctx, key, key, [report.member_id], render)
+    """The reporter hears the move in their language (same words and key as the desk's)."""
+    if await signal_desk.tell_reporter(
+        ctx.session, ctx.translator, now=ctx.clock.now(), platforms=ctx.platforms,
+        report=report, moved=moved,
+    ):  # fmt: skip
+        ctx.queued = True
 
 
 @router.button(NotePress, access=Access.ACTIVE, min_role=Role.COORDINATOR)
@@ -333,9 +317,12 @@ async def _show_one(ctx: Context, report_id: int) -> None:
         + ctx._("reported")
     )
     for event in await signals.history(ctx.session, report_id):
-        action = (
-            ctx._("note") if event.action == signals.NOTE else ctx._(STAGE[Stage(event.action)])
-        )
+        if event.action == signals.NOTE:
+            action = ctx._("note")
+        elif event.action == signal_desk.FOLLOW_UP:
+            action = ctx._("follow-up date")
+        else:
+            action = ctx._(STAGE[Stage(event.action)])
         line = f"• {event.at.astimezone(zone):%d/%m %H:%M} {event.actor or '—'}: {action}"
         if event.note:
             line += f" — {event.note}"

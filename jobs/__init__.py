@@ -39,6 +39,7 @@ from jobs import (
     quiz,
     recognition,
     roles,
+    signal_follow_ups,
 )
 
 Job = Callable[[Relais], Awaitable[None]]
@@ -66,6 +67,7 @@ JOBS: dict[str, Job] = {
     quiz.CLOSE_ID: quiz.close,
     recognition.ID: recognition.run,
     directory.ID: directory.run,
+    signal_follow_ups.ID: signal_follow_ups.run,
 }
 #: Job id → its default schedule, when config names none (absent: every minute).
 SCHEDULES: dict[str, str] = {
@@ -75,6 +77,7 @@ SCHEDULES: dict[str, str] = {
     quiz.ID: quiz.SCHEDULE,
     application_reminders.ID: application_reminders.SCHEDULE,
     directory.ID: directory.SCHEDULE,
+    signal_follow_ups.ID: signal_follow_ups.SCHEDULE,
 }
 #: One-off job kind → ``run(app, args)``.
 ONE_OFF: dict[str, OneOff] = {}

@@ -23,7 +23,21 @@ from aiohttp.abc import AbstractAccessLogger
 
 from bot.web import card_check, kit_redirect, unsubscribe
 from bot.web.context import CONTEXT, WebContext
-from bot.web.desk import applications, audit_log, bulk, me, member, members, overview, signin
+from bot.web.desk import (
+    applications,
+    audit_log,
+    bulk,
+    campaign_compose,
+    campaign_list,
+    me,
+    member,
+    members,
+    overview,
+    signal_board,
+    signal_page,
+    signin,
+    transfers,
+)
 
 __all__ = ["CONTEXT", "AccessLogger", "WebContext", "build"]
 
@@ -43,6 +57,11 @@ ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     applications.add_routes,
     audit_log.add_routes,
     me.add_routes,
+    signal_board.add_routes,
+    signal_page.add_routes,
+    campaign_list.add_routes,
+    campaign_compose.add_routes,
+    transfers.add_routes,
 )
 
 SECURITY_HEADERS = {
@@ -57,6 +76,9 @@ SECURITY_HEADERS = {
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: The largest request body read: the desk's spreadsheet upload (some 100,000 rows). Desk
+#: pages read a body only once the session is known (:func:`bot.web.desk.access.page`).
+MAX_BODY = 8 * 1024 * 1024
 
 
 @web.middleware
@@ -84,7 +106,7 @@ class AccessLogger(AbstractAccessLogger):
 
 def build(context: WebContext) -> web.Application:
     """The application with every page of :data:`ROUTES`."""
-    application = web.Application(middlewares=[security_headers])
+    application = web.Application(middlewares=[security_headers], client_max_size=MAX_BODY)
     application[CONTEXT] = context
     for add_routes in ROUTES:
         add_routes(application.router)

@@ -101,6 +101,9 @@ MENU = (
     ("/desk/members", N_("Members"), Role.REFERENT),
     ("/desk/applications", N_("Applications"), Role.COORDINATOR),
     ("/desk/audit", N_("Audit log"), Role.COORDINATOR),
+    ("/desk/signals", N_("Signals"), Role.COORDINATOR),
+    ("/desk/campaigns", N_("Campaigns"), Role.REFERENT),
+    ("/desk/data", N_("Imports and exports"), Role.COORDINATOR),
     ("/desk/me", N_("My space"), Role.MEMBER),
 )
 
