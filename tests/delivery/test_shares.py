@@ -63,7 +63,7 @@ async def test_three_senders_split_the_rate_and_the_chats(
     rate = senders[0]._limits("telegram").per_second
     count = 3 if postgres else 1
     for sender in senders[:count]:  # on SQLite the first sent everything
-        _, pace = sender._paces["telegram"]
+        _, pace = sender._paces["telegram", False]
         assert abs(pace.interval - count / rate) < 1e-12
     async with session_factory(engine)() as session:
         left = await queue.due(session, clock.now(), ["telegram"], 1000)

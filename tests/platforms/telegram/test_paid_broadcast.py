@@ -123,8 +123,8 @@ async def test_broadcast_rows_are_paced_at_the_paid_rate(
     )
     await sender.drain()
     assert sorted(o.broadcast for o in platform.sent) == [False] * 5 + [True] * 5
-    assert sender._paces["telegram", True].interval == pytest.approx(1 / 8_000_000)
-    assert sender._paces["telegram", False].interval == pytest.approx(1 / 300_000)
+    assert sender._paces["telegram", True][1].interval == pytest.approx(1 / 8_000_000)
+    assert sender._paces["telegram", False][1].interval == pytest.approx(1 / 300_000)
     assert sender.workers() == 256  # 8 million a second would need more: capped
 
 
