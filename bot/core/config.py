@@ -678,6 +678,10 @@ class WebSettings(_Section):
     public_url: str | None = Field(default=None, pattern=r"^https?://")
     #: How long a desk session lasts after signing in (:mod:`bot.members.desk_access`).
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    #: The public sign-up form at ``/join`` (:mod:`bot.members.web_signup`); off: 404.
+    signup: bool = False
+    #: Applications the form accepts per visitor (a keyed daily hash of the address) a day.
+    signups_per_day: int = Field(default=3, ge=1, le=1000)
 
     @field_validator("public_url")
     @classmethod

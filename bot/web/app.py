@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot.web import card_check, kit_redirect, unsubscribe
+from bot.web import card_check, kit_redirect, signup, unsubscribe
 from bot.web.context import CONTEXT, WebContext
 from bot.web.desk import (
     applications,
@@ -49,6 +49,7 @@ ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     unsubscribe.add_routes,
     kit_redirect.add_routes,
     card_check.add_routes,
+    signup.add_routes,
     signin.add_routes,
     overview.add_routes,
     members.add_routes,
