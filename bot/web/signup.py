@@ -25,7 +25,7 @@ from bot.core.i18n import N_
 from bot.core.text import clean_name
 from bot.mailing import invitations
 from bot.members import application_card, membership, web_signup
-from bot.models import Member
+from bot.models import Member, MemberStatus
 from bot.web.context import CONTEXT, WebContext, client_address
 from bot.web.render import page as render_page
 
@@ -161,10 +161,11 @@ async def submit(request: web.Request) -> web.Response:
             ),
             address=address, nonce=nonce,
         )  # fmt: skip
-        await application_card.announce(
-            session, settings, context.translator,
-            now=now, platforms=context.platforms(), member=member,
-        )  # fmt: skip
+        if member.status is MemberStatus.PENDING:  # as /start: an open network has no card
+            await application_card.announce(
+                session, settings, context.translator,
+                now=now, platforms=context.platforms(), member=member,
+            )  # fmt: skip
         code = member.invite_code
     await context.after_commit(session)
     return _done(context, language, code)

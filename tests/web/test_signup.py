@@ -28,10 +28,8 @@ CODE = re.compile(r"/start ([A-Z0-9]{8})")
 
 
 def signup_network(network_factory: NetworkFactory, **env: str) -> Network:
-    network = network_factory(
-        web__public_url="http://relais.test", network__registration="approval",
-        web__signup="true", **env,
-    )  # fmt: skip
+    settings = {"web__public_url": "http://relais.test", "network__registration": "approval"}
+    network = network_factory(**{**settings, "web__signup": "true", **env})
     return with_roles(network, coordinators=["console:carol"], referents={})
 
 
@@ -218,3 +216,22 @@ async def test_claimed_on_telegram_then_approved(
         assert accounts == 1
     finally:
         await tg.platform.stop()
+
+
+async def test_in_an_open_network_the_applicant_is_active_and_claims_on_the_console(
+    network_factory: NetworkFactory,
+) -> None:
+    network = signup_network(network_factory, network__registration="open")
+    await network.join("carol")
+    async with served(network) as server, aiohttp.ClientSession(headers=ENGLISH) as client:
+        base = f"http://127.0.0.1:{server.port_bound}"
+        async with client.post(f"{base}/join", data=_form(await _token(client, base))) as answer:
+            code = CODE.search(await answer.text())
+    assert code is not None
+    start = network.out.tell()
+    await network.app.sender.drain()
+    assert "New application" not in network.out.getvalue()[start:]  # as /start: no card
+    out = await network.play(f"@nora /start {code.group(1)}\n@nora [English]\n@nora [1]")
+    assert "Hello Nora!" in out and "Welcome to the Business ambassadors" in out
+    out = await network.play(f"@eve /start {code.group(1)}")
+    assert f"Le code {code.group(1)} ne fonctionne pas" in out  # used once
