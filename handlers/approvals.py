@@ -24,27 +24,15 @@ from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.routing import Router
 from bot.core import web_links
-from bot.core.i18n import N_
 from bot.core.payloads import Payload
-from bot.core.port import Button, Message
-from bot.delivery import audience
-from bot.members import approvals, notices
+from bot.core.port import Button
+from bot.members import application_card, approvals, notices
+from bot.members.application_card import NO_SPONSOR, ApprovalPress
 from bot.models import Member, MemberStatus, Role
 from handlers._desk import with_desk
 from handlers._labels import category_name
-from handlers._people import category_in
 
 router = Router("approvals")
-
-
-@dataclass(frozen=True)
-class ApprovalPress(Payload, prefix="apv"):
-    """Approve (``y``) or reject (``n``) an applicant; ``listed`` marks a /pending list,
-    which holds others' buttons too and so is not rewritten with the outcome."""
-
-    verdict: Literal["y", "n"]
-    member_id: int
-    listed: Literal["l"] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,68 +51,18 @@ class ApproveShown(Payload, prefix="apa"):
 
 
 PENDING_SHOWN = 10
-CARD = N_("New application #{number}: {name}\nCategory: {category}\nSponsor: {sponsor}")
-NO_SPONSOR = N_("none")
-NAMESAKE = N_(
-    "⚠ Same name as the coordinator {coordinator}: make sure this is not someone "
-    "posing as them before approving."
-)
 
 
 def _card(ctx: Context, language: str, member: Member, sponsor: Member | None) -> str:
-    sponsor_text = (
-        f"{sponsor.display_name} (#{sponsor.id})"
-        if sponsor is not None
-        else ctx.translator.gettext(language, NO_SPONSOR)
-    )
-    return ctx.translator.gettext(
-        language,
-        CARD,
-        number=member.id,
-        name=member.display_name,
-        category=category_in(ctx, language, member.category),
-        sponsor=sponsor_text,
-    )
-
-
-def _buttons(ctx: Context, language: str, member_id: int) -> list[list[Button]]:
-    return [
-        [
-            Button(
-                ctx.translator.gettext(language, N_("Approve")),
-                ApprovalPress("y", member_id).pack(),
-            ),
-            Button(
-                ctx.translator.gettext(language, N_("Reject")),
-                ApprovalPress("n", member_id).pack(),
-            ),
-        ]
-    ]
+    return application_card.card_text(ctx.settings, ctx.translator, language, member, sponsor)
 
 
 async def announce(ctx: Context, member: Member) -> None:
     """Send a new application to the coordinators (called by the join flow)."""
-    await ctx.session.flush()
-    sponsor = await ctx.session.get(Member, member.sponsor_id) if member.sponsor_id else None
-    namesake = await approvals.coordinator_namesake(ctx.session, member)
-
-    def render(language: str) -> Message:
-        text = _card(ctx, language, member, sponsor)
-        if namesake is not None:
-            text += "\n" + ctx.translator.gettext(
-                language, NAMESAKE, coordinator=f"{namesake.display_name} (#{namesake.id})"
-            )
-        return Message.with_rows(text, _buttons(ctx, language, member.id))
-
-    queued = await audience.tell_coordinators(
-        ctx.session,
-        ctx.settings,
-        now=ctx.clock.now(),
-        platforms=ctx.platforms,
-        key_prefix=f"application:{member.id}:card",
-        render=render,
-        subjects=[member.id, *([sponsor.id] if sponsor else [])],
-    )
+    queued = await application_card.announce(
+        ctx.session, ctx.settings, ctx.translator,
+        now=ctx.clock.now(), platforms=ctx.platforms, member=member,
+    )  # fmt: skip
     ctx.queued = ctx.queued or queued > 0
 
 

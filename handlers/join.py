@@ -15,7 +15,7 @@ from bot.core.i18n import N_
 from bot.core.port import Button
 from bot.core.text import clean_name
 from bot.delivery import channels
-from bot.members import roles
+from bot.members import membership, roles
 from bot.members.membership import (
     Application,
     bootstrap_role,
@@ -104,16 +104,7 @@ def _ask_consent(ctx: Context, _c: Conversation) -> str:
 
 def consent_text(ctx: Context) -> str:
     """The consent text (its version is ``privacy.consent_version``)."""
-    text = ctx._(
-        "To take part, {network} keeps your name, your category, your language and the "
-        "actions you report, to count points and show leaderboards. Coordinators of the "
-        "network can see them. You can choose to be hidden from leaderboards at any time "
-        "with /privacy. Do you agree?",
-        network=ctx.settings.network.name,
-    )
-    if ctx.settings.network.privacy_url:
-        text += "\n" + ctx._("Privacy notice: {url}", url=ctx.settings.network.privacy_url)
-    return text
+    return membership.consent_text(ctx.settings, ctx.translator, ctx.language)
 
 
 def _consent_choices(ctx: Context, _c: Conversation) -> list[tuple[str, str]]:
@@ -194,7 +185,8 @@ def _application(ctx: Context, conversation: Conversation) -> Application:
 
 
 async def _claim(ctx: Context, conversation: Conversation) -> None:
-    """An imported member takes their account: no category or sponsor to ask."""
+    """An imported member, or someone who applied on the sign-up form, takes their
+    account: no category or sponsor to ask."""
     member = await claim(
         ctx.session,
         ctx.settings,
@@ -207,7 +199,18 @@ async def _claim(ctx: Context, conversation: Conversation) -> None:
         ctx.reply(ctx._("This invitation code was already used. Send /start to join."))
         return
     ctx.member = member
+    if member.status is MemberStatus.PENDING:
+        # Applied on the sign-up form: the coordinators have the card already.
+        ctx.reply_private(_waiting(ctx))
+        return
     await _welcome(ctx, claimed=True)
+
+
+def _waiting(ctx: Context) -> str:
+    return ctx._(
+        "Thank you! Your application is waiting for a coordinator's approval. "
+        "You will get a message here."
+    )
 
 
 async def _finish(ctx: Context, conversation: Conversation) -> None:
@@ -216,12 +219,7 @@ async def _finish(ctx: Context, conversation: Conversation) -> None:
     ctx.member = member
     if member.status is MemberStatus.PENDING:
         await approvals.announce(ctx, member)
-        ctx.reply_private(
-            ctx._(
-                "Thank you! Your application is waiting for a coordinator's approval. "
-                "You will get a message here."
-            )
-        )
+        ctx.reply_private(_waiting(ctx))
         return
     await _welcome(ctx)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from bot.activity import signal_desk, signals
+from bot.activity import signal_desk, signal_values, signals
 from bot.activity.signals import CLOSED, OPEN, Move, MoveRefused, SignalView, Stage
 from bot.conversation import arguments, flows, paging
 from bot.conversation.commands import Access
@@ -311,7 +311,9 @@ async def _show_one(ctx: Context, report_id: int) -> None:
         return
     message = card(ctx, view)
     zone = ZoneInfo(ctx.settings.network.timezone)
-    lines = [message.text, ctx._("History:")]
+    figures = (await signal_values.of(ctx.session, [report_id])).get(report_id, {})
+    lines = [message.text, *signal_values.lines(ctx.settings, figures, ctx.language)]
+    lines.append(ctx._("History:"))
     lines.append(
         f"• {view.report.created_at.astimezone(zone):%d/%m %H:%M} {view.reporter or '—'}: "
         + ctx._("reported")

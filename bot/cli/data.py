@@ -138,6 +138,7 @@ async def export(
 ) -> int:
     start = since_instant(since, settings.network.timezone)
     links = await _claim_links(settings) if kind == "invitations" else None
+    figures = [field.key for field in settings.signals.value_fields]
     async with transaction(settings.database.url, settings.network.default_language) as session:
         progress = Progress(f"exporting {kind}", await exporter.count(session, kind, start))
         chunks = exporter.rows(
@@ -148,17 +149,20 @@ async def export(
             at=SystemClock().now(),
             days=settings.nudges.dormant_days,
             links=links,
+            value_fields=figures,
         )
         if output is None:
             written = await exporter.write(
-                sys.stdout.buffer, kind, fmt, chunks, progress.advance, separator=separator
-            )
+                sys.stdout.buffer, kind, fmt, chunks, progress.advance,
+                separator=separator, value_fields=figures,
+            )  # fmt: skip
             sys.stdout.buffer.flush()
         else:
             with output.open("wb") as out:
                 written = await exporter.write(
-                    out, kind, fmt, chunks, progress.advance, separator=separator
-                )
+                    out, kind, fmt, chunks, progress.advance,
+                    separator=separator, value_fields=figures,
+                )  # fmt: skip
         audit.record(
             session,
             SystemClock(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -22,7 +22,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.activity import engagement
+from bot.activity import engagement, signal_values
 from bot.cli import export_cards, export_events, export_kit
 from bot.core import csvsafe
 from bot.mailing import tracking
@@ -62,6 +62,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     **export_kit.COLUMNS,
     **export_cards.COLUMNS,
 }  # fmt: skip
+
+
+def columns(kind: str, value_fields: Sequence[str] = ()) -> tuple[str, ...]:
+    """The export's columns; the signals' end with ``value_<key>`` per ``[signals]
+    value_fields`` key given."""
+    extra = tuple(f"value_{key}" for key in value_fields) if kind == "signals" else ()
+    return COLUMNS[kind] + extra
+
+
+def _figure(value: float | None) -> float | int | None:
+    """A figure as a spreadsheet reads it: ``12``, not ``12.0``."""
+    return int(value) if value is not None and value.is_integer() else value
 
 
 def _when(value: datetime | None, zone: ZoneInfo) -> str | None:
@@ -175,10 +187,12 @@ async def rows(
     at: datetime | None = None,
     days: int = engagement.DAYS,
     links: tracking.ClaimLinks | None = None,
+    value_fields: Sequence[str] = (),
 ) -> AsyncIterator[list[Row]]:
     """The export's rows in id order, a chunk at a time (keyset paging, so a large
     network never sits in memory at once); members' engagement as of ``at`` (now)
-    with a window of ``days``; invitations with the personal ``links``."""
+    with a window of ``days``; invitations with the personal ``links``; signals with
+    the figures of ``value_fields`` (:mod:`bot.activity.signal_values`)."""
     zone = ZoneInfo(timezone)
     key = {"members": Member.id, "invitations": Member.id, "points": PointsEntry.id}.get(
         kind, Report.id
@@ -197,6 +211,11 @@ async def rows(
         if not results:
             return
         chunk = [_row(kind, result, zone, claim) for result in results]
+        if kind == "signals" and value_fields:
+            figures = await signal_values.of(session, [row["id"] for row in chunk])
+            for row in chunk:
+                found = figures.get(row["id"], {})
+                row.update({f"value_{key}": _figure(found.get(key)) for key in value_fields})
         last = chunk[-1]["id"]
         yield chunk
 
@@ -209,11 +228,13 @@ async def write(
     on_chunk: Callable[[int], None] | None = None,
     *,
     separator: str = ",",
+    value_fields: Sequence[str] = (),
 ) -> int:
     """Write the rows as CSV (UTF-8 with BOM, columns split by ``separator``, cells that
     a spreadsheet would run as formulas made safe: :mod:`bot.core.csvsafe`) or JSON (an
     array of objects)."""
     written = 0
+    header = columns(kind, value_fields)
     if fmt == "csv":
         out.write("\ufeff".encode())
     else:
@@ -221,7 +242,7 @@ async def write(
     async for chunk in chunks:
         if fmt == "csv":
             text = io.StringIO()
-            csvsafe.write_rows(text, COLUMNS[kind], chunk, separator=separator, header=not written)
+            csvsafe.write_rows(text, header, chunk, separator=separator, header=not written)
             out.write(text.getvalue().encode("utf-8"))
         else:
             for row in chunk:
@@ -232,7 +253,7 @@ async def write(
             on_chunk(len(chunk))
     if fmt == "csv" and written == 0:
         text = io.StringIO()
-        csvsafe.write_rows(text, COLUMNS[kind], [], separator=separator)
+        csvsafe.write_rows(text, header, [], separator=separator)
         out.write(text.getvalue().encode("utf-8"))
     if fmt == "json":
         out.write(b"\n]\n")

@@ -678,6 +678,10 @@ class WebSettings(_Section):
     public_url: str | None = Field(default=None, pattern=r"^https?://")
     #: How long a desk session lasts after signing in (:mod:`bot.members.desk_access`).
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    #: The public sign-up form at ``/join`` (:mod:`bot.members.web_signup`); off: 404.
+    signup: bool = False
+    #: Applications the form accepts per visitor (a keyed daily hash of the address) a day.
+    signups_per_day: int = Field(default=3, ge=1, le=1000)
 
     @field_validator("public_url")
     @classmethod
@@ -758,6 +762,34 @@ class DirectorySettings(_Section):
         return list(dict.fromkeys(tags))
 
 
+class SignalValueField(_Section):
+    """A figure coordinators estimate for each opportunity signal (jobs, euros, m²…)."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,23}$")
+    label: LocalizedName
+    #: Written after the figure (``€``, ``m²``); empty for a plain count.
+    unit: str = Field(default="", max_length=12)
+
+
+class SignalsSettings(_Section):
+    """The signal pipeline's value fields (:mod:`bot.activity.signal_values`): set on the
+    desk's signal page, shown by ``/signals N`` and in the signals export, summed per
+    stage on the desk's pipeline."""
+
+    value_fields: list[SignalValueField] = Field(default_factory=list, max_length=10)
+
+    @field_validator("value_fields")
+    @classmethod
+    def _distinct_keys(cls, value: list[SignalValueField]) -> list[SignalValueField]:
+        keys = [field.key for field in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each value field needs its own key")
+        return value
+
+    def field(self, key: str) -> SignalValueField | None:
+        return next((field for field in self.value_fields if field.key == key), None)
+
+
 class Settings(_Section):
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -785,6 +817,7 @@ class Settings(_Section):
     kit: KitSettings = Field(default_factory=lambda: KitSettings())
     cards: CardsSettings = Field(default_factory=lambda: CardsSettings())
     directory: DirectorySettings = Field(default_factory=lambda: DirectorySettings())
+    signals: SignalsSettings = Field(default_factory=lambda: SignalsSettings())
     telegram_token: SecretStr | None = None
     #: Telegram echoes it in a header on every webhook request; others get 403.
     telegram_webhook_secret: SecretStr | None = None

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.config import RegistrationMode, Settings
+from bot.core.i18n import N_, Translator
 from bot.core.text import clean_name
 from bot.members import role_sync, roles
 from bot.models import AuditEntry, Identity, Member, MemberStatus, Role
@@ -49,6 +50,25 @@ async def find_sponsor(session: AsyncSession, code: str) -> Member | None:
     )
 
 
+CONSENT = N_(
+    "To take part, {network} keeps your name, your category, your language and the "
+    "actions you report, to count points and show leaderboards. Coordinators of the "
+    "network can see them. You can choose to be hidden from leaderboards at any time "
+    "with /privacy. Do you agree?"
+)
+PRIVACY_NOTICE = N_("Privacy notice: {url}")
+
+
+def consent_text(settings: Settings, translator: Translator, language: str) -> str:
+    """The consent asked by /start and by the sign-up form (its version is
+    ``[privacy] consent_version``)."""
+    text = translator.gettext(language, CONSENT, network=settings.network.name)
+    if settings.network.privacy_url:
+        url = settings.network.privacy_url
+        text += "\n" + translator.gettext(language, PRIVACY_NOTICE, url=url)
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Application:
     platform: str
@@ -67,6 +87,25 @@ async def register(
     registration mode (people with a bootstrap role are active at once)."""
     identity_name = f"{application.platform}:{application.user_id}"
     role = bootstrap_role(settings, identity_name, application.category) or Role.MEMBER
+    member = await new_applicant(session, settings, clock, application, role=role)
+    await _with_identity(session, member, application)
+    if role is not Role.MEMBER:
+        await roles.apply_bootstrap(session, settings, identity_name, member, clock.now())
+    return member
+
+
+async def new_applicant(
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    application: Application,
+    *,
+    role: Role = Role.MEMBER,
+    invite_code: str | None = None,
+) -> Member:
+    """The member row of a new application, in chat or on the sign-up form (one rule):
+    active in an open network or with a role from the config, else pending; consent given
+    now. ``invite_code`` lets a web applicant claim it later from a platform."""
     open_network = settings.network.registration is RegistrationMode.OPEN
     status = (
         MemberStatus.ACTIVE if open_network or role is not Role.MEMBER else MemberStatus.PENDING
@@ -80,15 +119,13 @@ async def register(
         language=application.language,
         sponsor_code=await unused_code(session),
         sponsor_id=application.sponsor_id,
+        invite_code=invite_code,
         consent_at=now,
         consent_version=settings.privacy.consent_version,
         joined_at=now,
     )
     session.add(member)
     await session.flush()
-    await _with_identity(session, member, application)
-    if role is not Role.MEMBER:
-        await roles.apply_bootstrap(session, settings, identity_name, member, now)
     return member
 
 
@@ -116,10 +153,12 @@ async def unused_code(session: AsyncSession) -> str:
 
 
 async def find_invitation(session: AsyncSession, code: str) -> Member | None:
-    """The imported member, not claimed yet, whose invitation code this is."""
+    """The member, not claimed yet, whose invitation code this is: imported (active), or
+    an applicant of the sign-up form (pending, or active in an open network)."""
     return await session.scalar(
         select(Member).where(
-            Member.invite_code == normalize_code(code), Member.status == MemberStatus.ACTIVE
+            Member.invite_code == normalize_code(code),
+            Member.status.in_([MemberStatus.ACTIVE, MemberStatus.PENDING]),
         )
     )
 
@@ -131,8 +170,8 @@ async def claim(
     member_id: int,
     application: Application,
 ) -> Member | None:
-    """Link an imported member to the person who sent their invitation code, with their
-    consent; None when the code was used meanwhile. The code works once."""
+    """Link an imported member (or a web applicant) to the person who sent their code,
+    with their consent; None when the code was used meanwhile. The code works once."""
     member = await session.scalar(
         select(Member).where(Member.id == member_id, Member.invite_code.is_not(None))
     )

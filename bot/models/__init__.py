@@ -51,6 +51,7 @@ from bot.models.ledger import (
     ReportEvent,
     ReportKind,
     SignalStage,
+    SignalValue,
 )
 from bot.models.nudges import CampaignReach, Nudge, NudgePreference, NudgeStep
 from bot.models.people import (
@@ -148,6 +149,7 @@ __all__ = [
     "Rsvp",
     "RsvpAnswer",
     "SignalStage",
+    "SignalValue",
     "Suppression",
     "UTCDateTime",
     "Visibility",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, UTCDateTime, enum_column
@@ -135,3 +135,20 @@ class ReportEvent(Base):
 
     def __repr__(self) -> str:
         return f"<ReportEvent {self.action} on {self.report_id} by {self.actor_id}>"
+
+
+class SignalValue(Base):
+    """A coordinators' estimate for an opportunity signal, one per (signal, value field of
+    ``[signals] value_fields``): one row each, so sums per stage are one ``GROUP BY``."""
+
+    __tablename__ = "signal_values"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(24), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<SignalValue {self.report_id} {self.field}={self.value}>"

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot.web import card_check, kit_redirect, unsubscribe
+from bot.web import card_check, kit_redirect, signup, unsubscribe
 from bot.web.context import CONTEXT, WebContext
 from bot.web.desk import (
     applications,
@@ -34,6 +34,7 @@ from bot.web.desk import (
     members,
     overview,
     signal_board,
+    signal_figures,
     signal_page,
     signin,
     transfers,
@@ -49,6 +50,7 @@ ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     unsubscribe.add_routes,
     kit_redirect.add_routes,
     card_check.add_routes,
+    signup.add_routes,
     signin.add_routes,
     overview.add_routes,
     members.add_routes,
@@ -59,6 +61,7 @@ ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     me.add_routes,
     signal_board.add_routes,
     signal_page.add_routes,
+    signal_figures.add_routes,
     campaign_list.add_routes,
     campaign_compose.add_routes,
     transfers.add_routes,

@@ -45,4 +45,19 @@ class WebContext:
             await self.committed(session)
 
 
+#: Where a reverse proxy on the same machine connects from.
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def client_address(request: web.Request) -> str:
+    """The visitor's address, to be hashed (never stored): behind a reverse proxy every
+    request comes from the proxy, so for a request from the loopback it is the first of
+    ``X-Forwarded-For`` (from anywhere else that header is anyone's to write)."""
+    remote = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if remote in LOOPBACK and forwarded:
+        return forwarded.split(",")[0].strip()
+    return remote
+
+
 CONTEXT: web.AppKey[WebContext] = web.AppKey("relais", WebContext)

@@ -20,25 +20,16 @@ from aiohttp import web
 from bot.animation.kit import clicks
 from bot.core.i18n import N_
 from bot.models import KitItem
-from bot.web.context import CONTEXT
+from bot.web.context import CONTEXT, client_address
 
 log = logging.getLogger(__name__)
 
 TITLE = N_("Link not found")
 UNKNOWN = N_("This link is not valid (any more).")
-LOOPBACK = ("127.0.0.1", "::1")
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/r/{code}", follow)  # HEAD too (aiohttp adds it to a GET route)
-
-
-def _address(request: web.Request) -> str:
-    remote = request.remote or ""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if remote in LOOPBACK and forwarded:
-        return forwarded.split(",")[0].strip()
-    return remote
 
 
 def _not_found(request: web.Request) -> web.Response:
@@ -66,7 +57,7 @@ async def follow(request: web.Request) -> web.StreamResponse:
             return _not_found(request)
         if counted:
             await clicks.record(
-                session, context.settings, share, address=_address(request),
+                session, context.settings, share, address=client_address(request),
                 user_agent=user_agent, now=context.clock.now(),
             )  # fmt: skip
         target = item.link

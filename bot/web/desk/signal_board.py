@@ -3,8 +3,9 @@
 Coordinators only, as ``/signals`` in the chat: a signal's text and contact stay with
 them (referents and members: 403). Filters: category, kind, "assigned to me". The open
 stages show their newest signals up to :data:`COLUMN`, the closed ones fewer; each
-column says how many it holds in all. A card opens the signal's page
-(:mod:`bot.web.desk.signal_page`), where it moves.
+column says how many it holds in all and, with ``[signals] value_fields``, the sum of a
+chosen field (the first by default) over the column's signals, filters applied. A card
+opens the signal's page (:mod:`bot.web.desk.signal_page`), where it moves.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 from datetime import date
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.activity import signal_desk, signals
+from bot.activity import signal_desk, signal_values, signals
 from bot.activity.signals import CLOSED, Stage
 from bot.core.config import SIGNAL_KINDS
 from bot.core.i18n import N_
@@ -67,6 +68,15 @@ async def board(desk: Desk) -> web.StreamResponse:
             columns.append((stage, labels.STAGE[stage], views, total))
         shown = [view.report.id for _s, _l, views, _t in columns for view in views]
         days = await signal_desk.follow_ups(session, shown)
+        fields = settings.signals.value_fields
+        summed = settings.signals.field(query.get("sum", "")) or (fields[0] if fields else None)
+        sums = (
+            await signal_values.sums_by_stage(
+                session, summed.key, _where(desk, category, kind, mine=mine)
+            )
+            if summed is not None
+            else {}
+        )
     today = desk.context.clock.now().date()
     return desk.render(
         "signals.html",
@@ -79,8 +89,35 @@ async def board(desk: Desk) -> web.StreamResponse:
         kind_label=kind_label,
         excerpt=signal_desk.excerpt,
         categories=[(c.key, c.name.get(desk.language)) for c in settings.categories],
-        chosen={"category": category or "", "kind": kind or "", "mine": mine},
+        chosen={
+            "category": category or "",
+            "kind": kind or "",
+            "mine": mine,
+            "sum": summed.key if summed else "",
+        },
+        value_fields=[(field.key, field.label.get(desk.language)) for field in fields],
+        summed=summed,
+        sums={
+            stage: signal_values.shown(summed, sums.get(stage.value, 0.0), desk.language)
+            for stage in Stage
+        }
+        if summed is not None
+        else {},
     )
+
+
+def _where(
+    desk: Desk, category: str | None, kind: str | None, *, mine: bool
+) -> list[ColumnElement[bool]]:
+    """The board's filters as conditions on ``Report`` (for the sums per stage)."""
+    where: list[ColumnElement[bool]] = []
+    if kind is not None:
+        where.append(Report.subkind == kind)
+    if category is not None:
+        where.append(Report.member_id.in_(select(Member.id).where(Member.category == category)))
+    if mine:
+        where.append(Report.assignee_id == desk.member.id)
+    return where
 
 
 async def _mine(

@@ -9,6 +9,8 @@ Each form posts to its own route and comes back here (303):
   and delivery key (:func:`bot.activity.signal_desk.tell_reporter`), so a move already
   made in the chat, or a double click, tells nobody twice and answers "already";
 * **assign** (``/assign``) to any active coordinator;
+* **values** (``/values``): the figures of ``[signals] value_fields``
+  (:mod:`bot.web.desk.signal_figures`);
 * **note** (``/note``), **follow-up date** (``/follow-up``; empty clears it): on that day
   the assignee is reminded (:mod:`jobs.signal_follow_ups`).
 
@@ -22,8 +24,9 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.activity import signal_desk, signals
+from bot.activity import signal_desk, signal_values, signals
 from bot.activity.signals import CLOSED, Move, MoveRefused, Stage
+from bot.core.config import SignalValueField
 from bot.core.i18n import N_
 from bot.models import Member, MemberStatus, Role
 from bot.web.desk import labels
@@ -43,6 +46,7 @@ REFUSED = {
     "closed": N_("This signal is already closed: nothing changed."),
     "already": N_("This signal had already made that move: nothing changed."),
     "date": N_("The follow-up date was not understood: use the date picker (YYYY-MM-DD)."),
+    "value": N_("A figure was not understood: write a number from 0, e.g. 1200 or 1200.5."),
 }
 
 
@@ -73,6 +77,7 @@ async def signal_page(desk: Desk) -> web.StreamResponse:
         history = await signals.history(session, report_id)
         days = await signal_desk.follow_ups(session, [report_id])
         coordinators = await signal_desk.coordinators(session)
+        values = (await signal_values.of(session, [report_id])).get(report_id, {})
     report = view.report
     stage = Stage(report.stage or Stage.NEW)
     moves = signals.moves_from(stage, assignee_id=report.assignee_id, actor_id=desk.member.id)
@@ -95,7 +100,22 @@ async def signal_page(desk: Desk) -> web.StreamResponse:
         reported_at=report.created_at.astimezone(zone),
         action_label=lambda action: _action_label(desk, action),
         refused=refused,
+        value_fields=_figures(desk, values),
     )
+
+
+def _figures(desk: Desk, values: dict[str, float]) -> list[tuple[SignalValueField, str, str]]:
+    """(field, label, the figure as typed back) for each configured value field."""
+    return [
+        (
+            field,
+            field.label.get(desk.language),
+            signal_values.number(values[field.key], "en").replace(",", "")
+            if field.key in values
+            else "",
+        )
+        for field in desk.context.settings.signals.value_fields
+    ]
 
 
 def _action_label(desk: Desk, action: str) -> str:

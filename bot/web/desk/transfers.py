@@ -169,13 +169,14 @@ async def export(desk: Desk) -> web.StreamResponse:
         telegram=context.start_links().get("telegram"),
         discord={lang: invitations.discord_command(translator, lang, "") for lang in LANGUAGES},
     )
+    figures = [field.key for field in settings.signals.value_fields]
     out = io.BytesIO()
     async with context.sessions.begin() as session:
         chunks = exporter.rows(
             session, kind, None, settings.network.timezone, at=context.clock.now(),
-            days=settings.nudges.dormant_days, links=links,
+            days=settings.nudges.dormant_days, links=links, value_fields=figures,
         )  # fmt: skip
-        written = await exporter.write(out, kind, "csv", chunks)
+        written = await exporter.write(out, kind, "csv", chunks, value_fields=figures)
         audit.record(
             session, context.clock, actor_id=desk.member.id, action=f"export.{kind}",
             rows=written, via="desk",
