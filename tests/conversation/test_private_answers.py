@@ -11,7 +11,7 @@ from tests.support.harness import Network
 
 MOVED = (
     "members", "plans", "campaigns", "nudges", "reminders", "platform", "stats", "events", "answer",
-    "kit", "desk",
+    "kit", "desk", "card", "benefits", "partners", "member",
     "quiz", "quizresults",
     "profile", "directory",
 )  # fmt: skip

@@ -7,12 +7,14 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FrozenClock
 from bot.core.db import session_factory
-from bot.core.port import Outgoing
+from bot.core.port import Address, Message, Outgoing
+from bot.delivery import queue
+from bot.delivery.lease import Share
 from bot.models import Delivery
 from tests.support.delivery_queue import FAST, enqueue, plan, sender_for
 from tests.support.fakes import RecordingPlatform
@@ -41,6 +43,23 @@ async def by_key(engine: AsyncEngine) -> dict[str, tuple[str, str | None]]:
         return {key: (str(status), owner) for key, status, owner in rows}
 
 
+async def chat_in(engine: AsyncEngine, share: Share) -> str:
+    """A private chat that this share of the platform serves: on PostgreSQL two live
+    senders split the chats by ``hashtext`` (see ``queue._served``), so the live sender's
+    message must be in one of its own chats."""
+    if share.count == 1:
+        return "2000"
+    async with engine.connect() as connection:
+        for candidate in range(2000, 2100):
+            bucket = await connection.scalar(
+                text("SELECT mod(hashtext(:chat)::bigint + 2147483648, :count)"),
+                {"chat": str(candidate), "count": share.count},
+            )
+            if bucket == share.index:
+                return str(candidate)
+    raise AssertionError("no chat in this share")
+
+
 async def test_a_dead_senders_rows_become_unknown_and_a_live_ones_end_sent(
     engine: AsyncEngine, clock: FrozenClock
 ) -> None:
@@ -50,7 +69,16 @@ async def test_a_dead_senders_rows_become_unknown_and_a_live_ones_end_sent(
     await enqueue(engine, clock, plan(1, prefix="a"), batch="a")
     doomed_run = asyncio.create_task(doomed.drain())
     await asyncio.wait_for(doomed_platform.entered.wait(), WITHIN)
-    await enqueue(engine, clock, plan(1, prefix="b"), batch="b")
+    # The live sender joins: with two of them alive, it serves its own chats.
+    await live.lease.renew()
+    chat = await chat_in(engine, live.lease.share("telegram"))
+    planned = queue.Planned(
+        key="b:m0",
+        address=Address("telegram", chat),
+        message=Message(text="b hello 0"),
+        private=True,
+    )
+    await enqueue(engine, clock, [planned], batch="b")
     live_run = asyncio.create_task(live.drain())
     await asyncio.wait_for(live_platform.entered.wait(), WITHIN)
     assert await by_key(engine) == {
