@@ -159,7 +159,9 @@ def _sort_value(member: Member, key: str) -> Any:
         "number": member.id,
         "name": member.display_name,
         "joined": member.joined_at,
-        "last_action": member.last_action_at,
+        # The column's own value (``engagement.spell_start``): a member who never acted
+        # sorts by their joining, so the cursor must carry it, never a None.
+        "last_action": member.last_action_at or member.joined_at,
     }[key]
 
 
