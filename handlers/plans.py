@@ -24,13 +24,12 @@ from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Step
 from bot.conversation.routing import Router
-from bot.core import audit, web_links
+from bot.core import audit
 from bot.core.bilingual import Bilingual
 from bot.core.config import LANGUAGES
 from bot.core.text import clean_block
 from bot.members import roles
 from bot.models import ActionPlan, Conversation, KitItem, Role
-from handlers._desk import with_desk
 from handlers._labels import category_name, short
 from handlers._people import category_keys, category_word
 from handlers.results import button
@@ -390,7 +389,6 @@ async def _show_plans(ctx: Context, mine: list[str], category: str | None, page:
     rows_of_two = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     footer = paging.footer(ctx, window)
     lines += [footer] if footer else []
-    lines = with_desk(ctx, lines, web_links.PLANS)
 
     def press(number: int) -> PlansPage:
         return PlansPage(number, paging.pack_filters([category] if category else []))
