@@ -732,6 +732,8 @@ class CardsSettings(_Section):
     renew_days: int = Field(default=30, ge=0, le=365)
     color: str = Field(default="#1d3557", pattern=r"^#[0-9a-fA-F]{6}$")
     accent: str = Field(default="#e63946", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
 class DirectorySettings(_Section):
     """The members' directory (:mod:`bot.directory`): opt-in profiles, introductions
     relayed by the bot, and monthly meetings of two."""

@@ -204,10 +204,11 @@ async def cancel_pending(session: AsyncSession, batch: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def recover_in_flight(session: AsyncSession, now: datetime) -> int:
+async def recover_in_flight(session: AsyncSession, now: datetime) -> tuple[int, int]:
     """Rows left ``sending`` by a dead sender become ``unknown``; a sender is dead when
     its lease (:mod:`bot.delivery.lease`) lapsed before ``now``. Rows another live sender
-    has in flight stay as they are. Lapsed leases are then forgotten."""
+    has in flight stay as they are. Lapsed leases are then forgotten. Returns how many
+    rows became ``unknown`` and how many leases were forgotten."""
     live = select(DeliverySender.owner).where(DeliverySender.expires_at > now)
     result = await session.execute(
         update(Delivery)
@@ -218,8 +219,13 @@ async def recover_in_flight(session: AsyncSession, now: datetime) -> int:
         .values(status=DeliveryStatus.UNKNOWN, last_error="process stopped while sending")
         .execution_options(synchronize_session=False)
     )
-    await session.execute(delete(DeliverySender).where(DeliverySender.expires_at <= now))
-    return int(getattr(result, "rowcount", 0) or 0)
+    forgotten = await session.execute(
+        delete(DeliverySender).where(DeliverySender.expires_at <= now)
+    )
+    return (
+        int(getattr(result, "rowcount", 0) or 0),
+        int(getattr(forgotten, "rowcount", 0) or 0),
+    )
 
 
 async def due(

@@ -260,11 +260,15 @@ class Sender:
 
     async def recover(self) -> None:
         """Rows left ``sending`` by dead senders become ``unknown``; this sender's lease
-        is renewed first, so it is never taken for one of them."""
+        is renewed first, so it is never taken for one of them. When a dead sender's
+        lease was forgotten, the lease is renewed again: the shares change at once, and
+        the chats the dead one served are taken over from the next pass on."""
         if self.lease.due():
             await self.lease.renew()
         async with self.sessions.begin() as session:
-            lost = await queue.recover_in_flight(session, self.clock.now())
+            lost, forgotten = await queue.recover_in_flight(session, self.clock.now())
+        if forgotten:
+            await self.lease.renew()
         if lost:
             log.warning("%d deliveries were in flight when their process died; unknown", lost)
 

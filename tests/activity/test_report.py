@@ -92,7 +92,7 @@ async def test_report_in_progress_survives_a_restart(network: Network) -> None:
         @alice [Video]
         """
     )
-    restarted = network.restarted()
+    restarted = await network.restarted()
     out = await restarted.play("@alice https://video.test/watch?v=1")
     assert "Your mention is recorded." in out
     assert await reports_and_points(restarted) == (1, 3)
@@ -106,7 +106,7 @@ async def test_report_resumes_at_its_step_after_restart(network: Network) -> Non
         @alice [Mention]
         """
     )
-    restarted = network.restarted()
+    restarted = await network.restarted()
     out = await restarted.play(
         """
         @alice /report

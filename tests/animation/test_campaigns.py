@@ -71,7 +71,7 @@ async def test_next_monday_campaign_runs_once_reaches_exactly_its_targets(
     assert "Campaign #1 is scheduled for 09/03/2026 09:00." in out
     out = await network.play("~ +4d")  # Sunday
     assert "Lyon is in the top 10" not in out
-    network = network.restarted()  # a new process on the same database
+    network = await network.restarted()  # a new process on the same database
     out = await network.play("~ +22h\n~ +59m")  # Monday 08:59
     assert "Lyon is in the top 10" not in out
     out = await network.play("~ +1m")  # Monday 09:00
@@ -84,7 +84,7 @@ async def test_next_monday_campaign_runs_once_reaches_exactly_its_targets(
     deliveries = await count(network, Delivery)
     out = await network.play("~ +1h")
     await runner.run_due(network.app)
-    await runner.run_due(network.restarted().app)
+    await runner.run_due((await network.restarted()).app)
     assert await count(network, Delivery) == deliveries == 6
     assert await count(network, CampaignRun) == 1
     async with network.sessions() as session:

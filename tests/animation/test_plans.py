@@ -173,7 +173,7 @@ async def test_on_the_due_date_those_on_it_get_one_reminder(network: Network) ->
         "on it — is it done?\n[1] Done  [2] Not for me"
     ]
     assert "@alice" not in out and "@cleo" not in out
-    restarted = network.restarted()
+    restarted = await network.restarted()
     out = await restarted.play(
         """
         ~ +1h

@@ -68,3 +68,30 @@ async def test_three_senders_split_the_rate_and_the_chats(
     async with session_factory(engine)() as session:
         left = await queue.due(session, clock.now(), ["telegram"], 1000)
     assert left == []
+
+
+async def test_a_dead_senders_chats_pass_to_the_live_one_when_its_lease_is_recovered(
+    engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    """Two senders, one dies (never renews again): once its lease lapsed, the survivor's
+    recovery forgets it and takes the whole platform at once, so every chat is drained
+    by the next pass instead of waiting for the survivor's next renewal."""
+    await enqueue(engine, clock, plan(40, chats=20))
+    survivor, dead = (sender_for(engine, clock, RecordingPlatform()) for _ in range(2))
+    await survivor.lease.renew()
+    await dead.lease.renew()
+    await survivor.lease.renew()
+    clock.advance(dead.lease.length * 0.9)
+    await survivor.lease.renew()  # the dead one's lease still holds: half the chats
+    platform = survivor.platforms["telegram"]
+    assert isinstance(platform, RecordingPlatform)
+    if engine.dialect.name == "postgresql":
+        assert survivor.lease.share("telegram").count == 2
+        await survivor.drain()
+        assert 0 < len(platform.by_chat) < 20
+    clock.advance(dead.lease.length * 0.2)  # the dead lease lapsed; ours is not due
+    assert not survivor.lease.due()
+    await survivor.recover()
+    assert survivor.lease.share("telegram") == Share()
+    await survivor.drain()
+    assert len(platform.by_chat) == 20

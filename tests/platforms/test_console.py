@@ -59,7 +59,7 @@ async def test_buttons_survive_a_restart_and_numbers_go_on(
     network = network_factory(network__registration="approval")
     await network.join("carol")
     cards = await _applications(network, "alice", "bob", "cyd")
-    again = network.restarted()
+    again = await network.restarted()
     # The newest message with buttons there, from before the restart: Cyd's card.
     await again.play("@carol #coordinators [1]")
     assert await _status(again, "Cyd") is MemberStatus.ACTIVE
@@ -71,7 +71,7 @@ async def test_buttons_survive_a_restart_and_numbers_go_on(
     assert later[0] > cards[-1]
     # A flow's prompt survives too: half-way through joining, then a restart.
     await again.play("@fay /start\n@fay [English]")
-    third = again.restarted()
+    third = await again.restarted()
     out = await third.play("@fay [1]")  # I agree, on the prompt sent before the restart
     assert "category" in out.lower()
 

@@ -113,7 +113,7 @@ async def test_ambassador_of_the_month_once_across_the_boundary(network: Network
     assert any("pour Sport\u00a0: Sam, avec 30\u00a0points" in p for p in sport)
     assert any("Ambassador of the month" in text for text in said_to(out, "@bob"))
     again = await network.play("~ +1m")
-    restarted = network.restarted()
+    restarted = await network.restarted()
     later = await restarted.play("~ +1m")
     assert "mois" not in again + later
     async with network.sessions() as session:

@@ -94,7 +94,7 @@ async def test_the_monday_digest_counts_what_waits_and_the_week(
 
     # Run again (a retry, another process): no second digest this week.
     await coordinator_digest.run(network.app)
-    await coordinator_digest.run(network.restarted().app)
+    await coordinator_digest.run((await network.restarted()).app)
     await network.app.sender.drain()
     assert await count(network, Delivery, Delivery.key.like("coordinator_digest:%")) == 1
     # The referent's digest still goes to Rita alone.
@@ -126,7 +126,7 @@ async def test_applications_waiting_too_long_are_recalled_once_a_day(
     # The job runs again the same day (a retry, a restart): nothing more.
     mark = len(network.out.getvalue())
     await application_reminders.run(network.app)
-    await application_reminders.run(network.restarted().app)
+    await application_reminders.run((await network.restarted()).app)
     await network.app.sender.drain()
     assert "candidatures" not in network.out.getvalue()[mark:]
     assert await count(network, Delivery, Delivery.key.like("applications:reminder:%")) == 1

@@ -91,7 +91,7 @@ async def test_a_nudge_failing_for_one_member_does_not_stop_the_others(
     assert "→ @bob: " not in out
     assert await nudged(network) == {"Alice": 1, "Dora": 1}  # nothing half-written for bob
     await nudge_job.run(network.app)  # the same hour again: nothing twice
-    await runner.run_due(network.restarted().app)
+    await runner.run_due((await network.restarted()).app)
     assert await nudged(network) == {"Alice": 1, "Dora": 1}
     monkeypatch.setattr(nudge_job, "_message", message)
     out = await network.play("~ +1h")  # the next run catches up with bob, and only him
@@ -129,7 +129,7 @@ async def test_a_campaign_message_failing_for_one_recipient_reaches_the_others(
     assert await count(network, Delivery, Delivery.status != DeliveryStatus.SENT) == 0
     once = {"alice": 1, "bob": 1, "dora": 1, "#business": 1}
     assert {chat: (received(network) - joined)[chat] for chat in once} == once
-    await runner.run_due(network.restarted().app)
+    await runner.run_due((await network.restarted()).app)
     await network.play("~ +1h")
     assert {chat: (received(network) - joined)[chat] for chat in once} == once
 
@@ -186,7 +186,7 @@ async def test_a_leaderboard_post_failing_for_one_channel_reaches_the_others(
     recover(network)
     out = await network.play("~ +1h")
     assert "→ #business: Leaderboard of the week — Business" in out
-    await runner.run_due(network.restarted().app)
+    await runner.run_due((await network.restarted()).app)
     out = await network.play("~ +1d")
     assert "Leaderboard of the week" not in out
     reached = received(network)

@@ -62,7 +62,7 @@ async def test_a_restart_mid_week_posts_nothing_again(network: Network) -> None:
     await network.join("alice")
     out = await network.play("~ +5d")  # Monday 9 March, 10:00
     assert general_posts(out) == [f"{GENERAL} — 02/03 to 08/03"]
-    restarted = network.restarted()
+    restarted = await network.restarted()
     await runner.catch_up(restarted.app)
     out = await restarted.play("~ +2d")
     assert general_posts(out) == []
@@ -73,7 +73,7 @@ async def test_three_days_down_over_a_monday_posts_that_week_once(network: Netwo
     await network.join("alice")
     await network.play("~ +3d")  # Saturday 7 March: the process stops
     network.clock.advance(timedelta(days=3))  # back on Tuesday 10 March, 10:00
-    restarted = network.restarted()
+    restarted = await network.restarted()
     await runner.catch_up(restarted.app)
     await restarted.app.sender.drain()
     out = restarted.out.getvalue()
@@ -82,7 +82,7 @@ async def test_three_days_down_over_a_monday_posts_that_week_once(network: Netwo
     # Once per missed period: the hourly nudges job ran its latest hour only.
     nudges = await runs(restarted, "nudges")
     assert nudges[-1] == "2026-03-10T09:00:00Z" and "2026-03-09T09:00:00Z" not in nudges
-    again = restarted.restarted()
+    again = await restarted.restarted()
     await runner.catch_up(again.app)
     out = await again.play("~ +1d")
     assert general_posts(out) == []
@@ -95,7 +95,7 @@ async def test_downtime_longer_than_the_grace_skips_the_occurrence(
     await network.join("alice")
     await network.play("~ +3d")
     network.clock.advance(timedelta(days=3))
-    restarted = network.restarted()
+    restarted = await network.restarted()
     await runner.catch_up(restarted.app)
     await restarted.app.sender.drain()
     assert general_posts(restarted.out.getvalue()) == []
@@ -169,7 +169,7 @@ async def test_one_off_jobs_run_once_at_their_time_in_order(network: Network) ->
         assert len(seen) == 2
         # The process is down when "late" is due, for longer than the grace: missed.
         network.clock.advance(timedelta(days=30))
-        restarted = network.restarted()
+        restarted = await network.restarted()
         await runner.catch_up(restarted.app)
         assert len(seen) == 2
         async with network.sessions() as session:

@@ -48,8 +48,10 @@ class TelegramNetwork:
     async def _sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
 
-    def restarted(self) -> TelegramNetwork:
-        """A new process on the same database and the same Telegram."""
+    async def restarted(self) -> TelegramNetwork:
+        """A new process on the same database and the same Telegram, after a clean stop
+        of this one (its delivery lease given up, see :meth:`Network.restarted`)."""
+        await self.app.sender.lease.release()
         return TelegramNetwork(
             self.engine,
             self.database_url,

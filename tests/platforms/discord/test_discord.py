@@ -54,7 +54,7 @@ async def test_commands_are_synced_once_and_localized(
     assert {"name": "Business", "value": "business"}.items() <= category["choices"][0].items()
     assert category["choices"][0]["name_localizations"]["fr"] == "Entreprises"
     # A restart with the same table does not call Discord again.
-    await connect.start(connect.network.restarted())
+    await connect.start(await connect.network.restarted())
     assert len(fake.requests("PUT", r"/commands")) == 1
     # One that differs from what Discord last received (here: a forged hash) syncs again.
     from sqlalchemy import update
@@ -63,7 +63,7 @@ async def test_commands_are_synced_once_and_localized(
 
     async with connect.network.sessions.begin() as session:
         await session.execute(update(PlatformState).values(value="an older table"))
-    await connect.start(connect.network.restarted())
+    await connect.start(await connect.network.restarted())
     assert len(fake.requests("PUT", r"/commands")) == 2
 
 
@@ -130,7 +130,7 @@ async def test_a_prompt_posted_before_a_restart_still_works(
     prompt = fake.newest_with_buttons(ALICE)
     await platform.stop()
 
-    restarted = await connect.start(connect.network.restarted())
+    restarted = await connect.start(await connect.network.restarted())
     await fake.press(restarted, ALICE, prompt, "Settlement")
     await fake.submit(
         restarted, ALICE, fake.newest_with_buttons(ALICE), "The Smith family moved to Villeurbanne"

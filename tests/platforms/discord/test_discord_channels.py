@@ -172,7 +172,7 @@ async def test_a_restart_creates_nothing_and_puts_back_its_own_permissions_only(
     fake.channels[business]["permission_overwrites"] = entries
     before = len(fake.calls)
 
-    await started(connect, network.restarted())
+    await started(connect, await network.restarted())
     assert len(created(fake)) == 7  # nothing more
     puts = [call for call in fake.calls[before:] if "/permissions/" in call.path]
     assert [(call.method, call.path) for call in puts] == [
@@ -185,7 +185,7 @@ async def test_a_restart_creates_nothing_and_puts_back_its_own_permissions_only(
 
     # A third start finds everything in line: not one request about channels.
     before = len(fake.calls)
-    await started(connect, network.restarted())
+    await started(connect, await network.restarted())
     assert [call.path for call in fake.calls[before:] if "/channels" in call.path] == []
 
 
@@ -196,7 +196,7 @@ async def test_a_channel_deleted_in_discord_is_made_again(
     await started(connect)
     old = named(fake, "entreprises")
     del fake.channels[old]
-    await started(connect, network.restarted())
+    await started(connect, await network.restarted())
     new = named(fake, "entreprises")
     assert new != old and created(fake)[-1] == ("entreprises", 0)
     assert await bound(network, "category:business") == str(new)
@@ -263,7 +263,7 @@ async def test_a_refusal_is_logged_without_personal_data_and_shown_to_coordinato
     )
 
     # Once the permission is back, the next start sets everything up and the warning goes.
-    await started(connect, network.restarted())
+    await started(connect, await network.restarted())
     assert await bound(network, "category:business") == str(named(fake, "entreprises"))
     assert "network's channels" not in await network.play("@carol /stats")
 

@@ -162,7 +162,7 @@ async def test_a_redelivered_update_counts_once(
     fake.push(fake.text(alice, "https://news.test/twice"))
     assert await tg.platform.poll_once() == 1
     assert len(fake.pending_updates) == 1
-    again = tg.restarted()
+    again = await tg.restarted()
     await again.platform.initialize()
     try:
         assert await again.platform.poll_once() == 1

@@ -192,7 +192,7 @@ async def test_the_offset_never_passes_an_unhandled_update(
         first["update_id"],
         second["update_id"],
     ]
-    again = tg.restarted()
+    again = await tg.restarted()
     await again.platform.initialize()
     try:
         while await again.platform.poll_once():

@@ -20,7 +20,9 @@ LEASE_SECONDS = 2.0
 
 async def recover_the_dead(sender: Sender) -> None:
     """The killed run's rows in flight stay ``sending`` until its lease lapses; wait
-    for that (real time: the killed process renewed it in real time) and recover them."""
+    for that (real time: the killed process renewed it in real time) and recover them.
+    Until then the killed run still holds a share of the platform (its chats wait), so
+    those are drained after."""
     while True:
         async with sender.sessions() as session:
             left = await session.scalar(
@@ -44,6 +46,7 @@ async def main(url: str, log_path: str) -> None:
     await sender.recover()
     await sender.drain()
     await recover_the_dead(sender)
+    await sender.drain()
     await engine.dispose()
 
 
