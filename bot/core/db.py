@@ -2,7 +2,9 @@
 
 SQLite gets WAL, foreign keys and a busy timeout, and every transaction starts with
 ``BEGIN IMMEDIATE`` so concurrent writers queue instead of failing with
-"database is locked" half-way through an update. It also deletes securely (freed space
+"database is locked" half-way through an update; within the process they queue first
+come, first served (:mod:`bot.core.sqlite_writers`), the busy timeout being left for
+other processes on the same file. It also deletes securely (freed space
 is overwritten with zeros), and after an erasure the write-ahead log is checkpointed and
 truncated (:func:`scrub`): erased names and texts are then in neither file.
 """
@@ -10,13 +12,14 @@ truncated (:func:`scrub`): erased names and texts are then in neither file.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -65,7 +68,19 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        raw = connection.connection.dbapi_connection
+        turns = raw if isinstance(raw, sqlite_driver.OneTripConnection) else None
+        if turns is not None:
+            try:
+                turns.take_turn()
+            except sqlite3.OperationalError as error:  # as SQLAlchemy wraps SQLite's own
+                raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if turns is not None:
+                turns.give_turn()
+            raise
 
 
 def insert_ignoring_conflicts(

@@ -31,6 +31,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
+from bot.core.sqlite_writers import Writers
+
 #: What one statement leaves behind: description, rowcount, lastrowid, rows.
 _Outcome = tuple[Any, int, int | None, list[Any]]
 
@@ -120,12 +122,55 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    """A connection whose transactions take turns with the process's others on the same
+    database (:mod:`bot.core.sqlite_writers`): :meth:`take_turn` before ``BEGIN``, the
+    turn given back when the transaction ends, whichever way."""
+
     __slots__ = ()
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
 
+    @property
+    def _writers(self) -> Writers:
+        return self.dbapi.writers  # type: ignore[no-any-return]
+
+    def take_turn(self) -> None:
+        await_(self._writers.take(self))
+
+    def give_turn(self) -> None:
+        self._writers.give_back(self)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.give_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.give_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.give_turn()
+
+    def terminate(self) -> None:
+        try:
+            super().terminate()
+        finally:
+            self.give_turn()
+
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
-    """SQLAlchemy's aiosqlite DBAPI adapter, with :class:`OneTripCursor` cursors."""
+    """SQLAlchemy's aiosqlite DBAPI adapter, with :class:`OneTripCursor` cursors; one per
+    engine, holding that engine's turn of writers."""
+
+    def __init__(self, aiosqlite: Any, sqlite: Any) -> None:
+        super().__init__(aiosqlite, sqlite)
+        self.writers = Writers()
 
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
         creator_fn = kw.pop("async_creator_fn", None)
