@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-
 from bot.animation import calls, plans
 from bot.animation.calls import Choice
 from bot.animation.kit import items as kit_items
@@ -24,12 +22,13 @@ from bot.conversation.commands import Access
 from bot.conversation.context import Context
 from bot.conversation.flows import SKIP, Flow, Step
 from bot.conversation.routing import Router
-from bot.core import audit
+from bot.core import audit, web_links
 from bot.core.bilingual import Bilingual
 from bot.core.config import LANGUAGES
 from bot.core.text import clean_block
 from bot.members import roles
 from bot.models import ActionPlan, Conversation, KitItem, Role
+from handlers._desk import with_desk
 from handlers._labels import category_name, short
 from handlers._people import category_keys, category_word
 from handlers.results import button
@@ -356,18 +355,11 @@ async def plans_page(ctx: Context, press: PlansPage) -> None:
 
 async def _show_plans(ctx: Context, mine: list[str], category: str | None, page: int) -> None:
     wanted = [category] if category else mine
-    in_scope = ActionPlan.category.in_(wanted)
-    total = int(await ctx.session.scalar(select(func.count()).where(in_scope)) or 0)
-    window = paging.Window.of(page, PLANS_SHOWN, total)
-    rows = list(
-        await ctx.session.scalars(
-            select(ActionPlan)
-            .where(in_scope)
-            .order_by(ActionPlan.id.desc())
-            .offset(window.offset)
-            .limit(PLANS_SHOWN)
-        )
-    )
+
+    async def fetch(offset: int) -> tuple[list[ActionPlan], int]:
+        return await plans.latest(ctx.session, wanted, offset=offset, limit=PLANS_SHOWN)
+
+    window, rows = await paging.read_page(page, PLANS_SHOWN, fetch)
     if not rows:
         ctx.reply(ctx._("No action plan yet. Send /plan to write one."))
         return
@@ -389,6 +381,7 @@ async def _show_plans(ctx: Context, mine: list[str], category: str | None, page:
     rows_of_two = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     footer = paging.footer(ctx, window)
     lines += [footer] if footer else []
+    lines = with_desk(ctx, lines, web_links.PLANS)
 
     def press(number: int) -> PlansPage:
         return PlansPage(number, paging.pack_filters([category] if category else []))

@@ -1,5 +1,6 @@
 """Whom a plan or a campaign run addresses: the one rule read by the answer buttons, a
-call's results, /plans, the referents' digest and campaign progress.
+call's results, /plans and the desk's plan pages, the referents' digest and campaign
+progress.
 
 A call is meant for the active members of the categories it names (every category when
 it names none), other than the network's coordinators and its author: they run calls,
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity import engagement
@@ -169,6 +171,8 @@ class Respondent:
     display_name: str
     category: str
     choice: Choice
+    #: When they gave the answer they hold now (pressing another button changes it).
+    changed_at: datetime
 
 
 async def respondents(
@@ -178,12 +182,40 @@ async def respondents(
     addresses (whatever their status now), by answer, then name. Results and /plans
     both count these."""
     rows = await session.execute(
-        select(Member.id, Member.display_name, Member.category, Answer.answer)
+        select(Member.id, Member.display_name, Member.category, Answer.answer, Answer.changed_at)
         .join(Member, Member.id == Answer.member_id)
         .where(Answer.subject == subject, _in_categories(call, categories), not_(_staff(call)))
         .order_by(Answer.answer, Member.display_name, Member.id)
     )
-    return [Respondent(m, name, category, Choice(a)) for m, name, category, a in rows]
+    return [Respondent(m, name, cat, Choice(a), at) for m, name, cat, a, at in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Silent:
+    """Members a call addresses and can reach who have not answered it: how many, and
+    the first of them by name."""
+
+    total: int
+    members: list[tuple[int, str, str]]
+
+
+async def silent(
+    session: AsyncSession, subject: str, call: Call, categories: Sequence[str], limit: int
+) -> Silent:
+    """The targeted members (:func:`addressed`, what results count as targeted) of
+    ``categories`` without an answer to ``subject``: (number, name, category) of the
+    first ``limit`` by name, and how many in all — a category of thousands would not fit
+    on a page, and the count must not depend on how many are shown."""
+    answered = exists().where(Answer.subject == subject, Answer.member_id == Member.id)
+    conditions = [*addressed(call, categories), not_(answered)]
+    total = await session.scalar(select(func.count()).select_from(Member).where(*conditions))
+    rows = await session.execute(
+        select(Member.id, Member.display_name, Member.category)
+        .where(*conditions)
+        .order_by(Member.display_name, Member.id)
+        .limit(limit)
+    )
+    return Silent(int(total or 0), [(m, name, category) for m, name, category in rows])
 
 
 async def answer_counts(

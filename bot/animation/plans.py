@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity import engagement
@@ -191,6 +191,23 @@ async def publish(
     batch = f"plan:{plan.id}"
     planned = [audience.to_channel(batch, address, message) for address in addresses]
     return plan, await queue.enqueue(session, now, batch, planned)
+
+
+async def latest(
+    session: AsyncSession, categories: Sequence[str], *, offset: int, limit: int
+) -> tuple[list[ActionPlan], int]:
+    """The plans of ``categories``, newest first: ``limit`` of them from ``offset``, and
+    how many there are in all — what ``/plans`` and the desk's list page through."""
+    in_scope = ActionPlan.category.in_(categories)
+    total = int(await session.scalar(select(func.count()).where(in_scope)) or 0)
+    rows = await session.scalars(
+        select(ActionPlan)
+        .where(in_scope)
+        .order_by(ActionPlan.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows), total
 
 
 def call(plan: ActionPlan) -> Call:

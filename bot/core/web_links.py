@@ -14,6 +14,7 @@ MEMBERS = "/desk/members"
 APPLICATIONS = "/desk/applications"
 SIGNALS = "/desk/signals"
 CAMPAIGNS = "/desk/campaigns"
+PLANS = "/desk/plans"
 
 
 def member_path(member_id: int) -> str:

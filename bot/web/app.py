@@ -33,6 +33,9 @@ from bot.web.desk import (
     member,
     members,
     overview,
+    plan_compose,
+    plan_list,
+    plan_page,
     signal_board,
     signal_figures,
     signal_page,
@@ -64,6 +67,9 @@ ROUTES: tuple[Callable[[web.UrlDispatcher], None], ...] = (
     signal_figures.add_routes,
     campaign_list.add_routes,
     campaign_compose.add_routes,
+    plan_list.add_routes,
+    plan_compose.add_routes,
+    plan_page.add_routes,
     transfers.add_routes,
 )
 

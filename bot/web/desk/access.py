@@ -103,6 +103,7 @@ MENU = (
     ("/desk/audit", N_("Audit log"), Role.COORDINATOR),
     ("/desk/signals", N_("Signals"), Role.COORDINATOR),
     ("/desk/campaigns", N_("Campaigns"), Role.REFERENT),
+    ("/desk/plans", N_("Plans"), Role.REFERENT),
     ("/desk/data", N_("Imports and exports"), Role.COORDINATOR),
     ("/desk/me", N_("My space"), Role.MEMBER),
 )
