@@ -28,7 +28,7 @@ from tests.support.desk import (
     signed_in,
 )
 from tests.support.harness import Network, NetworkFactory
-from tests.support.people import count, member_id, said_to
+from tests.support.people import count, member_id, said_to, with_roles
 
 ROLES = ("carol", "tess", "mia", None)
 TITLE = "Share the festival video"
@@ -327,7 +327,7 @@ async def test_plans_in_the_chat_link_to_the_desk_when_the_web_is_public(
     await chat_plan(network)
     listing = said_to(await network.play("@rita /plans"), "@rita")[-1]
     assert "On the desk: http://relais.test/desk/plans" in listing
-    private = desk_network(network_factory, public="")
+    private = with_roles(network_factory(), referents={"business": ["console:rita"]})
     listing = said_to(await private.play("@rita /plans"), "@rita")[-1]
     assert TITLE in listing and "On the desk" not in listing
     async with network.sessions() as session:

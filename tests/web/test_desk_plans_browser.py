@@ -85,7 +85,7 @@ async def test_write_preview_and_post_a_plan_in_a_browser(
             await expect(page.locator("h1")).to_have_text("Action plans")
             await expect(page.get_by_text("No action plan yet.")).to_be_visible()
             await page.get_by_role("button", name="Write a plan").click()
-            await page.get_by_label("For the ambassadors of").select_option("business")
+            await page.get_by_label("Category").select_option("business")
             fields = {
                 "Title (Français)": TITLE,
                 "Text (Français)": "Le festival a filmé la ville.",

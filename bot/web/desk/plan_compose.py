@@ -75,7 +75,8 @@ def _values(form: Form | None) -> dict[str, str]:
 async def _kit_offer(desk: Desk, session: AsyncSession) -> list[KitItem]:
     """The kit items a plan of one of the person's categories may carry (the chat's
     offer, :func:`bot.animation.kit.items.for_category`, for each category)."""
-    now, offered = desk.context.clock.now(), {}
+    now = desk.context.clock.now()
+    offered: dict[int, KitItem] = {}
     for key in desk.categories:
         for item in await kit_items.for_category(session, key, now):
             offered.setdefault(item.id, item)
@@ -141,7 +142,7 @@ async def _draft(
     due = plans.parse_date(raw_due, plans.local_today(desk.context.settings, now))
     if raw_due and due is None:
         return None, "due"
-    kit = None
+    kit: tuple[int, str] | None = None
     wanted = str(form.get("kit", ""))
     if wanted:
         live = await kit_items.for_category(session, category, now)
