@@ -133,11 +133,10 @@ async def _counted_here(network: Network, plan_id: int) -> list[int]:
                 select(Member).where(Member.category == plan.category)  # one small network
             )
         )
-        answers = dict(
-            (await session.execute(
-                select(Answer.member_id, Answer.answer).where(Answer.subject == f"p{plan_id}")
-            )).tuples()
-        )  # fmt: skip
+        rows = await session.execute(
+            select(Answer.member_id, Answer.answer).where(Answer.subject == f"p{plan_id}")
+        )
+        answers = {member: answer for member, answer in rows}
     counted = [m for m in members if m.role is not Role.COORDINATOR and m.id != plan.author_id]
     addressed = [m for m in counted if m.status is MemberStatus.ACTIVE]
     given = [answers[m.id] for m in counted if m.id in answers]
