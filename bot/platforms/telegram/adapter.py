@@ -69,6 +69,7 @@ from bot.core.port import (
     TemporaryFailure,
     Unreachable,
 )
+from bot.delivery.limits import LIMITS
 from bot.platforms.lines import ChatLines, Ticket
 from bot.platforms.telegram.convert import (
     ALLOWED_UPDATES,
@@ -135,13 +136,14 @@ def build_application(
     base = config.api_base_url
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
     paid = config.paid_rate if config.paid_broadcast else None
+    fastest = (paid or LIMITS["telegram"].per_second) * speedup
     builder = (
         Application.builder()
         .token(token)
         .base_url(base)
         .base_file_url(file_base)
         .rate_limiter(FloodGate(speedup=speedup, paid_per_second=paid))
-        .request(AiohttpRequest(connection_pool_size=connections(paid)))
+        .request(AiohttpRequest(connection_pool_size=connections(fastest)))
         .get_updates_request(AiohttpRequest())
     )
     # Polling is Relais' own loop, and the webhook its own server (it answers only once
@@ -149,12 +151,13 @@ def build_application(
     return builder.updater(None).build()
 
 
-def connections(paid_rate: float | None) -> int:
+def connections(rate: float) -> int:
     """Keep-alive connections to the Bot API: 16 serve Telegram's free 30 messages a
-    second with room for replies; paid broadcasts need as many calls in flight as the
-    rate times a call's round trip (about 0.1 s from Europe): one per 10 messages a
-    second."""
-    return max(16, math.ceil(paid_rate / 10)) if paid_rate else 16
+    second with room for replies; a faster rate (paid broadcasts, or ``speedup``
+    against a fake server) needs as many calls in flight as the rate times a call's
+    round trip (about 0.1 s from Europe): one per 10 messages a second, as the delivery
+    queue's workers (``Sender.workers``)."""
+    return max(16, math.ceil(rate / 10))
 
 
 class TelegramPlatform:
