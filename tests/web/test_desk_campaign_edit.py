@@ -17,7 +17,7 @@ from bot.animation import campaigns
 from bot.animation.calls import Subject
 from bot.core.bilingual import Bilingual
 from bot.mailing.addresses import Recipient
-from bot.models import AuditEntry, Campaign, CampaignStatus, Repeat
+from bot.models import AuditEntry, Campaign, CampaignStatus, KitItem, KitKind, Repeat
 from bot.platforms.email.compose import Frame, build
 from bot.web.desk import campaign_mail
 from tests.support.desk import Browser, desk_network, populate, served, signed_in
@@ -79,6 +79,16 @@ async def test_a_scheduled_campaign_opens_with_its_values_and_is_edited_once(
                 carol, category="business", when=local(network, 3), repeat="weekly",
                 max_runs="4", direct="1", activity="dormant", language="fr",
             )  # fmt: skip
+            async with network.sessions.begin() as session:  # as the chat's kit step does
+                item = KitItem(
+                    kind=KitKind.LINK, title="Fair flyer", link="https://x.test",
+                    created_at=network.clock.now(),
+                )  # fmt: skip
+                session.add(item)
+                await session.flush()
+                campaign = await session.get(Campaign, number)
+                assert campaign is not None
+                campaign.kit_item_id = item.id
             _status, listing = await carol.get("/desk/campaigns")
             assert f'href="/desk/campaigns/{number}/edit"' in listing
             status, page = await carol.get(f"/desk/campaigns/{number}/edit")
@@ -96,6 +106,7 @@ async def test_a_scheduled_campaign_opens_with_its_values_and_is_edited_once(
             }  # fmt: skip
             status, page = await carol.post(f"/desk/campaigns/{number}/edit", form)
             assert status == 200 and "Share the new offer" in page  # a preview
+            assert "To share, in the kit: Fair flyer" in page  # the form keeps its kit item
             assert (await stored(network, number)).text_en == "Share the fair's offer"
             for _click in range(2):  # a double click: edited once
                 status, _page = await carol.post(
@@ -109,6 +120,7 @@ async def test_a_scheduled_campaign_opens_with_its_values_and_is_edited_once(
     assert campaign.categories == ["tourism"] and campaign.repeat is Repeat.NONE
     assert campaign.max_runs is None and not campaign.direct and campaign.segments == {}
     assert campaign.status is CampaignStatus.SCHEDULED and campaign.runs == 0
+    assert campaign.kit_item_id is not None
     assert local(network, 5, "18:30") == campaign.next_run_at.astimezone(
         ZoneInfo(network.settings.network.timezone)
     ).strftime("%Y-%m-%dT%H:%M")
