@@ -95,9 +95,9 @@ class Codes:
         if function is None:
             return None
         params = [arg.arg for arg in function.args.args]
-        if name.id not in params:
+        if name.id not in params + [arg.arg for arg in function.args.kwonlyargs]:
             return None
-        index = params.index(name.id)
+        index = params.index(name.id) if name.id in params else len(params)
         passed: list[ast.expr] = []
         for node in ast.walk(self.tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):

@@ -61,11 +61,13 @@ class Row:
 
 async def fixed(session: AsyncSession, campaign: Campaign, now: datetime) -> str | None:
     """Why the desk may no longer edit this campaign (a message), or None: it is scheduled
-    in the future, has never run and has nothing queued."""
+    in the future, has never run and has nothing queued. A campaign whose last run is
+    still running (as the list says) has started; it is finished after that."""
     if campaign.status is CampaignStatus.CANCELLED:
         return CANCELLED
     if campaign.status is CampaignStatus.DONE:
-        return FINISHED
+        latest = await campaigns.latest_run(session, campaign.id)
+        return STARTED if latest is not None and latest.ends_at > now else FINISHED
     due = campaign.next_run_at is None or campaign.next_run_at <= now
     if campaign.runs or due:
         return STARTED
