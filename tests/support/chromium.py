@@ -25,6 +25,14 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+#: The outermost elements reaching past the screen's right edge (to say what is too wide).
+WIDEST = """() => [...document.body.querySelectorAll('*')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter(e => !(e.parentElement && e.parentElement.getBoundingClientRect().right
+                 > window.innerWidth + 1))
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))"""
+
+
 def folders(tmp_path: Path) -> list[Path]:
     """Where screenshots go: the test's folder, and the guide's when asked."""
     found = [tmp_path]
@@ -44,4 +52,5 @@ def save(png: bytes, name: str, folders: list[Path]) -> None:
 async def fits(page: Page) -> None:
     """Nothing wider than the screen (tables scroll inside their own box)."""
     wide = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert wide <= 1, f"{page.url} scrolls sideways by {wide}px"
+    culprits = await page.evaluate(WIDEST) if wide > 1 else []
+    assert wide <= 1, f"{page.url} scrolls sideways by {wide}px: {culprits}"

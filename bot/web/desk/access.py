@@ -98,7 +98,7 @@ class Desk:
 #: The layout's menu: (path, label, least role). Labels are a word or two (pages' titles
 #: may say more): the menu stays on one line at 1,000 pixels, in French too.
 MENU = (
-    ("/desk", N_("Overview"), Role.REFERENT),
+    ("/desk", N_("Home"), Role.REFERENT),
     ("/desk/members", N_("Members"), Role.REFERENT),
     ("/desk/applications", N_("Applications"), Role.COORDINATOR),
     ("/desk/audit", N_("Audit"), Role.COORDINATOR),
