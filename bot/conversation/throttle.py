@@ -3,8 +3,18 @@
 A person who sends more updates than that in any minute gets one "slow down" answer,
 and what they send after it is dropped (acknowledged, never handled) until the minute
 has passed: one person cannot keep the bot, its database and its rate limits busy for
-everyone else. Only handled updates count, so the window reopens a minute after the
-oldest of them. Time is the injected clock's, so tests move it instead of waiting.
+everyone else. Time is the injected clock's, so tests move it instead of waiting.
+
+On SQLite (one process) :class:`Throttle` counts in memory, before any transaction: only
+handled updates count, so the window reopens a minute after the oldest of them. On
+PostgreSQL several processes may share the network, each receiving some of a person's
+updates (a reverse proxy spreads them): :func:`count` counts them in the database
+(``update_counts``), one count per person for all the processes, in the statement that
+already takes the update's advisory lock on that person (:meth:`bot.app.Relais._handle`),
+so it costs no round trip of its own. That count is a minute from the person's first
+update after their previous minute ended: at most ``per_minute`` are handled in it, the
+next one gets "slow down", the others are dropped until it ends. It is written in the
+update's transaction, so an update that failed (and rolled back) is not counted.
 """
 
 from __future__ import annotations
@@ -12,6 +22,9 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime, timedelta
 from enum import Enum
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 #: The window the limit is counted over.
 MINUTE = timedelta(minutes=1)
@@ -59,3 +72,53 @@ class Throttle:
         for person in [p for p, times in handled.items() if not times or now - times[-1] >= MINUTE]:
             del self._handled[person]
             self._warned.discard(person)
+
+
+#: Takes the update's advisory lock (as :func:`bot.core.db.lock_for_transaction` does),
+#: then counts the update in the person's minute, or starts a new minute once theirs
+#: has passed; returns the count. The lock's CTE calls a volatile function, so
+#: PostgreSQL runs it (and waits for the lock) before the insert reads its row.
+_COUNT = text(
+    """
+    WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0)))
+    INSERT INTO update_counts AS counted (platform, user_id, window_start, count)
+    SELECT :platform, :user_id, CAST(:now AS timestamptz), 1 FROM locked
+    ON CONFLICT (platform, user_id) DO UPDATE SET
+        window_start = CASE WHEN counted.window_start > :since
+            THEN counted.window_start ELSE excluded.window_start END,
+        count = CASE WHEN counted.window_start > :since THEN counted.count + 1 ELSE 1 END
+    RETURNING count
+    """
+)
+
+
+async def count(
+    session: AsyncSession,
+    *,
+    platform: str,
+    user_id: str,
+    now: datetime,
+    per_minute: int,
+    lock: str,
+) -> Verdict:
+    """PostgreSQL: take the advisory lock ``lock`` for the transaction and count this
+    update in the person's minute shared by every process, in one statement; whether it
+    is handled (see the module docstring)."""
+    counted = await session.scalar(
+        _COUNT,
+        {
+            "lock": lock,
+            "platform": platform,
+            "user_id": user_id,
+            "now": now,
+            "since": now - MINUTE,
+        },
+    )
+    return verdict(int(counted or 0), per_minute)
+
+
+def verdict(counted: int, per_minute: int) -> Verdict:
+    """What the ``counted``-th update of a minute gets."""
+    if counted <= per_minute:
+        return Verdict.HANDLE
+    return Verdict.SLOW_DOWN if counted == per_minute + 1 else Verdict.DROP
