@@ -20,7 +20,9 @@ never read before the previous step's write). Their order is Telegram's: it send
 chat's updates one at a time, the next only once the previous one was answered, and the
 webhook answers after the commit (:mod:`bot.platforms.telegram.webhook`). The recorded
 delivery ids are in the same database, so a retry that lands on another process is
-recognized there too.
+recognized there too. The statement that takes the lock also counts the update in the
+person's updates a minute, one count for all the processes (:mod:`bot.conversation.throttle`;
+SQLite's one process counts in memory, before its transaction).
 """
 
 from __future__ import annotations

@@ -33,13 +33,14 @@ call takes too, so the bot never sends more than the paid rate in all.
 Several processes (PostgreSQL, webhook behind a reverse proxy) send for one bot, and
 Telegram's limits are the bot's: each process's gate keeps its part. ``shared_by`` says
 how many processes share the platform now — the delivery queue's lease count
-(:class:`bot.delivery.lease.Share`), read at each call — and with N of them every window
-here lets through a N-th: the overall and paid windows (30 ÷ 7 a second: 4 in any
-0.93 s), and each group's 20 a minute, since a group's updates, one at a time, land on
-any process and each answers its own. So replies and the queue's messages of all the
-processes together keep the limits, the replies still first within each process. A
-private chat needs no share: Telegram sends its updates one at a time, the next once the
-previous one's replies were sent, and the queue serves it from one process.
+(:class:`bot.delivery.lease.Share`), read at each call — and with N of them each window
+here lets a N-th through: the overall and paid windows in whole calls (30 ÷ 7: 4 a
+second, so that seven processes never pass 30 in any second), and each group's 20 a
+minute, since a group's updates, one at a time, land on any process and each answers
+its own. So replies and the queue's messages of all the processes together keep the
+limits, the replies still first within each process. A private chat needs no share:
+Telegram sends its updates one at a time, the next once the previous one's replies were
+sent, and the queue serves it from one process.
 """
 
 from __future__ import annotations
@@ -279,9 +280,13 @@ class FloodGate(BaseRateLimiter[None]):
 
 def _part(rate: float, period: float, parts: int) -> tuple[int, float]:
     """A window for one of ``parts`` processes sharing ``rate`` entries per ``period``:
-    ``rate`` ÷ ``parts`` of them, as whole entries over a period stretched to fit."""
-    count = max(1, math.floor(rate / parts + 1e-9))
-    return count, period * count * parts / rate
+    the whole entries of ``rate`` ÷ ``parts`` in the same period (30 ÷ 7: 4 a second,
+    so that 7 such windows never let more than 30 through in any second), or one entry
+    in a longer period when there are more processes than entries."""
+    share = rate / parts
+    if share < 1:
+        return 1, period / share
+    return math.floor(share + 1e-9), period
 
 
 def _chat_number(chat_id: object) -> int | None:
