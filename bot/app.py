@@ -201,7 +201,10 @@ class Relais:
         # Joining is the platform's doing, not the person's; the console is the operator
         # at the keyboard (or a transcript), not someone to hold back.
         throttled = not event.joined and getattr(platform, "throttled", True)
-        if throttled and not self.shared_throttle:  # SQLite: before any transaction
+        if throttled and self.shared_throttle:  # counted in the update's transaction
+            if self.throttle.known_over(event.identity, self.clock.now()):
+                return
+        elif throttled:  # SQLite: before any transaction
             verdict = self.throttle.check(event.identity, self.clock.now())
             if verdict is not Verdict.HANDLE:
                 await self.deliver(self._over_limit(event, verdict))
@@ -260,22 +263,25 @@ class Relais:
         """The update's transaction. With ``counted`` (PostgreSQL), the statement that
         takes the member's lock also counts the update in their minute, shared by every
         process (:func:`bot.conversation.throttle.count`); over the limit, nothing else
-        is done."""
+        is done, and this process drops the person's next updates by itself until their
+        minute ends."""
         async with self.sessions() as session, session.begin():
             # Several processes: a member's updates take turns (see the module docstring).
             lock = f"updates:{event.platform}:{event.user_id}"
             if not counted:
                 await db.lock_for_transaction(session, lock)
             else:
-                verdict = await throttle.count(
+                now = self.clock.now()
+                verdict, until = await throttle.count(
                     session,
                     platform=event.platform,
                     user_id=event.user_id,
-                    now=self.clock.now(),
+                    now=now,
                     per_minute=self.throttle.per_minute,
                     lock=lock,
                 )
                 if verdict is not Verdict.HANDLE:
+                    self.throttle.over(event.identity, until, now)
                     return self._over_limit(event, verdict), False, set(), False
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)

@@ -14,7 +14,10 @@ already takes the update's advisory lock on that person (:meth:`bot.app.Relais._
 so it costs no round trip of its own. That count is a minute from the person's first
 update after their previous minute ended: at most ``per_minute`` are handled in it, the
 next one gets "slow down", the others are dropped until it ends. It is written in the
-update's transaction, so an update that failed (and rolled back) is not counted.
+update's transaction, so an update that failed (and rolled back) is not counted. A
+process that learned a person is over the limit remembers until when
+(:meth:`Throttle.over`), and drops what they send meanwhile without asking the database:
+a flood costs each process one statement past the limit, not one per update.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ class Throttle:
         self.per_minute = per_minute
         self._handled: dict[str, deque[datetime]] = {}
         self._warned: set[str] = set()
+        #: PostgreSQL: people whose shared minute is over the limit, until it ends.
+        self._over: dict[str, datetime] = {}
 
     def check(self, person: str, now: datetime) -> Verdict:
         """Whether this person's update is handled now; counts it when it is."""
@@ -67,6 +72,23 @@ class Throttle:
         self._warned.add(person)
         return Verdict.SLOW_DOWN
 
+    def over(self, person: str, until: datetime, now: datetime) -> None:
+        """PostgreSQL: the database said this person is over the limit until ``until``."""
+        if len(self._over) >= MAX_PEOPLE:
+            self._over = {p: end for p, end in self._over.items() if end > now}
+        self._over[person] = until
+
+    def known_over(self, person: str, now: datetime) -> bool:
+        """PostgreSQL: whether this process already knows the person's update is to be
+        dropped (see :meth:`over`)."""
+        until = self._over.get(person)
+        if until is None:
+            return False
+        if now < until:
+            return True
+        del self._over[person]
+        return False
+
     def _forget_idle(self, now: datetime) -> None:
         handled = self._handled
         for person in [p for p, times in handled.items() if not times or now - times[-1] >= MINUTE]:
@@ -76,8 +98,9 @@ class Throttle:
 
 #: Takes the update's advisory lock (as :func:`bot.core.db.lock_for_transaction` does),
 #: then counts the update in the person's minute, or starts a new minute once theirs
-#: has passed; returns the count. The lock's CTE calls a volatile function, so
-#: PostgreSQL runs it (and waits for the lock) before the insert reads its row.
+#: has passed; returns the count and when the minute began. The lock's CTE calls a
+#: volatile function, so PostgreSQL runs it (and waits for the lock) before the insert
+#: reads its row.
 _COUNT = text(
     """
     WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0)))
@@ -87,7 +110,7 @@ _COUNT = text(
         window_start = CASE WHEN counted.window_start > :since
             THEN counted.window_start ELSE excluded.window_start END,
         count = CASE WHEN counted.window_start > :since THEN counted.count + 1 ELSE 1 END
-    RETURNING count
+    RETURNING count, window_start
     """
 )
 
@@ -100,11 +123,11 @@ async def count(
     now: datetime,
     per_minute: int,
     lock: str,
-) -> Verdict:
+) -> tuple[Verdict, datetime]:
     """PostgreSQL: take the advisory lock ``lock`` for the transaction and count this
     update in the person's minute shared by every process, in one statement; whether it
-    is handled (see the module docstring)."""
-    counted = await session.scalar(
+    is handled, and when that minute ends (see the module docstring)."""
+    result = await session.execute(
         _COUNT,
         {
             "lock": lock,
@@ -114,7 +137,8 @@ async def count(
             "since": now - MINUTE,
         },
     )
-    return verdict(int(counted or 0), per_minute)
+    counted, start = result.one()
+    return verdict(int(counted), per_minute), start + MINUTE
 
 
 def verdict(counted: int, per_minute: int) -> Verdict:

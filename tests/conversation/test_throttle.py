@@ -65,6 +65,10 @@ async def test_a_person_spread_over_two_processes_is_refused_at_the_limit(
         assert sum(HELP in answer for answer in answers) == (4 if shared else 8)
         assert answers.count(SLOW_DOWN) == (1 if shared else 2)
         assert answers[-1] == ""  # dropped
+        async with session_factory(engine)() as session:
+            counted = await session.scalar(select(UpdateCount.count))
+        # Each process asked the database once past the limit, then dropped on its own.
+        assert counted == (6 if shared else None)
         assert HELP in await processes[0].say("4343", "/help")  # someone else: their own
         # The minute ends a minute after the first update, whichever process looks.
         clock.advance(timedelta(seconds=59))
