@@ -77,6 +77,7 @@ from bot.models import (
     Role,
     Rsvp,
     SignalStage,
+    UpdateCount,
     Visibility,
 )
 
@@ -364,7 +365,8 @@ async def _more(
 
 async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None:
     """Delete these members' identities, any flow they had in progress, the record of
-    greeting them in a group, their accounts' count of wrong /link codes, their /link
+    greeting them in a group, their accounts' count of wrong /link codes and of updates
+    this minute, their /link
     codes (which name a platform account), what adapters keep about their private chats
     (the console's buttons), and the queued or sent messages addressed to them or naming
     them."""
@@ -380,7 +382,7 @@ async def _drop_identities(session: AsyncSession, member_ids: list[int]) -> None
             await platform_state.forget_chat(session, platform, chat)
     if identities:
         pairs = [(platform, user_id) for platform, user_id, _chat in identities]
-        for model in (Conversation, GroupGreeting, LinkAttempts):
+        for model in (Conversation, GroupGreeting, LinkAttempts, UpdateCount):
             await session.execute(
                 delete(model).where(tuple_(model.platform, model.user_id).in_(pairs))
             )
