@@ -4,8 +4,9 @@ and the ledger: pure functions, so a test can feed them made-up records.
 Each scripted action has a tag, and each tag is answered by known messages, the first of
 which is *the* answer (its latency is the reply latency):
 
-* ``done``: a member's "Done" on the campaign's message: "Your answer: Done…" (``ack``),
-  then the invitation to turn it into a report (``prompt``);
+* ``done``: a member's "Done" on the campaign's message: "Your answer: Done…" (``ack``)
+  and the invitation to turn it into a report (``prompt``), in one message (two before
+  2026-12-06: a separate invitation is still recognised);
 * ``double``: the same member's second press on "Done": "You had already answered…";
 * ``report``: ``/report``: its first question; ``me``: ``/me``: the member's card.
 
@@ -32,6 +33,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "me": ("me",),
 }
 PRESSES = ("done", "double")
+#: How the invitation to report a "Done" begins.
+INVITATION = "Well done! To count it as a report"
 COMMANDS = ("report", "me")
 
 
@@ -41,7 +44,7 @@ def classify(chat: int, text: str) -> str:
         return "ack"
     if text.startswith("You had already answered"):
         return "already"
-    if text.startswith("Well done! To count it as a report"):
+    if text.startswith(INVITATION):
         return "prompt"
     if text.startswith("What would you like to report?"):
         return "report"
@@ -124,6 +127,8 @@ def account(
             sends.append(float(at))
             kind = classify(chat, str(text))
             kinds[chat][kind].append(float(at))
+            if kind == "ack" and INVITATION in str(text):
+                kinds[chat]["prompt"].append(float(at))
             if kind == "other":
                 found.other += 1
                 if len(found.other_samples) < 5:

@@ -70,7 +70,7 @@ def table(runs: list[Run], title: str) -> Table:
         )
         late_complete = sum(1 for value in found.complete if value > LATE)
         replies.add(
-            f"{run.database}: Done, whole answer (2 messages)",
+            f"{run.database}: Done, whole answer (with the invitation)",
             len(found.complete),
             _ms(found.complete, 0.5),
             _ms(found.complete, 0.95),

@@ -20,7 +20,9 @@ never read before the previous step's write). Their order is Telegram's: it send
 chat's updates one at a time, the next only once the previous one was answered, and the
 webhook answers after the commit (:mod:`bot.platforms.telegram.webhook`). The recorded
 delivery ids are in the same database, so a retry that lands on another process is
-recognized there too.
+recognized there too. The statement that takes the lock also counts the update in the
+person's updates a minute, one count for all the processes (:mod:`bot.conversation.throttle`;
+SQLite's one process counts in memory, before its transaction).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.conversation import flows, gate
+from bot.conversation import flows, gate, throttle
 from bot.conversation.commands import Access, CommandPress, Rule, resolve
 from bot.conversation.context import Context
 from bot.conversation.flows import FlowPress
@@ -131,8 +133,11 @@ class Relais:
         #: run at a time.
         self.job_cursor: datetime = clock.now()
         self.job_lock = asyncio.Lock()
-        #: Each person's updates a minute (``[limits] updates_per_minute``).
+        #: Each person's updates a minute (``[limits] updates_per_minute``): counted here
+        #: on SQLite (one process), in the database on PostgreSQL, where the processes
+        #: sharing it keep one count per person (:mod:`bot.conversation.throttle`).
         self.throttle = Throttle(settings.limits.updates_per_minute)
+        self.shared_throttle = db.is_postgres(sessions)
 
     async def _refused(self, session: AsyncSession, row: Delivery, closed: ChatClosed) -> None:
         """A delivery was refused for good, in the sender's transaction that records it:
@@ -195,17 +200,20 @@ class Relais:
         self.platforms.setdefault(platform.name, platform)
         # Joining is the platform's doing, not the person's; the console is the operator
         # at the keyboard (or a transcript), not someone to hold back.
-        if not event.joined and getattr(platform, "throttled", True):
+        throttled = not event.joined and getattr(platform, "throttled", True)
+        if throttled and self.shared_throttle:  # counted in the update's transaction
+            if self.throttle.known_over(event.identity, self.clock.now()):
+                return
+        elif throttled:  # SQLite: before any transaction
             verdict = self.throttle.check(event.identity, self.clock.now())
-            if verdict is Verdict.SLOW_DOWN:
-                log.info("%s sends too much; dropping until the minute passes", event.identity)
-                await self.deliver([self._caller_line(event, SLOW_DOWN)])
             if verdict is not Verdict.HANDLE:
+                await self.deliver(self._over_limit(event, verdict))
                 return
         accounts: set[role_sync.Account] = set()
         scrub = False
         try:
-            outgoing, queued, accounts, scrub = await self._handle(event)
+            counted = throttled and self.shared_throttle
+            outgoing, queued, accounts, scrub = await self._handle(event, counted=counted)
         except Exception:
             log.exception("update from %s failed", event.identity)
             outgoing, queued = [await self._apology(event)], False
@@ -242,12 +250,39 @@ class Relais:
             except Exception:
                 log.exception("sending to %s failed", item.address)
 
+    def _over_limit(self, event: Event, verdict: Verdict) -> list[Outgoing]:
+        """What someone over their updates a minute hears: "slow down" once, then nothing."""
+        if verdict is not Verdict.SLOW_DOWN:
+            return []
+        log.info("%s sends too much; dropping until the minute passes", event.identity)
+        return [self._caller_line(event, SLOW_DOWN)]
+
     async def _handle(
-        self, event: Event
+        self, event: Event, *, counted: bool = False
     ) -> tuple[list[Outgoing], bool, set[role_sync.Account], bool]:
+        """The update's transaction. With ``counted`` (PostgreSQL), the statement that
+        takes the member's lock also counts the update in their minute, shared by every
+        process (:func:`bot.conversation.throttle.count`); over the limit, nothing else
+        is done, and this process drops the person's next updates by itself until their
+        minute ends."""
         async with self.sessions() as session, session.begin():
             # Several processes: a member's updates take turns (see the module docstring).
-            await db.lock_for_transaction(session, f"updates:{event.platform}:{event.user_id}")
+            lock = f"updates:{event.platform}:{event.user_id}"
+            if not counted:
+                await db.lock_for_transaction(session, lock)
+            else:
+                now = self.clock.now()
+                verdict, until = await throttle.count(
+                    session,
+                    platform=event.platform,
+                    user_id=event.user_id,
+                    now=now,
+                    per_minute=self.throttle.per_minute,
+                    lock=lock,
+                )
+                if verdict is not Verdict.HANDLE:
+                    self.throttle.over(event.identity, until, now)
+                    return self._over_limit(event, verdict), False, set(), False
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
                 return [], False, set(), False

@@ -97,9 +97,12 @@ async def answer(ctx: Context, press: AnswerPress) -> None:
                 -answered.points,
             )
         )
-    ctx.reply_private("\n".join(lines))
     if choice is Choice.DONE and await _may_follow_up(ctx, subject):
-        await flows.begin(ctx, FOLLOW_UP, "details", {"subject": subject.key})
+        # One message: the answer, then the invitation to report it, with its buttons.
+        opening = "\n".join(lines)
+        await flows.begin(ctx, FOLLOW_UP, "details", {"subject": subject.key}, opening=opening)
+        return
+    ctx.reply_private("\n".join(lines))
 
 
 async def _may_follow_up(ctx: Context, subject: Subject) -> bool:

@@ -1,11 +1,13 @@
-"""Daily: forget old processed update ids, old job run records and old counts of wrong
-/link codes; delete the kit's stored files no item names any more.
+"""Daily: forget old processed update ids, old job run records, old counts of wrong
+/link codes and the counts of updates whose minute is over; delete the kit's stored
+files no item names any more.
 
 ``processed_updates`` only needs to outlive a platform's redelivery window (hours), and
 ``job_runs`` only the catch-up grace; both grow with every update or tick otherwise. A
 count of wrong codes names a platform account, and is of no use once its window and its
-lock-out are over. A kit file whose add flow was cancelled after it arrived is nobody's
-(:func:`bot.animation.kit.files.sweep`).
+lock-out are over, and a count of updates once its minute is (PostgreSQL,
+:mod:`bot.conversation.throttle`). A kit file whose add flow was cancelled after it
+arrived is nobody's (:func:`bot.animation.kit.files.sweep`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, or_, select
 
 from bot.animation.kit import files
-from bot.models import KitItem, LinkAttempts, ProcessedUpdate
+from bot.conversation.throttle import MINUTE
+from bot.models import KitItem, LinkAttempts, ProcessedUpdate, UpdateCount
 from bot.scheduling.runner import occurrence, prune_runs
 
 if TYPE_CHECKING:
@@ -41,6 +44,9 @@ async def run(app: Relais) -> None:
                 LinkAttempts.first_at < before,
                 or_(LinkAttempts.locked_until.is_(None), LinkAttempts.locked_until < before),
             )
+        )
+        await session.execute(
+            delete(UpdateCount).where(UpdateCount.window_start < occurrence(app) - MINUTE)
         )
         named = await session.scalars(
             select(KitItem.file_name).where(KitItem.file_name.is_not(None))

@@ -22,7 +22,7 @@ from bot.cards import partners
 from bot.core.config import Settings
 from bot.core.db import insert_ignoring_conflicts
 from bot.members import link_throttle
-from bot.members.card_data import WRONG_CARD_CODE, WRONG_PARTNER_CODE
+from bot.members.privacy.cards import WRONG_CARD_CODE, WRONG_PARTNER_CODE
 from bot.models import Benefit, BenefitUse, MemberCard, Partner
 
 __all__ = [

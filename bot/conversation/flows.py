@@ -103,8 +103,19 @@ async def current(ctx: Context) -> Conversation | None:
     return ctx.conversation
 
 
-async def begin(ctx: Context, flow: Flow, step: str, data: dict[str, Any]) -> Conversation:
-    """Start ``flow`` at ``step``, replacing any flow in progress, and ask its question."""
+#: The data key of a flow's opening words (see :func:`begin`).
+OPENING = "opening"
+
+
+async def begin(
+    ctx: Context, flow: Flow, step: str, data: dict[str, Any], *, opening: str | None = None
+) -> Conversation:
+    """Start ``flow`` at ``step``, replacing any flow in progress, and ask its question.
+    ``opening``: words the first question opens with, in the same message (what the
+    press that started the flow did: one message instead of two in the chat, and one
+    of the platform's sends instead of two)."""
+    if opening is not None:
+        data = {**data, OPENING: opening}
     if ctx.conversation is not None or not ctx.conversation_loaded:  # else there is none
         await ctx.session.execute(
             delete(Conversation).where(
@@ -153,6 +164,16 @@ def payload(flow: Flow, conversation: Conversation, value: str) -> str:
     return FlowPress(flow.name, conversation.version, value).pack()
 
 
+def question(ctx: Context, flow: Flow, conversation: Conversation) -> str:
+    """The current step's question, after the flow's opening words while it is on the
+    step it began with (they stay when the message is edited after a press)."""
+    text = flow.steps[conversation.step].question(ctx, conversation)
+    opening = conversation.data.get(OPENING)
+    if opening and conversation.version == 1:
+        return f"{opening}\n\n{text}"
+    return text
+
+
 def prompt(ctx: Context, flow: Flow, conversation: Conversation) -> Message:
     step = flow.steps[conversation.step]
     buttons = [
@@ -166,7 +187,7 @@ def prompt(ctx: Context, flow: Flow, conversation: Conversation) -> Message:
     extra.append(Button(ctx._("Cancel"), payload(flow, conversation, CANCEL)))
     text_prompt = ctx._("Write an answer") if step.on_text is not None else None
     return Message.with_rows(
-        step.question(ctx, conversation), [*rows, extra], text_prompt=text_prompt
+        question(ctx, flow, conversation), [*rows, extra], text_prompt=text_prompt
     )
 
 
@@ -195,7 +216,7 @@ async def on_button(ctx: Context, flow: Flow, press: FlowPress) -> None:
     step = flow.steps[conversation.step]
     labels = dict(step.choices(ctx, conversation))
     if value == CANCEL:
-        ctx.edit_pressed(step.question(ctx, conversation))
+        ctx.edit_pressed(question(ctx, flow, conversation))
         await cancel(ctx, conversation)
         return
     if value == SKIP and step.can_skip(ctx):
@@ -207,7 +228,7 @@ async def on_button(ctx: Context, flow: Flow, press: FlowPress) -> None:
         return
     if step.on_choice is None:  # pragma: no cover - a step with buttons must handle them
         raise RuntimeError(f"flow {flow.name} step {conversation.step} has no on_choice")
-    ctx.edit_pressed(f"{step.question(ctx, conversation)}\n→ {label}")
+    ctx.edit_pressed(f"{question(ctx, flow, conversation)}\n→ {label}")
     await step.on_choice(ctx, conversation, value)
 
 

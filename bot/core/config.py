@@ -378,7 +378,8 @@ class DeliverySettings(_Section):
 class LimitsSettings(_Section):
     """What one person may ask of the bot: beyond ``updates_per_minute`` updates in any
     minute, they get one "slow down" answer and the rest is dropped until the minute
-    passes (see :mod:`bot.conversation.throttle`). ``concurrent_updates`` bounds the
+    passes (see :mod:`bot.conversation.throttle`; the processes sharing a PostgreSQL
+    database keep one count per person). ``concurrent_updates`` bounds the
     updates handled at once across chats (each chat's own stay in order)."""
 
     updates_per_minute: int = Field(default=60, ge=1, le=10_000)

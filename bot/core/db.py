@@ -134,6 +134,13 @@ def is_sqlite(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+def is_postgres(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Whether these sessions are on PostgreSQL, where several processes may share the
+    database (SQLite serves one)."""
+    bind = sessions.kw.get("bind")
+    return bind is not None and bind.dialect.name == "postgresql"
+
+
 async def lock_for_transaction(session: AsyncSession, key: str) -> None:
     """On PostgreSQL, wait for and hold ``key``'s advisory lock until the transaction
     ends: two processes handling the same ``key`` (a member's updates) take turns, the

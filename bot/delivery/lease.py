@@ -19,7 +19,9 @@ keep the platform's limit (instead of N times it), each chat is served by one pr
 (its own window and order hold), and a dead process's part passes to the others once its
 lease lapsed. A process that starts is counted by the others at their next renewal (a
 third of a lease later): until then the platform may see up to one more share. SQLite
-is one process: its sender always takes the whole platform.
+is one process: its sender always takes the whole platform. The Telegram adapter's flood
+gate reads the same share (:mod:`bot.platforms.telegram.limits`), so a process's replies
+and its deliveries together keep its part of the bot's limits.
 """
 
 from __future__ import annotations

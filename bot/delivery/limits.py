@@ -15,6 +15,10 @@ class Limits:
     per_second: float
     private_window: tuple[int, float]
     group_window: tuple[int, float]
+    #: Whether a send is a call across the network, whose round trip the sender covers
+    #: with more sends in flight at a high rate (``Sender.workers``); the console prints,
+    #: and e-mail paces itself at a few messages a second.
+    remote: bool = True
 
 
 #: Published or observed limits (Telegram's Bot FAQ; Discord's documentation).
@@ -22,8 +26,15 @@ LIMITS: dict[str, Limits] = {
     "telegram": Limits(per_second=30, private_window=(1, 1.0), group_window=(20, 60.0)),
     "discord": Limits(per_second=50, private_window=(5, 5.0), group_window=(5, 5.0)),
     # E-mail paces itself (``[email] messages_per_minute``, :mod:`bot.platforms.email`).
-    "email": Limits(per_second=1_000, private_window=(10, 1.0), group_window=(10, 1.0)),
-    "console": Limits(per_second=10_000, private_window=(10_000, 1.0), group_window=(10_000, 1.0)),
+    "email": Limits(
+        per_second=1_000, private_window=(10, 1.0), group_window=(10, 1.0), remote=False
+    ),
+    "console": Limits(
+        per_second=10_000,
+        private_window=(10_000, 1.0),
+        group_window=(10_000, 1.0),
+        remote=False,
+    ),
 }
 
 

@@ -94,6 +94,10 @@ MAX_WORKERS = 256
 ChatKey = tuple[str, str]
 
 
+def _remote(platform: str) -> bool:
+    return LIMITS.get(platform, LIMITS["telegram"]).remote
+
+
 @dataclass(eq=False, slots=True)
 class _Chat:
     """One chat's rows read so far in this sweep, in order; one worker serves them."""
@@ -208,10 +212,16 @@ class Sender:
         return window
 
     def workers(self) -> int:
-        """Sends in flight at once: ``concurrency``, or more when a broadcast rate needs
-        them: at rate R with each send taking its claim's group commit plus a round trip
-        (:data:`IN_FLIGHT` seconds in all), R × that many must be under way."""
-        fastest = max(self.broadcast_rates.values(), default=0.0) * self.settings.speedup
+        """Sends in flight at once: ``concurrency``, or more when a rate needs them: at
+        rate R with each send taking its claim's group commit plus a round trip
+        (:data:`IN_FLIGHT` seconds in all), R × that many must be under way. The rates
+        are the remote platforms' (``speedup`` included: Telegram's 30/s gives 3, under
+        the default 8; at ×20 it gives 60, which also makes group commits large enough
+        to keep the CPU per message down) and the broadcast rates."""
+        speedup = self.settings.speedup
+        rates = [self._limits(name).per_second for name in self.platforms if _remote(name)]
+        rates += [rate * speedup for rate in self.broadcast_rates.values()]
+        fastest = max(rates, default=0.0)
         return max(self.settings.concurrency, min(MAX_WORKERS, math.ceil(fastest * IN_FLIGHT)))
 
     def _paced(self, platform: Platform) -> bool:

@@ -24,6 +24,7 @@ from bot.models.chats import (
     GroupGreeting,
     PlatformState,
     ProcessedUpdate,
+    UpdateCount,
 )
 from bot.models.deliveries import Delivery, DeliverySender, DeliveryStatus, DeliverySubject
 from bot.models.desk import CoordinatorNote, DeskLink, DeskSession
@@ -152,6 +153,7 @@ __all__ = [
     "SignalValue",
     "Suppression",
     "UTCDateTime",
+    "UpdateCount",
     "Visibility",
     "enum_column",
 ]

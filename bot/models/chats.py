@@ -1,5 +1,5 @@
-"""What adapters keep about chats: flows in progress, handled updates, greetings,
-channel bindings and small per-platform facts."""
+"""What adapters keep about chats: flows in progress, handled updates, each person's
+updates this minute, greetings, channel bindings and small per-platform facts."""
 
 from __future__ import annotations
 
@@ -57,6 +57,25 @@ class ProcessedUpdate(Base):
     platform: Mapped[str] = mapped_column(String(16))
     update_id: Mapped[str] = mapped_column(String(64))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class UpdateCount(Base):
+    """A person's updates in their current minute, counted in the database so that the
+    processes sharing it (PostgreSQL) keep one ``[limits] updates_per_minute`` between
+    them (:mod:`bot.conversation.throttle`; SQLite's one process counts in memory).
+    Unlogged on PostgreSQL: a count lost in a crash is a minute's worth at most."""
+
+    __tablename__ = "update_counts"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: When the person's current minute began (their first update after the last one).
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Updates since ``window_start``, refused ones included.
+    count: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<UpdateCount {self.platform}:{self.user_id} {self.count}>"
 
 
 class PlatformState(Base):

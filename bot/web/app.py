@@ -9,6 +9,8 @@
   caching (a page may show a person's state).
 * **Access log**: method, the *route* (``/u/{token}``, never the token or a query
   string), status and time — nothing that identifies a visitor, not even their IP.
+* **Bodies** of :data:`~bot.web.context.FORM_BODY` at most (413 beyond), but for the
+  routes that declare more (:func:`~bot.web.context.accepts_body`).
 * **New pages**: a module with ``def add_routes(router)``, listed in :data:`ROUTES`; desk
   pages are in :mod:`bot.web.desk` (docs/development.md, "Adding a desk page").
 """
@@ -22,7 +24,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from bot.web import card_check, kit_redirect, signup, unsubscribe
-from bot.web.context import CONTEXT, WebContext
+from bot.web.context import CONTEXT, FORM_BODY, WebContext
 from bot.web.desk import (
     applications,
     audit_log,
@@ -85,9 +87,6 @@ SECURITY_HEADERS = {
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-#: The largest request body read: the desk's spreadsheet upload (some 100,000 rows). Desk
-#: pages read a body only once the session is known (:func:`bot.web.desk.access.page`).
-MAX_BODY = 8 * 1024 * 1024
 
 
 @web.middleware
@@ -115,7 +114,7 @@ class AccessLogger(AbstractAccessLogger):
 
 def build(context: WebContext) -> web.Application:
     """The application with every page of :data:`ROUTES`."""
-    application = web.Application(middlewares=[security_headers], client_max_size=MAX_BODY)
+    application = web.Application(middlewares=[security_headers], client_max_size=FORM_BODY)
     application[CONTEXT] = context
     for add_routes in ROUTES:
         add_routes(application.router)

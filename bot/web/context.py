@@ -1,9 +1,11 @@
-"""What every page may use, stored on the application (:data:`CONTEXT`)."""
+"""What every page may use, stored on the application (:data:`CONTEXT`), and the size of
+the request bodies pages read."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import wraps
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -61,3 +63,27 @@ def client_address(request: web.Request) -> str:
 
 
 CONTEXT: web.AppKey[WebContext] = web.AppKey("relais", WebContext)
+
+
+#: The largest request body a page reads: its forms are small (a campaign's texts in two
+#: languages are a few kilobytes). A larger body is refused with 413 before any of it is
+#: used. aiohttp sets this per application; a route that takes more says so
+#: (:func:`accepts_body`).
+FORM_BODY = 64 * 1024
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def accepts_body(limit: int) -> Callable[[Handler], Handler]:
+    """A route that reads bodies up to ``limit`` bytes (the desk's spreadsheet upload):
+    its handler gets the request with that limit instead of :data:`FORM_BODY` (aiohttp's
+    ``Request.clone``, before anything of the body is read)."""
+
+    def wrap(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def run(request: web.Request) -> web.StreamResponse:
+            return await handler(request.clone(client_max_size=limit))
+
+        return run
+
+    return wrap

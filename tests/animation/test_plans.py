@@ -76,10 +76,12 @@ async def test_plan_goes_to_every_bound_channel_and_answers_count_once(network: 
     alice_said = said_to(out, "@alice")
     assert alice_said[0] == "Your answer: I'm on it. Thank you!"
     assert alice_said[1] == "You had already answered: I'm on it."
-    assert alice_said[2] == "Your answer: Done. Thank you!\n+5 points"
-    assert alice_said[3].startswith("Well done! To count it as a report")
-    assert alice_said[4] == "Thank you! It is recorded with your answer."
-    assert alice_said[5:] == [
+    # One message: the answer and the invitation to report it.
+    assert alice_said[2].startswith(
+        "Your answer: Done. Thank you!\n+5 points\n\nWell done! To count it as a report"
+    )
+    assert alice_said[3] == "Thank you! It is recorded with your answer."
+    assert alice_said[4:] == [
         "Your answer: Not for me. Thank you!\nThe 5 points of “Done” are withdrawn.",
         "Your answer: Done. Thank you!\n+5 points",  # held again, once; no second prompt
         "You had already answered: Done.",
@@ -182,7 +184,7 @@ async def test_on_the_due_date_those_on_it_get_one_reminder(network: Network) ->
     )
     assert "Reminder" not in out
     out = await network.play("@bob [Done]")  # on the reminder, shown by the first console
-    assert said_to(out, "@bob")[0] == "Your answer: Done. Thank you!\n+5 points"
+    assert said_to(out, "@bob")[0].startswith("Your answer: Done. Thank you!\n+5 points\n\n")
     async with network.sessions() as session:
         plan = await session.scalar(select(ActionPlan))
         assert plan is not None and plan.reminded_at is not None

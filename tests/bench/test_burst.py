@@ -71,6 +71,22 @@ def test_lost_doubled_and_late_on_made_up_records() -> None:
     assert [round(x, 3) for x in found.quiet] == [0.1] and found.quiet_unanswered == 1
 
 
+def test_a_done_answered_in_one_message_is_complete_with_its_first_answer() -> None:
+    report = _report()
+    report["replies"]["1"][:2] = [
+        [
+            10.2,
+            "sendMessage",
+            "Your answer: Done. Thank you!\n+5 points\n\nWell done! To "
+            "count it as a report, send a link",
+        ]
+    ]
+    found = account(report, CHATS, limit=30)
+    assert [round(x, 3) for x in found.complete] == [0.2]
+    assert found.incomplete == 1  # still chat 2 alone
+    assert found.answered_twice == 1
+
+
 def test_the_ledger_check_finds_points_missing_twice_or_unexpected() -> None:
     found = account(_report(), CHATS, limit=30)
     ledger(found, {1: (5, 1), 2: (10, 2), 5: (5, 1)}, pressers=[1, 2, 3], earned=5)

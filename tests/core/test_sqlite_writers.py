@@ -40,12 +40,14 @@ def writers_of(engine: AsyncEngine) -> Writers:
 
 
 async def until(condition: object) -> None:
-    """Let the other tasks run until ``condition()`` holds (no timer: a yield each time)."""
-    for _ in range(100_000):
-        if condition():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("never happened")
+    """Let the other tasks run until ``condition()`` holds. A connection is opened in
+    aiosqlite's thread, so on a busy machine this may take a while: polled, bounded by a
+    generous deadline (nothing is timed)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    while not condition():  # type: ignore[operator]
+        assert loop.time() < deadline, "never happened"
+        await asyncio.sleep(0.001)
 
 
 async def test_writers_wait_their_turn_in_arrival_order(sqlite_engine: AsyncEngine) -> None:

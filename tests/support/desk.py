@@ -27,8 +27,8 @@ ENGLISH = {"Accept-Language": "en"}
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
-def desk_network(network_factory: NetworkFactory, public: str = PUBLIC) -> Network:
-    network = network_factory(web__public_url=public, network__registration="approval")
+def desk_network(network_factory: NetworkFactory, public: str = PUBLIC, **env: str) -> Network:
+    network = network_factory(web__public_url=public, network__registration="approval", **env)
     return with_roles(
         network,
         coordinators=["console:carol"],

@@ -10,29 +10,23 @@ Screenshots of the main pages go to the test's folder; with ``RELAIS_DESK_SCREEN
 
 from __future__ import annotations
 
-import io
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import async_playwright, expect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FrozenClock
 from bot.models import MemberStatus
+from tests.support.chromium import CHROMIUM, DESKTOP, PHONE, folders, needs_chromium
+from tests.support.chromium import fits as _fits
+from tests.support.chromium import save as _save
 from tests.support.desk import served
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_network import TelegramNetwork
 
-CHROMIUM = Path("/usr/bin/chromium")
-DESKTOP = {"width": 1100, "height": 760}
-PHONE = {"width": 390, "height": 800}
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Chromium is not installed (.ci/run installs it)"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -54,20 +48,6 @@ async def tg(
     await network.platform.stop()
 
 
-def _save(png: bytes, name: str, folders: list[Path]) -> None:
-    """A small PNG (a 64-colour palette) in each folder."""
-    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=64)
-    for folder in folders:
-        folder.mkdir(parents=True, exist_ok=True)
-        image.save(folder / f"{name}.png", optimize=True)
-
-
-async def _fits(page: Page) -> None:
-    """Nothing wider than the screen (tables scroll inside their own box)."""
-    wide = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert wide <= 1, f"{page.url} scrolls sideways by {wide}px"
-
-
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 async def test_sign_in_search_and_approve_two_applications_in_a_browser(
     tg: TelegramNetwork, fake: FakeTelegram, tmp_path: Path, size: str
@@ -82,9 +62,7 @@ async def test_sign_in_search_and_approve_two_applications_in_a_browser(
     await tg.tap(carol, f"Approve #{(await tg.member(mia)).id}")
     await tg.say(carol, "/desk")
     link = fake.last_message(carol, with_buttons=True)["reply_markup"]["inline_keyboard"][0][0]
-    folders = [tmp_path]
-    if os.environ.get("RELAIS_DESK_SCREENSHOTS"):
-        folders.append(Path(os.environ["RELAIS_DESK_SCREENSHOTS"]))
+    shots = folders(tmp_path)
     viewport = DESKTOP if size == "desktop" else PHONE
 
     async with served(tg) as server, async_playwright() as playwright:
@@ -99,7 +77,7 @@ async def test_sign_in_search_and_approve_two_applications_in_a_browser(
             await page.wait_for_url(f"{base}/desk")
             await expect(page.locator("h1")).to_have_text("Overview")
             await _fits(page)
-            _save(await page.screenshot(), f"overview-{size}", folders)
+            _save(await page.screenshot(), f"overview-{size}", shots)
 
             await page.get_by_role("link", name="Members", exact=True).click()
             await page.get_by_role("searchbox").fill("mia")
@@ -107,14 +85,14 @@ async def test_sign_in_search_and_approve_two_applications_in_a_browser(
             await expect(page.get_by_text("1 member matches.")).to_be_visible()
             await expect(page.get_by_role("link", name="Mia")).to_be_visible()
             await _fits(page)
-            _save(await page.screenshot(), f"members-{size}", folders)
+            _save(await page.screenshot(), f"members-{size}", shots)
             await page.get_by_role("link", name="Mia").click()
             await expect(page.locator("h1")).to_contain_text("Mia")
             await page.get_by_label("A note about this member").fill("Met her at the fair.")
             await page.get_by_role("button", name="Add the note").click()
             await expect(page.get_by_text("Met her at the fair.")).to_be_visible()
             await _fits(page)
-            _save(await page.screenshot(full_page=True), f"member-{size}", folders)
+            _save(await page.screenshot(full_page=True), f"member-{size}", shots)
 
             await page.get_by_role("link", name="Applications").click()
             await expect(page.get_by_text("2 applications waiting")).to_be_visible()
@@ -122,19 +100,19 @@ async def test_sign_in_search_and_approve_two_applications_in_a_browser(
             for user in (ann, bob):
                 number = (await tg.member(user)).id
                 await page.get_by_label(f"#{number}").check()
-            _save(await page.screenshot(), f"applications-{size}", folders)
+            _save(await page.screenshot(), f"applications-{size}", shots)
             await page.get_by_role("button", name="Approve the checked applications").click()
             await expect(page.locator("h1")).to_have_text("Approve 2 applications?")
             assert (await tg.member(ann)).status is MemberStatus.PENDING
             await page.get_by_role("button", name="Confirm").click()
             done = page.get_by_text("2 applications approved; the applicants are told.")
             await expect(done).to_be_visible()
-            await page.get_by_role("link", name="Audit log").click()
+            await page.get_by_role("link", name="Audit", exact=True).click()
             await expect(page.locator("h1")).to_have_text("Audit log")
-            approved = page.get_by_role("cell", name="member.approve", exact=True)
+            approved = page.get_by_role("cell", name="Application approved", exact=True)
             await expect(approved).to_have_count(3)  # Mia in chat, Ann and Bob here
             await _fits(page)
-            _save(await page.screenshot(), f"audit-{size}", folders)
+            _save(await page.screenshot(), f"audit-{size}", shots)
         finally:
             await browser.close()
 

@@ -22,6 +22,8 @@ ROUTES: list[tuple[str, str, dict[str, str], tuple[int, int, int, int]]] = [
     ("GET", "/desk/campaigns/new", {}, (200, 403, 403, 401)),
     ("POST", "/desk/campaigns/new", {**TEXTS, "action": "preview"}, (200, 403, 403, 401)),
     ("POST", "/desk/campaigns/new", {"action": "preview"}, (400, 403, 403, 401)),
+    ("GET", "/desk/campaigns/1/edit", {}, (200, 403, 403, 401)),
+    ("POST", "/desk/campaigns/1/edit", {**TEXTS, "action": "preview"}, (200, 403, 403, 401)),
     ("POST", "/desk/campaigns/1/cancel", {}, (200, 403, 403, 401)),
     ("POST", "/desk/campaigns/999/cancel", {}, (404, 403, 403, 401)),
     ("POST", "/desk/campaigns/1/cancel/confirm", {}, (303, 403, 403, 401)),

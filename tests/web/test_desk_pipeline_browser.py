@@ -121,7 +121,7 @@ async def test_qualify_a_signal_and_schedule_a_campaign_in_a_browser(
 
             sheet = tmp_path / "members.csv"
             sheet.write_text(SHEET, encoding="utf-8")
-            await page.get_by_role("link", name="Imports and exports", exact=True).click()
+            await page.get_by_role("link", name="Data", exact=True).click()
             await page.get_by_label("Spreadsheet (CSV)").set_input_files(sheet)
             await page.get_by_role("button", name="Check the file").click()
             await expect(page.get_by_text("2 new members would be created.")).to_be_visible()

@@ -8,7 +8,6 @@ With ``RELAIS_DESK_SCREENSHOTS=docs/desk`` the pages' screenshots land in the gu
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,14 +20,12 @@ from bot.core.clock import FrozenClock
 from bot.core.port import Address
 from bot.delivery import channels
 from bot.models import ActionPlan
+from tests.support.chromium import CHROMIUM, DESKTOP, PHONE, fits, folders, needs_chromium, save
 from tests.support.desk import served
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_network import TelegramNetwork
-from tests.web.test_desk_browser import CHROMIUM, DESKTOP, PHONE, _fits, _save
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Chromium is not installed (.ci/run installs it)"
-)
+pytestmark = needs_chromium
 GROUP = -1001
 TITLE = "Partagez la vidéo du festival"
 
@@ -65,9 +62,7 @@ async def test_write_preview_and_post_a_plan_in_a_browser(
         await channels.bind(session, where, "category:business", by=None, now=tg.clock.now())
     await tg.say(carol, "/desk")
     link = fake.last_message(carol, with_buttons=True)["reply_markup"]["inline_keyboard"][0][0]
-    folders = [tmp_path]
-    if os.environ.get("RELAIS_DESK_SCREENSHOTS"):
-        folders.append(Path(os.environ["RELAIS_DESK_SCREENSHOTS"]))
+    shots = folders(tmp_path)
     due = (tg.clock.now() + timedelta(days=5)).date().isoformat()
 
     async with served(tg) as server, async_playwright() as playwright:
@@ -102,20 +97,20 @@ async def test_write_preview_and_post_a_plan_in_a_browser(
             await expect(preview).to_contain_text(f"📌 {TITLE}")
             await expect(preview).to_contain_text("— English —")
             await expect(preview.get_by_role("button", name="Je m'en occupe")).to_be_disabled()
-            await _fits(page)
-            _save(await page.screenshot(full_page=True), f"plan-preview-{size}", folders)
+            await fits(page)
+            save(await page.screenshot(full_page=True), f"plan-preview-{size}", shots)
             await page.get_by_role("button", name="Post", exact=True).click()
             await page.wait_for_url(f"{base}/desk/plans#plan-1")
             row = page.locator("#plan-1")
             await expect(row.get_by_role("link", name="Share the festival video")).to_be_visible()
-            await _fits(page)
-            _save(await page.screenshot(full_page=True), f"plans-{size}", folders)
+            await fits(page)
+            save(await page.screenshot(full_page=True), f"plans-{size}", shots)
             await row.get_by_role("link", name="Share the festival video").click()
             await expect(page.locator("h1")).to_contain_text("Plan #1")
             await expect(page.locator("#silent")).to_have_text(
                 "1 member it addressed has not answered."
             )
-            await _fits(page)
+            await fits(page)
         finally:
             await browser.close()
 

@@ -28,7 +28,8 @@ in its own hands:
   by a send to the old id) is reported to the app (``app.report``). The adapter itself
   never writes to the database.
 * **Pacing without retries** (:mod:`bot.platforms.telegram.limits`): a 429 comes back
-  to the sender, which knows what to do with it.
+  to the sender, which knows what to do with it. With several processes, each paces
+  its replies and deliveries together at its sender's share of the bot's limits.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import asyncio
 import functools
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -69,6 +70,7 @@ from bot.core.port import (
     TemporaryFailure,
     Unreachable,
 )
+from bot.delivery.limits import LIMITS
 from bot.platforms.lines import ChatLines, Ticket
 from bot.platforms.telegram.convert import (
     ALLOWED_UPDATES,
@@ -127,21 +129,28 @@ _IN_LINE: ContextVar[bool] = ContextVar("relais_telegram_in_line", default=False
 
 
 def build_application(
-    token: str, config: TelegramSettings, *, speedup: float = 1.0
+    token: str,
+    config: TelegramSettings,
+    *,
+    speedup: float = 1.0,
+    shared_by: Callable[[], int] = lambda: 1,
 ) -> TelegramApplication:
     """A PTB application on ``config.api_base_url``, without PTB's updater (polling and
     the webhook are Relais' own, see the module docstring). ``speedup`` is
-    ``[delivery] speedup``, so the adapter paces at the delivery queue's rates."""
+    ``[delivery] speedup``, so the adapter paces at the delivery queue's rates;
+    ``shared_by``, how many processes share the bot's limits now (:class:`FloodGate`)."""
     base = config.api_base_url
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
     paid = config.paid_rate if config.paid_broadcast else None
+    fastest = (paid or LIMITS["telegram"].per_second) * speedup
+    gate = FloodGate(speedup=speedup, paid_per_second=paid, shared_by=shared_by)
     builder = (
         Application.builder()
         .token(token)
         .base_url(base)
         .base_file_url(file_base)
-        .rate_limiter(FloodGate(speedup=speedup, paid_per_second=paid))
-        .request(AiohttpRequest(connection_pool_size=connections(paid)))
+        .rate_limiter(gate)
+        .request(AiohttpRequest(connection_pool_size=connections(fastest)))
         .get_updates_request(AiohttpRequest())
     )
     # Polling is Relais' own loop, and the webhook its own server (it answers only once
@@ -149,12 +158,13 @@ def build_application(
     return builder.updater(None).build()
 
 
-def connections(paid_rate: float | None) -> int:
+def connections(rate: float) -> int:
     """Keep-alive connections to the Bot API: 16 serve Telegram's free 30 messages a
-    second with room for replies; paid broadcasts need as many calls in flight as the
-    rate times a call's round trip (about 0.1 s from Europe): one per 10 messages a
-    second."""
-    return max(16, math.ceil(paid_rate / 10)) if paid_rate else 16
+    second with room for replies; a faster rate (paid broadcasts, or ``speedup``
+    against a fake server) needs as many calls in flight as the rate times a call's
+    round trip (about 0.1 s from Europe): one per 10 messages a second, as the delivery
+    queue's workers (``Sender.workers``)."""
+    return max(16, math.ceil(rate / 10))
 
 
 class TelegramPlatform:
@@ -175,7 +185,14 @@ class TelegramPlatform:
         self.app = app
         self.command_names = CommandNames.aliases()
         self.config = settings.telegram
-        self.application = build_application(secret, self.config, speedup=settings.delivery.speedup)
+        # Several processes: this one's replies keep its sender's share of the bot's
+        # limits, as its deliveries do (bot.delivery.lease).
+        self.application = build_application(
+            secret,
+            self.config,
+            speedup=settings.delivery.speedup,
+            shared_by=lambda: app.sender.lease.share(NAME).count,
+        )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.sender = Sender(

@@ -29,12 +29,25 @@ second where it is allowed through.
 Paid broadcasts (``[telegram] paid_broadcast``): calls carrying ``allow_paid_broadcast``
 skip the free window and take a window of ``paid_rate`` per 1/speedup s, which every other
 call takes too, so the bot never sends more than the paid rate in all.
+
+Several processes (PostgreSQL, webhook behind a reverse proxy) send for one bot, and
+Telegram's limits are the bot's: each process's gate keeps its part. ``shared_by`` says
+how many processes share the platform now — the delivery queue's lease count
+(:class:`bot.delivery.lease.Share`), read at each call — and with N of them each window
+here lets a N-th through: the overall and paid windows in whole calls (30 ÷ 7: 4 a
+second, so that seven processes never pass 30 in any second), and each group's 20 a
+minute, since a group's updates, one at a time, land on any process and each answers
+its own. So replies and the queue's messages of all the processes together keep the
+limits, the replies still first within each process. A private chat needs no share:
+Telegram sends its updates one at a time, the next once the previous one's replies were
+sent, and the queue serves it from one process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
@@ -112,6 +125,12 @@ class SlidingWindow:
         self._window = Window(count, period)
         self._turn = _Turn()
 
+    def resize(self, count: int, period: float) -> None:
+        """From now on, ``count`` entries in any ``period``; the entries already in the
+        window still count, and a waiter looks again when it wakes."""
+        self.count, self.period = count, period
+        self._window.count, self._window.period = count, period
+
     def full(self) -> bool:
         """Whether an entry now would have to wait."""
         return self._turn.locked() or self._window.wait(self._clock()) > 0
@@ -156,7 +175,8 @@ class FloodGate(BaseRateLimiter[None]):
     what the replies leave. A call Telegram refused with a 429 gives its place in the
     window back: it was not a message, and its retry waits the ``retry_after`` (a
     private chat's second reply within its second, refused, held a thirtieth of a second
-    of everyone's sending)."""
+    of everyone's sending). ``shared_by``: how many processes share the bot's limits now
+    (see the module docstring); this gate keeps that part of each."""
 
     def __init__(
         self,
@@ -165,23 +185,44 @@ class FloodGate(BaseRateLimiter[None]):
         group_per_minute: float = 20,
         speedup: float = 1.0,
         paid_per_second: float | None = None,
+        shared_by: Callable[[], int] = lambda: 1,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self._second = 1 / speedup
+        self._overall_rate = overall_per_second
         self._overall = SlidingWindow(
-            round(overall_per_second), 1 / speedup, clock=clock, sleep=sleep
+            *_part(overall_per_second, self._second, 1), clock=clock, sleep=sleep
         )
         #: Paid broadcasts (``allow_paid_broadcast``): their own window, at most
         #: ``paid_per_second`` calls of any kind a second; the free window above counts
         #: only the calls without the flag.
+        self._paid_rate = paid_per_second
         self._paid = (
-            SlidingWindow(round(paid_per_second), 1 / speedup, clock=clock, sleep=sleep)
+            SlidingWindow(*_part(paid_per_second, self._second, 1), clock=clock, sleep=sleep)
             if paid_per_second
             else None
         )
+        self._group_per_minute = group_per_minute
         self._group_rate = group_per_minute
         self._group_period = 60 / speedup
         self._groups: dict[int, AsyncLimiter] = {}
+        self._shared_by = shared_by
+        #: How many processes the windows are sized for.
+        self.parts = 1
+
+    def _follow_share(self) -> None:
+        """Resize the windows when the number of processes sharing the bot changed."""
+        parts = max(1, self._shared_by())
+        if parts == self.parts:
+            return
+        self.parts = parts
+        self._overall.resize(*_part(self._overall_rate, self._second, parts))
+        if self._paid is not None and self._paid_rate:
+            self._paid.resize(*_part(self._paid_rate, self._second, parts))
+        # Groups' limiters are made anew at the new rate as they are next used.
+        self._group_rate = self._group_per_minute / parts
+        self._groups.clear()
 
     async def initialize(self) -> None:
         return None
@@ -201,6 +242,7 @@ class FloodGate(BaseRateLimiter[None]):
         chat_id = data.get("chat_id")
         if chat_id is None:  # getUpdates, answerCallbackQuery, setMyCommands...
             return await callback(*args, **kwargs)
+        self._follow_share()
         chat = _chat_number(chat_id)
         group = self._group(chat) if chat is not None and chat < 0 else None
         paid = self._paid is not None and bool(data.get("allow_paid_broadcast"))
@@ -234,6 +276,17 @@ class FloodGate(BaseRateLimiter[None]):
         if limiter is None:
             limiter = self._groups[chat] = AsyncLimiter(self._group_rate, self._group_period)
         return limiter
+
+
+def _part(rate: float, period: float, parts: int) -> tuple[int, float]:
+    """A window for one of ``parts`` processes sharing ``rate`` entries per ``period``:
+    the whole entries of ``rate`` ÷ ``parts`` in the same period (30 ÷ 7: 4 a second,
+    so that 7 such windows never let more than 30 through in any second), or one entry
+    in a longer period when there are more processes than entries."""
+    share = rate / parts
+    if share < 1:
+        return 1, period / share
+    return math.floor(share + 1e-9), period
 
 
 def _chat_number(chat_id: object) -> int | None:

@@ -95,16 +95,17 @@ class Desk:
         )
 
 
-#: The layout's menu: (path, label, least role).
+#: The layout's menu: (path, label, least role). Labels are a word or two (pages' titles
+#: may say more): the menu stays on one line at 1,000 pixels, in French too.
 MENU = (
-    ("/desk", N_("Overview"), Role.REFERENT),
+    ("/desk", N_("Home"), Role.REFERENT),
     ("/desk/members", N_("Members"), Role.REFERENT),
     ("/desk/applications", N_("Applications"), Role.COORDINATOR),
-    ("/desk/audit", N_("Audit log"), Role.COORDINATOR),
+    ("/desk/audit", N_("Audit"), Role.COORDINATOR),
     ("/desk/signals", N_("Signals"), Role.COORDINATOR),
     ("/desk/campaigns", N_("Campaigns"), Role.REFERENT),
     ("/desk/plans", N_("Plans"), Role.REFERENT),
-    ("/desk/data", N_("Imports and exports"), Role.COORDINATOR),
+    ("/desk/data", N_("Data"), Role.COORDINATOR),
     ("/desk/me", N_("My space"), Role.MEMBER),
 )
 

@@ -1,12 +1,14 @@
 """``/desk/audit``: who did what privileged thing, when — filtered by action, by whom, on
 whom and by dates, newest first, paged by entry number; ``/desk/audit.csv`` exports the
 same selection (cells made safe for spreadsheets, the export itself audited).
-Coordinators only."""
+Coordinators only. The page says each action in words
+(:mod:`bot.web.desk.audit_actions`); the filter's values and the export keep the codes."""
 
 from __future__ import annotations
 
 import io
 import json
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -17,6 +19,7 @@ from sqlalchemy import ColumnElement, select
 
 from bot.core import audit, csvsafe
 from bot.models import AuditEntry, Member, Role
+from bot.web.desk import audit_actions
 from bot.web.desk.access import Desk, page
 
 PAGE = 100
@@ -35,6 +38,11 @@ def _day(value: str, zone: ZoneInfo) -> datetime | None:
         return datetime.combine(date.fromisoformat(value), time(), zone)
     except ValueError:
         return None
+
+
+def _folded(text: str) -> str:
+    """For sorting labels as a reader does: « Événement » among the E."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 def _number(value: str) -> int | None:
@@ -89,12 +97,16 @@ async def audit_page(desk: Desk) -> web.StreamResponse:
     more = len(entries) > PAGE
     entries = entries[:PAGE]
     selection = urlencode([(key, params[key]) for key in FILTERS if params.get(key)])
+    named = {
+        code: audit_actions.label(desk._, code) for code in {*actions, *(e.action for e in entries)}
+    }
     return desk.render(
         "audit.html",
         title=desk._("Audit log"),
         entries=entries,
         names=await _names(desk, entries),
-        actions=actions,
+        actions=sorted(named.items(), key=lambda pair: _folded(pair[1])),
+        action_names=named,
         params=params,
         selection=selection,
         next_url=f"/desk/audit?{selection}&before={entries[-1].id}" if more else None,

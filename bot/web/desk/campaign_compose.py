@@ -1,5 +1,6 @@
 """``/desk/campaigns/new``: compose a campaign (coordinators), see it as members will, and
-schedule it — the chat's ``/campaign`` on one page.
+schedule it — the chat's ``/campaign`` on one page; ``/desk/campaigns/<n>/edit``: the same
+form filled with a scheduled campaign that has not started sending, to change it.
 
 The form holds what the chat asks step by step: categories, text and call to action in
 French and English, segments (level, activity, language, platform:
@@ -7,21 +8,29 @@ French and English, segments (level, activity, language, platform:
 or monthly repeat with an end date and/or a number of runs. "Preview" answers the same
 form with the campaign rendered by :func:`bot.animation.campaigns.render` — the channel
 post in the network's language and the private message in each written language, with
-their answer buttons; the text is the same on Telegram and Discord. "Schedule" saves it
-with :func:`bot.animation.campaigns.save` and audits ``campaign.create`` as the chat does;
-"now" runs it at once. The form carries a one-time ``draft`` token: a double click or a
-resent form schedules the campaign once.
+their answer buttons; the text is the same on Telegram and Discord — and, with e-mail
+checked, the e-mail in each written language as the mailer builds it
+(:mod:`bot.web.desk.campaign_mail`). "Schedule" saves
+it with :func:`bot.animation.campaigns.save` and audits ``campaign.create`` as the chat
+does; "now" runs it at once. Editing saves through the same function and audits
+``campaign.edit``, as the chat's Edit does, and only while
+:func:`bot.web.desk.campaign_list.fixed` finds nothing against it (checked again, the row
+locked, when the form comes back). The form carries a one-time ``draft`` token: a double
+click or a resent form schedules, or edits, the campaign once.
 """
 
 from __future__ import annotations
 
 import secrets
+from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from multidict import MultiDictProxy
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity.engagement import State
 from bot.animation import campaigns, segments
@@ -32,9 +41,9 @@ from bot.core.bilingual import Bilingual
 from bot.core.config import LANGUAGES
 from bot.core.i18n import N_
 from bot.models import AuditEntry, Campaign, Repeat, Role
-from bot.web.desk import labels
-from bot.web.desk.access import Desk, page
-from bot.web.desk.campaign_list import REPEAT
+from bot.web.desk import campaign_mail, labels
+from bot.web.desk.access import Desk, not_found, page
+from bot.web.desk.campaign_list import REPEAT, fixed
 
 Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 PLATFORMS = ("telegram", "discord", segments.EMAIL)
@@ -53,6 +62,8 @@ ERRORS = {
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/desk/campaigns/new", compose)
     router.add_post("/desk/campaigns/new", submit)
+    router.add_get("/desk/campaigns/{id:[0-9]+}/edit", edit)
+    router.add_post("/desk/campaigns/{id:[0-9]+}/edit", submit_edit)
 
 
 def _values(form: Form | None) -> dict[str, object]:
@@ -67,13 +78,48 @@ def _values(form: Form | None) -> dict[str, object]:
     return single
 
 
+def _values_of(desk: Desk, campaign: Campaign) -> dict[str, object]:
+    """A stored campaign as the form shows it (local date and time, as typed)."""
+    zone = ZoneInfo(desk.context.settings.network.timezone)
+    chosen = Segments.of(campaign.segments)
+    when = campaign.next_run_at or campaign.starts_at
+    return {
+        "draft": secrets.token_urlsafe(16),
+        "category": list(campaign.categories),
+        "text_fr": campaign.text_fr, "text_en": campaign.text_en,
+        "call_fr": campaign.call_fr, "call_en": campaign.call_en,
+        "min_points": str(chosen.min_points or ""),
+        "activity": [state.value for state in chosen.activity],
+        "language": list(chosen.languages),
+        "platform": list(chosen.platforms),
+        "direct": "1" if campaign.direct else "",
+        "email": "1" if campaign.email else "",
+        "when": when.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "repeat": campaign.repeat.value,
+        "ends": campaign.ends_at.astimezone(zone).date().isoformat() if campaign.ends_at else "",
+        "max_runs": str(campaign.max_runs or ""),
+    }  # fmt: skip
+
+
 def _render(
-    desk: Desk, values: dict[str, object], *, status: int = 200, **extra: object
+    desk: Desk,
+    values: dict[str, object],
+    *,
+    editing: int | None = None,
+    status: int = 200,
+    **extra: object,
 ) -> web.Response:
     settings = desk.context.settings
+    title = (
+        desk._(N_("Edit campaign #{number}"), number=editing)
+        if editing
+        else desk._(N_("Compose a campaign"))
+    )
     return desk.render(
         "campaign_compose.html",
-        title=desk._(N_("Compose a campaign")),
+        title=title,
+        action=f"/desk/campaigns/{editing}/edit" if editing else "/desk/campaigns/new",
+        editing=editing,
         values=values,
         categories=[(c.key, c.name.get(desk.language)) for c in settings.categories],
         levels=[(lvl.points, lvl.name.get(desk.language)) for lvl in settings.levels[1:]],
@@ -82,7 +128,7 @@ def _render(
         platforms=PLATFORMS,
         repeats=[(r.value, REPEAT[r]) for r in Repeat],
         status=status,
-        **{"error": None, "previews": None, **extra},
+        **{"error": None, "previews": None, "mails": None, "no_email": None, **extra},
     )
 
 
@@ -170,21 +216,57 @@ def _previews(desk: Desk, draft: campaigns.Draft) -> list[tuple[str, object]]:
     return shown
 
 
-async def _already(desk: Desk, token: str) -> int | None:
-    """The campaign this form's token already created, if any (a resent form)."""
+async def _already(session: AsyncSession, desk: Desk, token: str, action: str) -> int | None:
+    """The campaign this form's token already created or edited, if any (a resent form)."""
     since = desk.context.clock.now() - RESEND_WINDOW
-    async with desk.context.sessions() as session:
-        entries = await session.scalars(
-            select(AuditEntry).where(
-                AuditEntry.actor_id == desk.member.id,
-                AuditEntry.action == "campaign.create",
-                AuditEntry.created_at >= since,
-            )
+    entries = await session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.actor_id == desk.member.id,
+            AuditEntry.action == action,
+            AuditEntry.created_at >= since,
         )
-        for entry in entries:
-            if entry.details.get("form") == token:
-                return int(entry.details["campaign_id"])
+    )
+    for entry in entries:
+        if entry.details.get("form") == token:
+            return int(entry.details["campaign_id"])
     return None
+
+
+def _listed(number: int) -> web.Response:
+    return web.Response(status=303, headers={"Location": f"/desk/campaigns#campaign-{number}"})
+
+
+def _record(desk: Desk, session: AsyncSession, campaign: Campaign, draft: campaigns.Draft,
+            *, action: str, token: str) -> None:  # fmt: skip
+    """The audit entry the chat writes, with the form's token (to find a resent form)."""
+    audit.record(
+        session, desk.context.clock, actor_id=desk.member.id, action=action,
+        campaign_id=campaign.id, categories=list(draft.categories),
+        starts_at=campaign.starts_at.isoformat(), repeat=draft.repeat.value,
+        direct=draft.direct, email=draft.email, segments=campaign.segments,
+        languages=list(draft.wording.written()),
+        ends_at=campaign.ends_at.isoformat() if campaign.ends_at else None,
+        max_runs=campaign.max_runs, form=token, via="desk",
+    )  # fmt: skip
+
+
+async def _run_now(desk: Desk, session: AsyncSession, campaign: Campaign) -> None:
+    context = desk.context
+    await campaigns.run(
+        session, context.settings, context.translator, campaign,
+        platforms=context.platforms(), now=context.clock.now(),
+    )  # fmt: skip
+
+
+def _preview_page(
+    desk: Desk, values: dict[str, object], draft: campaigns.Draft, editing: int | None
+) -> web.Response:
+    mails = campaign_mail.previews(desk, draft, editing) if draft.email else None
+    return _render(
+        desk, values, editing=editing, previews=_previews(desk, draft),
+        mails=mails if isinstance(mails, list) else None,
+        no_email=mails if isinstance(mails, str) else None,
+    )  # fmt: skip
 
 
 @page(Role.COORDINATOR)
@@ -195,31 +277,88 @@ async def submit(desk: Desk) -> web.StreamResponse:
     if draft is None:
         return _render(desk, values, error=ERRORS[error or "text"], status=400)
     if form.get("action") != "schedule":
-        return _render(desk, values, previews=_previews(desk, draft))
+        return _preview_page(desk, values, draft, None)
     token = str(form.get("draft", ""))[:64]
-    if token and (existing := await _already(desk, token)) is not None:
-        return web.Response(
-            status=303, headers={"Location": f"/desk/campaigns#campaign-{existing}"}
-        )
     context, now = desk.context, desk.context.clock.now()
+    async with context.sessions() as session:
+        existing = await _already(session, desk, token, "campaign.create") if token else None
+    if existing is not None:
+        return _listed(existing)
     async with context.sessions.begin() as session:
         campaign: Campaign = campaigns.save(None, draft, author_id=desk.member.id, now=now)
         session.add(campaign)
         await session.flush()
-        audit.record(
-            session, context.clock, actor_id=desk.member.id, action="campaign.create",
-            campaign_id=campaign.id, categories=list(draft.categories),
-            starts_at=campaign.starts_at.isoformat(), repeat=draft.repeat.value,
-            direct=draft.direct, email=draft.email, segments=campaign.segments,
-            languages=list(draft.wording.written()),
-            ends_at=campaign.ends_at.isoformat() if campaign.ends_at else None,
-            max_runs=campaign.max_runs, form=token, via="desk",
-        )  # fmt: skip
+        _record(desk, session, campaign, draft, action="campaign.create", token=token)
         if draft.starts_at is None:
-            await campaigns.run(
-                session, context.settings, context.translator, campaign,
-                platforms=context.platforms(), now=now,
-            )  # fmt: skip
+            await _run_now(desk, session, campaign)
         number = campaign.id
     await context.after_commit(session)
-    return web.Response(status=303, headers={"Location": f"/desk/campaigns#campaign-{number}"})
+    return _listed(number)
+
+
+def _cannot(desk: Desk, number: int, reason: str) -> web.Response:
+    """Why this campaign can no longer be edited (409)."""
+    return desk.render(
+        "campaign_fixed.html",
+        title=desk._(N_("Edit campaign #{number}"), number=number),
+        reason=desk._(reason),
+        status=409,
+    )
+
+
+async def _kit_kept(
+    session: AsyncSession, campaign: Campaign, draft: campaigns.Draft, now: datetime
+) -> campaigns.Draft:
+    """The form has no kit item: an edited campaign keeps its own while it is in the kit."""
+    title = await campaigns.kit_title(session, campaign, now)
+    if campaign.kit_item_id is None or title is None:
+        return draft
+    return replace(draft, kit_item=(campaign.kit_item_id, title))
+
+
+@page(Role.COORDINATOR)
+async def edit(desk: Desk) -> web.StreamResponse:
+    number = int(desk.request.match_info["id"])
+    async with desk.context.sessions() as session:
+        campaign = await session.get(Campaign, number)
+        if campaign is None:
+            return not_found(desk)
+        reason = await fixed(session, campaign, desk.context.clock.now())
+    if reason is not None:
+        return _cannot(desk, number, reason)
+    return _render(desk, _values_of(desk, campaign), editing=number)
+
+
+@page(Role.COORDINATOR)
+async def submit_edit(desk: Desk) -> web.StreamResponse:
+    number = int(desk.request.match_info["id"])
+    form = await desk.request.post()
+    values = _values(form)
+    draft, error = _draft(desk, form)
+    context, now = desk.context, desk.context.clock.now()
+    token = str(form.get("draft", ""))[:64]
+    saving = draft is not None and form.get("action") == "schedule"
+    # Saving locks the row: the job cannot start it meanwhile, nor a second click edit it.
+    opened: AbstractAsyncContextManager[AsyncSession] = (
+        context.sessions.begin() if saving else context.sessions()
+    )
+    async with opened as session:
+        campaign = await session.get(Campaign, number, with_for_update=saving)
+        if campaign is None:
+            return not_found(desk)
+        if saving and token and await _already(session, desk, token, "campaign.edit") == number:
+            return _listed(number)  # a resent form: edited once
+        reason = await fixed(session, campaign, now)
+        if reason is not None:
+            return _cannot(desk, number, reason)
+        if draft is None:
+            return _render(desk, values, editing=number, error=ERRORS[error or "text"], status=400)
+        draft = await _kit_kept(session, campaign, draft, now)
+        if not saving:
+            return _preview_page(desk, values, draft, number)
+        campaigns.save(campaign, draft, author_id=desk.member.id, now=now)
+        _record(desk, session, campaign, draft, action="campaign.edit", token=token)
+        if draft.starts_at is None:
+            await _run_now(desk, session, campaign)
+    await context.after_commit(session)
+    return _listed(number)

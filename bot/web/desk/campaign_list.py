@@ -4,13 +4,15 @@ the latest run's results; cancelling one asks for a confirmation first.
 As ``/campaigns`` in the chat: referents see the campaigns that addressed their
 categories (their categories' figures only, read only); coordinators see every campaign
 and may cancel a scheduled one (:func:`bot.animation.campaigns.cancel`, audited as
-``campaign.cancel``, the messages not sent yet dropped). Results are those of
-:func:`bot.animation.results.compute`, the chat's Results button's.
+``campaign.cancel``, the messages not sent yet dropped), and edit one that has not started
+sending (:func:`fixed` says why another cannot be; the composer edits it). Results are
+those of :func:`bot.animation.results.compute`, the chat's Results button's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
 from sqlalchemy import select
@@ -26,6 +28,12 @@ from bot.models import Campaign, CampaignStatus, DeliveryStatus, Repeat, Role
 from bot.web.desk.access import Desk, not_found, page
 
 SHOWN = 30
+CANCELLED = N_("This campaign was cancelled: it can no longer be changed.")
+FINISHED = N_("This campaign is finished: it can no longer be changed.")
+STARTED = N_(
+    "This campaign has started sending: it can no longer be changed. Cancel it and "
+    "compose a new one if needed."
+)
 REPEAT = {
     Repeat.NONE: N_("once"),
     Repeat.WEEKLY: N_("every week"),
@@ -47,6 +55,24 @@ class Row:
     state: str
     progress: dict[DeliveryStatus, int] | None
     results: results.Results | None
+    #: It has not started sending: a coordinator may still edit it.
+    editable: bool
+
+
+async def fixed(session: AsyncSession, campaign: Campaign, now: datetime) -> str | None:
+    """Why the desk may no longer edit this campaign (a message), or None: it is scheduled
+    in the future, has never run and has nothing queued. A campaign whose last run is
+    still running (as the list says) has started; it is finished after that."""
+    if campaign.status is CampaignStatus.CANCELLED:
+        return CANCELLED
+    if campaign.status is CampaignStatus.DONE:
+        latest = await campaigns.latest_run(session, campaign.id)
+        return STARTED if latest is not None and latest.ends_at > now else FINISHED
+    due = campaign.next_run_at is None or campaign.next_run_at <= now
+    if campaign.runs or due:
+        return STARTED
+    queued = await queue.progress(session, f"campaign:{campaign.id}")
+    return STARTED if any(queued.values()) else None
 
 
 def _visible(desk: Desk, campaign: Campaign) -> list[str]:
@@ -90,7 +116,12 @@ async def _row(desk: Desk, session: AsyncSession, campaign: Campaign) -> Row | N
             categories=_visible(desk, campaign), start=run.started_at, end=run.ends_at,
         )  # fmt: skip
     state = await _state(desk, session, campaign)
-    return Row(campaign, excerpt, targets or desk._(N_("All categories")), state, progress, found)
+    now = desk.context.clock.now()
+    editable = desk.is_coordinator and await fixed(session, campaign, now) is None
+    return Row(
+        campaign, excerpt, targets or desk._(N_("All categories")), state, progress, found,
+        editable=editable,
+    )  # fmt: skip
 
 
 @page(Role.REFERENT)

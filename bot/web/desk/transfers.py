@@ -32,6 +32,7 @@ from bot.core.config import LANGUAGES
 from bot.core.i18n import N_
 from bot.mailing import invitations, tracking
 from bot.models import Role
+from bot.web.context import accepts_body
 from bot.web.desk.access import Desk, page
 
 FOLDER = Path(tempfile.gettempdir()) / "relais-desk-imports"
@@ -40,6 +41,10 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 KEEP = 3600
 #: Problems shown at most (the count says how many in all).
 SHOWN = 200
+#: The largest spreadsheet uploaded (some 100,000 rows); the desk's other forms take far
+#: less (:data:`bot.web.context.FORM_BODY`). The body is read only once the session is
+#: known (:func:`bot.web.desk.access.page`).
+UPLOAD_BODY = 8 * 1024 * 1024
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -94,6 +99,7 @@ async def _dry_run(desk: Desk, path: Path, *, update: bool) -> dict[str, Any]:
     return {**found, "outcome": outcome}
 
 
+@accepts_body(UPLOAD_BODY)
 @page(Role.COORDINATOR)
 async def upload(desk: Desk) -> web.StreamResponse:
     form = await desk.request.post()

@@ -171,3 +171,48 @@ async def test_a_call_telegram_refused_gives_its_place_in_the_window_back() -> N
     assert attempts == [(1, 0.0), (2, 0.0), (3, 0.0)]
     await call(4)  # two in the window now
     assert attempts[-1] == (4, 1.0)
+
+
+async def _pace(gate: FloodGate, time: FakeTime, chats: list[int]) -> list[float]:
+    """The instants the gate let calls to ``chats`` through, one after another."""
+    instants: list[float] = []
+
+    async def call(*_args: Any, **_kwargs: Any) -> bool:
+        instants.append(time.now)
+        return True
+
+    for chat in chats:
+        await gate.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+    return instants
+
+
+async def test_two_processes_sharing_the_bot_each_let_half_through() -> None:
+    """With two live senders serving Telegram, each process's gate keeps half of the
+    bot's 30 a second, replies included: together they keep the bot's limit."""
+    alone, shared = FakeTime(), FakeTime()
+    one = await _pace(FloodGate(clock=alone.clock, sleep=alone.sleep), alone, list(range(1, 91)))
+    half = await _pace(
+        FloodGate(shared_by=lambda: 2, clock=shared.clock, sleep=shared.sleep),
+        shared,
+        list(range(1, 91)),
+    )
+    assert most_in_any_window(one, 1.0) == 30 and one[-1] == 2.0
+    assert most_in_any_window(half, 1.0) == 15 and half[-1] == 5.0
+
+
+async def test_the_gate_follows_the_number_of_processes_as_it_changes() -> None:
+    """Seven processes: 4 a second each (30 ÷ 7, in whole calls: seven such gates never
+    let more than 30 through in any second), a group's 20 a minute ÷ 7; back to one
+    process, the whole again."""
+    time = FakeTime()
+    processes = [7]
+    gate = FloodGate(shared_by=lambda: processes[0], clock=time.clock, sleep=time.sleep)
+    instants = await _pace(gate, time, list(range(1, 61)))
+    assert gate.parts == 7
+    assert most_in_any_window(instants, 1.0) == 4 and instants[-1] == 14.0
+    assert gate._group(-100).max_rate == 20 / 7  # a group's limiter (real time: not run)
+    processes[0] = 1
+    time.now += 1.0  # the calls still in the window count: let them leave first
+    start = time.now
+    instants = await _pace(gate, time, list(range(100, 130)))
+    assert gate.parts == 1 and instants == [start] * 30

@@ -16,6 +16,8 @@ from tests.support.fakes import RecordingPlatform
 
 #: Short, so a restart recovers the killed run's rows within seconds.
 LEASE_SECONDS = 2.0
+#: Slow enough that the test can kill it part-way.
+SETTINGS = DeliverySettings(speedup=50, concurrency=8, lease_seconds=LEASE_SECONDS)
 
 
 async def recover_the_dead(sender: Sender) -> None:
@@ -40,8 +42,7 @@ async def main(url: str, log_path: str) -> None:
         sessions=session_factory(engine),
         platforms={"telegram": RecordingPlatform(log_path=log_path)},
         clock=SystemClock(),
-        # Slow enough that the test can kill it part-way.
-        settings=DeliverySettings(speedup=50, concurrency=8, lease_seconds=LEASE_SECONDS),
+        settings=SETTINGS,
     )
     await sender.recover()
     await sender.drain()

@@ -14,6 +14,10 @@ from bot.runtime import build_app
 from tests.support.harness import settings_for
 from tests.support.workers.queue_worker import LEASE_SECONDS, recover_the_dead
 
+#: Fast, but slow enough that the test can kill it part-way.
+SPEEDUP = 20
+CONCURRENCY = 16
+
 
 async def main(url: str, base_url: str, token: str) -> None:
     engine = create_engine(url)
@@ -21,9 +25,8 @@ async def main(url: str, base_url: str, token: str) -> None:
         url,
         telegram_token=token,
         telegram__api_base_url=base_url,
-        # Fast, but slow enough that the test can kill it part-way.
-        delivery__speedup="20",
-        delivery__concurrency="16",
+        delivery__speedup=str(SPEEDUP),
+        delivery__concurrency=str(CONCURRENCY),
         delivery__lease_seconds=str(LEASE_SECONDS),
     )
     app = build_app(settings=settings, sessions=session_factory(engine), clock=SystemClock())
@@ -33,6 +36,7 @@ async def main(url: str, base_url: str, token: str) -> None:
         await app.sender.recover()
         await app.sender.drain()
         await recover_the_dead(app.sender)
+        await app.sender.drain()  # the chats the killed run's share held meanwhile
     finally:
         await platform.stop()
         await engine.dispose()
