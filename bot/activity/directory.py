@@ -237,9 +237,10 @@ async def page(
     before: str | None = None,
     size: int = PAGE,
     days: int = engagement.DAYS,
-    cap: int = COUNT_CAP,
+    cap: int | None = None,
 ) -> Page:
-    """One page of the directory, and how many members match in all (up to ``cap``)."""
+    """One page of the directory, and how many members match in all (up to ``cap``,
+    :data:`COUNT_CAP` unless told)."""
     key = order.key if order.key in ORDERS else "number"
     where = conditions(filters, settings, now, days=days)
     cursor = _decode(after or before or "")
@@ -260,7 +261,7 @@ async def page(
     elif cursor is None and not more:
         total, capped = len(rows), False  # the whole selection is on this page
     else:
-        total, capped = await _count(session, where, cap)
+        total, capped = await _count(session, where, COUNT_CAP if cap is None else cap)
     result = Page(rows=rows, total=total, capped=capped)
     if rows:
         first, last = rows[0], rows[-1]
