@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity import engagement
@@ -93,9 +93,10 @@ def _column(key: str) -> Any:
 
 
 def conditions(
-    filters: Filters, settings: Settings, now: datetime, *, days: int
+    filters: Filters, settings: Settings, now: datetime, *, days: int, dialect: str = ""
 ) -> list[ColumnElement[bool]]:
-    """The WHERE of a directory query (the visible categories always among them)."""
+    """The WHERE of a directory query (the visible categories always among them), for
+    the session's ``dialect`` (the search is read differently on SQLite: :func:`_search`)."""
     where: list[ColumnElement[bool]] = [Member.status != MemberStatus.FORGOTTEN]
     if filters.scope is not None:
         where.append(Member.category.in_(filters.scope))
@@ -103,7 +104,7 @@ def conditions(
         where.append(Member.category.in_(filters.categories))
     text = filters.query.strip()
     if text:
-        where.append(_search(text))
+        where.append(_search(text, dialect))
     if filters.status is not None:
         where.append(Member.status == filters.status)
     if filters.role is not None:
@@ -133,7 +134,7 @@ def conditions(
     return where
 
 
-def _search(text: str) -> ColumnElement[bool]:
+def _search(text: str, dialect: str) -> ColumnElement[bool]:
     """A member number (``12``, ``#12``; a longer run of digits is a phone) reads the
     primary key; other text is a substring of the folded name, e-mail and phone, folded
     here the same way, wildcards taken literally. The expression is the index's own
@@ -142,7 +143,24 @@ def _search(text: str) -> ColumnElement[bool]:
     if digits.isdigit() and len(digits) < 10:
         return Member.id == int(digits)
     escaped = search_fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return search_text().like(f"%{escaped}%", escape="\\")
+    pattern = f"%{escaped}%"
+    folded = search_text().like(pattern, escape="\\")
+    return _ascii_first(pattern, folded) if dialect == "sqlite" else folded
+
+
+def _ascii_first(pattern: str, folded: ColumnElement[bool]) -> ColumnElement[bool]:
+    """SQLite's ``relais_search`` is Python, called once per member: a search read the
+    table at a third of the speed. Printable ASCII needs no folding but lower case,
+    which SQLite's ``LIKE`` already ignores, so only the other members (an accent, a
+    letter from elsewhere) are folded — the same matches, by the same rule."""
+    plain = (
+        Member.display_name
+        + " "
+        + func.coalesce(Member.email, "")
+        + " "
+        + func.coalesce(Member.phone, "")
+    )
+    return case((plain.op("GLOB")("*[^ -~]*"), folded), else_=plain.like(pattern, escape="\\"))
 
 
 class _Cursor(NamedTuple):
@@ -204,26 +222,26 @@ def _sort_value(member: Member, key: str) -> Any:
 
 
 def _beyond(key: str, value: Any, member_id: int, forward: bool) -> ColumnElement[bool]:
-    """Rows after (``forward``) the cursor in ascending order of (column, id); NULLs
-    (never acted) sort first."""
-    column = _column(key)
+    """Rows after (``forward``) or before the cursor in ascending order of (column,
+    number): one row-value comparison, which both databases read as a range of the
+    order's index (an ``OR`` of two comparisons is read as a filter from the index's
+    start, longer for every page further)."""
     if key == "number":
         return Member.id > member_id if forward else Member.id < member_id
-    if value is None:
-        same = and_(column.is_(None), Member.id > member_id if forward else Member.id < member_id)
-        return or_(same, column.is_not(None)) if forward else same
-    if forward:
-        return or_(column > value, and_(column == value, Member.id > member_id))
-    return or_(column.is_(None), column < value, and_(column == value, Member.id < member_id))
+    pair = tuple_(_column(key), Member.id)
+    return pair > (value, member_id) if forward else pair < (value, member_id)
 
 
 def _ordered(query: Select[Any], key: str, ascending: bool) -> Select[Any]:
+    """Plain ascending or descending: the columns are never NULL, and a ``NULLS FIRST``
+    or ``LAST`` that is not the index's own makes PostgreSQL sort every member for each
+    page instead of reading 51 rows from the index."""
     column = _column(key)
     if key == "number":
         return query.order_by(Member.id.asc() if ascending else Member.id.desc())
     if ascending:
-        return query.order_by(column.asc().nulls_first(), Member.id.asc())
-    return query.order_by(column.desc().nulls_last(), Member.id.desc())
+        return query.order_by(column.asc(), Member.id.asc())
+    return query.order_by(column.desc(), Member.id.desc())
 
 
 async def page(
@@ -242,8 +260,11 @@ async def page(
     """One page of the directory, and how many members match in all (up to ``cap``,
     :data:`COUNT_CAP` unless told)."""
     key = order.key if order.key in ORDERS else "number"
-    where = conditions(filters, settings, now, days=days)
+    dialect = session.get_bind().dialect.name
+    where = conditions(filters, settings, now, days=days, dialect=dialect)
     cursor = _decode(after or before or "")
+    if cursor is not None and cursor.value is None and key != "number":
+        cursor = None  # a link from when a member who never acted had no sort value
     backwards = before is not None and cursor is not None
     query = select(Member).where(*where)
     if cursor is not None:
@@ -294,6 +315,7 @@ async def matching_ids(
     limit: int = 100_000,
 ) -> list[int]:
     """Every member number the filters match (a bulk action's or an export's selection)."""
-    where = conditions(filters, settings, now, days=days)
+    dialect = session.get_bind().dialect.name
+    where = conditions(filters, settings, now, days=days, dialect=dialect)
     rows = await session.scalars(select(Member.id).where(*where).order_by(Member.id).limit(limit))
     return list(rows)

@@ -185,7 +185,7 @@ async def test_search_ignores_case_and_accents_alike_on_both_databases(network: 
     ]
     async with network.engine.begin() as connection:
         await connection.execute(insert(Member), rows)
-    for query in ("helene", "HÉLÈNE", "hélèn", "Hélène"):
+    for query in ("helene", "HÉLÈNE", "hélène", "Hélène"):
         assert await _search(network, query) == [101, 102, 103], query
     assert await _search(network, "dupre") == [101]
     assert await _search(network, "oeuvre") == [103]  # Œ in the name, oe in the e-mail
