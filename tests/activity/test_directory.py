@@ -166,6 +166,7 @@ PEOPLE = [
     (104, "Zoë O’Brien", None, "06 11 22 33 44"),
     (105, "Helena", "x_y@example.test", "+32 470 11 22 33"),
     (106, "Ørsted Straße", None, None),
+    (107, "Jose Garcia", "josé@exemple.test", None),  # only the e-mail is not ASCII
 ]
 
 
@@ -196,6 +197,8 @@ async def test_search_ignores_case_and_accents_alike_on_both_databases(network: 
     assert await _search(network, "orsted") == [106]
     assert await _search(network, "EXAMPLE.TEST") == [101, 103, 105]  # e-mail, case aside
     assert await _search(network, "x_y@") == [105]
+    assert await _search(network, "jose@") == [107]
+    assert await _search(network, "jose") == [107]
     assert await _search(network, "xay@") == []  # "_" is itself, not any character
     assert await _search(network, "11 22 33") == [102, 104, 105]  # phone fragments
     assert await _search(network, "22 33 44") == [102, 104]
