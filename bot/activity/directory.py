@@ -170,6 +170,7 @@ def _ascii_first(pattern: str, folded: ColumnElement[bool]) -> ColumnElement[boo
     ascii_only = and_(
         *(func.coalesce(func.length(c) == func.length(cast(c, LargeBinary)), True) for c in columns)
     )
+    plain: ColumnElement[bool]
     if " " in pattern:
         joined = (
             columns[0] + " " + func.coalesce(columns[1], "") + " " + func.coalesce(columns[2], "")
@@ -186,7 +187,7 @@ class _Cursor(NamedTuple):
 
     value: Any
     member_id: int
-    count: tuple[int, bool] | None
+    counted: tuple[int, bool] | None
 
 
 def _encode(value: Any, member_id: int, total: int, capped: bool) -> str:
@@ -294,8 +295,8 @@ async def page(
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    if cursor is not None and cursor.count is not None:
-        total, capped = cursor.count  # counted on the first page
+    if cursor is not None and cursor.counted is not None:
+        total, capped = cursor.counted  # on the first page
     elif cursor is None and not more:
         total, capped = len(rows), False  # the whole selection is on this page
     else:
