@@ -2,8 +2,11 @@
 
 What the desk's members table (and its export and bulk actions) shows, defined once:
 
-* **Search** (``query``): a number (``12`` or ``#12``) finds that member; any other text
-  is looked for, case aside, in the name, the e-mail address and the phone number.
+* **Search** (``query``): a number (``12`` or ``#12``) finds that member, from the primary
+  key; any other text is looked for, case and accents aside (``helene`` finds
+  ``Hélène``: :func:`bot.core.text.search_fold`), in the name, the e-mail address and the
+  phone number — on PostgreSQL through a trigram index on that very expression
+  (:func:`bot.models.people.search_text`), so a search does not read 100,000 rows.
 * **Filters**: categories (always limited to the ones the reader may see), status, role,
   level (all-time points between the level's threshold and the next one), activity
   (active, dormant, never activated: :mod:`bot.activity.engagement`, for active members),
@@ -12,6 +15,9 @@ What the desk's members table (and its export and bulk actions) shows, defined o
   read by *keyset*: a page starts after the last row of the previous one (its sort value
   and its number), so the database reads one page from an index whatever the page's
   depth — never an ``OFFSET`` over 100,000 rows. Erased members are never listed.
+* **Count**: exact up to :data:`COUNT_CAP` matches, "more than 1,000" beyond (counting
+  stops there, so a broad search never counts the whole table); counted once, on the
+  first page, and carried by the cursors to the pages after it.
 """
 
 from __future__ import annotations
@@ -21,16 +27,33 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity import engagement
 from bot.core.config import Settings
+from bot.core.text import search_fold
 from bot.models import Identity, Member, MemberStatus, MemberTotal, Role
+from bot.models.people import search_text
 
 PAGE = 50
+#: Matches counted at most: beyond, the table says "more than 1,000" (a count reads every
+#: match, and a broad search on a large network matches most of it).
+COUNT_CAP = 1_000
 #: Sort keys → the column read (each has an index ending with the member's number).
 ORDERS = ("number", "name", "joined", "last_action")
 
@@ -61,7 +84,9 @@ class Order:
 @dataclass(slots=True)
 class Page:
     rows: list[Member]
+    #: How many members match: exact, or the cap when ``capped`` (more than that match).
     total: int
+    capped: bool = False
     #: Cursors of the next and previous pages (None at an end).
     after: str | None = None
     before: str | None = None
@@ -82,9 +107,8 @@ def _column(key: str) -> Any:
 def conditions(
     filters: Filters, settings: Settings, now: datetime, *, days: int, dialect: str = ""
 ) -> list[ColumnElement[bool]]:
-    """The WHERE of a directory query (the visible categories always among them).
-    ``dialect``: SQLite's ``LIKE`` already ignores case (ASCII, as its ``lower()`` does),
-    so it is used there instead of ``ILIKE``, which SQLite runs as ``lower() LIKE``."""
+    """The WHERE of a directory query (the visible categories always among them), for
+    the session's ``dialect`` (the search is read differently on SQLite: :func:`_search`)."""
     where: list[ColumnElement[bool]] = [Member.status != MemberStatus.FORGOTTEN]
     if filters.scope is not None:
         where.append(Member.category.in_(filters.scope))
@@ -92,16 +116,7 @@ def conditions(
         where.append(Member.category.in_(filters.categories))
     text = filters.query.strip()
     if text:
-        digits = text.removeprefix("#")
-        if digits.isdigit() and len(digits) < 10:
-            where.append(Member.id == int(digits))
-        else:
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            columns = (Member.display_name, Member.email, Member.phone)
-            if dialect == "sqlite":
-                where.append(or_(*(column.like(pattern, escape="\\") for column in columns)))
-            else:
-                where.append(or_(*(column.ilike(pattern, escape="\\") for column in columns)))
+        where.append(_search(text, dialect))
     if filters.status is not None:
         where.append(Member.status == filters.status)
     if filters.role is not None:
@@ -131,17 +146,63 @@ def conditions(
     return where
 
 
-def _encode(value: Any, member_id: int) -> str:
+def _search(text: str, dialect: str) -> ColumnElement[bool]:
+    """A member number (``12``, ``#12``; a longer run of digits is a phone) reads the
+    primary key; other text is a substring of the folded name, e-mail and phone, folded
+    here the same way, wildcards taken literally. The expression is the index's own
+    (:func:`search_text`), so PostgreSQL's planner can use its trigram index."""
+    digits = text.removeprefix("#")
+    if digits.isdigit() and len(digits) < 10:
+        return Member.id == int(digits)
+    escaped = search_fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    folded = search_text().like(pattern, escape="\\")
+    return _ascii_first(pattern, folded) if dialect == "sqlite" else folded
+
+
+def _ascii_first(pattern: str, folded: ColumnElement[bool]) -> ColumnElement[bool]:
+    """SQLite's ``relais_search`` is Python, called once per member: a search read the
+    table four times slower. ASCII needs no folding but lower case, which SQLite's
+    ``LIKE`` already ignores, so only the members with another character (an accent, a
+    letter from elsewhere) are folded — the same matches, by the same rule. Without a
+    space, a pattern cannot span two of the fields: each is matched alone (no joining)."""
+    columns = (Member.display_name, Member.email, Member.phone)
+    ascii_only = and_(
+        *(func.coalesce(func.length(c) == func.length(cast(c, LargeBinary)), True) for c in columns)
+    )
+    plain: ColumnElement[bool]
+    if " " in pattern:
+        joined = (
+            columns[0] + " " + func.coalesce(columns[1], "") + " " + func.coalesce(columns[2], "")
+        )
+        plain = joined.like(pattern, escape="\\")
+    else:
+        plain = or_(*(column.like(pattern, escape="\\") for column in columns))
+    return case((ascii_only, plain), else_=folded)
+
+
+class _Cursor(NamedTuple):
+    """Where a page starts (the sort value and member number of the row before it) and
+    the count the first page made, so that later pages do not count again."""
+
+    value: Any
+    member_id: int
+    counted: tuple[int, bool] | None
+
+
+def _encode(value: Any, member_id: int, total: int, capped: bool) -> str:
     if isinstance(value, datetime):
         value = {"t": value.isoformat()}
-    raw = json.dumps([value, member_id]).encode()
+    raw = json.dumps([value, member_id, total, capped]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[Any, int] | None:
+def _decode(cursor: str) -> _Cursor | None:
+    """The cursor of a link, or None when it is not one (a link from before the count
+    was carried has no count: the page counts again)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, member_id = json.loads(raw)
+        value, member_id, *count = json.loads(raw)
     except (ValueError, TypeError):
         return None
     if isinstance(value, dict) and isinstance(value.get("t"), str):
@@ -151,7 +212,20 @@ def _decode(cursor: str) -> tuple[Any, int] | None:
             return None
     if not isinstance(member_id, int):
         return None
-    return value, member_id
+    known = None
+    if len(count) == 2 and isinstance(count[0], int) and isinstance(count[1], bool):
+        known = (max(count[0], 0), count[1])
+    return _Cursor(value, member_id, known)
+
+
+async def _count(
+    session: AsyncSession, where: list[ColumnElement[bool]], cap: int
+) -> tuple[int, bool]:
+    """How many members match, reading at most ``cap + 1`` of them: (the count, whether
+    more than ``cap`` match — the count is then ``cap``)."""
+    matches = select(Member.id).where(*where).limit(cap + 1).subquery()
+    found = int(await session.scalar(select(func.count()).select_from(matches)) or 0)
+    return min(found, cap), found > cap
 
 
 def _sort_value(member: Member, key: str) -> Any:
@@ -166,26 +240,26 @@ def _sort_value(member: Member, key: str) -> Any:
 
 
 def _beyond(key: str, value: Any, member_id: int, forward: bool) -> ColumnElement[bool]:
-    """Rows after (``forward``) the cursor in ascending order of (column, id); NULLs
-    (never acted) sort first."""
-    column = _column(key)
+    """Rows after (``forward``) or before the cursor in ascending order of (column,
+    number): one row-value comparison, which both databases read as a range of the
+    order's index (an ``OR`` of two comparisons is read as a filter from the index's
+    start, longer for every page further)."""
     if key == "number":
         return Member.id > member_id if forward else Member.id < member_id
-    if value is None:
-        same = and_(column.is_(None), Member.id > member_id if forward else Member.id < member_id)
-        return or_(same, column.is_not(None)) if forward else same
-    if forward:
-        return or_(column > value, and_(column == value, Member.id > member_id))
-    return or_(column.is_(None), column < value, and_(column == value, Member.id < member_id))
+    pair = tuple_(_column(key), Member.id)
+    return pair > (value, member_id) if forward else pair < (value, member_id)
 
 
 def _ordered(query: Select[Any], key: str, ascending: bool) -> Select[Any]:
+    """Plain ascending or descending: the columns are never NULL, and a ``NULLS FIRST``
+    or ``LAST`` that is not the index's own makes PostgreSQL sort every member for each
+    page instead of reading 51 rows from the index."""
     column = _column(key)
     if key == "number":
         return query.order_by(Member.id.asc() if ascending else Member.id.desc())
     if ascending:
-        return query.order_by(column.asc().nulls_first(), Member.id.asc())
-    return query.order_by(column.desc().nulls_last(), Member.id.desc())
+        return query.order_by(column.asc(), Member.id.asc())
+    return query.order_by(column.desc(), Member.id.desc())
 
 
 async def page(
@@ -199,35 +273,41 @@ async def page(
     before: str | None = None,
     size: int = PAGE,
     days: int = engagement.DAYS,
+    cap: int | None = None,
 ) -> Page:
-    """One page of the directory, and how many members match in all."""
+    """One page of the directory, and how many members match in all (up to ``cap``,
+    :data:`COUNT_CAP` unless told)."""
     key = order.key if order.key in ORDERS else "number"
-    where = conditions(filters, settings, now, days=days, dialect=session.get_bind().dialect.name)
+    dialect = session.get_bind().dialect.name
+    where = conditions(filters, settings, now, days=days, dialect=dialect)
     cursor = _decode(after or before or "")
+    if cursor is not None and cursor.value is None and key != "number":
+        cursor = None  # a link from when a member who never acted had no sort value
     backwards = before is not None and cursor is not None
     query = select(Member).where(*where)
     if cursor is not None:
         # Ascending display goes forward on "after"; a descending one walks the index back.
         forward = (not order.descending) != backwards
-        query = query.where(_beyond(key, cursor[0], cursor[1], forward))
+        query = query.where(_beyond(key, cursor.value, cursor.member_id, forward))
     ascending = (not order.descending) != backwards
     rows = list(await session.scalars(_ordered(query, key, ascending).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    if cursor is None and not more:
-        total = len(rows)  # the whole selection is on this page: no second scan to count it
+    if cursor is not None and cursor.counted is not None:
+        total, capped = cursor.counted  # on the first page
+    elif cursor is None and not more:
+        total, capped = len(rows), False  # the whole selection is on this page
     else:
-        count = select(func.count()).select_from(Member).where(*where)
-        total = int(await session.scalar(count) or 0)
-    result = Page(rows=rows, total=total)
+        total, capped = await _count(session, where, COUNT_CAP if cap is None else cap)
+    result = Page(rows=rows, total=total, capped=capped)
     if rows:
         first, last = rows[0], rows[-1]
         if more or backwards:
-            result.after = _encode(_sort_value(last, key), last.id)
+            result.after = _encode(_sort_value(last, key), last.id, total, capped)
         if (cursor is not None and not backwards) or (backwards and more):
-            result.before = _encode(_sort_value(first, key), first.id)
+            result.before = _encode(_sort_value(first, key), first.id, total, capped)
     result.points = await points_of(session, [row.id for row in rows])
     return result
 
@@ -253,6 +333,7 @@ async def matching_ids(
     limit: int = 100_000,
 ) -> list[int]:
     """Every member number the filters match (a bulk action's or an export's selection)."""
-    where = conditions(filters, settings, now, days=days)
+    dialect = session.get_bind().dialect.name
+    where = conditions(filters, settings, now, days=days, dialect=dialect)
     rows = await session.scalars(select(Member.id).where(*where).order_by(Member.id).limit(limit))
     return list(rows)

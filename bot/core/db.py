@@ -6,7 +6,8 @@ SQLite gets WAL, foreign keys and a busy timeout, and every transaction starts w
 come, first served (:mod:`bot.core.sqlite_writers`), the busy timeout being left for
 other processes on the same file. It also deletes securely (freed space
 is overwritten with zeros), and after an erasure the write-ahead log is checkpointed and
-truncated (:func:`scrub`): erased names and texts are then in neither file.
+truncated (:func:`scrub`): erased names and texts are then in neither file. Each
+connection gets ``relais_search``, the members search's folding (:func:`bot.core.text.searchable`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.core import sqlite_driver
+from bot.core.text import searchable
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+        # The members search's SQL function, which PostgreSQL defines in SQL (0033).
+        dbapi_connection.create_function("relais_search", 3, searchable, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:

@@ -62,3 +62,36 @@ def fold(word: str) -> str:
     return "".join(
         char for char in decomposed if not unicodedata.combining(char) and char.isalnum()
     )
+
+
+#: What the members table's search (:mod:`bot.activity.directory`) reads as the plain
+#: letters a coordinator types, beyond the accents NFKD takes off: letters NFKD leaves
+#: whole (``ß``, ``œ``, ``ø``, ``ł``…) and typographic marks (``’``, ``–``). PostgreSQL
+#: runs the same steps in SQL (``relais_search``, migration 0033): changing this table
+#: needs a migration that redefines it (tests/core/test_search_fold.py compares them).
+SEARCH_LETTERS = {
+    "ß": "ss", "ẞ": "SS", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o",
+    "Ð": "D", "ð": "d", "Þ": "TH", "þ": "th", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h",
+    "ı": "i", "Ł": "L", "ł": "l", "Ŋ": "N", "ŋ": "n", "Ŧ": "T", "ŧ": "t",
+    "‘": "'", "’": "'", "ʼ": "'", "“": '"', "”": '"',
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-",
+}  # fmt: skip
+_SEARCH_TABLE = str.maketrans(SEARCH_LETTERS)
+
+
+def search_fold(text: str) -> str:
+    """``text`` as the members search compares it: compatibility forms decomposed (NFKD),
+    combining accents (U+0300–U+036F) dropped, :data:`SEARCH_LETTERS` replaced, lower
+    case — so ``helene`` finds ``Hélène`` and ``oeuvre`` finds ``Œuvre``, alike on SQLite
+    and PostgreSQL, whose SQL does these very steps. ASCII text only needs the last."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not "\u0300" <= char <= "\u036f")
+    return bare.translate(_SEARCH_TABLE).lower()
+
+
+def searchable(name: str | None, email: str | None, phone: str | None) -> str:
+    """What the members search looks in: name, e-mail and phone, folded, between spaces
+    (SQLite's ``relais_search``, registered on every connection by :mod:`bot.core.db`)."""
+    return search_fold(f"{name or ''} {email or ''} {phone or ''}")

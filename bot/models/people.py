@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text, true
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, UTCDateTime, enum_column
@@ -84,6 +94,23 @@ class Member(Base):
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.display_name!r} {self.status} {self.category}>"
+
+
+def search_text() -> ColumnElement[str]:
+    """What the desk's members search looks in: name, e-mail and phone, folded
+    (:func:`bot.core.text.searchable`; in SQL on PostgreSQL, migration 0033)."""
+    return func.relais_search(Member.display_name, Member.email, Member.phone, type_=Text)
+
+
+# A substring search (``LIKE '%x%'``) reads this trigram index on PostgreSQL instead of
+# the whole table; the query must use the very expression (:func:`search_text`). SQLite
+# has no such index: it reads the table, one call to its ``relais_search`` per member.
+Index(
+    "ix_members_search",
+    search_text().label("search"),
+    postgresql_using="gin",
+    postgresql_ops={"search": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 
 
 class Identity(Base):

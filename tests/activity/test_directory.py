@@ -5,10 +5,12 @@ search and filters find whom they say."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert, select
 
 from bot.activity import directory, engagement
 from bot.models import Identity, Member, MemberStatus, PointsEntry, Role, Visibility
@@ -155,3 +157,140 @@ async def test_search_and_filters_find_whom_they_say(network: Network) -> None:
     active = await ids(activity=engagement.State.ACTIVE)
     assert set(dormant).isdisjoint(active)
     assert 31 in dormant and 1 in active
+
+
+PEOPLE = [
+    (101, "Hélène Dupré", "helene.dupre@example.test", None),
+    (102, "HELENE MARTIN", None, "+33 6 11 22 33 44"),
+    (103, "héLÈne Œuvre", "H.Oeuvre@Example.test", None),
+    (104, "Zoë O’Brien", None, "06 11 22 33 44"),
+    (105, "Helena", "x_y@example.test", "+32 470 11 22 33"),
+    (106, "Ørsted Straße", None, None),
+    (107, "Jose Garcia", "josé@exemple.test", None),  # only the e-mail is not ASCII
+]
+
+
+async def _search(network: Network, query: str) -> list[int]:
+    filters = directory.Filters(scope=None, query=query)
+    async with network.sessions() as session:
+        found = await directory.page(
+            session, network.settings, START, filters, directory.Order("number", False), size=100
+        )
+    return [member.id for member in found.rows]
+
+
+async def test_search_ignores_case_and_accents_alike_on_both_databases(network: Network) -> None:
+    rows = [
+        {**_row(number), "display_name": name, "email": email, "phone": phone}
+        for number, name, email, phone in PEOPLE
+    ]
+    async with network.engine.begin() as connection:
+        await connection.execute(insert(Member), rows)
+    for query in ("helene", "HÉLÈNE", "hélène", "Hélène"):
+        assert await _search(network, query) == [101, 102, 103], query
+    assert await _search(network, "dupre") == [101]
+    assert await _search(network, "oeuvre") == [103]  # Œ in the name, oe in the e-mail
+    assert await _search(network, "ŒUVRE") == [103]
+    assert await _search(network, "o'brien") == [104]  # typed ' for the name's ’
+    assert await _search(network, "zoe") == [104]
+    assert await _search(network, "strasse") == [106]
+    assert await _search(network, "orsted") == [106]
+    assert await _search(network, "EXAMPLE.TEST") == [101, 103, 105]  # e-mail, case aside
+    assert await _search(network, "x_y@") == [105]
+    assert await _search(network, "jose@") == [107]
+    assert await _search(network, "jose") == [107]
+    assert await _search(network, "xay@") == []  # "_" is itself, not any character
+    assert await _search(network, "11 22 33") == [102, 104, 105]  # phone fragments
+    assert await _search(network, "22 33 44") == [102, 104]
+    assert await _search(network, "+33 6") == [102]
+    assert await _search(network, "#104") == [104]  # a number is the member's
+    assert await _search(network, "0611223344") == []  # ten digits: a phone, as typed
+
+
+def _cursor_without_count(value: object, member_id: int) -> str:
+    """A Next link as the table wrote it before pages carried the count."""
+    raw = json.dumps([value, member_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+async def test_the_count_stops_at_the_cap_and_only_the_first_page_counts(
+    network: Network,
+) -> None:
+    await _seed(network)  # 40 listed members
+    settings, everyone = network.settings, directory.Filters(scope=None)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement.lower())
+
+    async with network.sessions() as session:
+        order = directory.Order()
+        exact = await directory.page(session, settings, START, everyone, order, size=6, cap=40)
+        assert (exact.total, exact.capped) == (40, False)
+        capped = await directory.page(session, settings, START, everyone, order, size=6, cap=39)
+        assert (capped.total, capped.capped) == (39, True)
+        event.listen(network.engine.sync_engine, "before_cursor_execute", seen)
+        try:
+            later = await directory.page(
+                session, settings, START, everyone, order, after=capped.after, size=6, cap=39
+            )
+            assert not [s for s in statements if "count(" in s]  # carried, not counted
+            assert (later.total, later.capped) == (39, True)
+            old = _cursor_without_count(36, 36)  # an old link: counted again
+            again = await directory.page(
+                session, settings, START, everyone, order, after=old, size=6, cap=5
+            )
+            assert [member.id for member in again.rows][:2] == [34, 33]  # 35 is erased
+            assert (again.total, again.capped) == (5, True)
+            assert [s for s in statements if "count(" in s]
+        finally:
+            event.remove(network.engine.sync_engine, "before_cursor_execute", seen)
+
+
+@pytest.mark.parametrize("key", directory.ORDERS)
+async def test_paging_through_a_search_never_repeats_or_skips(network: Network, key: str) -> None:
+    await _seed(network)
+    settings = network.settings
+    search = directory.Filters(scope=None, query="E")  # names, and e-mails (example.test)
+    for descending in (False, True):
+        order = directory.Order(key, descending)
+        async with network.sessions() as session:
+            whole = await directory.page(session, settings, START, search, order, size=1000)
+            expected = [member.id for member in whole.rows]
+            assert 12 < len(expected) < 40 and whole.total == len(expected)
+            pages: list[directory.Page] = []
+            after: str | None = None
+            while True:
+                current = await directory.page(
+                    session, settings, START, search, order, after=after, size=4, cap=5
+                )
+                assert (current.total, current.capped) == (5, True)  # on every page
+                pages.append(current)
+                if current.after is None:
+                    break
+                after = current.after
+            assert [member.id for page in pages for member in page.rows] == expected
+            back = [member.id for member in pages[-1].rows]
+            while current.before is not None:
+                current = await directory.page(
+                    session, settings, START, search, order, before=current.before, size=4, cap=5
+                )
+                assert (current.total, current.capped) == (5, True)
+                back = [member.id for member in current.rows] + back
+            assert back == expected
+
+
+async def test_postgresql_reads_a_search_from_the_trigram_index(network: Network) -> None:
+    """The query's expression is the index's: with table scans refused, the planner
+    still finds a way (it would not if they differed by a cast or a parenthesis)."""
+    if network.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL index")
+    filters = directory.Filters(scope=None, query="Hélène")
+    where = directory.conditions(filters, network.settings, START, days=30)
+    statement = select(Member.id).where(*where).order_by(Member.id.desc()).limit(51)
+    sql = statement.compile(dialect=network.engine.dialect, compile_kwargs={"literal_binds": True})
+    async with network.engine.begin() as connection:
+        await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        await connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
+        plan = "\n".join((await connection.exec_driver_sql(f"EXPLAIN {sql}")).scalars())
+    assert "ix_members_search" in plan, plan

@@ -3,8 +3,8 @@ PostgreSQL database ([limits] updates_per_minute); unlogged there (a crash loses
 a minute of counting)
 
 Revision ID: 0034
-Revises: 0032
-Create Date: 2026-12-07 10:00:00
+Revises: 0033
+Create Date: 2026-12-06 15:00:00
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,7 @@ from alembic import op
 from bot.models import UTCDateTime
 
 revision: str = "0034"
-# To be chained after 0033 (a pg_trgm index, another branch) when both are merged.
-down_revision: str | None = "0032"
+down_revision: str | None = "0033"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,10 @@
 """``/desk/members``: the members table — search, filters, orders, keyset pages — and
 the selection that bulk actions (:mod:`bot.web.desk.bulk`) and exports act on.
 
+The count of matches is exact up to :data:`bot.activity.directory.COUNT_CAP` ("1,234
+members match"), "more than 1,000" beyond; the Next and Previous links carry it in their
+cursors, so only the first page counts.
+
 Referents see the members of their categories; coordinators everyone. The query itself
 is :mod:`bot.activity.directory` (one definition of search, filters and paging).
 """
@@ -13,6 +17,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.activity import directory, engagement
+from bot.activity.signal_values import number
 from bot.core.config import LANGUAGES
 from bot.models import MemberStatus, Role
 from bot.web.desk import labels
@@ -100,6 +105,7 @@ async def members(desk: Desk) -> web.StreamResponse:
         "members.html",
         title=desk._("Members"),
         found=found,
+        count=number(found.total, desk.language),  # "1,234" / "1 234"
         params=params,
         order=order,
         orders=[(key, desk._(label)) for key, label in labels.ORDER.items()],
