@@ -54,14 +54,14 @@ async def test_writers_wait_their_turn_in_arrival_order(sqlite_engine: AsyncEngi
     sessions = session_factory(sqlite_engine)
     writers = writers_of(sqlite_engine)
     release = asyncio.Event()
-    committed: list[int] = []
+    turns: list[int] = []
 
     async def write(n: int, hold: asyncio.Event | None = None) -> None:
         async with sessions.begin() as session:
             await session.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+            turns.append(n)  # inside the transaction: while this writer holds the turn
             if hold is not None:
                 await hold.wait()
-        committed.append(n)
 
     first = asyncio.create_task(write(0, release))
     await until(lambda: writers.waiting == 0 and writers._holder is not None)
@@ -71,7 +71,7 @@ async def test_writers_wait_their_turn_in_arrival_order(sqlite_engine: AsyncEngi
         await until(lambda n=n: writers.waiting == n)  # type: ignore[misc]
     release.set()
     await asyncio.gather(first, *others)
-    assert committed == list(range(11))
+    assert turns == list(range(11))
     async with sessions() as session:
         assert await session.scalar(text("SELECT count(*) FROM t")) == 11
 
