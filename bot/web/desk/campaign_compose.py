@@ -24,12 +24,11 @@ from __future__ import annotations
 import secrets
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from multidict import MultiDictProxy
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activity.engagement import State
@@ -40,16 +39,14 @@ from bot.core import audit
 from bot.core.bilingual import Bilingual
 from bot.core.config import LANGUAGES
 from bot.core.i18n import N_
-from bot.models import AuditEntry, Campaign, Repeat, Role
-from bot.web.desk import campaign_mail, labels
+from bot.models import Campaign, Repeat, Role
+from bot.web.desk import campaign_mail, labels, resent
 from bot.web.desk.access import Desk, not_found, page
 from bot.web.desk.campaign_list import REPEAT, fixed
 
 Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 PLATFORMS = ("telegram", "discord", segments.EMAIL)
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
-#: How far back a resent form's token is looked for.
-RESEND_WINDOW = timedelta(days=1)
 
 ERRORS = {
     "text": N_("Write the text in French or in English (or both)."),
@@ -216,22 +213,6 @@ def _previews(desk: Desk, draft: campaigns.Draft) -> list[tuple[str, object]]:
     return shown
 
 
-async def _already(session: AsyncSession, desk: Desk, token: str, action: str) -> int | None:
-    """The campaign this form's token already created or edited, if any (a resent form)."""
-    since = desk.context.clock.now() - RESEND_WINDOW
-    entries = await session.scalars(
-        select(AuditEntry).where(
-            AuditEntry.actor_id == desk.member.id,
-            AuditEntry.action == action,
-            AuditEntry.created_at >= since,
-        )
-    )
-    for entry in entries:
-        if entry.details.get("form") == token:
-            return int(entry.details["campaign_id"])
-    return None
-
-
 def _listed(number: int) -> web.Response:
     return web.Response(status=303, headers={"Location": f"/desk/campaigns#campaign-{number}"})
 
@@ -281,7 +262,11 @@ async def submit(desk: Desk) -> web.StreamResponse:
     token = str(form.get("draft", ""))[:64]
     context, now = desk.context, desk.context.clock.now()
     async with context.sessions() as session:
-        existing = await _already(session, desk, token, "campaign.create") if token else None
+        existing = (
+            await resent.already_done(session, desk, token, "campaign.create", "campaign_id")
+            if token
+            else None
+        )
     if existing is not None:
         return _listed(existing)
     async with context.sessions.begin() as session:
@@ -346,7 +331,12 @@ async def submit_edit(desk: Desk) -> web.StreamResponse:
         campaign = await session.get(Campaign, number, with_for_update=saving)
         if campaign is None:
             return not_found(desk)
-        if saving and token and await _already(session, desk, token, "campaign.edit") == number:
+        if (
+            saving
+            and token
+            and await resent.already_done(session, desk, token, "campaign.edit", "campaign_id")
+            == number
+        ):
             return _listed(number)  # a resent form: edited once
         reason = await fixed(session, campaign, now)
         if reason is not None:

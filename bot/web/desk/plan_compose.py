@@ -20,7 +20,6 @@ channel post). The look-up is copied from the campaign composer's, not shared wi
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -35,12 +34,11 @@ from bot.core.bilingual import Bilingual
 from bot.core.config import LANGUAGES
 from bot.core.i18n import N_
 from bot.core.text import clean_block
-from bot.models import AuditEntry, KitItem, Member, Role
+from bot.models import KitItem, Member, Role
+from bot.web.desk import resent
 from bot.web.desk.access import Desk, page
 
 Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
-#: How far back a resent form's token is looked for.
-RESEND_WINDOW = timedelta(days=1)
 #: Each field, its limit (the chat's).
 FIELDS = {"title": plans.MAX_TITLE, "text": plans.MAX_TEXT, "call": plans.MAX_CALL}
 
@@ -157,22 +155,6 @@ async def _draft(
     return draft, None
 
 
-async def _already(session: AsyncSession, desk: Desk, token: str) -> int | None:
-    """The plan this form's token already posted, if any (a resent form)."""
-    since = desk.context.clock.now() - RESEND_WINDOW
-    entries = await session.scalars(
-        select(AuditEntry).where(
-            AuditEntry.actor_id == desk.member.id,
-            AuditEntry.action == "plan.publish",
-            AuditEntry.created_at >= since,
-        )
-    )
-    for entry in entries:
-        if entry.details.get("form") == token:
-            return int(entry.details["plan_id"])
-    return None
-
-
 def _posted(number: int) -> web.Response:
     return web.Response(status=303, headers={"Location": f"/desk/plans#plan-{number}"})
 
@@ -197,7 +179,7 @@ async def submit(desk: Desk) -> web.StreamResponse:
     async with context.sessions.begin() as session:
         # The author's row first: a second click waits here until the first committed.
         await session.scalar(select(Member).where(Member.id == desk.member.id).with_for_update())
-        number = await _already(session, desk, token)
+        number = await resent.already_done(session, desk, token, "plan.publish", "plan_id")
         platforms = context.platforms()
         if number is None and await plans.channel_addresses(
             session, context.settings, draft.category, platforms
