@@ -285,6 +285,8 @@ class Relais:
                     return self._over_limit(event, verdict), False, set(), False
             if event.update_id is not None and not await self._first_delivery(session, event):
                 log.info("ignoring redelivered update %s:%s", event.platform, event.update_id)
+                if counted:  # its first delivery was counted already
+                    await throttle.uncount(session, platform=event.platform, user_id=event.user_id)
                 return [], False, set(), False
             identity, member, conversation = await self._who(session, event)
             chosen = (

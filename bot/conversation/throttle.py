@@ -141,6 +141,20 @@ async def count(
     return verdict(int(counted), per_minute), start + MINUTE
 
 
+_UNCOUNT = text(
+    """
+    UPDATE update_counts SET count = count - 1
+    WHERE platform = :platform AND user_id = :user_id AND count > 0
+    """
+)
+
+
+async def uncount(session: AsyncSession, *, platform: str, user_id: str) -> None:
+    """PostgreSQL: take back the count :func:`count` made in this transaction, for an
+    update found to be a redelivery (a retried webhook): it was counted once already."""
+    await session.execute(_UNCOUNT, {"platform": platform, "user_id": user_id})
+
+
 def verdict(counted: int, per_minute: int) -> Verdict:
     """What the ``counted``-th update of a minute gets."""
     if counted <= per_minute:

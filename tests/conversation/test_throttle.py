@@ -13,6 +13,7 @@ from bot.app import SLOW_DOWN
 from bot.conversation.throttle import Throttle, Verdict, verdict
 from bot.core.clock import FrozenClock
 from bot.core.db import create_engine, session_factory
+from bot.core.port import Event
 from bot.models import UpdateCount
 from bot.runtime import build_app
 from tests.support.harness import Network, NetworkFactory, OtherPlatform, settings_for
@@ -99,3 +100,24 @@ async def test_counts_leave_with_the_account_and_with_their_minute(network: Netw
 async def _counted(network: Network) -> set[str]:
     async with network.sessions() as session:
         return set(await session.scalars(select(UpdateCount.platform)))
+
+
+async def test_a_redelivered_update_is_counted_once(
+    engine: AsyncEngine, database_url: str, clock: FrozenClock
+) -> None:
+    """A retried webhook (the same update id) is ignored, and on PostgreSQL its second
+    arrival takes back the count it made: the person's minute counts the update once."""
+    settings = settings_for(database_url, limits__updates_per_minute="4")
+    platform = OtherPlatform(
+        build_app(settings=settings, sessions=session_factory(engine), clock=clock)
+    )
+    event = Event(
+        platform="telegram", user_id="4242", chat_id="4242", is_private=True,
+        language_code="en", command="help", update_id="77",
+    )  # fmt: skip
+    for _ in range(3):
+        await platform.app.dispatch(event, platform)
+    assert sum(HELP in o.message.text for o in platform.sent) == 1
+    async with session_factory(engine)() as session:
+        counted = await session.scalar(select(UpdateCount.count))
+    assert counted == (1 if engine.dialect.name == "postgresql" else None)
