@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.clock import FrozenClock
 from bot.core.db import create_engine, upgrade
 from bot.models import Base
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.harness import (
     START,
     Network,
@@ -107,3 +108,11 @@ def network_factory(engine: AsyncEngine, database_url: str, clock: FrozenClock) 
 @pytest.fixture
 def network(network_factory: NetworkFactory) -> Network:
     return network_factory()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API server on loopback (tests that need another kind of ``fake``
+    define their own)."""
+    async with FakeTelegram() as server:
+        yield server

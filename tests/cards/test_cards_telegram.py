@@ -21,12 +21,6 @@ from tests.support.telegram_network import TelegramNetwork
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
 async def tg(
     engine: AsyncEngine, database_url: str, clock: FrozenClock, fake: FakeTelegram
 ) -> AsyncIterator[TelegramNetwork]:

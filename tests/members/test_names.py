@@ -5,9 +5,6 @@ through the Telegram adapter (whose people can have any name)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FrozenClock
@@ -26,12 +23,6 @@ def test_clean_name() -> None:
     assert clean_name("e\u0301lise") == "élise"  # composed (NFC)
     assert name_key(f"ÉLISE{ZWSP} Martin") == name_key("elise martin")
     assert name_key("Elise Martin") != name_key("Elise Marti")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def test_stored_names_are_clean_and_lookalikes_of_coordinators_flagged(

@@ -3,8 +3,6 @@ app's: here a member whose Telegram is in English chose French. On SQLite and Po
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,12 +14,6 @@ from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_network import TelegramNetwork
 
 TRANSLATOR = Translator("fr")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def test_the_apology_comes_in_the_chosen_language(

@@ -30,12 +30,6 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
 async def tg(
     engine: AsyncEngine, database_url: str, clock: FrozenClock, fake: FakeTelegram
 ) -> AsyncIterator[TelegramNetwork]:

@@ -23,12 +23,6 @@ QUALIFIED_FR = "Bonne nouvelle\u00a0: les coordinateurs ont qualifié votre sign
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
 async def tg(
     engine: AsyncEngine, database_url: str, clock: FrozenClock, fake: FakeTelegram
 ) -> AsyncIterator[TelegramNetwork]:

@@ -6,11 +6,9 @@ form token, the form off (404), the French page, erasure of a web applicant."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import aiohttp
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -164,12 +162,6 @@ async def test_signup_off_is_a_404_and_the_page_speaks_french(
             page = await answer.text()
         assert 'lang="fr"' in page and "Rejoindre Lyon Ambassadors" in page
         assert "Tourisme &amp; culture" in page and "Envoyer ma candidature" in page
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def test_claimed_on_telegram_then_approved(

@@ -36,12 +36,6 @@ SECRET = "s3cret_token-for-tests"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
 async def tg(
     engine: AsyncEngine, database_url: str, clock: FrozenClock, fake: FakeTelegram
 ) -> AsyncIterator[TelegramNetwork]:

@@ -26,12 +26,6 @@ SLOW_DOWN = "You are sending too much at once. Please wait a minute, then try ag
 HELP = "What you can do"
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
 async def _network(
     engine: AsyncEngine, database_url: str, clock: FrozenClock, fake: FakeTelegram, **env: str
 ) -> TelegramNetwork:

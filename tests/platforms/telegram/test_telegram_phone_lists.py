@@ -24,12 +24,6 @@ APPLICANTS = list(range(2001, 2046))
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
 async def tg(
     engine: AsyncEngine, database_url: str, clock: FrozenClock, fake: FakeTelegram
 ) -> AsyncIterator[TelegramNetwork]:
